@@ -1,0 +1,1 @@
+//! Medicloud ticket printing: layout, ESC/POS, drivers and the virtual printer.
