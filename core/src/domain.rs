@@ -1,0 +1,266 @@
+//! The clinic's configuration and people: services, counters, staff, devices, patients,
+//! appointments.
+
+use crate::ids::{AppointmentId, ClinicId, DeviceId, PatientId, UserId};
+use crate::validate::{self, ValidationError};
+use chrono::{NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use utoipa::ToSchema;
+
+/// A clinic: its name and the time zone that decides when a service day starts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Clinic {
+    /// Identity shared by every device of the clinic.
+    pub id: ClinicId,
+    /// Name printed on tickets and shown on screens.
+    pub name: String,
+    /// IANA time zone, e.g. `Asia/Jakarta`; labels restart at its local midnight.
+    pub time_zone: String,
+}
+
+/// The short code of a service (`A` for Poli Umum): the prefix of its ticket labels.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = String, example = "A")]
+pub struct ServiceCode(String);
+
+impl ServiceCode {
+    /// Accepts one to three ASCII capital letters.
+    pub fn parse(code: &str) -> Result<Self, ValidationError> {
+        let ok = (1..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase());
+        if ok {
+            Ok(Self(code.to_owned()))
+        } else {
+            Err(ValidationError::new(
+                "service",
+                "a service code is one to three capital letters, such as A",
+            ))
+        }
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ServiceCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A queue the clinic offers: Poli Umum, Poli Gigi, KIA, Laboratorium, Farmasi.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Service {
+    /// Label prefix and identity within the clinic.
+    pub code: ServiceCode,
+    /// Name in Bahasa Indonesia.
+    pub name_id: String,
+    /// Name in English.
+    pub name_en: String,
+    /// Whether the kiosk offers it today.
+    pub active: bool,
+}
+
+/// The identity of a counter or clinician room, a short slug such as `loket-1`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = String, example = "loket-1")]
+pub struct CounterId(String);
+
+impl CounterId {
+    /// Accepts 1–32 characters of lowercase letters, digits and `-`.
+    pub fn parse(id: &str) -> Result<Self, ValidationError> {
+        let ok = (1..=32).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(Self(id.to_owned()))
+        } else {
+            Err(ValidationError::new(
+                "counter",
+                "a counter id is 1-32 lowercase letters, digits or '-', such as loket-1",
+            ))
+        }
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CounterId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A counter (loket) or clinician room, and the services whose queues it calls from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Counter {
+    /// Identity within the clinic.
+    pub id: CounterId,
+    /// Name called out and shown on the display, e.g. `Loket 2` or `Ruang Gigi`.
+    pub name: String,
+    /// Services this counter serves, in the order it prefers them.
+    pub services: Vec<ServiceCode>,
+}
+
+/// The role of a staff account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// Configures the clinic, users and devices; can also do desk work.
+    Admin,
+    /// Front desk: every queue, patients, appointments.
+    Desk,
+    /// Clinician: calls and serves from the queues of their room.
+    Clinician,
+}
+
+/// A staff account. The password is kept only as an argon2id hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffUser {
+    /// Identity of the account.
+    pub id: UserId,
+    /// Unique login name.
+    pub username: String,
+    /// Name shown in the audit trail and on screens.
+    pub display_name: String,
+    /// What the account may do.
+    pub role: StaffRole,
+    /// PHC string of an argon2id hash.
+    pub password_hash: String,
+    /// A disabled account cannot log in.
+    pub active: bool,
+}
+
+/// What a device is for; it limits what its token may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceRole {
+    /// Patient self check-in: list services, take a ticket, read that ticket.
+    Kiosk,
+    /// Front-desk station: sees the queues; staff log in on it to act.
+    Desk,
+    /// Waiting-room display: calls and waiting counts, never patient data.
+    Display,
+}
+
+/// A device registered by an admin. Its token is kept only as a SHA-256 hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    /// Identity of the device.
+    pub id: DeviceId,
+    /// Name given by the admin, e.g. `Kiosk Lobi`.
+    pub name: String,
+    /// What the device may do.
+    pub role: DeviceRole,
+    /// Hex SHA-256 of the bearer token.
+    pub token_sha256: String,
+    /// A revoked device's token is refused.
+    pub revoked: bool,
+}
+
+/// The priority lane a patient chose; any lane goes ahead of the regular queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Lansia: patients aged 60 and over.
+    Elderly,
+    /// Ibu hamil.
+    Pregnant,
+    /// Penyandang disabilitas.
+    Disability,
+}
+
+impl Priority {
+    /// The lane's name in Bahasa Indonesia and English, as printed on a ticket.
+    pub fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Priority::Elderly => ("Lansia", "Elderly"),
+            Priority::Pregnant => ("Ibu hamil", "Pregnant"),
+            Priority::Disability => ("Disabilitas", "Disability"),
+        }
+    }
+}
+
+/// A patient's identity. Every field is optional (walk-ins need none) but validated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Patient {
+    /// Identity of the record.
+    pub id: PatientId,
+    /// Full name.
+    pub name: Option<String>,
+    /// Nomor Induk Kependudukan: 16 digits.
+    pub nik: Option<String>,
+    /// BPJS Kesehatan card number: 13 digits.
+    pub bpjs_number: Option<String>,
+    /// Indonesian mobile number, kept as `+62…`.
+    pub phone: Option<String>,
+    /// Date of birth.
+    pub birth_date: Option<NaiveDate>,
+}
+
+/// The fields a desk submits to register a patient.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PatientInput {
+    /// Full name.
+    pub name: Option<String>,
+    /// NIK, 16 digits.
+    pub nik: Option<String>,
+    /// BPJS card number, 13 digits.
+    pub bpjs_number: Option<String>,
+    /// Mobile number, `08…`, `628…` or `+628…`.
+    pub phone: Option<String>,
+    /// Date of birth, `YYYY-MM-DD`.
+    pub birth_date: Option<NaiveDate>,
+}
+
+impl PatientInput {
+    /// Validates every given field and normalises the phone number.
+    pub fn validate(self, id: PatientId, today: NaiveDate) -> Result<Patient, ValidationError> {
+        let name = self.name.map(|n| validate::person_name(&n)).transpose()?;
+        let nik = self.nik.map(|n| validate::nik(&n)).transpose()?;
+        let bpjs_number = self
+            .bpjs_number
+            .map(|n| validate::bpjs_number(&n))
+            .transpose()?;
+        let phone = self.phone.map(|p| validate::phone(&p)).transpose()?;
+        if let Some(born) = self.birth_date {
+            validate::birth_date(born, today)?;
+        }
+        Ok(Patient {
+            id,
+            name,
+            nik,
+            bpjs_number,
+            phone,
+            birth_date: self.birth_date,
+        })
+    }
+}
+
+/// A booked appointment: one patient, one service, one slot on one day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Appointment {
+    /// Identity of the appointment.
+    pub id: AppointmentId,
+    /// Short code the patient types or scans at the kiosk.
+    pub code: String,
+    /// The patient, when registered.
+    pub patient: Option<PatientId>,
+    /// The service booked.
+    pub service: ServiceCode,
+    /// The clinic-local day.
+    pub date: NaiveDate,
+    /// The clinic-local start of the slot.
+    #[schema(value_type = String, example = "09:30:00")]
+    pub slot_start: NaiveTime,
+    /// Length of the slot in minutes.
+    pub slot_minutes: u16,
+}

@@ -1,0 +1,189 @@
+//! Events: the only way anything changes. Each device appends its own gap-free series;
+//! state is a deterministic fold of the events of an entity.
+
+use crate::domain::{Appointment, Clinic, Counter, CounterId, Device, Patient, Service, StaffUser};
+use crate::ids::{AppointmentId, ClinicId, DeviceId, PatientId, TicketId, UserId};
+use crate::ticket::TicketChange;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A hybrid logical clock stamp: milliseconds since the Unix epoch in the high 48 bits,
+/// a logical counter in the low 16. Ordered like the events it stamps.
+///
+/// The clock that makes stamps lives in `medicloud-sync`; here a stamp is only a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Stamp(pub u64);
+
+impl Stamp {
+    const LOGICAL_BITS: u32 = 16;
+
+    /// Builds a stamp from wall-clock milliseconds and a logical counter.
+    pub fn new(physical_ms: u64, logical: u16) -> Self {
+        Self((physical_ms << Self::LOGICAL_BITS) | u64::from(logical))
+    }
+
+    /// The wall-clock part, in milliseconds since the Unix epoch.
+    pub fn physical_ms(self) -> u64 {
+        self.0 >> Self::LOGICAL_BITS
+    }
+
+    /// The logical counter that orders stamps within one millisecond.
+    pub fn logical(self) -> u16 {
+        (self.0 & 0xffff) as u16
+    }
+
+    /// The wall-clock part as signed milliseconds, for time arithmetic.
+    pub fn at_ms(self) -> i64 {
+        i64::try_from(self.physical_ms()).unwrap_or(i64::MAX)
+    }
+}
+
+/// The identity of an event: the device that wrote it and its place in that device's series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct EventId {
+    /// The device that appended the event.
+    pub origin: DeviceId,
+    /// 1, 2, 3 … without gaps within the origin's series.
+    pub seq: u64,
+}
+
+/// One change, as stored in the log and sent over sync.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Identity; applying an event twice does nothing.
+    pub id: EventId,
+    /// When it happened, by the origin's hybrid logical clock.
+    pub stamp: Stamp,
+    /// The clinic whose data it changes.
+    pub clinic: ClinicId,
+    /// What happened.
+    pub body: EventBody,
+}
+
+impl Event {
+    /// The total order every replica folds in: stamp, then origin, then seq.
+    pub fn order_key(&self) -> (Stamp, DeviceId, u64) {
+        (self.stamp, self.id.origin, self.id.seq)
+    }
+
+    /// The entity whose state this event changes.
+    pub fn entity(&self) -> Entity {
+        self.body.entity()
+    }
+}
+
+/// What an event says happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum EventBody {
+    /// The clinic's name or time zone was set.
+    ClinicSet(Clinic),
+    /// A service was added or changed.
+    ServiceSet(Service),
+    /// A counter or room was added or changed.
+    CounterSet(Counter),
+    /// A staff account was added or changed.
+    StaffSet(StaffUser),
+    /// A device was registered, changed or revoked.
+    DeviceSet(Device),
+    /// A patient was registered or their details changed.
+    PatientSet(Patient),
+    /// An appointment was booked.
+    AppointmentBooked(Appointment),
+    /// An appointment was cancelled.
+    AppointmentCancelled {
+        /// The appointment.
+        id: AppointmentId,
+    },
+    /// A ticket was issued or moved through its lifecycle.
+    Ticket {
+        /// The ticket.
+        id: TicketId,
+        /// The step.
+        change: TicketChange,
+    },
+}
+
+impl EventBody {
+    /// The entity this body changes.
+    pub fn entity(&self) -> Entity {
+        match self {
+            EventBody::ClinicSet(_) => Entity::Clinic,
+            EventBody::ServiceSet(s) => Entity::Service(s.code.to_string()),
+            EventBody::CounterSet(c) => Entity::Counter(c.id.clone()),
+            EventBody::StaffSet(u) => Entity::Staff(u.id),
+            EventBody::DeviceSet(d) => Entity::Device(d.id),
+            EventBody::PatientSet(p) => Entity::Patient(p.id),
+            EventBody::AppointmentBooked(a) => Entity::Appointment(a.id),
+            EventBody::AppointmentCancelled { id } => Entity::Appointment(*id),
+            EventBody::Ticket { id, .. } => Entity::Ticket(*id),
+        }
+    }
+
+    /// A short name of the kind of change, for logs and conflict reports (no payload).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::ClinicSet(_) => "clinic_set",
+            EventBody::ServiceSet(_) => "service_set",
+            EventBody::CounterSet(_) => "counter_set",
+            EventBody::StaffSet(_) => "staff_set",
+            EventBody::DeviceSet(_) => "device_set",
+            EventBody::PatientSet(_) => "patient_set",
+            EventBody::AppointmentBooked(_) => "appointment_booked",
+            EventBody::AppointmentCancelled { .. } => "appointment_cancelled",
+            EventBody::Ticket { change, .. } => change.kind(),
+        }
+    }
+}
+
+/// Something whose state is the fold of its events.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Entity {
+    /// The clinic itself.
+    Clinic,
+    /// A service, by code.
+    Service(String),
+    /// A counter.
+    Counter(CounterId),
+    /// A staff account.
+    Staff(UserId),
+    /// A device.
+    Device(DeviceId),
+    /// A patient.
+    Patient(PatientId),
+    /// An appointment.
+    Appointment(AppointmentId),
+    /// A ticket.
+    Ticket(TicketId),
+}
+
+impl fmt::Display for Entity {
+    /// The key the store indexes events by, e.g. `ticket/0b9f…`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Entity::Clinic => write!(f, "clinic"),
+            Entity::Service(code) => write!(f, "service/{code}"),
+            Entity::Counter(id) => write!(f, "counter/{id}"),
+            Entity::Staff(id) => write!(f, "staff/{id}"),
+            Entity::Device(id) => write!(f, "device/{id}"),
+            Entity::Patient(id) => write!(f, "patient/{id}"),
+            Entity::Appointment(id) => write!(f, "appointment/{id}"),
+            Entity::Ticket(id) => write!(f, "ticket/{id}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamp_orders_by_time_then_counter() {
+        let a = Stamp::new(1_000, 5);
+        let b = Stamp::new(1_000, 6);
+        let c = Stamp::new(1_001, 0);
+        assert!(a < b && b < c);
+        assert_eq!((c.physical_ms(), c.logical()), (1_001, 0));
+    }
+}

@@ -1,0 +1,41 @@
+//! Medicloud's domain, with no I/O: the events that record every change, the ticket
+//! lifecycle reducer, the calling order, labels and wait estimates.
+//!
+//! Everything here is a pure function of its inputs (the current time is passed in), so
+//! every node folds the same events into the same state.
+//!
+//! ```
+//! use medicloud_core::ids::{DeviceId, TicketId, VisitId};
+//! use medicloud_core::domain::{CounterId, ServiceCode};
+//! use medicloud_core::ticket::{step, Issue, TicketChange, TicketStatus};
+//!
+//! let id = TicketId::random();
+//! let kiosk = DeviceId::random();
+//! let issue = Issue {
+//!     service: ServiceCode::parse("A")?,
+//!     label: "A-001".into(),
+//!     priority: None,
+//!     visit: VisitId::random(),
+//!     appointment: None,
+//!     patient: None,
+//!     transferred_from: None,
+//! };
+//! let waiting = step(None, id, &TicketChange::Issued(issue), kiosk, 1_000)?;
+//! let call = TicketChange::Called { counter: CounterId::parse("loket-1")? };
+//! let called = step(Some(&waiting), id, &call, kiosk, 2_000)?;
+//! assert_eq!(called.status, TicketStatus::Called);
+//! // Completing a ticket nobody is serving yet is refused with a reason.
+//! let err = step(Some(&called), id, &TicketChange::Completed, kiosk, 3_000).unwrap_err();
+//! assert_eq!(err.to_string(), "cannot complete a ticket that is called (serve it first)");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod domain;
+pub mod event;
+pub mod ids;
+pub mod labels;
+pub mod queue;
+pub mod ticket;
+pub mod validate;
+pub mod wait;

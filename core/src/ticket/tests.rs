@@ -1,0 +1,284 @@
+use super::*;
+use crate::event::Stamp;
+use crate::ids::ClinicId;
+use proptest::prelude::*;
+use uuid::Uuid;
+
+fn device(n: u8) -> DeviceId {
+    DeviceId(Uuid::from_bytes([n; 16]))
+}
+
+fn issue() -> TicketChange {
+    TicketChange::Issued(Issue {
+        service: ServiceCode::parse("A").unwrap(),
+        label: "A-001".into(),
+        priority: None,
+        visit: VisitId(Uuid::from_bytes([9; 16])),
+        appointment: None,
+        patient: None,
+        transferred_from: None,
+    })
+}
+
+fn counter(name: &str) -> CounterId {
+    CounterId::parse(name).unwrap()
+}
+
+fn change(name: &str) -> TicketChange {
+    match name {
+        "issue" => issue(),
+        "call" => TicketChange::Called {
+            counter: counter("loket-1"),
+        },
+        "recall" => TicketChange::Recalled,
+        "serve" => TicketChange::Served,
+        "complete" => TicketChange::Completed,
+        "no-show" => TicketChange::NoShow,
+        "requeue" => TicketChange::Requeued,
+        "cancel" => TicketChange::Cancelled,
+        "transfer" => TicketChange::Transferred {
+            to: TicketId(Uuid::from_bytes([7; 16])),
+            service: ServiceCode::parse("F").unwrap(),
+        },
+        other => panic!("unknown step {other}"),
+    }
+}
+
+/// Drives a fresh ticket through `path` (each step must be legal), then tries `step_name`.
+/// Returns the resulting status, or the error message.
+fn run(path: &[&str], step_name: &str) -> String {
+    let id = TicketId(Uuid::from_bytes([1; 16]));
+    let mut ticket: Option<Ticket> = None;
+    for (i, name) in path.iter().enumerate() {
+        let next = step(
+            ticket.as_ref(),
+            id,
+            &change(name),
+            device(1),
+            i as i64 * 1000,
+        )
+        .unwrap_or_else(|e| panic!("path step {name} failed: {e}"));
+        ticket = Some(next);
+    }
+    match step(ticket.as_ref(), id, &change(step_name), device(1), 99_000) {
+        Ok(t) => t.status.to_string(),
+        Err(e) => format!("error: {e}"),
+    }
+}
+
+/// Every status reached by a path, crossed with every step: the whole transition table.
+#[test]
+fn transition_table() {
+    let from: &[(&str, &[&str])] = &[
+        ("none", &[]),
+        ("waiting", &["issue"]),
+        ("called", &["issue", "call"]),
+        ("serving", &["issue", "call", "serve"]),
+        ("done", &["issue", "call", "serve", "complete"]),
+        ("no_show", &["issue", "call", "no-show"]),
+        ("cancelled", &["issue", "cancel"]),
+        ("transferred", &["issue", "transfer"]),
+    ];
+    #[rustfmt::skip]
+    let table: &[(&str, [&str; 9])] = &[
+        //             issue      call       recall     serve      complete   no-show    requeue    cancel       transfer
+        ("none",      ["waiting", "unknown", "unknown", "unknown", "unknown", "unknown", "unknown", "unknown",   "unknown"]),
+        ("waiting",   ["again",   "called",  "first",   "first",   "first",   "illegal", "illegal", "cancelled", "transferred"]),
+        ("called",    ["again",   "another", "called",  "serving", "first",   "no_show", "waiting", "cancelled", "transferred"]),
+        ("serving",   ["again",   "another", "illegal", "illegal", "done",    "illegal", "illegal", "illegal",   "transferred"]),
+        ("done",      ["again",   "illegal", "illegal", "illegal", "illegal", "illegal", "illegal", "illegal",   "illegal"]),
+        ("no_show",   ["again",   "illegal", "illegal", "illegal", "illegal", "illegal", "waiting", "cancelled", "illegal"]),
+        ("cancelled", ["again",   "illegal", "illegal", "illegal", "illegal", "illegal", "illegal", "illegal",   "illegal"]),
+        ("transferred",["again",  "illegal", "illegal", "illegal", "illegal", "illegal", "illegal", "illegal",   "illegal"]),
+    ];
+    let steps = [
+        "issue", "call", "recall", "serve", "complete", "no-show", "requeue", "cancel", "transfer",
+    ];
+    for (status, expected) in table {
+        let path = from.iter().find(|(s, _)| s == status).unwrap().1;
+        for (step_name, expect) in steps.iter().zip(expected) {
+            let got = run(path, step_name);
+            let ok = match *expect {
+                "unknown" => got == "error: there is no such ticket",
+                "again" => got == "error: this ticket was already issued",
+                "first" => got.starts_with("error: ") && got.contains(" first)"),
+                "another" => got.contains("another counter has it"),
+                "illegal" => {
+                    got.starts_with(&format!("error: cannot {step_name} a ticket that is"))
+                }
+                status => got == status,
+            };
+            assert!(
+                ok,
+                "{step_name} from {status}: expected {expect}, got {got:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn errors_read_like_sentences() {
+    assert_eq!(
+        run(&["issue"], "serve"),
+        "error: cannot serve a ticket that is waiting (call it first)"
+    );
+    assert_eq!(
+        run(&["issue", "call", "serve", "complete"], "cancel"),
+        "error: cannot cancel a ticket that is done"
+    );
+}
+
+#[test]
+fn transfer_to_the_same_service_is_refused() {
+    let id = TicketId::random();
+    let t = step(None, id, &issue(), device(1), 0).unwrap();
+    let same = TicketChange::Transferred {
+        to: TicketId::random(),
+        service: ServiceCode::parse("A").unwrap(),
+    };
+    assert_eq!(
+        step(Some(&t), id, &same, device(1), 1),
+        Err(TransitionError::SameService)
+    );
+}
+
+#[test]
+fn requeue_moves_the_ticket_to_the_back_and_recall_counts() {
+    let id = TicketId::random();
+    let mut t = step(None, id, &issue(), device(1), 1_000).unwrap();
+    for (at, name) in [
+        (2_000, "call"),
+        (3_000, "recall"),
+        (4_000, "no-show"),
+        (9_000, "requeue"),
+    ] {
+        t = step(Some(&t), id, &change(name), device(1), at).unwrap();
+    }
+    assert_eq!(
+        (t.status, t.recalls, t.queued_at_ms, t.issued_at_ms),
+        (TicketStatus::Waiting, 1, 9_000, 1_000)
+    );
+    assert_eq!(t.counter, None);
+}
+
+fn event(origin: u8, seq: u64, ms: u64, change: TicketChange) -> Event {
+    Event {
+        id: EventId {
+            origin: device(origin),
+            seq,
+        },
+        stamp: Stamp::new(ms, 0),
+        clinic: ClinicId(Uuid::nil()),
+        body: EventBody::Ticket {
+            id: TicketId(Uuid::from_bytes([1; 16])),
+            change,
+        },
+    }
+}
+
+/// Two counters call the same ticket while cut off from each other: the earlier call wins
+/// on every replica, and the later one is kept as a conflict.
+#[test]
+fn concurrent_calls_resolve_to_the_earlier_one() {
+    let events = [
+        event(1, 1, 1_000, issue()),
+        event(
+            2,
+            1,
+            5_000,
+            TicketChange::Called {
+                counter: counter("loket-2"),
+            },
+        ),
+        event(
+            3,
+            1,
+            4_000,
+            TicketChange::Called {
+                counter: counter("loket-3"),
+            },
+        ),
+    ];
+    let forward = fold(&events).unwrap();
+    let backward = fold(events.iter().rev()).unwrap();
+    assert_eq!(forward, backward);
+    assert_eq!(forward.counter, Some(counter("loket-3")));
+    assert_eq!(forward.conflicts.len(), 1);
+    assert_eq!(
+        forward.conflicts[0].event,
+        EventId {
+            origin: device(2),
+            seq: 1
+        }
+    );
+    assert!(
+        forward.conflicts[0]
+            .reason
+            .contains("another counter has it")
+    );
+}
+
+#[test]
+fn fold_waits_for_the_issue_event() {
+    let call = event(
+        2,
+        1,
+        5_000,
+        TicketChange::Called {
+            counter: counter("loket-2"),
+        },
+    );
+    assert_eq!(fold([&call]), None);
+}
+
+fn any_change() -> impl Strategy<Value = TicketChange> {
+    prop_oneof![
+        Just(change("call")),
+        Just(TicketChange::Called {
+            counter: counter("loket-2")
+        }),
+        Just(change("recall")),
+        Just(change("serve")),
+        Just(change("complete")),
+        Just(change("no-show")),
+        Just(change("requeue")),
+        Just(change("cancel")),
+        Just(change("transfer")),
+    ]
+}
+
+proptest! {
+    /// Any delivery order of a ticket's events, with any duplicates, gives the same state.
+    #[test]
+    fn any_delivery_order_gives_the_same_state(
+        steps in proptest::collection::vec((1u8..4, 0u64..50, any_change()), 0..12),
+        shuffle_seed in any::<u64>(),
+        duplicates in proptest::collection::vec(any::<prop::sample::Index>(), 0..6),
+    ) {
+        // Each origin numbers its own events 1, 2, 3…; stamps may tie across origins.
+        let mut seqs = [0u64; 4];
+        let mut events = vec![event(1, 1, 0, issue())];
+        seqs[1] = 1;
+        for (origin, ms, change) in steps {
+            seqs[origin as usize] += 1;
+            events.push(event(origin, seqs[origin as usize], 1 + ms, change));
+        }
+        let expected = fold(&events);
+
+        let mut delivered = events.clone();
+        for d in &duplicates {
+            delivered.push(d.get(&events).clone());
+        }
+        // Deterministic Fisher-Yates from the seed.
+        let mut state = shuffle_seed | 1;
+        for i in (1..delivered.len()).rev() {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+            delivered.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let got = fold(&delivered);
+        prop_assert_eq!(&got, &expected);
+        // Every distinct event is either applied or recorded as a conflict.
+        let t = got.unwrap();
+        prop_assert!(t.conflicts.len() < events.len());
+    }
+}

@@ -1,0 +1,16 @@
+//! Medicloud sync. Today: the hybrid logical clock that stamps every event.
+//!
+//! ```
+//! use medicloud_sync::hlc::{Hlc, ManualTime};
+//! use medicloud_core::event::Stamp;
+//!
+//! let time = ManualTime::new(1_000);
+//! let clock = Hlc::new(Stamp::new(0, 0), Hlc::DEFAULT_MAX_DRIFT_MS);
+//! let a = clock.now(&time);
+//! time.set(500); // the wall clock steps backwards…
+//! let b = clock.now(&time);
+//! assert!(b > a); // …the stamps never do.
+//! ```
+#![deny(missing_docs)]
+
+pub mod hlc;
