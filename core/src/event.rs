@@ -6,6 +6,7 @@ use crate::ids::{AppointmentId, ClinicId, DeviceId, PatientId, TicketId, UserId}
 use crate::ticket::TicketChange;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use utoipa::ToSchema;
 
 /// A hybrid logical clock stamp: milliseconds since the Unix epoch in the high 48 bits,
 /// a logical counter in the low 16. Ordered like the events it stamps.
@@ -57,8 +58,22 @@ pub struct Event {
     pub stamp: Stamp,
     /// The clinic whose data it changes.
     pub clinic: ClinicId,
+    /// Who asked for the change.
+    pub actor: Actor,
     /// What happened.
     pub body: EventBody,
+}
+
+/// Who asked for a change: recorded with every event for access checks and the audit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum Actor {
+    /// The node itself (set-up, demo data, automatic steps).
+    System,
+    /// A logged-in staff member.
+    Staff(UserId),
+    /// A device with its own token, such as a kiosk.
+    Device(DeviceId),
 }
 
 impl Event {

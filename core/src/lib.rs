@@ -5,12 +5,13 @@
 //! every node folds the same events into the same state.
 //!
 //! ```
+//! use medicloud_core::event::Actor;
 //! use medicloud_core::ids::{DeviceId, TicketId, VisitId};
 //! use medicloud_core::domain::{CounterId, ServiceCode};
 //! use medicloud_core::ticket::{step, Issue, TicketChange, TicketStatus};
 //!
 //! let id = TicketId::random();
-//! let kiosk = DeviceId::random();
+//! let kiosk = Actor::Device(DeviceId::random());
 //! let issue = Issue {
 //!     service: ServiceCode::parse("A")?,
 //!     label: "A-001".into(),

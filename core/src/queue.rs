@@ -74,7 +74,8 @@ impl QueuePolicy {
 mod tests {
     use super::*;
     use crate::domain::{Priority, ServiceCode};
-    use crate::ids::{AppointmentId, DeviceId, TicketId, VisitId};
+    use crate::event::Actor;
+    use crate::ids::{AppointmentId, TicketId, VisitId};
     use crate::ticket::{AppointmentSlot, Issue, TicketChange, step};
 
     fn ticket(
@@ -99,7 +100,7 @@ mod tests {
             None,
             TicketId::random(),
             &TicketChange::Issued(issue),
-            DeviceId::random(),
+            Actor::System,
             queued_at,
         )
         .unwrap()

@@ -3,8 +3,8 @@
 //! [`fold`] replays a ticket's events in the log's total order.
 
 use crate::domain::{CounterId, Priority, ServiceCode};
-use crate::event::{Event, EventBody, EventId};
-use crate::ids::{AppointmentId, DeviceId, PatientId, TicketId, VisitId};
+use crate::event::{Actor, Event, EventBody, EventId};
+use crate::ids::{AppointmentId, PatientId, TicketId, VisitId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use utoipa::ToSchema;
@@ -169,8 +169,8 @@ pub struct Ticket {
     pub id: TicketId,
     /// What the issue event recorded.
     pub issue: Issue,
-    /// The device that issued it (a kiosk may read only its own tickets).
-    pub issued_by: DeviceId,
+    /// Who took it (a kiosk may read only the tickets it took).
+    pub issued_by: Actor,
     /// Where it is in its life.
     pub status: TicketStatus,
     /// The counter that called it, while called or serving (and after).
@@ -217,12 +217,12 @@ pub enum TransitionError {
     SameService,
 }
 
-/// Applies one step to a ticket. `origin` and `at_ms` come from the event.
+/// Applies one step to a ticket. `actor` and `at_ms` come from the event.
 pub fn step(
     ticket: Option<&Ticket>,
     id: TicketId,
     change: &TicketChange,
-    origin: DeviceId,
+    actor: Actor,
     at_ms: i64,
 ) -> Result<Ticket, TransitionError> {
     use TicketStatus as S;
@@ -231,7 +231,7 @@ pub fn step(
             TicketChange::Issued(issue) => Ok(Ticket {
                 id,
                 issue: issue.clone(),
-                issued_by: origin,
+                issued_by: actor,
                 status: S::Waiting,
                 counter: None,
                 issued_at_ms: at_ms,
@@ -324,7 +324,7 @@ pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<Ticket> {
             ticket.as_ref(),
             *id,
             change,
-            event.id.origin,
+            event.actor,
             event.stamp.at_ms(),
         ) {
             Ok(next) => ticket = Some(next),

@@ -1,6 +1,6 @@
 use super::*;
-use crate::event::Stamp;
-use crate::ids::ClinicId;
+use crate::event::{Actor, Stamp};
+use crate::ids::{ClinicId, DeviceId};
 use proptest::prelude::*;
 use uuid::Uuid;
 
@@ -54,13 +54,19 @@ fn run(path: &[&str], step_name: &str) -> String {
             ticket.as_ref(),
             id,
             &change(name),
-            device(1),
+            Actor::System,
             i as i64 * 1000,
         )
         .unwrap_or_else(|e| panic!("path step {name} failed: {e}"));
         ticket = Some(next);
     }
-    match step(ticket.as_ref(), id, &change(step_name), device(1), 99_000) {
+    match step(
+        ticket.as_ref(),
+        id,
+        &change(step_name),
+        Actor::System,
+        99_000,
+    ) {
         Ok(t) => t.status.to_string(),
         Err(e) => format!("error: {e}"),
     }
@@ -131,13 +137,13 @@ fn errors_read_like_sentences() {
 #[test]
 fn transfer_to_the_same_service_is_refused() {
     let id = TicketId::random();
-    let t = step(None, id, &issue(), device(1), 0).unwrap();
+    let t = step(None, id, &issue(), Actor::System, 0).unwrap();
     let same = TicketChange::Transferred {
         to: TicketId::random(),
         service: ServiceCode::parse("A").unwrap(),
     };
     assert_eq!(
-        step(Some(&t), id, &same, device(1), 1),
+        step(Some(&t), id, &same, Actor::System, 1),
         Err(TransitionError::SameService)
     );
 }
@@ -145,14 +151,14 @@ fn transfer_to_the_same_service_is_refused() {
 #[test]
 fn requeue_moves_the_ticket_to_the_back_and_recall_counts() {
     let id = TicketId::random();
-    let mut t = step(None, id, &issue(), device(1), 1_000).unwrap();
+    let mut t = step(None, id, &issue(), Actor::System, 1_000).unwrap();
     for (at, name) in [
         (2_000, "call"),
         (3_000, "recall"),
         (4_000, "no-show"),
         (9_000, "requeue"),
     ] {
-        t = step(Some(&t), id, &change(name), device(1), at).unwrap();
+        t = step(Some(&t), id, &change(name), Actor::System, at).unwrap();
     }
     assert_eq!(
         (t.status, t.recalls, t.queued_at_ms, t.issued_at_ms),
@@ -169,6 +175,7 @@ fn event(origin: u8, seq: u64, ms: u64, change: TicketChange) -> Event {
         },
         stamp: Stamp::new(ms, 0),
         clinic: ClinicId(Uuid::nil()),
+        actor: Actor::Device(device(origin)),
         body: EventBody::Ticket {
             id: TicketId(Uuid::from_bytes([1; 16])),
             change,
