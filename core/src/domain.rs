@@ -21,9 +21,29 @@ pub struct Clinic {
 
 /// The short code of a service (`A` for Poli Umum): the prefix of its ticket labels.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 #[schema(value_type = String, example = "A")]
 pub struct ServiceCode(String);
+
+impl TryFrom<String> for ServiceCode {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s).map_err(|e| e.message)
+    }
+}
+
+impl From<ServiceCode> for String {
+    fn from(v: ServiceCode) -> String {
+        v.0
+    }
+}
+
+impl std::str::FromStr for ServiceCode {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
 
 impl ServiceCode {
     /// Accepts one to three ASCII capital letters.
@@ -66,9 +86,29 @@ pub struct Service {
 
 /// The identity of a counter or clinician room, a short slug such as `loket-1`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 #[schema(value_type = String, example = "loket-1")]
 pub struct CounterId(String);
+
+impl TryFrom<String> for CounterId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s).map_err(|e| e.message)
+    }
+}
+
+impl From<CounterId> for String {
+    fn from(v: CounterId) -> String {
+        v.0
+    }
+}
+
+impl std::str::FromStr for CounterId {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
 
 impl CounterId {
     /// Accepts 1–32 characters of lowercase letters, digits and `-`.

@@ -15,6 +15,7 @@
 //! let issue = Issue {
 //!     service: ServiceCode::parse("A")?,
 //!     label: "A-001".into(),
+//!     day: chrono::NaiveDate::default(),
 //!     priority: None,
 //!     visit: VisitId::random(),
 //!     appointment: None,

@@ -87,6 +87,7 @@ mod tests {
         let issue = Issue {
             service: ServiceCode::parse("A").unwrap(),
             label: label.into(),
+            day: chrono::NaiveDate::default(),
             priority,
             visit: VisitId::random(),
             appointment: slot.map(|slot_start_ms| AppointmentSlot {

@@ -5,6 +5,7 @@
 use crate::domain::{CounterId, Priority, ServiceCode};
 use crate::event::{Actor, Event, EventBody, EventId};
 use crate::ids::{AppointmentId, PatientId, TicketId, VisitId};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use utoipa::ToSchema;
@@ -90,6 +91,8 @@ pub struct Issue {
     pub service: ServiceCode,
     /// The printed label, unique per clinic, service and day.
     pub label: String,
+    /// The clinic-local service day the label belongs to.
+    pub day: NaiveDate,
     /// The priority lane, if any.
     pub priority: Option<Priority>,
     /// The visit this ticket belongs to (shared by the tickets of a transfer chain).

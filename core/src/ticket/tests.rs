@@ -12,6 +12,7 @@ fn issue() -> TicketChange {
     TicketChange::Issued(Issue {
         service: ServiceCode::parse("A").unwrap(),
         label: "A-001".into(),
+        day: chrono::NaiveDate::default(),
         priority: None,
         visit: VisitId(Uuid::from_bytes([9; 16])),
         appointment: None,

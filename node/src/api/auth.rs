@@ -1,0 +1,124 @@
+//! Staff login and logout.
+
+use super::error::{AppError, ErrorBody};
+use super::extract::{Caller, Json};
+use super::{AppState, blocking};
+use crate::auth::Principal;
+use axum::extract::State;
+use axum::http::StatusCode;
+use medicloud_core::domain::{DeviceRole, StaffRole};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Credentials.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A new session.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Bearer token for `Authorization: Bearer …`.
+    pub token: String,
+    /// The session ends after this many seconds without a request.
+    pub idle_timeout_seconds: u64,
+    /// Who logged in.
+    pub me: Me,
+}
+
+/// The caller, as the UI needs to know it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Me {
+    /// A staff member.
+    Staff {
+        /// Login name.
+        username: String,
+        /// Role.
+        role: StaffRole,
+    },
+    /// A device.
+    Device {
+        /// Device id.
+        #[schema(value_type = String)]
+        id: String,
+        /// Role.
+        role: DeviceRole,
+    },
+}
+
+impl From<&Principal> for Me {
+    fn from(p: &Principal) -> Self {
+        match p {
+            Principal::Staff { username, role, .. } => Me::Staff {
+                username: username.clone(),
+                role: *role,
+            },
+            Principal::Device { id, role } => Me::Device {
+                id: id.to_string(),
+                role: *role,
+            },
+        }
+    }
+}
+
+/// Log in with a username and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> Result<Json<LoginResponse>, AppError> {
+    if req.username.len() > 64 || req.password.len() > 256 {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "username or password too long",
+        ));
+    }
+    let (node, sessions) = (state.node.clone(), state.sessions.clone());
+    let idle = sessions.idle.as_secs();
+    let login = blocking(move || {
+        node.store
+            .read(|conn| sessions.login(conn, &req.username, &req.password))
+    })
+    .await?;
+    match login {
+        Some(login) => {
+            tracing::info!(principal = ?login.principal.actor(), "staff logged in");
+            Ok(Json(LoginResponse {
+                me: Me::from(&login.principal),
+                token: login.token,
+                idle_timeout_seconds: idle,
+            }))
+        }
+        None => {
+            tracing::info!("failed login");
+            Err(AppError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "wrong username or password",
+            ))
+        }
+    }
+}
+
+/// End this session.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(State(state): State<AppState>, Caller(_, token): Caller) -> StatusCode {
+    state.sessions.logout(&token);
+    StatusCode::NO_CONTENT
+}
+
+/// Who the token belongs to.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn me(Caller(principal, _): Caller) -> Json<Me> {
+    Json(Me::from(&principal))
+}

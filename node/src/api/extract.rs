@@ -1,0 +1,61 @@
+//! Extractors: the authenticated caller and JSON bodies with our error format.
+
+use super::AppState;
+use super::error::AppError;
+use crate::auth::Principal;
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::request::Parts;
+
+/// A JSON body whose rejections become `{code, message}` errors.
+#[derive(Debug, FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
+    fn into_response(self) -> axum::response::Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// The authenticated caller. From `Authorization: Bearer …`; the live stream also
+/// accepts `?access_token=…`, because browsers' EventSource cannot send headers.
+#[derive(Clone, Debug)]
+pub struct Caller(pub Principal, pub String);
+
+fn bearer(parts: &Parts) -> Option<String> {
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let token = header.strip_prefix("Bearer ")?.trim();
+    (!token.is_empty()).then(|| token.to_owned())
+}
+
+fn query_token(parts: &Parts) -> Option<String> {
+    if parts.uri.path() != "/api/v1/events" {
+        return None;
+    }
+    parts
+        .uri
+        .query()?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("access_token=").map(str::to_owned))
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let token = bearer(parts)
+            .or_else(|| query_token(parts))
+            .ok_or_else(AppError::unauthorized)?;
+        let (sessions, node, t) = (state.sessions.clone(), state.node.clone(), token.clone());
+        let principal =
+            super::blocking(move || node.store.read(|conn| sessions.authenticate(conn, &t)))
+                .await?;
+        principal
+            .map(|p| Caller(p, token))
+            .ok_or_else(AppError::unauthorized)
+    }
+}

@@ -1,0 +1,41 @@
+//! The live stream: server-sent events for desks, displays and kiosks.
+
+use super::AppState;
+use super::error::{AppError, ErrorBody};
+use super::extract::Caller;
+use crate::auth::Permission;
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::Stream;
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+
+/// Live updates as server-sent events: `ticket` (a ticket changed), `call` (a ticket was
+/// called: displays announce it), `config`, and `resync` (messages were missed: reload).
+/// Browsers pass the token as `?access_token=`.
+#[utoipa::path(get, path = "/api/v1/events", tag = "live", security(("bearer" = [])),
+    responses((status = 200, description = "text/event-stream of LiveMessage", content_type = "text/event-stream", body = crate::live::LiveMessage),
+        (status = 401, body = ErrorBody)))]
+pub async fn events(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    p.require(Permission::SeeQueues)?;
+    let stream = BroadcastStream::new(s.node.live.subscribe()).map(|message| {
+        Ok(match message {
+            Ok(m) => Event::default()
+                .event(m.name())
+                .json_data(&m)
+                .unwrap_or_default(),
+            Err(BroadcastStreamRecvError::Lagged(_)) => Event::default().event("resync").data("{}"),
+        })
+    });
+    let hello = tokio_stream::once(Ok(Event::default().event("hello").data("{}")));
+    Ok(
+        Sse::new(hello.chain(stream))
+            .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))),
+    )
+}

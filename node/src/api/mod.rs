@@ -1,0 +1,121 @@
+//! The node's local HTTP API (JSON under `/api/v1`, documented at `/api/openapi.json`),
+//! the live stream, and the web UI's static files.
+
+mod appointments;
+mod auth;
+mod clinic;
+pub mod error;
+mod extract;
+mod live;
+mod openapi;
+mod tickets;
+
+use crate::auth::Sessions;
+use crate::ops::Node;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse};
+use axum::routing::{get, post};
+use error::AppError;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use openapi::ApiDoc;
+
+/// Largest request body accepted, in bytes.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The clinic node.
+    pub node: Arc<Node>,
+    /// Staff sessions.
+    pub sessions: Arc<Sessions>,
+}
+
+/// Runs blocking store work off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> crate::error::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result.map_err(AppError::from),
+        Err(join) => {
+            tracing::error!(error = %join, "blocking task failed");
+            Err(AppError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+            ))
+        }
+    }
+}
+
+/// The whole HTTP surface. `ui` is a folder of built UI files to serve, if any.
+pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
+    let api = Router::new()
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/me", get(auth::me))
+        .route("/clinic", get(clinic::clinic))
+        .route("/services", get(clinic::services))
+        .route("/counters", get(clinic::counters))
+        .route("/counters/{counter_id}/call-next", post(tickets::call_next))
+        .route("/tickets", post(tickets::issue).get(tickets::list))
+        .route("/tickets/{id}", get(tickets::get))
+        .route("/tickets/{id}/{action}", post(tickets::act))
+        .route(
+            "/appointments",
+            post(appointments::book).get(appointments::list),
+        )
+        .route(
+            "/patients",
+            post(appointments::register_patient).get(appointments::search_patients),
+        )
+        .route("/devices", post(clinic::create_device).get(clinic::devices))
+        .route("/devices/{id}/revoke", post(clinic::revoke_device))
+        .route("/users", post(clinic::create_user).get(clinic::users))
+        .route("/events", get(live::events))
+        .fallback(|| async {
+            AppError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "not_found",
+                "no such API endpoint",
+            )
+        });
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/openapi.json", get(openapi::document))
+        .nest("/api/v1", api)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ));
+    let app = match ui {
+        Some(dir) if dir.join("index.html").is_file() => {
+            let index = dir.join("index.html");
+            app.fallback_service(
+                tower_http::services::ServeDir::new(dir)
+                    .fallback(tower_http::services::ServeFile::new(index)),
+            )
+        }
+        _ => app.fallback(get(landing)),
+    };
+    app.with_state(state)
+}
+
+/// Shown when no UI build is present.
+async fn landing() -> impl IntoResponse {
+    Html(include_str!("landing.html"))
+}

@@ -1,0 +1,149 @@
+//! Tickets: take, read, list, call next, and the lifecycle steps.
+
+use super::error::{AppError, ErrorBody};
+use super::extract::{Caller, Json};
+use super::{AppState, blocking};
+use crate::auth::{Permission, Principal};
+use crate::ops::{NewTicket, TicketAction, TicketFilter};
+use crate::views::TicketView;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use medicloud_core::domain::{CounterId, DeviceRole, ServiceCode};
+use medicloud_core::event::Actor;
+use medicloud_core::ids::TicketId;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// Take a ticket: a walk-in for a service, or an appointment check-in by booking code.
+/// The ticket is stored durably before the response is sent.
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])), request_body = NewTicket,
+    responses((status = 201, body = TicketView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn issue(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Json(req): Json<NewTicket>,
+) -> Result<(StatusCode, Json<TicketView>), AppError> {
+    p.require(Permission::TakeTicket)?;
+    let ticket = blocking(move || s.node.issue_ticket(p.actor(), req)).await?;
+    Ok((StatusCode::CREATED, Json(ticket)))
+}
+
+/// One ticket. A kiosk may read only the tickets it took.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", security(("bearer" = [])),
+    params(("id" = String, Path, description = "ticket id")),
+    responses((status = 200, body = TicketView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Path(id): Path<TicketId>,
+) -> Result<Json<TicketView>, AppError> {
+    let node = s.node.clone();
+    let ticket = blocking(move || node.ticket(id)).await?;
+    let own_kiosk_ticket = matches!(p, Principal::Device { id: device, role: DeviceRole::Kiosk }
+        if ticket.issued_by == Actor::Device(device));
+    if !own_kiosk_ticket {
+        p.require(Permission::ReadTickets)?;
+    }
+    Ok(Json(blocking(move || s.node.ticket_view(id)).await?))
+}
+
+/// Today's tickets, optionally of one service and status.
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])), params(TicketFilter),
+    responses((status = 200, body = [TicketView]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Query(filter): Query<TicketFilter>,
+) -> Result<Json<Vec<TicketView>>, AppError> {
+    p.require(Permission::ReadTickets)?;
+    Ok(Json(blocking(move || s.node.tickets(&filter)).await?))
+}
+
+/// Call the next ticket, in calling order, from the services this counter serves.
+#[utoipa::path(post, path = "/api/v1/counters/{counter_id}/call-next", tag = "tickets", security(("bearer" = [])),
+    params(("counter_id" = String, Path, description = "counter id, e.g. loket-1")),
+    responses((status = 200, body = TicketView), (status = 403, body = ErrorBody),
+        (status = 404, description = "`queue_empty` when nobody waits, `not_found` for an unknown counter", body = ErrorBody)))]
+pub async fn call_next(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Path(counter): Path<String>,
+) -> Result<Json<TicketView>, AppError> {
+    p.require(Permission::WorkTickets)?;
+    let counter = CounterId::parse(&counter).map_err(crate::error::Error::from)?;
+    Ok(Json(
+        blocking(move || s.node.call_next(p.actor(), &counter)).await?,
+    ))
+}
+
+/// The body some steps need.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionBody {
+    /// For `transfer`: the service to send the patient on to.
+    pub service: Option<ServiceCode>,
+    /// For `call`: the counter calling this ticket.
+    pub counter: Option<CounterId>,
+}
+
+fn action(name: &str, body: ActionBody) -> Result<TicketAction, AppError> {
+    let missing = |field: &str| {
+        AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            format!("{field}: required for {name}"),
+        )
+    };
+    Ok(match name {
+        "call" => TicketAction::Call(body.counter.ok_or_else(|| missing("counter"))?),
+        "recall" => TicketAction::Recall,
+        "serve" => TicketAction::Serve,
+        "complete" => TicketAction::Complete,
+        "no-show" => TicketAction::NoShow,
+        "requeue" => TicketAction::Requeue,
+        "cancel" => TicketAction::Cancel,
+        "transfer" => TicketAction::Transfer(body.service.ok_or_else(|| missing("service"))?),
+        _ => {
+            return Err(AppError::new(
+                StatusCode::NOT_FOUND,
+                "unknown_action",
+                "use call, recall, serve, complete, no-show, requeue, cancel or transfer",
+            ));
+        }
+    })
+}
+
+/// A lifecycle step: `call` (`{counter}`), `recall`, `serve`, `complete`, `no-show`,
+/// `requeue`, `cancel`, `transfer` (`{service}`; answers with the new ticket).
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/{action}", tag = "tickets", security(("bearer" = [])),
+    params(("id" = String, Path, description = "ticket id"),
+        ("action" = String, Path, description = "call | recall | serve | complete | no-show | requeue | cancel | transfer")),
+    request_body(content = Option<ActionBody>, description = "needed by call and transfer"),
+    responses((status = 200, body = TicketView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "`invalid_transition`: not allowed from the ticket's state", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn act(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Path((id, name)): Path<(TicketId, String)>,
+    body: Bytes,
+) -> Result<Json<TicketView>, AppError> {
+    p.require(Permission::WorkTickets)?;
+    let body: ActionBody = if body.iter().all(u8::is_ascii_whitespace) {
+        ActionBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                e.to_string(),
+            )
+        })?
+    };
+    let action = action(&name, body)?;
+    Ok(Json(
+        blocking(move || s.node.act(p.actor(), id, action)).await?,
+    ))
+}

@@ -1,0 +1,72 @@
+//! The demo clinic: five polies, counters and rooms, three staff accounts. Its identity
+//! is fixed, so demo nodes on one LAN are one clinic.
+
+use crate::error::Result;
+use crate::ops::Node;
+use crate::setup::ensure_staff;
+use medicloud_core::domain::{Counter, CounterId, Service, ServiceCode, StaffRole};
+use medicloud_core::event::Actor;
+use medicloud_core::ids::ClinicId;
+use uuid::Uuid;
+
+/// The demo clinic's fixed identity.
+pub const DEMO_CLINIC: ClinicId = ClinicId(Uuid::from_u128(0x6d656469_636c_6f75_6400_64656d6f0001));
+
+/// The demo's services: code, Bahasa Indonesia, English.
+pub const SERVICES: &[(&str, &str, &str)] = &[
+    ("A", "Poli Umum", "General Practice"),
+    ("B", "Poli Gigi", "Dental Clinic"),
+    ("C", "KIA", "Maternal & Child Health"),
+    ("L", "Laboratorium", "Laboratory"),
+    ("F", "Farmasi", "Pharmacy"),
+];
+
+/// The demo's counters and rooms: id, name, services.
+pub const COUNTERS: &[(&str, &str, &[&str])] = &[
+    ("loket-1", "Loket 1", &["A", "B", "C"]),
+    ("loket-2", "Loket 2", &["A", "B", "C"]),
+    ("ruang-umum", "Ruang Periksa Umum", &["A"]),
+    ("ruang-gigi", "Ruang Gigi", &["B"]),
+    ("ruang-kia", "Ruang KIA", &["C"]),
+    ("lab", "Laboratorium", &["L"]),
+    ("farmasi", "Loket Farmasi", &["F"]),
+];
+
+/// The demo's staff: username, display name, role.
+pub const STAFF: &[(&str, &str, StaffRole)] = &[
+    ("admin", "Admin Klinik", StaffRole::Admin),
+    ("desk", "Petugas Pendaftaran", StaffRole::Desk),
+    ("doctor", "dr. Rina Wulandari", StaffRole::Clinician),
+];
+
+/// Sets up the demo clinic on first start, and on every start gives the staff accounts
+/// `password`. Existing tickets and records are kept.
+pub fn seed(node: &Node, password: &str) -> Result<()> {
+    if node.clinic()?.is_none() {
+        node.set_clinic(Actor::System, "Klinik Sehat Sentosa", "Asia/Jakarta")?;
+        for (code, name_id, name_en) in SERVICES {
+            let service = Service {
+                code: ServiceCode::parse(code)?,
+                name_id: (*name_id).into(),
+                name_en: (*name_en).into(),
+                active: true,
+            };
+            node.set_service(Actor::System, service)?;
+        }
+        for (id, name, services) in COUNTERS {
+            let counter = Counter {
+                id: CounterId::parse(id)?,
+                name: (*name).into(),
+                services: services
+                    .iter()
+                    .map(|s| ServiceCode::parse(s))
+                    .collect::<std::result::Result<_, _>>()?,
+            };
+            node.set_counter(Actor::System, counter)?;
+        }
+    }
+    for (username, display_name, role) in STAFF {
+        ensure_staff(node, username, display_name, *role, password)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! The node's error type: every failure a caller of the store or the clinic operations
+//! can see, each mapped once to an HTTP status and a stable code in `api::error`.
+
+use medicloud_core::ticket::TransitionError;
+use medicloud_core::validate::ValidationError;
+
+/// What went wrong in a node operation.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input that does not hold what it should; nothing was changed.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// The thing asked for does not exist (or the caller may not know it exists).
+    #[error("{what} not found")]
+    NotFound {
+        /// What was looked for, e.g. `ticket`.
+        what: &'static str,
+    },
+    /// `call-next` found nobody waiting in the counter's services.
+    #[error("nobody is waiting for this counter")]
+    QueueEmpty,
+    /// A ticket step that the lifecycle does not allow from its current state.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// The request conflicts with the current state, for a reason named by `code`.
+    #[error("{message}")]
+    Conflict {
+        /// Stable machine-readable code, e.g. `already_checked_in`.
+        code: &'static str,
+        /// What happened, in words staff understand.
+        message: String,
+    },
+    /// SQLite failed (disk full, I/O error…); the transaction was rolled back.
+    #[error("the local database failed: {0}")]
+    Storage(#[from] rusqlite::Error),
+    /// Stored data could not be read back (a bug or a damaged database).
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(err: serde_json::Error) -> Self {
+        Error::Corrupt(err.to_string())
+    }
+}
+
+impl Error {
+    /// A conflict with a stable code.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Result of node operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

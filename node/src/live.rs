@@ -1,0 +1,93 @@
+//! Live updates for desks, displays and kiosks: a broadcast of small messages, sent after
+//! each commit. Messages carry labels, statuses and counters — never patient data — so
+//! every authenticated screen may receive them.
+
+use medicloud_core::domain::{CounterId, ServiceCode};
+use medicloud_core::ids::TicketId;
+use medicloud_core::ticket::TicketStatus;
+use serde::Serialize;
+use tokio::sync::broadcast;
+use utoipa::ToSchema;
+
+/// One message on the live stream (`GET /api/v1/events`, server-sent events; the SSE
+/// event name is the `type`).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveMessage {
+    /// A ticket changed: refresh queues and counts.
+    Ticket {
+        /// The ticket.
+        id: TicketId,
+        /// Its label.
+        label: String,
+        /// Its service.
+        service: ServiceCode,
+        /// Its new status.
+        status: TicketStatus,
+        /// The counter, when called or serving.
+        counter: Option<CounterId>,
+    },
+    /// A ticket was called (or called again): displays announce it.
+    Call {
+        /// The ticket.
+        id: TicketId,
+        /// Its label, e.g. `A-012`.
+        label: String,
+        /// Its service.
+        service: ServiceCode,
+        /// The calling counter.
+        counter: CounterId,
+        /// The counter's name, e.g. `Loket 2`.
+        counter_name: String,
+        /// Whether this is a repeat call.
+        recall: bool,
+    },
+    /// Clinic configuration (services, counters, devices, staff) changed.
+    Config {
+        /// What kind of record changed, e.g. `service_set`.
+        kind: String,
+    },
+}
+
+impl LiveMessage {
+    /// The SSE event name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            LiveMessage::Ticket { .. } => "ticket",
+            LiveMessage::Call { .. } => "call",
+            LiveMessage::Config { .. } => "config",
+        }
+    }
+}
+
+/// The fan-out point. Slow subscribers miss messages (and are told so), never block writers.
+#[derive(Clone, Debug)]
+pub struct Hub {
+    sender: broadcast::Sender<LiveMessage>,
+}
+
+impl Hub {
+    /// A hub buffering up to 1,024 messages per subscriber.
+    pub fn new() -> Self {
+        Self {
+            sender: broadcast::channel(1_024).0,
+        }
+    }
+
+    /// Sends to every current subscriber.
+    pub fn publish(&self, message: LiveMessage) {
+        // No subscribers is fine.
+        let _ = self.sender.send(message);
+    }
+
+    /// A new subscription.
+    pub fn subscribe(&self) -> broadcast::Receiver<LiveMessage> {
+        self.sender.subscribe()
+    }
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,251 @@
+//! Clinic configuration: the clinic, services, counters, staff accounts and devices.
+
+use super::Node;
+use crate::auth::{check_password_policy, hash_password, new_token, token_sha256};
+use crate::error::{Error, Result};
+use crate::store::query;
+use crate::views::ServiceView;
+use medicloud_core::domain::{Clinic, Counter, Device, DeviceRole, Service, StaffRole, StaffUser};
+use medicloud_core::event::{Actor, EventBody};
+use medicloud_core::ids::{DeviceId, UserId};
+use medicloud_core::validate::{self, ValidationError};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A device an admin registers.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDevice {
+    /// A name staff recognise, e.g. `Kiosk Lobi`.
+    pub name: String,
+    /// What it is for.
+    pub role: DeviceRole,
+}
+
+/// A staff account an admin creates.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaff {
+    /// Login name: 3–32 lowercase letters, digits, `.`, `_` or `-`.
+    pub username: String,
+    /// Name shown on screens.
+    pub display_name: String,
+    /// Role.
+    pub role: StaffRole,
+    /// Initial password (at least 10 characters).
+    pub password: String,
+}
+
+/// A staff account without its password hash.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct StaffView {
+    /// Account id.
+    pub id: UserId,
+    /// Login name.
+    pub username: String,
+    /// Name shown on screens.
+    pub display_name: String,
+    /// Role.
+    pub role: StaffRole,
+    /// Whether the account may log in.
+    pub active: bool,
+}
+
+/// A device without its token hash.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct DeviceView {
+    /// Device id.
+    pub id: DeviceId,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: DeviceRole,
+    /// Whether its token is refused.
+    pub revoked: bool,
+}
+
+fn username(name: &str) -> Result<String> {
+    let ok = (3..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok {
+        Ok(name.to_owned())
+    } else {
+        Err(ValidationError::new(
+            "username",
+            "3-32 lowercase letters, digits, '.', '_' or '-'",
+        )
+        .into())
+    }
+}
+
+impl Node {
+    /// Sets the clinic's name and time zone.
+    pub fn set_clinic(&self, actor: Actor, name: &str, time_zone: &str) -> Result<Clinic> {
+        if time_zone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(ValidationError::new(
+                "time_zone",
+                "use an IANA time zone such as Asia/Jakarta",
+            )
+            .into());
+        }
+        let clinic = Clinic {
+            id: self.store.identity().clinic,
+            name: name.to_owned(),
+            time_zone: time_zone.to_owned(),
+        };
+        let (_, events) = self
+            .store
+            .write(|w| w.append(actor, EventBody::ClinicSet(clinic.clone())))?;
+        self.publish(&events);
+        Ok(clinic)
+    }
+
+    /// The clinic, once configured.
+    pub fn clinic(&self) -> Result<Option<Clinic>> {
+        self.store.read(query::clinic)
+    }
+
+    /// Adds or changes a service.
+    pub fn set_service(&self, actor: Actor, service: Service) -> Result<()> {
+        let (_, events) = self
+            .store
+            .write(|w| w.append(actor, EventBody::ServiceSet(service)))?;
+        self.publish(&events);
+        Ok(())
+    }
+
+    /// Adds or changes a counter; every service it names must exist.
+    pub fn set_counter(&self, actor: Actor, counter: Counter) -> Result<()> {
+        let (_, events) = self.store.write(|w| {
+            for code in &counter.services {
+                query::service(w.conn(), code)?.ok_or(Error::NotFound { what: "service" })?;
+            }
+            w.append(actor, EventBody::CounterSet(counter))
+        })?;
+        self.publish(&events);
+        Ok(())
+    }
+
+    /// Services with their live waiting counts and waits.
+    pub fn services(&self) -> Result<Vec<ServiceView>> {
+        self.store.read(|conn| {
+            let queues = self.queues(conn)?;
+            Ok(query::services(conn)?
+                .iter()
+                .map(|s| queues.service_view(s))
+                .collect())
+        })
+    }
+
+    /// Counters and rooms.
+    pub fn counters(&self) -> Result<Vec<Counter>> {
+        self.store.read(query::counters)
+    }
+
+    /// Creates a staff account.
+    pub fn create_staff(&self, actor: Actor, req: NewStaff) -> Result<StaffView> {
+        let username = username(&req.username)?;
+        let display_name = validate::person_name(&req.display_name).map_err(|_| {
+            ValidationError::new("display_name", "a display name has 1 to 100 characters")
+        })?;
+        check_password_policy(&req.password)?;
+        let user = StaffUser {
+            id: UserId::random(),
+            username,
+            display_name,
+            role: req.role,
+            password_hash: hash_password(&req.password),
+            active: true,
+        };
+        let (_, events) = self.store.write(|w| {
+            if query::staff(w.conn())?
+                .iter()
+                .any(|u| u.username == user.username)
+            {
+                return Err(Error::conflict("username_taken", "that username is taken"));
+            }
+            w.append(actor, EventBody::StaffSet(user.clone()))
+        })?;
+        self.publish(&events);
+        Ok(staff_view(user))
+    }
+
+    /// Staff accounts.
+    pub fn staff(&self) -> Result<Vec<StaffView>> {
+        Ok(self
+            .store
+            .read(query::staff)?
+            .into_iter()
+            .map(staff_view)
+            .collect())
+    }
+
+    /// Registers a device and returns it with its token, shown this once.
+    pub fn create_device(&self, actor: Actor, req: NewDevice) -> Result<(DeviceView, String)> {
+        let name = req.name.trim();
+        if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
+            return Err(
+                ValidationError::new("name", "a device name has 1 to 60 characters").into(),
+            );
+        }
+        let token = new_token("mcd");
+        let device = Device {
+            id: DeviceId::random(),
+            name: name.to_owned(),
+            role: req.role,
+            token_sha256: token_sha256(&token),
+            revoked: false,
+        };
+        let (_, events) = self
+            .store
+            .write(|w| w.append(actor, EventBody::DeviceSet(device.clone())))?;
+        self.publish(&events);
+        Ok((device_view(device), token))
+    }
+
+    /// Registered devices.
+    pub fn devices(&self) -> Result<Vec<DeviceView>> {
+        Ok(self
+            .store
+            .read(query::devices)?
+            .into_iter()
+            .map(device_view)
+            .collect())
+    }
+
+    /// Revokes a device: its token is refused from now on.
+    pub fn revoke_device(&self, actor: Actor, id: DeviceId) -> Result<DeviceView> {
+        let (device, events) = self.store.write(|w| {
+            let mut device = query::devices(w.conn())?
+                .into_iter()
+                .find(|d| d.id == id)
+                .ok_or(Error::NotFound { what: "device" })?;
+            device.revoked = true;
+            w.append(actor, EventBody::DeviceSet(device.clone()))?;
+            Ok(device)
+        })?;
+        self.publish(&events);
+        Ok(device_view(device))
+    }
+}
+
+fn staff_view(u: StaffUser) -> StaffView {
+    StaffView {
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        role: u.role,
+        active: u.active,
+    }
+}
+
+fn device_view(d: Device) -> DeviceView {
+    DeviceView {
+        id: d.id,
+        name: d.name,
+        role: d.role,
+        revoked: d.revoked,
+    }
+}

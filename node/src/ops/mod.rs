@@ -1,0 +1,100 @@
+//! The clinic's operations: what a kiosk, a desk, a clinician and an admin can do. Each
+//! one validates, appends its events in one durable transaction, then publishes live
+//! updates. All are blocking (SQLite); the API runs them on the blocking pool.
+
+mod admin;
+mod appointments;
+mod tickets;
+
+pub use admin::{DeviceView, NewDevice, NewStaff, StaffView};
+pub use appointments::{AppointmentStatus, AppointmentView, NewAppointment};
+pub use tickets::{NewTicket, TicketAction, TicketFilter};
+
+use crate::error::Result;
+use crate::live::{Hub, LiveMessage};
+use crate::store::{Store, query};
+use crate::views::Queues;
+use chrono::NaiveDate;
+use medicloud_core::event::{Event, EventBody};
+use medicloud_core::labels::service_day;
+use medicloud_core::queue::QueuePolicy;
+use medicloud_core::ticket::TicketChange;
+use rusqlite::Connection;
+
+/// A running clinic node: its store, its calling policy and its live hub.
+#[derive(Debug)]
+pub struct Node {
+    /// The database.
+    pub store: Store,
+    /// The calling order.
+    pub policy: QueuePolicy,
+    /// Live updates.
+    pub live: Hub,
+}
+
+impl Node {
+    /// A node over an opened store.
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            policy: QueuePolicy::default(),
+            live: Hub::new(),
+        }
+    }
+
+    /// Today's service day in the clinic's time zone.
+    pub fn today(&self, conn: &Connection) -> Result<NaiveDate> {
+        Ok(service_day(self.store.now_ms(), query::time_zone(conn)?))
+    }
+
+    /// Today's queues, as of now.
+    pub fn queues(&self, conn: &Connection) -> Result<Queues> {
+        Queues::load(conn, self.today(conn)?, self.store.now_ms(), &self.policy)
+    }
+
+    /// Tells live subscribers what the committed `events` changed.
+    fn publish(&self, events: &[Event]) {
+        for event in events {
+            let message = match &event.body {
+                EventBody::Ticket { id, change } => {
+                    let Ok(Some(t)) = self.store.read(|c| query::ticket(c, *id)) else {
+                        continue;
+                    };
+                    let call =
+                        matches!(change, TicketChange::Called { .. } | TicketChange::Recalled);
+                    if let (true, Some(counter)) = (call, t.counter.clone()) {
+                        let counter_name = self
+                            .store
+                            .read(|c| query::counter(c, &counter))
+                            .ok()
+                            .flatten()
+                            .map_or_else(|| counter.to_string(), |c| c.name);
+                        self.live.publish(LiveMessage::Call {
+                            id: t.id,
+                            label: t.issue.label.clone(),
+                            service: t.issue.service.clone(),
+                            counter,
+                            counter_name,
+                            recall: matches!(change, TicketChange::Recalled),
+                        });
+                    }
+                    LiveMessage::Ticket {
+                        id: t.id,
+                        label: t.issue.label,
+                        service: t.issue.service,
+                        status: t.status,
+                        counter: t.counter,
+                    }
+                }
+                // Patient and appointment records are not for every screen.
+                EventBody::PatientSet(_)
+                | EventBody::AppointmentBooked(_)
+                | EventBody::AppointmentCancelled { .. } => continue,
+                other => LiveMessage::Config {
+                    kind: other.kind().to_owned(),
+                },
+            };
+            self.live.publish(message);
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! Taking tickets and moving them through their lifecycle.
+
+use super::Node;
+use crate::error::{Error, Result};
+use crate::labels;
+use crate::store::{Writer, query};
+use crate::views::TicketView;
+use chrono::{NaiveDate, TimeZone};
+use medicloud_core::domain::{CounterId, Priority, ServiceCode};
+use medicloud_core::event::{Actor, EventBody};
+use medicloud_core::ids::{TicketId, VisitId};
+use medicloud_core::labels::service_day;
+use medicloud_core::ticket::{self, AppointmentSlot, Issue, TicketChange, TicketStatus};
+use medicloud_core::validate::ValidationError;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// A request for a ticket: a walk-in for a service, or an appointment check-in.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTicket {
+    /// The service (may be left out when an appointment code is given).
+    pub service: Option<ServiceCode>,
+    /// A priority lane.
+    pub priority: Option<Priority>,
+    /// The booking code of an appointment being checked in.
+    pub appointment_code: Option<String>,
+}
+
+/// A step staff take on a ticket (`POST /api/v1/tickets/{id}/{action}`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TicketAction {
+    /// Call this ticket to a counter, out of the usual order.
+    Call(CounterId),
+    /// Call it again.
+    Recall,
+    /// The patient arrived at the counter.
+    Serve,
+    /// Service finished.
+    Complete,
+    /// The patient did not come.
+    NoShow,
+    /// Back into the queue.
+    Requeue,
+    /// Withdraw it.
+    Cancel,
+    /// Send the patient on to another service (a new ticket continues the visit).
+    Transfer(ServiceCode),
+}
+
+/// Which of today's tickets to list.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct TicketFilter {
+    /// Only this service.
+    pub service: Option<ServiceCode>,
+    /// Only this status (`waiting`, `called`, `serving`, `done`, `no_show`, `cancelled`, `transferred`).
+    pub status: Option<String>,
+}
+
+impl Node {
+    /// Issues a ticket; it is durable before this returns.
+    pub fn issue_ticket(&self, actor: Actor, req: NewTicket) -> Result<TicketView> {
+        let (id, events) = self.store.write(|w| {
+            let now = w.now_ms();
+            let tz = query::time_zone(w.conn())?;
+            let day = service_day(now, tz);
+            let (service, appointment, patient) = match &req.appointment_code {
+                Some(code) => {
+                    let (service, slot, patient) = checkable_appointment(w, code, day, tz)?;
+                    if req.service.as_ref().is_some_and(|s| *s != service) {
+                        return Err(ValidationError::new(
+                            "service",
+                            format!("this appointment is for service {service}"),
+                        )
+                        .into());
+                    }
+                    (service, Some(slot), patient)
+                }
+                None => {
+                    let service = req.service.clone().ok_or_else(|| {
+                        ValidationError::new("service", "choose a service for the ticket")
+                    })?;
+                    (service, None, None)
+                }
+            };
+            open_service(w, &service)?;
+            let id = TicketId::random();
+            let issue = Issue {
+                label: labels::take(w, &service, day)?,
+                day,
+                service,
+                priority: req.priority,
+                visit: VisitId::random(),
+                appointment,
+                patient,
+                transferred_from: None,
+            };
+            w.append(
+                actor,
+                EventBody::Ticket {
+                    id,
+                    change: TicketChange::Issued(issue),
+                },
+            )?;
+            Ok(id)
+        })?;
+        self.publish(&events);
+        self.ticket_view(id)
+    }
+
+    /// A ticket with its place in today's queue.
+    pub fn ticket_view(&self, id: TicketId) -> Result<TicketView> {
+        self.store.read(|conn| {
+            let t = query::ticket(conn, id)?.ok_or(Error::NotFound { what: "ticket" })?;
+            Ok(self.queues(conn)?.ticket_view(&t))
+        })
+    }
+
+    /// The folded ticket, for access checks.
+    pub fn ticket(&self, id: TicketId) -> Result<ticket::Ticket> {
+        self.store
+            .read(|conn| query::ticket(conn, id)?.ok_or(Error::NotFound { what: "ticket" }))
+    }
+
+    /// Today's tickets.
+    pub fn tickets(&self, filter: &TicketFilter) -> Result<Vec<TicketView>> {
+        let status = filter
+            .status
+            .as_deref()
+            .map(|s| {
+                TicketStatus::parse(s).ok_or_else(|| {
+                    ValidationError::new("status", "unknown status; use waiting, called, serving, done, no_show, cancelled or transferred")
+                })
+            })
+            .transpose()?;
+        self.store.read(|conn| {
+            let day = self.today(conn)?;
+            let queues = self.queues(conn)?;
+            let tickets = query::tickets(conn, day, filter.service.as_ref(), status)?;
+            Ok(tickets.iter().map(|t| queues.ticket_view(t)).collect())
+        })
+    }
+
+    /// Applies a staff step. A transfer returns the new ticket in the other service.
+    pub fn act(&self, actor: Actor, id: TicketId, action: TicketAction) -> Result<TicketView> {
+        let (result, events) = self.store.write(|w| {
+            let current = query::ticket(w.conn(), id)?.ok_or(Error::NotFound { what: "ticket" })?;
+            let change = match action {
+                TicketAction::Transfer(service) => return transfer(w, actor, &current, service),
+                TicketAction::Call(counter) => {
+                    let c = query::counter(w.conn(), &counter)?
+                        .ok_or(Error::NotFound { what: "counter" })?;
+                    if !c.services.contains(&current.issue.service) {
+                        return Err(ValidationError::new(
+                            "counter",
+                            format!(
+                                "{} does not serve service {}",
+                                c.name, current.issue.service
+                            ),
+                        )
+                        .into());
+                    }
+                    TicketChange::Called { counter }
+                }
+                TicketAction::Recall => TicketChange::Recalled,
+                TicketAction::Serve => TicketChange::Served,
+                TicketAction::Complete => TicketChange::Completed,
+                TicketAction::NoShow => TicketChange::NoShow,
+                TicketAction::Requeue => TicketChange::Requeued,
+                TicketAction::Cancel => TicketChange::Cancelled,
+            };
+            ticket::step(Some(&current), id, &change, actor, w.now_ms())?;
+            w.append(actor, EventBody::Ticket { id, change })?;
+            Ok(id)
+        })?;
+        self.publish(&events);
+        self.ticket_view(result)
+    }
+
+    /// Calls the first ticket in calling order from the services `counter` serves.
+    pub fn call_next(&self, actor: Actor, counter: &CounterId) -> Result<TicketView> {
+        let (id, events) = self.store.write(|w| {
+            let c =
+                query::counter(w.conn(), counter)?.ok_or(Error::NotFound { what: "counter" })?;
+            let day = service_day(w.now_ms(), query::time_zone(w.conn())?);
+            let waiting = query::tickets(w.conn(), day, None, Some(TicketStatus::Waiting))?;
+            let mine = waiting
+                .iter()
+                .filter(|t| c.services.contains(&t.issue.service));
+            let next = self
+                .policy
+                .order(mine, w.now_ms())
+                .first()
+                .map(|t| t.id)
+                .ok_or(Error::QueueEmpty)?;
+            let change = TicketChange::Called {
+                counter: counter.clone(),
+            };
+            w.append(actor, EventBody::Ticket { id: next, change })?;
+            Ok(next)
+        })?;
+        self.publish(&events);
+        self.ticket_view(id)
+    }
+}
+
+fn open_service(w: &Writer<'_>, code: &ServiceCode) -> Result<()> {
+    match query::service(w.conn(), code)? {
+        None => Err(Error::NotFound { what: "service" }),
+        Some(s) if !s.active => Err(Error::conflict(
+            "service_closed",
+            format!("{} is closed today", s.name_en),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The appointment behind a booking code, if it may be checked in today.
+fn checkable_appointment(
+    w: &Writer<'_>,
+    code: &str,
+    day: NaiveDate,
+    tz: chrono_tz::Tz,
+) -> Result<(
+    ServiceCode,
+    AppointmentSlot,
+    Option<medicloud_core::ids::PatientId>,
+)> {
+    let code = super::appointments::normalise_code(code);
+    let row = query::appointment_by_code(w.conn(), &code)?.ok_or(Error::NotFound {
+        what: "appointment",
+    })?;
+    let a = row.appointment;
+    if row.cancelled {
+        return Err(Error::conflict(
+            "appointment_cancelled",
+            "this appointment was cancelled",
+        ));
+    }
+    if row.ticket.is_some() {
+        return Err(Error::conflict(
+            "already_checked_in",
+            "this appointment is already checked in",
+        ));
+    }
+    if a.date != day {
+        return Err(Error::conflict(
+            "appointment_not_today",
+            format!("this appointment is on {}, not today", a.date),
+        ));
+    }
+    let slot_start_ms = tz
+        .from_local_datetime(&a.date.and_time(a.slot_start))
+        .earliest()
+        .map_or(0, |t| t.timestamp_millis());
+    Ok((
+        a.service,
+        AppointmentSlot {
+            id: a.id,
+            slot_start_ms,
+        },
+        a.patient,
+    ))
+}
+
+/// Ends `current` as transferred and issues its continuation in `service`, keeping the
+/// visit, the priority lane and the patient.
+fn transfer(
+    w: &mut Writer<'_>,
+    actor: Actor,
+    current: &ticket::Ticket,
+    service: ServiceCode,
+) -> Result<TicketId> {
+    open_service(w, &service)?;
+    let to = TicketId::random();
+    let change = TicketChange::Transferred {
+        to,
+        service: service.clone(),
+    };
+    ticket::step(Some(current), current.id, &change, actor, w.now_ms())?;
+    let day = service_day(w.now_ms(), query::time_zone(w.conn())?);
+    let issue = Issue {
+        label: labels::take(w, &service, day)?,
+        day,
+        service,
+        priority: current.issue.priority,
+        visit: current.issue.visit,
+        appointment: None,
+        patient: current.issue.patient,
+        transferred_from: Some(current.id),
+    };
+    w.append(
+        actor,
+        EventBody::Ticket {
+            id: current.id,
+            change,
+        },
+    )?;
+    w.append(
+        actor,
+        EventBody::Ticket {
+            id: to,
+            change: TicketChange::Issued(issue),
+        },
+    )?;
+    Ok(to)
+}

@@ -1,0 +1,225 @@
+//! The node's SQLite store: the event log and the projections derived from it.
+//!
+//! Every change goes through [`Store::write`]: one immediate transaction that appends
+//! this device's events, folds them into the projections and commits with a full fsync
+//! (WAL, `synchronous=FULL`) before anything is returned to a caller. Reads use their own
+//! connection, so a reader never waits for the writer.
+
+mod migrate;
+mod project;
+pub mod query;
+
+pub use migrate::{MIGRATIONS, migrate, migrate_to};
+
+use crate::error::Result;
+use medicloud_core::event::{Actor, Event, EventBody, EventId, Stamp};
+use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_sync::hlc::{Hlc, TimeSource};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Who this node is: its own device id (the origin of the events it writes) and its clinic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// This node's device id.
+    pub device: DeviceId,
+    /// The clinic it belongs to.
+    pub clinic: ClinicId,
+}
+
+/// The node's database.
+pub struct Store {
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+    hlc: Hlc,
+    time: Arc<dyn TimeSource>,
+    identity: Identity,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("identity", &self.identity)
+            .finish_non_exhaustive()
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // FULL: the WAL is fsynced at every commit, so a returned ticket survives power loss.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "busy_timeout", 5_000)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the lock rolled its transaction back; the connection is fine.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Store {
+    /// Opens (creating and migrating when needed) the database at `path`. A new database
+    /// gets a fresh device id and joins `clinic`; an existing one keeps its identity.
+    pub fn open(path: &Path, clinic: ClinicId, time: Arc<dyn TimeSource>) -> Result<Self> {
+        let mut writer = Connection::open(path)?;
+        configure(&writer)?;
+        migrate(&mut writer)?;
+        let identity = Self::load_identity(&mut writer, clinic)?;
+        let newest: Option<i64> = writer.query_row(
+            "SELECT MAX(stamp) FROM events WHERE origin = ?1",
+            [identity.device.to_string()],
+            |r| r.get(0),
+        )?;
+        let restored = Stamp(newest.map_or(0, |s| s as u64));
+        let reader = Connection::open(path)?;
+        configure(&reader)?;
+        Ok(Self {
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+            hlc: Hlc::new(restored, Hlc::DEFAULT_MAX_DRIFT_MS),
+            time,
+            identity,
+        })
+    }
+
+    fn load_identity(conn: &mut Connection, clinic: ClinicId) -> Result<Identity> {
+        let tx = conn.transaction()?;
+        let get = |key: &str| -> rusqlite::Result<Option<String>> {
+            tx.query_row("SELECT value FROM node_meta WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+        };
+        let (device, stored_clinic) = (get("device")?, get("clinic")?);
+        let identity = match (device, stored_clinic) {
+            (Some(device), Some(clinic)) => Identity {
+                device: device
+                    .parse()
+                    .map_err(|_| crate::Error::Corrupt("device id".into()))?,
+                clinic: clinic
+                    .parse()
+                    .map_err(|_| crate::Error::Corrupt("clinic id".into()))?,
+            },
+            _ => {
+                let identity = Identity {
+                    device: DeviceId::random(),
+                    clinic,
+                };
+                tx.execute(
+                    "INSERT OR REPLACE INTO node_meta (key, value) VALUES ('device', ?1), ('clinic', ?2)",
+                    params![identity.device.to_string(), identity.clinic.to_string()],
+                )?;
+                identity
+            }
+        };
+        tx.commit()?;
+        Ok(identity)
+    }
+
+    /// This node's identity.
+    pub fn identity(&self) -> Identity {
+        self.identity
+    }
+
+    /// The current wall-clock time in milliseconds, from the injected time source.
+    pub fn now_ms(&self) -> i64 {
+        i64::try_from(self.time.now_ms()).unwrap_or(i64::MAX)
+    }
+
+    /// Runs `f` in one write transaction and commits it durably. Returns what `f`
+    /// returned and the events it appended (for live updates). If `f` fails, nothing
+    /// is stored.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<(T, Vec<Event>)> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut writer = Writer {
+            tx,
+            store: self,
+            appended: Vec::new(),
+        };
+        let value = f(&mut writer)?;
+        let Writer { tx, appended, .. } = writer;
+        tx.commit()?;
+        Ok((value, appended))
+    }
+
+    /// Runs `f` on the read connection.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = lock(&self.reader);
+        f(&conn)
+    }
+}
+
+/// An open write transaction.
+#[allow(missing_debug_implementations)]
+pub struct Writer<'a> {
+    tx: Transaction<'a>,
+    store: &'a Store,
+    appended: Vec<Event>,
+}
+
+impl Writer<'_> {
+    /// The transaction, for reads that must see this transaction's own writes.
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    /// This node's identity.
+    pub fn identity(&self) -> Identity {
+        self.store.identity
+    }
+
+    /// The wall-clock time in milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        self.store.now_ms()
+    }
+
+    /// Appends a new event of this device and folds it into the projections.
+    pub fn append(&mut self, actor: Actor, body: EventBody) -> Result<Event> {
+        let Identity { device, clinic } = self.store.identity;
+        let last: i64 = self.tx.query_row(
+            "SELECT COALESCE(MAX(seq), 0) FROM events WHERE origin = ?1",
+            [device.to_string()],
+            |r| r.get(0),
+        )?;
+        let event = Event {
+            id: EventId {
+                origin: device,
+                seq: last as u64 + 1,
+            },
+            stamp: self.store.hlc.now(self.store.time.as_ref()),
+            clinic,
+            actor,
+            body,
+        };
+        insert_event(&self.tx, &event)?;
+        project::apply(&self.tx, &event)?;
+        self.appended.push(event.clone());
+        Ok(event)
+    }
+}
+
+fn insert_event(tx: &Transaction<'_>, event: &Event) -> Result<()> {
+    tx.execute(
+        "INSERT INTO events (origin, seq, stamp, clinic, entity, kind, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            event.id.origin.to_string(),
+            event.id.seq as i64,
+            event.stamp.0 as i64,
+            event.clinic.to_string(),
+            event.entity().to_string(),
+            event.body.kind(),
+            serde_json::to_string(event)?,
+        ],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

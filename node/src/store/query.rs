@@ -1,0 +1,213 @@
+//! Reads of the projections. Each takes a connection, so it works on the read
+//! connection and inside a write transaction alike.
+
+use crate::error::{Error, Result};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use medicloud_core::domain::{
+    Appointment, Clinic, Counter, CounterId, Device, Patient, Service, ServiceCode, StaffUser,
+};
+use medicloud_core::ids::{AppointmentId, PatientId, TicketId};
+use medicloud_core::ticket::{Ticket, TicketStatus};
+use medicloud_core::wait::ServiceTime;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::de::DeserializeOwned;
+
+/// The time zone used when no clinic has been configured yet.
+pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::Asia::Jakarta;
+
+fn records<T: DeserializeOwned>(conn: &Connection, prefix: &str) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT body FROM records WHERE entity >= ?1 AND entity < ?2 ORDER BY entity",
+    )?;
+    // `prefix/` .. `prefix0`: every key that starts with `prefix/`.
+    let rows = stmt.query_map(params![format!("{prefix}/"), format!("{prefix}0")], |r| {
+        r.get::<_, String>(0)
+    })?;
+    rows.map(|body| Ok(serde_json::from_str(&body?)?)).collect()
+}
+
+fn record<T: DeserializeOwned>(conn: &Connection, entity: &str) -> Result<Option<T>> {
+    let body: Option<String> = conn
+        .query_row(
+            "SELECT body FROM records WHERE entity = ?1",
+            [entity],
+            |r| r.get(0),
+        )
+        .optional()?;
+    body.map(|b| Ok(serde_json::from_str(&b)?)).transpose()
+}
+
+/// The clinic, once configured.
+pub fn clinic(conn: &Connection) -> Result<Option<Clinic>> {
+    record(conn, "clinic")
+}
+
+/// The clinic's time zone (labels restart at its midnight).
+pub fn time_zone(conn: &Connection) -> Result<Tz> {
+    Ok(clinic(conn)?
+        .and_then(|c| c.time_zone.parse().ok())
+        .unwrap_or(DEFAULT_TIME_ZONE))
+}
+
+/// All services, by code.
+pub fn services(conn: &Connection) -> Result<Vec<Service>> {
+    records(conn, "service")
+}
+
+/// One service.
+pub fn service(conn: &Connection, code: &ServiceCode) -> Result<Option<Service>> {
+    record(conn, &format!("service/{code}"))
+}
+
+/// All counters and rooms, by id.
+pub fn counters(conn: &Connection) -> Result<Vec<Counter>> {
+    records(conn, "counter")
+}
+
+/// One counter.
+pub fn counter(conn: &Connection, id: &CounterId) -> Result<Option<Counter>> {
+    record(conn, &format!("counter/{id}"))
+}
+
+/// All staff accounts.
+pub fn staff(conn: &Connection) -> Result<Vec<StaffUser>> {
+    records(conn, "staff")
+}
+
+/// All registered devices.
+pub fn devices(conn: &Connection) -> Result<Vec<Device>> {
+    records(conn, "device")
+}
+
+/// All patients.
+pub fn patients(conn: &Connection) -> Result<Vec<Patient>> {
+    records(conn, "patient")
+}
+
+/// One patient.
+pub fn patient(conn: &Connection, id: PatientId) -> Result<Option<Patient>> {
+    record(conn, &format!("patient/{id}"))
+}
+
+/// One ticket.
+pub fn ticket(conn: &Connection, id: TicketId) -> Result<Option<Ticket>> {
+    let state: Option<String> = conn
+        .query_row(
+            "SELECT state FROM tickets WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    state.map(|s| Ok(serde_json::from_str(&s)?)).transpose()
+}
+
+/// The tickets of one service day, optionally of one service and status, in issue order.
+pub fn tickets(
+    conn: &Connection,
+    day: NaiveDate,
+    service: Option<&ServiceCode>,
+    status: Option<TicketStatus>,
+) -> Result<Vec<Ticket>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT state FROM tickets WHERE day = ?1
+           AND (?2 IS NULL OR service = ?2) AND (?3 IS NULL OR status = ?3)
+         ORDER BY issued_at, id",
+    )?;
+    let rows = stmt.query_map(
+        params![
+            day.to_string(),
+            service.map(|s| s.as_str()),
+            status.map(|s| s.as_str())
+        ],
+        |r| r.get::<_, String>(0),
+    )?;
+    rows.map(|s| Ok(serde_json::from_str(&s?)?)).collect()
+}
+
+/// The observed service time of a service (the default before any completion).
+pub fn service_time(conn: &Connection, service: &ServiceCode) -> Result<ServiceTime> {
+    Ok(conn
+        .query_row(
+            "SELECT mean_seconds, samples FROM service_times WHERE service = ?1",
+            [service.as_str()],
+            |r| {
+                Ok(ServiceTime {
+                    mean_seconds: r.get(0)?,
+                    samples: r.get::<_, i64>(1)? as u64,
+                })
+            },
+        )
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// An appointment with its check-in state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppointmentRow {
+    /// The booking.
+    pub appointment: Appointment,
+    /// Whether it was cancelled.
+    pub cancelled: bool,
+    /// The ticket it was checked in with.
+    pub ticket: Option<TicketId>,
+}
+
+fn appointment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, bool, Option<String>)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+}
+
+fn to_appointment(row: (String, bool, Option<String>)) -> Result<AppointmentRow> {
+    let (body, cancelled, ticket) = row;
+    let ticket = ticket
+        .map(|t| {
+            t.parse()
+                .map_err(|_| Error::Corrupt("appointment ticket id".into()))
+        })
+        .transpose()?;
+    Ok(AppointmentRow {
+        appointment: serde_json::from_str(&body)?,
+        cancelled,
+        ticket,
+    })
+}
+
+/// The appointment with a booking code (codes are unique among live bookings).
+pub fn appointment_by_code(conn: &Connection, code: &str) -> Result<Option<AppointmentRow>> {
+    conn.query_row(
+        "SELECT body, cancelled, ticket FROM appointments WHERE code = ?1
+         ORDER BY cancelled, day DESC LIMIT 1",
+        [code],
+        appointment_row,
+    )
+    .optional()?
+    .map(to_appointment)
+    .transpose()
+}
+
+/// One appointment.
+pub fn appointment(conn: &Connection, id: AppointmentId) -> Result<Option<AppointmentRow>> {
+    conn.query_row(
+        "SELECT body, cancelled, ticket FROM appointments WHERE id = ?1",
+        [id.to_string()],
+        appointment_row,
+    )
+    .optional()?
+    .map(to_appointment)
+    .transpose()
+}
+
+/// The appointments of one day, by slot.
+pub fn appointments(conn: &Connection, day: NaiveDate) -> Result<Vec<AppointmentRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT body, cancelled, ticket FROM appointments WHERE day = ?1
+         ORDER BY json_extract(body, '$.slot_start'), code",
+    )?;
+    let rows = stmt.query_map([day.to_string()], appointment_row)?;
+    rows.map(|row| to_appointment(row?)).collect()
+}
+
+/// How many events the log holds (all origins).
+pub fn event_count(conn: &Connection) -> Result<u64> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
+}

@@ -1,0 +1,249 @@
+use super::*;
+use crate::ops::{NewTicket, Node, TicketAction};
+use medicloud_core::domain::{Service, ServiceCode};
+use medicloud_core::ids::TicketId;
+use medicloud_core::ticket::{TicketChange, TicketStatus};
+use medicloud_sync::hlc::ManualTime;
+
+/// 2026-11-25 08:00 in Jakarta.
+const MORNING_MS: u64 = 1_795_568_400_000;
+
+fn node_at(dir: &Path, time: Arc<ManualTime>) -> Node {
+    let store = Store::open(&dir.join("node.sqlite"), ClinicId::random(), time).unwrap();
+    let node = Node::new(store);
+    node.set_clinic(Actor::System, "Klinik Uji", "Asia/Jakarta")
+        .unwrap();
+    for code in ["A", "B"] {
+        let service = Service {
+            code: ServiceCode::parse(code).unwrap(),
+            name_id: format!("Poli {code}"),
+            name_en: format!("Clinic {code}"),
+            active: true,
+        };
+        node.set_service(Actor::System, service).unwrap();
+    }
+    node
+}
+
+fn walk_in(code: &str) -> NewTicket {
+    NewTicket {
+        service: Some(ServiceCode::parse(code).unwrap()),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn migration_list_matches_the_folder() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/node");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    files.sort();
+    let listed: Vec<&str> = MIGRATIONS.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        files, listed,
+        "every file in migrations/node is embedded, in order"
+    );
+}
+
+/// An empty database, and a database left at every earlier version, migrate to the
+/// latest and keep what they held.
+#[test]
+fn migrations_apply_to_empty_and_earlier_databases() {
+    for version in 0..=MIGRATIONS.len() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("node.sqlite");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrate_to(&mut conn, version).unwrap();
+            if version >= 1 {
+                conn.execute(
+                    "INSERT INTO node_meta (key, value) VALUES ('marker', 'kept')",
+                    [],
+                )
+                .unwrap();
+            }
+        }
+        let time = Arc::new(ManualTime::new(MORNING_MS));
+        let store = Store::open(&path, ClinicId::random(), time).unwrap();
+        let (user_version, marker) = store
+            .read(|c| {
+                let v: usize = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+                let m: Option<String> = c
+                    .query_row(
+                        "SELECT value FROM node_meta WHERE key = 'marker'",
+                        [],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                Ok((v, m))
+            })
+            .unwrap();
+        assert_eq!(user_version, MIGRATIONS.len());
+        assert_eq!(
+            marker.is_some(),
+            version >= 1,
+            "data of version {version} kept"
+        );
+    }
+}
+
+#[test]
+fn identity_and_tickets_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let time = Arc::new(ManualTime::new(MORNING_MS));
+    let (identity, ticket) = {
+        let node = node_at(dir.path(), time.clone());
+        let t = node.issue_ticket(Actor::System, walk_in("A")).unwrap();
+        (node.store.identity(), t)
+    };
+    let store = Store::open(
+        &dir.path().join("node.sqlite"),
+        ClinicId::random(),
+        time.clone(),
+    )
+    .unwrap();
+    assert_eq!(
+        store.identity(),
+        identity,
+        "a reopened node keeps its device and clinic"
+    );
+    let node = Node::new(store);
+    assert_eq!(node.ticket_view(ticket.id).unwrap().label, "A-001");
+    // The clock continues after the newest stored stamp even if the wall clock went back.
+    time.set(MORNING_MS - 3_600_000);
+    let next = node.issue_ticket(Actor::System, walk_in("A")).unwrap();
+    assert_eq!(next.label, "A-002");
+    assert!(next.issued_at >= ticket.issued_at);
+}
+
+#[test]
+fn labels_are_per_service_and_restart_at_local_midnight() {
+    let dir = tempfile::tempdir().unwrap();
+    let time = Arc::new(ManualTime::new(MORNING_MS));
+    let node = node_at(dir.path(), time.clone());
+    let label = |code: &str| {
+        node.issue_ticket(Actor::System, walk_in(code))
+            .unwrap()
+            .label
+    };
+    assert_eq!(
+        [label("A"), label("A"), label("B"), label("A")],
+        ["A-001", "A-002", "B-001", "A-003"]
+    );
+    // 2026-11-25 23:59 in Jakarta is still the same day…
+    let midnight_jakarta = 1_795_626_000_000; // 2026-11-26 00:00 +07:00
+    time.set(midnight_jakarta - 60_000);
+    assert_eq!(label("A"), "A-004");
+    // …and a minute later the numbers start again.
+    time.set(midnight_jakarta + 60_000);
+    assert_eq!([label("A"), label("B")], ["A-001", "B-001"]);
+}
+
+#[test]
+fn concurrent_issues_never_share_a_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let time = Arc::new(ManualTime::new(MORNING_MS));
+    let node = Arc::new(node_at(dir.path(), time));
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let node = node.clone();
+            std::thread::spawn(move || {
+                (0..40)
+                    .map(|_| {
+                        node.issue_ticket(Actor::System, walk_in("A"))
+                            .unwrap()
+                            .label
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut labels: Vec<String> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    labels.sort();
+    labels.dedup();
+    assert_eq!(labels.len(), 320);
+    // 320 numbers need four blocks of 100 reserved for this device.
+    assert_eq!(labels.first().map(String::as_str), Some("A-001"));
+    assert_eq!(labels.last().map(String::as_str), Some("A-320"));
+}
+
+/// A rejected step changes nothing: no event is stored and the ticket is as before.
+#[test]
+fn an_illegal_step_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = node_at(dir.path(), Arc::new(ManualTime::new(MORNING_MS)));
+    let t = node.issue_ticket(Actor::System, walk_in("A")).unwrap();
+    let before = node.store.read(query::event_count).unwrap();
+    let err = node
+        .act(Actor::System, t.id, TicketAction::Complete)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot complete a ticket that is waiting (serve it first)"
+    );
+    assert_eq!(node.store.read(query::event_count).unwrap(), before);
+    assert_eq!(
+        node.ticket_view(t.id).unwrap().status,
+        TicketStatus::Waiting
+    );
+}
+
+/// An event that arrives late (from another device, stamped earlier) re-folds its ticket:
+/// the earlier call wins and the later one is shown as a conflict.
+#[test]
+fn a_late_event_refolds_its_ticket() {
+    let dir = tempfile::tempdir().unwrap();
+    let time = Arc::new(ManualTime::new(MORNING_MS));
+    let node = node_at(dir.path(), time.clone());
+    let t = node.issue_ticket(Actor::System, walk_in("A")).unwrap();
+    time.set(MORNING_MS + 60_000);
+    let counter = medicloud_core::domain::CounterId::parse("loket-9").unwrap();
+    node.store
+        .write(|w| {
+            w.append(
+                Actor::System,
+                EventBody::Ticket {
+                    id: t.id,
+                    change: TicketChange::Called { counter },
+                },
+            )
+        })
+        .unwrap();
+    // Another desk called it 30 s earlier while cut off; its event arrives now.
+    let other = DeviceId::random();
+    let late = Event {
+        id: EventId {
+            origin: other,
+            seq: 1,
+        },
+        stamp: Stamp::new(MORNING_MS + 30_000, 0),
+        clinic: node.store.identity().clinic,
+        actor: Actor::Device(other),
+        body: EventBody::Ticket {
+            id: t.id,
+            change: TicketChange::Called {
+                counter: medicloud_core::domain::CounterId::parse("loket-2").unwrap(),
+            },
+        },
+    };
+    node.store
+        .write(|w| {
+            insert_event(&w.tx, &late)?;
+            project::apply(&w.tx, &late)
+        })
+        .unwrap();
+    let view = node.ticket_view(t.id).unwrap();
+    assert_eq!(view.counter.unwrap().as_str(), "loket-2");
+    assert_eq!(view.conflicts.len(), 1);
+    assert_eq!(view.conflicts[0].step, "call");
+    assert_eq!(
+        node.ticket(TicketId(t.id.0)).unwrap().status,
+        TicketStatus::Called
+    );
+}

@@ -1,0 +1,219 @@
+//! What the API returns: tickets with their place in the queue and wait estimate,
+//! services with waiting counts. Built from the projections at read time.
+
+use crate::error::Result;
+use crate::store::query;
+use chrono::{DateTime, NaiveDate, Utc};
+use medicloud_core::domain::{Counter, CounterId, Priority, Service, ServiceCode};
+use medicloud_core::event::EventId;
+use medicloud_core::ids::{AppointmentId, TicketId, VisitId};
+use medicloud_core::queue::QueuePolicy;
+use medicloud_core::ticket::{Ticket, TicketStatus};
+use medicloud_core::wait::ServiceTime;
+use rusqlite::Connection;
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// A ticket as staff, kiosks and the status page see it. It never holds patient data.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TicketView {
+    /// Identity (also the key of the public status page).
+    pub id: TicketId,
+    /// Printed label, e.g. `A-012`.
+    pub label: String,
+    /// Service code.
+    pub service: ServiceCode,
+    /// Service name in Bahasa Indonesia.
+    pub service_name_id: String,
+    /// Service name in English.
+    pub service_name_en: String,
+    /// Lifecycle state.
+    pub status: TicketStatus,
+    /// Priority lane, if any.
+    pub priority: Option<Priority>,
+    /// Place in the calling order, 1 = next; null unless waiting.
+    pub position: Option<u32>,
+    /// People ahead in the calling order; null unless waiting.
+    pub people_ahead: Option<u32>,
+    /// Estimated seconds until called; null unless waiting.
+    pub estimated_wait_seconds: Option<u32>,
+    /// The counter that called it.
+    pub counter: Option<CounterId>,
+    /// That counter's name, e.g. `Loket 2`.
+    pub counter_name: Option<String>,
+    /// When it was taken.
+    pub issued_at: DateTime<Utc>,
+    /// When it was last called.
+    pub called_at: Option<DateTime<Utc>>,
+    /// Times it was called again.
+    pub recalls: u32,
+    /// The appointment it checked in.
+    pub appointment: Option<AppointmentId>,
+    /// The visit it belongs to (shared across a transfer chain).
+    pub visit: VisitId,
+    /// The ticket it continues, after a transfer.
+    pub transferred_from: Option<TicketId>,
+    /// The ticket that continues it, after a transfer.
+    pub transferred_to: Option<TicketId>,
+    /// Steps refused because another device changed the ticket first.
+    pub conflicts: Vec<ConflictView>,
+}
+
+/// A refused step, for staff to act on.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ConflictView {
+    /// The step that was refused, e.g. `call`.
+    pub step: String,
+    /// Why, in words.
+    pub reason: String,
+    /// The device whose step it was.
+    #[schema(value_type = String)]
+    pub device: String,
+    /// That device's event number.
+    pub seq: u64,
+}
+
+impl ConflictView {
+    fn new(event: EventId, step: &str, reason: &str) -> Self {
+        Self {
+            step: step.into(),
+            reason: reason.into(),
+            device: event.origin.to_string(),
+            seq: event.seq,
+        }
+    }
+}
+
+/// A service with its live queue figures.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ServiceView {
+    /// The service.
+    #[serde(flatten)]
+    pub service: Service,
+    /// Tickets waiting now.
+    pub waiting: u32,
+    /// Estimated seconds a ticket taken now would wait.
+    pub estimated_wait_seconds: u32,
+    /// Counters that serve it.
+    pub counters: u32,
+}
+
+fn time(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// The queues of one day at one moment: calling order, service times, counters.
+#[derive(Debug)]
+pub struct Queues {
+    services: HashMap<ServiceCode, Service>,
+    counters: HashMap<CounterId, Counter>,
+    order: HashMap<ServiceCode, Vec<TicketId>>,
+    times: HashMap<ServiceCode, ServiceTime>,
+}
+
+impl Queues {
+    /// Loads today's waiting tickets and puts each service's queue in calling order.
+    pub fn load(
+        conn: &Connection,
+        day: NaiveDate,
+        now_ms: i64,
+        policy: &QueuePolicy,
+    ) -> Result<Self> {
+        let services: HashMap<_, _> = query::services(conn)?
+            .into_iter()
+            .map(|s| (s.code.clone(), s))
+            .collect();
+        let counters = query::counters(conn)?
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect();
+        let waiting = query::tickets(conn, day, None, Some(TicketStatus::Waiting))?;
+        let mut order: HashMap<ServiceCode, Vec<TicketId>> = HashMap::new();
+        for t in policy.order(&waiting, now_ms) {
+            order.entry(t.issue.service.clone()).or_default().push(t.id);
+        }
+        let mut times = HashMap::new();
+        for code in services.keys() {
+            times.insert(code.clone(), query::service_time(conn, code)?);
+        }
+        Ok(Self {
+            services,
+            counters,
+            order,
+            times,
+        })
+    }
+
+    fn counters_serving(&self, service: &ServiceCode) -> u32 {
+        self.counters
+            .values()
+            .filter(|c| c.services.contains(service))
+            .count() as u32
+    }
+
+    fn wait(&self, service: &ServiceCode, ahead: u32) -> u32 {
+        let st = self.times.get(service).copied().unwrap_or_default();
+        st.estimate_wait_seconds(ahead, self.counters_serving(service))
+    }
+
+    /// A service with its waiting count and the wait for a ticket taken now.
+    pub fn service_view(&self, service: &Service) -> ServiceView {
+        let waiting = self.order.get(&service.code).map_or(0, |q| q.len() as u32);
+        ServiceView {
+            service: service.clone(),
+            waiting,
+            estimated_wait_seconds: self.wait(&service.code, waiting),
+            counters: self.counters_serving(&service.code),
+        }
+    }
+
+    /// A ticket with its place in the queue.
+    pub fn ticket_view(&self, t: &Ticket) -> TicketView {
+        let service = self.services.get(&t.issue.service);
+        let ahead = (t.status == TicketStatus::Waiting)
+            .then(|| {
+                self.order
+                    .get(&t.issue.service)?
+                    .iter()
+                    .position(|id| *id == t.id)
+            })
+            .flatten()
+            .map(|i| i as u32);
+        TicketView {
+            id: t.id,
+            label: t.issue.label.clone(),
+            service: t.issue.service.clone(),
+            service_name_id: service.map(|s| s.name_id.clone()).unwrap_or_default(),
+            service_name_en: service.map(|s| s.name_en.clone()).unwrap_or_default(),
+            status: t.status,
+            priority: t.issue.priority,
+            position: ahead.map(|a| a + 1),
+            people_ahead: ahead,
+            estimated_wait_seconds: ahead.map(|a| self.wait(&t.issue.service, a)),
+            counter: t.counter.clone(),
+            counter_name: t
+                .counter
+                .as_ref()
+                .and_then(|c| self.counters.get(c))
+                .map(|c| c.name.clone()),
+            issued_at: time(t.issued_at_ms),
+            called_at: t.called_at_ms.map(time),
+            recalls: t.recalls,
+            appointment: t.issue.appointment.map(|a| a.id),
+            visit: t.issue.visit,
+            transferred_from: t.issue.transferred_from,
+            transferred_to: t.transferred_to,
+            conflicts: t
+                .conflicts
+                .iter()
+                .map(|c| ConflictView::new(c.event, &c.step, &c.reason))
+                .collect(),
+        }
+    }
+
+    /// The counter's name, for call announcements.
+    pub fn counter_name(&self, id: &CounterId) -> Option<&str> {
+        self.counters.get(id).map(|c| c.name.as_str())
+    }
+}
