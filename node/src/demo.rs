@@ -4,7 +4,7 @@
 use crate::error::Result;
 use crate::ops::Node;
 use crate::setup::ensure_staff;
-use medicloud_core::domain::{Counter, CounterId, Service, ServiceCode, StaffRole};
+use medicloud_core::domain::{Counter, CounterId, DeviceRole, Service, ServiceCode, StaffRole};
 use medicloud_core::event::Actor;
 use medicloud_core::ids::ClinicId;
 use uuid::Uuid;
@@ -39,9 +39,16 @@ pub const STAFF: &[(&str, &str, StaffRole)] = &[
     ("doctor", "dr. Rina Wulandari", StaffRole::Clinician),
 ];
 
+/// The demo's devices: name, role, and the screen a browser opens for it.
+pub const DEVICES: &[(&str, DeviceRole, &str)] = &[
+    ("Kiosk Lobi (demo)", DeviceRole::Kiosk, "kiosk"),
+    ("Layar Ruang Tunggu (demo)", DeviceRole::Display, "display"),
+];
+
 /// Sets up the demo clinic on first start, and on every start gives the staff accounts
-/// `password`. Existing tickets and records are kept.
-pub fn seed(node: &Node, password: &str) -> Result<()> {
+/// `password` and the demo devices fresh tokens. Existing tickets and records are kept.
+/// Returns `(screen, token)` for each demo device, for pairing a browser.
+pub fn seed(node: &Node, password: &str) -> Result<Vec<(&'static str, String)>> {
     if node.clinic()?.is_none() {
         node.set_clinic(Actor::System, "Klinik Sehat Sentosa", "Asia/Jakarta")?;
         for (code, name_id, name_en) in SERVICES {
@@ -68,5 +75,10 @@ pub fn seed(node: &Node, password: &str) -> Result<()> {
     for (username, display_name, role) in STAFF {
         ensure_staff(node, username, display_name, *role, password)?;
     }
-    Ok(())
+    let mut links = Vec::new();
+    for (name, role, screen) in DEVICES {
+        let (_, token) = node.rotate_device_token(Actor::System, name, *role)?;
+        links.push((*screen, token));
+    }
+    Ok(links)
 }

@@ -9,7 +9,7 @@
 //!
 //! let store = Store::open("clinic.sqlite".as_ref(), demo::DEMO_CLINIC, Arc::new(SystemTime))?;
 //! let node = Node::new(store);
-//! demo::seed(&node, "a-long-demo-password")?;
+//! let _pairing_links = demo::seed(&node, "a-long-demo-password")?;
 //! let ticket = node.issue_ticket(
 //!     medicloud_core::event::Actor::System,
 //!     medicloud_node::ops::NewTicket { service: Some("A".parse()?), ..Default::default() },

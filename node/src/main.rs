@@ -73,10 +73,13 @@ fn open(data: &Path, clinic: medicloud_core::ids::ClinicId) -> anyhow::Result<Ar
 }
 
 #[allow(clippy::print_stdout)] // the operator reads the URL and passwords here
-fn announce(addr: SocketAddr, logins: &[(&str, String)]) {
+fn announce(addr: SocketAddr, logins: &[(&str, String)], screens: &[(&str, String)]) {
     println!("Medicloud node listening on http://{addr}");
     for (user, password) in logins {
-        println!("  staff login: {user} / {password}");
+        println!("  staff login: {user} / {password}   (http://{addr}/desk, http://{addr}/admin)");
+    }
+    for (screen, token) in screens {
+        println!("  {screen}: http://{addr}/{screen}#token={token}");
     }
 }
 
@@ -104,7 +107,7 @@ async fn main() -> anyhow::Result<()> {
                 .iter()
                 .map(|(u, _, _)| (*u, password.clone()))
                 .collect();
-            serve::serve(node, listen, Some(ui), |addr| announce(addr, &logins)).await?;
+            serve::serve(node, listen, Some(ui), |addr| announce(addr, &logins, &[])).await?;
         }
         Command::Node {
             data,
@@ -125,7 +128,7 @@ async fn main() -> anyhow::Result<()> {
                 setup::ensure_staff(&node, "admin", "Administrator", StaffRole::Admin, &password)?;
                 logins.push(("admin", password));
             }
-            serve::serve(node, listen, Some(ui), |addr| announce(addr, &logins)).await?;
+            serve::serve(node, listen, Some(ui), |addr| announce(addr, &logins, &[])).await?;
         }
     }
     Ok(())

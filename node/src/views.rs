@@ -217,3 +217,58 @@ impl Queues {
         self.counters.get(id).map(|c| c.name.as_str())
     }
 }
+
+/// What anyone holding a ticket's id (its QR code) may see: no patient data.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PublicTicketView {
+    /// Printed label.
+    pub label: String,
+    /// Service name in Bahasa Indonesia.
+    pub service_name_id: String,
+    /// Service name in English.
+    pub service_name_en: String,
+    /// Lifecycle state.
+    pub status: TicketStatus,
+    /// Place in the calling order, 1 = next; null unless waiting.
+    pub position: Option<u32>,
+    /// People ahead; null unless waiting.
+    pub people_ahead: Option<u32>,
+    /// Estimated seconds until called; null unless waiting.
+    pub estimated_wait_seconds: Option<u32>,
+    /// Where to go, once called.
+    pub counter_name: Option<String>,
+}
+
+impl From<TicketView> for PublicTicketView {
+    fn from(t: TicketView) -> Self {
+        Self {
+            label: t.label,
+            service_name_id: t.service_name_id,
+            service_name_en: t.service_name_en,
+            status: t.status,
+            position: t.position,
+            people_ahead: t.people_ahead,
+            estimated_wait_seconds: t.estimated_wait_seconds,
+            counter_name: t.counter_name,
+        }
+    }
+}
+
+/// A call, as the waiting-room display shows it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CallView {
+    /// The ticket.
+    pub id: TicketId,
+    /// Its label.
+    pub label: String,
+    /// Its service.
+    pub service: ServiceCode,
+    /// The counter it was called to.
+    pub counter: CounterId,
+    /// That counter's name.
+    pub counter_name: String,
+    /// Its current status (`called`, `serving`, …).
+    pub status: TicketStatus,
+    /// When it was (last) called.
+    pub called_at: DateTime<Utc>,
+}

@@ -66,6 +66,8 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         .route("/tickets", post(tickets::issue).get(tickets::list))
         .route("/tickets/{id}", get(tickets::get))
         .route("/tickets/{id}/{action}", post(tickets::act))
+        .route("/public/tickets/{id}", get(tickets::public))
+        .route("/calls", get(tickets::calls))
         .route(
             "/appointments",
             post(appointments::book).get(appointments::list),

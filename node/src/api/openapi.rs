@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
         auth::login, auth::logout, auth::me,
         clinic::clinic, clinic::services, clinic::counters,
         clinic::create_device, clinic::devices, clinic::revoke_device, clinic::create_user, clinic::users,
-        tickets::issue, tickets::get, tickets::list, tickets::call_next, tickets::act,
+        tickets::issue, tickets::get, tickets::list, tickets::call_next, tickets::act, tickets::public, tickets::calls,
         appointments::book, appointments::list, appointments::register_patient, appointments::search_patients,
         live::events,
     ),

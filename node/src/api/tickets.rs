@@ -5,7 +5,7 @@ use super::extract::{Caller, Json};
 use super::{AppState, blocking};
 use crate::auth::{Permission, Principal};
 use crate::ops::{NewTicket, TicketAction, TicketFilter};
-use crate::views::TicketView;
+use crate::views::{CallView, PublicTicketView, TicketView};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -146,4 +146,36 @@ pub async fn act(
     Ok(Json(
         blocking(move || s.node.act(p.actor(), id, action)).await?,
     ))
+}
+
+/// A ticket's public status, for the page its QR code opens. No token needed: the
+/// ticket's random id is the key, and the answer holds no patient data.
+#[utoipa::path(get, path = "/api/v1/public/tickets/{id}", tag = "tickets",
+    params(("id" = String, Path, description = "ticket id")),
+    responses((status = 200, body = PublicTicketView), (status = 404, body = ErrorBody)))]
+pub async fn public(
+    State(s): State<AppState>,
+    Path(id): Path<TicketId>,
+) -> Result<Json<PublicTicketView>, AppError> {
+    Ok(Json(blocking(move || s.node.ticket_view(id)).await?.into()))
+}
+
+/// How many recent calls to list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct CallsQuery {
+    /// At most this many (default 10, at most 50).
+    pub limit: Option<usize>,
+}
+
+/// Today's most recent calls, newest first, for the waiting-room display.
+#[utoipa::path(get, path = "/api/v1/calls", tag = "tickets", security(("bearer" = [])), params(CallsQuery),
+    responses((status = 200, body = [CallView]), (status = 401, body = ErrorBody)))]
+pub async fn calls(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Query(q): Query<CallsQuery>,
+) -> Result<Json<Vec<CallView>>, AppError> {
+    p.require(Permission::SeeQueues)?;
+    let limit = q.limit.unwrap_or(10).min(50);
+    Ok(Json(blocking(move || s.node.recent_calls(limit)).await?))
 }

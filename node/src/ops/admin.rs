@@ -205,6 +205,42 @@ impl Node {
         Ok((device_view(device), token))
     }
 
+    /// Gives the device named `name` (created with `role` if missing) a new token, which
+    /// replaces the old one. Returns the device and the new token.
+    pub fn rotate_device_token(
+        &self,
+        actor: Actor,
+        name: &str,
+        role: DeviceRole,
+    ) -> Result<(DeviceView, String)> {
+        let existing = self
+            .store
+            .read(query::devices)?
+            .into_iter()
+            .find(|d| d.name == name);
+        let Some(device) = existing else {
+            return self.create_device(
+                actor,
+                NewDevice {
+                    name: name.to_owned(),
+                    role,
+                },
+            );
+        };
+        let token = new_token("mcd");
+        let device = Device {
+            token_sha256: token_sha256(&token),
+            revoked: false,
+            role,
+            ..device
+        };
+        let (_, events) = self
+            .store
+            .write(|w| w.append(actor, EventBody::DeviceSet(device.clone())))?;
+        self.publish(&events);
+        Ok((device_view(device), token))
+    }
+
     /// Registered devices.
     pub fn devices(&self) -> Result<Vec<DeviceView>> {
         Ok(self

@@ -4,7 +4,7 @@ use super::Node;
 use crate::error::{Error, Result};
 use crate::labels;
 use crate::store::{Writer, query};
-use crate::views::TicketView;
+use crate::views::{CallView, TicketView};
 use chrono::{NaiveDate, TimeZone};
 use medicloud_core::domain::{CounterId, Priority, ServiceCode};
 use medicloud_core::event::{Actor, EventBody};
@@ -138,6 +138,35 @@ impl Node {
             let queues = self.queues(conn)?;
             let tickets = query::tickets(conn, day, filter.service.as_ref(), status)?;
             Ok(tickets.iter().map(|t| queues.ticket_view(t)).collect())
+        })
+    }
+
+    /// The most recent calls of today, newest first.
+    pub fn recent_calls(&self, limit: usize) -> Result<Vec<CallView>> {
+        self.store.read(|conn| {
+            let day = self.today(conn)?;
+            let queues = self.queues(conn)?;
+            let mut called: Vec<_> = query::tickets(conn, day, None, None)?
+                .into_iter()
+                .filter_map(|t| Some((t.called_at_ms?, t.counter.clone()?, t)))
+                .collect();
+            called.sort_by_key(|(at, _, t)| std::cmp::Reverse((*at, t.id)));
+            Ok(called
+                .into_iter()
+                .take(limit)
+                .map(|(at, counter, t)| CallView {
+                    id: t.id,
+                    label: t.issue.label,
+                    service: t.issue.service,
+                    counter_name: queues
+                        .counter_name(&counter)
+                        .unwrap_or(counter.as_str())
+                        .to_owned(),
+                    counter,
+                    status: t.status,
+                    called_at: chrono::DateTime::from_timestamp_millis(at).unwrap_or_default(),
+                })
+                .collect())
         })
     }
 
