@@ -42,6 +42,8 @@ enum Command {
         #[arg(long, env = "MEDICLOUD_DEMO_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
+    /// Print the node API's OpenAPI document (JSON) to stdout.
+    Openapi,
     /// Run a clinic node.
     Node {
         /// Folder for the node's database.
@@ -83,6 +85,13 @@ fn announce(addr: SocketAddr, logins: &[(&str, String)], screens: &[(&str, Strin
     }
 }
 
+#[allow(clippy::print_stdout)] // the document is the command's output
+fn print_openapi() -> anyhow::Result<()> {
+    use utoipa::OpenApi;
+    println!("{}", medicloud_node::api::ApiDoc::openapi().to_pretty_json()?);
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -92,6 +101,7 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
+        Command::Openapi => print_openapi()?,
         Command::Demo {
             data,
             listen,
