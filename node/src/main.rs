@@ -88,7 +88,10 @@ fn announce(addr: SocketAddr, logins: &[(&str, String)], screens: &[(&str, Strin
 #[allow(clippy::print_stdout)] // the document is the command's output
 fn print_openapi() -> anyhow::Result<()> {
     use utoipa::OpenApi;
-    println!("{}", medicloud_node::api::ApiDoc::openapi().to_pretty_json()?);
+    println!(
+        "{}",
+        medicloud_node::api::ApiDoc::openapi().to_pretty_json()?
+    );
     Ok(())
 }
 
@@ -112,12 +115,15 @@ async fn main() -> anyhow::Result<()> {
             let password = password.unwrap_or_else(setup::random_password);
             let seeded = node.clone();
             let pw = password.clone();
-            tokio::task::spawn_blocking(move || demo::seed(&seeded, &pw)).await??;
+            let screens = tokio::task::spawn_blocking(move || demo::seed(&seeded, &pw)).await??;
             let logins: Vec<_> = demo::STAFF
                 .iter()
                 .map(|(u, _, _)| (*u, password.clone()))
                 .collect();
-            serve::serve(node, listen, Some(ui), |addr| announce(addr, &logins, &[])).await?;
+            serve::serve(node, listen, Some(ui), |addr| {
+                announce(addr, &logins, &screens)
+            })
+            .await?;
         }
         Command::Node {
             data,

@@ -1,7 +1,6 @@
 //! Running the HTTP server until Ctrl-C or SIGTERM.
 
 use crate::api::{AppState, router};
-use crate::auth::Sessions;
 use crate::ops::Node;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -18,17 +17,27 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let listener = TcpListener::bind(listen).await?;
     ready(listener.local_addr()?);
-    let app = router(
-        AppState {
-            node,
-            sessions: Arc::new(Sessions::new()),
-        },
-        ui,
-    )
-    .layer(tower_http::trace::TraceLayer::new_for_http());
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await
+    let state = AppState::new(node);
+    let closing = state.shutdown.clone();
+    let app = router(state, ui).layer(tower_http::trace::TraceLayer::new_for_http());
+    let mut closed = closing.subscribe();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown().await;
+        closing.send_replace(true);
+    });
+    // Requests in flight get a few seconds to finish; a stuck client cannot keep the
+    // node from stopping.
+    let drain_limit = async move {
+        let _ = closed.wait_for(|c| *c).await;
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    };
+    tokio::select! {
+        result = server => result,
+        () = drain_limit => {
+            tracing::warn!("connections still open after 5 s; stopping anyway");
+            Ok(())
+        }
+    }
 }
 
 async fn shutdown() {

@@ -3,7 +3,7 @@
 use super::AppState;
 use super::error::AppError;
 use crate::auth::Principal;
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 
 /// A JSON body whose rejections become `{code, message}` errors.
@@ -33,12 +33,15 @@ fn bearer(parts: &Parts) -> Option<String> {
 }
 
 fn query_token(parts: &Parts) -> Option<String> {
-    if parts.uri.path() != "/api/v1/events" {
+    // Inside the nested API router the path is shortened; the original one is kept.
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |o| &o.0);
+    if uri.path() != "/api/v1/events" {
         return None;
     }
-    parts
-        .uri
-        .query()?
+    uri.query()?
         .split('&')
         .find_map(|pair| pair.strip_prefix("access_token=").map(str::to_owned))
 }

@@ -34,8 +34,12 @@ pub async fn events(
         })
     });
     let hello = tokio_stream::once(Ok(Event::default().event("hello").data("{}")));
+    let mut shutdown = s.shutdown.subscribe();
+    let closing = async move {
+        let _ = shutdown.wait_for(|closing| *closing).await;
+    };
     Ok(
-        Sse::new(hello.chain(stream))
+        Sse::new(futures::StreamExt::take_until(hello.chain(stream), closing))
             .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))),
     )
 }

@@ -34,6 +34,20 @@ pub struct AppState {
     pub node: Arc<Node>,
     /// Staff sessions.
     pub sessions: Arc<Sessions>,
+    /// Becomes `true` when the server starts shutting down; live streams end then, so
+    /// a graceful shutdown is not held open by displays.
+    pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl AppState {
+    /// State for `node` with no sessions yet.
+    pub fn new(node: Arc<Node>) -> Self {
+        Self {
+            node,
+            sessions: Arc::new(Sessions::new()),
+            shutdown: Arc::new(tokio::sync::watch::Sender::new(false)),
+        }
+    }
 }
 
 /// Runs blocking store work off the async threads.
