@@ -1,0 +1,514 @@
+//! The HTTP API through the router: the queue's whole day, role boundaries, bad input.
+
+use crate::util::TestNode;
+use axum::http::StatusCode;
+use chrono::{Duration, Utc};
+use serde_json::{Value, json};
+
+async fn take(n: &TestNode, token: &str, body: Value) -> Value {
+    let (status, t) = n
+        .call(
+            "POST",
+            "/api/v1/tickets",
+            Some(token),
+            Some(&body.to_string()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{t}");
+    t
+}
+
+async fn step(
+    n: &TestNode,
+    token: &str,
+    id: &Value,
+    action: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let path = format!("/api/v1/tickets/{}/{action}", id.as_str().unwrap());
+    n.call(
+        "POST",
+        &path,
+        Some(token),
+        body.map(|b| b.to_string()).as_deref(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_walk_in_goes_from_kiosk_to_done() {
+    let n = TestNode::start();
+    let t = take(&n, &n.kiosk, json!({"service": "A"})).await;
+    assert_eq!(
+        (t["label"].as_str(), t["status"].as_str()),
+        (Some("A-001"), Some("waiting"))
+    );
+    assert_eq!(
+        (t["position"].as_u64(), t["estimated_wait_seconds"].as_u64()),
+        (Some(1), Some(0))
+    );
+    let second = take(&n, &n.kiosk, json!({"service": "A"})).await;
+    // One ahead, five minutes each until service times are observed, three counters serve A.
+    assert_eq!(
+        (
+            second["position"].as_u64(),
+            second["estimated_wait_seconds"].as_u64()
+        ),
+        (Some(2), Some(100))
+    );
+
+    let desk = n.login("desk").await;
+    let (status, called) = n
+        .call(
+            "POST",
+            "/api/v1/counters/loket-1/call-next",
+            Some(&desk),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (called["id"].clone(), called["counter_name"].as_str()),
+        (t["id"].clone(), Some("Loket 1"))
+    );
+    for (action, expect) in [
+        ("recall", "called"),
+        ("serve", "serving"),
+        ("complete", "done"),
+    ] {
+        let (status, body) = step(&n, &desk, &t["id"], action, None).await;
+        assert_eq!(
+            (status, body["status"].as_str()),
+            (StatusCode::OK, Some(expect)),
+            "{action}: {body}"
+        );
+    }
+    let (_, done) = n
+        .call(
+            "GET",
+            &format!("/api/v1/tickets/{}", t["id"].as_str().unwrap()),
+            Some(&desk),
+            None,
+        )
+        .await;
+    assert_eq!(done["recalls"], 1);
+    // The second ticket moved up.
+    let (_, list) = n
+        .call("GET", "/api/v1/tickets?status=waiting", Some(&desk), None)
+        .await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["position"], 1);
+    n.call(
+        "POST",
+        "/api/v1/counters/loket-1/call-next",
+        Some(&desk),
+        None,
+    )
+    .await;
+    let (status, err) = n
+        .call(
+            "POST",
+            "/api/v1/counters/loket-1/call-next",
+            Some(&desk),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("queue_empty"))
+    );
+}
+
+#[tokio::test]
+async fn priority_lanes_are_called_first_and_no_show_can_requeue() {
+    let n = TestNode::start();
+    let regular = take(&n, &n.kiosk, json!({"service": "B"})).await;
+    let elderly = take(&n, &n.kiosk, json!({"service": "B", "priority": "elderly"})).await;
+    assert_eq!(elderly["position"], 1);
+    let doctor = n.login("doctor").await;
+    let (_, first) = n
+        .call(
+            "POST",
+            "/api/v1/counters/ruang-gigi/call-next",
+            Some(&doctor),
+            None,
+        )
+        .await;
+    assert_eq!(first["label"], elderly["label"]);
+    let (status, body) = step(&n, &doctor, &first["id"], "no-show", None).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("no_show"))
+    );
+    let (_, body) = step(&n, &doctor, &first["id"], "requeue", None).await;
+    assert_eq!(body["status"], "waiting");
+    // Requeued in the priority lane, it is still ahead of the regular patient.
+    let (_, next) = n
+        .call(
+            "POST",
+            "/api/v1/counters/ruang-gigi/call-next",
+            Some(&doctor),
+            None,
+        )
+        .await;
+    assert_eq!(next["label"], elderly["label"]);
+    let (_, next) = n
+        .call(
+            "POST",
+            "/api/v1/counters/ruang-gigi/call-next",
+            Some(&doctor),
+            None,
+        )
+        .await;
+    assert_eq!(next["label"], regular["label"]);
+}
+
+#[tokio::test]
+async fn a_transfer_continues_the_visit_in_another_service() {
+    let n = TestNode::start();
+    let desk = n.login("desk").await;
+    let t = take(&n, &desk, json!({"service": "A", "priority": "pregnant"})).await;
+    n.call(
+        "POST",
+        "/api/v1/counters/ruang-umum/call-next",
+        Some(&desk),
+        None,
+    )
+    .await;
+    step(&n, &desk, &t["id"], "serve", None).await;
+    let (status, next) = step(
+        &n,
+        &desk,
+        &t["id"],
+        "transfer",
+        Some(json!({"service": "F"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{next}");
+    assert_eq!(
+        (next["label"].as_str(), next["status"].as_str()),
+        (Some("F-001"), Some("waiting"))
+    );
+    assert_eq!(
+        (&next["visit"], &next["transferred_from"], &next["priority"]),
+        (&t["visit"], &t["id"], &t["priority"])
+    );
+    let (_, old) = n
+        .call(
+            "GET",
+            &format!("/api/v1/tickets/{}", t["id"].as_str().unwrap()),
+            Some(&desk),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (old["status"].as_str(), &old["transferred_to"]),
+        (Some("transferred"), &next["id"])
+    );
+    // A finished ticket cannot move again; the error says why and nothing changes.
+    let before = n.event_count();
+    let (status, err) = step(&n, &desk, &t["id"], "cancel", None).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::CONFLICT, Some("invalid_transition"))
+    );
+    assert_eq!(err["message"], "cannot cancel a ticket that is transferred");
+    assert_eq!(n.event_count(), before);
+}
+
+#[tokio::test]
+async fn an_appointment_is_booked_then_checked_in_at_the_kiosk() {
+    let n = TestNode::start();
+    let desk = n.login("desk").await;
+    let (status, patient) = n
+        .call(
+            "POST",
+            "/api/v1/patients",
+            Some(&desk),
+            Some(r#"{"name":"Siti Rahayu","nik":"3174054506900001","phone":"0812-3456-7890"}"#),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{patient}");
+    assert_eq!(patient["phone"], "+6281234567890");
+    let jakarta = Utc::now() + Duration::hours(7);
+    let booking = json!({
+        "patient": patient["id"], "service": "C",
+        "date": jakarta.format("%Y-%m-%d").to_string(),
+        "slot_start": jakarta.format("%H:%M").to_string(),
+    });
+    let (status, appt) = n
+        .call(
+            "POST",
+            "/api/v1/appointments",
+            Some(&desk),
+            Some(&booking.to_string()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{appt}");
+    let code = appt["code"].as_str().unwrap().to_owned();
+    assert_eq!((code.len(), appt["status"].as_str()), (6, Some("booked")));
+
+    // A walk-in arrives first; the appointment within its window still goes ahead.
+    take(&n, &n.kiosk, json!({"service": "C"})).await;
+    let typed = format!("{}-{}", code[..3].to_lowercase(), &code[3..]);
+    let t = take(&n, &n.kiosk, json!({"appointment_code": typed})).await;
+    assert_eq!(
+        (
+            t["service"].as_str(),
+            &t["appointment"],
+            t["position"].as_u64()
+        ),
+        (Some("C"), &appt["id"], Some(1))
+    );
+
+    let again = json!({"appointment_code": code}).to_string();
+    let (status, err) = n
+        .call("POST", "/api/v1/tickets", Some(&n.kiosk), Some(&again))
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::CONFLICT, Some("already_checked_in"))
+    );
+    let (_, list) = n
+        .call("GET", "/api/v1/appointments", Some(&desk), None)
+        .await;
+    assert_eq!(list[0]["status"], "checked_in");
+    assert_eq!(list[0]["patient_name"], "Siti Rahayu");
+    let (status, err) = n
+        .call(
+            "POST",
+            "/api/v1/tickets",
+            Some(&n.kiosk),
+            Some(r#"{"appointment_code":"ZZZZZZ"}"#),
+        )
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+}
+
+/// Who, with which token, sends what, and the status expected.
+type RoleCase<'a> = (
+    &'a str,
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    u16,
+);
+
+/// Who may do what: every role against the endpoints that matter.
+#[tokio::test]
+async fn every_role_boundary_holds() {
+    let n = TestNode::start();
+    let (admin, desk, doctor) = (
+        n.login("admin").await,
+        n.login("desk").await,
+        n.login("doctor").await,
+    );
+    let (_, other_kiosk) = n
+        .call(
+            "POST",
+            "/api/v1/devices",
+            Some(&admin),
+            Some(r#"{"name":"Kiosk Dua","role":"kiosk"}"#),
+        )
+        .await;
+    let other_kiosk = other_kiosk["token"].as_str().unwrap().to_owned();
+    let mine = take(&n, &n.kiosk, json!({"service": "A"})).await;
+    let theirs = take(&n, &other_kiosk, json!({"service": "A"})).await;
+    let mine_path = format!("/api/v1/tickets/{}", mine["id"].as_str().unwrap());
+    let theirs_path = format!("/api/v1/tickets/{}", theirs["id"].as_str().unwrap());
+    let serve_path = format!("{theirs_path}/serve");
+    let ticket = r#"{"service":"A"}"#;
+    let device = r#"{"name":"Layar Dua","role":"display"}"#;
+    let user = r#"{"username":"perawat","display_name":"Perawat Ani","role":"desk","password":"panjang-sekali-1"}"#;
+    let appt = r#"{"service":"A","date":"2099-01-01","slot_start":"09:00"}"#;
+    let (kiosk, display) = (n.kiosk.as_str(), n.display.as_str());
+    #[rustfmt::skip]
+    let cases: Vec<RoleCase> = vec![
+        ("nobody",  None,          "GET",  "/api/v1/services", None, 401),
+        ("garbage", Some("nope"),  "GET",  "/api/v1/services", None, 401),
+        ("nobody",  None,          "POST", "/api/v1/tickets", Some(ticket), 401),
+        ("kiosk",   Some(kiosk),   "GET",  "/api/v1/services", None, 200),
+        ("kiosk",   Some(kiosk),   "GET",  &mine_path, None, 200),
+        ("kiosk",   Some(kiosk),   "GET",  &theirs_path, None, 403),
+        ("kiosk",   Some(kiosk),   "GET",  "/api/v1/tickets", None, 403),
+        ("kiosk",   Some(kiosk),   "POST", "/api/v1/counters/loket-1/call-next", None, 403),
+        ("kiosk",   Some(kiosk),   "POST", &serve_path, None, 403),
+        ("kiosk",   Some(kiosk),   "GET",  "/api/v1/patients", None, 403),
+        ("display", Some(display), "GET",  "/api/v1/calls", None, 200),
+        ("display", Some(display), "GET",  "/api/v1/counters", None, 200),
+        ("display", Some(display), "POST", "/api/v1/tickets", Some(ticket), 403),
+        ("display", Some(display), "GET",  "/api/v1/tickets", None, 403),
+        ("display", Some(display), "GET",  &mine_path, None, 403),
+        ("display", Some(display), "GET",  "/api/v1/patients", None, 403),
+        ("doctor",  Some(&doctor), "GET",  "/api/v1/tickets", None, 200),
+        ("doctor",  Some(&doctor), "POST", "/api/v1/appointments", Some(appt), 403),
+        ("doctor",  Some(&doctor), "POST", "/api/v1/devices", Some(device), 403),
+        ("desk",    Some(&desk),   "POST", "/api/v1/devices", Some(device), 403),
+        ("desk",    Some(&desk),   "POST", "/api/v1/users", Some(user), 403),
+        ("desk",    Some(&desk),   "GET",  "/api/v1/devices", None, 403),
+        ("desk",    Some(&desk),   "POST", "/api/v1/appointments", Some(appt), 201),
+        ("admin",   Some(&admin),  "POST", "/api/v1/users", Some(user), 201),
+        ("admin",   Some(&admin),  "POST", "/api/v1/devices", Some(device), 201),
+    ];
+    for (who, token, method, path, body, expect) in cases {
+        let before = n.event_count();
+        let (status, json) = n.call(method, path, token, body).await;
+        assert_eq!(status.as_u16(), expect, "{who} {method} {path}: {json}");
+        if expect >= 400 {
+            assert!(
+                json["code"].is_string() && json["message"].is_string(),
+                "{who} {method} {path}: {json}"
+            );
+            assert_eq!(
+                n.event_count(),
+                before,
+                "{who} {method} {path} changed something"
+            );
+        }
+    }
+    // Displays never see patient data, even through the public status page.
+    let (_, public) = n
+        .call(
+            "GET",
+            &format!("/api/v1/public/tickets/{}", mine["id"].as_str().unwrap()),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(public["label"], "A-001");
+    assert!(public.get("visit").is_none() && public.get("appointment").is_none());
+    // A revoked device is refused from then on; a logged-out session too.
+    let (_, devices) = n.call("GET", "/api/v1/devices", Some(&admin), None).await;
+    let id = devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "Kiosk Dua")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = n
+        .call(
+            "POST",
+            &format!("/api/v1/devices/{id}/revoke"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = n
+        .call("GET", "/api/v1/services", Some(&other_kiosk), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    n.call("POST", "/api/v1/auth/logout", Some(&desk), None)
+        .await;
+    let (status, _) = n.call("GET", "/api/v1/tickets", Some(&desk), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, err) = n
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(r#"{"username":"desk","password":"wrong-password"}"#),
+        )
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_credentials"))
+    );
+}
+
+/// Malformed input gets a clear error with a stable code, and changes nothing.
+#[tokio::test]
+async fn malformed_input_is_refused_and_changes_nothing() {
+    let n = TestNode::start();
+    let desk = n.login("desk").await;
+    let t = take(&n, &desk, json!({"service": "A"})).await;
+    let transfer = format!("/api/v1/tickets/{}/transfer", t["id"].as_str().unwrap());
+    let dance = format!("/api/v1/tickets/{}/dance", t["id"].as_str().unwrap());
+    let huge = format!(r#"{{"name":"{}"}}"#, "x".repeat(70 * 1024));
+    #[rustfmt::skip]
+    let cases: Vec<(&str, &str, &str, u16, &str, &str)> = vec![
+        ("POST", "/api/v1/tickets", r#"{"service":"A""#, 400, "bad_json", "not valid JSON"),
+        ("POST", "/api/v1/tickets", r#"{}"#, 422, "validation_failed", "choose a service"),
+        ("POST", "/api/v1/tickets", r#"{"service":"a1"}"#, 422, "validation_failed", "capital letters"),
+        ("POST", "/api/v1/tickets", r#"{"service":"Z"}"#, 404, "not_found", "service not found"),
+        ("POST", "/api/v1/tickets", r#"{"service":"A","priority":"vip"}"#, 422, "validation_failed", "unknown variant"),
+        ("POST", "/api/v1/tickets", r#"{"service":"A","colour":"red"}"#, 422, "validation_failed", "unknown field"),
+        ("POST", &transfer, "", 422, "validation_failed", "service: required for transfer"),
+        ("POST", &transfer, r#"{"service":"A"}"#, 409, "invalid_transition", "already in that service"),
+        ("POST", &dance, "", 404, "unknown_action", "use call, recall"),
+        ("POST", "/api/v1/tickets/not-a-uuid/serve", "", 400, "", ""),
+        ("POST", "/api/v1/counters/Loket%201/call-next", "", 422, "validation_failed", "counter id"),
+        ("POST", "/api/v1/counters/loket-99/call-next", "", 404, "not_found", "counter not found"),
+        ("POST", "/api/v1/patients", r#"{"nik":"12345"}"#, 422, "validation_failed", "nik: a NIK has exactly 16 digits"),
+        ("POST", "/api/v1/patients", r#"{"bpjs_number":"12"}"#, 422, "validation_failed", "bpjs_number"),
+        ("POST", "/api/v1/patients", r#"{"phone":"12"}"#, 422, "validation_failed", "phone"),
+        ("POST", "/api/v1/patients", &huge, 413, "payload_too_large", "too large"),
+        ("POST", "/api/v1/appointments", r#"{"service":"A","date":"2001-01-01","slot_start":"09:00"}"#, 422, "validation_failed", "past"),
+        ("POST", "/api/v1/appointments", r#"{"service":"A","date":"2099-01-01","slot_start":"25:00"}"#, 422, "validation_failed", "slot_start"),
+        ("GET",  "/api/v1/tickets?status=lost", "", 422, "validation_failed", "unknown status"),
+        ("GET",  "/api/v1/nothing-here", "", 404, "not_found", "no such API endpoint"),
+    ];
+    for (method, path, body, expect, code, words) in cases {
+        let before = n.event_count();
+        let (status, json) = n
+            .call(
+                method,
+                path,
+                Some(&desk),
+                (!body.is_empty()).then_some(body),
+            )
+            .await;
+        assert_eq!(
+            status.as_u16(),
+            expect,
+            "{method} {path} {body:.60}: {json}"
+        );
+        if !code.is_empty() {
+            assert_eq!(json["code"], code, "{path}: {json}");
+            assert!(
+                json["message"].as_str().unwrap().contains(words),
+                "{path}: {json}"
+            );
+        }
+        assert_eq!(n.event_count(), before, "{method} {path} changed something");
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() {
+    let n = TestNode::start();
+    let (status, doc) = n.call("GET", "/api/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/devices",
+        "/api/v1/services",
+        "/api/v1/counters",
+        "/api/v1/tickets",
+        "/api/v1/tickets/{id}",
+        "/api/v1/counters/{counter_id}/call-next",
+        "/api/v1/tickets/{id}/{action}",
+        "/api/v1/appointments",
+        "/api/v1/events",
+        "/api/v1/patients",
+        "/api/v1/calls",
+        "/api/v1/public/tickets/{id}",
+    ] {
+        assert!(
+            paths.contains_key(path),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    assert!(
+        doc["components"]["schemas"]["TicketView"]["properties"]["estimated_wait_seconds"]
+            .is_object()
+    );
+}

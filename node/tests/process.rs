@@ -1,0 +1,245 @@
+//! The real `medicloud demo` process: restarts, `kill -9` mid-burst, the live stream.
+
+use crate::util::DemoProcess;
+use futures::StreamExt;
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+async fn tickets(client: &reqwest::Client, demo: &DemoProcess, token: &str) -> Vec<Value> {
+    let res = client
+        .get(demo.url("/api/v1/tickets"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    res.json::<Vec<Value>>().await.unwrap()
+}
+
+fn summary(tickets: &[Value]) -> Vec<(String, String, String, String)> {
+    let mut rows: Vec<_> = tickets
+        .iter()
+        .map(|t| {
+            let s = |k: &str| t[k].as_str().unwrap_or("-").to_owned();
+            (s("id"), s("label"), s("status"), s("counter"))
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[tokio::test]
+async fn the_demo_keeps_its_state_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    let demo = DemoProcess::start(dir.path());
+    for _ in 0..3 {
+        let res = client
+            .post(demo.url("/api/v1/tickets"))
+            .bearer_auth(&demo.kiosk)
+            .json(&json!({"service": "A"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+    }
+    let desk = demo.login(&client, "desk").await;
+    let call = |counter: &'static str| {
+        client
+            .post(demo.url(&format!("/api/v1/counters/{counter}/call-next")))
+            .bearer_auth(&desk)
+            .send()
+    };
+    let first: Value = call("loket-1").await.unwrap().json().await.unwrap();
+    for action in ["serve", "complete"] {
+        let url = demo.url(&format!(
+            "/api/v1/tickets/{}/{action}",
+            first["id"].as_str().unwrap()
+        ));
+        assert!(
+            client
+                .post(url)
+                .bearer_auth(&desk)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .is_success()
+        );
+    }
+    call("loket-2").await.unwrap();
+    let before = summary(&tickets(&client, &demo, &desk).await);
+    assert_eq!(
+        before
+            .iter()
+            .map(|r| r.2.as_str())
+            .collect::<Vec<_>>()
+            .len(),
+        3
+    );
+    let old_kiosk = demo.kiosk.clone();
+    demo.stop();
+
+    let demo = DemoProcess::start(dir.path());
+    let desk = demo.login(&client, "desk").await;
+    assert_eq!(summary(&tickets(&client, &demo, &desk).await), before);
+    // The numbering continues, and the kiosk's old token was replaced.
+    let res = client
+        .post(demo.url("/api/v1/tickets"))
+        .bearer_auth(&demo.kiosk)
+        .json(&json!({"service": "A"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["label"], "A-004");
+    let res = client
+        .get(demo.url("/api/v1/services"))
+        .bearer_auth(&old_kiosk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    demo.stop();
+}
+
+/// 200 patients press the kiosk button at once and the node is killed with `-9` in the
+/// middle: every ticket whose label was shown is still there, and no label is given twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_mid_burst_loses_no_acknowledged_ticket() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let demo = DemoProcess::start(dir.path());
+    let acked = Arc::new(AtomicUsize::new(0));
+    let requests: Vec<_> = (0..200)
+        .map(|i| {
+            let (client, acked) = (client.clone(), acked.clone());
+            let url = demo.url("/api/v1/tickets");
+            let token = demo.kiosk.clone();
+            tokio::spawn(async move {
+                let service = ["A", "B", "C"][i % 3];
+                let res = client
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&json!({"service": service}))
+                    .send()
+                    .await
+                    .ok()?;
+                if res.status() != 201 {
+                    return None;
+                }
+                let t: Value = res.json().await.ok()?;
+                acked.fetch_add(1, Ordering::SeqCst);
+                Some((
+                    t["id"].as_str()?.to_owned(),
+                    t["label"].as_str()?.to_owned(),
+                ))
+            })
+        })
+        .collect();
+    while acked.load(Ordering::SeqCst) < 60 {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    demo.kill9();
+    let mut acknowledged = HashMap::new();
+    for r in requests {
+        if let Some((id, label)) = r.await.unwrap() {
+            acknowledged.insert(id, label);
+        }
+    }
+    eprintln!(
+        "{} of 200 tickets acknowledged before kill -9",
+        acknowledged.len()
+    );
+    assert!(acknowledged.len() >= 60);
+
+    let demo = DemoProcess::start(dir.path());
+    let desk = demo.login(&client, "desk").await;
+    let stored: HashMap<String, String> = tickets(&client, &demo, &desk)
+        .await
+        .iter()
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap().to_owned(),
+                t["label"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for (id, label) in &acknowledged {
+        assert_eq!(
+            stored.get(id),
+            Some(label),
+            "acknowledged ticket {label} lost"
+        );
+    }
+    // More tickets after the crash: still no label twice.
+    let mut labels: Vec<String> = stored.values().cloned().collect();
+    for service in ["A", "B", "C"].iter().cycle().take(30) {
+        let res = client
+            .post(demo.url("/api/v1/tickets"))
+            .bearer_auth(&demo.kiosk)
+            .json(&json!({"service": service}))
+            .send()
+            .await
+            .unwrap();
+        labels.push(
+            res.json::<Value>().await.unwrap()["label"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let unique: HashSet<&String> = labels.iter().collect();
+    assert_eq!(unique.len(), labels.len(), "a label was given twice");
+    demo.stop();
+}
+
+#[tokio::test]
+async fn displays_hear_calls_on_the_live_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    let demo = DemoProcess::start(dir.path());
+    let url = demo.url(&format!("/api/v1/events?access_token={}", demo.display));
+    let res = client.get(url).send().await.unwrap();
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let mut stream = res.bytes_stream();
+
+    let t: Value = client
+        .post(demo.url("/api/v1/tickets"))
+        .bearer_auth(&demo.kiosk)
+        .json(&json!({"service": "L"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let desk = demo.login(&client, "desk").await;
+    client
+        .post(demo.url("/api/v1/counters/lab/call-next"))
+        .bearer_auth(&desk)
+        .send()
+        .await
+        .unwrap();
+
+    let mut seen = String::new();
+    let found = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(chunk) = stream.next().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+            if seen.contains("event: call") && seen.contains(r#""counter_name":"Laboratorium""#) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(found, Ok(true), "no call event; stream so far:\n{seen}");
+    assert!(seen.contains(&format!(r#""label":"{}""#, t["label"].as_str().unwrap())));
+    assert!(seen.contains("event: ticket"));
+    demo.stop();
+}

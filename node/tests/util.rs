@@ -1,0 +1,173 @@
+//! Helpers: an in-process node behind its router, and the real `medicloud` binary.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use medicloud_node::api::{AppState, router};
+use medicloud_node::demo;
+use medicloud_node::ops::Node;
+use medicloud_node::store::{Store, query};
+use medicloud_sync::hlc::SystemTime;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "test-password-123";
+
+/// A demo node in a temp folder, reached through its router with no socket.
+pub struct TestNode {
+    pub node: Arc<Node>,
+    pub app: Router,
+    /// Tokens of the demo kiosk and display.
+    pub kiosk: String,
+    pub display: String,
+    _dir: tempfile::TempDir,
+}
+
+impl TestNode {
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(
+            &dir.path().join("node.sqlite"),
+            demo::DEMO_CLINIC,
+            Arc::new(SystemTime),
+        )
+        .unwrap();
+        let node = Arc::new(Node::new(store));
+        let links = demo::seed(&node, PASSWORD).unwrap();
+        let token = |screen: &str| links.iter().find(|(s, _)| *s == screen).unwrap().1.clone();
+        let app = router(AppState::new(node.clone()), None);
+        Self {
+            kiosk: token("kiosk"),
+            display: token("display"),
+            node,
+            app,
+            _dir: dir,
+        }
+    }
+
+    /// Sends a request; `body` is JSON text (or anything, for malformed-input tests).
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        let req = req.body(Body::from(body.unwrap_or("").to_owned())).unwrap();
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let body = format!(r#"{{"username":"{username}","password":"{PASSWORD}"}}"#);
+        let (status, json) = self
+            .call("POST", "/api/v1/auth/login", None, Some(&body))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        json["token"].as_str().unwrap().to_owned()
+    }
+
+    pub fn event_count(&self) -> u64 {
+        self.node.store.read(query::event_count).unwrap()
+    }
+}
+
+/// A `medicloud demo` process.
+pub struct DemoProcess {
+    pub child: Child,
+    pub base: String,
+    pub kiosk: String,
+    pub display: String,
+}
+
+impl DemoProcess {
+    pub fn start(data: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_medicloud"))
+            .args(["demo", "--listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .env("MEDICLOUD_DEMO_PASSWORD", PASSWORD)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let (mut base, mut kiosk, mut display) = (None, None, None);
+        while kiosk.is_none() || display.is_none() || base.is_none() {
+            let line = lines
+                .next()
+                .expect("demo exited before it was ready")
+                .unwrap();
+            if let Some(addr) = line.strip_prefix("Medicloud node listening on http://") {
+                let addr: SocketAddr = addr.trim().parse().unwrap();
+                base = Some(format!("http://{addr}"));
+            }
+            for (screen, slot) in [("kiosk", &mut kiosk), ("display", &mut display)] {
+                if let Some(rest) = line.trim().strip_prefix(&format!("{screen}: ")) {
+                    *slot = rest.split("#token=").nth(1).map(str::to_owned);
+                }
+            }
+        }
+        Self {
+            child,
+            base: base.unwrap(),
+            kiosk: kiosk.unwrap(),
+            display: display.unwrap(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Stops the process the way a service manager does (SIGTERM), and waits.
+    pub fn stop(mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+
+    /// Kills the process with no chance to clean up.
+    pub fn kill9(mut self) {
+        let _ = self.child.kill(); // SIGKILL
+        let _ = self.child.wait();
+    }
+
+    pub async fn login(&self, client: &reqwest::Client, username: &str) -> String {
+        let res = client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        let json: Value = res.json().await.unwrap();
+        json["token"].as_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for DemoProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
