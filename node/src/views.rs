@@ -113,10 +113,12 @@ pub struct Queues {
 }
 
 impl Queues {
-    /// Loads today's waiting tickets and puts each service's queue in calling order.
+    /// Loads the day's waiting tickets (of one service, or of all) and puts each
+    /// service's queue in calling order.
     pub fn load(
         conn: &Connection,
         day: NaiveDate,
+        only: Option<&ServiceCode>,
         now_ms: i64,
         policy: &QueuePolicy,
     ) -> Result<Self> {
@@ -128,7 +130,7 @@ impl Queues {
             .into_iter()
             .map(|c| (c.id.clone(), c))
             .collect();
-        let waiting = query::tickets(conn, day, None, Some(TicketStatus::Waiting))?;
+        let waiting = query::tickets(conn, day, only, Some(TicketStatus::Waiting))?;
         let mut order: HashMap<ServiceCode, Vec<TicketId>> = HashMap::new();
         for t in policy.order(&waiting, now_ms) {
             order.entry(t.issue.service.clone()).or_default().push(t.id);

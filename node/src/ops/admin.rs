@@ -131,7 +131,7 @@ impl Node {
     /// Services with their live waiting counts and waits.
     pub fn services(&self) -> Result<Vec<ServiceView>> {
         self.store.read(|conn| {
-            let queues = self.queues(conn)?;
+            let queues = self.queues(conn, None)?;
             Ok(query::services(conn)?
                 .iter()
                 .map(|s| queues.service_view(s))

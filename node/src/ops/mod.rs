@@ -15,6 +15,7 @@ use crate::live::{Hub, LiveMessage};
 use crate::store::{Store, query};
 use crate::views::Queues;
 use chrono::NaiveDate;
+use medicloud_core::domain::ServiceCode;
 use medicloud_core::event::{Event, EventBody};
 use medicloud_core::labels::service_day;
 use medicloud_core::queue::QueuePolicy;
@@ -47,9 +48,15 @@ impl Node {
         Ok(service_day(self.store.now_ms(), query::time_zone(conn)?))
     }
 
-    /// Today's queues, as of now.
-    pub fn queues(&self, conn: &Connection) -> Result<Queues> {
-        Queues::load(conn, self.today(conn)?, self.store.now_ms(), &self.policy)
+    /// Today's queues as of now: of one service, or of all.
+    pub fn queues(&self, conn: &Connection, only: Option<&ServiceCode>) -> Result<Queues> {
+        Queues::load(
+            conn,
+            self.today(conn)?,
+            only,
+            self.store.now_ms(),
+            &self.policy,
+        )
     }
 
     /// Tells live subscribers what the committed `events` changed.

@@ -112,7 +112,7 @@ impl Node {
     pub fn ticket_view(&self, id: TicketId) -> Result<TicketView> {
         self.store.read(|conn| {
             let t = query::ticket(conn, id)?.ok_or(Error::NotFound { what: "ticket" })?;
-            Ok(self.queues(conn)?.ticket_view(&t))
+            Ok(self.queues(conn, Some(&t.issue.service))?.ticket_view(&t))
         })
     }
 
@@ -135,7 +135,7 @@ impl Node {
             .transpose()?;
         self.store.read(|conn| {
             let day = self.today(conn)?;
-            let queues = self.queues(conn)?;
+            let queues = self.queues(conn, filter.service.as_ref())?;
             let tickets = query::tickets(conn, day, filter.service.as_ref(), status)?;
             Ok(tickets.iter().map(|t| queues.ticket_view(t)).collect())
         })
@@ -145,7 +145,7 @@ impl Node {
     pub fn recent_calls(&self, limit: usize) -> Result<Vec<CallView>> {
         self.store.read(|conn| {
             let day = self.today(conn)?;
-            let queues = self.queues(conn)?;
+            let queues = self.queues(conn, None)?;
             let mut called: Vec<_> = query::tickets(conn, day, None, None)?
                 .into_iter()
                 .filter_map(|t| Some((t.called_at_ms?, t.counter.clone()?, t)))

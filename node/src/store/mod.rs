@@ -31,7 +31,7 @@ pub struct Identity {
 /// The node's database.
 pub struct Store {
     writer: Mutex<Connection>,
-    reader: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
     hlc: Hlc,
     time: Arc<dyn TimeSource>,
     identity: Identity,
@@ -44,6 +44,9 @@ impl std::fmt::Debug for Store {
             .finish_non_exhaustive()
     }
 }
+
+/// Read connections: WAL lets them read while the writer commits.
+const READERS: usize = 4;
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -73,11 +76,16 @@ impl Store {
             |r| r.get(0),
         )?;
         let restored = Stamp(newest.map_or(0, |s| s as u64));
-        let reader = Connection::open(path)?;
-        configure(&reader)?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let reader = Connection::open(path)?;
+                configure(&reader)?;
+                Ok(Mutex::new(reader))
+            })
+            .collect::<Result<_>>()?;
         Ok(Self {
             writer: Mutex::new(writer),
-            reader: Mutex::new(reader),
+            readers,
             hlc: Hlc::new(restored, Hlc::DEFAULT_MAX_DRIFT_MS),
             time,
             identity,
@@ -148,9 +156,13 @@ impl Store {
         Ok((value, appended))
     }
 
-    /// Runs `f` on the read connection.
+    /// Runs `f` on a free read connection (waiting for one if all are busy).
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = lock(&self.reader);
+        let free = self.readers.iter().find_map(|r| r.try_lock().ok());
+        let conn = match free {
+            Some(conn) => conn,
+            None => lock(&self.readers[0]),
+        };
         f(&conn)
     }
 }

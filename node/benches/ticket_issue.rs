@@ -1,0 +1,108 @@
+//! Ticket issue latency: `POST /api/v1/tickets` over real HTTP on loopback to a node on a
+//! real SQLite file (WAL, fsync at every commit), until the durable ticket is returned.
+//!
+//! `cargo bench -p medicloud-node --bench ticket_issue [-- COUNT]` prints median, p90,
+//! p99 and max for sequential requests (one kiosk) and for 8 kiosks at once.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
+
+use medicloud_node::demo;
+use medicloud_node::ops::Node;
+use medicloud_node::serve::serve;
+use medicloud_node::store::Store;
+use medicloud_sync::hlc::SystemTime;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn report(name: &str, mut samples: Vec<Duration>, wall: Duration) {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    let ms = |d: Duration| d.as_secs_f64() * 1_000.0;
+    println!(
+        "{name:<28} n={:<5} median {:>6.2} ms  p90 {:>6.2} ms  p99 {:>6.2} ms  max {:>6.2} ms  ({:.0} tickets/s)",
+        samples.len(),
+        ms(at(0.5)),
+        ms(at(0.9)),
+        ms(at(0.99)),
+        ms(*samples.last().unwrap()),
+        samples.len() as f64 / wall.as_secs_f64(),
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let count: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(1_000);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        &dir.path().join("node.sqlite"),
+        demo::DEMO_CLINIC,
+        Arc::new(SystemTime),
+    )
+    .unwrap();
+    let node = Arc::new(Node::new(store));
+    let links = demo::seed(&node, "benchmark-password").unwrap();
+    let kiosk = links.iter().find(|(s, _)| *s == "kiosk").unwrap().1.clone();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(serve(
+        node,
+        "127.0.0.1:0".parse().unwrap(),
+        None,
+        move |addr| {
+            let _ = tx.send(addr);
+        },
+    ));
+    let url = format!("http://{}/api/v1/tickets", rx.await.unwrap());
+    let client = reqwest::Client::new();
+    let take = move |service: &'static str| {
+        let (client, url, kiosk) = (client.clone(), url.clone(), kiosk.clone());
+        async move {
+            let start = Instant::now();
+            let res = client
+                .post(&url)
+                .bearer_auth(&kiosk)
+                .json(&serde_json::json!({"service": service}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201);
+            res.bytes().await.unwrap();
+            start.elapsed()
+        }
+    };
+    for _ in 0..20 {
+        take("B").await; // warm up connections and caches
+    }
+    println!(
+        "ticket issue, HTTP on loopback to a durable (fsynced) ticket; SQLite file in {}",
+        dir.path().display()
+    );
+
+    let start = Instant::now();
+    let mut samples = Vec::with_capacity(count);
+    for _ in 0..count {
+        samples.push(take("A").await);
+    }
+    report("1 kiosk, sequential", samples, start.elapsed());
+
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let take = take.clone();
+            tokio::spawn(async move {
+                let mut s = Vec::new();
+                for _ in 0..count / 8 {
+                    s.push(take("C").await);
+                }
+                s
+            })
+        })
+        .collect();
+    let mut samples = Vec::new();
+    for t in tasks {
+        samples.extend(t.await.unwrap());
+    }
+    report("8 kiosks at once", samples, start.elapsed());
+}

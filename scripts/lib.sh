@@ -1,0 +1,40 @@
+# Shared by scripts/demo and scripts/test: install what a fresh Debian machine lacks.
+# Sourced, not run.
+
+log() { printf '\033[1;32m==>\033[0m %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# ensure_apt PACKAGE...: installs the Debian packages that are missing.
+ensure_apt() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# ensure_rust: a Rust toolchain (stable, through rustup) and a C compiler for SQLite.
+ensure_rust() {
+  ensure_apt build-essential pkg-config ca-certificates curl
+  if ! command -v cargo >/dev/null 2>&1; then
+    [ -x "$HOME/.cargo/bin/cargo" ] || {
+      log "installing Rust with rustup"
+      curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+    }
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+}
+
+# ensure_node: Node.js 18+ and npm, for building and testing the web UI.
+ensure_node() {
+  if ! command -v npm >/dev/null 2>&1; then
+    ensure_apt nodejs npm
+  fi
+}
