@@ -1,0 +1,26 @@
+//! Prints the disassembly of a sample ticket: `cargo run -p medicloud-printer --example describe_ticket`.
+#![allow(clippy::print_stdout)]
+
+use medicloud_printer::{Layout, PaperWidth, TicketPrint, describe, encode_ticket};
+
+fn main() -> Result<(), medicloud_printer::PrintError> {
+    let ticket = TicketPrint {
+        clinic_name: "Klinik Pratama Sehat Sentosa".into(),
+        label: "A-012".into(),
+        service_name_id: "Poli Umum".into(),
+        service_name_en: "General Practice".into(),
+        issued_at: "03-03-2025 08:15".into(),
+        people_ahead: 4,
+        estimated_wait_minutes: 20,
+        priority: Some("Prioritas: Lansia / Elderly".into()),
+        status_url: "https://klinik.example/t/7f3a".into(),
+        message: "Mohon menunggu, José".into(),
+        reprint: true,
+    };
+    let layout = Layout {
+        width: PaperWidth::Mm58,
+        ..Layout::default()
+    };
+    print!("{}", describe(&encode_ticket(&ticket, &layout)?));
+    Ok(())
+}
