@@ -37,13 +37,7 @@ async fn the_demo_keeps_its_state_across_a_restart() {
     let client = reqwest::Client::new();
     let demo = DemoProcess::start(dir.path());
     for _ in 0..3 {
-        let res = client
-            .post(demo.url("/api/v1/tickets"))
-            .bearer_auth(&demo.kiosk)
-            .json(&json!({"service": "A"}))
-            .send()
-            .await
-            .unwrap();
+        let res = demo.take(&client, "A").await;
         assert_eq!(res.status(), 201);
     }
     let desk = demo.login(&client, "desk").await;
@@ -87,13 +81,7 @@ async fn the_demo_keeps_its_state_across_a_restart() {
     let desk = demo.login(&client, "desk").await;
     assert_eq!(summary(&tickets(&client, &demo, &desk).await), before);
     // The numbering continues, and the kiosk's old token was replaced.
-    let res = client
-        .post(demo.url("/api/v1/tickets"))
-        .bearer_auth(&demo.kiosk)
-        .json(&json!({"service": "A"}))
-        .send()
-        .await
-        .unwrap();
+    let res = demo.take(&client, "A").await;
     assert_eq!(res.json::<Value>().await.unwrap()["label"], "A-004");
     let res = client
         .get(demo.url("/api/v1/services"))
@@ -180,13 +168,7 @@ async fn kill_9_mid_burst_loses_no_acknowledged_ticket() {
     // More tickets after the crash: still no label twice.
     let mut labels: Vec<String> = stored.values().cloned().collect();
     for service in ["A", "B", "C"].iter().cycle().take(30) {
-        let res = client
-            .post(demo.url("/api/v1/tickets"))
-            .bearer_auth(&demo.kiosk)
-            .json(&json!({"service": service}))
-            .send()
-            .await
-            .unwrap();
+        let res = demo.take(&client, service).await;
         labels.push(
             res.json::<Value>().await.unwrap()["label"]
                 .as_str()
@@ -209,16 +191,7 @@ async fn displays_hear_calls_on_the_live_stream() {
     assert_eq!(res.headers()["content-type"], "text/event-stream");
     let mut stream = res.bytes_stream();
 
-    let t: Value = client
-        .post(demo.url("/api/v1/tickets"))
-        .bearer_auth(&demo.kiosk)
-        .json(&json!({"service": "L"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let t: Value = demo.take(&client, "L").await.json().await.unwrap();
     let desk = demo.login(&client, "desk").await;
     client
         .post(demo.url("/api/v1/counters/lab/call-next"))

@@ -153,6 +153,17 @@ impl DemoProcess {
         let _ = self.child.wait();
     }
 
+    /// Takes a walk-in ticket at the demo kiosk.
+    pub async fn take(&self, client: &reqwest::Client, service: &str) -> reqwest::Response {
+        client
+            .post(self.url("/api/v1/tickets"))
+            .bearer_auth(&self.kiosk)
+            .json(&serde_json::json!({ "service": service }))
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn login(&self, client: &reqwest::Client, username: &str) -> String {
         let res = client
             .post(self.url("/api/v1/auth/login"))
