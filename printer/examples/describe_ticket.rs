@@ -1,9 +1,9 @@
 //! Prints the disassembly of a sample ticket: `cargo run -p medicloud-printer --example describe_ticket`.
 #![allow(clippy::print_stdout)]
 
-use medicloud_printer::{Layout, PaperWidth, TicketPrint, describe, encode_ticket};
+use medicloud_printer::{Layout, PaperWidth, PrintError, TicketPrint, describe, encode_ticket};
 
-fn main() -> Result<(), medicloud_printer::PrintError> {
+fn main() -> Result<(), PrintError> {
     let ticket = TicketPrint {
         clinic_name: "Klinik Pratama Sehat Sentosa".into(),
         label: "A-012".into(),
@@ -21,6 +21,12 @@ fn main() -> Result<(), medicloud_printer::PrintError> {
         width: PaperWidth::Mm58,
         ..Layout::default()
     };
-    print!("{}", describe(&encode_ticket(&ticket, &layout)?));
+    let bytes = encode_ticket(&ticket, &layout)?;
+    print!("{}", describe(&bytes));
+    print!("{}", medicloud_printer::render::to_text(&bytes, 32));
+    if let Some(path) = std::env::args().nth(1) {
+        std::fs::write(path, medicloud_printer::render::to_png(&bytes, 384))
+            .map_err(PrintError::Virtual)?;
+    }
     Ok(())
 }

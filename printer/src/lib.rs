@@ -34,12 +34,15 @@
 
 pub mod codepage;
 pub mod describe;
+pub mod driver;
 pub mod error;
 pub mod layout;
+pub mod render;
 pub mod status;
 
 pub use codepage::CodePage;
 pub use describe::{Command, describe, parse};
+pub use driver::{Driver, EscposDriver, FileDriver, NetworkDriver};
 pub use error::PrintError;
 pub use layout::{Layout, PaperWidth, TicketPrint, encode_test_page, encode_ticket};
 pub use status::{PrinterStatus, StatusReport};
