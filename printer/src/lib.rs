@@ -39,6 +39,7 @@ pub mod error;
 pub mod layout;
 pub mod render;
 pub mod status;
+pub mod virtual_printer;
 
 pub use codepage::CodePage;
 pub use describe::{Command, describe, parse};
@@ -46,3 +47,4 @@ pub use driver::{Driver, EscposDriver, FileDriver, NetworkDriver};
 pub use error::PrintError;
 pub use layout::{Layout, PaperWidth, TicketPrint, encode_test_page, encode_ticket};
 pub use status::{PrinterStatus, StatusReport};
+pub use virtual_printer::{Mode, VirtualPrinter, serve};

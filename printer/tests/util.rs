@@ -26,3 +26,27 @@ pub fn layout(width: PaperWidth) -> Layout {
         ..Layout::default()
     }
 }
+
+/// Runs a blocking driver call off the async runtime.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f).await.unwrap()
+}
+
+/// Decodes the QR codes in a PNG file (greyscale or RGB) with `rqrr`.
+pub fn decode_qr(png_path: &std::path::Path) -> Vec<String> {
+    let file = std::fs::File::open(png_path).unwrap();
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let (w, h) = (info.width as usize, info.height as usize);
+    let channels = info.line_size / w;
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        buf[y * info.line_size + x * channels]
+    });
+    img.detect_grids()
+        .into_iter()
+        .map(|grid| grid.decode().unwrap().1)
+        .collect()
+}
