@@ -3,7 +3,7 @@
 //!
 //! A ticket is encoded to bytes once ([`encode_ticket`]); the node's print spool keeps
 //! those bytes and hands them to a [`Driver`] until the printer takes them. The bytes can
-//! be read back with [`describe`]:
+//! be read back with [`describe()`]:
 //!
 //! ```
 //! use medicloud_printer::{describe, encode_ticket, Layout, PaperWidth, TicketPrint};
@@ -30,6 +30,26 @@
 //! assert!(text.ends_with("GS V 65 0 (full cut)\n"));
 //! # Ok::<(), medicloud_printer::PrintError>(())
 //! ```
+//!
+//! # Map
+//!
+//! - [`layout`]: [`TicketPrint`] + [`Layout`] → bytes, through the escpos crate;
+//!   [`codepage`] turns text into the selected code page (`?` for what it lacks).
+//! - [`mod@describe`]: bytes → commands ([`parse`]) → one readable line each
+//!   ([`describe()`]); used by the snapshot tests and by [`render`].
+//! - [`status`]: `DLE EOT 1/2/4` requests and replies → [`PrinterStatus`].
+//! - [`driver`]: the blocking [`Driver`] trait; [`NetworkDriver`] (raw TCP 9100),
+//!   [`FileDriver`] (`/dev/usb/lp0` or any path), [`EscposDriver`] around escpos's own
+//!   drivers (USB with the `usb` feature, serial with `serial`).
+//! - [`virtual_printer`]: a tokio TCP printer that answers status, can be put out of paper
+//!   or offline, and stores each job as `.bin`, `.txt` ([`render::to_text`]) and `.png`
+//!   ([`render::to_png`]).
+//!
+//! **Invariants.** Encoding, parsing and rendering do no I/O and are deterministic (the
+//! same ticket gives the same bytes, so the spool can store bytes and reprint them).
+//! Drivers never panic on a printer's behaviour: a silent printer is
+//! [`StatusReport::Unknown`], which does not block printing. Only [`virtual_printer`]
+//! needs a tokio runtime.
 #![deny(missing_docs)]
 
 pub mod codepage;

@@ -6,6 +6,7 @@
 
 mod codepage;
 mod describe;
+mod drivers;
 mod snapshots;
 mod status;
 mod util;

@@ -1,0 +1,45 @@
+//! File/device and address handling of the drivers.
+
+use medicloud_printer::driver::{Driver, FileDriver, NetworkDriver};
+use medicloud_printer::{PrintError, StatusReport};
+
+#[test]
+fn file_driver_appends_jobs_and_has_no_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lp0");
+    let mut driver = FileDriver::new(&path);
+    driver.send(b"\x1b@first\n").unwrap();
+    driver.send(b"\x1b@second\n").unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"\x1b@first\n\x1b@second\n");
+    // A plain file is not a device: no status requests are written into it.
+    assert_eq!(driver.status().unwrap(), StatusReport::Unknown);
+    assert_eq!(std::fs::read(&path).unwrap().len(), 17);
+    assert_eq!(driver.name(), path.display().to_string());
+}
+
+#[test]
+fn missing_device_is_a_connect_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut driver = FileDriver::new(dir.path().join("no-such-dir/lp0"));
+    let sent = driver.send(b"x");
+    assert!(matches!(sent, Err(PrintError::Connect { .. })), "{sent:?}");
+}
+
+#[test]
+fn network_addresses_default_to_port_9100() {
+    let cases = [
+        ("127.0.0.1", "127.0.0.1:9100"),
+        ("127.0.0.1:9101", "127.0.0.1:9101"),
+        ("[::1]", "[::1]:9100"),
+        ("[::1]:515", "[::1]:515"),
+    ];
+    for (host, addr) in cases {
+        let driver = NetworkDriver::resolve(host).unwrap();
+        assert_eq!(driver.addr().to_string(), addr, "{host}");
+        assert_eq!(driver.name(), format!("tcp://{addr}"));
+    }
+    assert!(matches!(
+        NetworkDriver::resolve("printer.invalid"),
+        Err(PrintError::Connect { .. })
+    ));
+}
