@@ -114,12 +114,12 @@ async fn paper_out_refuses_jobs_until_paper_is_back() {
         "{sent:?}"
     );
 
-    // A sender that does not check first: the printer drops the connection, no job.
+    // A sender that does not check first: the printer resets the connection, no job.
     let mut blind = NetworkDriver::new(printer.addr());
     blind.check_before_send = false;
-    let big = bytes.repeat(200);
-    let _ = blocking(move || blind.send(&big)).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let job = bytes.clone();
+    let sent = blocking(move || blind.send(&job)).await;
+    assert!(matches!(sent, Err(PrintError::Write { .. })), "{sent:?}");
     assert!(printer.jobs().is_empty());
     assert!(!dir.path().join("000001.bin").exists());
 

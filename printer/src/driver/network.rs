@@ -1,8 +1,8 @@
 //! Network printers: raw TCP, usually port 9100 ("JetDirect"/"AppSocket").
 
-use std::io::Write;
+use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{DEFAULT_STATUS_TIMEOUT, Driver, query_status};
 use crate::error::PrintError;
@@ -24,6 +24,11 @@ pub struct NetworkDriver {
     pub status_timeout: Duration,
     /// Check the status on the job's connection before sending (default true).
     pub check_before_send: bool,
+    /// After the job, how long to wait for the printer to close its side (default 2 s).
+    /// A printer that resets the connection instead has dropped the job: that is an
+    /// error. A printer that keeps the connection open past this time is assumed to
+    /// have taken the job.
+    pub close_timeout: Duration,
 }
 
 impl NetworkDriver {
@@ -35,6 +40,7 @@ impl NetworkDriver {
             write_timeout: Duration::from_secs(10),
             status_timeout: DEFAULT_STATUS_TIMEOUT,
             check_before_send: true,
+            close_timeout: Duration::from_secs(2),
         }
     }
 
@@ -114,6 +120,7 @@ impl Driver for NetworkDriver {
         stream.write_all(job).map_err(write_err)?;
         stream.flush().map_err(write_err)?;
         stream.shutdown(Shutdown::Write).map_err(write_err)?;
+        wait_for_close(&mut stream, self.close_timeout).map_err(write_err)?;
         tracing::debug!(printer = %self.name(), bytes = job.len(), "job sent");
         Ok(())
     }
@@ -122,4 +129,21 @@ impl Driver for NetworkDriver {
         let mut stream = self.connect()?;
         query_status(&mut stream, &self.name(), self.status_timeout)
     }
+}
+
+/// Reads (and ignores) whatever the printer still sends until it closes, for at most
+/// `timeout`. A reset is returned as the error it is.
+fn wait_for_close(stream: &mut TcpStream, timeout: Duration) -> std::io::Result<()> {
+    let deadline = Instant::now() + timeout;
+    let mut buf = [0_u8; 64];
+    while Instant::now() < deadline {
+        match stream.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }

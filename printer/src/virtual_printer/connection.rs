@@ -110,6 +110,8 @@ async fn handle(
         }
         if job.len() > before && !mode.status().can_print() {
             tracing::warn!(%mode, "job refused: printer not ready");
+            // Reset rather than close, so the sender cannot mistake this for success.
+            let _ = stream.set_zero_linger();
             return;
         }
     }

@@ -3,7 +3,8 @@
 //! `medicloud printer serve --listen HOST:PORT --out DIR`.
 //!
 //! - **Jobs.** A job is the bytes of one connection (the network driver opens one per
-//!   ticket), ended by the sender closing its side or by 30 s of silence. A connection that
+//!   ticket), ended by the sender closing its side or by 30 s of silence; the printer
+//!   closes the connection once the job's files are written. A connection that
 //!   only asked for status is not a job. Job `N` is stored in the out dir as
 //!   `NNNNNN.png` (raster, 384 or 576 dots wide), `NNNNNN.txt` (plain text) and, last,
 //!   `NNNNNN.bin` (the bytes received, less the real-time status requests, which a
@@ -12,7 +13,7 @@
 //! - **Status.** `DLE EOT n` is answered at once, wherever it appears in the stream, with
 //!   the reply of the current [`Mode`].
 //! - **Faults.** In [`Mode::PaperOut`] and [`Mode::Offline`] the printer still answers
-//!   status, but the first job byte makes it close the connection and drop the job: the
+//!   status, but the first job byte makes it reset the connection and drop the job: the
 //!   sender sees a failure (or, with the network driver, a `NotReady` status before it
 //!   sends anything) and retries later.
 //! - **Control.** In-process through [`VirtualPrinter::set_mode`]; from another process
