@@ -56,6 +56,10 @@ pub enum PrintError {
         #[source]
         source: std::io::Error,
     },
+    /// A printer address that [`crate::driver::open`] cannot use (unknown scheme, bad
+    /// USB ids, a driver whose cargo feature is off). Fix the printer's settings.
+    #[error("bad printer address {0}")]
+    BadAddress(String),
     /// A driver from the escpos crate (USB, serial) failed.
     #[error("printer driver error: {0}")]
     Driver(String),

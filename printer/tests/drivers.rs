@@ -43,3 +43,44 @@ fn network_addresses_default_to_port_9100() {
         Err(PrintError::Connect { .. })
     ));
 }
+
+#[test]
+fn open_by_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.prn");
+    let cases = [
+        ("tcp://127.0.0.1:9101".to_owned(), "tcp://127.0.0.1:9101"),
+        ("tcp://127.0.0.1/".to_owned(), "tcp://127.0.0.1:9100"),
+        (format!("file://{}", file.display()), file.to_str().unwrap()),
+        (file.display().to_string(), file.to_str().unwrap()),
+    ];
+    for (address, name) in cases {
+        assert_eq!(
+            medicloud_printer::driver::open(&address).unwrap().name(),
+            name
+        );
+    }
+    let bad = [
+        "lpd://printer/queue",
+        "",
+        "usb://04b8",
+        "usb://zz:0202",
+        "serial:///dev/ttyUSB0?speed=9600",
+    ];
+    for address in bad {
+        let opened = medicloud_printer::driver::open(address);
+        assert!(
+            matches!(opened, Err(PrintError::BadAddress(_))),
+            "{address}"
+        );
+    }
+}
+
+#[cfg(not(feature = "usb"))]
+#[test]
+fn usb_without_the_feature_says_so() {
+    let Err(e) = medicloud_printer::driver::open("usb://04b8:0202") else {
+        panic!("opened")
+    };
+    assert!(e.to_string().contains("`usb` feature"), "{e}");
+}

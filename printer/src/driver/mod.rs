@@ -14,10 +14,12 @@ use crate::status::{PrinterStatus, STATUS_REQUESTS, StatusReport, status_request
 mod escpos_driver;
 mod file;
 mod network;
+mod open;
 
 pub use escpos_driver::EscposDriver;
 pub use file::FileDriver;
 pub use network::NetworkDriver;
+pub use open::open;
 
 /// How long a printer gets to answer a status request, unless a driver is told otherwise.
 pub const DEFAULT_STATUS_TIMEOUT: Duration = Duration::from_millis(800);
