@@ -52,7 +52,10 @@ fn open_by_address() {
         ("tcp://127.0.0.1:9101".to_owned(), "tcp://127.0.0.1:9101"),
         ("tcp://127.0.0.1/".to_owned(), "tcp://127.0.0.1:9100"),
         (format!("file://{}", file.display()), file.to_str().unwrap()),
+        (format!("file:{}", file.display()), file.to_str().unwrap()),
         (file.display().to_string(), file.to_str().unwrap()),
+        ("127.0.0.1:9102".to_owned(), "tcp://127.0.0.1:9102"),
+        ("./lp0".to_owned(), "./lp0"),
     ];
     for (address, name) in cases {
         assert_eq!(

@@ -9,8 +9,8 @@ use crate::error::PrintError;
 ///
 /// | address | driver |
 /// |---|---|
-/// | `tcp://192.168.1.50:9100`, `tcp://printer.lan` (port 9100) | [`NetworkDriver`] |
-/// | `file:///dev/usb/lp0`, `/dev/usb/lp0`, any other path | [`FileDriver`] |
+/// | `tcp://192.168.1.50:9100`, `tcp://printer.lan` (port 9100), `HOST:PORT` | [`NetworkDriver`] |
+/// | `file:///dev/usb/lp0`, `file:/dev/usb/lp0`, `/dev/usb/lp0`, any other path | [`FileDriver`] |
 /// | `usb://04b8:0202` (vendor:product, hex; feature `usb`) | [`super::EscposDriver`] |
 /// | `serial:///dev/ttyUSB0?baud=9600` (default 9600; feature `serial`) | [`super::EscposDriver`] |
 ///
@@ -23,7 +23,10 @@ pub fn open(address: &str) -> Result<Box<dyn Driver>, PrintError> {
             host.trim_end_matches('/'),
         )?));
     }
-    if let Some(path) = address.strip_prefix("file://") {
+    if let Some(path) = address
+        .strip_prefix("file://")
+        .or_else(|| address.strip_prefix("file:"))
+    {
         return Ok(Box::new(FileDriver::new(path)));
     }
     if let Some(ids) = address.strip_prefix("usb://") {
@@ -58,6 +61,12 @@ pub fn open(address: &str) -> Result<Box<dyn Driver>, PrintError> {
     }
     if address.is_empty() {
         return Err(bad("empty address"));
+    }
+    let host_port = address
+        .rsplit_once(':')
+        .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok());
+    if host_port && !address.starts_with(['/', '.']) {
+        return Ok(Box::new(NetworkDriver::resolve(address)?));
     }
     Ok(Box::new(FileDriver::new(address)))
 }
