@@ -1,4 +1,6 @@
-//! Prints the disassembly of a sample ticket: `cargo run -p medicloud-printer --example describe_ticket`.
+//! Prints the disassembly and text rendering of a sample ticket; with a path argument
+//! also writes its PNG (and an 80 mm test page beside it):
+//! `cargo run -p medicloud-printer --example describe_ticket -- /tmp/ticket.png`.
 #![allow(clippy::print_stdout)]
 
 use medicloud_printer::{Layout, PaperWidth, PrintError, TicketPrint, describe, encode_ticket};
@@ -25,8 +27,15 @@ fn main() -> Result<(), PrintError> {
     print!("{}", describe(&bytes));
     print!("{}", medicloud_printer::render::to_text(&bytes, 32));
     if let Some(path) = std::env::args().nth(1) {
-        std::fs::write(path, medicloud_printer::render::to_png(&bytes, 384))
+        std::fs::write(&path, medicloud_printer::render::to_png(&bytes, 384))
             .map_err(PrintError::Virtual)?;
+        let wide = Layout {
+            width: PaperWidth::Mm80,
+            ..Layout::default()
+        };
+        let test_page = medicloud_printer::encode_test_page(&wide, "Loket 1")?;
+        let png = medicloud_printer::render::to_png(&test_page, 576);
+        std::fs::write(format!("{path}.test80.png"), png).map_err(PrintError::Virtual)?;
     }
     Ok(())
 }

@@ -285,6 +285,8 @@ pub async fn serve(
     paper: PaperWidth,
     control: Option<SocketAddr>,
 ) -> Result<(), PrintError> {
+    // A stale address file from an earlier run must not be mistaken for this one.
+    let _ = tokio::fs::remove_file(out.join("virtual-printer.addr")).await;
     let printer = VirtualPrinter::start(Config {
         listen,
         out,
