@@ -26,6 +26,7 @@ pub mod error;
 pub mod labels;
 pub mod live;
 pub mod ops;
+pub mod print;
 pub mod serve;
 pub mod setup;
 pub mod store;

@@ -1,13 +1,17 @@
-//! `medicloud`: the clinic node, the demo clinic, and (with later issues) the cloud and
-//! printer tools, as subcommands of one binary.
+//! `medicloud`: the clinic node, the demo clinic and the printer tools, as subcommands of
+//! one binary.
 
 use anyhow::{Context, bail};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use medicloud_core::domain::StaffRole;
 use medicloud_core::event::Actor;
+use medicloud_core::ids::ClinicId;
 use medicloud_node::ops::Node;
+use medicloud_node::print::{self, Printer};
 use medicloud_node::store::Store;
 use medicloud_node::{demo, serve, setup};
+use medicloud_printer::virtual_printer::{Config as VirtualConfig, VirtualPrinter};
+use medicloud_printer::{Layout, PaperWidth};
 use medicloud_sync::hlc::SystemTime;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -41,9 +45,10 @@ enum Command {
         /// Password of the demo staff accounts (random, and printed, when unset).
         #[arg(long, env = "MEDICLOUD_DEMO_PASSWORD", hide_env_values = true)]
         password: Option<String>,
+        /// The demo prints to a virtual printer of its own (into DATA/printed) unless given one.
+        #[command(flatten)]
+        printing: Printing,
     },
-    /// Print the node API's OpenAPI document (JSON) to stdout.
-    Openapi,
     /// Run a clinic node.
     Node {
         /// Folder for the node's database.
@@ -64,28 +69,165 @@ enum Command {
         /// Password for the `admin` account on first start (random, and printed, when unset).
         #[arg(long, env = "MEDICLOUD_ADMIN_PASSWORD", hide_env_values = true)]
         admin_password: Option<String>,
+        #[command(flatten)]
+        printing: Printing,
+    },
+    /// Print the node API's OpenAPI document (JSON) to stdout.
+    Openapi,
+    /// Ticket printer tools.
+    Printer {
+        #[command(subcommand)]
+        command: PrinterCommand,
     },
 }
 
-fn open(data: &Path, clinic: medicloud_core::ids::ClinicId) -> anyhow::Result<Arc<Node>> {
+#[derive(Debug, Args)]
+struct Printing {
+    /// The ticket printer: tcp://HOST:PORT, HOST:PORT, file:/dev/usb/lp0, usb://VID:PID …
+    #[arg(long, env = "MEDICLOUD_PRINTER")]
+    printer: Option<String>,
+    /// Paper width.
+    #[arg(long, value_enum, default_value_t = Paper::Mm80)]
+    paper: Paper,
+    /// Base of the status URL in each ticket's QR code (default: the address served on).
+    #[arg(long, env = "MEDICLOUD_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Paper {
+    /// 58 mm roll (32 columns).
+    #[value(name = "58")]
+    Mm58,
+    /// 80 mm roll (48 columns).
+    #[value(name = "80")]
+    Mm80,
+}
+
+impl From<Paper> for PaperWidth {
+    fn from(p: Paper) -> Self {
+        match p {
+            Paper::Mm58 => PaperWidth::Mm58,
+            Paper::Mm80 => PaperWidth::Mm80,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum PrinterCommand {
+    /// Run a virtual network printer that records every job as raw bytes, text and PNG.
+    Serve {
+        /// Address to accept ESC/POS on, like a network printer's port 9100.
+        #[arg(long, default_value = "127.0.0.1:9100")]
+        listen: SocketAddr,
+        /// Folder for the printed jobs.
+        #[arg(long)]
+        out: PathBuf,
+        /// Address of the control port (`mode ok|paper-out|offline`, `status`).
+        #[arg(long)]
+        control: Option<SocketAddr>,
+        /// Paper width used for rendering.
+        #[arg(long, value_enum, default_value_t = Paper::Mm80)]
+        paper: Paper,
+    },
+    /// Print a test page.
+    Test {
+        /// The printer, as for `--printer`.
+        #[arg(long, env = "MEDICLOUD_PRINTER")]
+        printer: String,
+        /// Paper width.
+        #[arg(long, value_enum, default_value_t = Paper::Mm80)]
+        paper: Paper,
+    },
+}
+
+fn open(data: &Path, clinic: ClinicId) -> anyhow::Result<Node> {
     std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
     let store = Store::open(&data.join("node.sqlite"), clinic, Arc::new(SystemTime))
         .with_context(|| format!("cannot open the database in {}", data.display()))?;
-    Ok(Arc::new(Node::new(store)))
+    Ok(Node::new(store))
 }
 
-#[allow(clippy::print_stdout)] // the operator reads the URL and passwords here
-fn announce(addr: SocketAddr, logins: &[(&str, String)], screens: &[(&str, String)]) {
+#[allow(clippy::print_stdout)] // the operator reads the URL, logins and links here
+fn announce(addr: SocketAddr, logins: &[(&str, String)], lines: &[String]) {
     println!("Medicloud node listening on http://{addr}");
     for (user, password) in logins {
         println!("  staff login: {user} / {password}   (http://{addr}/desk, http://{addr}/admin)");
     }
-    for (screen, token) in screens {
-        println!("  {screen}: http://{addr}/{screen}#token={token}");
+    for line in lines {
+        println!("  {line}");
     }
 }
 
-#[allow(clippy::print_stdout)] // the document is the command's output
+/// Serves `node`, with its print spool running when it has a printer. `{addr}` in
+/// `lines` becomes the bound address.
+async fn run(
+    node: Node,
+    listen: SocketAddr,
+    ui: PathBuf,
+    public_url: Option<String>,
+    logins: &[(&str, String)],
+    lines: Vec<String>,
+) -> anyhow::Result<()> {
+    let node = Arc::new(node);
+    if node.printer.is_some() {
+        tokio::spawn(print::run(node.clone()));
+    }
+    let for_ready = node.clone();
+    serve::serve(node, listen, Some(ui), |addr| {
+        if let Some(printer) = &for_ready.printer {
+            printer.set_status_base(public_url.unwrap_or_else(|| format!("http://{addr}")));
+        }
+        let lines: Vec<String> = lines
+            .iter()
+            .map(|l| l.replace("{addr}", &addr.to_string()))
+            .collect();
+        announce(addr, logins, &lines);
+    })
+    .await?;
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+async fn printer_command(command: PrinterCommand) -> anyhow::Result<()> {
+    match command {
+        PrinterCommand::Serve {
+            listen,
+            out,
+            control,
+            paper,
+        } => {
+            let printer = VirtualPrinter::start(VirtualConfig {
+                listen,
+                out,
+                paper: paper.into(),
+                control,
+            })
+            .await?;
+            println!("virtual printer listening on {}", printer.addr());
+            if let Some(c) = printer.control_addr() {
+                println!("control port on {c}");
+            }
+            println!("jobs are written to {}", printer.out_dir().display());
+            tokio::signal::ctrl_c().await?;
+        }
+        PrinterCommand::Test { printer, paper } => {
+            let layout = Layout {
+                width: paper.into(),
+                ..Layout::default()
+            };
+            let page = medicloud_printer::encode_test_page(&layout, &printer)?;
+            tokio::task::spawn_blocking(move || {
+                medicloud_printer::driver::open(&printer)?.send(&page)
+            })
+            .await??;
+            println!("test page sent");
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
 fn print_openapi() -> anyhow::Result<()> {
     use utoipa::OpenApi;
     println!(
@@ -105,25 +247,48 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Openapi => print_openapi()?,
+        Command::Printer { command } => printer_command(command).await?,
         Command::Demo {
             data,
             listen,
             ui,
             password,
+            printing,
         } => {
-            let node = open(&data, demo::DEMO_CLINIC)?;
+            let mut node = open(&data, demo::DEMO_CLINIC)?;
+            let mut lines = Vec::new();
+            // Kept alive for as long as the demo runs.
+            let mut _virtual_printer = None;
+            let target = match printing.printer {
+                Some(target) => target,
+                None => {
+                    let config = VirtualConfig {
+                        paper: printing.paper.into(),
+                        ..VirtualConfig::new("127.0.0.1:0".parse()?, data.join("printed"))
+                    };
+                    let vp = VirtualPrinter::start(config).await?;
+                    lines.push(format!(
+                        "printer: virtual printer on {}, tickets in {}",
+                        vp.addr(),
+                        vp.out_dir().display()
+                    ));
+                    let addr = vp.addr().to_string();
+                    _virtual_printer = Some(vp);
+                    addr
+                }
+            };
+            node = node.with_printer(Printer::new(&target, printing.paper.into())?);
             let password = password.unwrap_or_else(setup::random_password);
-            let seeded = node.clone();
-            let pw = password.clone();
-            let screens = tokio::task::spawn_blocking(move || demo::seed(&seeded, &pw)).await??;
+            // Set-up runs before serving, so blocking here holds up nothing.
+            let screens = demo::seed(&node, &password)?;
+            lines.extend(screens.iter().map(|(screen, token)| {
+                format!("{screen}: http://{{addr}}/{screen}#token={token}")
+            }));
             let logins: Vec<_> = demo::STAFF
                 .iter()
                 .map(|(u, _, _)| (*u, password.clone()))
                 .collect();
-            serve::serve(node, listen, Some(ui), |addr| {
-                announce(addr, &logins, &screens)
-            })
-            .await?;
+            run(node, listen, ui, printing.public_url, &logins, lines).await?;
         }
         Command::Node {
             data,
@@ -132,8 +297,12 @@ async fn main() -> anyhow::Result<()> {
             clinic_name,
             time_zone,
             admin_password,
+            printing,
         } => {
-            let node = open(&data, medicloud_core::ids::ClinicId::random())?;
+            let mut node = open(&data, ClinicId::random())?;
+            if let Some(target) = &printing.printer {
+                node = node.with_printer(Printer::new(target, printing.paper.into())?);
+            }
             let mut logins = Vec::new();
             if node.clinic()?.is_none() {
                 let Some(name) = clinic_name else {
@@ -144,7 +313,7 @@ async fn main() -> anyhow::Result<()> {
                 setup::ensure_staff(&node, "admin", "Administrator", StaffRole::Admin, &password)?;
                 logins.push(("admin", password));
             }
-            serve::serve(node, listen, Some(ui), |addr| announce(addr, &logins, &[])).await?;
+            run(node, listen, ui, printing.public_url, &logins, Vec::new()).await?;
         }
     }
     Ok(())

@@ -58,6 +58,9 @@ pub struct TicketView {
     pub transferred_to: Option<TicketId>,
     /// Steps refused because another device changed the ticket first.
     pub conflicts: Vec<ConflictView>,
+    /// Its print job on this node's printer, if any: `queued` (with the printer's fault,
+    /// if it has one) or `printed`.
+    pub print: Option<crate::print::PrintState>,
 }
 
 /// A refused step, for staff to act on.
@@ -211,6 +214,7 @@ impl Queues {
                 .iter()
                 .map(|c| ConflictView::new(c.event, &c.step, &c.reason))
                 .collect(),
+            print: None,
         }
     }
 

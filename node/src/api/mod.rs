@@ -82,6 +82,7 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         .route("/tickets/{id}/{action}", post(tickets::act))
         .route("/public/tickets/{id}", get(tickets::public))
         .route("/calls", get(tickets::calls))
+        .route("/printer", get(tickets::printer))
         .route(
             "/appointments",
             post(appointments::book).get(appointments::list),

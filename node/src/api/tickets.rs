@@ -109,17 +109,18 @@ fn action(name: &str, body: ActionBody) -> Result<TicketAction, AppError> {
             return Err(AppError::new(
                 StatusCode::NOT_FOUND,
                 "unknown_action",
-                "use call, recall, serve, complete, no-show, requeue, cancel or transfer",
+                "use call, recall, serve, complete, no-show, requeue, cancel, transfer or reprint",
             ));
         }
     })
 }
 
 /// A lifecycle step: `call` (`{counter}`), `recall`, `serve`, `complete`, `no-show`,
-/// `requeue`, `cancel`, `transfer` (`{service}`; answers with the new ticket).
+/// `requeue`, `cancel`, `transfer` (`{service}`; answers with the new ticket); or
+/// `reprint` (409 `no_printer` when this node has none).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/{action}", tag = "tickets", security(("bearer" = [])),
     params(("id" = String, Path, description = "ticket id"),
-        ("action" = String, Path, description = "call | recall | serve | complete | no-show | requeue | cancel | transfer")),
+        ("action" = String, Path, description = "call | recall | serve | complete | no-show | requeue | cancel | transfer | reprint")),
     request_body(content = Option<ActionBody>, description = "needed by call and transfer"),
     responses((status = 200, body = TicketView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "`invalid_transition`: not allowed from the ticket's state", body = ErrorBody),
@@ -142,9 +143,29 @@ pub async fn act(
             )
         })?
     };
+    if name == "reprint" {
+        return Ok(Json(blocking(move || s.node.reprint(id)).await?));
+    }
     let action = action(&name, body)?;
     Ok(Json(
         blocking(move || s.node.act(p.actor(), id, action)).await?,
+    ))
+}
+
+/// The ticket printer of this node: configured or not, its current fault, jobs waiting.
+#[utoipa::path(get, path = "/api/v1/printer", tag = "clinic", security(("bearer" = [])),
+    responses((status = 200, body = crate::print::PrinterHealth), (status = 401, body = ErrorBody)))]
+pub async fn printer(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+) -> Result<Json<crate::print::PrinterHealth>, AppError> {
+    p.require(Permission::SeeQueues)?;
+    Ok(Json(
+        s.node
+            .printer
+            .as_ref()
+            .map(crate::print::Printer::health)
+            .unwrap_or_default(),
     ))
 }
 

@@ -31,6 +31,8 @@ pub struct Node {
     pub policy: QueuePolicy,
     /// Live updates.
     pub live: Hub,
+    /// This node's ticket printer and spool, if it has one.
+    pub printer: Option<crate::print::Printer>,
 }
 
 impl Node {
@@ -40,6 +42,15 @@ impl Node {
             store,
             policy: QueuePolicy::default(),
             live: Hub::new(),
+            printer: None,
+        }
+    }
+
+    /// The same node, printing its tickets on `printer`.
+    pub fn with_printer(self, printer: crate::print::Printer) -> Self {
+        Self {
+            printer: Some(printer),
+            ..self
         }
     }
 

@@ -4,7 +4,7 @@ use super::Node;
 use crate::error::{Error, Result};
 use crate::labels;
 use crate::store::{Writer, query};
-use crate::views::{CallView, TicketView};
+use crate::views::{CallView, Queues, TicketView};
 use chrono::{NaiveDate, TimeZone};
 use medicloud_core::domain::{CounterId, Priority, ServiceCode};
 use medicloud_core::event::{Actor, EventBody};
@@ -102,17 +102,60 @@ impl Node {
                     change: TicketChange::Issued(issue),
                 },
             )?;
+            self.spool(w, id, false)?;
             Ok(id)
         })?;
         self.publish(&events);
+        self.kick_printer();
         self.ticket_view(id)
+    }
+
+    /// Prints the ticket again; the paper says it is a reprint.
+    pub fn reprint(&self, id: TicketId) -> Result<TicketView> {
+        if self.printer.is_none() {
+            return Err(Error::conflict("no_printer", "this node has no printer"));
+        }
+        self.store.write(|w| self.spool(w, id, true))?;
+        self.kick_printer();
+        self.ticket_view(id)
+    }
+
+    /// Stores a print job for ticket `id` in this transaction, when the node has a printer.
+    fn spool(&self, w: &Writer<'_>, id: TicketId, reprint: bool) -> Result<()> {
+        let Some(printer) = &self.printer else {
+            return Ok(());
+        };
+        let t = query::ticket(w.conn(), id)?.ok_or(Error::NotFound { what: "ticket" })?;
+        let queues = Queues::load(
+            w.conn(),
+            t.issue.day,
+            Some(&t.issue.service),
+            w.now_ms(),
+            &self.policy,
+        )?;
+        let view = queues.ticket_view(&t);
+        let (ahead, wait) = (
+            view.people_ahead.unwrap_or(0),
+            view.estimated_wait_seconds.unwrap_or(0),
+        );
+        printer.enqueue(w, &t, ahead, wait, reprint)
+    }
+
+    fn kick_printer(&self) {
+        if let Some(printer) = &self.printer {
+            printer.kick();
+        }
     }
 
     /// A ticket with its place in today's queue.
     pub fn ticket_view(&self, id: TicketId) -> Result<TicketView> {
         self.store.read(|conn| {
             let t = query::ticket(conn, id)?.ok_or(Error::NotFound { what: "ticket" })?;
-            Ok(self.queues(conn, Some(&t.issue.service))?.ticket_view(&t))
+            let mut view = self.queues(conn, Some(&t.issue.service))?.ticket_view(&t);
+            if let Some(printer) = &self.printer {
+                view.print = printer.state_of(conn, &id.to_string())?;
+            }
+            Ok(view)
         })
     }
 

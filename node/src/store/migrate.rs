@@ -4,10 +4,16 @@ use rusqlite::Connection;
 
 /// Every migration of `migrations/node/`, in order. Append only; never edit one that
 /// has shipped. A test checks this list against the folder.
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "20261125000000_event_log.sql",
-    include_str!("../../../migrations/node/20261125000000_event_log.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "20261125000000_event_log.sql",
+        include_str!("../../../migrations/node/20261125000000_event_log.sql"),
+    ),
+    (
+        "20261125030000_print_spool.sql",
+        include_str!("../../../migrations/node/20261125030000_print_spool.sql"),
+    ),
+];
 
 /// Applies the migrations `conn` has not seen yet, each in its own transaction.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
