@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod api;
+mod printing;
 mod process;
 mod util;

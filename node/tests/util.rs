@@ -101,9 +101,15 @@ pub struct DemoProcess {
 
 impl DemoProcess {
     pub fn start(data: &Path) -> Self {
+        Self::start_with(data, &[])
+    }
+
+    /// Starts the demo with extra arguments, e.g. `["--printer", "127.0.0.1:9100"]`.
+    pub fn start_with(data: &Path, extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_medicloud"))
             .args(["demo", "--listen", "127.0.0.1:0", "--data"])
             .arg(data)
+            .args(extra)
             .env("MEDICLOUD_DEMO_PASSWORD", PASSWORD)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -177,6 +183,97 @@ impl DemoProcess {
 }
 
 impl Drop for DemoProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A `medicloud printer serve` process with a control port.
+pub struct PrinterProcess {
+    pub child: Child,
+    pub addr: String,
+    pub control: String,
+    pub out: std::path::PathBuf,
+}
+
+impl PrinterProcess {
+    pub fn start(out: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_medicloud"))
+            .args([
+                "printer",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--control",
+                "127.0.0.1:0",
+                "--out",
+            ])
+            .arg(out)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let (mut addr, mut control) = (None, None);
+        while addr.is_none() || control.is_none() {
+            let line = lines
+                .next()
+                .expect("printer exited before it was ready")
+                .unwrap();
+            if let Some(a) = line.strip_prefix("virtual printer listening on ") {
+                addr = Some(a.trim().to_owned());
+            }
+            if let Some(c) = line.strip_prefix("control port on ") {
+                control = Some(c.trim().to_owned());
+            }
+        }
+        Self {
+            child,
+            addr: addr.unwrap(),
+            control: control.unwrap(),
+            out: out.to_owned(),
+        }
+    }
+
+    /// Puts the printer in `ok`, `paper-out` or `offline` mode through its control port.
+    pub fn set_mode(&self, mode: &str) {
+        use std::io::Write;
+        let mut stream = std::net::TcpStream::connect(&self.control).unwrap();
+        writeln!(stream, "mode {mode}").unwrap();
+        let mut answer = String::new();
+        BufReader::new(stream).read_line(&mut answer).unwrap();
+        assert_eq!(answer.trim(), format!("ok {mode}"));
+    }
+
+    /// The text renderings of every job printed so far, in order.
+    pub fn printed(&self) -> Vec<String> {
+        let mut files: Vec<_> = std::fs::read_dir(&self.out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+
+    /// Waits up to 15 s until at least `count` jobs are printed.
+    pub async fn wait_for(&self, count: usize) -> Vec<String> {
+        for _ in 0..300 {
+            let printed = self.printed();
+            if printed.len() >= count {
+                return printed;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        self.printed()
+    }
+}
+
+impl Drop for PrinterProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
