@@ -133,6 +133,7 @@ impl DemoProcess {
                 }
             }
         }
+        drain(lines);
         Self {
             child,
             base: base.unwrap(),
@@ -228,6 +229,7 @@ impl PrinterProcess {
                 control = Some(c.trim().to_owned());
             }
         }
+        drain(lines);
         Self {
             child,
             addr: addr.unwrap(),
@@ -278,4 +280,9 @@ impl Drop for PrinterProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Keeps reading a child's stdout, so its later prints never hit a closed pipe.
+fn drain(lines: std::io::Lines<BufReader<std::process::ChildStdout>>) {
+    std::thread::spawn(move || lines.for_each(drop));
 }
