@@ -1,0 +1,86 @@
+//! Ticket to paper: from `POST /api/v1/tickets` (HTTP on loopback, durable ticket) until
+//! the in-process virtual printer has received the whole job and stored it (which
+//! includes its text and PNG rendering). One ticket at a time, so each measures the full
+//! path: commit, spool wake-up, status check, send.
+//!
+//! `cargo bench -p medicloud-node --bench print_latency [-- COUNT]`
+
+#![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
+
+use medicloud_node::demo;
+use medicloud_node::ops::Node;
+use medicloud_node::print::{self, Printer};
+use medicloud_node::serve::serve;
+use medicloud_node::store::Store;
+use medicloud_printer::PaperWidth;
+use medicloud_printer::virtual_printer::{Config, VirtualPrinter};
+use medicloud_sync::hlc::SystemTime;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[tokio::main]
+async fn main() {
+    let count: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(1_000);
+    let dir = tempfile::tempdir().unwrap();
+    let vp = VirtualPrinter::start(Config::new(
+        "127.0.0.1:0".parse().unwrap(),
+        dir.path().join("printed"),
+    ))
+    .await
+    .unwrap();
+    let store = Store::open(
+        &dir.path().join("node.sqlite"),
+        demo::DEMO_CLINIC,
+        Arc::new(SystemTime),
+    )
+    .unwrap();
+    let node = Node::new(store)
+        .with_printer(Printer::new(&vp.addr().to_string(), PaperWidth::Mm80).unwrap());
+    let links = demo::seed(&node, "benchmark-password").unwrap();
+    let kiosk = links.iter().find(|(s, _)| *s == "kiosk").unwrap().1.clone();
+    let node = Arc::new(node);
+    tokio::spawn(print::run(node.clone()));
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(serve(
+        node,
+        "127.0.0.1:0".parse().unwrap(),
+        None,
+        move |addr| {
+            let _ = tx.send(addr);
+        },
+    ));
+    let url = format!("http://{}/api/v1/tickets", rx.await.unwrap());
+    let client = reqwest::Client::new();
+    let mut samples = Vec::with_capacity(count);
+    for i in 0..count + 20 {
+        let start = Instant::now();
+        let res = client
+            .post(&url)
+            .bearer_auth(&kiosk)
+            .json(&serde_json::json!({"service": "A"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let jobs = vp.wait_for_jobs(i + 1, Duration::from_secs(10)).await;
+        assert_eq!(jobs.len(), i + 1, "ticket {i} did not print");
+        if i >= 20 {
+            samples.push(start.elapsed()); // the first 20 warm up
+        }
+    }
+    samples.sort();
+    let at = |q: f64| {
+        samples[((samples.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1_000.0
+    };
+    println!(
+        "POST /api/v1/tickets -> job stored by the virtual printer, n={}: median {:.2} ms  p90 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+        samples.len(),
+        at(0.5),
+        at(0.9),
+        at(0.99),
+        at(1.0)
+    );
+}
