@@ -31,29 +31,62 @@ async fn take_all(client: &reqwest::Client, demo: &DemoProcess, services: &[&str
     tickets
 }
 
-/// Tickets print once each; with the printer out of paper they are still issued at once,
-/// the fault reaches the API, and after a `kill -9` of the node and the paper's return
-/// every waiting job prints — exactly once.
+fn labels_of(tickets: &[Value]) -> impl Iterator<Item = String> + '_ {
+    tickets
+        .iter()
+        .map(|t| t["label"].as_str().unwrap().to_owned())
+}
+
+/// Polls `GET /api/v1/printer` for up to 15 s until its fault mentions `word`.
+async fn wait_for_fault(
+    client: &reqwest::Client,
+    demo: &DemoProcess,
+    token: &str,
+    word: &str,
+) -> String {
+    let mut fault = String::new();
+    for _ in 0..300 {
+        let res = client
+            .get(demo.url("/api/v1/printer"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let health: Value = res.json().await.unwrap();
+        fault = health["fault"].as_str().unwrap_or_default().to_owned();
+        if fault.contains(word) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    fault
+}
+
+/// Waits for `count` jobs, gives a duplicate half a second to show, and checks that
+/// exactly `count` jobs printed, each label once.
+async fn assert_printed_once(printer: &PrinterProcess, count: usize, labels: &[String]) {
+    printer.wait_for(count).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let printed = printer.printed();
+    assert_eq!(printed.len(), count, "{printed:#?}");
+    let counts = label_counts(&printed, labels);
+    assert!(counts.values().all(|&n| n == 1), "{counts:?}");
+}
+
+/// Tickets print once each. With the printer out of paper, or switched off, they are
+/// still issued at once and the fault reaches the API; after a `kill -9` of the node and
+/// the printer's return, every waiting job prints — exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_ticket_prints_exactly_once_through_paper_out_and_a_crash() {
+async fn every_ticket_prints_exactly_once_through_paper_out_a_crash_and_a_switched_off_printer() {
     let dir = tempfile::tempdir().unwrap();
     let printer = PrinterProcess::start(&dir.path().join("printed"));
     let args = ["--printer", printer.addr.as_str()];
     let client = reqwest::Client::new();
     let demo = DemoProcess::start_with(&dir.path().join("node"), &args);
 
-    let mut labels: Vec<String> = Vec::new();
-    let first = take_all(&client, &demo, &["A", "B", "A"]).await;
-    labels.extend(
-        first
-            .iter()
-            .map(|t| t["label"].as_str().unwrap().to_owned()),
-    );
-    let printed = printer.wait_for(3).await;
-    assert!(
-        label_counts(&printed, &labels).values().all(|&n| n == 1),
-        "{printed:#?}"
-    );
+    let mut labels: Vec<String> =
+        labels_of(&take_all(&client, &demo, &["A", "B", "A"]).await).collect();
+    assert_printed_once(&printer, 3, &labels).await;
 
     // Out of paper: tickets are still issued at once, and the desk sees the fault.
     printer.set_mode("paper-out");
@@ -63,43 +96,21 @@ async fn every_ticket_prints_exactly_once_through_paper_out_and_a_crash() {
         started.elapsed() < Duration::from_secs(2),
         "issuing waited on the printer"
     );
-    labels.extend(
-        waiting
-            .iter()
-            .map(|t| t["label"].as_str().unwrap().to_owned()),
-    );
+    labels.extend(labels_of(&waiting));
     let desk = demo.login(&client, "desk").await;
-    let mut fault = Value::Null;
-    for _ in 0..100 {
-        let health: Value = client
-            .get(demo.url("/api/v1/printer"))
-            .bearer_auth(&desk)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        fault = health["fault"].clone();
-        if fault.as_str().is_some_and(|f| f.contains("paper")) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let fault = wait_for_fault(&client, &demo, &desk, "paper").await;
     assert!(
-        fault.as_str().is_some_and(|f| f.contains("paper")),
-        "printer fault on the API: {fault}"
+        fault.contains("paper"),
+        "printer fault on the API: {fault:?}"
     );
     let id = waiting[0]["id"].as_str().unwrap();
-    let t: Value = client
+    let res = client
         .get(demo.url(&format!("/api/v1/tickets/{id}")))
         .bearer_auth(&desk)
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
+    let t: Value = res.json().await.unwrap();
     assert_eq!(t["print"]["status"], "queued");
     assert!(t["print"]["fault"].as_str().unwrap().contains("paper"));
     assert_eq!(
@@ -112,15 +123,23 @@ async fn every_ticket_prints_exactly_once_through_paper_out_and_a_crash() {
     demo.kill9();
     let demo = DemoProcess::start_with(&dir.path().join("node"), &args);
     printer.set_mode("ok");
-    printer.wait_for(7).await;
-    tokio::time::sleep(Duration::from_millis(500)).await; // a duplicate would show by now
-    let printed = printer.printed();
-    assert_eq!(printed.len(), 7, "{printed:#?}");
-    let counts = label_counts(&printed, &labels);
-    assert!(counts.values().all(|&n| n == 1), "{counts:?}");
+    assert_printed_once(&printer, 7, &labels).await;
+
+    // The printer is switched off: tickets are issued, the fault says it is unreachable,
+    // and once it is back on its address the jobs print, each once.
+    let (addr, out) = (printer.addr.clone(), printer.out.clone());
+    drop(printer);
+    labels.extend(labels_of(&take_all(&client, &demo, &["A", "B"]).await));
+    let desk = demo.login(&client, "desk").await;
+    let fault = wait_for_fault(&client, &demo, &desk, "unreachable").await;
+    assert!(
+        fault.contains("unreachable"),
+        "printer fault on the API: {fault:?}"
+    );
+    let printer = PrinterProcess::start_on(&out, &addr);
+    assert_printed_once(&printer, 9, &labels).await;
 
     // A reprint says so on the paper.
-    let desk = demo.login(&client, "desk").await;
     let res = client
         .post(demo.url(&format!("/api/v1/tickets/{id}/reprint")))
         .bearer_auth(&desk)
@@ -128,8 +147,8 @@ async fn every_ticket_prints_exactly_once_through_paper_out_and_a_crash() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let printed = printer.wait_for(8).await;
-    assert!(printed[7].contains(waiting[0]["label"].as_str().unwrap()));
-    assert!(printed[7].contains("REPRINT"), "{}", printed[7]);
+    let printed = printer.wait_for(10).await;
+    assert!(printed[9].contains(waiting[0]["label"].as_str().unwrap()));
+    assert!(printed[9].contains("REPRINT"), "{}", printed[9]);
     demo.stop();
 }

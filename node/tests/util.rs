@@ -200,12 +200,17 @@ pub struct PrinterProcess {
 
 impl PrinterProcess {
     pub fn start(out: &Path) -> Self {
+        Self::start_on(out, "127.0.0.1:0")
+    }
+
+    /// Starts the printer on a given address (to bring a stopped printer back).
+    pub fn start_on(out: &Path, listen: &str) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_medicloud"))
             .args([
                 "printer",
                 "serve",
                 "--listen",
-                "127.0.0.1:0",
+                listen,
                 "--control",
                 "127.0.0.1:0",
                 "--out",
