@@ -1,4 +1,6 @@
-//! Medicloud sync. Today: the hybrid logical clock that stamps every event.
+//! Medicloud sync: the hybrid logical clock that stamps every event, the log as a
+//! grow-only set summarised by version vectors, and the exchange that brings two
+//! replicas to the same events.
 //!
 //! ```
 //! use medicloud_sync::hlc::{Hlc, ManualTime};
@@ -13,4 +15,6 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod exchange;
 pub mod hlc;
+pub mod log;

@@ -1,0 +1,174 @@
+//! The exchange: the same protocol between nodes on the LAN and between a node and the
+//! cloud. The caller sends its summary and the events the other side lacks; the other
+//! side stores them and answers with its summary and a page of the events the caller
+//! lacks. Rounds repeat until neither side has anything the other lacks.
+
+use crate::log::{Ingest, Log, VersionVector};
+use crdts::{CmRDT, Dot};
+use medicloud_core::event::Event;
+use medicloud_core::ids::{ClinicId, DeviceId};
+use serde::{Deserialize, Serialize};
+use std::sync::{Arc, Mutex};
+
+/// Most events in one request or response.
+pub const PAGE: usize = 500;
+
+/// A summary on the wire: `(origin, seq)` pairs.
+pub type WireSummary = Vec<(DeviceId, u64)>;
+
+fn to_wire(vv: &VersionVector) -> WireSummary {
+    vv.iter().map(|dot| (*dot.actor, dot.counter)).collect()
+}
+
+fn from_wire(summary: &WireSummary) -> VersionVector {
+    let mut vv = VersionVector::new();
+    for (origin, seq) in summary {
+        vv.apply(Dot::new(*origin, *seq));
+    }
+    vv
+}
+
+/// One round, caller to responder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    /// The clinic both sides must belong to.
+    pub clinic: ClinicId,
+    /// The calling device.
+    pub from: DeviceId,
+    /// What the caller holds.
+    pub summary: WireSummary,
+    /// Events the caller believes the responder lacks.
+    pub events: Vec<Event>,
+}
+
+/// One round, responder to caller.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    /// What the responder holds, after storing the request's events.
+    pub summary: WireSummary,
+    /// Events the caller lacks (at most [`PAGE`]).
+    pub events: Vec<Event>,
+    /// Whether the responder has more the caller lacks.
+    pub more: bool,
+}
+
+/// Why a round failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    /// The other side cannot be reached; try again later.
+    #[error("the other side is unreachable: {0}")]
+    Unreachable(String),
+    /// The other side belongs to another clinic.
+    #[error("the other side belongs to another clinic")]
+    WrongClinic,
+    /// The other side refused the request.
+    #[error("refused: {0}")]
+    Refused(String),
+}
+
+/// Carries one round to the other side: HTTP between processes, memory in tests.
+pub trait Transport {
+    /// Sends a request and returns the answer.
+    fn exchange(&self, request: SyncRequest) -> Result<SyncResponse, SyncError>;
+}
+
+/// The responder's side of a round.
+pub fn respond(log: &mut dyn Log, request: SyncRequest) -> Result<SyncResponse, SyncError> {
+    if request.clinic != log.clinic() {
+        return Err(SyncError::WrongClinic);
+    }
+    if request.events.len() > PAGE {
+        return Err(SyncError::Refused(format!(
+            "more than {PAGE} events in one request"
+        )));
+    }
+    log.ingest(request.events);
+    let caller = from_wire(&request.summary);
+    let mut events = log.missing_for(&caller, PAGE + 1);
+    let more = events.len() > PAGE;
+    events.truncate(PAGE);
+    Ok(SyncResponse {
+        summary: to_wire(&log.summary()),
+        events,
+        more,
+    })
+}
+
+/// What a sync with one peer did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncStats {
+    /// Round trips made.
+    pub rounds: usize,
+    /// Events sent.
+    pub sent: usize,
+    /// Events received and stored.
+    pub received: Ingest,
+}
+
+/// Syncs `log` with the peer behind `transport` until both hold the same events.
+pub fn sync_with(
+    log: &mut dyn Log,
+    me: DeviceId,
+    transport: &dyn Transport,
+) -> Result<SyncStats, SyncError> {
+    let mut stats = SyncStats::default();
+    let mut theirs: Option<VersionVector> = None;
+    loop {
+        let push = match &theirs {
+            Some(vv) => log.missing_for(vv, PAGE),
+            None => Vec::new(),
+        };
+        let request = SyncRequest {
+            clinic: log.clinic(),
+            from: me,
+            summary: to_wire(&log.summary()),
+            events: push,
+        };
+        stats.sent += request.events.len();
+        let response = transport.exchange(request)?;
+        stats.rounds += 1;
+        let got = log.ingest(response.events);
+        stats.received.accepted += got.accepted;
+        stats.received.duplicates += got.duplicates;
+        stats.received.out_of_order += got.out_of_order;
+        stats.received.refused += got.refused;
+        let vv = from_wire(&response.summary);
+        let done = !response.more && log.missing_for(&vv, 1).is_empty();
+        theirs = Some(vv);
+        if done {
+            return Ok(stats);
+        }
+    }
+}
+
+/// A transport to a log in the same process, with a switch to cut the link.
+#[derive(Clone, Debug)]
+pub struct MemTransport<L> {
+    peer: Arc<Mutex<L>>,
+    cut: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<L: Log> MemTransport<L> {
+    /// A link to `peer`.
+    pub fn new(peer: Arc<Mutex<L>>) -> Self {
+        Self {
+            peer,
+            cut: Arc::default(),
+        }
+    }
+
+    /// Cuts (`true`) or heals (`false`) the link.
+    pub fn set_cut(&self, cut: bool) {
+        self.cut.store(cut, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl<L: Log> Transport for MemTransport<L> {
+    fn exchange(&self, request: SyncRequest) -> Result<SyncResponse, SyncError> {
+        if self.cut.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(SyncError::Unreachable("link cut".into()));
+        }
+        let mut peer = self.peer.lock().unwrap_or_else(|p| p.into_inner());
+        respond(&mut *peer, request)
+    }
+}
