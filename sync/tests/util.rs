@@ -44,7 +44,7 @@ pub fn change(kind: u8, n: u32) -> TicketChange {
 /// Appends an event of `origin` to `log`, on a ticket it already knows (or a new one).
 pub fn append(log: &mut MemLog, origin: DeviceId, at_ms: u64, kind: u8, pick: usize) -> Event {
     let known: Vec<TicketId> = tickets(log).into_keys().collect();
-    let (id, change) = if kind % 6 == 0 || known.is_empty() {
+    let (id, change) = if kind.is_multiple_of(6) || known.is_empty() {
         let n = log.events().count() as u32 + 1;
         (
             TicketId(Uuid::from_u128(
