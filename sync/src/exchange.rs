@@ -50,6 +50,10 @@ pub struct SyncResponse {
     pub events: Vec<Event>,
     /// Whether the responder has more the caller lacks.
     pub more: bool,
+    /// The responder's wall clock (ms since the Unix epoch) when it answered, so the
+    /// caller can see how far apart their clocks are.
+    #[serde(default)]
+    pub now_ms: Option<u64>,
 }
 
 /// Why a round failed.
@@ -91,6 +95,7 @@ pub fn respond(log: &mut dyn Log, request: SyncRequest) -> Result<SyncResponse, 
         summary: to_wire(&log.summary()),
         events,
         more,
+        now_ms: None,
     })
 }
 

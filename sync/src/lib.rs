@@ -18,3 +18,4 @@
 pub mod exchange;
 pub mod hlc;
 pub mod log;
+pub mod wire;

@@ -1,0 +1,80 @@
+//! The HTTP face of the protocol, shared by the node, the cloud and their clients.
+//!
+//! | route | auth | body → answer |
+//! |---|---|---|
+//! | `POST /sync/v1/exchange` | `Authorization: Bearer` device secret (cloud) or the clinic's LAN key (node) | [`SyncRequest`](crate::exchange::SyncRequest) → [`SyncResponse`](crate::exchange::SyncResponse) |
+//! | `POST /sync/v1/enrol` | the one-time code in the body | [`EnrolRequest`] → [`Enrolled`] |
+//! | `POST /sync/v1/labels/reserve` | as exchange | [`ReserveRequest`] → [`Block`] |
+//!
+//! Bodies are JSON; a client may send them gzip-compressed (`Content-Encoding: gzip`) and
+//! asks for compressed answers with `Accept-Encoding: gzip`. Errors are
+//! `{"code": "...", "message": "..."}` with a 4xx/5xx status.
+
+use medicloud_core::domain::ServiceCode;
+use medicloud_core::ids::{ClinicId, DeviceId};
+use serde::{Deserialize, Serialize};
+
+/// The exchange route.
+pub const EXCHANGE: &str = "/sync/v1/exchange";
+/// The enrolment route (cloud only).
+pub const ENROL: &str = "/sync/v1/enrol";
+/// The label block route (the clinic's label authority: the cloud, or a hub node).
+pub const RESERVE: &str = "/sync/v1/labels/reserve";
+
+/// Most bytes of one request body, once decompressed.
+pub const MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// A device asks to join a clinic with a one-time code from the cloud's admin.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolRequest {
+    /// The one-time code.
+    pub code: String,
+    /// The device's own id (the origin of its events).
+    pub device: DeviceId,
+    /// A name for people, such as "Kiosk lobby".
+    pub name: String,
+}
+
+/// What a device receives once, at enrolment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolled {
+    /// The clinic it joined.
+    pub clinic: ClinicId,
+    /// The device id, as registered.
+    pub device: DeviceId,
+    /// The device's secret for every later request. Sent this once; the cloud keeps a hash.
+    pub secret: String,
+    /// A small number unique among the clinic's devices, used in fallback labels.
+    pub slot: u32,
+    /// The clinic's key for node-to-node sync on the LAN.
+    pub lan_key: String,
+}
+
+/// A device asks the authority for a block of label numbers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReserveRequest {
+    /// The service whose labels the block numbers.
+    pub service: ServiceCode,
+    /// The clinic-local service day, `YYYY-MM-DD`.
+    pub day: chrono::NaiveDate,
+    /// How many numbers (the authority may give fewer, never zero).
+    pub count: u32,
+}
+
+/// A block of label numbers, `first..=last`, for one device, service and day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Block {
+    /// First number of the block.
+    pub first: u32,
+    /// Last number of the block.
+    pub last: u32,
+}
+
+/// An error answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A stable, machine-readable code, such as `wrong_clinic`.
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+}
