@@ -68,6 +68,9 @@ pub enum SyncError {
     /// The other side refused the request.
     #[error("refused: {0}")]
     Refused(String),
+    /// This side's storage failed; nothing of the round was stored.
+    #[error("storage failed: {0}")]
+    Storage(String),
 }
 
 /// Carries one round to the other side: HTTP between processes, memory in tests.
@@ -86,13 +89,13 @@ pub fn respond(log: &mut dyn Log, request: SyncRequest) -> Result<SyncResponse, 
             "more than {PAGE} events in one request"
         )));
     }
-    log.ingest(request.events);
+    log.ingest(request.events)?;
     let caller = from_wire(&request.summary);
-    let mut events = log.missing_for(&caller, PAGE + 1);
+    let mut events = log.missing_for(&caller, PAGE + 1)?;
     let more = events.len() > PAGE;
     events.truncate(PAGE);
     Ok(SyncResponse {
-        summary: to_wire(&log.summary()),
+        summary: to_wire(&log.summary()?),
         events,
         more,
         now_ms: None,
@@ -120,25 +123,25 @@ pub fn sync_with(
     let mut theirs: Option<VersionVector> = None;
     loop {
         let push = match &theirs {
-            Some(vv) => log.missing_for(vv, PAGE),
+            Some(vv) => log.missing_for(vv, PAGE)?,
             None => Vec::new(),
         };
         let request = SyncRequest {
             clinic: log.clinic(),
             from: me,
-            summary: to_wire(&log.summary()),
+            summary: to_wire(&log.summary()?),
             events: push,
         };
         stats.sent += request.events.len();
         let response = transport.exchange(request)?;
         stats.rounds += 1;
-        let got = log.ingest(response.events);
+        let got = log.ingest(response.events)?;
         stats.received.accepted += got.accepted;
         stats.received.duplicates += got.duplicates;
         stats.received.out_of_order += got.out_of_order;
         stats.received.refused += got.refused;
         let vv = from_wire(&response.summary);
-        let done = !response.more && log.missing_for(&vv, 1).is_empty();
+        let done = !response.more && log.missing_for(&vv, 1)?.is_empty();
         theirs = Some(vv);
         if done {
             return Ok(stats);

@@ -5,6 +5,7 @@
 //! The summary of a log is those numbers per origin — a [`VersionVector`]. What one
 //! replica lacks of another is, per origin, everything after its number.
 
+use crate::exchange::SyncError;
 use crdts::{CmRDT, Dot, VClock};
 use medicloud_core::event::Event;
 use medicloud_core::ids::{ClinicId, DeviceId};
@@ -31,12 +32,12 @@ pub trait Log {
     /// The clinic whose events this log holds.
     fn clinic(&self) -> ClinicId;
     /// The summary of what it holds.
-    fn summary(&self) -> VersionVector;
+    fn summary(&self) -> Result<VersionVector, SyncError>;
     /// Up to `limit` events that a replica with summary `remote` lacks, each origin's in
     /// seq order (so the receiver can store them without gaps).
-    fn missing_for(&self, remote: &VersionVector, limit: usize) -> Vec<Event>;
-    /// Stores the events it lacks. Order within the batch does not matter.
-    fn ingest(&mut self, events: Vec<Event>) -> Ingest;
+    fn missing_for(&self, remote: &VersionVector, limit: usize) -> Result<Vec<Event>, SyncError>;
+    /// Stores the events it lacks, all or none. Order within the batch does not matter.
+    fn ingest(&mut self, events: Vec<Event>) -> Result<Ingest, SyncError>;
 }
 
 /// A log in memory: the reference implementation, and the replica of the tests.
@@ -62,7 +63,16 @@ impl MemLog {
 
     /// The next seq of `origin`'s series.
     pub fn next_seq(&self, origin: DeviceId) -> u64 {
-        self.summary().get(&origin) + 1
+        self.vector().get(&origin) + 1
+    }
+
+    fn vector(&self) -> VersionVector {
+        let mut vv = VersionVector::new();
+        for (origin, seq) in self.events.keys() {
+            // Keys are sorted and series have no gaps, so the last seq is the count.
+            vv.apply(Dot::new(*origin, *seq));
+        }
+        vv
     }
 }
 
@@ -71,28 +81,24 @@ impl Log for MemLog {
         self.clinic
     }
 
-    fn summary(&self) -> VersionVector {
-        let mut vv = VersionVector::new();
-        for (origin, seq) in self.events.keys() {
-            // Keys are sorted and series have no gaps, so the last seq is the count.
-            vv.apply(Dot::new(*origin, *seq));
-        }
-        vv
+    fn summary(&self) -> Result<VersionVector, SyncError> {
+        Ok(self.vector())
     }
 
-    fn missing_for(&self, remote: &VersionVector, limit: usize) -> Vec<Event> {
-        self.events
+    fn missing_for(&self, remote: &VersionVector, limit: usize) -> Result<Vec<Event>, SyncError> {
+        Ok(self
+            .events
             .iter()
             .filter(|((origin, seq), _)| *seq > remote.get(origin))
             .take(limit)
             .map(|(_, e)| e.clone())
-            .collect()
+            .collect())
     }
 
-    fn ingest(&mut self, mut events: Vec<Event>) -> Ingest {
+    fn ingest(&mut self, mut events: Vec<Event>) -> Result<Ingest, SyncError> {
         events.sort_by_key(|e| (e.id.origin, e.id.seq));
         let mut report = Ingest::default();
-        let mut have = self.summary();
+        let mut have = self.vector();
         for event in events {
             let (origin, seq) = (event.id.origin, event.id.seq);
             if event.clinic != self.clinic {
@@ -111,6 +117,6 @@ impl Log for MemLog {
                 report.out_of_order += 1;
             }
         }
-        report
+        Ok(report)
     }
 }

@@ -32,7 +32,7 @@ fn three_logs() -> impl Strategy<Value = [MemLog; 3]> {
                     .filter(|e| e.id.seq as usize <= prefix[(e.id.origin.0.as_u128() - 1) as usize])
                     .cloned()
                     .collect();
-                log.ingest(held);
+                log.ingest(held).unwrap();
                 log
             })
         })
@@ -61,7 +61,7 @@ proptest! {
         // Delivered in small batches in shuffled order, retried until nothing is left.
         for _ in 0..events.len() + 1 {
             for chunk in events.chunks(3) {
-                shuffled.ingest(chunk.to_vec());
+                shuffled.ingest(chunk.to_vec()).unwrap();
             }
         }
         prop_assert_eq!(&shuffled, &union(&a, &b));
@@ -119,10 +119,12 @@ fn a_gap_is_not_stored_until_the_missing_event_arrives() {
         .map(|i| append(&mut source, device(0), 1_000 + i, 0, 0))
         .collect();
     let mut log = MemLog::new(CLINIC);
-    let report = log.ingest(vec![events[0].clone(), events[2].clone()]);
+    let report = log
+        .ingest(vec![events[0].clone(), events[2].clone()])
+        .unwrap();
     assert_eq!((report.accepted, report.out_of_order), (1, 1));
-    assert_eq!(log.summary().get(&device(0)), 1);
-    let report = log.ingest(events.clone());
+    assert_eq!(log.summary().unwrap().get(&device(0)), 1);
+    let report = log.ingest(events.clone()).unwrap();
     assert_eq!((report.accepted, report.duplicates), (2, 1));
     assert_eq!(log, source);
 }
@@ -137,7 +139,7 @@ fn another_clinic_and_forged_events_are_refused() {
     let mut foreign = event.clone();
     foreign.clinic = medicloud_core::ids::ClinicId::random();
     foreign.id.seq = 2;
-    let report = log.ingest(vec![forged, foreign]);
+    let report = log.ingest(vec![forged, foreign]).unwrap();
     assert_eq!(report.refused, 2);
     assert_eq!(log, source, "nothing changed");
 

@@ -65,7 +65,7 @@ pub fn append(log: &mut MemLog, origin: DeviceId, at_ms: u64, kind: u8, pick: us
         actor: Actor::Device(origin),
         body: EventBody::Ticket { id, change },
     };
-    let report = log.ingest(vec![event.clone()]);
+    let report = log.ingest(vec![event.clone()]).unwrap();
     assert_eq!(report.accepted, 1);
     event
 }
@@ -97,6 +97,6 @@ pub fn state_hash(log: &MemLog) -> u64 {
 /// `a` with every event of `b` ingested.
 pub fn union(a: &MemLog, b: &MemLog) -> MemLog {
     let mut out = a.clone();
-    out.ingest(b.events().cloned().collect());
+    out.ingest(b.events().cloned().collect()).unwrap();
     out
 }
