@@ -17,5 +17,6 @@
 
 pub mod exchange;
 pub mod hlc;
+pub mod http;
 pub mod log;
 pub mod wire;
