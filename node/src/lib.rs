@@ -27,6 +27,7 @@ pub mod labels;
 pub mod live;
 pub mod ops;
 pub mod print;
+pub mod replication;
 pub mod serve;
 pub mod setup;
 pub mod store;

@@ -16,11 +16,13 @@ pub const PAGE: usize = 500;
 /// A summary on the wire: `(origin, seq)` pairs.
 pub type WireSummary = Vec<(DeviceId, u64)>;
 
-fn to_wire(vv: &VersionVector) -> WireSummary {
+/// A version vector as it travels.
+pub fn summary_to_wire(vv: &VersionVector) -> WireSummary {
     vv.iter().map(|dot| (*dot.actor, dot.counter)).collect()
 }
 
-fn from_wire(summary: &WireSummary) -> VersionVector {
+/// A version vector from the wire.
+pub fn summary_from_wire(summary: &WireSummary) -> VersionVector {
     let mut vv = VersionVector::new();
     for (origin, seq) in summary {
         vv.apply(Dot::new(*origin, *seq));
@@ -90,12 +92,12 @@ pub fn respond(log: &mut dyn Log, request: SyncRequest) -> Result<SyncResponse, 
         )));
     }
     log.ingest(request.events)?;
-    let caller = from_wire(&request.summary);
+    let caller = summary_from_wire(&request.summary);
     let mut events = log.missing_for(&caller, PAGE + 1)?;
     let more = events.len() > PAGE;
     events.truncate(PAGE);
     Ok(SyncResponse {
-        summary: to_wire(&log.summary()?),
+        summary: summary_to_wire(&log.summary()?),
         events,
         more,
         now_ms: None,
@@ -129,7 +131,7 @@ pub fn sync_with(
         let request = SyncRequest {
             clinic: log.clinic(),
             from: me,
-            summary: to_wire(&log.summary()?),
+            summary: summary_to_wire(&log.summary()?),
             events: push,
         };
         stats.sent += request.events.len();
@@ -140,7 +142,7 @@ pub fn sync_with(
         stats.received.duplicates += got.duplicates;
         stats.received.out_of_order += got.out_of_order;
         stats.received.refused += got.refused;
-        let vv = from_wire(&response.summary);
+        let vv = summary_from_wire(&response.summary);
         let done = !response.more && log.missing_for(&vv, 1)?.is_empty();
         theirs = Some(vv);
         if done {

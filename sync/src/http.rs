@@ -105,7 +105,11 @@ pub struct Backoff {
 impl Backoff {
     /// Waits from `min` up to `max`.
     pub fn new(min: Duration, max: Duration) -> Self {
-        Self { min, max, next: min }
+        Self {
+            min,
+            max,
+            next: min,
+        }
     }
 
     /// The wait before the next attempt after a failure.

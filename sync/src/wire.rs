@@ -59,6 +59,10 @@ pub struct ReserveRequest {
     pub day: chrono::NaiveDate,
     /// How many numbers (the authority may give fewer, never zero).
     pub count: u32,
+    /// The asking device, when its credential does not say (a hub node on the LAN,
+    /// reached with the clinic's shared key). The cloud takes it from the device secret.
+    #[serde(default)]
+    pub device: Option<DeviceId>,
 }
 
 /// A block of label numbers, `first..=last`, for one device, service and day.
@@ -68,6 +72,9 @@ pub struct Block {
     pub first: u32,
     /// Last number of the block.
     pub last: u32,
+    /// The asking device's slot, as the authority knows it (for its fallback labels).
+    #[serde(default)]
+    pub slot: Option<u32>,
 }
 
 /// An error answer.

@@ -8,6 +8,7 @@ pub mod error;
 mod extract;
 mod live;
 mod openapi;
+mod sync;
 mod tickets;
 
 use crate::auth::Sessions;
@@ -95,6 +96,8 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         .route("/devices/{id}/revoke", post(clinic::revoke_device))
         .route("/users", post(clinic::create_user).get(clinic::users))
         .route("/events", get(live::events))
+        .route("/sync/status", get(sync::status))
+        .route("/conflicts", get(sync::conflicts))
         .fallback(|| async {
             AppError::new(
                 axum::http::StatusCode::NOT_FOUND,
@@ -102,11 +105,23 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
                 "no such API endpoint",
             )
         });
+    // Sync rounds carry pages of events: a larger limit (on the decompressed body),
+    // gzip both ways, and the LAN key instead of a staff or device token.
+    let sync = Router::new()
+        .route("/exchange", post(sync::exchange))
+        .route("/labels/reserve", post(sync::reserve))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            sync::require_lan_key,
+        ))
+        .layer(DefaultBodyLimit::max(medicloud_sync::wire::MAX_BODY))
+        .layer(tower_http::decompression::RequestDecompressionLayer::new())
+        .layer(tower_http::compression::CompressionLayer::new());
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/openapi.json", get(openapi::document))
-        .nest("/api/v1", api)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .nest("/api/v1", api.layer(DefaultBodyLimit::max(BODY_LIMIT)))
+        .nest("/sync/v1", sync)
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

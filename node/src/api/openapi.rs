@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers and types so it cannot drift.
 
-use super::{appointments, auth, clinic, error, live, tickets};
+use super::{appointments, auth, clinic, error, live, sync, tickets};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -17,6 +17,7 @@ use utoipa::{Modify, OpenApi};
         tickets::printer, tickets::calls,
         appointments::book, appointments::list, appointments::register_patient, appointments::search_patients,
         live::events,
+        sync::status, sync::conflicts,
     ),
     components(schemas(error::ErrorBody, crate::live::LiveMessage)),
     modifiers(&BearerAuth),
@@ -28,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         (name = "patients", description = "Patient records"),
         (name = "admin", description = "Devices and staff accounts"),
         (name = "live", description = "Live updates"),
+        (name = "sync", description = "Sync with peers and the cloud"),
     )
 )]
 pub struct ApiDoc;

@@ -33,9 +33,14 @@ pub struct Node {
     pub live: Hub,
     /// This node's ticket printer and spool, if it has one.
     pub printer: Option<crate::print::Printer>,
+    /// Its links to peers and the cloud.
+    pub replication: crate::replication::Replication,
 }
 
 impl Node {
+    /// Most events published one by one; a larger batch becomes one `sync` message.
+    const LIVE_BATCH: usize = 200;
+
     /// A node over an opened store.
     pub fn new(store: Store) -> Self {
         Self {
@@ -43,6 +48,15 @@ impl Node {
             policy: QueuePolicy::default(),
             live: Hub::new(),
             printer: None,
+            replication: crate::replication::Replication::default(),
+        }
+    }
+
+    /// The same node, syncing over `replication`'s links.
+    pub fn with_replication(self, replication: crate::replication::Replication) -> Self {
+        Self {
+            replication,
+            ..self
         }
     }
 
@@ -71,7 +85,15 @@ impl Node {
     }
 
     /// Tells live subscribers what the committed `events` changed.
-    fn publish(&self, events: &[Event]) {
+    pub(crate) fn publish(&self, events: &[Event]) {
+        self.replication.signal.notify();
+        if events.len() > Self::LIVE_BATCH {
+            // A large catch-up from another device: screens reload once instead.
+            self.live.publish(LiveMessage::Config {
+                kind: "sync".to_owned(),
+            });
+            return;
+        }
         for event in events {
             let message = match &event.body {
                 EventBody::Ticket { id, change } => {

@@ -60,6 +60,7 @@ pub struct TicketFilter {
 impl Node {
     /// Issues a ticket; it is durable before this returns.
     pub fn issue_ticket(&self, actor: Actor, req: NewTicket) -> Result<TicketView> {
+        let remote_labels = self.replication.has_remote_authority();
         let (id, events) = self.store.write(|w| {
             let now = w.now_ms();
             let tz = query::time_zone(w.conn())?;
@@ -86,7 +87,7 @@ impl Node {
             open_service(w, &service)?;
             let id = TicketId::random();
             let issue = Issue {
-                label: labels::take(w, &service, day)?,
+                label: labels::take(w, &service, day, remote_labels)?,
                 day,
                 service,
                 priority: req.priority,
@@ -215,10 +216,13 @@ impl Node {
 
     /// Applies a staff step. A transfer returns the new ticket in the other service.
     pub fn act(&self, actor: Actor, id: TicketId, action: TicketAction) -> Result<TicketView> {
+        let remote_labels = self.replication.has_remote_authority();
         let (result, events) = self.store.write(|w| {
             let current = query::ticket(w.conn(), id)?.ok_or(Error::NotFound { what: "ticket" })?;
             let change = match action {
-                TicketAction::Transfer(service) => return transfer(w, actor, &current, service),
+                TicketAction::Transfer(service) => {
+                    return transfer(w, actor, &current, service, remote_labels);
+                }
                 TicketAction::Call(counter) => {
                     let c = query::counter(w.conn(), &counter)?
                         .ok_or(Error::NotFound { what: "counter" })?;
@@ -342,6 +346,7 @@ fn transfer(
     actor: Actor,
     current: &ticket::Ticket,
     service: ServiceCode,
+    remote_labels: bool,
 ) -> Result<TicketId> {
     open_service(w, &service)?;
     let to = TicketId::random();
@@ -352,7 +357,7 @@ fn transfer(
     ticket::step(Some(current), current.id, &change, actor, w.now_ms())?;
     let day = service_day(w.now_ms(), query::time_zone(w.conn())?);
     let issue = Issue {
-        label: labels::take(w, &service, day)?,
+        label: labels::take(w, &service, day, remote_labels)?,
         day,
         service,
         priority: current.issue.priority,

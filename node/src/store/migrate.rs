@@ -13,6 +13,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261125030000_print_spool.sql",
         include_str!("../../../migrations/node/20261125030000_print_spool.sql"),
     ),
+    (
+        "20261125060000_label_slots.sql",
+        include_str!("../../../migrations/node/20261125060000_label_slots.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet, each in its own transaction.

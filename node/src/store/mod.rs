@@ -8,6 +8,7 @@
 mod migrate;
 mod project;
 pub mod query;
+mod replica;
 
 pub use migrate::{MIGRATIONS, migrate, migrate_to};
 

@@ -211,3 +211,63 @@ pub fn appointments(conn: &Connection, day: NaiveDate) -> Result<Vec<Appointment
 pub fn event_count(conn: &Connection) -> Result<u64> {
     Ok(conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
 }
+
+/// A ticket step that lost to a concurrent one, for staff to look at.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ConflictView {
+    /// The ticket.
+    pub ticket: TicketId,
+    /// Its label.
+    pub label: String,
+    /// Its service.
+    pub service: ServiceCode,
+    /// The refused step (`call`, `serve`, …).
+    pub step: String,
+    /// Why it was refused, e.g. it had already been called at another counter.
+    pub reason: String,
+    /// The counter that asked for the refused step, when it names one.
+    pub counter: Option<String>,
+    /// When the refused step was taken (ms since the Unix epoch).
+    pub at_ms: i64,
+}
+
+/// The refused steps on tickets of `day` and later, newest first.
+pub fn conflicts(conn: &Connection, day: NaiveDate) -> Result<Vec<ConflictView>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT state FROM tickets WHERE day >= ?1 AND json_array_length(state, '$.conflicts') > 0",
+    )?;
+    let rows = stmt.query_map([day.to_string()], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for state in rows {
+        let ticket: Ticket = serde_json::from_str(&state?)?;
+        for conflict in &ticket.conflicts {
+            let body: Option<String> = conn
+                .query_row(
+                    "SELECT body FROM events WHERE origin = ?1 AND seq = ?2",
+                    params![conflict.event.origin.to_string(), conflict.event.seq as i64],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let event: Option<medicloud_core::event::Event> =
+                body.map(|b| serde_json::from_str(&b)).transpose()?;
+            let counter = event.as_ref().and_then(|e| match &e.body {
+                medicloud_core::event::EventBody::Ticket {
+                    change: medicloud_core::ticket::TicketChange::Called { counter },
+                    ..
+                } => Some(counter.to_string()),
+                _ => None,
+            });
+            out.push(ConflictView {
+                ticket: ticket.id,
+                label: ticket.issue.label.clone(),
+                service: ticket.issue.service.clone(),
+                step: conflict.step.clone(),
+                reason: conflict.reason.clone(),
+                counter,
+                at_ms: event.map_or(0, |e| e.stamp.physical_ms() as i64),
+            });
+        }
+    }
+    out.sort_by_key(|c| std::cmp::Reverse(c.at_ms));
+    Ok(out)
+}

@@ -1,0 +1,381 @@
+//! Keeping this node's log in step with its peers on the LAN and with the cloud.
+//!
+//! Each link (a peer node or the cloud) has a thread of its own that runs the exchange
+//! of [`medicloud_sync::exchange`] over HTTP: at once when this node stores a new event
+//! (its own, or one learnt from another link, so events travel on), every
+//! [`Replication::ANTI_ENTROPY`] otherwise, and after a growing, jittered wait when the
+//! other side cannot be reached. What each link last saw — reachable or not, when, what
+//! the other side still lacks, how far its clock is from ours — is kept for
+//! `GET /api/v1/sync/status`.
+
+use crate::error::Result;
+use crate::labels;
+use crate::ops::Node;
+use medicloud_core::event::Event;
+use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_sync::exchange::{self, SyncError, SyncRequest, SyncResponse, Transport};
+use medicloud_sync::http::{Backoff, HttpTransport};
+use medicloud_sync::log::{Ingest, Log, VersionVector};
+use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+use utoipa::ToSchema;
+
+/// What is at the other end of a link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    /// Another node of the clinic, on the LAN.
+    Peer,
+    /// The clinic chain's cloud.
+    Cloud,
+}
+
+/// One configured link.
+#[derive(Clone)]
+pub struct LinkConfig {
+    /// Base URL, e.g. `http://10.0.0.5:8080`.
+    pub url: String,
+    /// Peer or cloud.
+    pub kind: LinkKind,
+    /// The credential the other side expects (LAN key or device secret).
+    pub token: String,
+    /// Whether the other side is this node's label authority (it asks it for blocks).
+    pub authority: bool,
+}
+
+impl std::fmt::Debug for LinkConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkConfig")
+            .field("url", &self.url)
+            .field("kind", &self.kind)
+            .field("authority", &self.authority)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a link last saw, as `GET /api/v1/sync/status` shows it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct LinkStatus {
+    /// Base URL of the other side.
+    pub url: String,
+    /// Peer or cloud.
+    pub kind: LinkKind,
+    /// Whether the last attempt reached it.
+    pub reachable: bool,
+    /// When it was last reached (ms since the Unix epoch), if ever.
+    pub last_contact_ms: Option<i64>,
+    /// Events this node holds that the other side lacked at the last contact (or since).
+    pub pending_out: u64,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<String>,
+    /// How far the other side's clock is ahead of this node's (negative: behind), in ms.
+    pub clock_skew_ms: Option<i64>,
+}
+
+struct Link {
+    config: LinkConfig,
+    status: Mutex<LinkStatus>,
+    /// The other side's summary at the last contact.
+    theirs: Mutex<Option<VersionVector>>,
+}
+
+/// A counter that link threads wait on; bumped whenever the log grows.
+#[derive(Debug, Default)]
+pub struct Signal {
+    generation: Mutex<u64>,
+    changed: Condvar,
+}
+
+impl Signal {
+    /// Wakes every waiting link.
+    pub fn notify(&self) {
+        let mut generation = self.generation.lock().unwrap_or_else(|p| p.into_inner());
+        *generation += 1;
+        self.changed.notify_all();
+    }
+
+    fn current(&self) -> u64 {
+        *self.generation.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits until the generation differs from `seen` or `timeout` passes; returns the
+    /// generation it saw last.
+    fn wait(&self, seen: u64, timeout: Duration) -> u64 {
+        let generation = self.generation.lock().unwrap_or_else(|p| p.into_inner());
+        let (generation, _) = self
+            .changed
+            .wait_timeout_while(generation, timeout, |g| *g == seen)
+            .unwrap_or_else(|p| p.into_inner());
+        *generation
+    }
+}
+
+/// This node's links and their state.
+#[derive(Default)]
+pub struct Replication {
+    links: Vec<Arc<Link>>,
+    lan_key: Option<String>,
+    /// Bumped whenever this node's log grows.
+    pub signal: Arc<Signal>,
+    stopping: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for Replication {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Replication")
+            .field("links", &self.links.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The whole picture for `GET /api/v1/sync/status`.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SyncStatus {
+    /// This node's device id (the origin of its events).
+    pub device: DeviceId,
+    /// Whether at least one link is reachable (or none is configured: a standalone node).
+    pub online: bool,
+    /// The largest clock difference seen on any link, in ms (positive: others are ahead).
+    pub clock_skew_ms: Option<i64>,
+    /// The most events any one reachable-or-not link still lacks.
+    pub pending_out: u64,
+    /// Tickets with a refused concurrent step that staff should look at.
+    pub conflicts: u64,
+    /// Each link.
+    pub links: Vec<LinkStatus>,
+}
+
+impl Replication {
+    /// How often a link syncs when nothing new happens.
+    pub const ANTI_ENTROPY: Duration = Duration::from_secs(5);
+    /// How long one round may take before the other side counts as unreachable.
+    pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+    /// Links to `links`; `lan_key` is what peers must present to sync with this node.
+    pub fn new(links: Vec<LinkConfig>, lan_key: Option<String>) -> Self {
+        Self {
+            links: links
+                .into_iter()
+                .map(|config| {
+                    Arc::new(Link {
+                        status: Mutex::new(LinkStatus {
+                            url: config.url.clone(),
+                            kind: config.kind,
+                            reachable: false,
+                            last_contact_ms: None,
+                            pending_out: 0,
+                            last_error: None,
+                            clock_skew_ms: None,
+                        }),
+                        theirs: Mutex::new(None),
+                        config,
+                    })
+                })
+                .collect(),
+            lan_key,
+            signal: Arc::default(),
+            stopping: Arc::default(),
+        }
+    }
+
+    /// Whether `presented` is this node's LAN key. `false` when sync is off (no key).
+    pub fn accepts(&self, presented: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        self.lan_key.as_deref().is_some_and(|key| {
+            // Comparing digests takes the same time wherever the strings differ.
+            Sha256::digest(key.as_bytes()) == Sha256::digest(presented.as_bytes())
+        })
+    }
+
+    /// Whether this node takes sync requests at all.
+    pub fn serves_sync(&self) -> bool {
+        self.lan_key.is_some()
+    }
+
+    /// Whether another node is the label authority (else this node is its own).
+    pub fn has_remote_authority(&self) -> bool {
+        self.links.iter().any(|l| l.config.authority)
+    }
+
+    /// Wakes the label authority's link (a block is running low).
+    pub fn want_labels(&self) {
+        if self.has_remote_authority() {
+            self.signal.notify();
+        }
+    }
+
+    /// Starts one thread per link. They stop with [`Replication::stop`] or the process.
+    pub fn start(node: &Arc<Node>) -> Result<()> {
+        for (index, link) in node.replication.links.iter().enumerate() {
+            let transport = HttpTransport::new(&link.config.url, &link.config.token, Self::TIMEOUT)
+                .map_err(|e| crate::Error::Corrupt(e.to_string()))?;
+            let node = node.clone();
+            let link = link.clone();
+            std::thread::Builder::new()
+                .name(format!("sync-{index}"))
+                .spawn(move || run_link(&node, &link, &transport))
+                .map_err(|e| crate::Error::Corrupt(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Asks the link threads to stop.
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.signal.notify();
+    }
+
+    /// Every link's state, with what each still lacks counted against the log as it is now.
+    pub fn status(&self, node: &Node) -> Result<SyncStatus> {
+        let mine = node.store.summary()?;
+        let mut links = Vec::new();
+        for link in &self.links {
+            let mut status = lock(&link.status).clone();
+            if let Some(theirs) = lock(&link.theirs).as_ref() {
+                status.pending_out = lacking(&mine, theirs);
+            } else {
+                status.pending_out = mine.iter().map(|d| d.counter).sum();
+            }
+            links.push(status);
+        }
+        let conflicts = node.store.read(|conn| {
+            Ok(crate::store::query::conflicts(conn, node.today(conn)?)?.len() as u64)
+        })?;
+        Ok(SyncStatus {
+            device: node.store.identity().device,
+            online: links.is_empty() || links.iter().any(|l| l.reachable),
+            clock_skew_ms: links
+                .iter()
+                .filter_map(|l| l.clock_skew_ms)
+                .max_by_key(|s| s.abs()),
+            pending_out: links.iter().map(|l| l.pending_out).max().unwrap_or(0),
+            conflicts,
+            links,
+        })
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// How many events of `mine` a replica summarised by `theirs` lacks.
+fn lacking(mine: &VersionVector, theirs: &VersionVector) -> u64 {
+    mine.iter()
+        .map(|d| d.counter.saturating_sub(theirs.get(d.actor)))
+        .sum()
+}
+
+fn run_link(node: &Arc<Node>, link: &Link, transport: &HttpTransport) {
+    let replication = &node.replication;
+    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
+    let mut seen = replication.signal.current();
+    while !replication.stopping.load(Ordering::SeqCst) {
+        let result = sync_once(node, link, transport);
+        let now = node.store.now_ms();
+        let mut status = lock(&link.status);
+        match result {
+            Ok(()) => {
+                backoff.succeed();
+                status.reachable = true;
+                status.last_contact_ms = Some(now);
+                status.last_error = None;
+                drop(status);
+                seen = replication.signal.wait(seen, Replication::ANTI_ENTROPY);
+            }
+            Err(err) => {
+                if status.reachable || status.last_error.is_none() {
+                    tracing::warn!(url = %link.config.url, error = %err, "sync link down");
+                }
+                status.reachable = false;
+                status.last_error = Some(err.to_string());
+                drop(status);
+                // An unreachable side is not woken by new events; it is tried again
+                // after the backoff (checking for a stop every half second).
+                let mut wait = backoff.fail();
+                while !wait.is_zero() && !replication.stopping.load(Ordering::SeqCst) {
+                    let step = wait.min(Duration::from_millis(500));
+                    std::thread::sleep(step);
+                    wait -= step;
+                }
+                seen = replication.signal.current();
+            }
+        }
+    }
+}
+
+fn sync_once(node: &Node, link: &Link, transport: &HttpTransport) -> Result<(), SyncError> {
+    let measuring = Measuring {
+        inner: transport,
+        node,
+        link,
+    };
+    let me = node.store.identity().device;
+    exchange::sync_with(&mut NodeLog(node), me, &measuring)?;
+    if link.config.authority {
+        labels::refill(node, transport)?;
+    }
+    Ok(())
+}
+
+/// Records, for each round, the other side's summary and its clock.
+struct Measuring<'a> {
+    inner: &'a HttpTransport,
+    node: &'a Node,
+    link: &'a Link,
+}
+
+impl Transport for Measuring<'_> {
+    fn exchange(&self, request: SyncRequest) -> Result<SyncResponse, SyncError> {
+        let sent = self.node.store.now_ms();
+        let response = self.inner.exchange(request)?;
+        let received = self.node.store.now_ms();
+        if let Some(theirs) = response.now_ms {
+            let skew = theirs as i64 - (sent + received) / 2;
+            lock(&self.link.status).clock_skew_ms = Some(skew);
+        }
+        *lock(&self.link.theirs) = Some(exchange::summary_from_wire(&response.summary));
+        Ok(response)
+    }
+}
+
+/// The node's store seen as a replica by the exchange; events it takes in are published
+/// to live screens and passed on to the other links.
+pub struct NodeLog<'a>(pub &'a Node);
+
+impl std::fmt::Debug for NodeLog<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NodeLog")
+    }
+}
+
+fn storage(err: crate::Error) -> SyncError {
+    SyncError::Storage(err.to_string())
+}
+
+impl Log for NodeLog<'_> {
+    fn clinic(&self) -> ClinicId {
+        self.0.store.identity().clinic
+    }
+
+    fn summary(&self) -> Result<VersionVector, SyncError> {
+        self.0.store.summary().map_err(storage)
+    }
+
+    fn missing_for(&self, remote: &VersionVector, limit: usize) -> Result<Vec<Event>, SyncError> {
+        self.0.store.missing_for(remote, limit).map_err(storage)
+    }
+
+    fn ingest(&mut self, events: Vec<Event>) -> Result<Ingest, SyncError> {
+        if events.is_empty() {
+            return Ok(Ingest::default());
+        }
+        let (report, accepted) = self.0.store.ingest(events).map_err(storage)?;
+        if !accepted.is_empty() {
+            self.0.publish(&accepted);
+        }
+        Ok(report)
+    }
+}
