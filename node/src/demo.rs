@@ -6,11 +6,18 @@ use crate::ops::Node;
 use crate::setup::ensure_staff;
 use medicloud_core::domain::{Counter, CounterId, DeviceRole, Service, ServiceCode, StaffRole};
 use medicloud_core::event::Actor;
-use medicloud_core::ids::ClinicId;
+use medicloud_core::ids::{ClinicId, UserId};
 use uuid::Uuid;
 
 /// The demo clinic's fixed identity.
 pub const DEMO_CLINIC: ClinicId = ClinicId(Uuid::from_u128(0x6d656469_636c_6f75_6400_64656d6f0001));
+
+/// The demo staff accounts' ids count up from here, the same on every demo node.
+const DEMO_STAFF_BASE: u128 = 0x6d656469_636c_6f75_6400_757365720001;
+
+/// The clinic's LAN key for demo nodes that sync with each other. Not a secret: a demo
+/// node listens on loopback unless told otherwise.
+pub const DEMO_LAN_KEY: &str = "medicloud-demo-lan-key";
 
 /// The demo's services: code, Bahasa Indonesia, English.
 pub const SERVICES: &[(&str, &str, &str)] = &[
@@ -72,8 +79,9 @@ pub fn seed(node: &Node, password: &str) -> Result<Vec<(&'static str, String)>> 
             node.set_counter(Actor::System, counter)?;
         }
     }
-    for (username, display_name, role) in STAFF {
-        ensure_staff(node, username, display_name, *role, password)?;
+    for (index, (username, display_name, role)) in STAFF.iter().enumerate() {
+        let id = UserId(Uuid::from_u128(DEMO_STAFF_BASE + index as u128));
+        ensure_staff(node, id, username, display_name, *role, password)?;
     }
     let mut links = Vec::new();
     for (name, role, screen) in DEVICES {

@@ -108,6 +108,19 @@ fn slot(conn: &Connection, device: DeviceId) -> Result<Option<u32>> {
         .optional()?)
 }
 
+/// Records the slot this device was given (at enrolment).
+pub fn set_slot(store: &crate::store::Store, slot: u32) -> Result<()> {
+    let device = store.identity().device.to_string();
+    store.write(|w| {
+        w.conn().execute(
+            "INSERT OR REPLACE INTO label_slots (device, slot) VALUES (?1, ?2)",
+            params![device, slot],
+        )?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
 /// As the authority: the next `count` numbers of `service` on `day`, for `device`.
 fn reserve_block(
     conn: &Connection,

@@ -28,6 +28,7 @@ pub mod live;
 pub mod ops;
 pub mod print;
 pub mod replication;
+pub mod runtime;
 pub mod serve;
 pub mod setup;
 pub mod store;

@@ -1,21 +1,19 @@
 //! `medicloud`: the clinic node, the demo clinic and the printer tools, as subcommands of
 //! one binary.
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use medicloud_core::domain::StaffRole;
 use medicloud_core::event::Actor;
-use medicloud_core::ids::ClinicId;
+use medicloud_core::ids::{ClinicId, UserId};
 use medicloud_node::ops::Node;
-use medicloud_node::print::{self, Printer};
-use medicloud_node::store::Store;
-use medicloud_node::{demo, serve, setup};
+use medicloud_node::print::Printer;
+use medicloud_node::runtime::{self, ServeOptions, SyncOptions};
+use medicloud_node::{demo, setup};
 use medicloud_printer::virtual_printer::{Config as VirtualConfig, VirtualPrinter};
 use medicloud_printer::{Layout, PaperWidth};
-use medicloud_sync::hlc::SystemTime;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
@@ -48,6 +46,10 @@ enum Command {
         /// The demo prints to a virtual printer of its own (into DATA/printed) unless given one.
         #[command(flatten)]
         printing: Printing,
+        /// Demo nodes given each other as `--peer` are one clinic (the LAN key defaults to
+        /// the demo's own).
+        #[command(flatten)]
+        sync: SyncOptions,
     },
     /// Run a clinic node.
     Node {
@@ -71,6 +73,8 @@ enum Command {
         admin_password: Option<String>,
         #[command(flatten)]
         printing: Printing,
+        #[command(flatten)]
+        sync: SyncOptions,
     },
     /// Print the node API's OpenAPI document (JSON) to stdout.
     Openapi,
@@ -141,13 +145,6 @@ enum PrinterCommand {
     },
 }
 
-fn open(data: &Path, clinic: ClinicId) -> anyhow::Result<Node> {
-    std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
-    let store = Store::open(&data.join("node.sqlite"), clinic, Arc::new(SystemTime))
-        .with_context(|| format!("cannot open the database in {}", data.display()))?;
-    Ok(Node::new(store))
-}
-
 #[allow(clippy::print_stdout)] // the operator reads the URL, logins and links here
 fn announce(addr: SocketAddr, logins: &[(&str, String)], lines: &[String]) {
     println!("Medicloud node listening on http://{addr}");
@@ -159,8 +156,8 @@ fn announce(addr: SocketAddr, logins: &[(&str, String)], lines: &[String]) {
     }
 }
 
-/// Serves `node`, with its print spool running when it has a printer. `{addr}` in
-/// `lines` becomes the bound address.
+/// Serves `node`, announcing the bound address, the logins and `lines` (in which
+/// `{addr}` becomes the bound address) once it listens.
 async fn run(
     node: Node,
     listen: SocketAddr,
@@ -169,23 +166,19 @@ async fn run(
     logins: &[(&str, String)],
     lines: Vec<String>,
 ) -> anyhow::Result<()> {
-    let node = Arc::new(node);
-    if node.printer.is_some() {
-        tokio::spawn(print::run(node.clone()));
-    }
-    let for_ready = node.clone();
-    serve::serve(node, listen, Some(ui), |addr| {
-        if let Some(printer) = &for_ready.printer {
-            printer.set_status_base(public_url.unwrap_or_else(|| format!("http://{addr}")));
-        }
+    let options = ServeOptions {
+        listen,
+        ui: Some(ui),
+        public_url,
+    };
+    runtime::serve(node, options, |addr| {
         let lines: Vec<String> = lines
             .iter()
             .map(|l| l.replace("{addr}", &addr.to_string()))
             .collect();
         announce(addr, logins, &lines);
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 #[allow(clippy::print_stdout)]
@@ -254,8 +247,13 @@ async fn main() -> anyhow::Result<()> {
             ui,
             password,
             printing,
+            mut sync,
         } => {
-            let mut node = open(&data, demo::DEMO_CLINIC)?;
+            sync.lan_key
+                .get_or_insert_with(|| demo::DEMO_LAN_KEY.to_owned());
+            let store = runtime::open(&data, demo::DEMO_CLINIC, &sync).await?;
+            let replication = runtime::replication(&store, &sync)?;
+            let mut node = Node::new(store).with_replication(replication);
             let mut lines = Vec::new();
             // Kept alive for as long as the demo runs.
             let mut _virtual_printer = None;
@@ -298,8 +296,11 @@ async fn main() -> anyhow::Result<()> {
             time_zone,
             admin_password,
             printing,
+            sync,
         } => {
-            let mut node = open(&data, ClinicId::random())?;
+            let store = runtime::open(&data, ClinicId::random(), &sync).await?;
+            let replication = runtime::replication(&store, &sync)?;
+            let mut node = Node::new(store).with_replication(replication);
             if let Some(target) = &printing.printer {
                 node = node.with_printer(Printer::new(target, printing.paper.into())?);
             }
@@ -310,7 +311,14 @@ async fn main() -> anyhow::Result<()> {
                 };
                 node.set_clinic(Actor::System, &name, &time_zone)?;
                 let password = admin_password.unwrap_or_else(setup::random_password);
-                setup::ensure_staff(&node, "admin", "Administrator", StaffRole::Admin, &password)?;
+                setup::ensure_staff(
+                    &node,
+                    UserId::random(),
+                    "admin",
+                    "Administrator",
+                    StaffRole::Admin,
+                    &password,
+                )?;
                 logins.push(("admin", password));
             }
             run(node, listen, ui, printing.public_url, &logins, Vec::new()).await?;

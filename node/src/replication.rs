@@ -209,13 +209,17 @@ impl Replication {
     /// Starts one thread per link. They stop with [`Replication::stop`] or the process.
     pub fn start(node: &Arc<Node>) -> Result<()> {
         for (index, link) in node.replication.links.iter().enumerate() {
-            let transport = HttpTransport::new(&link.config.url, &link.config.token, Self::TIMEOUT)
-                .map_err(|e| crate::Error::Corrupt(e.to_string()))?;
             let node = node.clone();
             let link = link.clone();
             std::thread::Builder::new()
                 .name(format!("sync-{index}"))
-                .spawn(move || run_link(&node, &link, &transport))
+                // The blocking HTTP client must be made off the async runtime.
+                .spawn(move || {
+                    match HttpTransport::new(&link.config.url, &link.config.token, Self::TIMEOUT) {
+                        Ok(transport) => run_link(&node, &link, &transport),
+                        Err(err) => tracing::error!(url = %link.config.url, error = %err, "sync link not started"),
+                    }
+                })
                 .map_err(|e| crate::Error::Corrupt(e.to_string()))?;
         }
         Ok(())

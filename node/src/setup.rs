@@ -3,10 +3,11 @@
 
 use crate::auth::{check_password_policy, hash_password, verify_password};
 use crate::error::Result;
-use crate::ops::{NewStaff, Node};
+use crate::ops::Node;
 use crate::store::query;
-use medicloud_core::domain::StaffRole;
+use medicloud_core::domain::{StaffRole, StaffUser};
 use medicloud_core::event::{Actor, EventBody};
+use medicloud_core::ids::UserId;
 use rand::Rng;
 
 /// A random password of 16 letters and digits.
@@ -18,9 +19,12 @@ pub fn random_password() -> String {
         .collect()
 }
 
-/// Makes sure the account exists, is active, and has `password`.
+/// Makes sure the account exists, is active, and has `password`. A missing account is
+/// created with `id`: the demo passes fixed ids, so two demo nodes that sync hold one
+/// account per username, not two.
 pub fn ensure_staff(
     node: &Node,
+    id: UserId,
     username: &str,
     display_name: &str,
     role: StaffRole,
@@ -32,28 +36,27 @@ pub fn ensure_staff(
         .read(query::staff)?
         .into_iter()
         .find(|u| u.username == username);
-    match existing {
-        None => {
-            node.create_staff(
-                Actor::System,
-                NewStaff {
-                    username: username.into(),
-                    display_name: display_name.into(),
-                    role,
-                    password: password.into(),
-                },
-            )?;
-        }
+    let user = match existing {
+        None => StaffUser {
+            id,
+            username: username.into(),
+            display_name: display_name.into(),
+            role,
+            password_hash: hash_password(password),
+            active: true,
+        },
         Some(user) if !user.active || !verify_password(&user.password_hash, password) => {
-            let user = medicloud_core::domain::StaffUser {
+            StaffUser {
                 active: true,
                 password_hash: hash_password(password),
                 ..user
-            };
-            node.store
-                .write(|w| w.append(Actor::System, EventBody::StaffSet(user)))?;
+            }
         }
-        Some(_) => {}
-    }
+        Some(_) => return Ok(()),
+    };
+    let (_, events) = node
+        .store
+        .write(|w| w.append(Actor::System, EventBody::StaffSet(user)))?;
+    node.publish(&events);
     Ok(())
 }

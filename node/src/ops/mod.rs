@@ -85,7 +85,7 @@ impl Node {
     }
 
     /// Tells live subscribers what the committed `events` changed.
-    pub(crate) fn publish(&self, events: &[Event]) {
+    pub fn publish(&self, events: &[Event]) {
         self.replication.signal.notify();
         if events.len() > Self::LIVE_BATCH {
             // A large catch-up from another device: screens reload once instead.

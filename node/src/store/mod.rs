@@ -67,10 +67,21 @@ impl Store {
     /// Opens (creating and migrating when needed) the database at `path`. A new database
     /// gets a fresh device id and joins `clinic`; an existing one keeps its identity.
     pub fn open(path: &Path, clinic: ClinicId, time: Arc<dyn TimeSource>) -> Result<Self> {
+        Self::open_as(path, clinic, None, time)
+    }
+
+    /// As [`Store::open`], with the device id a new database takes (one that enrolled
+    /// with the cloud before its database existed); an existing database keeps its own.
+    pub fn open_as(
+        path: &Path,
+        clinic: ClinicId,
+        device: Option<DeviceId>,
+        time: Arc<dyn TimeSource>,
+    ) -> Result<Self> {
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
         migrate(&mut writer)?;
-        let identity = Self::load_identity(&mut writer, clinic)?;
+        let identity = Self::load_identity(&mut writer, clinic, device)?;
         let newest: Option<i64> = writer.query_row(
             "SELECT MAX(stamp) FROM events WHERE origin = ?1",
             [identity.device.to_string()],
@@ -93,7 +104,11 @@ impl Store {
         })
     }
 
-    fn load_identity(conn: &mut Connection, clinic: ClinicId) -> Result<Identity> {
+    fn load_identity(
+        conn: &mut Connection,
+        clinic: ClinicId,
+        new_device: Option<DeviceId>,
+    ) -> Result<Identity> {
         let tx = conn.transaction()?;
         let get = |key: &str| -> rusqlite::Result<Option<String>> {
             tx.query_row("SELECT value FROM node_meta WHERE key = ?1", [key], |r| {
@@ -113,7 +128,7 @@ impl Store {
             },
             _ => {
                 let identity = Identity {
-                    device: DeviceId::random(),
+                    device: new_device.unwrap_or_else(DeviceId::random),
                     clinic,
                 };
                 tx.execute(
@@ -130,6 +145,30 @@ impl Store {
     /// This node's identity.
     pub fn identity(&self) -> Identity {
         self.identity
+    }
+
+    /// A small fact about this node (`cloud_url`, `lan_key`…), if set.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row("SELECT value FROM node_meta WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()?)
+        })
+    }
+
+    /// Sets a small fact about this node, durably.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.write(|w| {
+            w.conn().execute(
+                "INSERT INTO node_meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+            Ok(())
+        })?;
+        Ok(())
     }
 
     /// The current wall-clock time in milliseconds, from the injected time source.

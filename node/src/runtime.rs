@@ -1,0 +1,196 @@
+//! Starting a node: its data folder, its place in the clinic (enrolment with the cloud,
+//! peers on the LAN, the label authority), its printer spool and its HTTP server. Shared
+//! by `medicloud node`, `medicloud demo` and the desktop app.
+
+use crate::labels;
+use crate::ops::Node;
+use crate::replication::{LinkConfig, LinkKind, Replication};
+use crate::store::Store;
+use anyhow::{Context, bail};
+use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_sync::hlc::SystemTime;
+use medicloud_sync::http::HttpTransport;
+use medicloud_sync::wire::{self, EnrolRequest, Enrolled};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How a node takes part in its clinic's sync.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct SyncOptions {
+    /// Another node of the clinic to sync with, e.g. http://10.0.0.5:8080 (repeatable).
+    #[arg(long = "peer", value_name = "URL")]
+    pub peers: Vec<String>,
+    /// The clinic's key for node-to-node sync on the LAN (set by enrolment when joining a cloud).
+    #[arg(long, env = "MEDICLOUD_LAN_KEY", hide_env_values = true)]
+    pub lan_key: Option<String>,
+    /// The node that hands out label numbers when the clinic has no cloud (a hub).
+    #[arg(long, value_name = "URL")]
+    pub labels_from: Option<String>,
+    /// The clinic chain's cloud, e.g. https://cloud.example.id (remembered after enrolment).
+    #[arg(long, env = "MEDICLOUD_CLOUD", value_name = "URL")]
+    pub cloud: Option<String>,
+    /// A one-time enrolment code from the cloud's admin, to join the cloud.
+    #[arg(long, value_name = "CODE", hide_env_values = true)]
+    pub enrol: Option<String>,
+}
+
+const META_CLOUD_URL: &str = "cloud_url";
+const META_CLOUD_SECRET: &str = "cloud_secret";
+const META_LAN_KEY: &str = "lan_key";
+const DATABASE: &str = "node.sqlite";
+
+/// Enrols `device` with the cloud at `url` using a one-time `code`.
+pub async fn enrol(
+    url: &str,
+    code: &str,
+    device: DeviceId,
+    name: &str,
+) -> anyhow::Result<Enrolled> {
+    let (url, request) = (
+        url.to_owned(),
+        EnrolRequest {
+            code: code.to_owned(),
+            device,
+            name: name.to_owned(),
+        },
+    );
+    tokio::task::spawn_blocking(move || {
+        HttpTransport::new(&url, "", Duration::from_secs(15))?.post(wire::ENROL, &request)
+    })
+    .await?
+    .context("enrolment with the cloud failed")
+}
+
+/// Opens (creating) the node's database in `data`. A new database joins `clinic`; with an
+/// enrolment code and a cloud, a new database joins the cloud's clinic instead, and an
+/// existing one must belong to it.
+pub async fn open(data: &Path, clinic: ClinicId, sync: &SyncOptions) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
+    let path = data.join(DATABASE);
+    let fresh = !path.exists();
+    let enrolment = match (&sync.enrol, &sync.cloud) {
+        (Some(code), Some(cloud)) => Some((code.as_str(), cloud.as_str())),
+        (Some(_), None) => bail!("--enrol needs --cloud URL"),
+        _ => None,
+    };
+    let mut enrolled = None;
+    let mut device = None;
+    let mut clinic = clinic;
+    if let (true, Some((code, cloud))) = (fresh, enrolment) {
+        let id = DeviceId::random();
+        let e = enrol(cloud, code, id, &hostname()).await?;
+        clinic = e.clinic;
+        device = Some(id);
+        enrolled = Some(e);
+    }
+    let store = Store::open_as(&path, clinic, device, Arc::new(SystemTime))
+        .with_context(|| format!("cannot open the database in {}", data.display()))?;
+    if let (false, Some((code, cloud))) = (fresh, enrolment) {
+        enrolled = Some(enrol(cloud, code, store.identity().device, &hostname()).await?);
+    }
+    if let Some(e) = enrolled {
+        if e.clinic != store.identity().clinic || e.device != store.identity().device {
+            bail!("the enrolment code is for another clinic than this node's data");
+        }
+        let cloud = sync.cloud.as_deref().unwrap_or_default();
+        store.set_meta(META_CLOUD_URL, cloud)?;
+        store.set_meta(META_CLOUD_SECRET, &e.secret)?;
+        store.set_meta(META_LAN_KEY, &e.lan_key)?;
+        labels::set_slot(&store, e.slot)?;
+        tracing::info!(slot = e.slot, "enrolled with the cloud");
+    }
+    Ok(store)
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "Medicloud node".to_owned())
+}
+
+/// The links `sync` asks for, with what the store remembers (cloud, keys).
+pub fn replication(store: &Store, sync: &SyncOptions) -> anyhow::Result<Replication> {
+    let lan_key = match &sync.lan_key {
+        Some(key) => Some(key.clone()),
+        None => store.meta(META_LAN_KEY)?,
+    };
+    let cloud = match &sync.cloud {
+        Some(url) => Some(url.clone()),
+        None => store.meta(META_CLOUD_URL)?,
+    };
+    if cloud.is_some() && sync.labels_from.is_some() {
+        bail!("a clinic with a cloud takes its labels from the cloud; drop --labels-from");
+    }
+    let mut links = Vec::new();
+    let mut peers = sync.peers.clone();
+    if let Some(hub) = sync.labels_from.as_ref().filter(|hub| !peers.contains(hub)) {
+        peers.push(hub.clone());
+    }
+    if !peers.is_empty() && lan_key.is_none() {
+        bail!("syncing with peers needs the clinic's LAN key (--lan-key or MEDICLOUD_LAN_KEY)");
+    }
+    for url in peers {
+        links.push(LinkConfig {
+            authority: sync.labels_from.as_deref() == Some(url.as_str()),
+            url: url.trim_end_matches('/').to_owned(),
+            kind: LinkKind::Peer,
+            token: lan_key.clone().unwrap_or_default(),
+        });
+    }
+    if let Some(url) = cloud {
+        let Some(secret) = store.meta(META_CLOUD_SECRET)? else {
+            bail!("this node has not enrolled with the cloud yet: add --enrol CODE");
+        };
+        links.push(LinkConfig {
+            url: url.trim_end_matches('/').to_owned(),
+            kind: LinkKind::Cloud,
+            token: secret,
+            authority: true,
+        });
+    }
+    Ok(Replication::new(links, lan_key))
+}
+
+/// What [`serve`] needs besides the node.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// Address to listen on (port 0: any free port).
+    pub listen: SocketAddr,
+    /// Folder of the built web UI, if any.
+    pub ui: Option<PathBuf>,
+    /// Base of the status URL in tickets' QR codes (default: the bound address).
+    pub public_url: Option<String>,
+}
+
+/// Runs `node` until Ctrl-C or SIGTERM: its print spool, its sync links and its HTTP
+/// server. `ready` is told the bound address.
+pub async fn serve(
+    node: Node,
+    options: ServeOptions,
+    ready: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
+    let node = Arc::new(node);
+    if node.printer.is_some() {
+        tokio::spawn(crate::print::run(node.clone()));
+    }
+    Replication::start(&node)?;
+    let for_ready = node.clone();
+    let ServeOptions {
+        listen,
+        ui,
+        public_url,
+    } = options;
+    let result = crate::serve::serve(node.clone(), listen, ui, |addr| {
+        if let Some(printer) = &for_ready.printer {
+            printer.set_status_base(public_url.unwrap_or_else(|| format!("http://{addr}")));
+        }
+        ready(addr);
+    })
+    .await;
+    node.replication.stop();
+    Ok(result?)
+}
