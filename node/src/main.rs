@@ -247,45 +247,38 @@ async fn main() -> anyhow::Result<()> {
             ui,
             password,
             printing,
-            mut sync,
+            sync,
         } => {
-            sync.lan_key
-                .get_or_insert_with(|| demo::DEMO_LAN_KEY.to_owned());
-            let store = runtime::open(&data, demo::DEMO_CLINIC, &sync).await?;
-            let replication = runtime::replication(&store, &sync)?;
-            let mut node = Node::new(store).with_replication(replication);
-            let mut lines = Vec::new();
-            // Kept alive for as long as the demo runs.
-            let mut _virtual_printer = None;
-            let target = match printing.printer {
-                Some(target) => target,
-                None => {
-                    let config = VirtualConfig {
-                        paper: printing.paper.into(),
-                        ..VirtualConfig::new("127.0.0.1:0".parse()?, data.join("printed"))
-                    };
-                    let vp = VirtualPrinter::start(config).await?;
-                    lines.push(format!(
-                        "printer: virtual printer on {}, tickets in {}",
-                        vp.addr(),
-                        vp.out_dir().display()
-                    ));
-                    let addr = vp.addr().to_string();
-                    _virtual_printer = Some(vp);
-                    addr
-                }
-            };
-            node = node.with_printer(Printer::new(&target, printing.paper.into())?);
             let password = password.unwrap_or_else(setup::random_password);
-            // Set-up runs before serving, so blocking here holds up nothing.
-            let screens = demo::seed(&node, &password)?;
-            lines.extend(screens.iter().map(|(screen, token)| {
+            let demo = runtime::demo(
+                &data,
+                &password,
+                printing.printer,
+                printing.paper.into(),
+                sync,
+            )
+            .await?;
+            let mut lines = Vec::new();
+            if let Some(vp) = &demo.virtual_printer {
+                lines.push(format!(
+                    "printer: virtual printer on {}, tickets in {}",
+                    vp.addr(),
+                    vp.out_dir().display()
+                ));
+            }
+            lines.extend(demo.screens.iter().map(|(screen, token)| {
                 format!("{screen}: http://{{addr}}/{screen}#token={token}")
             }));
             let logins: Vec<_> = demo::STAFF
                 .iter()
                 .map(|(u, _, _)| (*u, password.clone()))
                 .collect();
+            // The virtual printer lives as long as `demo`.
+            let runtime::Demo {
+                node,
+                virtual_printer: _vp,
+                ..
+            } = demo;
             run(node, listen, ui, printing.public_url, &logins, lines).await?;
         }
         Command::Node {

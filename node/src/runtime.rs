@@ -194,3 +194,56 @@ pub async fn serve(
     node.replication.stop();
     Ok(result?)
 }
+
+/// A demo clinic node ready to serve, with what to tell its operator.
+#[allow(missing_debug_implementations)]
+pub struct Demo {
+    /// The node.
+    pub node: Node,
+    /// `(screen, device token)` of the demo kiosk and display, for pairing links.
+    pub screens: Vec<(&'static str, String)>,
+    /// The virtual printer the demo prints to when it was given none; it runs for as
+    /// long as this value lives.
+    pub virtual_printer: Option<medicloud_printer::virtual_printer::VirtualPrinter>,
+    /// The printer address the node prints to.
+    pub printer: String,
+}
+
+/// Opens (seeding on first start) the demo clinic in `data`: staff get `password`, the
+/// node prints to `printer` or, when none is given, to a virtual printer of its own that
+/// writes into `data/printed`. Demo nodes share the demo LAN key unless given another.
+pub async fn demo(
+    data: &Path,
+    password: &str,
+    printer: Option<String>,
+    paper: medicloud_printer::PaperWidth,
+    mut sync: SyncOptions,
+) -> anyhow::Result<Demo> {
+    use medicloud_printer::virtual_printer::{Config, VirtualPrinter};
+    sync.lan_key
+        .get_or_insert_with(|| crate::demo::DEMO_LAN_KEY.to_owned());
+    let store = open(data, crate::demo::DEMO_CLINIC, &sync).await?;
+    let replication = replication(&store, &sync)?;
+    let node = Node::new(store).with_replication(replication);
+    let (virtual_printer, printer) = match printer {
+        Some(target) => (None, target),
+        None => {
+            let config = Config {
+                paper,
+                ..Config::new(SocketAddr::from(([127, 0, 0, 1], 0)), data.join("printed"))
+            };
+            let vp = VirtualPrinter::start(config).await?;
+            let addr = vp.addr().to_string();
+            (Some(vp), addr)
+        }
+    };
+    let node = node.with_printer(crate::print::Printer::new(&printer, paper)?);
+    // Set-up runs before serving, so blocking here holds up nothing.
+    let screens = crate::demo::seed(&node, password)?;
+    Ok(Demo {
+        node,
+        screens,
+        virtual_printer,
+        printer,
+    })
+}
