@@ -48,8 +48,8 @@ pub const STAFF: &[(&str, &str, StaffRole)] = &[
 
 /// The demo's devices: name, role, and the screen a browser opens for it.
 pub const DEVICES: &[(&str, DeviceRole, &str)] = &[
-    ("Kiosk Lobi (demo)", DeviceRole::Kiosk, "kiosk"),
-    ("Layar Ruang Tunggu (demo)", DeviceRole::Display, "display"),
+    ("Kiosk Lobi", DeviceRole::Kiosk, "kiosk"),
+    ("Layar Ruang Tunggu", DeviceRole::Display, "display"),
 ];
 
 /// Sets up the demo clinic on first start, and on every start gives the staff accounts
@@ -84,8 +84,12 @@ pub fn seed(node: &Node, password: &str) -> Result<Vec<(&'static str, String)>> 
         ensure_staff(node, id, username, display_name, *role, password)?;
     }
     let mut links = Vec::new();
+    // Each demo node has its own kiosk and display (named after the node), so demo
+    // nodes that sync never take over each other's device tokens.
+    let node_mark = node.store.identity().device.to_string()[..4].to_uppercase();
     for (name, role, screen) in DEVICES {
-        let (_, token) = node.rotate_device_token(Actor::System, name, *role)?;
+        let name = format!("{name} {node_mark}");
+        let (_, token) = node.rotate_device_token(Actor::System, &name, *role)?;
         links.push((*screen, token));
     }
     Ok(links)

@@ -293,7 +293,12 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let store = runtime::open(&data, ClinicId::random(), &sync).await?;
             let replication = runtime::replication(&store, &sync)?;
-            let mut node = Node::new(store).with_replication(replication);
+            let node = Node::new(store).with_replication(replication);
+            let mut node = tokio::task::spawn_blocking(move || {
+                medicloud_node::replication::first_contact(&node);
+                node
+            })
+            .await?;
             if let Some(target) = &printing.printer {
                 node = node.with_printer(Printer::new(target, printing.paper.into())?);
             }

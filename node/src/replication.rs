@@ -139,6 +139,8 @@ pub struct SyncStatus {
     pub online: bool,
     /// The largest clock difference seen on any link, in ms (positive: others are ahead).
     pub clock_skew_ms: Option<i64>,
+    /// The correction this node applies to its own clock to keep its authority's time.
+    pub clock_correction_ms: i64,
     /// The most events any one reachable-or-not link still lacks.
     pub pending_out: u64,
     /// Tickets with a refused concurrent step that staff should look at.
@@ -150,6 +152,8 @@ pub struct SyncStatus {
 impl Replication {
     /// How often a link syncs when nothing new happens.
     pub const ANTI_ENTROPY: Duration = Duration::from_secs(5);
+    /// A clock further than this from the label authority's is corrected to it.
+    pub const CORRECT_ABOVE_MS: i64 = 30_000;
     /// How long one round may take before the other side counts as unreachable.
     pub const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -254,10 +258,31 @@ impl Replication {
                 .iter()
                 .filter_map(|l| l.clock_skew_ms)
                 .max_by_key(|s| s.abs()),
+            clock_correction_ms: node.store.clock_correction(),
             pending_out: links.iter().map(|l| l.pending_out).max().unwrap_or(0),
             conflicts,
             links,
         })
+    }
+}
+
+/// Where the clock correction is remembered.
+pub const CLOCK_META: &str = "clock_correction_ms";
+
+/// Before a node writes anything at start-up, one round with its label authority (if
+/// it has one and can reach it within a few seconds): its clock is corrected before its
+/// first stamp, and a new node learns the clinic's set-up instead of writing its own.
+pub fn first_contact(node: &Node) {
+    if let Ok(Some(saved)) = node.store.meta(CLOCK_META) {
+        node.store.correct_clock(saved.parse().unwrap_or(0));
+    }
+    for link in node.replication.links.iter().filter(|l| l.config.authority) {
+        let result =
+            HttpTransport::new(&link.config.url, &link.config.token, Duration::from_secs(3))
+                .and_then(|transport| sync_once(node, link, &transport));
+        if let Err(err) = result {
+            tracing::warn!(url = %link.config.url, error = %err, "label authority not reached at start");
+        }
     }
 }
 
@@ -333,12 +358,32 @@ struct Measuring<'a> {
 
 impl Transport for Measuring<'_> {
     fn exchange(&self, request: SyncRequest) -> Result<SyncResponse, SyncError> {
-        let sent = self.node.store.now_ms();
+        let store = &self.node.store;
+        let sent = store.own_clock_ms();
         let response = self.inner.exchange(request)?;
-        let received = self.node.store.now_ms();
+        let received = store.own_clock_ms();
         if let Some(theirs) = response.now_ms {
             let skew = theirs as i64 - (sent + received) / 2;
             lock(&self.link.status).clock_skew_ms = Some(skew);
+            if self.link.config.authority {
+                // The clinic keeps its authority's time; small differences are left alone.
+                let correction = if skew.abs() > Replication::CORRECT_ABOVE_MS {
+                    skew
+                } else {
+                    0
+                };
+                if (correction - store.clock_correction()).abs() > Replication::CORRECT_ABOVE_MS {
+                    tracing::warn!(
+                        skew_ms = skew,
+                        "this device's clock is off; using the authority's time"
+                    );
+                    // Remembered, so a restart before the next contact keeps the right time.
+                    if let Err(err) = store.set_meta(CLOCK_META, &correction.to_string()) {
+                        tracing::warn!(error = %err, "could not store the clock correction");
+                    }
+                }
+                store.correct_clock(correction);
+            }
         }
         *lock(&self.link.theirs) = Some(exchange::summary_from_wire(&response.summary));
         Ok(response)

@@ -85,7 +85,7 @@ pub async fn open(data: &Path, clinic: ClinicId, sync: &SyncOptions) -> anyhow::
         device = Some(id);
         enrolled = Some(e);
     }
-    let store = Store::open_as(&path, clinic, device, Arc::new(SystemTime))
+    let store = Store::open_as(&path, clinic, device, clock())
         .with_context(|| format!("cannot open the database in {}", data.display()))?;
     if let (false, Some((code, cloud))) = (fresh, enrolment) {
         enrolled = Some(enrol(cloud, code, store.identity().device, &hostname()).await?);
@@ -102,6 +102,27 @@ pub async fn open(data: &Path, clinic: ClinicId, sync: &SyncOptions) -> anyhow::
         tracing::info!(slot = e.slot, "enrolled with the cloud");
     }
     Ok(store)
+}
+
+/// The system clock; `MEDICLOUD_CLOCK_OFFSET_MS` shifts it, so tests (and drills) can run
+/// a node whose clock is wrong.
+fn clock() -> Arc<dyn medicloud_sync::hlc::TimeSource> {
+    let offset = std::env::var("MEDICLOUD_CLOCK_OFFSET_MS")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(0);
+    if offset == 0 {
+        Arc::new(SystemTime)
+    } else {
+        tracing::warn!(
+            offset_ms = offset,
+            "running with a shifted clock (MEDICLOUD_CLOCK_OFFSET_MS)"
+        );
+        Arc::new(medicloud_sync::hlc::CorrectedTime::new(
+            Arc::new(SystemTime),
+            offset,
+        ))
+    }
 }
 
 fn hostname() -> String {
@@ -225,6 +246,11 @@ pub async fn demo(
     let store = open(data, crate::demo::DEMO_CLINIC, &sync).await?;
     let replication = replication(&store, &sync)?;
     let node = Node::new(store).with_replication(replication);
+    let node = tokio::task::spawn_blocking(move || {
+        crate::replication::first_contact(&node);
+        node
+    })
+    .await?;
     let (virtual_printer, printer) = match printer {
         Some(target) => (None, target),
         None => {

@@ -6,4 +6,5 @@
 mod api;
 mod printing;
 mod process;
+mod sync;
 mod util;

@@ -106,10 +106,22 @@ impl DemoProcess {
 
     /// Starts the demo with extra arguments, e.g. `["--printer", "127.0.0.1:9100"]`.
     pub fn start_with(data: &Path, extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_medicloud"))
-            .args(["demo", "--listen", "127.0.0.1:0", "--data"])
+        Self::start_env(data, extra, &[])
+    }
+
+    /// Starts the demo with extra arguments (which may name its `--listen` address) and
+    /// extra environment variables.
+    pub fn start_env(data: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_medicloud"));
+        command.arg("demo");
+        if !extra.contains(&"--listen") {
+            command.args(["--listen", "127.0.0.1:0"]);
+        }
+        let mut child = command
+            .arg("--data")
             .arg(data)
             .args(extra)
+            .envs(env.iter().copied())
             .env("MEDICLOUD_DEMO_PASSWORD", PASSWORD)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -181,6 +193,16 @@ impl DemoProcess {
         let json: Value = res.json().await.unwrap();
         json["token"].as_str().unwrap().to_owned()
     }
+}
+
+/// A loopback port that was free a moment ago (for nodes that must know each other's
+/// address before they start).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Drop for DemoProcess {

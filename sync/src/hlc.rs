@@ -26,6 +26,52 @@ impl TimeSource for SystemTime {
     }
 }
 
+/// Another time source shifted by an offset that may change while it runs: a device
+/// whose own clock is wrong takes the clinic's time from its label authority this way.
+pub struct CorrectedTime {
+    base: std::sync::Arc<dyn TimeSource>,
+    offset_ms: std::sync::atomic::AtomicI64,
+}
+
+impl std::fmt::Debug for CorrectedTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CorrectedTime")
+            .field("offset_ms", &self.offset())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CorrectedTime {
+    /// `base` shifted by `offset_ms`.
+    pub fn new(base: std::sync::Arc<dyn TimeSource>, offset_ms: i64) -> Self {
+        Self {
+            base,
+            offset_ms: offset_ms.into(),
+        }
+    }
+
+    /// The current offset.
+    pub fn offset(&self) -> i64 {
+        self.offset_ms.load(Ordering::SeqCst)
+    }
+
+    /// Changes the offset.
+    pub fn set_offset(&self, offset_ms: i64) {
+        self.offset_ms.store(offset_ms, Ordering::SeqCst);
+    }
+
+    /// The uncorrected time.
+    pub fn base_ms(&self) -> u64 {
+        self.base.now_ms()
+    }
+}
+
+impl TimeSource for CorrectedTime {
+    fn now_ms(&self) -> u64 {
+        self.base.now_ms().saturating_add_signed(self.offset())
+    }
+}
+
 /// A clock tests set by hand.
 #[derive(Debug)]
 pub struct ManualTime(AtomicU64);

@@ -15,7 +15,7 @@ pub use migrate::{MIGRATIONS, migrate, migrate_to};
 use crate::error::Result;
 use medicloud_core::event::{Actor, Event, EventBody, EventId, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId};
-use medicloud_sync::hlc::{Hlc, TimeSource};
+use medicloud_sync::hlc::{CorrectedTime, Hlc, TimeSource};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -34,7 +34,7 @@ pub struct Store {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     hlc: Hlc,
-    time: Arc<dyn TimeSource>,
+    time: Arc<CorrectedTime>,
     identity: Identity,
 }
 
@@ -99,7 +99,7 @@ impl Store {
             writer: Mutex::new(writer),
             readers,
             hlc: Hlc::new(restored, Hlc::DEFAULT_MAX_DRIFT_MS),
-            time,
+            time: Arc::new(CorrectedTime::new(time, 0)),
             identity,
         })
     }
@@ -171,7 +171,23 @@ impl Store {
         Ok(())
     }
 
-    /// The current wall-clock time in milliseconds, from the injected time source.
+    /// Shifts this node's clock by `offset_ms` (the clinic's time, from its authority,
+    /// minus this device's own). Stamps still never go backwards.
+    pub fn correct_clock(&self, offset_ms: i64) {
+        self.time.set_offset(offset_ms);
+    }
+
+    /// The correction in force.
+    pub fn clock_correction(&self) -> i64 {
+        self.time.offset()
+    }
+
+    /// This device's own clock, uncorrected, in milliseconds.
+    pub fn own_clock_ms(&self) -> i64 {
+        i64::try_from(self.time.base_ms()).unwrap_or(i64::MAX)
+    }
+
+    /// The current wall-clock time in milliseconds: the injected time source, corrected.
     pub fn now_ms(&self) -> i64 {
         i64::try_from(self.time.now_ms()).unwrap_or(i64::MAX)
     }

@@ -102,7 +102,8 @@ pub fn ticket(conn: &Connection, id: TicketId) -> Result<Option<Ticket>> {
     state.map(|s| Ok(serde_json::from_str(&s)?)).transpose()
 }
 
-/// The tickets of one service day, optionally of one service and status, in issue order.
+/// The tickets of one service day (and any dated later: a device whose clock runs ahead
+/// must not hide its tickets), optionally of one service and status, in issue order.
 pub fn tickets(
     conn: &Connection,
     day: NaiveDate,
@@ -110,7 +111,7 @@ pub fn tickets(
     status: Option<TicketStatus>,
 ) -> Result<Vec<Ticket>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT state FROM tickets WHERE day = ?1
+        "SELECT state FROM tickets WHERE day >= ?1
            AND (?2 IS NULL OR service = ?2) AND (?3 IS NULL OR status = ?3)
          ORDER BY issued_at, id",
     )?;

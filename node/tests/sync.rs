@@ -1,0 +1,321 @@
+//! Nodes of one clinic syncing on the LAN: real `medicloud demo` processes on loopback,
+//! cut off from each other by stopping them, with a clock set hours ahead.
+
+use crate::util::{DemoProcess, free_port};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// A demo node at a fixed port, syncing with the nodes at `peers`; `hub` is the node
+/// that hands out label numbers (none: it is the hub).
+fn node(
+    data: &Path,
+    port: u16,
+    peers: &[u16],
+    hub: Option<u16>,
+    env: &[(&str, &str)],
+) -> DemoProcess {
+    let listen = format!("127.0.0.1:{port}");
+    let mut args = vec!["--listen".to_owned(), listen];
+    for p in peers {
+        args.extend(["--peer".to_owned(), format!("http://127.0.0.1:{p}")]);
+    }
+    if let Some(h) = hub {
+        args.extend(["--labels-from".to_owned(), format!("http://127.0.0.1:{h}")]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    DemoProcess::start_env(data, &args, env)
+}
+
+async fn get(client: &reqwest::Client, demo: &DemoProcess, token: &str, path: &str) -> Value {
+    let res = client
+        .get(demo.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "GET {path}: {}", res.status());
+    res.json().await.unwrap()
+}
+
+/// Every ticket of today as `id -> (label, status, counter)`.
+async fn board(
+    client: &reqwest::Client,
+    demo: &DemoProcess,
+    token: &str,
+) -> BTreeMap<String, (String, String, Value)> {
+    let tickets = get(client, demo, token, "/api/v1/tickets").await;
+    tickets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let s = |k: &str| t[k].as_str().unwrap().to_owned();
+            (s("id"), (s("label"), s("status"), t["counter"].clone()))
+        })
+        .collect()
+}
+
+/// Waits until `check` holds, for at most `limit`.
+async fn eventually<F, Fut>(limit: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !check().await {
+        assert!(start.elapsed() < limit, "not within {limit:?}: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ticket_taken_on_one_node_reaches_the_other_at_once_and_labels_never_repeat() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pa, pb) = (free_port(), free_port());
+    let a = node(&dir.path().join("a"), pa, &[pb], None, &[]);
+    let b = node(&dir.path().join("b"), pb, &[pa], Some(pa), &[]);
+    let client = reqwest::Client::new();
+    let (desk_a, desk_b) = (
+        a.login(&client, "desk").await,
+        b.login(&client, "desk").await,
+    );
+
+    // Both kiosks take tickets; each appears on the other node's desk well before the
+    // five-second anti-entropy round, so it was pushed.
+    let mut ids = Vec::new();
+    for (demo, service) in [(&b, "A"), (&a, "A"), (&b, "B"), (&a, "A")] {
+        let t: Value = demo.take(&client, service).await.json().await.unwrap();
+        ids.push(t["id"].as_str().unwrap().to_owned());
+    }
+    for (demo, token) in [(&a, &desk_a), (&b, &desk_b)] {
+        eventually(
+            Duration::from_secs(3),
+            "tickets pushed to the other node",
+            || async {
+                let seen = board(&client, demo, token).await;
+                ids.iter().all(|id| seen.contains_key(id))
+            },
+        )
+        .await;
+    }
+
+    // A call at A's counter shows on B's desk as called at that counter.
+    let called: Value = client
+        .post(a.url("/api/v1/counters/loket-1/call-next"))
+        .bearer_auth(&desk_a)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let called_id = called["id"].as_str().unwrap().to_owned();
+    eventually(Duration::from_secs(3), "the call reaches B", || async {
+        board(&client, &b, &desk_b).await[&called_id].1 == "called"
+    })
+    .await;
+
+    let seen = board(&client, &b, &desk_b).await;
+    let labels: HashSet<_> = seen.values().map(|(l, _, _)| l.clone()).collect();
+    assert_eq!(
+        labels.len(),
+        seen.len(),
+        "a label was given twice: {seen:?}"
+    );
+
+    let status = get(&client, &b, &desk_b, "/api/v1/sync/status").await;
+    assert_eq!(status["online"], true, "{status}");
+    assert_eq!(status["links"][0]["reachable"], true, "{status}");
+    eventually(Duration::from_secs(3), "nothing left to send", || async {
+        get(&client, &b, &desk_b, "/api/v1/sync/status").await["pending_out"] == 0
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn partitioned_nodes_converge_and_a_ticket_called_on_both_sides_shows_one_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let (da, db) = (dir.path().join("a"), dir.path().join("b"));
+    let (pa, pb) = (free_port(), free_port());
+    let client = reqwest::Client::new();
+    let a = node(&da, pa, &[pb], None, &[]);
+    let b = node(&db, pb, &[pa], Some(pa), &[]);
+    let desk_b = b.login(&client, "desk").await;
+    let shared: Value = a.take(&client, "A").await.json().await.unwrap();
+    let shared = shared["id"].as_str().unwrap().to_owned();
+    eventually(Duration::from_secs(3), "B knows the ticket", || async {
+        board(&client, &b, &desk_b).await.contains_key(&shared)
+    })
+    .await;
+
+    // Cut: A goes away. B keeps working on its offline reserve of numbers and calls
+    // the shared ticket at loket-2.
+    a.stop();
+    for _ in 0..5 {
+        assert_eq!(b.take(&client, "A").await.status(), 201);
+    }
+    let res = client
+        .post(b.url(&format!("/api/v1/tickets/{shared}/call")))
+        .bearer_auth(&desk_b)
+        .json(&json!({"counter": "loket-2"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    // Then B goes away (killed mid-flight), and A comes back alone: it takes tickets
+    // and calls the same ticket at loket-1.
+    b.kill9();
+    let a = node(&da, pa, &[pb], None, &[]);
+    let desk_a = a.login(&client, "desk").await;
+    for _ in 0..5 {
+        assert_eq!(a.take(&client, "A").await.status(), 201);
+    }
+    let res = client
+        .post(a.url(&format!("/api/v1/tickets/{shared}/call")))
+        .bearer_auth(&desk_a)
+        .json(&json!({"counter": "loket-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+
+    // Heal.
+    let b = node(&db, pb, &[pa], Some(pa), &[]);
+    let desk_b = b.login(&client, "desk").await;
+    eventually(
+        Duration::from_secs(10),
+        "both nodes hold the same tickets",
+        || async {
+            let (x, y) = (
+                board(&client, &a, &desk_a).await,
+                board(&client, &b, &desk_b).await,
+            );
+            x.len() == 11 && x == y
+        },
+    )
+    .await;
+    let seen = board(&client, &a, &desk_a).await;
+    let labels: HashSet<_> = seen.values().map(|(l, _, _)| l.clone()).collect();
+    assert_eq!(labels.len(), 11, "a label was given twice: {seen:?}");
+    // B's call came first, so it wins everywhere; A's is the conflict staff see.
+    assert_eq!(seen[&shared].2, "loket-2");
+    for (demo, token) in [(&a, &desk_a), (&b, &desk_b)] {
+        let conflicts = get(&client, demo, token, "/api/v1/conflicts").await;
+        let conflicts = conflicts.as_array().unwrap();
+        assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+        assert_eq!(conflicts[0]["ticket"], shared.as_str());
+        assert_eq!(conflicts[0]["counter"], "loket-1");
+        assert_eq!(conflicts[0]["step"], "call");
+        let status = get(&client, demo, token, "/api/v1/sync/status").await;
+        assert_eq!(status["conflicts"], 1, "{status}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_whose_clock_is_hours_ahead_hides_no_ticket_and_its_skew_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pa, pb) = (free_port(), free_port());
+    let client = reqwest::Client::new();
+    let a = node(&dir.path().join("a"), pa, &[pb], None, &[]);
+    let ahead = (5 * 3_600_000).to_string();
+    let b = node(
+        &dir.path().join("b"),
+        pb,
+        &[pa],
+        Some(pa),
+        &[("MEDICLOUD_CLOCK_OFFSET_MS", ahead.as_str())],
+    );
+    let (desk_a, desk_b) = (
+        a.login(&client, "desk").await,
+        b.login(&client, "desk").await,
+    );
+    eventually(Duration::from_secs(5), "B reports its skew", || async {
+        let status = get(&client, &b, &desk_b, "/api/v1/sync/status").await;
+        status["clock_skew_ms"]
+            .as_i64()
+            .is_some_and(|s| s < -4 * 3_600_000)
+    })
+    .await;
+    let status = get(&client, &b, &desk_b, "/api/v1/sync/status").await;
+    assert!(
+        status["clock_correction_ms"].as_i64().unwrap() < -4 * 3_600_000,
+        "{status}"
+    );
+
+    // Tickets from both sides are in everyone's queue, in the order they were taken.
+    let first: Value = a.take(&client, "A").await.json().await.unwrap();
+    let second: Value = b.take(&client, "A").await.json().await.unwrap();
+    let third: Value = a.take(&client, "A").await.json().await.unwrap();
+    let order = [&first, &second, &third].map(|t| t["id"].as_str().unwrap().to_owned());
+    for (demo, token) in [(&a, &desk_a), (&b, &desk_b)] {
+        eventually(
+            Duration::from_secs(3),
+            "all three tickets waiting, in order",
+            || async {
+                let waiting = get(
+                    &client,
+                    demo,
+                    token,
+                    "/api/v1/tickets?service=A&status=waiting",
+                )
+                .await;
+                let mut rows: Vec<_> = waiting.as_array().unwrap().clone();
+                rows.sort_by_key(|t| t["position"].as_i64());
+                rows.iter()
+                    .map(|t| t["id"].as_str().unwrap().to_owned())
+                    .collect::<Vec<_>>()
+                    == order
+            },
+        )
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_requests_without_the_lan_key_or_from_another_clinic_are_refused_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = DemoProcess::start(dir.path());
+    let client = reqwest::Client::new();
+    let desk = a.login(&client, "desk").await;
+    let before = board(&client, &a, &desk).await.len();
+    let foreign = json!({
+        "clinic": "00000000-0000-4000-8000-000000000001",
+        "from": "00000000-0000-4000-8000-000000000002",
+        "summary": [],
+        "events": [],
+    });
+    let post = |key: Option<&str>, body: Vec<u8>| {
+        let mut req = client
+            .post(a.url("/sync/v1/exchange"))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(key) = key {
+            req = req.bearer_auth(key);
+        }
+        req.send()
+    };
+    let body = serde_json::to_vec(&foreign).unwrap();
+    assert_eq!(post(None, body.clone()).await.unwrap().status(), 401);
+    assert_eq!(
+        post(Some("not-the-key"), body.clone())
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let key = medicloud_node::demo::DEMO_LAN_KEY;
+    let res = post(Some(key), body).await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "wrong_clinic");
+    let res = post(Some(key), b"{not json".to_vec()).await.unwrap();
+    assert!(
+        res.status() == 400 || res.status() == 422,
+        "{}",
+        res.status()
+    );
+    let huge = vec![b' '; medicloud_sync::wire::MAX_BODY + 1];
+    assert_eq!(post(Some(key), huge).await.unwrap().status(), 413);
+    assert_eq!(board(&client, &a, &desk).await.len(), before);
+}
