@@ -17,6 +17,13 @@ pub struct Clinic {
     pub name: String,
     /// IANA time zone, e.g. `Asia/Jakarta`; labels restart at its local midnight.
     pub time_zone: String,
+    /// The message printed at the bottom of each ticket, in Bahasa Indonesia (a default
+    /// when unset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket_message_id: Option<String>,
+    /// The same message in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket_message_en: Option<String>,
 }
 
 /// The short code of a service (`A` for Poli Umum): the prefix of its ticket labels.

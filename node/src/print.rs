@@ -94,6 +94,22 @@ impl Printer {
         self.health_mut().clone()
     }
 
+    /// Sends a test page now (not through the spool).
+    pub fn test_page(&self) -> std::result::Result<(), String> {
+        let page = medicloud_printer::encode_test_page(&self.layout, &self.target)
+            .map_err(|e| e.to_string())?;
+        let result = medicloud_printer::driver::open(&self.target)
+            .and_then(|mut driver| driver.send(&page))
+            .map_err(|e| e.to_string());
+        self.note_outcome(result.clone());
+        result
+    }
+
+    /// The paper width in dots, for rendering stored jobs.
+    pub fn width_dots(&self) -> u32 {
+        self.layout.width.dots()
+    }
+
     /// Stores a print job for `ticket` in the current transaction.
     pub fn enqueue(
         &self,
@@ -111,10 +127,16 @@ impl Printer {
             .unwrap_or_default()
             .with_timezone(&tz);
         let base = self.status_base.get().map_or("", String::as_str);
+        let clinic_message = clinic
+            .as_ref()
+            .map(|c| (c.ticket_message_id.clone(), c.ticket_message_en.clone()));
         let print = TicketPrint {
             clinic_name: clinic.map(|c| c.name).unwrap_or_default(),
             label: ticket.issue.label.clone(),
-            service_name_id: service.as_ref().map(|s| s.name_id.clone()).unwrap_or_default(),
+            service_name_id: service
+                .as_ref()
+                .map(|s| s.name_id.clone())
+                .unwrap_or_default(),
             service_name_en: service.map(|s| s.name_en).unwrap_or_default(),
             issued_at: issued.format("%d-%m-%Y %H:%M").to_string(),
             people_ahead,
@@ -124,7 +146,7 @@ impl Printer {
                 format!("Prioritas: {id} / Priority: {en}")
             }),
             status_url: format!("{base}/t/{}", ticket.id),
-            message: "Simpan tiket ini. Mohon menunggu panggilan. / Keep this ticket and wait for your call.".into(),
+            message: ticket_message(clinic_message),
             reprint,
         };
         let bytes = medicloud_printer::encode_ticket(&print, &self.layout)
@@ -279,4 +301,26 @@ pub async fn run(node: Arc<Node>) {
             backoff = (backoff * 2).min(Duration::from_secs(10));
         }
     }
+}
+
+/// The message at the bottom of a ticket: the clinic's own, or the default, in both languages.
+fn ticket_message(clinic: Option<(Option<String>, Option<String>)>) -> String {
+    let (id, en) = clinic.unwrap_or_default();
+    let id = id.unwrap_or_else(|| "Simpan tiket ini. Mohon menunggu panggilan.".into());
+    let en = en.unwrap_or_else(|| "Keep this ticket and wait for your call.".into());
+    format!("{id} / {en}")
+}
+
+/// The bytes of the newest print job of `ticket`, if it was ever printed here.
+pub fn latest_job(
+    conn: &rusqlite::Connection,
+    ticket: medicloud_core::ids::TicketId,
+) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .query_row(
+            "SELECT bytes FROM print_jobs WHERE ticket = ?1 ORDER BY id DESC LIMIT 1",
+            [ticket.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?)
 }

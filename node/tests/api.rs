@@ -512,3 +512,100 @@ async fn the_openapi_document_describes_every_route() {
             .is_object()
     );
 }
+
+#[tokio::test]
+async fn an_admin_renames_a_service_and_a_counter_and_bad_settings_change_nothing() {
+    let n = TestNode::start();
+    let admin = n.login("admin").await;
+    let desk = n.login("desk").await;
+    let body =
+        json!({"name_id": "Poli Anak", "name_en": "Paediatrics", "active": true}).to_string();
+    let (status, _) = n
+        .call("PUT", "/api/v1/services/P", Some(&admin), Some(&body))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = n
+        .call("PUT", "/api/v1/services/P", Some(&desk), Some(&body))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let empty = json!({"name_id": " ", "name_en": "x", "active": true}).to_string();
+    let (status, err) = n
+        .call("PUT", "/api/v1/services/A", Some(&admin), Some(&empty))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    let (status, _) = n
+        .call("PUT", "/api/v1/services/a1", Some(&admin), Some(&body))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, services) = n
+        .call("GET", "/api/v1/services", Some(&n.kiosk), None)
+        .await;
+    let names: Vec<_> = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name_id"].clone())
+        .collect();
+    assert!(
+        names.contains(&json!("Poli Anak")) && names.contains(&json!("Poli Umum")),
+        "{names:?}"
+    );
+
+    let counter = json!({"name": "Loket Anak", "services": ["P", "A"]}).to_string();
+    let (status, _) = n
+        .call(
+            "PUT",
+            "/api/v1/counters/loket-3",
+            Some(&admin),
+            Some(&counter),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let unknown = json!({"name": "Loket X", "services": ["Z"]}).to_string();
+    let (status, _) = n
+        .call(
+            "PUT",
+            "/api/v1/counters/loket-4",
+            Some(&admin),
+            Some(&unknown),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, counters) = n.call("GET", "/api/v1/counters", Some(&desk), None).await;
+    let ids: Vec<_> = counters
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    assert!(
+        ids.contains(&json!("loket-3")) && !ids.contains(&json!("loket-4")),
+        "{ids:?}"
+    );
+
+    let settings = json!({"name": "Klinik Baru", "time_zone": "Asia/Makassar",
+        "ticket_message_id": "Terima kasih", "ticket_message_en": "Thank you"})
+    .to_string();
+    let (status, clinic) = n
+        .call("PUT", "/api/v1/clinic", Some(&admin), Some(&settings))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{clinic}");
+    let bad = json!({"name": "Klinik", "time_zone": "Mars/Olympus"}).to_string();
+    let (status, _) = n
+        .call("PUT", "/api/v1/clinic", Some(&admin), Some(&bad))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, clinic) = n.call("GET", "/api/v1/clinic", Some(&desk), None).await;
+    assert_eq!(
+        (
+            clinic["name"].as_str(),
+            clinic["time_zone"].as_str(),
+            clinic["ticket_message_en"].as_str()
+        ),
+        (
+            Some("Klinik Baru"),
+            Some("Asia/Makassar"),
+            Some("Thank you")
+        )
+    );
+}

@@ -152,3 +152,55 @@ async fn every_ticket_prints_exactly_once_through_paper_out_a_crash_and_a_switch
     assert!(printed[9].contains("REPRINT"), "{}", printed[9]);
     demo.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_prints_a_test_page_and_sees_a_printed_ticket_as_an_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let printer = PrinterProcess::start(&dir.path().join("printed"));
+    let demo = DemoProcess::start_with(&dir.path().join("node"), &["--printer", &printer.addr]);
+    let client = reqwest::Client::new();
+    let admin = demo.login(&client, "admin").await;
+    let desk = demo.login(&client, "desk").await;
+
+    let res = client
+        .post(demo.url("/api/v1/printer/test"))
+        .bearer_auth(&desk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = client
+        .post(demo.url("/api/v1/printer/test"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let printed = printer.wait_for(1).await;
+    assert!(printed[0].contains("80 mm"), "{}", printed[0]);
+
+    let ticket: Value = demo.take(&client, "A").await.json().await.unwrap();
+    printer.wait_for(2).await;
+    let url = demo.url(&format!(
+        "/api/v1/tickets/{}/print.png",
+        ticket["id"].as_str().unwrap()
+    ));
+    let res = client.get(&url).bearer_auth(&desk).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    let png = res.bytes().await.unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    // The IHDR chunk opens with the width: an 80 mm roll is 576 dots wide.
+    assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 576);
+
+    printer.set_mode("paper-out");
+    let res = client
+        .post(demo.url("/api/v1/printer/test"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    let fault: Value = res.json().await.unwrap();
+    assert_eq!(fault["code"], "printer_fault");
+}

@@ -9,8 +9,9 @@ use crate::ops::{DeviceView, NewDevice, NewStaff, StaffView};
 use crate::views::ServiceView;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use medicloud_core::domain::{Clinic, Counter};
+use medicloud_core::domain::{Clinic, Counter, CounterId, Service, ServiceCode};
 use medicloud_core::ids::DeviceId;
+use medicloud_core::validate::ValidationError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -121,4 +122,129 @@ pub async fn users(
 ) -> Result<Json<Vec<StaffView>>, AppError> {
     p.require(Permission::Administer)?;
     Ok(Json(blocking(move || s.node.staff()).await?))
+}
+
+/// The clinic's settings as an admin changes them.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub struct ClinicSettings {
+    /// Name printed on tickets and shown on screens.
+    pub name: String,
+    /// IANA time zone, e.g. `Asia/Jakarta`.
+    pub time_zone: String,
+    /// Ticket message in Bahasa Indonesia (default when absent).
+    #[serde(default)]
+    pub ticket_message_id: Option<String>,
+    /// Ticket message in English (default when absent).
+    #[serde(default)]
+    pub ticket_message_en: Option<String>,
+}
+
+/// Change the clinic's name, time zone and ticket message (admin).
+#[utoipa::path(put, path = "/api/v1/clinic", tag = "admin", security(("bearer" = [])), request_body = ClinicSettings,
+    responses((status = 200, body = Clinic), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_clinic(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Json(req): Json<ClinicSettings>,
+) -> Result<Json<Clinic>, AppError> {
+    p.require(Permission::Administer)?;
+    let clinic = Clinic {
+        id: s.node.store.identity().clinic,
+        name: req.name,
+        time_zone: req.time_zone,
+        ticket_message_id: req.ticket_message_id.filter(|m| !m.trim().is_empty()),
+        ticket_message_en: req.ticket_message_en.filter(|m| !m.trim().is_empty()),
+    };
+    Ok(Json(
+        blocking(move || s.node.put_clinic(p.actor(), clinic)).await?,
+    ))
+}
+
+/// A service's names and whether the kiosk offers it.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub struct ServiceSettings {
+    /// Name in Bahasa Indonesia.
+    pub name_id: String,
+    /// Name in English.
+    pub name_en: String,
+    /// Whether the kiosk offers it.
+    pub active: bool,
+}
+
+/// Add or change a service (admin). The code is the label prefix (`A`).
+#[utoipa::path(put, path = "/api/v1/services/{code}", tag = "admin", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Service code, e.g. A")), request_body = ServiceSettings,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_service(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Path(code): Path<String>,
+    Json(req): Json<ServiceSettings>,
+) -> Result<StatusCode, AppError> {
+    p.require(Permission::Administer)?;
+    let code = ServiceCode::parse(&code).map_err(Error::from)?;
+    let name = |field: &'static str, value: String| {
+        let value = value.trim().to_owned();
+        if value.is_empty() || value.chars().count() > 60 {
+            Err(Error::from(ValidationError::new(
+                field,
+                "a service name has 1 to 60 characters",
+            )))
+        } else {
+            Ok(value)
+        }
+    };
+    let service = Service {
+        code,
+        name_id: name("name_id", req.name_id)?,
+        name_en: name("name_en", req.name_en)?,
+        active: req.active,
+    };
+    blocking(move || s.node.set_service(p.actor(), service)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A counter's name and the services it calls from.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub struct CounterSettings {
+    /// Name called out and shown on the display.
+    pub name: String,
+    /// Services it calls from, in the order it prefers them.
+    #[schema(value_type = Vec<String>)]
+    pub services: Vec<ServiceCode>,
+}
+
+/// Add or change a counter or room (admin).
+#[utoipa::path(put, path = "/api/v1/counters/{counter_id}", tag = "admin", security(("bearer" = [])),
+    params(("counter_id" = String, Path, description = "Counter id, e.g. loket-1")), request_body = CounterSettings,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_counter(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Path(id): Path<String>,
+    Json(req): Json<CounterSettings>,
+) -> Result<StatusCode, AppError> {
+    p.require(Permission::Administer)?;
+    let name = req.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(Error::from(ValidationError::new(
+            "name",
+            "a counter name has 1 to 60 characters",
+        ))
+        .into());
+    }
+    if req.services.is_empty() {
+        return Err(Error::from(ValidationError::new(
+            "services",
+            "a counter serves at least one service",
+        ))
+        .into());
+    }
+    let counter = Counter {
+        id: CounterId::parse(&id).map_err(Error::from)?,
+        name,
+        services: req.services,
+    };
+    blocking(move || s.node.set_counter(p.actor(), counter)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

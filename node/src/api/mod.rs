@@ -17,7 +17,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use error::AppError;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -74,16 +74,20 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::me))
-        .route("/clinic", get(clinic::clinic))
+        .route("/clinic", get(clinic::clinic).put(clinic::put_clinic))
         .route("/services", get(clinic::services))
+        .route("/services/{code}", put(clinic::put_service))
         .route("/counters", get(clinic::counters))
+        .route("/counters/{counter_id}", put(clinic::put_counter))
         .route("/counters/{counter_id}/call-next", post(tickets::call_next))
         .route("/tickets", post(tickets::issue).get(tickets::list))
         .route("/tickets/{id}", get(tickets::get))
+        .route("/tickets/{id}/print.png", get(tickets::print_png))
         .route("/tickets/{id}/{action}", post(tickets::act))
         .route("/public/tickets/{id}", get(tickets::public))
         .route("/calls", get(tickets::calls))
         .route("/printer", get(tickets::printer))
+        .route("/printer/test", post(tickets::printer_test))
         .route(
             "/appointments",
             post(appointments::book).get(appointments::list),

@@ -12,9 +12,10 @@ use utoipa::{Modify, OpenApi};
     paths(
         auth::login, auth::logout, auth::me,
         clinic::clinic, clinic::services, clinic::counters,
+        clinic::put_clinic, clinic::put_service, clinic::put_counter,
         clinic::create_device, clinic::devices, clinic::revoke_device, clinic::create_user, clinic::users,
         tickets::issue, tickets::get, tickets::list, tickets::call_next, tickets::act, tickets::public,
-        tickets::printer, tickets::calls,
+        tickets::printer, tickets::calls, tickets::printer_test, tickets::print_png,
         appointments::book, appointments::list, appointments::register_patient, appointments::search_patients,
         live::events,
         sync::status, sync::conflicts,

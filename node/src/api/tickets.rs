@@ -8,7 +8,8 @@ use crate::ops::{NewTicket, TicketAction, TicketFilter};
 use crate::views::{CallView, PublicTicketView, TicketView};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use medicloud_core::domain::{CounterId, DeviceRole, ServiceCode};
 use medicloud_core::event::Actor;
 use medicloud_core::ids::TicketId;
@@ -199,4 +200,65 @@ pub async fn calls(
     p.require(Permission::SeeQueues)?;
     let limit = q.limit.unwrap_or(10).min(50);
     Ok(Json(blocking(move || s.node.recent_calls(limit)).await?))
+}
+
+/// Print a test page on this node's printer now (admin).
+#[utoipa::path(post, path = "/api/v1/printer/test", tag = "admin", security(("bearer" = [])),
+    responses((status = 202), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn printer_test(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+) -> Result<StatusCode, AppError> {
+    p.require(Permission::Administer)?;
+    let node = s.node.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        node.printer.as_ref().map(crate::print::Printer::test_page)
+    })
+    .await
+    .map_err(|_| {
+        AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error",
+        )
+    })?;
+    match result {
+        None => Err(AppError::new(
+            StatusCode::NOT_FOUND,
+            "no_printer",
+            "this node has no printer",
+        )),
+        Some(Ok(())) => Ok(StatusCode::ACCEPTED),
+        Some(Err(fault)) => Err(AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "printer_fault",
+            format!("the printer did not take the test page: {fault}"),
+        )),
+    }
+}
+
+/// The ticket as it was printed (its newest print job), rendered as a PNG.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/print.png", tag = "tickets", security(("bearer" = [])),
+    params(("id" = TicketId, Path, description = "Ticket id")),
+    responses((status = 200, content_type = "image/png", body = Vec<u8>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn print_png(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Path(id): Path<TicketId>,
+) -> Result<impl IntoResponse, AppError> {
+    p.require(Permission::ReadTickets)?;
+    let node = s.node.clone();
+    let png = blocking(move || {
+        let width = node
+            .printer
+            .as_ref()
+            .map_or(576, crate::print::Printer::width_dots);
+        let bytes = node
+            .store
+            .read(|conn| crate::print::latest_job(conn, id))?
+            .ok_or(crate::Error::NotFound { what: "print job" })?;
+        Ok(medicloud_printer::render::to_png(&bytes, width))
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "image/png")], png))
 }

@@ -90,10 +90,48 @@ impl Node {
             )
             .into());
         }
+        let previous = self.clinic()?;
         let clinic = Clinic {
             id: self.store.identity().clinic,
             name: name.to_owned(),
             time_zone: time_zone.to_owned(),
+            ticket_message_id: previous.as_ref().and_then(|c| c.ticket_message_id.clone()),
+            ticket_message_en: previous.and_then(|c| c.ticket_message_en),
+        };
+        self.put_clinic(actor, clinic)
+    }
+
+    /// Changes the clinic's settings (name, time zone, ticket message).
+    pub fn put_clinic(&self, actor: Actor, clinic: Clinic) -> Result<Clinic> {
+        if clinic.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(ValidationError::new(
+                "time_zone",
+                "use an IANA time zone such as Asia/Jakarta",
+            )
+            .into());
+        }
+        let name = clinic.name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(
+                ValidationError::new("name", "a clinic name has 1 to 100 characters").into(),
+            );
+        }
+        for (field, message) in [
+            ("ticket_message_id", &clinic.ticket_message_id),
+            ("ticket_message_en", &clinic.ticket_message_en),
+        ] {
+            if message.as_ref().is_some_and(|m| m.chars().count() > 120) {
+                return Err(ValidationError::new(
+                    field,
+                    "a ticket message has at most 120 characters",
+                )
+                .into());
+            }
+        }
+        let clinic = Clinic {
+            id: self.store.identity().clinic,
+            name: name.to_owned(),
+            ..clinic
         };
         let (_, events) = self
             .store
