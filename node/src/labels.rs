@@ -226,24 +226,40 @@ pub fn refill(node: &Node, authority: &HttpTransport) -> Result<(), SyncError> {
                     "the authority sent an empty block".into(),
                 ));
             }
-            node.store
-                .write(|w| {
-                    let conn = w.conn();
-                    conn.execute(
-                        "INSERT OR IGNORE INTO label_blocks (service, day, device, first, last)
-                         VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![code, day_text, me.to_string(), block.first, block.last],
-                    )?;
-                    if let Some(slot) = block.slot {
-                        conn.execute(
-                            "INSERT OR REPLACE INTO label_slots (device, slot) VALUES (?1, ?2)",
-                            params![me.to_string(), slot],
-                        )?;
-                    }
-                    Ok(())
-                })
-                .map_err(storage)?;
+            record_block(node, &service.code, day, block).map_err(storage)?;
         }
     }
+    Ok(())
+}
+
+/// Keeps a block the authority reserved for this device (and the slot it named).
+pub fn record_block(
+    node: &Node,
+    service: &ServiceCode,
+    day: NaiveDate,
+    block: Block,
+) -> Result<()> {
+    let me = node.store.identity().device.to_string();
+    node.store.write(|w| {
+        let conn = w.conn();
+        conn.execute(
+            "INSERT OR IGNORE INTO label_blocks (service, day, device, first, last)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                service.as_str(),
+                day.to_string(),
+                me,
+                block.first,
+                block.last
+            ],
+        )?;
+        if let Some(slot) = block.slot {
+            conn.execute(
+                "INSERT OR REPLACE INTO label_slots (device, slot) VALUES (?1, ?2)",
+                params![me, slot],
+            )?;
+        }
+        Ok(())
+    })?;
     Ok(())
 }
