@@ -153,9 +153,31 @@ struct Session {
     last_seen: Instant,
 }
 
+/// Failed logins of one username.
+struct Failures {
+    count: u32,
+    first: Instant,
+    locked_until: Option<Instant>,
+}
+
+/// What a login attempt came to.
+#[derive(Clone, Debug)]
+pub enum LoginOutcome {
+    /// Logged in.
+    Ok(Login),
+    /// Wrong username or password.
+    Wrong,
+    /// Too many failures: the username is locked for this long (even with the right
+    /// password), and this attempt did not count.
+    Locked(Duration),
+    /// This failure locked the username.
+    NowLocked(Duration),
+}
+
 /// Staff sessions, kept in memory: a restart logs everyone out.
 pub struct Sessions {
     by_hash: Mutex<HashMap<String, Session>>,
+    failures: Mutex<HashMap<String, Failures>>,
     /// Logged off after this long without a request.
     pub idle: Duration,
     /// Logged off after this long regardless.
@@ -184,6 +206,7 @@ impl Sessions {
     pub fn new() -> Self {
         Self {
             by_hash: Mutex::new(HashMap::new()),
+            failures: Mutex::new(HashMap::new()),
             idle: Duration::from_secs(15 * 60),
             lifetime: Duration::from_secs(12 * 3600),
         }
@@ -191,6 +214,51 @@ impl Sessions {
 
     fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
         self.by_hash.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Failed logins allowed within [`Sessions::LOCKOUT`] before the username is locked.
+    pub const MAX_FAILURES: u32 = 5;
+    /// How long failures count, and how long a lock lasts.
+    pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
+
+    /// Checks a username and password, with the lockout after repeated failures.
+    pub fn attempt(
+        &self,
+        conn: &rusqlite::Connection,
+        username: &str,
+        password: &str,
+    ) -> Result<LoginOutcome> {
+        let key = username.to_lowercase();
+        let now = Instant::now();
+        {
+            let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+            failures.retain(|_, f| {
+                f.locked_until
+                    .map_or(now - f.first < Self::LOCKOUT, |until| until > now)
+            });
+            if let Some(until) = failures.get(&key).and_then(|f| f.locked_until) {
+                return Ok(LoginOutcome::Locked(until - now));
+            }
+        }
+        if let Some(login) = self.login(conn, username, password)? {
+            self.failures
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&key);
+            return Ok(LoginOutcome::Ok(login));
+        }
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = failures.entry(key).or_insert(Failures {
+            count: 0,
+            first: now,
+            locked_until: None,
+        });
+        entry.count += 1;
+        if entry.count >= Self::MAX_FAILURES {
+            entry.locked_until = Some(now + Self::LOCKOUT);
+            return Ok(LoginOutcome::NowLocked(Self::LOCKOUT));
+        }
+        Ok(LoginOutcome::Wrong)
     }
 
     /// Checks a username and password against the staff accounts.

@@ -609,3 +609,39 @@ async fn an_admin_renames_a_service_and_a_counter_and_bad_settings_change_nothin
         )
     );
 }
+
+#[tokio::test]
+async fn five_failed_logins_lock_the_account_even_against_the_right_password() {
+    let n = TestNode::start();
+    let wrong = json!({"username": "desk", "password": "not-the-password"}).to_string();
+    for attempt in 1..=5 {
+        let (status, body) = n
+            .call("POST", "/api/v1/auth/login", None, Some(&wrong))
+            .await;
+        let expected = if attempt < 5 {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(status, expected, "attempt {attempt}: {body}");
+    }
+    let right = json!({"username": "desk", "password": crate::util::PASSWORD}).to_string();
+    let (status, body) = n
+        .call("POST", "/api/v1/auth/login", None, Some(&right))
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["code"], "account_locked");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("15 more minutes"),
+        "{body}"
+    );
+    // Another account is not affected.
+    let admin = json!({"username": "admin", "password": crate::util::PASSWORD}).to_string();
+    let (status, _) = n
+        .call("POST", "/api/v1/auth/login", None, Some(&admin))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}

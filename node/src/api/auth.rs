@@ -3,7 +3,7 @@
 use super::error::{AppError, ErrorBody};
 use super::extract::{Caller, Json};
 use super::{AppState, blocking};
-use crate::auth::Principal;
+use crate::auth::{LoginOutcome, Principal};
 use axum::extract::State;
 use axum::http::StatusCode;
 use medicloud_core::domain::{DeviceRole, StaffRole};
@@ -69,7 +69,7 @@ impl From<&Principal> for Me {
 
 /// Log in with a username and password.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     Json(req): Json<LoginRequest>,
@@ -85,11 +85,21 @@ pub async fn login(
     let idle = sessions.idle.as_secs();
     let login = blocking(move || {
         node.store
-            .read(|conn| sessions.login(conn, &req.username, &req.password))
+            .read(|conn| sessions.attempt(conn, &req.username, &req.password))
     })
     .await?;
+    let locked = |left: std::time::Duration| {
+        AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "account_locked",
+            format!(
+                "too many failed logins: this account is locked for {} more minutes",
+                left.as_secs().div_ceil(60)
+            ),
+        )
+    };
     match login {
-        Some(login) => {
+        LoginOutcome::Ok(login) => {
             tracing::info!(principal = ?login.principal.actor(), "staff logged in");
             Ok(Json(LoginResponse {
                 me: Me::from(&login.principal),
@@ -97,7 +107,15 @@ pub async fn login(
                 idle_timeout_seconds: idle,
             }))
         }
-        None => {
+        LoginOutcome::Locked(left) => {
+            tracing::warn!("login refused: account locked");
+            Err(locked(left))
+        }
+        LoginOutcome::NowLocked(left) => {
+            tracing::warn!("account locked after repeated failed logins");
+            Err(locked(left))
+        }
+        LoginOutcome::Wrong => {
             tracing::info!("failed login");
             Err(AppError::new(
                 StatusCode::UNAUTHORIZED,

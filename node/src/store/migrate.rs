@@ -17,6 +17,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261125060000_label_slots.sql",
         include_str!("../../../migrations/node/20261125060000_label_slots.sql"),
     ),
+    (
+        "20261125070000_log_heads.sql",
+        include_str!("../../../migrations/node/20261125070000_log_heads.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet, each in its own transaction.

@@ -286,6 +286,11 @@ fn insert_event(tx: &Transaction<'_>, event: &Event) -> Result<()> {
             serde_json::to_string(event)?,
         ],
     )?;
+    tx.execute(
+        "INSERT INTO log_heads (origin, seq) VALUES (?1, ?2)
+         ON CONFLICT (origin) DO UPDATE SET seq = MAX(seq, excluded.seq)",
+        params![event.id.origin.to_string(), event.id.seq as i64],
+    )?;
     Ok(())
 }
 

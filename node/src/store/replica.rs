@@ -19,8 +19,7 @@ impl Store {
     /// Per origin, the highest seq held.
     pub fn summary(&self) -> Result<VersionVector> {
         self.read(|conn| {
-            let mut stmt =
-                conn.prepare_cached("SELECT origin, MAX(seq) FROM events GROUP BY origin")?;
+            let mut stmt = conn.prepare_cached("SELECT origin, seq FROM log_heads")?;
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
             let mut vv = VersionVector::new();
             for row in rows {
