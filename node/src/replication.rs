@@ -360,6 +360,7 @@ impl Transport for Measuring<'_> {
     fn exchange(&self, request: SyncRequest) -> Result<SyncResponse, SyncError> {
         let store = &self.node.store;
         let sent = store.own_clock_ms();
+        let sent_summary = request.summary.clone();
         let response = self.inner.exchange(request)?;
         let received = store.own_clock_ms();
         if let Some(theirs) = response.now_ms {
@@ -385,7 +386,7 @@ impl Transport for Measuring<'_> {
                 store.correct_clock(correction);
             }
         }
-        *lock(&self.link.theirs) = Some(exchange::summary_from_wire(&response.summary));
+        *lock(&self.link.theirs) = Some(exchange::theirs_from(&sent_summary, &response));
         Ok(response)
     }
 }

@@ -30,6 +30,38 @@ pub fn summary_from_wire(summary: &WireSummary) -> VersionVector {
     vv
 }
 
+/// The origins where `held` differs from `caller`, with `held`'s count (0: none held).
+fn delta(held: &VersionVector, caller: &VersionVector) -> WireSummary {
+    let mut out: WireSummary = held
+        .iter()
+        .filter(|dot| caller.get(dot.actor) != dot.counter)
+        .map(|dot| (*dot.actor, dot.counter))
+        .collect();
+    out.extend(
+        caller
+            .iter()
+            .filter(|dot| held.get(dot.actor) == 0)
+            .map(|dot| (*dot.actor, 0)),
+    );
+    out
+}
+
+/// The responder's summary, from a response (whole or a delta over `sent`).
+pub fn theirs_from(sent: &WireSummary, response: &SyncResponse) -> VersionVector {
+    if !response.summary_is_delta {
+        return summary_from_wire(&response.summary);
+    }
+    let mut counts: std::collections::BTreeMap<DeviceId, u64> = sent.iter().copied().collect();
+    for (origin, seq) in &response.summary {
+        counts.insert(*origin, *seq);
+    }
+    let mut vv = VersionVector::new();
+    for (origin, seq) in counts.into_iter().filter(|(_, seq)| *seq > 0) {
+        vv.apply(Dot::new(origin, seq));
+    }
+    vv
+}
+
 /// One round, caller to responder.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRequest {
@@ -46,8 +78,13 @@ pub struct SyncRequest {
 /// One round, responder to caller.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncResponse {
-    /// What the responder holds, after storing the request's events.
+    /// What the responder holds, after storing the request's events: every origin, or
+    /// with `summary_is_delta` only the origins where it differs from the request's
+    /// summary (a round of two replicas in step then carries almost no summary).
     pub summary: WireSummary,
+    /// Whether `summary` lists only the differences from the request's summary.
+    #[serde(default)]
+    pub summary_is_delta: bool,
     /// Events the caller lacks (at most [`PAGE`]).
     pub events: Vec<Event>,
     /// Whether the responder has more the caller lacks.
@@ -93,11 +130,13 @@ pub fn respond(log: &mut dyn Log, request: SyncRequest) -> Result<SyncResponse, 
     }
     log.ingest(request.events)?;
     let caller = summary_from_wire(&request.summary);
+    let held = log.summary()?;
     let mut events = log.missing_for(&caller, PAGE + 1)?;
     let more = events.len() > PAGE;
     events.truncate(PAGE);
     Ok(SyncResponse {
-        summary: summary_to_wire(&log.summary()?),
+        summary: delta(&held, &caller),
+        summary_is_delta: true,
         events,
         more,
         now_ms: None,
@@ -128,21 +167,22 @@ pub fn sync_with(
             Some(vv) => log.missing_for(vv, PAGE)?,
             None => Vec::new(),
         };
+        let request_summary = summary_to_wire(&log.summary()?);
         let request = SyncRequest {
             clinic: log.clinic(),
             from: me,
-            summary: summary_to_wire(&log.summary()?),
+            summary: request_summary.clone(),
             events: push,
         };
         stats.sent += request.events.len();
         let response = transport.exchange(request)?;
         stats.rounds += 1;
+        let vv = theirs_from(&request_summary, &response);
         let got = log.ingest(response.events)?;
         stats.received.accepted += got.accepted;
         stats.received.duplicates += got.duplicates;
         stats.received.out_of_order += got.out_of_order;
         stats.received.refused += got.refused;
-        let vv = summary_from_wire(&response.summary);
         let done = !response.more && log.missing_for(&vv, 1)?.is_empty();
         theirs = Some(vv);
         if done {
