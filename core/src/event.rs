@@ -118,6 +118,25 @@ pub enum EventBody {
         /// The step.
         change: TicketChange,
     },
+    /// Something that changes nothing but must be on the audit trail: a login, a failed
+    /// login, a lockout, a read of patient data, an export.
+    Audited(AuditEntry),
+}
+
+/// An audit-only entry. Who and when are the event's actor and stamp; where is its origin.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// What was done, e.g. `login`, `login_failed`, `account_locked`, `patient_read`,
+    /// `patient_search`, `appointments_read`.
+    pub action: String,
+    /// The patient whose data was read, if one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient: Option<PatientId>,
+    /// What else it concerned (a username for logins; never patient data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// `ok`, `denied` or `failed`.
+    pub outcome: String,
 }
 
 impl EventBody {
@@ -133,6 +152,7 @@ impl EventBody {
             EventBody::AppointmentBooked(a) => Entity::Appointment(a.id),
             EventBody::AppointmentCancelled { id } => Entity::Appointment(*id),
             EventBody::Ticket { id, .. } => Entity::Ticket(*id),
+            EventBody::Audited(_) => Entity::Audit,
         }
     }
 
@@ -148,6 +168,7 @@ impl EventBody {
             EventBody::AppointmentBooked(_) => "appointment_booked",
             EventBody::AppointmentCancelled { .. } => "appointment_cancelled",
             EventBody::Ticket { change, .. } => change.kind(),
+            EventBody::Audited(_) => "audited",
         }
     }
 }
@@ -171,6 +192,8 @@ pub enum Entity {
     Appointment(AppointmentId),
     /// A ticket.
     Ticket(TicketId),
+    /// The audit trail (entries change no state).
+    Audit,
 }
 
 impl fmt::Display for Entity {
@@ -185,6 +208,7 @@ impl fmt::Display for Entity {
             Entity::Patient(id) => write!(f, "patient/{id}"),
             Entity::Appointment(id) => write!(f, "appointment/{id}"),
             Entity::Ticket(id) => write!(f, "ticket/{id}"),
+            Entity::Audit => write!(f, "audit"),
         }
     }
 }

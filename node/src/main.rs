@@ -76,6 +76,11 @@ enum Command {
         #[command(flatten)]
         sync: SyncOptions,
     },
+    /// The audit trail's tamper evidence.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Print the node API's OpenAPI document (JSON) to stdout.
     Openapi,
     /// Ticket printer tools.
@@ -115,6 +120,17 @@ impl From<Paper> for PaperWidth {
             Paper::Mm80 => PaperWidth::Mm80,
         }
     }
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Recompute the audit chain of a node's database; exit 1 if any entry was edited,
+    /// removed or reordered.
+    Verify {
+        /// The node's data folder (with node.sqlite and audit.key).
+        #[arg(long)]
+        data: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,6 +236,30 @@ async fn printer_command(command: PrinterCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[allow(clippy::print_stdout)] // the verdict is the command's output
+fn verify_audit(data: &std::path::Path) -> anyhow::Result<()> {
+    let path = data.join("node.sqlite");
+    if !path.is_file() {
+        bail!("no node database in {}", data.display());
+    }
+    let verdict = medicloud_node::store::audit::verify_database(&path)?;
+    if verdict.findings.is_empty() {
+        println!(
+            "audit trail intact: {} entries from {} devices",
+            verdict.events, verdict.origins
+        );
+        return Ok(());
+    }
+    for f in &verdict.findings {
+        println!("device {} entry {}: {}", f.origin, f.seq, f.problem);
+    }
+    bail!(
+        "audit trail tampered with: {} problems in {} entries",
+        verdict.findings.len(),
+        verdict.events
+    )
+}
+
 #[allow(clippy::print_stdout)]
 fn print_openapi() -> anyhow::Result<()> {
     use utoipa::OpenApi;
@@ -240,6 +280,9 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Openapi => print_openapi()?,
+        Command::Audit {
+            command: AuditCommand::Verify { data },
+        } => verify_audit(&data)?,
         Command::Printer { command } => printer_command(command).await?,
         Command::Demo {
             data,

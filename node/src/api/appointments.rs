@@ -42,7 +42,15 @@ pub async fn list(
     Query(q): Query<DayQuery>,
 ) -> Result<Json<Vec<AppointmentView>>, AppError> {
     p.require(Permission::FrontDesk)?;
-    Ok(Json(blocking(move || s.node.appointments(q.date)).await?))
+    Ok(Json(
+        blocking(move || {
+            let list = s.node.appointments(q.date)?;
+            s.node
+                .audit(p.actor(), read_entry("appointments_read", list.len()))?;
+            Ok(list)
+        })
+        .await?,
+    ))
 }
 
 /// A patient record.
@@ -105,6 +113,26 @@ pub async fn search_patients(
     Query(q): Query<PatientQuery>,
 ) -> Result<Json<Vec<PatientView>>, AppError> {
     p.require(Permission::ReadPatients)?;
-    let found = blocking(move || s.node.search_patients(q.q.as_deref().unwrap_or(""))).await?;
+    let found = blocking(move || {
+        let found = s.node.search_patients(q.q.as_deref().unwrap_or(""))?;
+        // What was searched for may itself be patient data (a NIK, a name): not recorded.
+        let mut entry = read_entry("patient_search", found.len());
+        if let [only] = found.as_slice() {
+            entry.patient = Some(only.id);
+        }
+        s.node.audit(p.actor(), entry)?;
+        Ok(found)
+    })
+    .await?;
     Ok(Json(found.into_iter().map(PatientView::from).collect()))
+}
+
+/// An audit entry for a read that returned `count` records.
+fn read_entry(action: &str, count: usize) -> medicloud_core::event::AuditEntry {
+    medicloud_core::event::AuditEntry {
+        action: action.into(),
+        patient: None,
+        subject: Some(format!("{count} records")),
+        outcome: "ok".into(),
+    }
 }

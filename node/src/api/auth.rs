@@ -7,6 +7,7 @@ use crate::auth::{LoginOutcome, Principal};
 use axum::extract::State;
 use axum::http::StatusCode;
 use medicloud_core::domain::{DeviceRole, StaffRole};
+use medicloud_core::event::{Actor, AuditEntry};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -84,8 +85,23 @@ pub async fn login(
     let (node, sessions) = (state.node.clone(), state.sessions.clone());
     let idle = sessions.idle.as_secs();
     let login = blocking(move || {
-        node.store
-            .read(|conn| sessions.attempt(conn, &req.username, &req.password))
+        let outcome = node
+            .store
+            .read(|conn| sessions.attempt(conn, &req.username, &req.password))?;
+        let (actor, action, result) = match &outcome {
+            LoginOutcome::Ok(login) => (login.principal.actor(), "login", "ok"),
+            LoginOutcome::Wrong => (Actor::System, "login_failed", "failed"),
+            LoginOutcome::Locked(_) => (Actor::System, "login_refused_locked", "denied"),
+            LoginOutcome::NowLocked(_) => (Actor::System, "account_locked", "denied"),
+        };
+        let entry = AuditEntry {
+            action: action.into(),
+            patient: None,
+            subject: Some(req.username),
+            outcome: result.into(),
+        };
+        node.audit(actor, entry)?;
+        Ok(outcome)
     })
     .await?;
     let locked = |left: std::time::Duration| {

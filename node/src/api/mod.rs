@@ -2,6 +2,7 @@
 //! the live stream, and the web UI's static files.
 
 mod appointments;
+mod audit;
 mod auth;
 mod clinic;
 pub mod error;
@@ -102,6 +103,7 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         .route("/events", get(live::events))
         .route("/sync/status", get(sync::status))
         .route("/conflicts", get(sync::conflicts))
+        .route("/audit", get(audit::trail))
         .fallback(|| async {
             AppError::new(
                 axum::http::StatusCode::NOT_FOUND,

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers and types so it cannot drift.
 
-use super::{appointments, auth, clinic, error, live, sync, tickets};
+use super::{appointments, audit, auth, clinic, error, live, sync, tickets};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -18,7 +18,7 @@ use utoipa::{Modify, OpenApi};
         tickets::printer, tickets::calls, tickets::printer_test, tickets::print_png,
         appointments::book, appointments::list, appointments::register_patient, appointments::search_patients,
         live::events,
-        sync::status, sync::conflicts,
+        sync::status, sync::conflicts, audit::trail,
     ),
     components(schemas(error::ErrorBody, crate::live::LiveMessage)),
     modifiers(&BearerAuth),

@@ -4,10 +4,12 @@
 
 mod admin;
 mod appointments;
+mod audit;
 mod tickets;
 
 pub use admin::{DeviceView, NewDevice, NewStaff, StaffView};
 pub use appointments::{AppointmentStatus, AppointmentView, NewAppointment};
+pub use audit::{AuditFilter, AuditRow};
 pub use tickets::{NewTicket, TicketAction, TicketFilter};
 
 use crate::error::Result;
@@ -129,7 +131,8 @@ impl Node {
                 // Patient and appointment records are not for every screen.
                 EventBody::PatientSet(_)
                 | EventBody::AppointmentBooked(_)
-                | EventBody::AppointmentCancelled { .. } => continue,
+                | EventBody::AppointmentCancelled { .. }
+                | EventBody::Audited(_) => continue,
                 other => LiveMessage::Config {
                     kind: other.kind().to_owned(),
                 },

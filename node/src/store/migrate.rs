@@ -21,6 +21,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261125070000_log_heads.sql",
         include_str!("../../../migrations/node/20261125070000_log_heads.sql"),
     ),
+    (
+        "20261125080000_audit_chain.sql",
+        include_str!("../../../migrations/node/20261125080000_audit_chain.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet, each in its own transaction.

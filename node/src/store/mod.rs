@@ -5,6 +5,7 @@
 //! (WAL, `synchronous=FULL`) before anything is returned to a caller. Reads use their own
 //! connection, so a reader never waits for the writer.
 
+pub mod audit;
 mod migrate;
 mod project;
 pub mod query;
@@ -35,6 +36,7 @@ pub struct Store {
     readers: Vec<Mutex<Connection>>,
     hlc: Hlc,
     time: Arc<CorrectedTime>,
+    audit_key: audit::AuditKey,
     identity: Identity,
 }
 
@@ -81,6 +83,11 @@ impl Store {
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
         migrate(&mut writer)?;
+        let audit_key = audit::AuditKey::load_or_create(&Self::audit_key_path(path))?;
+        let linked = audit::catch_up(&writer, &audit_key)?;
+        if linked > 0 {
+            tracing::info!(events = linked, "audit chain extended over older events");
+        }
         let identity = Self::load_identity(&mut writer, clinic, device)?;
         let newest: Option<i64> = writer.query_row(
             "SELECT MAX(stamp) FROM events WHERE origin = ?1",
@@ -100,6 +107,7 @@ impl Store {
             readers,
             hlc: Hlc::new(restored, Hlc::DEFAULT_MAX_DRIFT_MS),
             time: Arc::new(CorrectedTime::new(time, 0)),
+            audit_key,
             identity,
         })
     }
@@ -145,6 +153,16 @@ impl Store {
     /// This node's identity.
     pub fn identity(&self) -> Identity {
         self.identity
+    }
+
+    /// Where the audit key of the database at `path` lives: beside it, `audit.key`.
+    pub fn audit_key_path(path: &Path) -> std::path::PathBuf {
+        path.with_file_name("audit.key")
+    }
+
+    /// Checks the audit chain over the whole log.
+    pub fn verify_audit(&self) -> Result<audit::Verdict> {
+        self.read(|conn| audit::verify(conn, &self.audit_key))
     }
 
     /// A small fact about this node (`cloud_url`, `lan_key`…), if set.
@@ -265,14 +283,15 @@ impl Writer<'_> {
             actor,
             body,
         };
-        insert_event(&self.tx, &event)?;
+        insert_event(&self.tx, &self.store.audit_key, &event)?;
         project::apply(&self.tx, &event)?;
         self.appended.push(event.clone());
         Ok(event)
     }
 }
 
-fn insert_event(tx: &Transaction<'_>, event: &Event) -> Result<()> {
+fn insert_event(tx: &Transaction<'_>, key: &audit::AuditKey, event: &Event) -> Result<()> {
+    let body = serde_json::to_string(event)?;
     tx.execute(
         "INSERT INTO events (origin, seq, stamp, clinic, entity, kind, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -283,13 +302,20 @@ fn insert_event(tx: &Transaction<'_>, event: &Event) -> Result<()> {
             event.clinic.to_string(),
             event.entity().to_string(),
             event.body.kind(),
-            serde_json::to_string(event)?,
+            body,
         ],
     )?;
     tx.execute(
         "INSERT INTO log_heads (origin, seq) VALUES (?1, ?2)
          ON CONFLICT (origin) DO UPDATE SET seq = MAX(seq, excluded.seq)",
         params![event.id.origin.to_string(), event.id.seq as i64],
+    )?;
+    audit::link(
+        tx,
+        key,
+        &event.id.origin.to_string(),
+        event.id.seq as i64,
+        &body,
     )?;
     Ok(())
 }

@@ -15,6 +15,7 @@ pub(super) fn apply(conn: &Connection, event: &Event) -> Result<()> {
     match event.entity() {
         Entity::Ticket(id) => ticket(conn, id),
         Entity::Appointment(id) => appointment(conn, id),
+        Entity::Audit => Ok(()),
         entity => record(conn, &entity, event),
     }
 }

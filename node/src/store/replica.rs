@@ -104,7 +104,7 @@ impl Store {
                     report.refused += 1;
                 }
             } else if seq == top + 1 {
-                insert_event(&tx, &event)?;
+                insert_event(&tx, &self.audit_key, &event)?;
                 held.insert(origin, seq);
                 report.accepted += 1;
                 accepted.push(event);

@@ -234,7 +234,7 @@ fn a_late_event_refolds_its_ticket() {
     };
     node.store
         .write(|w| {
-            insert_event(&w.tx, &late)?;
+            insert_event(&w.tx, &w.store.audit_key, &late)?;
             project::apply(&w.tx, &late)
         })
         .unwrap();
