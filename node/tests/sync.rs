@@ -319,3 +319,89 @@ async fn sync_requests_without_the_lan_key_or_from_another_clinic_are_refused_an
     assert_eq!(post(Some(key), huge).await.unwrap().status(), 413);
     assert_eq!(board(&client, &a, &desk).await.len(), before);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_killed_in_the_middle_of_its_first_sync_catches_up_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (da, db) = (dir.path().join("a"), dir.path().join("b"));
+    let (pa, pb) = (free_port(), free_port());
+    let client = reqwest::Client::new();
+    let a = node(&da, pa, &[], None, &[]);
+    // Enough history for several pages of the exchange.
+    let mut takes = Vec::new();
+    for i in 0..700 {
+        let (client, a) = (client.clone(), &a);
+        takes.push(async move { a.take(&client, ["A", "B", "C"][i % 3]).await.status() });
+    }
+    for status in futures::future::join_all(takes).await {
+        assert_eq!(status, 201);
+    }
+    let desk_a = a.login(&client, "desk").await;
+    let held_by_a = board(&client, &a, &desk_a).await;
+
+    let total_a = rusqlite::Connection::open(da.join("node.sqlite"))
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+
+    // B starts its first sync from A (before it even listens) and is killed as soon as
+    // part of the log has arrived.
+    let stored = || {
+        rusqlite::Connection::open(db.join("node.sqlite"))
+            .ok()
+            .and_then(|c| {
+                c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))
+                    .ok()
+            })
+            .unwrap_or(0)
+    };
+    let url = format!("http://127.0.0.1:{pa}");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_medicloud"))
+        .args([
+            "demo",
+            "--listen",
+            &format!("127.0.0.1:{pb}"),
+            "--peer",
+            &url,
+        ])
+        .args(["--labels-from", &url, "--data"])
+        .arg(&db)
+        .env("MEDICLOUD_DEMO_PASSWORD", crate::util::PASSWORD)
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while stored() == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "B never started syncing"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let partial = stored();
+    assert!(
+        partial < total_a,
+        "killed after the sync had finished ({partial} events)"
+    );
+
+    let b = node(&db, pb, &[pa], Some(pa), &[]);
+    let desk_b = b.login(&client, "desk").await;
+    eventually(Duration::from_secs(15), "B holds A's tickets", || async {
+        board(&client, &b, &desk_b).await == held_by_a
+    })
+    .await;
+    b.stop();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_medicloud"))
+        .args(["audit", "verify", "--data"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
