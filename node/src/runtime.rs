@@ -19,7 +19,7 @@ use std::time::Duration;
 /// How a node takes part in its clinic's sync.
 #[derive(Clone, Debug, Default, clap::Args)]
 pub struct SyncOptions {
-    /// Another node of the clinic to sync with, e.g. http://10.0.0.5:8080 (repeatable).
+    /// Another node of the clinic to sync with, e.g. `http://10.0.0.5:8080` (repeatable).
     #[arg(long = "peer", value_name = "URL")]
     pub peers: Vec<String>,
     /// The clinic's key for node-to-node sync on the LAN (set by enrolment when joining a cloud).
@@ -28,7 +28,7 @@ pub struct SyncOptions {
     /// The node that hands out label numbers when the clinic has no cloud (a hub).
     #[arg(long, value_name = "URL")]
     pub labels_from: Option<String>,
-    /// The clinic chain's cloud, e.g. https://cloud.example.id (remembered after enrolment).
+    /// The clinic chain's cloud, e.g. `https://cloud.example.id` (remembered after enrolment).
     #[arg(long, env = "MEDICLOUD_CLOUD", value_name = "URL")]
     pub cloud: Option<String>,
     /// A one-time enrolment code from the cloud's admin, to join the cloud.
