@@ -62,6 +62,9 @@ pub enum Principal {
         username: String,
         /// Role.
         role: StaffRole,
+        /// Emergency access is open for this session: patient records may be read even
+        /// by a role that normally may not (time-limited, always audited).
+        break_glass: bool,
     },
     /// A device using its own token.
     Device {
@@ -105,9 +108,14 @@ impl Principal {
         use Permission::*;
         match self {
             Principal::Staff {
+                break_glass: true, ..
+            } if permission == ReadPatients => true,
+            // Administrators configure the clinic; reading patient records is not part
+            // of that (least privilege) — they use break-glass access when they must.
+            Principal::Staff {
                 role: StaffRole::Admin,
                 ..
-            } => true,
+            } => permission != ReadPatients,
             Principal::Staff {
                 role: StaffRole::Desk,
                 ..
@@ -151,6 +159,7 @@ struct Session {
     principal: Principal,
     created: Instant,
     last_seen: Instant,
+    break_glass_until: Option<Instant>,
 }
 
 /// Failed logins of one username.
@@ -214,6 +223,21 @@ impl Sessions {
 
     fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
         self.by_hash.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// How long emergency (break-glass) access lasts.
+    pub const BREAK_GLASS: Duration = Duration::from_secs(15 * 60);
+
+    /// Opens emergency access for the session behind `token`; `false` if there is none.
+    pub fn break_glass(&self, token: &str) -> bool {
+        let mut map = self.map();
+        match map.get_mut(&token_sha256(token)) {
+            Some(session) => {
+                session.break_glass_until = Some(Instant::now() + Self::BREAK_GLASS);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Failed logins allowed within [`Sessions::LOCKOUT`] before the username is locked.
@@ -284,6 +308,7 @@ impl Sessions {
             id: user.id,
             username: user.username,
             role: user.role,
+            break_glass: false,
         };
         let now = Instant::now();
         self.map().insert(
@@ -292,6 +317,7 @@ impl Sessions {
                 principal: principal.clone(),
                 created: now,
                 last_seen: now,
+                break_glass_until: None,
             },
         );
         Ok(Some(Login { token, principal }))
@@ -310,7 +336,12 @@ impl Sessions {
             map.retain(|_, s| now - s.last_seen < self.idle && now - s.created < self.lifetime);
             if let Some(session) = map.get_mut(&hash) {
                 session.last_seen = now;
-                return Ok(Some(session.principal.clone()));
+                let open = session.break_glass_until.is_some_and(|until| until > now);
+                let mut principal = session.principal.clone();
+                if let Principal::Staff { break_glass, .. } = &mut principal {
+                    *break_glass = open;
+                }
+                return Ok(Some(principal));
             }
         }
         let device = query::devices(conn)?

@@ -171,3 +171,78 @@ async fn logins_lockouts_and_patient_searches_are_on_the_trail_and_only_admins_r
         .collect();
     assert_eq!(actions, ["patient_search", "patient_set"]);
 }
+
+#[tokio::test]
+async fn an_admin_reads_patient_records_only_through_audited_break_glass_access() {
+    let n = TestNode::start();
+    let admin = n.login("admin").await;
+    let other_admin_session = n.login("admin").await;
+    let (status, _) = n
+        .call("GET", "/api/v1/patients?q=Siti", Some(&admin), None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "administrators do not read patients by default"
+    );
+
+    let short = json!({"reason": "need it"}).to_string();
+    let (status, _) = n
+        .call(
+            "POST",
+            "/api/v1/auth/break-glass",
+            Some(&admin),
+            Some(&short),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = n
+        .call(
+            "POST",
+            "/api/v1/auth/break-glass",
+            Some(&n.kiosk),
+            Some(&short),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let reason = json!({"reason": "Doctor on call needs allergy details, desk closed"}).to_string();
+    let (status, granted) = n
+        .call(
+            "POST",
+            "/api/v1/auth/break-glass",
+            Some(&admin),
+            Some(&reason),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{granted}");
+    assert_eq!(granted["seconds"], 900);
+    let (status, _) = n
+        .call("GET", "/api/v1/patients?q=Siti", Some(&admin), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = n
+        .call(
+            "GET",
+            "/api/v1/patients?q=Siti",
+            Some(&other_admin_session),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only the session that asked");
+
+    let (_, trail) = n
+        .call(
+            "GET",
+            "/api/v1/audit?action=break_glass",
+            Some(&admin),
+            None,
+        )
+        .await;
+    let rows = trail.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{trail}");
+    assert_eq!(
+        rows[0]["subject"],
+        "Doctor on call needs allergy details, desk closed"
+    );
+}

@@ -156,3 +156,66 @@ pub async fn logout(State(state): State<AppState>, Caller(_, token): Caller) -> 
 pub async fn me(Caller(principal, _): Caller) -> Json<Me> {
     Json(Me::from(&principal))
 }
+
+/// Why emergency access is needed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreakGlassRequest {
+    /// The reason, in a sentence (no patient data): it goes on the audit trail.
+    pub reason: String,
+}
+
+/// Emergency access granted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BreakGlassResponse {
+    /// Patient records may be read for this many seconds with this session.
+    pub seconds: u64,
+}
+
+/// Emergency (break-glass) access: for 15 minutes this session may read patient
+/// records even if its role normally may not. Always on the audit trail, with the reason.
+#[utoipa::path(post, path = "/api/v1/auth/break-glass", tag = "auth", security(("bearer" = [])),
+    request_body = BreakGlassRequest,
+    responses((status = 200, body = BreakGlassResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn break_glass(
+    State(state): State<AppState>,
+    Caller(principal, token): Caller,
+    Json(req): Json<BreakGlassRequest>,
+) -> Result<Json<BreakGlassResponse>, AppError> {
+    if !matches!(principal, Principal::Staff { .. }) {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "only staff members can ask for emergency access",
+        ));
+    }
+    let reason = req.reason.trim().to_owned();
+    if !(10..=200).contains(&reason.chars().count()) {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "reason: say in 10 to 200 characters why emergency access is needed",
+        ));
+    }
+    let (node, sessions) = (state.node.clone(), state.sessions.clone());
+    let actor = principal.actor();
+    blocking(move || {
+        node.audit(
+            actor,
+            AuditEntry {
+                action: "break_glass".into(),
+                patient: None,
+                subject: Some(reason),
+                outcome: "ok".into(),
+            },
+        )?;
+        // Granted only once it is on the trail.
+        sessions.break_glass(&token);
+        Ok(())
+    })
+    .await?;
+    tracing::warn!(principal = ?actor, "break-glass access opened");
+    Ok(Json(BreakGlassResponse {
+        seconds: crate::auth::Sessions::BREAK_GLASS.as_secs(),
+    }))
+}

@@ -75,6 +75,7 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::me))
+        .route("/auth/break-glass", post(auth::break_glass))
         .route("/clinic", get(clinic::clinic).put(clinic::put_clinic))
         .route("/services", get(clinic::services))
         .route("/services/{code}", put(clinic::put_service))

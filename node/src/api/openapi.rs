@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(title = "Medicloud node API", description = "The local HTTP API of a Medicloud clinic node."),
     paths(
-        auth::login, auth::logout, auth::me,
+        auth::login, auth::logout, auth::me, auth::break_glass,
         clinic::clinic, clinic::services, clinic::counters,
         clinic::put_clinic, clinic::put_service, clinic::put_counter,
         clinic::create_device, clinic::devices, clinic::revoke_device, clinic::create_user, clinic::users,
