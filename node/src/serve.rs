@@ -21,6 +21,7 @@ pub async fn serve(
     let closing = state.shutdown.clone();
     let app = router(state, ui).layer(tower_http::trace::TraceLayer::new_for_http());
     let mut closed = closing.subscribe();
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown().await;
         closing.send_replace(true);

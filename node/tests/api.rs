@@ -645,3 +645,68 @@ async fn five_failed_logins_lock_the_account_even_against_the_right_password() {
         .await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_the_screens_included() {
+    use tower::ServiceExt;
+    let n = TestNode::start();
+    for path in ["/kiosk", "/api/v1/services", "/api/openapi.json"] {
+        let req = axum::http::Request::get(path)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = n.app.clone().oneshot(req).await.unwrap();
+        let h = res.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn one_machine_sending_too_fast_is_slowed_down_and_others_are_not() {
+    use axum::extract::ConnectInfo;
+    use tower::ServiceExt;
+    let n = TestNode::start();
+    let from = |ip: [u8; 4]| {
+        let mut req = axum::http::Request::get("/api/v1/services")
+            .header("authorization", format!("Bearer {}", n.kiosk))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo(std::net::SocketAddr::from((ip, 40_000))));
+        n.app.clone().oneshot(req)
+    };
+    // Faster than the sustained rate, the burst allowance runs out; requests before
+    // that all pass.
+    let mut passed = 0;
+    let refused = loop {
+        let res = from([10, 0, 0, 7]).await.unwrap();
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            break res;
+        }
+        assert_eq!(res.status(), StatusCode::OK);
+        passed += 1;
+        assert!(
+            passed < 20 * medicloud_node::api::RATE_BURST,
+            "never limited"
+        );
+    };
+    assert!(
+        passed >= medicloud_node::api::RATE_BURST,
+        "the burst allowance holds"
+    );
+    let body = axum::body::to_bytes(refused.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("rate_limited"));
+    assert_eq!(
+        from([10, 0, 0, 8]).await.unwrap().status(),
+        StatusCode::OK,
+        "another machine"
+    );
+}

@@ -7,6 +7,7 @@ mod auth;
 mod clinic;
 pub mod error;
 mod extract;
+pub mod limit;
 mod live;
 mod openapi;
 mod sync;
@@ -25,6 +26,18 @@ use std::sync::Arc;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use openapi::ApiDoc;
+
+/// What the served pages may load: only this node, plus inline styles and data URLs
+/// (QR codes, sounds).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; \
+    media-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+    frame-ancestors 'none'; form-action 'self'";
+
+/// Requests per second one client address may make to `/api/v1`, sustained…
+pub const RATE_PER_SECOND: u32 = 100;
+/// …and in a burst.
+pub const RATE_BURST: u32 = 1_000;
 
 /// Largest request body accepted, in bytes.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -127,20 +140,16 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/openapi.json", get(openapi::document))
-        .nest("/api/v1", api.layer(DefaultBodyLimit::max(BODY_LIMIT)))
-        .nest("/sync/v1", sync)
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ));
+        .nest(
+            "/api/v1",
+            api.layer(DefaultBodyLimit::max(BODY_LIMIT)).layer(
+                axum::middleware::from_fn_with_state(
+                    Arc::new(limit::RateLimit::new(RATE_PER_SECOND, RATE_BURST)),
+                    limit::limit,
+                ),
+            ),
+        )
+        .nest("/sync/v1", sync);
     let app = match ui {
         Some(dir) if dir.join("index.html").is_file() => {
             let index = dir.join("index.html");
@@ -151,7 +160,31 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         }
         _ => app.fallback(get(landing)),
     };
-    app.with_state(state)
+    // Security headers on everything, the screens included: the pages load nothing
+    // from elsewhere, and the patient status page (opened on phones) may not be framed.
+    let headers = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (
+            header::HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        ),
+        (
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ];
+    headers
+        .into_iter()
+        .fold(app, |app, (name, value)| {
+            app.layer(SetResponseHeaderLayer::overriding(
+                name,
+                HeaderValue::from_static(value),
+            ))
+        })
+        .with_state(state)
 }
 
 /// Shown when no UI build is present.
