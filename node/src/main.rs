@@ -76,6 +76,10 @@ enum Command {
         #[command(flatten)]
         sync: SyncOptions,
     },
+    /// Run the clinic chain's cloud: enrolment, sync and label authority for every clinic.
+    Cloud(medicloud_cloud::CloudArgs),
+    /// The cloud admin's commands (add a clinic, make an enrolment code).
+    CloudAdmin(medicloud_cloud::AdminArgs),
     /// The audit trail's tamper evidence.
     Audit {
         #[command(subcommand)]
@@ -280,6 +284,8 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Openapi => print_openapi()?,
+        Command::Cloud(args) => medicloud_cloud::run(args).await?,
+        Command::CloudAdmin(args) => medicloud_cloud::admin(args).await?,
         Command::Audit {
             command: AuditCommand::Verify { data },
         } => verify_audit(&data)?,

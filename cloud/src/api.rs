@@ -1,0 +1,428 @@
+//! The cloud's HTTP routes.
+//!
+//! | route | who | what |
+//! |---|---|---|
+//! | `GET /healthz` | anyone | 200 when serving |
+//! | `POST /sync/v1/enrol` | a device with a one-time code | [`EnrolRequest`] → [`Enrolled`] |
+//! | `POST /sync/v1/exchange` | an enrolled device (Bearer secret) | one round of the exchange |
+//! | `POST /sync/v1/labels/reserve` | an enrolled device | a block of label numbers |
+//! | `POST /admin/v1/clinics` | admin token | `{name, id?}` → `{id, name}` |
+//! | `POST /admin/v1/clinics/{id}/enrolment-codes` | admin token | `{valid_hours?}` → `{code, expires_ms}` |
+//! | `GET /admin/v1/clinics/{id}/devices` | admin token | the clinic's devices |
+//! | `POST /admin/v1/devices/{id}/revoke` | admin token | the device's later requests fail |
+
+use crate::storage::{AnyStorage, DeviceRow, EnrolOutcome, Storage, StorageError};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Request};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_sync::exchange::{self, PAGE, SyncRequest, SyncResponse};
+use medicloud_sync::wire::{self, Block, EnrolRequest, Enrolled, ErrorBody, ReserveRequest};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct State {
+    /// The database.
+    pub storage: Arc<AnyStorage>,
+    /// The admin token, if the admin API is on.
+    pub admin_token: Option<Arc<str>>,
+}
+
+/// A failure as the client sees it: a status and `{code, message}`.
+#[derive(Debug)]
+pub struct ApiError(StatusCode, &'static str, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            code: self.1.to_owned(),
+            message: self.2,
+        };
+        (self.0, Json(body)).into_response()
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(err: StorageError) -> Self {
+        tracing::error!(error = %err, "storage failure");
+        ApiError(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_unavailable",
+            "the cloud database could not answer; nothing was changed".into(),
+        )
+    }
+}
+
+/// JSON bodies whose rejections are `{code, message}` too.
+#[derive(Debug)]
+pub struct Body<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(Body(value)),
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(ApiError(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    format!("a body may hold at most {} bytes", wire::MAX_BODY),
+                ))
+            }
+            Err(e) => Err(ApiError(StatusCode::BAD_REQUEST, "bad_json", e.body_text())),
+        }
+    }
+}
+
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A new random secret (device secrets, LAN keys): 32 bytes, hex.
+pub fn secret() -> String {
+    rand::random::<[u8; 32]>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Makes a one-time enrolment code for `clinic`, valid `hours`: 12 characters a person
+/// can type, without look-alikes.
+pub async fn new_code(
+    storage: &AnyStorage,
+    clinic: ClinicId,
+    hours: u32,
+) -> anyhow::Result<String> {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let code: String = {
+        let mut rng = rand::thread_rng();
+        (0..12)
+            .map(|i| {
+                let c = ALPHABET[rng.gen_range(0..ALPHABET.len())] as char;
+                if i % 4 == 3 && i < 11 {
+                    format!("{c}-")
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    };
+    let expires = now_ms() + i64::from(hours.clamp(1, 24 * 30)) * 3_600_000;
+    if !storage
+        .add_code(clinic, &sha256_hex(&normalise(&code)), expires)
+        .await?
+    {
+        anyhow::bail!("no clinic with id {clinic}");
+    }
+    Ok(code)
+}
+
+/// Codes are compared without dashes, spaces or case.
+fn normalise(code: &str) -> String {
+    code.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+/// The enrolled, unrevoked device behind the request's secret.
+async fn device(state: &State, headers: &HeaderMap) -> Result<DeviceRow, ApiError> {
+    let unauthorized = || {
+        ApiError(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "enrol this device first, and send its secret".into(),
+        )
+    };
+    let secret = bearer(headers).ok_or_else(unauthorized)?;
+    let device = state
+        .storage
+        .device(&sha256_hex(secret))
+        .await?
+        .ok_or_else(unauthorized)?;
+    if device.revoked {
+        return Err(ApiError(
+            StatusCode::UNAUTHORIZED,
+            "revoked",
+            "this device was revoked".into(),
+        ));
+    }
+    Ok(device)
+}
+
+fn wrong_clinic() -> ApiError {
+    ApiError(
+        StatusCode::FORBIDDEN,
+        "wrong_clinic",
+        "a device may only sync its own clinic's events".into(),
+    )
+}
+
+async fn enrol(
+    axum::extract::State(state): axum::extract::State<State>,
+    Body(req): Body<EnrolRequest>,
+) -> Result<Json<Enrolled>, ApiError> {
+    let name = req.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "name: 1 to 100 characters".into(),
+        ));
+    }
+    let secret = secret();
+    let outcome = state
+        .storage
+        .enrol(
+            &sha256_hex(&normalise(&req.code)),
+            now_ms(),
+            req.device,
+            name,
+            &sha256_hex(&secret),
+        )
+        .await?;
+    match outcome {
+        EnrolOutcome::Enrolled(e) => {
+            tracing::info!(device = %req.device, slot = e.slot, "device enrolled");
+            Ok(Json(Enrolled {
+                clinic: e.clinic,
+                device: req.device,
+                secret,
+                slot: e.slot,
+                lan_key: e.lan_key,
+            }))
+        }
+        EnrolOutcome::BadCode => Err(ApiError(
+            StatusCode::UNAUTHORIZED,
+            "bad_code",
+            "that enrolment code is unknown, used or expired".into(),
+        )),
+        EnrolOutcome::OtherClinic => Err(wrong_clinic()),
+    }
+}
+
+async fn exchange_round(
+    axum::extract::State(state): axum::extract::State<State>,
+    headers: HeaderMap,
+    Body(req): Body<SyncRequest>,
+) -> Result<Json<SyncResponse>, ApiError> {
+    let device = device(&state, &headers).await?;
+    if req.from != device.id
+        || req.clinic != device.clinic
+        || req.events.iter().any(|e| e.clinic != device.clinic)
+    {
+        tracing::warn!(device = %device.id, "sync request outside the device's clinic refused");
+        return Err(wrong_clinic());
+    }
+    if req.events.len() > PAGE {
+        return Err(ApiError(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_events",
+            format!("at most {PAGE} events in one request"),
+        ));
+    }
+    let clinic = device.clinic;
+    state.storage.ingest(clinic, req.events).await?;
+    let caller = exchange::summary_from_wire(&req.summary);
+    let mut events = state.storage.missing(clinic, &caller, PAGE + 1).await?;
+    let more = events.len() > PAGE;
+    events.truncate(PAGE);
+    let held = state.storage.summary(clinic).await?;
+    Ok(Json(SyncResponse {
+        summary: exchange::summary_to_wire(&held),
+        summary_is_delta: false,
+        events,
+        more,
+        now_ms: Some(now_ms().max(0) as u64),
+    }))
+}
+
+async fn reserve(
+    axum::extract::State(state): axum::extract::State<State>,
+    headers: HeaderMap,
+    Body(req): Body<ReserveRequest>,
+) -> Result<Json<Block>, ApiError> {
+    let device = device(&state, &headers).await?;
+    if req.device.is_some_and(|d| d != device.id) {
+        return Err(wrong_clinic());
+    }
+    if req.count == 0 || req.count > 1_000 {
+        return Err(ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "count: 1 to 1000".into(),
+        ));
+    }
+    let (first, last) = state
+        .storage
+        .reserve(
+            device.clinic,
+            req.service.as_str(),
+            &req.day.to_string(),
+            req.count,
+        )
+        .await?;
+    Ok(Json(Block {
+        first,
+        last,
+        slot: Some(device.slot),
+    }))
+}
+
+fn admin(state: &State, headers: &HeaderMap) -> Result<(), ApiError> {
+    let denied = || {
+        ApiError(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "the admin token is needed".into(),
+        )
+    };
+    let expected = state.admin_token.as_deref().ok_or_else(denied)?;
+    let given = bearer(headers).ok_or_else(denied)?;
+    // Comparing digests takes the same time wherever the strings differ.
+    if Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes()) {
+        Ok(())
+    } else {
+        Err(denied())
+    }
+}
+
+/// A new clinic.
+#[derive(Debug, Deserialize)]
+pub struct NewClinic {
+    /// Its name.
+    pub name: String,
+    /// A fixed id, if wanted.
+    pub id: Option<ClinicId>,
+}
+
+/// A clinic, as created.
+#[derive(Debug, Serialize)]
+pub struct ClinicView {
+    /// Its id.
+    pub id: ClinicId,
+    /// Its name.
+    pub name: String,
+}
+
+async fn add_clinic(
+    axum::extract::State(state): axum::extract::State<State>,
+    headers: HeaderMap,
+    Body(req): Body<NewClinic>,
+) -> Result<(StatusCode, Json<ClinicView>), ApiError> {
+    admin(&state, &headers)?;
+    let name = req.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "name: 1 to 100 characters".into(),
+        ));
+    }
+    let id = req.id.unwrap_or_else(ClinicId::random);
+    if !state.storage.add_clinic(id, &name, &secret()).await? {
+        return Err(ApiError(
+            StatusCode::CONFLICT,
+            "clinic_exists",
+            "a clinic with that id exists".into(),
+        ));
+    }
+    Ok((StatusCode::CREATED, Json(ClinicView { id, name })))
+}
+
+/// How long a new code stays valid.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewCode {
+    /// Hours (default 24).
+    pub valid_hours: Option<u32>,
+}
+
+/// A new one-time code.
+#[derive(Debug, Serialize)]
+pub struct CodeView {
+    /// The code, shown once.
+    pub code: String,
+}
+
+async fn add_code(
+    axum::extract::State(state): axum::extract::State<State>,
+    headers: HeaderMap,
+    Path(clinic): Path<ClinicId>,
+    Body(req): Body<NewCode>,
+) -> Result<(StatusCode, Json<CodeView>), ApiError> {
+    admin(&state, &headers)?;
+    let code = new_code(&state.storage, clinic, req.valid_hours.unwrap_or(24))
+        .await
+        .map_err(|e| ApiError(StatusCode::NOT_FOUND, "not_found", e.to_string()))?;
+    Ok((StatusCode::CREATED, Json(CodeView { code })))
+}
+
+async fn devices(
+    axum::extract::State(state): axum::extract::State<State>,
+    headers: HeaderMap,
+    Path(clinic): Path<ClinicId>,
+) -> Result<Json<Vec<DeviceRow>>, ApiError> {
+    admin(&state, &headers)?;
+    Ok(Json(state.storage.devices(clinic).await?))
+}
+
+async fn revoke(
+    axum::extract::State(state): axum::extract::State<State>,
+    headers: HeaderMap,
+    Path(device): Path<DeviceId>,
+) -> Result<StatusCode, ApiError> {
+    admin(&state, &headers)?;
+    if state.storage.revoke(device).await? {
+        tracing::warn!(%device, "device revoked");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such device".into(),
+        ))
+    }
+}
+
+/// Every route, with gzip both ways and the body limit of the protocol.
+pub fn router(state: State) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route(wire::ENROL, post(enrol))
+        .route(wire::EXCHANGE, post(exchange_round))
+        .route(wire::RESERVE, post(reserve))
+        .route("/admin/v1/clinics", post(add_clinic))
+        .route("/admin/v1/clinics/{id}/enrolment-codes", post(add_code))
+        .route("/admin/v1/clinics/{id}/devices", get(devices))
+        .route("/admin/v1/devices/{id}/revoke", post(revoke))
+        .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "not_found", "no such route".into()) })
+        .layer(axum::extract::DefaultBodyLimit::max(wire::MAX_BODY))
+        .layer(tower_http::decompression::RequestDecompressionLayer::new())
+        .layer(tower_http::compression::CompressionLayer::new())
+        .with_state(state)
+}

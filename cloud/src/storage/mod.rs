@@ -1,0 +1,283 @@
+//! Where the cloud keeps clinics, devices, enrolment codes, every clinic's events and
+//! its label counters: behind [`Storage`], on SQLite (the embedded default) or
+//! PostgreSQL (for scale; several cloud processes can share one database).
+//!
+//! Every method takes the clinic it works in, and every query is scoped by it. Nothing
+//! that matters for correctness is cached in the process: two cloud processes on one
+//! PostgreSQL see the same data, and the database serialises what must be (a series'
+//! next seq, a label counter, a one-time code).
+
+mod postgres;
+mod sqlite;
+
+pub use postgres::Postgres;
+pub use sqlite::Sqlite;
+
+use medicloud_core::event::Event;
+use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_sync::log::{Ingest, VersionVector};
+use std::future::Future;
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The database failed or could not be reached.
+    #[error("database: {0}")]
+    Database(String),
+    /// Stored data could not be read back.
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Database(e.to_string())
+    }
+}
+
+impl From<tokio_postgres::Error> for StorageError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        Self::Database(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for StorageError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Corrupt(e.to_string())
+    }
+}
+
+/// Storage results.
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+/// An enrolled device.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DeviceRow {
+    /// Its id (the origin of its events).
+    pub id: DeviceId,
+    /// Its clinic.
+    pub clinic: ClinicId,
+    /// A name for people.
+    pub name: String,
+    /// Its slot in the clinic (fallback labels).
+    pub slot: u32,
+    /// Whether it was revoked (its requests fail).
+    pub revoked: bool,
+}
+
+/// What enrolment gives a device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Enrolment {
+    /// The clinic it joined.
+    pub clinic: ClinicId,
+    /// Its slot.
+    pub slot: u32,
+    /// The clinic's LAN key.
+    pub lan_key: String,
+}
+
+/// What an enrolment attempt came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EnrolOutcome {
+    /// Enrolled.
+    Enrolled(Enrolment),
+    /// No such code, used already, or expired.
+    BadCode,
+    /// The device id is enrolled in another clinic.
+    OtherClinic,
+}
+
+/// The cloud's storage. Methods are async; the SQLite engine runs them on the blocking
+/// pool, PostgreSQL talks to the server.
+pub trait Storage: Send + Sync + 'static {
+    /// Applies the embedded migrations (safe when several processes start at once).
+    fn migrate(&self) -> impl Future<Output = Result<()>> + Send;
+    /// Adds a clinic; `false` when the id exists.
+    fn add_clinic(
+        &self,
+        id: ClinicId,
+        name: &str,
+        lan_key: &str,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Stores a one-time code (its SHA-256); `false` when the clinic does not exist.
+    fn add_code(
+        &self,
+        clinic: ClinicId,
+        code_sha256: &str,
+        expires_ms: i64,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Uses up a code and enrols the device, atomically: of two enrolments with one
+    /// code, one wins.
+    fn enrol(
+        &self,
+        code_sha256: &str,
+        now_ms: i64,
+        device: DeviceId,
+        name: &str,
+        secret_sha256: &str,
+    ) -> impl Future<Output = Result<EnrolOutcome>> + Send;
+    /// The device whose secret hashes to `secret_sha256`.
+    fn device(&self, secret_sha256: &str)
+    -> impl Future<Output = Result<Option<DeviceRow>>> + Send;
+    /// A clinic's devices.
+    fn devices(&self, clinic: ClinicId) -> impl Future<Output = Result<Vec<DeviceRow>>> + Send;
+    /// Revokes a device; `false` when there is none.
+    fn revoke(&self, device: DeviceId) -> impl Future<Output = Result<bool>> + Send;
+    /// Per origin, the highest seq held for `clinic`.
+    fn summary(&self, clinic: ClinicId) -> impl Future<Output = Result<VersionVector>> + Send;
+    /// Up to `limit` of the clinic's events that a replica with `remote` lacks, each
+    /// origin's in seq order.
+    fn missing(
+        &self,
+        clinic: ClinicId,
+        remote: &VersionVector,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<Event>>> + Send;
+    /// Stores the events it lacks, in one transaction, keeping each series contiguous.
+    /// Events of another clinic are refused (the caller checks first; this is the floor).
+    fn ingest(
+        &self,
+        clinic: ClinicId,
+        events: Vec<Event>,
+    ) -> impl Future<Output = Result<Ingest>> + Send;
+    /// Reserves the next `count` label numbers of a service and day: `(first, last)`.
+    fn reserve(
+        &self,
+        clinic: ClinicId,
+        service: &str,
+        day: &str,
+        count: u32,
+    ) -> impl Future<Output = Result<(u32, u32)>> + Send;
+}
+
+/// The engine chosen by the database URL.
+#[derive(Clone, Debug)]
+pub enum AnyStorage {
+    /// `sqlite://PATH`.
+    Sqlite(Sqlite),
+    /// `postgres://…` or `postgresql://…`.
+    Postgres(Postgres),
+}
+
+impl AnyStorage {
+    /// Opens the database at `url`.
+    pub async fn open(url: &str) -> Result<Self> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            Ok(Self::Sqlite(
+                Sqlite::open(std::path::Path::new(path)).await?,
+            ))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(Postgres::connect(url)?))
+        } else {
+            Err(StorageError::Database(
+                "the database URL starts with sqlite:// or postgres://".into(),
+            ))
+        }
+    }
+}
+
+macro_rules! both {
+    ($self:ident, $s:ident => $call:expr) => {
+        match $self {
+            AnyStorage::Sqlite($s) => $call.await,
+            AnyStorage::Postgres($s) => $call.await,
+        }
+    };
+}
+
+impl Storage for AnyStorage {
+    async fn migrate(&self) -> Result<()> {
+        both!(self, s => s.migrate())
+    }
+    async fn add_clinic(&self, id: ClinicId, name: &str, lan_key: &str) -> Result<bool> {
+        both!(self, s => s.add_clinic(id, name, lan_key))
+    }
+    async fn add_code(&self, clinic: ClinicId, code_sha256: &str, expires_ms: i64) -> Result<bool> {
+        both!(self, s => s.add_code(clinic, code_sha256, expires_ms))
+    }
+    async fn enrol(
+        &self,
+        code_sha256: &str,
+        now_ms: i64,
+        device: DeviceId,
+        name: &str,
+        secret_sha256: &str,
+    ) -> Result<EnrolOutcome> {
+        both!(self, s => s.enrol(code_sha256, now_ms, device, name, secret_sha256))
+    }
+    async fn device(&self, secret_sha256: &str) -> Result<Option<DeviceRow>> {
+        both!(self, s => s.device(secret_sha256))
+    }
+    async fn devices(&self, clinic: ClinicId) -> Result<Vec<DeviceRow>> {
+        both!(self, s => s.devices(clinic))
+    }
+    async fn revoke(&self, device: DeviceId) -> Result<bool> {
+        both!(self, s => s.revoke(device))
+    }
+    async fn summary(&self, clinic: ClinicId) -> Result<VersionVector> {
+        both!(self, s => s.summary(clinic))
+    }
+    async fn missing(
+        &self,
+        clinic: ClinicId,
+        remote: &VersionVector,
+        limit: usize,
+    ) -> Result<Vec<Event>> {
+        both!(self, s => s.missing(clinic, remote, limit))
+    }
+    async fn ingest(&self, clinic: ClinicId, events: Vec<Event>) -> Result<Ingest> {
+        both!(self, s => s.ingest(clinic, events))
+    }
+    async fn reserve(
+        &self,
+        clinic: ClinicId,
+        service: &str,
+        day: &str,
+        count: u32,
+    ) -> Result<(u32, u32)> {
+        both!(self, s => s.reserve(clinic, service, day, count))
+    }
+}
+
+/// The decision for one incoming event, given what is held: the same rule on every
+/// engine (and as `medicloud_sync::log::MemLog`).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Store,
+    Duplicate,
+    Refuse,
+    OutOfOrder,
+}
+
+/// `top`: the highest seq held for the event's origin; `held`: the stored body at the
+/// event's seq, when `seq <= top`.
+pub(crate) fn judge(
+    clinic: ClinicId,
+    event: &Event,
+    top: u64,
+    held: Option<&str>,
+) -> Result<Verdict> {
+    if event.clinic != clinic {
+        return Ok(Verdict::Refuse);
+    }
+    let seq = event.id.seq;
+    if seq <= top {
+        let same = match held {
+            Some(body) => serde_json::from_str::<Event>(body)? == *event,
+            None => false,
+        };
+        return Ok(if same {
+            Verdict::Duplicate
+        } else {
+            Verdict::Refuse
+        });
+    }
+    Ok(if seq == top + 1 {
+        Verdict::Store
+    } else {
+        Verdict::OutOfOrder
+    })
+}
+
+/// The embedded migrations of one engine, in order.
+pub(crate) type Migrations = &'static [(&'static str, &'static str)];

@@ -1,0 +1,380 @@
+//! The embedded engine: one SQLite file (WAL, fsync at every commit), one connection
+//! behind a mutex, used from the blocking pool. For one cloud process.
+
+use super::{
+    DeviceRow, EnrolOutcome, Enrolment, Migrations, Result, Storage, StorageError, Verdict, judge,
+};
+use crdts::{CmRDT, Dot};
+use medicloud_core::event::Event;
+use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_sync::log::{Ingest, VersionVector};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+const MIGRATIONS: Migrations = &[(
+    "20261125090000_cloud.sql",
+    include_str!("../../../migrations/cloud/sqlite/20261125090000_cloud.sql"),
+)];
+
+/// A cloud database in one SQLite file.
+#[derive(Clone)]
+pub struct Sqlite {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for Sqlite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sqlite")
+    }
+}
+
+fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T> {
+    text.parse()
+        .map_err(|_| StorageError::Corrupt(format!("{what} {text:?}")))
+}
+
+fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, u32, bool)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn to_device(
+    (id, clinic, name, slot, revoked): (String, String, String, u32, bool),
+) -> Result<DeviceRow> {
+    Ok(DeviceRow {
+        id: parse(&id, "device id")?,
+        clinic: parse(&clinic, "clinic id")?,
+        name,
+        slot,
+        revoked,
+    })
+}
+
+impl Sqlite {
+    /// Opens (creating) the database at `path`.
+    pub async fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StorageError::Database(e.to_string()))?;
+        }
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "busy_timeout", 5_000)?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| StorageError::Database(e.to_string()))?
+    }
+}
+
+impl Storage for Sqlite {
+    async fn migrate(&self) -> Result<()> {
+        self.run(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY) STRICT",
+            )?;
+            for (name, sql) in MIGRATIONS {
+                let done: bool = tx
+                    .query_row(
+                        "SELECT 1 FROM schema_migrations WHERE name = ?1",
+                        [name],
+                        |_| Ok(()),
+                    )
+                    .optional()?
+                    .is_some();
+                if !done {
+                    tx.execute_batch(sql)?;
+                    tx.execute("INSERT INTO schema_migrations (name) VALUES (?1)", [name])?;
+                    tracing::info!(migration = name, "applied cloud migration");
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn add_clinic(&self, id: ClinicId, name: &str, lan_key: &str) -> Result<bool> {
+        let (name, lan_key) = (name.to_owned(), lan_key.to_owned());
+        self.run(move |conn| {
+            Ok(conn.execute(
+                "INSERT INTO clinics (id, name, lan_key) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING",
+                params![id.to_string(), name, lan_key],
+            )? == 1)
+        })
+        .await
+    }
+
+    async fn add_code(&self, clinic: ClinicId, code_sha256: &str, expires_ms: i64) -> Result<bool> {
+        let code = code_sha256.to_owned();
+        self.run(move |conn| {
+            let known = conn
+                .query_row("SELECT 1 FROM clinics WHERE id = ?1", [clinic.to_string()], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if known {
+                conn.execute(
+                    "INSERT INTO enrolment_codes (code_sha256, clinic, expires_ms) VALUES (?1, ?2, ?3)",
+                    params![code, clinic.to_string(), expires_ms],
+                )?;
+            }
+            Ok(known)
+        })
+        .await
+    }
+
+    async fn enrol(
+        &self,
+        code_sha256: &str,
+        now_ms: i64,
+        device: DeviceId,
+        name: &str,
+        secret_sha256: &str,
+    ) -> Result<EnrolOutcome> {
+        let (code, name, secret) = (
+            code_sha256.to_owned(),
+            name.to_owned(),
+            secret_sha256.to_owned(),
+        );
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let clinic: Option<String> = tx
+                .query_row(
+                    "UPDATE enrolment_codes SET used = 1
+                     WHERE code_sha256 = ?1 AND used = 0 AND expires_ms > ?2 RETURNING clinic",
+                    params![code, now_ms],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(clinic) = clinic else {
+                return Ok(EnrolOutcome::BadCode);
+            };
+            let existing: Option<(String, u32)> = tx
+                .query_row(
+                    "SELECT clinic, slot FROM devices WHERE id = ?1",
+                    [device.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let slot = match existing {
+                Some((other, _)) if other != clinic => return Ok(EnrolOutcome::OtherClinic),
+                Some((_, slot)) => {
+                    tx.execute(
+                        "UPDATE devices SET secret_sha256 = ?2, name = ?3, revoked = 0 WHERE id = ?1",
+                        params![device.to_string(), secret, name],
+                    )?;
+                    slot
+                }
+                None => {
+                    let slot: u32 = tx.query_row(
+                        "SELECT COALESCE(MAX(slot), 0) + 1 FROM devices WHERE clinic = ?1",
+                        [&clinic],
+                        |r| r.get(0),
+                    )?;
+                    tx.execute(
+                        "INSERT INTO devices (id, clinic, name, secret_sha256, slot) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![device.to_string(), clinic, name, secret, slot],
+                    )?;
+                    slot
+                }
+            };
+            let lan_key: String =
+                tx.query_row("SELECT lan_key FROM clinics WHERE id = ?1", [&clinic], |r| r.get(0))?;
+            tx.commit()?;
+            Ok(EnrolOutcome::Enrolled(Enrolment {
+                clinic: parse(&clinic, "clinic id")?,
+                slot,
+                lan_key,
+            }))
+        })
+        .await
+    }
+
+    async fn device(&self, secret_sha256: &str) -> Result<Option<DeviceRow>> {
+        let secret = secret_sha256.to_owned();
+        self.run(move |conn| {
+            conn.query_row(
+                "SELECT id, clinic, name, slot, revoked FROM devices WHERE secret_sha256 = ?1",
+                [secret],
+                device_row,
+            )
+            .optional()?
+            .map(to_device)
+            .transpose()
+        })
+        .await
+    }
+
+    async fn devices(&self, clinic: ClinicId) -> Result<Vec<DeviceRow>> {
+        self.run(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, clinic, name, slot, revoked FROM devices WHERE clinic = ?1 ORDER BY slot",
+            )?;
+            let rows = stmt.query_map([clinic.to_string()], device_row)?;
+            rows.map(|r| to_device(r?)).collect()
+        })
+        .await
+    }
+
+    async fn revoke(&self, device: DeviceId) -> Result<bool> {
+        self.run(move |conn| {
+            Ok(conn.execute(
+                "UPDATE devices SET revoked = 1 WHERE id = ?1",
+                [device.to_string()],
+            )? == 1)
+        })
+        .await
+    }
+
+    async fn summary(&self, clinic: ClinicId) -> Result<VersionVector> {
+        self.run(move |conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT origin, seq FROM heads WHERE clinic = ?1")?;
+            let rows = stmt.query_map([clinic.to_string()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?;
+            let mut vv = VersionVector::new();
+            for row in rows {
+                let (origin, seq) = row?;
+                vv.apply(Dot::new(parse::<DeviceId>(&origin, "origin")?, seq as u64));
+            }
+            Ok(vv)
+        })
+        .await
+    }
+
+    async fn missing(
+        &self,
+        clinic: ClinicId,
+        remote: &VersionVector,
+        limit: usize,
+    ) -> Result<Vec<Event>> {
+        let mine = self.summary(clinic).await?;
+        let wanted: Vec<(DeviceId, u64)> = mine
+            .iter()
+            .filter(|d| d.counter > remote.get(d.actor))
+            .map(|d| (*d.actor, remote.get(d.actor)))
+            .collect();
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT body FROM events WHERE clinic = ?1 AND origin = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4",
+            )?;
+            let mut out = Vec::new();
+            for (origin, after) in wanted {
+                if out.len() >= limit {
+                    break;
+                }
+                let left = (limit - out.len()) as i64;
+                let rows = stmt.query_map(
+                    params![clinic.to_string(), origin.to_string(), after as i64, left],
+                    |r| r.get::<_, String>(0),
+                )?;
+                for body in rows {
+                    out.push(serde_json::from_str(&body?)?);
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn ingest(&self, clinic: ClinicId, mut events: Vec<Event>) -> Result<Ingest> {
+        events.sort_by_key(|e| (e.id.origin, e.id.seq));
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut report = Ingest::default();
+            let mut tops: HashMap<DeviceId, u64> = HashMap::new();
+            for event in events {
+                let origin = event.id.origin.to_string();
+                let top = match tops.get(&event.id.origin) {
+                    Some(top) => *top,
+                    None => tx
+                        .query_row(
+                            "SELECT seq FROM heads WHERE clinic = ?1 AND origin = ?2",
+                            params![clinic.to_string(), origin],
+                            |r| r.get::<_, i64>(0),
+                        )
+                        .optional()?
+                        .unwrap_or(0) as u64,
+                };
+                let held: Option<String> = if event.id.seq <= top {
+                    tx.query_row(
+                        "SELECT body FROM events WHERE clinic = ?1 AND origin = ?2 AND seq = ?3",
+                        params![clinic.to_string(), origin, event.id.seq as i64],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                } else {
+                    None
+                };
+                match judge(clinic, &event, top, held.as_deref())? {
+                    Verdict::Store => {
+                        tx.execute(
+                            "INSERT INTO events (clinic, origin, seq, stamp, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                            params![
+                                clinic.to_string(),
+                                origin,
+                                event.id.seq as i64,
+                                event.stamp.0 as i64,
+                                serde_json::to_string(&event)?
+                            ],
+                        )?;
+                        tx.execute(
+                            "INSERT INTO heads (clinic, origin, seq) VALUES (?1, ?2, ?3)
+                             ON CONFLICT (clinic, origin) DO UPDATE SET seq = excluded.seq",
+                            params![clinic.to_string(), origin, event.id.seq as i64],
+                        )?;
+                        tops.insert(event.id.origin, event.id.seq);
+                        report.accepted += 1;
+                    }
+                    Verdict::Duplicate => report.duplicates += 1,
+                    Verdict::Refuse => report.refused += 1,
+                    Verdict::OutOfOrder => {
+                        tops.insert(event.id.origin, top);
+                        report.out_of_order += 1;
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(report)
+        })
+        .await
+    }
+
+    async fn reserve(
+        &self,
+        clinic: ClinicId,
+        service: &str,
+        day: &str,
+        count: u32,
+    ) -> Result<(u32, u32)> {
+        let (service, day) = (service.to_owned(), day.to_owned());
+        self.run(move |conn| {
+            let last: u32 = conn.query_row(
+                "INSERT INTO label_authority (clinic, service, day, reserved_up_to) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (clinic, service, day)
+                 DO UPDATE SET reserved_up_to = reserved_up_to + excluded.reserved_up_to
+                 RETURNING reserved_up_to",
+                params![clinic.to_string(), service, day, count],
+                |r| r.get(0),
+            )?;
+            Ok((last + 1 - count, last))
+        })
+        .await
+    }
+}

@@ -1,0 +1,8 @@
+//! The cloud's integration tests: one binary, modules by area.
+
+// A failed unwrap in a test is a failed test with its location: that is what we want.
+#![allow(clippy::unwrap_used)]
+
+mod http;
+mod storage;
+mod util;
