@@ -1,1 +1,260 @@
+//! The cloud over real HTTP on loopback: enrolment, replicas converging through it (also
+//! through two cloud servers on one PostgreSQL), and every refusal changing nothing.
 
+use crate::util::{Db, event, server};
+use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_sync::exchange::{SyncError, sync_with};
+use medicloud_sync::http::HttpTransport;
+use medicloud_sync::log::{Log, MemLog};
+use medicloud_sync::wire::{self, EnrolRequest, Enrolled};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const ADMIN: &str = "test-admin-token";
+
+async fn admin_post(client: &reqwest::Client, base: &str, path: &str, body: Value) -> (u16, Value) {
+    let res = client
+        .post(format!("{base}{path}"))
+        .bearer_auth(ADMIN)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (
+        res.status().as_u16(),
+        res.json().await.unwrap_or(Value::Null),
+    )
+}
+
+async fn clinic(client: &reqwest::Client, base: &str) -> ClinicId {
+    let (status, body) = admin_post(
+        client,
+        base,
+        "/admin/v1/clinics",
+        json!({"name": "Klinik Sehat"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_str().unwrap().parse().unwrap()
+}
+
+async fn code(client: &reqwest::Client, base: &str, clinic: ClinicId) -> String {
+    let (status, body) = admin_post(
+        client,
+        base,
+        &format!("/admin/v1/clinics/{clinic}/enrolment-codes"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    body["code"].as_str().unwrap().to_owned()
+}
+
+/// Enrols a new device with `code` (blocking HTTP, off the async threads).
+async fn enrol(base: &str, code: &str) -> Result<Enrolled, SyncError> {
+    let (base, req) = (
+        base.to_owned(),
+        EnrolRequest {
+            code: code.to_owned(),
+            device: DeviceId::random(),
+            name: "Kiosk".into(),
+        },
+    );
+    tokio::task::spawn_blocking(move || {
+        HttpTransport::new(&base, "", Duration::from_secs(5))?.post(wire::ENROL, &req)
+    })
+    .await
+    .unwrap()
+}
+
+/// Syncs `log` (the replica of device `me`) through the cloud at `base`.
+async fn sync(
+    base: &str,
+    secret: &str,
+    me: DeviceId,
+    mut log: MemLog,
+) -> (MemLog, Result<(), SyncError>) {
+    let (base, secret) = (base.to_owned(), secret.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let result = HttpTransport::new(&base, &secret, Duration::from_secs(5))
+            .and_then(|t| sync_with(&mut log, me, &t).map(|_| ()));
+        (log, result)
+    })
+    .await
+    .unwrap()
+}
+
+fn with_events(clinic: ClinicId, me: DeviceId, count: u64) -> MemLog {
+    let mut log = MemLog::new(clinic);
+    let events = (1..=count).map(|seq| event(clinic, me, seq, "x")).collect();
+    log.ingest(events).unwrap();
+    log
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replicas_converge_through_the_cloud_and_through_two_cloud_servers_on_one_database() {
+    for db in Db::all().await {
+        let client = reqwest::Client::new();
+        let first = server(&db, ADMIN).await;
+        // With PostgreSQL a second, independent server shares the database.
+        let second = if db.name == "postgres" {
+            server(&db, ADMIN).await
+        } else {
+            first.clone()
+        };
+        let clinic = clinic(&client, &first).await;
+        let a = enrol(&first, &code(&client, &first, clinic).await)
+            .await
+            .unwrap();
+        let b = enrol(&second, &code(&client, &second, clinic).await)
+            .await
+            .unwrap();
+        assert_eq!((a.clinic, b.clinic), (clinic, clinic));
+        assert_ne!(a.slot, b.slot);
+        assert_eq!(a.lan_key, b.lan_key, "one LAN key per clinic");
+
+        // More than a page each, so the exchange pages both ways.
+        let (log_a, r) = sync(
+            &first,
+            &a.secret,
+            a.device,
+            with_events(clinic, a.device, 700),
+        )
+        .await;
+        r.unwrap();
+        let (log_b, r) = sync(
+            &second,
+            &b.secret,
+            b.device,
+            with_events(clinic, b.device, 650),
+        )
+        .await;
+        r.unwrap();
+        let (log_a, r) = sync(&first, &a.secret, a.device, log_a).await;
+        r.unwrap();
+        assert_eq!(log_a.events().count(), 1_350, "{}", db.name);
+        assert_eq!(
+            log_a.summary().unwrap(),
+            log_b.summary().unwrap(),
+            "{}",
+            db.name
+        );
+        db.drop_now().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn strangers_other_clinics_revoked_devices_and_bad_payloads_are_refused_and_change_nothing() {
+    let db = Db::sqlite().await;
+    let client = reqwest::Client::new();
+    let base = server(&db, ADMIN).await;
+    let (clinic_a, clinic_b) = (clinic(&client, &base).await, clinic(&client, &base).await);
+    let code_a = code(&client, &base, clinic_a).await;
+    let a = enrol(&base, &code_a).await.unwrap();
+    let b = enrol(&base, &code(&client, &base, clinic_b).await)
+        .await
+        .unwrap();
+    let (_, r) = sync(
+        &base,
+        &b.secret,
+        b.device,
+        with_events(clinic_b, b.device, 3),
+    )
+    .await;
+    r.unwrap();
+
+    // A used code, a wrong admin token.
+    assert!(matches!(
+        enrol(&base, &code_a).await,
+        Err(SyncError::Refused(_))
+    ));
+    let res = client
+        .post(format!("{base}/admin/v1/clinics"))
+        .bearer_auth("nope")
+        .json(&json!({"name": "X"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+
+    let exchange = |secret: &str, body: Value| {
+        client
+            .post(format!("{base}{}", wire::EXCHANGE))
+            .bearer_auth(secret)
+            .json(&body)
+            .send()
+    };
+    let request = |clinic: ClinicId, from: DeviceId, events: Value| json!({"clinic": clinic, "from": from, "summary": [], "events": events});
+    // No or an unknown secret.
+    let res = exchange("unknown", request(clinic_a, a.device, json!([])))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    // Device A asking for clinic B, posing as B, or carrying B's events.
+    for body in [
+        request(clinic_b, a.device, json!([])),
+        request(clinic_a, b.device, json!([])),
+        request(
+            clinic_a,
+            a.device,
+            serde_json::to_value(vec![event(clinic_b, b.device, 4, "forged")]).unwrap(),
+        ),
+    ] {
+        let res = exchange(&a.secret, body).await.unwrap();
+        assert_eq!(res.status(), 403);
+        assert_eq!(res.json::<Value>().await.unwrap()["code"], "wrong_clinic");
+    }
+    // Malformed and oversized bodies.
+    let res = client
+        .post(format!("{base}{}", wire::EXCHANGE))
+        .bearer_auth(&a.secret)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let res = client
+        .post(format!("{base}{}", wire::EXCHANGE))
+        .bearer_auth(&a.secret)
+        .header("content-type", "application/json")
+        .body(vec![b' '; wire::MAX_BODY + 1])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    let too_many: Vec<_> = (1..=501)
+        .map(|seq| event(clinic_a, a.device, seq, "x"))
+        .collect();
+    let res = exchange(
+        &a.secret,
+        request(clinic_a, a.device, serde_json::to_value(too_many).unwrap()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 413);
+
+    // Nothing of that was stored: clinic B still holds its 3 events, clinic A none.
+    let (log_b, r) = sync(&base, &b.secret, b.device, MemLog::new(clinic_b)).await;
+    r.unwrap();
+    assert_eq!(log_b.events().count(), 3);
+    let (log_a, r) = sync(&base, &a.secret, a.device, MemLog::new(clinic_a)).await;
+    r.unwrap();
+    assert_eq!(log_a.events().count(), 0);
+
+    // A revoked device is turned away from then on.
+    let (status, _) = admin_post(
+        &client,
+        &base,
+        &format!("/admin/v1/devices/{}/revoke", a.device),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, r) = sync(&base, &a.secret, a.device, MemLog::new(clinic_a)).await;
+    assert!(
+        matches!(r, Err(SyncError::Refused(ref m)) if m.contains("revoked")),
+        "{r:?}"
+    );
+    db.drop_now().await;
+}

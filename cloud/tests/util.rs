@@ -1,1 +1,131 @@
+//! Test helpers: every storage engine this machine has (SQLite always, PostgreSQL when
+//! one answers), a real cloud server on loopback, and events to sync.
 
+use medicloud_cloud::storage::AnyStorage;
+use medicloud_core::event::{Actor, AuditEntry, Event, EventBody, EventId, Stamp};
+use medicloud_core::ids::{ClinicId, DeviceId};
+
+/// A database for one test: a temporary SQLite file, or a fresh PostgreSQL database
+/// dropped at the end.
+pub struct Db {
+    pub name: &'static str,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("MEDICLOUD_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+async fn postgres_admin() -> Option<tokio_postgres::Client> {
+    let url = postgres_admin_url();
+    let connect = tokio_postgres::connect(&url, tokio_postgres::NoTls);
+    match tokio::time::timeout(std::time::Duration::from_secs(3), connect).await {
+        Ok(Ok((client, connection))) => {
+            tokio::spawn(connection);
+            Some(client)
+        }
+        _ => None,
+    }
+}
+
+impl Db {
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("cloud.sqlite").display());
+        Self {
+            name: "sqlite",
+            url,
+            _dir: Some(dir),
+            pg_name: None,
+        }
+    }
+
+    /// A fresh PostgreSQL database, or `None` (with a notice) when no server answers.
+    pub async fn postgres() -> Option<Self> {
+        let Some(admin) = postgres_admin().await else {
+            eprintln!(
+                "no PostgreSQL at {} (set MEDICLOUD_TEST_POSTGRES): skipping the PostgreSQL case",
+                postgres_admin_url()
+            );
+            return None;
+        };
+        let name = format!("medicloud_test_{:016x}", rand::random::<u64>());
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let base = postgres_admin_url();
+        // The same server, the new database: replace the path after the authority.
+        let authority = base.find("://").unwrap() + 3;
+        let url = match base[authority..].find('/') {
+            Some(i) => format!("{}/{name}", &base[..authority + i]),
+            None => format!("{base}/{name}"),
+        };
+        Some(Self {
+            name: "postgres",
+            url,
+            _dir: None,
+            pg_name: Some(name),
+        })
+    }
+
+    /// SQLite, and PostgreSQL when there is one.
+    pub async fn all() -> Vec<Self> {
+        let mut dbs = vec![Self::sqlite().await];
+        dbs.extend(Self::postgres().await);
+        dbs
+    }
+
+    pub async fn open(&self) -> AnyStorage {
+        use medicloud_cloud::storage::Storage;
+        let storage = AnyStorage::open(&self.url).await.unwrap();
+        storage.migrate().await.unwrap();
+        storage
+    }
+
+    /// Drops a PostgreSQL test database.
+    pub async fn drop_now(self) {
+        if let (Some(name), Some(admin)) = (&self.pg_name, postgres_admin().await) {
+            let _ = admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+/// An audit-only event of `origin`'s series in `clinic`, told apart by `note`.
+pub fn event(clinic: ClinicId, origin: DeviceId, seq: u64, note: &str) -> Event {
+    Event {
+        id: EventId { origin, seq },
+        stamp: Stamp::new(1_800_000_000_000 + seq, 0),
+        clinic,
+        actor: Actor::System,
+        body: EventBody::Audited(AuditEntry {
+            action: note.into(),
+            patient: None,
+            subject: None,
+            outcome: "ok".into(),
+        }),
+    }
+}
+
+/// A cloud server on loopback over `db`; returns its base URL.
+pub async fn server(db: &Db, admin_token: &str) -> String {
+    let args = medicloud_cloud::CloudArgs {
+        database: db.url.clone(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        admin_token: Some(admin_token.into()),
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        medicloud_cloud::serve(args, |addr| {
+            let _ = tx.send(addr);
+        })
+        .await
+        .unwrap();
+    });
+    format!("http://{}", rx.await.unwrap())
+}
