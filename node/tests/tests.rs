@@ -5,6 +5,7 @@
 
 mod api;
 mod audit;
+mod cloud;
 mod printing;
 mod process;
 mod sync;
