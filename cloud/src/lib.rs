@@ -1,7 +1,7 @@
 //! The Medicloud cloud: the clinic chain's central copy of every clinic's event log, the
 //! label authority of each clinic, and the door devices enrol through.
 //!
-//! - [`storage`]: the [`Storage`](storage::Storage) trait, with SQLite (the embedded
+//! - [`storage`]: the [`Storage`] trait, with SQLite (the embedded
 //!   default) and PostgreSQL engines.
 //! - [`api`]: the HTTP routes — the sync protocol of `medicloud_sync::wire` for devices,
 //!   and `/admin/v1` for the chain's admin.
