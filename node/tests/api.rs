@@ -511,6 +511,14 @@ async fn the_openapi_document_describes_every_route() {
         doc["components"]["schemas"]["TicketView"]["properties"]["estimated_wait_seconds"]
             .is_object()
     );
+    // Client generators (the UI's types) need every operation named once.
+    let mut ids = std::collections::HashSet::new();
+    for ops in paths.values() {
+        for op in ops.as_object().unwrap().values() {
+            let id = op["operationId"].as_str().unwrap();
+            assert!(ids.insert(id.to_owned()), "operationId {id} used twice");
+        }
+    }
 }
 
 #[tokio::test]

@@ -34,7 +34,7 @@ pub struct DayQuery {
 }
 
 /// The appointments of a day, by slot.
-#[utoipa::path(get, path = "/api/v1/appointments", tag = "appointments", security(("bearer" = [])), params(DayQuery),
+#[utoipa::path(get, path = "/api/v1/appointments", operation_id = "list_appointments", tag = "appointments", security(("bearer" = [])), params(DayQuery),
     responses((status = 200, body = [AppointmentView]), (status = 403, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,

@@ -51,7 +51,7 @@ pub async fn get(
 }
 
 /// Today's tickets, optionally of one service and status.
-#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])), params(TicketFilter),
+#[utoipa::path(get, path = "/api/v1/tickets", operation_id = "list_tickets", tag = "tickets", security(("bearer" = [])), params(TicketFilter),
     responses((status = 200, body = [TicketView]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
