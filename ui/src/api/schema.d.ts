@@ -1,0 +1,2371 @@
+// Generated from the node's OpenAPI document by `npm run gen:api`. Do not edit.
+export interface paths {
+    "/api/v1/appointments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The appointments of a day, by slot. */
+        get: operations["list_appointments"];
+        put?: never;
+        /** Book an appointment; the answer carries its booking code. */
+        post: operations["book"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who did what, to which patient, when and where — newest first, filterable. */
+        get: operations["trail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/break-glass": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Emergency (break-glass) access: for 15 minutes this session may read patient
+         *     records even if its role normally may not. Always on the audit trail, with the reason.
+         */
+        post: operations["break_glass"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log in with a username and password. */
+        post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End this session. */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who the token belongs to. */
+        get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Today's most recent calls, newest first, for the waiting-room display. */
+        get: operations["calls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clinic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The clinic's name and time zone. */
+        get: operations["clinic"];
+        /** Change the clinic's name, time zone and ticket message (admin). */
+        put: operations["put_clinic"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conflicts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ticket steps that lost to a concurrent step on another device (for example two
+         *     counters calling one ticket while cut off from each other), newest first.
+         */
+        get: operations["conflicts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/counters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counters and rooms, with the services each calls from. */
+        get: operations["counters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/counters/{counter_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Add or change a counter or room (admin). */
+        put: operations["put_counter"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/counters/{counter_id}/call-next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Call the next ticket, in calling order, from the services this counter serves. */
+        post: operations["call_next"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Registered devices (admin). */
+        get: operations["devices"];
+        put?: never;
+        /** Register a kiosk, desk or display (admin). */
+        post: operations["create_device"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a device: its token stops working (admin). */
+        post: operations["revoke_device"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live updates as server-sent events: `ticket` (a ticket changed), `call` (a ticket was
+         *     called: displays announce it), `config`, and `resync` (messages were missed: reload).
+         *     Browsers pass the token as `?access_token=`.
+         */
+        get: operations["events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Find patients (at most 50). */
+        get: operations["search_patients"];
+        put?: never;
+        /** Register a patient. Every field is optional; each given one is validated. */
+        post: operations["register_patient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/printer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket printer of this node: configured or not, its current fault, jobs waiting. */
+        get: operations["printer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/printer/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Print a test page on this node's printer now (admin). */
+        post: operations["printer_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A ticket's public status, for the page its QR code opens. No token needed: the
+         *     ticket's random id is the key, and the answer holds no patient data.
+         */
+        get: operations["public"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Services with live waiting counts and the wait for a ticket taken now. */
+        get: operations["services"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Add or change a service (admin). The code is the label prefix (`A`). */
+        put: operations["put_service"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sync at a glance: each peer and the cloud, when last reached, what they still lack,
+         *     clock skew, and how many tickets have conflicts.
+         */
+        get: operations["status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Today's tickets, optionally of one service and status. */
+        get: operations["list_tickets"];
+        put?: never;
+        /**
+         * Take a ticket: a walk-in for a service, or an appointment check-in by booking code.
+         *     The ticket is stored durably before the response is sent.
+         */
+        post: operations["issue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One ticket. A kiosk may read only the tickets it took. */
+        get: operations["get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/print.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket as it was printed (its newest print job), rendered as a PNG. */
+        get: operations["print_png"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/{action}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A lifecycle step: `call` (`{counter}`), `recall`, `serve`, `complete`, `no-show`,
+         *     `requeue`, `cancel`, `transfer` (`{service}`; answers with the new ticket); or
+         *     `reprint` (409 `no_printer` when this node has none).
+         */
+        post: operations["act"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff accounts (admin). */
+        get: operations["users"];
+        put?: never;
+        /** Create a staff account (admin). */
+        post: operations["create_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** @description The body some steps need. */
+        ActionBody: {
+            counter?: null | components["schemas"]["CounterId"];
+            service?: null | components["schemas"]["ServiceCode"];
+        };
+        /** @description A booked appointment: one patient, one service, one slot on one day. */
+        Appointment: {
+            /** @description Short code the patient types or scans at the kiosk. */
+            code: string;
+            /**
+             * Format: date
+             * @description The clinic-local day.
+             */
+            date: string;
+            /** @description Identity of the appointment. */
+            id: components["schemas"]["AppointmentId"];
+            patient?: null | components["schemas"]["PatientId"];
+            /** @description The service booked. */
+            service: components["schemas"]["ServiceCode"];
+            /**
+             * Format: int32
+             * @description Length of the slot in minutes.
+             */
+            slot_minutes: number;
+            /**
+             * @description The clinic-local start of the slot.
+             * @example 09:30:00
+             */
+            slot_start: string;
+        };
+        /**
+         * Format: uuid
+         * @description A booked appointment.
+         */
+        AppointmentId: string;
+        /**
+         * @description Where an appointment stands.
+         * @enum {string}
+         */
+        AppointmentStatus: "booked" | "checked_in" | "cancelled";
+        /** @description An appointment as the desk sees it. */
+        AppointmentView: components["schemas"]["Appointment"] & {
+            /** @description The patient's name, for the desk's list. */
+            patient_name?: string | null;
+            /** @description Where it stands. */
+            status: components["schemas"]["AppointmentStatus"];
+            ticket?: null | components["schemas"]["TicketId"];
+        };
+        /** @description One line of the audit trail. */
+        AuditRow: {
+            /** @description What: an event kind (`patient_set`, `call`…) or an audit action (`login_failed`…). */
+            action: string;
+            /** @description Who: `system`, `staff:<id>` or `device:<id>`. */
+            actor: string;
+            /**
+             * Format: int64
+             * @description When (ms since the Unix epoch, by the device's clock).
+             */
+            at_ms: number;
+            /** @description The device it happened on. */
+            device: string;
+            /** @description `ok`, `denied` or `failed`. */
+            outcome: string;
+            /** @description The patient concerned, if any. */
+            patient?: string | null;
+            /**
+             * Format: int64
+             * @description Its place in that device's series.
+             */
+            seq: number;
+            /** @description What else it concerned (a username for logins). */
+            subject?: string | null;
+        };
+        /** @description Why emergency access is needed. */
+        BreakGlassRequest: {
+            /** @description The reason, in a sentence (no patient data): it goes on the audit trail. */
+            reason: string;
+        };
+        /** @description Emergency access granted. */
+        BreakGlassResponse: {
+            /**
+             * Format: int64
+             * @description Patient records may be read for this many seconds with this session.
+             */
+            seconds: number;
+        };
+        /** @description A call, as the waiting-room display shows it. */
+        CallView: {
+            /**
+             * Format: date-time
+             * @description When it was (last) called.
+             */
+            called_at: string;
+            /** @description The counter it was called to. */
+            counter: components["schemas"]["CounterId"];
+            /** @description That counter's name. */
+            counter_name: string;
+            /** @description The ticket. */
+            id: components["schemas"]["TicketId"];
+            /** @description Its label. */
+            label: string;
+            /** @description Its service. */
+            service: components["schemas"]["ServiceCode"];
+            /** @description Its current status (`called`, `serving`, …). */
+            status: components["schemas"]["TicketStatus"];
+        };
+        /** @description A clinic: its name and the time zone that decides when a service day starts. */
+        Clinic: {
+            /** @description Identity shared by every device of the clinic. */
+            id: components["schemas"]["ClinicId"];
+            /** @description Name printed on tickets and shown on screens. */
+            name: string;
+            /** @description The same message in English. */
+            ticket_message_en?: string | null;
+            /**
+             * @description The message printed at the bottom of each ticket, in Bahasa Indonesia (a default
+             *     when unset).
+             */
+            ticket_message_id?: string | null;
+            /** @description IANA time zone, e.g. `Asia/Jakarta`; labels restart at its local midnight. */
+            time_zone: string;
+        };
+        /**
+         * Format: uuid
+         * @description A clinic of the chain.
+         */
+        ClinicId: string;
+        /** @description The clinic's settings as an admin changes them. */
+        ClinicSettings: {
+            /** @description Name printed on tickets and shown on screens. */
+            name: string;
+            /** @description Ticket message in English (default when absent). */
+            ticket_message_en?: string | null;
+            /** @description Ticket message in Bahasa Indonesia (default when absent). */
+            ticket_message_id?: string | null;
+            /** @description IANA time zone, e.g. `Asia/Jakarta`. */
+            time_zone: string;
+        };
+        /** @description A ticket step that lost to a concurrent one, for staff to look at. */
+        ConflictView: {
+            /**
+             * Format: int64
+             * @description When the refused step was taken (ms since the Unix epoch).
+             */
+            at_ms: number;
+            /** @description The counter that asked for the refused step, when it names one. */
+            counter?: string | null;
+            /** @description Its label. */
+            label: string;
+            /** @description Why it was refused, e.g. it had already been called at another counter. */
+            reason: string;
+            /** @description Its service. */
+            service: components["schemas"]["ServiceCode"];
+            /** @description The refused step (`call`, `serve`, …). */
+            step: string;
+            /** @description The ticket. */
+            ticket: components["schemas"]["TicketId"];
+        };
+        /** @description A counter (loket) or clinician room, and the services whose queues it calls from. */
+        Counter: {
+            /** @description Identity within the clinic. */
+            id: components["schemas"]["CounterId"];
+            /** @description Name called out and shown on the display, e.g. `Loket 2` or `Ruang Gigi`. */
+            name: string;
+            /** @description Services this counter serves, in the order it prefers them. */
+            services: components["schemas"]["ServiceCode"][];
+        };
+        /**
+         * @description The identity of a counter or clinician room, a short slug such as `loket-1`.
+         * @example loket-1
+         */
+        CounterId: string;
+        /** @description A counter's name and the services it calls from. */
+        CounterSettings: {
+            /** @description Name called out and shown on the display. */
+            name: string;
+            /** @description Services it calls from, in the order it prefers them. */
+            services: string[];
+        };
+        /** @description A new device and its token (shown only in this response). */
+        CreatedDevice: components["schemas"]["DeviceView"] & {
+            /** @description Its bearer token. */
+            token: string;
+        };
+        /**
+         * Format: uuid
+         * @description A device (node) that writes its own series of events: kiosk, desk, display.
+         */
+        DeviceId: string;
+        /**
+         * @description What a device is for; it limits what its token may do.
+         * @enum {string}
+         */
+        DeviceRole: "kiosk" | "desk" | "display";
+        /** @description A device without its token hash. */
+        DeviceView: {
+            /** @description Device id. */
+            id: components["schemas"]["DeviceId"];
+            /** @description Name. */
+            name: string;
+            /** @description Whether its token is refused. */
+            revoked: boolean;
+            /** @description Role. */
+            role: components["schemas"]["DeviceRole"];
+        };
+        /** @description The body of every error response. */
+        ErrorBody: {
+            /** @description Stable machine-readable code, e.g. `queue_empty`, `invalid_transition`. */
+            code: string;
+            /** @description What happened, for people. */
+            message: string;
+        };
+        /**
+         * @description What is at the other end of a link.
+         * @enum {string}
+         */
+        LinkKind: "peer" | "cloud";
+        /** @description What a link last saw, as `GET /api/v1/sync/status` shows it. */
+        LinkStatus: {
+            /**
+             * Format: int64
+             * @description How far the other side's clock is ahead of this node's (negative: behind), in ms.
+             */
+            clock_skew_ms?: number | null;
+            /** @description Peer or cloud. */
+            kind: components["schemas"]["LinkKind"];
+            /**
+             * Format: int64
+             * @description When it was last reached (ms since the Unix epoch), if ever.
+             */
+            last_contact_ms?: number | null;
+            /** @description Why the last attempt failed, if it did. */
+            last_error?: string | null;
+            /**
+             * Format: int64
+             * @description Events this node holds that the other side lacked at the last contact (or since).
+             */
+            pending_out: number;
+            /** @description Whether the last attempt reached it. */
+            reachable: boolean;
+            /** @description Base URL of the other side. */
+            url: string;
+        };
+        /**
+         * @description One message on the live stream (`GET /api/v1/events`, server-sent events; the SSE
+         *     event name is the `type`).
+         */
+        LiveMessage: {
+            counter?: null | components["schemas"]["CounterId"];
+            /** @description The ticket. */
+            id: components["schemas"]["TicketId"];
+            /** @description Its label. */
+            label: string;
+            /** @description Its service. */
+            service: components["schemas"]["ServiceCode"];
+            /** @description Its new status. */
+            status: components["schemas"]["TicketStatus"];
+            /** @enum {string} */
+            type: "ticket";
+        } | {
+            /** @description The calling counter. */
+            counter: components["schemas"]["CounterId"];
+            /** @description The counter's name, e.g. `Loket 2`. */
+            counter_name: string;
+            /** @description The ticket. */
+            id: components["schemas"]["TicketId"];
+            /** @description Its label, e.g. `A-012`. */
+            label: string;
+            /** @description Whether this is a repeat call. */
+            recall: boolean;
+            /** @description Its service. */
+            service: components["schemas"]["ServiceCode"];
+            /** @enum {string} */
+            type: "call";
+        } | {
+            /** @description What kind of record changed, e.g. `service_set`. */
+            kind: string;
+            /** @enum {string} */
+            type: "config";
+        };
+        /** @description Credentials. */
+        LoginRequest: {
+            /** @description Password. */
+            password: string;
+            /** @description Login name. */
+            username: string;
+        };
+        /** @description A new session. */
+        LoginResponse: {
+            /**
+             * Format: int64
+             * @description The session ends after this many seconds without a request.
+             */
+            idle_timeout_seconds: number;
+            /** @description Who logged in. */
+            me: components["schemas"]["Me"];
+            /** @description Bearer token for `Authorization: Bearer …`. */
+            token: string;
+        };
+        /** @description The caller, as the UI needs to know it. */
+        Me: {
+            /** @enum {string} */
+            kind: "staff";
+            /** @description Role. */
+            role: components["schemas"]["StaffRole"];
+            /** @description Login name. */
+            username: string;
+        } | {
+            /** @description Device id. */
+            id: string;
+            /** @enum {string} */
+            kind: "device";
+            /** @description Role. */
+            role: components["schemas"]["DeviceRole"];
+        };
+        /** @description A booking request from the desk. */
+        NewAppointment: {
+            /**
+             * Format: date
+             * @description The clinic-local day, `YYYY-MM-DD`.
+             */
+            date: string;
+            patient?: null | components["schemas"]["PatientId"];
+            /** @description The service. */
+            service: components["schemas"]["ServiceCode"];
+            /**
+             * Format: int32
+             * @description Length of the slot in minutes (default 15).
+             */
+            slot_minutes?: number | null;
+            /**
+             * @description Start of the slot, `HH:MM`.
+             * @example 09:30
+             */
+            slot_start: string;
+        };
+        /** @description A device an admin registers. */
+        NewDevice: {
+            /** @description A name staff recognise, e.g. `Kiosk Lobi`. */
+            name: string;
+            /** @description What it is for. */
+            role: components["schemas"]["DeviceRole"];
+        };
+        /** @description A staff account an admin creates. */
+        NewStaff: {
+            /** @description Name shown on screens. */
+            display_name: string;
+            /** @description Initial password (at least 10 characters). */
+            password: string;
+            /** @description Role. */
+            role: components["schemas"]["StaffRole"];
+            /** @description Login name: 3–32 lowercase letters, digits, `.`, `_` or `-`. */
+            username: string;
+        };
+        /** @description A request for a ticket: a walk-in for a service, or an appointment check-in. */
+        NewTicket: {
+            /** @description The booking code of an appointment being checked in. */
+            appointment_code?: string | null;
+            priority?: null | components["schemas"]["Priority"];
+            service?: null | components["schemas"]["ServiceCode"];
+        };
+        /**
+         * Format: uuid
+         * @description A registered patient.
+         */
+        PatientId: string;
+        /** @description The fields a desk submits to register a patient. */
+        PatientInput: {
+            /**
+             * Format: date
+             * @description Date of birth, `YYYY-MM-DD`.
+             */
+            birth_date?: string | null;
+            /** @description BPJS card number, 13 digits. */
+            bpjs_number?: string | null;
+            /** @description Full name. */
+            name?: string | null;
+            /** @description NIK, 16 digits. */
+            nik?: string | null;
+            /** @description Mobile number, `08…`, `628…` or `+628…`. */
+            phone?: string | null;
+        };
+        /** @description A patient record. */
+        PatientView: {
+            /**
+             * Format: date
+             * @description Date of birth.
+             */
+            birth_date?: string | null;
+            /** @description BPJS card number. */
+            bpjs_number?: string | null;
+            /** @description Record id. */
+            id: string;
+            /** @description Full name. */
+            name?: string | null;
+            /** @description NIK. */
+            nik?: string | null;
+            /** @description Mobile number, `+62…`. */
+            phone?: string | null;
+        };
+        /** @description A ticket's print job, as shown with the ticket. */
+        PrintState: {
+            /**
+             * @description The printer's current fault while the job waits; the kiosk then asks the patient
+             *     to note the number.
+             */
+            fault?: string | null;
+            /** @description `queued` or `printed`. */
+            status: string;
+        };
+        /** @description What the desk sees of the printer. */
+        PrinterHealth: {
+            /** @description Whether a printer is configured for this node. */
+            configured: boolean;
+            /** @description The current fault in words (`paper out`, `offline`, `unreachable: …`), if any. */
+            fault?: string | null;
+            /**
+             * Format: date-time
+             * @description When the last job printed.
+             */
+            last_printed_at?: string | null;
+            /**
+             * Format: int32
+             * @description Jobs waiting to print.
+             */
+            pending: number;
+            /** @description The printer's address, e.g. `127.0.0.1:9100`. */
+            target?: string | null;
+        };
+        /**
+         * @description The priority lane a patient chose; any lane goes ahead of the regular queue.
+         * @enum {string}
+         */
+        Priority: "elderly" | "pregnant" | "disability";
+        /** @description What anyone holding a ticket's id (its QR code) may see: no patient data. */
+        PublicTicketView: {
+            /** @description Where to go, once called. */
+            counter_name?: string | null;
+            /**
+             * Format: int32
+             * @description Estimated seconds until called; null unless waiting.
+             */
+            estimated_wait_seconds?: number | null;
+            /** @description Printed label. */
+            label: string;
+            /**
+             * Format: int32
+             * @description People ahead; null unless waiting.
+             */
+            people_ahead?: number | null;
+            /**
+             * Format: int32
+             * @description Place in the calling order, 1 = next; null unless waiting.
+             */
+            position?: number | null;
+            /** @description Service name in English. */
+            service_name_en: string;
+            /** @description Service name in Bahasa Indonesia. */
+            service_name_id: string;
+            /** @description Lifecycle state. */
+            status: components["schemas"]["TicketStatus"];
+        };
+        /** @description A queue the clinic offers: Poli Umum, Poli Gigi, KIA, Laboratorium, Farmasi. */
+        Service: {
+            /** @description Whether the kiosk offers it today. */
+            active: boolean;
+            /** @description Label prefix and identity within the clinic. */
+            code: components["schemas"]["ServiceCode"];
+            /** @description Name in English. */
+            name_en: string;
+            /** @description Name in Bahasa Indonesia. */
+            name_id: string;
+        };
+        /**
+         * @description The short code of a service (`A` for Poli Umum): the prefix of its ticket labels.
+         * @example A
+         */
+        ServiceCode: string;
+        /** @description A service's names and whether the kiosk offers it. */
+        ServiceSettings: {
+            /** @description Whether the kiosk offers it. */
+            active: boolean;
+            /** @description Name in English. */
+            name_en: string;
+            /** @description Name in Bahasa Indonesia. */
+            name_id: string;
+        };
+        /** @description A service with its live queue figures. */
+        ServiceView: components["schemas"]["Service"] & {
+            /**
+             * Format: int32
+             * @description Counters that serve it.
+             */
+            counters: number;
+            /**
+             * Format: int32
+             * @description Estimated seconds a ticket taken now would wait.
+             */
+            estimated_wait_seconds: number;
+            /**
+             * Format: int32
+             * @description Tickets waiting now.
+             */
+            waiting: number;
+        };
+        /**
+         * @description The role of a staff account.
+         * @enum {string}
+         */
+        StaffRole: "admin" | "desk" | "clinician";
+        /** @description A staff account without its password hash. */
+        StaffView: {
+            /** @description Whether the account may log in. */
+            active: boolean;
+            /** @description Name shown on screens. */
+            display_name: string;
+            /** @description Account id. */
+            id: components["schemas"]["UserId"];
+            /** @description Role. */
+            role: components["schemas"]["StaffRole"];
+            /** @description Login name. */
+            username: string;
+        };
+        /** @description The whole picture for `GET /api/v1/sync/status`. */
+        SyncStatus: {
+            /**
+             * Format: int64
+             * @description The correction this node applies to its own clock to keep its authority's time.
+             */
+            clock_correction_ms: number;
+            /**
+             * Format: int64
+             * @description The largest clock difference seen on any link, in ms (positive: others are ahead).
+             */
+            clock_skew_ms?: number | null;
+            /**
+             * Format: int64
+             * @description Tickets with a refused concurrent step that staff should look at.
+             */
+            conflicts: number;
+            /** @description This node's device id (the origin of its events). */
+            device: components["schemas"]["DeviceId"];
+            /** @description Each link. */
+            links: components["schemas"]["LinkStatus"][];
+            /** @description Whether at least one link is reachable (or none is configured: a standalone node). */
+            online: boolean;
+            /**
+             * Format: int64
+             * @description The most events any one reachable-or-not link still lacks.
+             */
+            pending_out: number;
+        };
+        /**
+         * Format: uuid
+         * @description One ticket: one patient in one service queue.
+         */
+        TicketId: string;
+        /**
+         * @description Where a ticket is in its life.
+         * @enum {string}
+         */
+        TicketStatus: "waiting" | "called" | "serving" | "done" | "no_show" | "cancelled" | "transferred";
+        /** @description A ticket as staff, kiosks and the status page see it. It never holds patient data. */
+        TicketView: {
+            appointment?: null | components["schemas"]["AppointmentId"];
+            /**
+             * Format: date-time
+             * @description When it was last called.
+             */
+            called_at?: string | null;
+            /** @description Steps refused because another device changed the ticket first. */
+            conflicts: components["schemas"]["ConflictView"][];
+            counter?: null | components["schemas"]["CounterId"];
+            /** @description That counter's name, e.g. `Loket 2`. */
+            counter_name?: string | null;
+            /**
+             * Format: int32
+             * @description Estimated seconds until called; null unless waiting.
+             */
+            estimated_wait_seconds?: number | null;
+            /** @description Identity (also the key of the public status page). */
+            id: components["schemas"]["TicketId"];
+            /**
+             * Format: date-time
+             * @description When it was taken.
+             */
+            issued_at: string;
+            /** @description Printed label, e.g. `A-012`. */
+            label: string;
+            /**
+             * Format: int32
+             * @description People ahead in the calling order; null unless waiting.
+             */
+            people_ahead?: number | null;
+            /**
+             * Format: int32
+             * @description Place in the calling order, 1 = next; null unless waiting.
+             */
+            position?: number | null;
+            print?: null | components["schemas"]["PrintState"];
+            priority?: null | components["schemas"]["Priority"];
+            /**
+             * Format: int32
+             * @description Times it was called again.
+             */
+            recalls: number;
+            /** @description Service code. */
+            service: components["schemas"]["ServiceCode"];
+            /** @description Service name in English. */
+            service_name_en: string;
+            /** @description Service name in Bahasa Indonesia. */
+            service_name_id: string;
+            /** @description Lifecycle state. */
+            status: components["schemas"]["TicketStatus"];
+            transferred_from?: null | components["schemas"]["TicketId"];
+            transferred_to?: null | components["schemas"]["TicketId"];
+            /** @description The visit it belongs to (shared across a transfer chain). */
+            visit: components["schemas"]["VisitId"];
+        };
+        /**
+         * Format: uuid
+         * @description A staff account.
+         */
+        UserId: string;
+        /**
+         * Format: uuid
+         * @description One patient visit; the tickets of a visit form its journey across services.
+         */
+        VisitId: string;
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    list_appointments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `YYYY-MM-DD`; today when left out. */
+                date: string | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentView"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    book: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAppointment"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    trail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Only this action. */
+                action: string | null;
+                /** @description Only this actor (`staff:<id>`, `device:<id>`, `system`). */
+                actor: string | null;
+                /** @description Only entries about this patient. */
+                patient: null | components["schemas"]["PatientId"];
+                /** @description Only entries at or after this time (ms). */
+                since_ms: number | null;
+                /** @description At most this many, newest first (default 200, at most 1,000). */
+                limit: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditRow"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    break_glass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BreakGlassRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BreakGlassResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description At most this many (default 10, at most 50). */
+                limit: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    clinic: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Clinic"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_clinic: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClinicSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Clinic"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    conflicts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    counters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Counter"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_counter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Counter id, e.g. loket-1 */
+                counter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CounterSettings"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    call_next: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description counter id, e.g. loket-1 */
+                counter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `queue_empty` when nobody waits, `not_found` for an unknown counter */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    devices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceView"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_device: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDevice"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedDevice"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke_device: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description device id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream of LiveMessage */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["LiveMessage"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    search_patients: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Part of a name, or a whole NIK, BPJS or phone number. */
+                q: string | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientView"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    register_patient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatientInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    printer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrinterHealth"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    printer_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    public: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ticket id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicTicketView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    services: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_service: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service code, e.g. A */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceSettings"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncStatus"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_tickets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Only this service. */
+                service: null | components["schemas"]["ServiceCode"];
+                /** @description Only this status (`waiting`, `called`, `serving`, `done`, `no_show`, `cancelled`, `transferred`). */
+                status: string | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketView"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    issue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTicket"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ticket id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    print_png: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: components["schemas"]["TicketId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": number[];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    act: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ticket id */
+                id: string;
+                /** @description call | recall | serve | complete | no-show | requeue | cancel | transfer | reprint */
+                action: string;
+            };
+            cookie?: never;
+        };
+        /** @description needed by call and transfer */
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["ActionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_transition`: not allowed from the ticket's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    users: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffView"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewStaff"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+}

@@ -1,0 +1,23 @@
+// Names for the API's types, all generated from the node's OpenAPI document.
+import type { components } from "./schema";
+
+type S = components["schemas"];
+export type TicketView = S["TicketView"];
+export type ServiceView = S["ServiceView"];
+export type Counter = S["Counter"];
+export type CallView = S["CallView"];
+export type PublicTicketView = S["PublicTicketView"];
+export type LiveMessage = S["LiveMessage"];
+export type Priority = S["Priority"];
+export type AppointmentView = S["AppointmentView"];
+export type PatientView = S["PatientView"];
+export type PrinterHealth = S["PrinterHealth"];
+export type SyncStatus = S["SyncStatus"];
+export type ConflictView = S["ConflictView"];
+export type DeviceView = S["DeviceView"];
+export type CreatedDevice = S["CreatedDevice"];
+export type StaffView = S["StaffView"];
+export type Clinic = S["Clinic"];
+export type LoginResponse = S["LoginResponse"];
+export type Me = S["Me"];
+export type TicketStatus = S["TicketStatus"];

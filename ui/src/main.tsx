@@ -1,0 +1,40 @@
+// One page, five screens, chosen by the path the node served it under.
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import "./styles.css";
+import { Admin } from "./screens/Admin";
+import { Desk } from "./screens/Desk";
+import { Display } from "./screens/Display";
+import { Kiosk } from "./screens/Kiosk";
+import { Status } from "./screens/Status";
+
+function Home() {
+  return (
+    <main className="login-screen">
+      <nav className="card login-card" aria-label="screens">
+        <div className="brand big">
+          <span className="brand-mark" aria-hidden="true">+</span>
+          <span>Medicloud</span>
+        </div>
+        <a className="primary big as-button" href="/desk">Loket / Front desk</a>
+        <a className="secondary big as-button" href="/admin">Admin</a>
+        <p className="muted">Kiosk & layar: buka tautan pemasangan dari admin. / Kiosk & display: open the pairing link from the admin.</p>
+      </nav>
+    </main>
+  );
+}
+
+export function screenFor(path: string) {
+  const status = /^\/t\/([^/]+)$/.exec(path);
+  if (status) return <Status id={status[1]} />;
+  if (path.startsWith("/kiosk")) return <Kiosk />;
+  if (path.startsWith("/display")) return <Display />;
+  if (path.startsWith("/desk")) return <Desk />;
+  if (path.startsWith("/admin")) return <Admin />;
+  return <Home />;
+}
+
+const root = document.getElementById("root");
+if (root) {
+  createRoot(root).render(<StrictMode>{screenFor(window.location.pathname)}</StrictMode>);
+}

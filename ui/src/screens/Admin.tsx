@@ -1,0 +1,259 @@
+// The admin's screen: services, counters and what each serves, staff, devices with
+// their pairing links, the printer (test print, the last ticket as printed), ticket text.
+import { useCallback, useEffect, useState } from "react";
+import { api, ApiError, staffToken } from "../api/client";
+import type { Clinic, Counter, CreatedDevice, DeviceView, PrinterHealth, ServiceView, StaffView, TicketView } from "../api/types";
+import { useLang, type Key } from "../lib/i18n";
+import { Login, serviceColor, useIdleLogoff } from "./common";
+
+export function Admin() {
+  const { t, toggle, lang } = useLang();
+  const [token, setToken] = useState<string | null>(() => staffToken.get());
+  const [notice, setNotice] = useState<string | null>(null);
+  const logoff = useCallback(() => {
+    staffToken.clear();
+    setToken(null);
+    setNotice(t("sessionEnded"));
+  }, [t]);
+  useIdleLogoff(!!token, 14 * 60_000, logoff);
+  if (!token) return <Login t={t} toggle={toggle} notice={notice} onLogin={(s) => setToken(s.token)} />;
+  return <AdminBoard token={token} t={t} lang={lang} onLogout={logoff} />;
+}
+
+function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) => string; lang: "id" | "en"; onLogout: () => void }) {
+  const [services, setServices] = useState<ServiceView[]>([]);
+  const [counters, setCounters] = useState<Counter[]>([]);
+  const [staff, setStaff] = useState<StaffView[]>([]);
+  const [devices, setDevices] = useState<DeviceView[]>([]);
+  const [printer, setPrinter] = useState<PrinterHealth | null>(null);
+  const [clinic, setClinic] = useState<Clinic | null>(null);
+  const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
+  const [pairing, setPairing] = useState<string | null>(null);
+  const [preview, setPreview] = useState<string | null>(null);
+
+  const fail = useCallback(
+    (e: unknown) => {
+      const err = e as ApiError;
+      if (err.status === 401) onLogout();
+      else setMessage({ kind: "error", text: err.message });
+    },
+    [onLogout],
+  );
+  const load = useCallback(() => {
+    api<ServiceView[]>("GET", "/api/v1/services", token).then(setServices, fail);
+    api<Counter[]>("GET", "/api/v1/counters", token).then(setCounters, fail);
+    api<StaffView[]>("GET", "/api/v1/users", token).then(setStaff, fail);
+    api<DeviceView[]>("GET", "/api/v1/devices", token).then(setDevices, fail);
+    api<PrinterHealth>("GET", "/api/v1/printer", token).then(setPrinter, fail);
+    api<Clinic>("GET", "/api/v1/clinic", token).then(setClinic, fail);
+  }, [token, fail]);
+  useEffect(load, [load]);
+  const saved = () => {
+    setMessage({ kind: "ok", text: "✓" });
+    load();
+  };
+
+  const showPreview = async () => {
+    const tickets = await api<TicketView[]>("GET", "/api/v1/tickets", token).catch(() => []);
+    const last = tickets[tickets.length - 1];
+    if (!last) return;
+    const res = await fetch(`/api/v1/tickets/${last.id}/print.png`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.ok) setPreview(URL.createObjectURL(await res.blob()));
+  };
+
+  return (
+    <div className="admin" data-testid="admin">
+      <header className="desk-bar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">+</span>
+          <span>Medicloud · {t("admin")}</span>
+        </div>
+        <button className="secondary" onClick={onLogout}>
+          {t("logout")}
+        </button>
+      </header>
+      {message && (
+        <p className={`banner ${message.kind === "error" ? "banner-error" : "banner-ok"}`} role={message.kind === "error" ? "alert" : "status"}>
+          {message.text}
+        </p>
+      )}
+      <main className="admin-grid">
+        <section className="card">
+          <h2>{t("services")}</h2>
+          <table className="table">
+            <tbody>
+              {services.map((s) => (
+                <ServiceRow key={s.code} s={s} t={t} onSave={(body) => api("PUT", `/api/v1/services/${s.code}`, token, body).then(saved, fail)} />
+              ))}
+            </tbody>
+          </table>
+        </section>
+        <section className="card">
+          <h2>{t("counters")}</h2>
+          <ul className="plain-list">
+            {counters.map((c) => (
+              <li key={c.id}>
+                <strong>{c.name}</strong>{" "}
+                {services.map((s) => (
+                  <label key={s.code} className="chip" style={{ "--accent": serviceColor(s.code) } as React.CSSProperties}>
+                    <input
+                      type="checkbox"
+                      checked={c.services.includes(s.code)}
+                      onChange={(e) => {
+                        const next = e.target.checked ? [...c.services, s.code] : c.services.filter((x) => x !== s.code);
+                        if (next.length) api("PUT", `/api/v1/counters/${c.id}`, token, { name: c.name, services: next }).then(saved, fail);
+                      }}
+                    />
+                    {s.code}
+                  </label>
+                ))}
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section className="card">
+          <h2>{t("staff")}</h2>
+          <ul className="plain-list">
+            {staff.map((u) => (
+              <li key={u.id}>
+                <strong>{u.display_name}</strong> <span className="muted">{u.username}</span> <span className="pill">{u.role}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section className="card">
+          <h2>{t("devices")}</h2>
+          <ul className="plain-list">
+            {devices.map((d) => (
+              <li key={d.id}>
+                <strong>{d.name}</strong> <span className="pill">{d.role}</span>
+                {d.revoked ? (
+                  <span className="pill warn">✕</span>
+                ) : (
+                  <button className="link-button" onClick={() => api("POST", `/api/v1/devices/${d.id}/revoke`, token).then(saved, fail)}>
+                    {t("revoke")}
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+          <NewDevice
+            t={t}
+            onCreate={async (name, role) => {
+              try {
+                const d = await api<CreatedDevice>("POST", "/api/v1/devices", token, { name, role });
+                const screen = role === "display" ? "display" : role === "kiosk" ? "kiosk" : "desk";
+                setPairing(`${window.location.origin}/${screen}#token=${d.token}`);
+                load();
+              } catch (e) {
+                fail(e);
+              }
+            }}
+          />
+          {pairing && (
+            <p className="banner banner-ok">
+              {t("pairingLink")}: <code data-testid="pairing-link">{pairing}</code>
+            </p>
+          )}
+        </section>
+        <section className="card">
+          <h2>{t("printer")}</h2>
+          <p>
+            {printer?.configured ? (
+              <span className={printer.fault ? "pill warn" : "pill ok"}>{printer.fault ?? t("printerOk")}</span>
+            ) : (
+              "—"
+            )}{" "}
+            <span className="muted">{printer?.target}</span>
+          </p>
+          <div className="row">
+            <button onClick={() => api("POST", "/api/v1/printer/test", token).then(saved, fail)}>{t("testPrint")}</button>
+            <button onClick={() => void showPreview()}>{t("preview")}</button>
+          </div>
+          {preview && <img className="ticket-preview" src={preview} alt={t("preview")} />}
+        </section>
+        {clinic && (
+          <section className="card">
+            <h2>{t("ticketText")}</h2>
+            <ClinicForm clinic={clinic} t={t} lang={lang} onSave={(body) => api("PUT", "/api/v1/clinic", token, body).then(saved, fail)} />
+          </section>
+        )}
+      </main>
+    </div>
+  );
+}
+
+function ServiceRow({ s, t, onSave }: { s: ServiceView; t: (k: Key) => string; onSave: (b: object) => void }) {
+  const [nameId, setNameId] = useState(s.name_id);
+  const [nameEn, setNameEn] = useState(s.name_en);
+  const [active, setActive] = useState(s.active);
+  return (
+    <tr>
+      <td>
+        <span className="service-code small" style={{ background: serviceColor(s.code) }}>
+          {s.code}
+        </span>
+      </td>
+      <td>
+        <input aria-label={`${s.code} Bahasa Indonesia`} value={nameId} onChange={(e) => setNameId(e.target.value)} />
+      </td>
+      <td>
+        <input aria-label={`${s.code} English`} value={nameEn} onChange={(e) => setNameEn(e.target.value)} />
+      </td>
+      <td>
+        <label>
+          <input type="checkbox" checked={active} onChange={(e) => setActive(e.target.checked)} /> {t("active")}
+        </label>
+      </td>
+      <td>
+        <button onClick={() => onSave({ name_id: nameId, name_en: nameEn, active })}>{t("save")}</button>
+      </td>
+    </tr>
+  );
+}
+
+function NewDevice({ t, onCreate }: { t: (k: Key) => string; onCreate: (name: string, role: string) => void }) {
+  const [name, setName] = useState("");
+  const [role, setRole] = useState("kiosk");
+  return (
+    <form
+      className="row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (name.trim()) onCreate(name.trim(), role);
+      }}
+    >
+      <input aria-label={t("name")} value={name} onChange={(e) => setName(e.target.value)} placeholder={t("name")} />
+      <select aria-label={t("role")} value={role} onChange={(e) => setRole(e.target.value)}>
+        <option value="kiosk">kiosk</option>
+        <option value="display">display</option>
+        <option value="desk">desk</option>
+      </select>
+      <button className="primary" type="submit">
+        {t("add")}
+      </button>
+    </form>
+  );
+}
+
+function ClinicForm({ clinic, t, onSave }: { clinic: Clinic; t: (k: Key) => string; lang: "id" | "en"; onSave: (b: object) => void }) {
+  const [msgId, setMsgId] = useState(clinic.ticket_message_id ?? "");
+  const [msgEn, setMsgEn] = useState(clinic.ticket_message_en ?? "");
+  return (
+    <form
+      className="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSave({ name: clinic.name, time_zone: clinic.time_zone, ticket_message_id: msgId, ticket_message_en: msgEn });
+      }}
+    >
+      <label htmlFor="msg-id">Bahasa Indonesia</label>
+      <input id="msg-id" value={msgId} maxLength={120} onChange={(e) => setMsgId(e.target.value)} />
+      <label htmlFor="msg-en">English</label>
+      <input id="msg-en" value={msgEn} maxLength={120} onChange={(e) => setMsgEn(e.target.value)} />
+      <button className="primary" type="submit">
+        {t("save")}
+      </button>
+    </form>
+  );
+}

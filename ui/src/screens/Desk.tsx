@@ -1,0 +1,496 @@
+// The front desk (and the clinicians' rooms): every queue live, the ticket at this
+// counter with its actions and keyboard shortcuts, appointments, patients, and a status
+// bar for sync and the printer that never goes away.
+import { useCallback, useEffect, useState } from "react";
+import { api, ApiError, staffToken } from "../api/client";
+import type {
+  AppointmentView,
+  ConflictView,
+  Counter,
+  LoginResponse,
+  PatientView,
+  PrinterHealth,
+  ServiceView,
+  SyncStatus,
+  TicketView,
+} from "../api/types";
+import { useLang, type Key } from "../lib/i18n";
+import { useLive, usePolling } from "../lib/live";
+import { Clock, Login, serviceColor, useIdleLogoff } from "./common";
+
+const COUNTER_KEY = "medicloud.counter";
+/** Logged off a little before the node's own 15-minute idle limit. */
+const IDLE_LOGOFF_MS = 14 * 60_000;
+
+type Tab = "queue" | "appointments" | "patients";
+
+export function Desk() {
+  const { t, toggle, lang } = useLang();
+  const [token, setToken] = useState<string | null>(() => staffToken.get());
+  const [me, setMe] = useState<string>("");
+  const [notice, setNotice] = useState<string | null>(null);
+  const logoff = useCallback(
+    (why?: string) => {
+      if (token) api("POST", "/api/v1/auth/logout", token).catch(() => {});
+      staffToken.clear();
+      setToken(null);
+      setNotice(why ?? null);
+    },
+    [token],
+  );
+  useIdleLogoff(!!token, IDLE_LOGOFF_MS, () => logoff(t("sessionEnded")));
+  if (!token) {
+    return (
+      <Login
+        t={t}
+        toggle={toggle}
+        notice={notice}
+        onLogin={(s: LoginResponse) => {
+          setToken(s.token);
+          setMe(s.me.kind === "staff" ? s.me.username : "");
+        }}
+      />
+    );
+  }
+  return <DeskBoard token={token} me={me} t={t} lang={lang} toggle={toggle} onLogout={() => logoff()} onExpired={() => logoff(t("sessionEnded"))} />;
+}
+
+interface BoardProps {
+  token: string;
+  me: string;
+  t: (k: Key) => string;
+  lang: "id" | "en";
+  toggle: () => void;
+  onLogout: () => void;
+  onExpired: () => void;
+}
+
+function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: BoardProps) {
+  const [counters, setCounters] = useState<Counter[]>([]);
+  const [services, setServices] = useState<ServiceView[]>([]);
+  const [tickets, setTickets] = useState<TicketView[]>([]);
+  const [counter, setCounter] = useState<string>(() => localStorage.getItem(COUNTER_KEY) ?? "");
+  const [sync, setSync] = useState<SyncStatus | null>(null);
+  const [printer, setPrinter] = useState<PrinterHealth | null>(null);
+  const [conflicts, setConflicts] = useState<ConflictView[]>([]);
+  const [message, setMessage] = useState<{ kind: "error" | "ok"; text: string } | null>(null);
+  const [tab, setTab] = useState<Tab>("queue");
+  const [transferTo, setTransferTo] = useState<string>("");
+
+  const fail = useCallback(
+    (e: unknown) => {
+      const err = e as ApiError;
+      if (err.status === 401) onExpired();
+      else setMessage({ kind: "error", text: err.code === "offline" ? t("offline") : err.message });
+    },
+    [onExpired, t],
+  );
+  const load = useCallback(() => {
+    api<Counter[]>("GET", "/api/v1/counters", token).then(setCounters, fail);
+    api<ServiceView[]>("GET", "/api/v1/services", token).then(setServices, fail);
+    api<TicketView[]>("GET", "/api/v1/tickets", token).then(setTickets, fail);
+    api<ConflictView[]>("GET", "/api/v1/conflicts", token).then(setConflicts, () => setConflicts([]));
+  }, [token, fail]);
+  const loadStatus = useCallback(() => {
+    api<SyncStatus>("GET", "/api/v1/sync/status", token).then(setSync, () => setSync(null));
+    api<PrinterHealth>("GET", "/api/v1/printer", token).then(setPrinter, () => setPrinter(null));
+  }, [token]);
+  usePolling(load, 15_000);
+  usePolling(loadStatus, 5_000);
+  const live = useLive(token, () => load());
+
+  const mine = counters.find((c) => c.id === counter);
+  const current = tickets
+    .filter((x) => x.counter === counter && (x.status === "called" || x.status === "serving"))
+    .sort((a, b) => (b.called_at ?? "").localeCompare(a.called_at ?? ""))[0];
+
+  const act = useCallback(
+    async (action: string, body?: unknown) => {
+      setMessage(null);
+      try {
+        if (action === "call-next") {
+          const next = await api<TicketView>("POST", `/api/v1/counters/${counter}/call-next`, token);
+          setMessage({ kind: "ok", text: `${next.label} → ${mine?.name ?? counter}` });
+        } else if (current) {
+          await api<TicketView>("POST", `/api/v1/tickets/${current.id}/${action}`, token, body);
+        }
+        load();
+      } catch (e) {
+        const err = e as ApiError;
+        if (err.code === "queue_empty") setMessage({ kind: "ok", text: t("queueEmpty") });
+        else fail(e);
+      }
+    },
+    [counter, current, token, load, fail, mine, t],
+  );
+
+  // Keyboard shortcuts, shown on the buttons.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement;
+      if (target.closest("input, select, textarea") || e.ctrlKey || e.metaKey || e.altKey || !counter) return;
+      const map: Record<string, string> = { n: "call-next", r: "recall", s: "serve", c: "complete", x: "no-show", q: "requeue", p: "reprint" };
+      const action = map[e.key.toLowerCase()];
+      if (action) {
+        e.preventDefault();
+        void act(action);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [act, counter]);
+
+  const waiting = (code: string) =>
+    tickets.filter((x) => x.service === code && x.status === "waiting").sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+  const serviceName = (code: string) => {
+    const s = services.find((x) => x.code === code);
+    return s ? (lang === "id" ? s.name_id : s.name_en) : code;
+  };
+
+  return (
+    <div className="desk" data-testid="desk">
+      <header className="desk-bar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">+</span>
+          <span>Medicloud</span>
+        </div>
+        <nav className="tabs" aria-label="sections">
+          {(["queue", "appointments", "patients"] as Tab[]).map((x) => (
+            <button key={x} className={tab === x ? "tab active" : "tab"} onClick={() => setTab(x)} aria-pressed={tab === x}>
+              {x === "queue" ? t("queue") : x === "appointments" ? t("appointments") : t("patients")}
+            </button>
+          ))}
+        </nav>
+        <label className="counter-pick">
+          <span>{t("counter")}</span>
+          <select
+            value={counter}
+            onChange={(e) => {
+              setCounter(e.target.value);
+              localStorage.setItem(COUNTER_KEY, e.target.value);
+            }}
+            data-testid="counter"
+          >
+            <option value="">{t("chooseCounter")}</option>
+            {counters.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <Clock lang={lang} />
+        <button className="link-button" onClick={toggle}>
+          {t("language")}
+        </button>
+        <button className="secondary" onClick={onLogout}>
+          {me ? `${me} · ` : ""}
+          {t("logout")}
+        </button>
+      </header>
+
+      <StatusBar t={t} sync={sync} printer={printer} live={live} />
+      {message && (
+        <p className={`banner ${message.kind === "error" ? "banner-error" : "banner-ok"}`} role={message.kind === "error" ? "alert" : "status"}>
+          {message.text}
+        </p>
+      )}
+      {conflicts.length > 0 && (
+        <section className="conflicts" aria-label={t("conflicts")}>
+          {conflicts.slice(0, 3).map((c) => (
+            <p key={`${c.ticket}-${c.at_ms}`} className="banner banner-warn">
+              <strong>{c.label}</strong> {t("conflictWords")} <strong>{c.counter ?? "?"}</strong> {t("conflictLost")}
+            </p>
+          ))}
+        </section>
+      )}
+
+      {tab === "queue" && (
+        <main className="desk-main">
+          <section className="card current-card" aria-label={t("current")}>
+            <h2>{t("current")}</h2>
+            {current ? (
+              <div className="current" data-testid="current">
+                <span className="current-label" style={{ color: serviceColor(current.service) }}>
+                  {current.label}
+                </span>
+                <span className="current-meta">
+                  {serviceName(current.service)} · {t(`status_${current.status}` as Key)}
+                  {current.priority && <span className="pill">{t(`priority_${current.priority}` as Key)}</span>}
+                </span>
+              </div>
+            ) : (
+              <p className="muted">{counter ? t("queueEmpty") : t("chooseCounter")}</p>
+            )}
+            <div className="actions">
+              <button className="primary huge" disabled={!counter} onClick={() => act("call-next")} data-testid="call-next">
+                {t("callNext")} <kbd>N</kbd>
+              </button>
+              <button disabled={!current} onClick={() => act("recall")}>
+                {t("recall")} <kbd>R</kbd>
+              </button>
+              <button disabled={current?.status !== "called"} onClick={() => act("serve")} data-testid="serve">
+                {t("serve")} <kbd>S</kbd>
+              </button>
+              <button disabled={!current} onClick={() => act("complete")} data-testid="complete">
+                {t("complete")} <kbd>C</kbd>
+              </button>
+              <button disabled={current?.status !== "called"} onClick={() => act("no-show")}>
+                {t("noShow")} <kbd>X</kbd>
+              </button>
+              <button disabled={!current} onClick={() => act("requeue")}>
+                {t("requeue")} <kbd>Q</kbd>
+              </button>
+              <button disabled={!current} onClick={() => act("reprint")}>
+                {t("reprint")} <kbd>P</kbd>
+              </button>
+              <span className="transfer">
+                <select value={transferTo} onChange={(e) => setTransferTo(e.target.value)} aria-label={t("transfer")}>
+                  <option value="">{t("transfer")}…</option>
+                  {services
+                    .filter((s) => s.code !== current?.service)
+                    .map((s) => (
+                      <option key={s.code} value={s.code}>
+                        {s.code} · {lang === "id" ? s.name_id : s.name_en}
+                      </option>
+                    ))}
+                </select>
+                <button disabled={!current || !transferTo} onClick={() => act("transfer", { service: transferTo })}>
+                  {t("transfer")}
+                </button>
+              </span>
+            </div>
+          </section>
+          <section className="queues">
+            {services
+              .filter((s) => s.active)
+              .map((s) => {
+                const list = waiting(s.code);
+                const served = mine?.services.includes(s.code);
+                return (
+                  <article key={s.code} className={`card queue ${served ? "served" : ""}`} style={{ "--accent": serviceColor(s.code) } as React.CSSProperties}>
+                    <h3>
+                      <span className="service-code small">{s.code}</span> {lang === "id" ? s.name_id : s.name_en}
+                      <span className="count">{list.length}</span>
+                    </h3>
+                    <ol data-testid={`queue-${s.code}`}>
+                      {list.slice(0, 12).map((x) => (
+                        <li key={x.id}>
+                          <span className="label">{x.label}</span>
+                          {x.priority && <span className="pill">{t(`priority_${x.priority}` as Key)}</span>}
+                          {x.appointment && <span className="pill alt">📅</span>}
+                          <span className="waited">{waited(x.issued_at)}</span>
+                        </li>
+                      ))}
+                      {list.length === 0 && <li className="muted">{t("queueEmpty")}</li>}
+                    </ol>
+                  </article>
+                );
+              })}
+          </section>
+        </main>
+      )}
+      {tab === "appointments" && <Appointments token={token} t={t} services={services} lang={lang} fail={fail} />}
+      {tab === "patients" && <Patients token={token} t={t} fail={fail} />}
+    </div>
+  );
+}
+
+function waited(issuedAt: string): string {
+  const minutes = Math.max(0, Math.round((Date.now() - new Date(issuedAt).getTime()) / 60_000));
+  return `${minutes}′`;
+}
+
+function StatusBar({ t, sync, printer, live }: { t: (k: Key) => string; sync: SyncStatus | null; printer: PrinterHealth | null; live: boolean }) {
+  const online = live && (sync?.online ?? true);
+  return (
+    <div className="status-bar" role="status" data-testid="status-bar">
+      <span className={online ? "pill ok" : "pill warn"}>● {online ? t("online") : t("syncOffline")}</span>
+      {sync && sync.pending_out > 0 && (
+        <span className="pill">
+          {sync.pending_out} {t("pending")}
+        </span>
+      )}
+      {sync && sync.conflicts > 0 && (
+        <span className="pill warn">
+          {sync.conflicts} {t("conflicts")}
+        </span>
+      )}
+      {printer?.configured && (
+        <span className={printer.fault ? "pill warn" : "pill ok"} data-testid="printer-state">
+          🖨 {printer.fault ? `${t("printer")}: ${printer.fault}` : t("printerOk")}
+          {printer.pending > 0 ? ` (${printer.pending})` : ""}
+        </span>
+      )}
+    </div>
+  );
+}
+
+function Appointments(props: { token: string; t: (k: Key) => string; services: ServiceView[]; lang: "id" | "en"; fail: (e: unknown) => void }) {
+  const { token, t, fail } = props;
+  const [list, setList] = useState<AppointmentView[]>([]);
+  const today = new Date().toISOString().slice(0, 10);
+  const [form, setForm] = useState({ service: "A", date: today, slot_start: "09:00" });
+  const [booked, setBooked] = useState<string | null>(null);
+  const load = useCallback(() => api<AppointmentView[]>("GET", "/api/v1/appointments", token).then(setList, fail), [token, fail]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return (
+    <main className="desk-main two">
+      <section className="card">
+        <h2>{t("appointments")}</h2>
+        <table className="table">
+          <thead>
+            <tr>
+              <th>{t("time")}</th>
+              <th>{t("service")}</th>
+              <th>{t("name")}</th>
+              <th>{t("appointmentCode")}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((a) => (
+              <tr key={a.id}>
+                <td>{a.slot_start.slice(0, 5)}</td>
+                <td>{a.service}</td>
+                <td>{a.patient_name ?? "—"}</td>
+                <td>
+                  <code>{a.code}</code>
+                </td>
+                <td>
+                  {a.ticket ? (
+                    <span className="pill ok">✓</span>
+                  ) : (
+                    <button
+                      onClick={() => api("POST", "/api/v1/tickets", token, { appointment_code: a.code }).then(load, fail)}
+                    >
+                      {t("checkIn")}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section className="card">
+        <h2>{t("book")}</h2>
+        <form
+          className="form"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            try {
+              const a = await api<AppointmentView>("POST", "/api/v1/appointments", token, form);
+              setBooked(a.code);
+              void load();
+            } catch (err) {
+              fail(err);
+            }
+          }}
+        >
+          <label htmlFor="ap-service">{t("service")}</label>
+          <select id="ap-service" value={form.service} onChange={(e) => setForm({ ...form, service: e.target.value })}>
+            {props.services.map((s) => (
+              <option key={s.code} value={s.code}>
+                {s.code} · {props.lang === "id" ? s.name_id : s.name_en}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="ap-date">{t("date")}</label>
+          <input id="ap-date" type="date" value={form.date} onChange={(e) => setForm({ ...form, date: e.target.value })} />
+          <label htmlFor="ap-time">{t("time")}</label>
+          <input id="ap-time" type="time" value={form.slot_start} onChange={(e) => setForm({ ...form, slot_start: e.target.value })} />
+          <button className="primary" type="submit" data-testid="book">
+            {t("book")}
+          </button>
+          {booked && (
+            <p className="banner banner-ok" data-testid="booked-code">
+              {t("appointmentCode")}: <strong>{booked}</strong>
+            </p>
+          )}
+        </form>
+      </section>
+    </main>
+  );
+}
+
+function Patients(props: { token: string; t: (k: Key) => string; fail: (e: unknown) => void }) {
+  const { token, t, fail } = props;
+  const [q, setQ] = useState("");
+  const [found, setFound] = useState<PatientView[]>([]);
+  const [form, setForm] = useState({ name: "", nik: "", bpjs_number: "", phone: "", birth_date: "" });
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <main className="desk-main two">
+      <section className="card">
+        <h2>{t("patients")}</h2>
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            api<PatientView[]>("GET", `/api/v1/patients?q=${encodeURIComponent(q)}`, token).then(setFound, fail);
+          }}
+        >
+          <input aria-label={t("search")} value={q} onChange={(e) => setQ(e.target.value)} placeholder={`${t("name")} / ${t("nik")} / ${t("bpjs")}`} />
+          <button className="primary" type="submit">
+            {t("search")}
+          </button>
+        </form>
+        <ul className="plain-list">
+          {found.map((p) => (
+            <li key={p.id}>
+              <strong>{p.name ?? "—"}</strong> <span className="muted">{p.nik ?? ""}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section className="card">
+        <h2>{t("register")}</h2>
+        <form
+          className="form"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            setError(null);
+            const body = Object.fromEntries(Object.entries(form).filter(([, v]) => v.trim() !== ""));
+            try {
+              await api("POST", "/api/v1/patients", token, body);
+              setForm({ name: "", nik: "", bpjs_number: "", phone: "", birth_date: "" });
+            } catch (err) {
+              setError((err as ApiError).message);
+            }
+          }}
+        >
+          {(
+            [
+              ["name", "name"],
+              ["nik", "nik"],
+              ["bpjs_number", "bpjs"],
+              ["phone", "phone"],
+              ["birth_date", "birthDate"],
+            ] as const
+          ).map(([field, label]) => (
+            <span key={field} className="field">
+              <label htmlFor={`p-${field}`}>{t(label)}</label>
+              <input
+                id={`p-${field}`}
+                type={field === "birth_date" ? "date" : "text"}
+                value={form[field]}
+                onChange={(e) => setForm({ ...form, [field]: e.target.value })}
+              />
+            </span>
+          ))}
+          {error && (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
+          )}
+          <button className="primary" type="submit">
+            {t("register")}
+          </button>
+        </form>
+      </section>
+    </main>
+  );
+}

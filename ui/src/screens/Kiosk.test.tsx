@@ -1,0 +1,113 @@
+import { act, fireEvent, render, screen } from "@testing-library/react";
+import type { ServiceView, TicketView } from "../api/types";
+import { IDLE_MS, Kiosk, printMessage } from "./Kiosk";
+
+class FakeEventSource {
+  addEventListener() {}
+  close() {}
+  onerror: (() => void) | null = null;
+}
+
+const services: ServiceView[] = [
+  { code: "A", name_id: "Poli Umum", name_en: "General Practice", active: true, waiting: 3, estimated_wait_seconds: 600, counters: 2 },
+  { code: "B", name_id: "Poli Gigi", name_en: "Dental Clinic", active: true, waiting: 0, estimated_wait_seconds: 0, counters: 1 },
+];
+
+function ticket(print: TicketView["print"]): TicketView {
+  return {
+    id: "0b9f0000-0000-4000-8000-000000000001",
+    label: "A-004",
+    service: "A",
+    service_name_id: "Poli Umum",
+    service_name_en: "General Practice",
+    status: "waiting",
+    position: 4,
+    people_ahead: 3,
+    estimated_wait_seconds: 600,
+    issued_at: new Date().toISOString(),
+    recalls: 0,
+    conflicts: [],
+    visit: "0b9f0000-0000-4000-8000-000000000002",
+    print,
+  };
+}
+
+let posted: unknown[] = [];
+
+beforeEach(() => {
+  posted = [];
+  localStorage.clear();
+  history.replaceState(null, "", "/kiosk#token=kiosk-token");
+  vi.stubGlobal("EventSource", FakeEventSource);
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async (path: string, init?: RequestInit) => {
+      const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status });
+      if (path === "/api/v1/services") return json(services);
+      if (path === "/api/v1/clinic") return json({ name: "Klinik Sehat Sentosa" });
+      if (path === "/api/v1/tickets" && init?.method === "POST") {
+        const body = JSON.parse(String(init.body));
+        posted.push(body);
+        return json({ ...ticket({ status: "queued", fault: "paper out" }), priority: body.priority ?? null }, 201);
+      }
+      if (path.startsWith("/api/v1/tickets/")) return json(ticket({ status: "queued", fault: "paper out" }));
+      return json({ code: "not_found", message: "no" }, 404);
+    }),
+  );
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+test("a walk-in takes a ticket in two taps and is told to note the number when the printer fails", async () => {
+  render(<Kiosk />);
+  fireEvent.click(await screen.findByTestId("service-A"));
+  fireEvent.click(screen.getByTestId("lane-none"));
+  expect(await screen.findByTestId("ticket-label")).toHaveProperty("textContent", "A-004");
+  expect(posted).toEqual([{ service: "A" }]);
+  expect(screen.getByTestId("print-state").textContent).toBe("Printer sedang bermasalah. Silakan catat nomor Anda.");
+  expect(screen.getByText("orang di depan Anda")).toBeTruthy();
+});
+
+test("the priority lane is sent with the ticket, and English is one tap away", async () => {
+  render(<Kiosk />);
+  fireEvent.click(await screen.findByTestId("lang"));
+  expect(screen.getByText("Choose a service")).toBeTruthy();
+  fireEvent.click(await screen.findByTestId("service-A"));
+  fireEvent.click(screen.getByTestId("lane-elderly"));
+  await screen.findByTestId("ticket-label");
+  expect(posted).toEqual([{ service: "A", priority: "elderly" }]);
+  expect(screen.getByText("Elderly")).toBeTruthy();
+});
+
+test("the kiosk goes back home by itself when nobody touches it", async () => {
+  vi.useFakeTimers({ shouldAdvanceTime: true });
+  render(<Kiosk />);
+  fireEvent.click(await screen.findByTestId("service-A"));
+  fireEvent.click(screen.getByTestId("lane-none"));
+  await screen.findByTestId("ticket-label");
+  await act(async () => {
+    vi.advanceTimersByTime(IDLE_MS.ticket + 100);
+  });
+  expect(screen.queryByTestId("ticket-label")).toBeNull();
+  expect(screen.getByText("Pilih layanan")).toBeTruthy();
+});
+
+test("an appointment is checked in with the code a scanner types", async () => {
+  render(<Kiosk />);
+  fireEvent.click(await screen.findByTestId("have-appointment"));
+  const input = screen.getByTestId("booking-code");
+  fireEvent.change(input, { target: { value: "abc123" } });
+  fireEvent.submit(input.closest("form")!);
+  await screen.findByTestId("ticket-label");
+  expect(posted).toEqual([{ appointment_code: "ABC123" }]);
+});
+
+test("print messages follow the print state", () => {
+  expect(printMessage(ticket({ status: "printed" }), 0)).toBe("printed");
+  expect(printMessage(ticket({ status: "queued" }), 1_000)).toBe("printing");
+  expect(printMessage(ticket({ status: "queued" }), 7_000)).toBe("printerProblem");
+  expect(printMessage(ticket({ status: "queued", fault: "offline" }), 0)).toBe("printerProblem");
+});

@@ -1,0 +1,69 @@
+// The patient's status page, opened from the ticket's QR code on a phone: position,
+// estimated wait, called or not. No login; no patient data.
+import { useCallback, useState } from "react";
+import { api, ApiError } from "../api/client";
+import type { PublicTicketView } from "../api/types";
+import { useLang, waitText, type Key } from "../lib/i18n";
+import { usePolling } from "../lib/live";
+
+export function Status({ id }: { id: string }) {
+  const { t, toggle, lang } = useLang();
+  const [ticket, setTicket] = useState<PublicTicketView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(() => {
+    api<PublicTicketView>("GET", `/api/v1/public/tickets/${encodeURIComponent(id)}`)
+      .then((x) => {
+        setTicket(x);
+        setError(null);
+      })
+      .catch((e: ApiError) => setError(e.message));
+  }, [id]);
+  usePolling(load, 10_000);
+  const called = ticket?.status === "called" || ticket?.status === "serving";
+  return (
+    <main className="status-page" data-testid="status-page">
+      <header className="row spread">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">+</span>
+          <span>Medicloud</span>
+        </div>
+        <button className="link-button" onClick={toggle}>
+          {t("language")}
+        </button>
+      </header>
+      {error && (
+        <p className="banner banner-error" role="alert">
+          {error}
+        </p>
+      )}
+      {ticket && (
+        <section className={`card status-card ${called ? "called" : ""}`}>
+          <p className="eyebrow">{t("yourTicket")}</p>
+          <p className="ticket-label">{ticket.label}</p>
+          <p className="ticket-service">{lang === "id" ? ticket.service_name_id : ticket.service_name_en}</p>
+          <p className="pill big-pill" role="status">
+            {t(`status_${ticket.status}` as Key)}
+          </p>
+          {called && ticket.counter_name ? (
+            <p className="call-counter">
+              {t("calledTo")} <strong>{ticket.counter_name}</strong>
+            </p>
+          ) : (
+            ticket.status === "waiting" && (
+              <div className="ticket-facts">
+                <div>
+                  <strong>{ticket.people_ahead ?? 0}</strong>
+                  <span>{t("peopleAhead")}</span>
+                </div>
+                <div>
+                  <strong>{waitText(ticket.estimated_wait_seconds, t)}</strong>
+                  <span>{t("estimatedWait")}</span>
+                </div>
+              </div>
+            )
+          )}
+        </section>
+      )}
+    </main>
+  );
+}

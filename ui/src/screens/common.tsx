@@ -1,0 +1,107 @@
+// Pieces several screens share: the clock, service colours, the staff login.
+import { useEffect, useState } from "react";
+import { api, ApiError, staffToken } from "../api/client";
+import type { LoginResponse } from "../api/types";
+import type { Key } from "../lib/i18n";
+
+const PALETTE = ["#0f766e", "#1d4ed8", "#b45309", "#7c3aed", "#be123c", "#047857", "#0369a1", "#a16207"];
+
+/** A steady colour per service code, so a service looks the same on every screen. */
+export function serviceColor(code: string): string {
+  const known: Record<string, string> = { A: "#0f766e", B: "#1d4ed8", C: "#be185d", L: "#7c3aed", F: "#b45309" };
+  if (known[code]) return known[code];
+  let h = 0;
+  for (const c of code) h = (h * 31 + c.charCodeAt(0)) % PALETTE.length;
+  return PALETTE[h];
+}
+
+export function Clock({ lang, big }: { lang: "id" | "en"; big?: boolean }) {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const id = setInterval(() => setNow(new Date()), 1000);
+    return () => clearInterval(id);
+  }, []);
+  const locale = lang === "id" ? "id-ID" : "en-GB";
+  return (
+    <div className={big ? "clock big" : "clock"} aria-label="clock">
+      <span className="clock-time">{now.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" })}</span>
+      <span className="clock-date">{now.toLocaleDateString(locale, { weekday: "long", day: "numeric", month: "long" })}</span>
+    </div>
+  );
+}
+
+/** Staff login; calls `onLogin` with the session. */
+export function Login(props: { t: (k: Key) => string; onLogin: (s: LoginResponse) => void; notice?: string | null; toggle: () => void }) {
+  const { t } = props;
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <main className="login-screen">
+      <form
+        className="card login-card"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          setError(null);
+          try {
+            const session = await api<LoginResponse>("POST", "/api/v1/auth/login", null, { username, password });
+            staffToken.set(session.token);
+            props.onLogin(session);
+          } catch (err) {
+            setError((err as ApiError).message);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <div className="brand big">
+          <span className="brand-mark" aria-hidden="true">+</span>
+          <span>Medicloud</span>
+        </div>
+        <h1>{t("loginTitle")}</h1>
+        {props.notice && <p className="banner">{props.notice}</p>}
+        <label htmlFor="username">{t("username")}</label>
+        <input id="username" value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" required />
+        <label htmlFor="password">{t("password")}</label>
+        <input
+          id="password"
+          type="password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          autoComplete="current-password"
+          required
+        />
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button className="primary big" type="submit" disabled={busy} data-testid="login">
+          {t("login")}
+        </button>
+        <button type="button" className="link-button" onClick={props.toggle}>
+          {t("language")}
+        </button>
+      </form>
+    </main>
+  );
+}
+
+/** Logs staff off after `ms` without a touch or key (the node forgets the session too). */
+export function useIdleLogoff(active: boolean, ms: number, logoff: () => void) {
+  useEffect(() => {
+    if (!active) return;
+    let timer = setTimeout(logoff, ms);
+    const reset = () => {
+      clearTimeout(timer);
+      timer = setTimeout(logoff, ms);
+    };
+    for (const e of ["pointerdown", "keydown"]) window.addEventListener(e, reset);
+    return () => {
+      clearTimeout(timer);
+      for (const e of ["pointerdown", "keydown"]) window.removeEventListener(e, reset);
+    };
+  }, [active, ms, logoff]);
+}
