@@ -21,7 +21,7 @@ test("errors carry the node's code and message", async () => {
     message: "nobody is waiting",
   });
   vi.stubGlobal("fetch", vi.fn(async () => Promise.reject(new TypeError("network"))));
-  const err = await api("GET", "/api/v1/services").catch((e) => e);
+  const err = (await api("GET", "/api/v1/services").catch((e: unknown) => e)) as ApiError;
   expect(err).toBeInstanceOf(ApiError);
   expect(err.code).toBe("offline");
   vi.unstubAllGlobals();

@@ -100,6 +100,7 @@ const id = {
   conflictLost: "tidak berlaku. Panggil pasien berikutnya.",
   sessionEnded: "Sesi berakhir karena tidak ada aktivitas.",
   audioOn: "Aktifkan suara",
+  appointmentMark: "Janji",
 } as const;
 
 export type Key = keyof typeof id;
@@ -201,6 +202,7 @@ const en: Record<Key, string> = {
   conflictLost: "did not count. Call the next patient.",
   sessionEnded: "You were logged out after a while without activity.",
   audioOn: "Turn sound on",
+  appointmentMark: "Appt",
 };
 
 export const catalogue: Record<Lang, Record<Key, string>> = { id, en };

@@ -78,7 +78,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
         </p>
       )}
       <main className="admin-grid">
-        <section className="card">
+        <section className="card wide">
           <h2>{t("services")}</h2>
           <table className="table">
             <tbody>
@@ -92,8 +92,9 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
           <h2>{t("counters")}</h2>
           <ul className="plain-list">
             {counters.map((c) => (
-              <li key={c.id}>
-                <strong>{c.name}</strong>{" "}
+              <li key={c.id} className="counter-row">
+                <strong>{c.name}</strong>
+                <span className="chips">
                 {services.map((s) => (
                   <label key={s.code} className="chip" style={{ "--accent": serviceColor(s.code) } as React.CSSProperties}>
                     <input
@@ -107,6 +108,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
                     {s.code}
                   </label>
                 ))}
+                </span>
               </li>
             ))}
           </ul>

@@ -278,7 +278,7 @@ function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: BoardPro
                         <li key={x.id}>
                           <span className="label">{x.label}</span>
                           {x.priority && <span className="pill">{t(`priority_${x.priority}` as Key)}</span>}
-                          {x.appointment && <span className="pill alt">📅</span>}
+                          {x.appointment && <span className="pill alt">{t("appointmentMark")}</span>}
                           <span className="waited">{waited(x.issued_at)}</span>
                         </li>
                       ))}
@@ -318,7 +318,7 @@ function StatusBar({ t, sync, printer, live }: { t: (k: Key) => string; sync: Sy
       )}
       {printer?.configured && (
         <span className={printer.fault ? "pill warn" : "pill ok"} data-testid="printer-state">
-          🖨 {printer.fault ? `${t("printer")}: ${printer.fault}` : t("printerOk")}
+          {printer.fault ? `${t("printer")}: ${printer.fault}` : t("printerOk")}
           {printer.pending > 0 ? ` (${printer.pending})` : ""}
         </span>
       )}

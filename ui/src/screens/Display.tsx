@@ -114,7 +114,7 @@ export function Display() {
               setSoundOn(true);
             }}
           >
-            🔔 {t("audioOn")}
+            {t("audioOn")}
           </button>
         )}
         <ol className="announcements" data-testid="announcements" aria-label="announcements">

@@ -146,7 +146,6 @@ export function Kiosk() {
                 onClick={() => issue({ service: step.service.code, priority: p })}
                 data-testid={`lane-${p}`}
               >
-                <span aria-hidden="true" className="lane-icon">{p === "elderly" ? "👵" : p === "pregnant" ? "🤰" : "♿"}</span>
                 {t(`priority_${p}` as Key)}
               </button>
             ))}
