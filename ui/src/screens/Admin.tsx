@@ -122,6 +122,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
               </li>
             ))}
           </ul>
+          <NewStaff t={t} onCreate={(body) => api("POST", "/api/v1/users", token, body).then(saved, fail)} />
         </section>
         <section className="card">
           <h2>{t("devices")}</h2>
@@ -256,6 +257,43 @@ function ClinicForm({ clinic, t, onSave }: { clinic: Clinic; t: (k: Key) => stri
       <button className="primary" type="submit">
         {t("save")}
       </button>
+    </form>
+  );
+}
+
+function NewStaff({ t, onCreate }: { t: (k: Key) => string; onCreate: (body: object) => void }) {
+  const [form, setForm] = useState({ username: "", display_name: "", role: "desk", password: "" });
+  return (
+    <form
+      className="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onCreate(form);
+        setForm({ ...form, username: "", display_name: "", password: "" });
+      }}
+    >
+      <div className="row">
+        <input aria-label={t("username")} placeholder={t("username")} value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} />
+        <input aria-label={t("name")} placeholder={t("name")} value={form.display_name} onChange={(e) => setForm({ ...form, display_name: e.target.value })} />
+      </div>
+      <div className="row">
+        <select aria-label={t("role")} value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value })}>
+          <option value="desk">desk</option>
+          <option value="clinician">clinician</option>
+          <option value="admin">admin</option>
+        </select>
+        <input
+          aria-label={t("password")}
+          placeholder={t("password")}
+          type="password"
+          autoComplete="new-password"
+          value={form.password}
+          onChange={(e) => setForm({ ...form, password: e.target.value })}
+        />
+        <button className="primary" type="submit">
+          {t("add")}
+        </button>
+      </div>
     </form>
   );
 }
