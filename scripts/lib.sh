@@ -38,3 +38,8 @@ ensure_node() {
     ensure_apt nodejs npm
   fi
 }
+
+# ensure_tauri_deps: what building the desktop app (src-tauri) needs on Debian.
+ensure_tauri_deps() {
+  ensure_apt libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev file
+}

@@ -245,8 +245,11 @@ async fn a_node_whose_clock_is_hours_ahead_hides_no_ticket_and_its_skew_is_repor
     );
 
     // Tickets from both sides are in everyone's queue, in the order they were taken.
+    // A second apart: the correction is as good as one round trip, not a millisecond.
     let first: Value = a.take(&client, "A").await.json().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let second: Value = b.take(&client, "A").await.json().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let third: Value = a.take(&client, "A").await.json().await.unwrap();
     let order = [&first, &second, &third].map(|t| t["id"].as_str().unwrap().to_owned());
     for (demo, token) in [(&a, &desk_a), (&b, &desk_b)] {
