@@ -124,19 +124,19 @@ const KIOSK_LOCKDOWN: &str = r##"
   function askPin() {
     if (document.getElementById("medicloud-admin")) return;
     const box = el("form", { id: "medicloud-admin" }, {
-      position: "fixed", inset: "0", zIndex: "2147483647", background: "rgba(15,23,42,.85)",
+      position: "fixed", inset: "0", zIndex: "2147483647", background: "rgba(15,23,42,.96)",
       display: "flex", flexDirection: "column", alignItems: "center", justifyContent: "center", gap: "16px",
       font: "600 24px sans-serif", color: "#fff",
     });
     const label = el("label", { textContent: "PIN admin / Admin PIN", htmlFor: "medicloud-pin" });
     const pin = el("input", { id: "medicloud-pin", type: "password", inputMode: "numeric", autocomplete: "off" },
-      { font: "inherit", padding: "12px", width: "240px", textAlign: "center", borderRadius: "10px", border: "none" });
+      { font: "inherit", padding: "12px", width: "240px", textAlign: "center", borderRadius: "10px", border: "none", background: "#fff", color: "#0f172a" });
     const error = el("p", { id: "medicloud-pin-error", role: "alert" }, { color: "#fca5a5", minHeight: "1.2em", margin: "0" });
     const row = el("div", {}, { display: "flex", gap: "12px" });
-    const button = (text, id, type) => el("button", { textContent: text, id, type },
-      { font: "inherit", padding: "12px 28px", borderRadius: "10px", border: "none" });
-    const ok = button("Keluar / Exit", "medicloud-pin-ok", "submit");
-    const cancel = button("Batal / Cancel", "medicloud-pin-cancel", "button");
+    const button = (text, id, type, background, color) => el("button", { textContent: text, id, type },
+      { font: "inherit", padding: "12px 28px", borderRadius: "10px", border: "none", background, color, cursor: "pointer" });
+    const ok = button("Keluar / Exit", "medicloud-pin-ok", "submit", "#b91c1c", "#fff");
+    const cancel = button("Batal / Cancel", "medicloud-pin-cancel", "button", "#e2e8f0", "#0f172a");
     cancel.addEventListener("click", () => box.remove());
     row.append(cancel, ok);
     box.append(label, pin, error, row);
