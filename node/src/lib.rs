@@ -27,6 +27,7 @@ pub mod labels;
 pub mod live;
 pub mod ops;
 pub mod print;
+pub mod remote;
 pub mod replication;
 pub mod runtime;
 pub mod serve;

@@ -154,6 +154,20 @@ enum PrinterCommand {
         #[arg(long, value_enum, default_value_t = Paper::Mm80)]
         paper: Paper,
     },
+    /// Print today's ticket again on a running node's printer, marked as a reprint.
+    Reprint {
+        /// The ticket's label (`A-012`) or id.
+        ticket: String,
+        /// The node the ticket was taken at.
+        #[arg(long, env = "MEDICLOUD_NODE_URL", default_value = "http://127.0.0.1:8080")]
+        node: String,
+        /// A desk or clinician account on that node.
+        #[arg(long, default_value = "desk")]
+        username: String,
+        /// Its password.
+        #[arg(long, env = "MEDICLOUD_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
     /// Print a test page.
     Test {
         /// The printer, as for `--printer`.
@@ -235,6 +249,16 @@ async fn printer_command(command: PrinterCommand) -> anyhow::Result<()> {
             })
             .await??;
             println!("test page sent");
+        }
+        PrinterCommand::Reprint {
+            ticket,
+            node,
+            username,
+            password,
+        } => {
+            let session = medicloud_node::remote::Session::login(&node, &username, &password).await?;
+            let label = session.reprint(&ticket).await?;
+            println!("{label} sent to the printer again (marked as a reprint)");
         }
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! Printing through the node's spool to the virtual printer, as separate processes.
 
-use crate::util::{DemoProcess, PrinterProcess};
+use crate::util::{self, DemoProcess, PrinterProcess};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -150,6 +150,25 @@ async fn every_ticket_prints_exactly_once_through_paper_out_a_crash_and_a_switch
     let printed = printer.wait_for(10).await;
     assert!(printed[9].contains(waiting[0]["label"].as_str().unwrap()));
     assert!(printed[9].contains("REPRINT"), "{}", printed[9]);
+
+    // The same from the command line, by label; an unknown label changes nothing.
+    let label = waiting[1]["label"].as_str().unwrap();
+    let reprint = |ticket: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_medicloud"))
+            .args(["printer", "reprint", ticket, "--node", &demo.base])
+            .env("MEDICLOUD_PASSWORD", util::PASSWORD)
+            .output()
+            .unwrap()
+    };
+    let out = reprint(label);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = printer.wait_for(11).await;
+    assert!(printed[10].contains(label) && printed[10].contains("REPRINT"), "{}", printed[10]);
+    let out = reprint("Z-999");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no ticket Z-999 today"));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(printer.printed().len(), 11, "nothing more printed");
     demo.stop();
 }
 
