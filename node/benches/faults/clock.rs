@@ -109,8 +109,8 @@ pub async fn run(_run: Run) -> anyhow::Result<Report> {
 
     // Tickets a second apart: the order they were taken is the calling order.
     let mut order = Vec::new();
-    for i in 0..3 {
-        order.push(take(&client, &nodes[i]).await?);
+    for node in &nodes {
+        order.push(take(&client, node).await?);
     }
     // The third node's clock steps back while its newest stamps are ahead of it.
     let stepped = nodes.pop().unwrap();
