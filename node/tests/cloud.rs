@@ -3,77 +3,11 @@
 //! offline reserve of label numbers, one node's clock runs three hours ahead; the cloud
 //! comes back and all three converge, no ticket lost, no label twice.
 
-use crate::util::DemoProcess;
+use crate::util::{Cloud, DemoProcess, board, cloud_admin};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_medicloud");
-
-fn cloud_admin(database: &str, args: &[&str]) -> String {
-    let out = Command::new(BIN)
-        .args(["cloud-admin", "--database", database])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-struct Cloud(Child);
-
-impl Cloud {
-    fn start(database: &str, listen: &str) -> Self {
-        let mut child = Command::new(BIN)
-            .args(["cloud", "--database", database, "--listen", listen])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let line = lines.next().unwrap().unwrap();
-        assert!(line.starts_with("Medicloud cloud listening on"), "{line}");
-        std::thread::spawn(move || lines.for_each(drop));
-        Self(child)
-    }
-}
-
-impl Drop for Cloud {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn board(
-    client: &reqwest::Client,
-    demo: &DemoProcess,
-    token: &str,
-) -> BTreeMap<String, (String, String)> {
-    let res = client
-        .get(demo.url("/api/v1/tickets"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let tickets: Value = res.json().await.unwrap();
-    tickets
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            let s = |k: &str| t[k].as_str().unwrap().to_owned();
-            (s("id"), (s("label"), s("status")))
-        })
-        .collect()
-}
 
 async fn three_nodes_through(database: &str, root: &Path) {
     let demo_clinic = medicloud_node::demo::DEMO_CLINIC.to_string();
@@ -141,11 +75,11 @@ async fn three_nodes_through(database: &str, root: &Path) {
             boards.push(board(&client, n, desk).await);
         }
         if boards[0].len() == 12 && boards.iter().all(|b| *b == boards[0]) {
-            let labels: HashSet<_> = boards[0].values().map(|(l, _)| l.clone()).collect();
+            let labels: HashSet<_> = boards[0].values().map(|(l, _, _)| l.clone()).collect();
             assert_eq!(labels.len(), 12, "a label was given twice: {:?}", boards[0]);
             // Each node called the next ticket; calls of one ticket on two nodes while
             // cut off resolve the same everywhere, the loser shown as a conflict.
-            let called = boards[0].values().filter(|(_, s)| s == "called").count();
+            let called = boards[0].values().filter(|(_, s, _)| s == "called").count();
             let conflicts: Value = client
                 .get(nodes[0].url("/api/v1/conflicts"))
                 .bearer_auth(&desks[0])

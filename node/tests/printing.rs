@@ -1,25 +1,8 @@
 //! Printing through the node's spool to the virtual printer, as separate processes.
 
-use crate::util::{self, DemoProcess, PrinterProcess};
+use crate::util::{self, DemoProcess, PrinterProcess, label_counts, wait_for_fault};
 use serde_json::Value;
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
-
-/// How often each label appears on the printed tickets.
-fn label_counts(printed: &[String], labels: &[String]) -> HashMap<String, usize> {
-    labels
-        .iter()
-        .map(|l| {
-            (
-                l.clone(),
-                printed
-                    .iter()
-                    .filter(|t| t.contains(&format!(" {l}\n")))
-                    .count(),
-            )
-        })
-        .collect()
-}
 
 async fn take_all(client: &reqwest::Client, demo: &DemoProcess, services: &[&str]) -> Vec<Value> {
     let mut tickets = Vec::new();
@@ -35,31 +18,6 @@ fn labels_of(tickets: &[Value]) -> impl Iterator<Item = String> + '_ {
     tickets
         .iter()
         .map(|t| t["label"].as_str().unwrap().to_owned())
-}
-
-/// Polls `GET /api/v1/printer` for up to 15 s until its fault mentions `word`.
-async fn wait_for_fault(
-    client: &reqwest::Client,
-    demo: &DemoProcess,
-    token: &str,
-    word: &str,
-) -> String {
-    let mut fault = String::new();
-    for _ in 0..300 {
-        let res = client
-            .get(demo.url("/api/v1/printer"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        let health: Value = res.json().await.unwrap();
-        fault = health["fault"].as_str().unwrap_or_default().to_owned();
-        if fault.contains(word) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    fault
 }
 
 /// Waits for `count` jobs, gives a duplicate half a second to show, and checks that

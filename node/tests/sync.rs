@@ -1,9 +1,9 @@
 //! Nodes of one clinic syncing on the LAN: real `medicloud demo` processes on loopback,
 //! cut off from each other by stopping them, with a clock set hours ahead.
 
-use crate::util::{DemoProcess, free_port};
+use crate::util::{DemoProcess, board, free_port};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -16,16 +16,9 @@ fn node(
     hub: Option<u16>,
     env: &[(&str, &str)],
 ) -> DemoProcess {
-    let listen = format!("127.0.0.1:{port}");
-    let mut args = vec!["--listen".to_owned(), listen];
-    for p in peers {
-        args.extend(["--peer".to_owned(), format!("http://127.0.0.1:{p}")]);
-    }
-    if let Some(h) = hub {
-        args.extend(["--labels-from".to_owned(), format!("http://127.0.0.1:{h}")]);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    DemoProcess::start_env(data, &args, env)
+    let url = |p: &u16| format!("http://127.0.0.1:{p}");
+    let peers: Vec<String> = peers.iter().map(url).collect();
+    DemoProcess::peer(data, port, &peers, hub.as_ref().map(url).as_deref(), env)
 }
 
 async fn get(client: &reqwest::Client, demo: &DemoProcess, token: &str, path: &str) -> Value {
@@ -37,24 +30,6 @@ async fn get(client: &reqwest::Client, demo: &DemoProcess, token: &str, path: &s
         .unwrap();
     assert!(res.status().is_success(), "GET {path}: {}", res.status());
     res.json().await.unwrap()
-}
-
-/// Every ticket of today as `id -> (label, status, counter)`.
-async fn board(
-    client: &reqwest::Client,
-    demo: &DemoProcess,
-    token: &str,
-) -> BTreeMap<String, (String, String, Value)> {
-    let tickets = get(client, demo, token, "/api/v1/tickets").await;
-    tickets
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            let s = |k: &str| t[k].as_str().unwrap().to_owned();
-            (s("id"), (s("label"), s("status"), t["counter"].clone()))
-        })
-        .collect()
 }
 
 /// Waits until `check` holds, for at most `limit`.

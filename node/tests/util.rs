@@ -9,6 +9,7 @@ use medicloud_node::ops::Node;
 use medicloud_node::store::{Store, query};
 use medicloud_sync::hlc::SystemTime;
 use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -121,9 +122,9 @@ impl DemoProcess {
             .arg("--data")
             .arg(data)
             .args(extra)
-            .envs(env.iter().copied())
             .env("MEDICLOUD_DEMO_PASSWORD", PASSWORD)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -152,6 +153,27 @@ impl DemoProcess {
             kiosk: kiosk.unwrap(),
             display: display.unwrap(),
         }
+    }
+
+    /// A demo node at a fixed port, syncing with the nodes at `peers` (URLs); `hub` is
+    /// the URL of the node that hands out label numbers (none: it is the hub, or the
+    /// cloud is).
+    pub fn peer(
+        data: &Path,
+        port: u16,
+        peers: &[String],
+        hub: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Self {
+        let mut args = vec!["--listen".to_owned(), format!("127.0.0.1:{port}")];
+        for p in peers {
+            args.extend(["--peer".to_owned(), p.clone()]);
+        }
+        if let Some(h) = hub {
+            args.extend(["--labels-from".to_owned(), h.to_owned()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Self::start_env(data, &args, env)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -192,6 +214,76 @@ impl DemoProcess {
             .unwrap();
         let json: Value = res.json().await.unwrap();
         json["token"].as_str().unwrap().to_owned()
+    }
+}
+
+/// Every ticket of today on `demo`, as `id -> (label, status, counter)`.
+pub async fn board(
+    client: &reqwest::Client,
+    demo: &DemoProcess,
+    token: &str,
+) -> BTreeMap<String, (String, String, Value)> {
+    let res = client
+        .get(demo.url("/api/v1/tickets"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_success(),
+        "GET /api/v1/tickets: {}",
+        res.status()
+    );
+    let tickets: Value = res.json().await.unwrap();
+    tickets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let s = |k: &str| t[k].as_str().unwrap().to_owned();
+            (s("id"), (s("label"), s("status"), t["counter"].clone()))
+        })
+        .collect()
+}
+
+/// Runs `medicloud cloud-admin --database DATABASE ARGS…` and returns its output.
+pub fn cloud_admin(database: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_medicloud"))
+        .args(["cloud-admin", "--database", database])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// A `medicloud cloud` process.
+pub struct Cloud(pub Child);
+
+impl Cloud {
+    pub fn start(database: &str, listen: &str) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_medicloud"))
+            .args(["cloud", "--database", database, "--listen", listen])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let line = lines.next().unwrap().unwrap();
+        assert!(line.starts_with("Medicloud cloud listening on"), "{line}");
+        drain(lines);
+        Self(child)
+    }
+}
+
+impl Drop for Cloud {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
@@ -307,6 +399,47 @@ impl Drop for PrinterProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// How often each label appears on the printed tickets (text renderings).
+pub fn label_counts(printed: &[String], labels: &[String]) -> HashMap<String, usize> {
+    labels
+        .iter()
+        .map(|l| {
+            (
+                l.clone(),
+                printed
+                    .iter()
+                    .filter(|t| t.contains(&format!(" {l}\n")))
+                    .count(),
+            )
+        })
+        .collect()
+}
+
+/// Polls `GET /api/v1/printer` for up to 15 s until its fault mentions `word`.
+pub async fn wait_for_fault(
+    client: &reqwest::Client,
+    demo: &DemoProcess,
+    token: &str,
+    word: &str,
+) -> String {
+    let mut fault = String::new();
+    for _ in 0..300 {
+        let res = client
+            .get(demo.url("/api/v1/printer"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let health: Value = res.json().await.unwrap();
+        fault = health["fault"].as_str().unwrap_or_default().to_owned();
+        if fault.contains(word) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    fault
 }
 
 /// Keeps reading a child's stdout, so its later prints never hit a closed pipe.

@@ -76,11 +76,19 @@ impl From<Error> for AppError {
             Error::Conflict { code, message } => Self::new(S::CONFLICT, code, message),
             Error::Storage(e) => {
                 tracing::error!(error = %e, "storage failure");
-                Self::new(
-                    S::SERVICE_UNAVAILABLE,
-                    "storage_unavailable",
-                    "the local database could not save; nothing was changed",
-                )
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+                    Self::new(
+                        S::INSUFFICIENT_STORAGE,
+                        "disk_full",
+                        "this node's disk is full; nothing was changed (free some space on it)",
+                    )
+                } else {
+                    Self::new(
+                        S::SERVICE_UNAVAILABLE,
+                        "storage_unavailable",
+                        "the local database could not save; nothing was changed",
+                    )
+                }
             }
             Error::Corrupt(e) => {
                 tracing::error!(error = %e, "unreadable stored data");
@@ -124,5 +132,29 @@ impl From<JsonRejection> for AppError {
             ),
             other => Self::new(S::BAD_REQUEST, "bad_request", other.body_text()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::ffi;
+
+    fn check(err: Error, status: u16, code: &str) {
+        let app = AppError::from(err);
+        assert_eq!((app.status.as_u16(), app.code), (status, code));
+    }
+
+    fn sqlite(code: std::ffi::c_int) -> Error {
+        Error::Storage(rusqlite::Error::SqliteFailure(ffi::Error::new(code), None))
+    }
+
+    #[test]
+    fn storage_failures_say_whether_the_disk_is_full() {
+        check(sqlite(ffi::SQLITE_FULL), 507, "disk_full");
+        check(sqlite(ffi::SQLITE_IOERR), 503, "storage_unavailable");
+        check(sqlite(ffi::SQLITE_BUSY), 503, "storage_unavailable");
+        check(Error::QueueEmpty, 404, "queue_empty");
+        check(Error::Corrupt("x".into()), 500, "internal");
     }
 }

@@ -1,0 +1,386 @@
+//! `fault.partitions`: three `medicloud demo` nodes enrolled with one `medicloud cloud`
+//! and peered with each other, every link (node → cloud, node → node) through a proxy
+//! of ours. Each round cuts the clinic into random groups (a seeded schedule) and the
+//! kiosks and counters of every node keep working: tickets taken, called, served,
+//! completed, requeued, not shown. After the final heal every node lists the same
+//! tickets with the same statuses, every acknowledged ticket is there with its label,
+//! no label is twice, the conflicts are the same everywhere, and the cloud holds every
+//! event; the time to converge is a measure.
+
+use crate::proxy::Proxy;
+use crate::util::{Cloud, DemoProcess, board, cloud_admin, free_port};
+use crate::{Report, Run};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const NODES: usize = 3;
+/// Each node's counter (the third serves only service A).
+const COUNTERS: [&str; NODES] = ["loket-1", "loket-2", "ruang-umum"];
+const SERVICES: [&str; 3] = ["A", "B", "C"];
+const STATUSES: &[&str] = &[
+    "waiting",
+    "called",
+    "serving",
+    "done",
+    "no_show",
+    "cancelled",
+    "transferred",
+];
+
+/// The clinic under test: party 0 is the cloud, parties 1..=3 the nodes.
+struct Clinic {
+    _cloud: Cloud,
+    cloud_db: PathBuf,
+    nodes: Vec<DemoProcess>,
+    data: Vec<PathBuf>,
+    desks: Vec<String>,
+    /// `to_cloud[i]`: node i's link to the cloud.
+    to_cloud: Vec<Proxy>,
+    /// `to_peer[(i, j)]`: node i's link to node j.
+    to_peer: HashMap<(usize, usize), Proxy>,
+}
+
+impl Clinic {
+    async fn start(root: &Path, client: &reqwest::Client) -> Self {
+        let cloud_db = root.join("cloud.sqlite");
+        let database = format!("sqlite://{}", cloud_db.display());
+        let clinic = medicloud_node::demo::DEMO_CLINIC.to_string();
+        cloud_admin(
+            &database,
+            &[
+                "clinic-add",
+                "--name",
+                "Klinik Sehat Sentosa",
+                "--id",
+                &clinic,
+            ],
+        );
+        let cloud_addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+        let cloud = Cloud::start(&database, &cloud_addr.to_string());
+        let ports: Vec<u16> = (0..NODES).map(|_| free_port()).collect();
+        let to_cloud: Vec<Proxy> = (0..NODES).map(|_| Proxy::start(cloud_addr)).collect();
+        let mut to_peer = HashMap::new();
+        for i in 0..NODES {
+            for (j, port) in ports.iter().enumerate().filter(|(j, _)| *j != i) {
+                let target = format!("127.0.0.1:{port}").parse().unwrap();
+                to_peer.insert((i, j), Proxy::start(target));
+            }
+        }
+        let (mut nodes, mut data, mut desks) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, port) in ports.iter().enumerate() {
+            let code = cloud_admin(&database, &["enrol-code", "--clinic", &clinic]);
+            let mut args = vec![
+                "--listen".to_owned(),
+                format!("127.0.0.1:{port}"),
+                "--cloud".to_owned(),
+                to_cloud[i].url(),
+                "--enrol".to_owned(),
+                code,
+            ];
+            for j in (0..NODES).filter(|j| *j != i) {
+                args.extend(["--peer".to_owned(), to_peer[&(i, j)].url()]);
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let dir = root.join(format!("node-{i}"));
+            let node = DemoProcess::start_env(&dir, &args, &[("RUST_LOG", "error")]);
+            desks.push(node.login(client, "desk").await);
+            nodes.push(node);
+            data.push(dir);
+        }
+        Self {
+            _cloud: cloud,
+            cloud_db,
+            nodes,
+            data,
+            desks,
+            to_cloud,
+            to_peer,
+        }
+    }
+
+    /// Links between parties in different groups are cut, the others are up.
+    fn partition(&self, groups: &[usize; NODES + 1]) {
+        for (i, link) in self.to_cloud.iter().enumerate() {
+            link.set_up(groups[0] == groups[i + 1]);
+        }
+        for ((i, j), link) in &self.to_peer {
+            link.set_up(groups[i + 1] == groups[j + 1]);
+        }
+    }
+
+    /// Each node's board (`id -> (label, status, counter)`).
+    async fn boards(
+        &self,
+        client: &reqwest::Client,
+    ) -> Vec<BTreeMap<String, (String, String, Value)>> {
+        let mut boards = Vec::new();
+        for (node, desk) in self.nodes.iter().zip(&self.desks) {
+            boards.push(board(client, node, desk).await);
+        }
+        boards
+    }
+}
+
+/// Events stored in the SQLite database at `path` (0 while it cannot be read).
+fn events_in(path: &Path) -> i64 {
+    rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|c| c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)))
+        .unwrap_or(0)
+}
+
+/// `cloud n1 | n0 | n2`: who can reach whom.
+fn describe(groups: &[usize; NODES + 1]) -> String {
+    let name = |p: usize| {
+        if p == 0 {
+            "cloud".to_owned()
+        } else {
+            format!("n{}", p - 1)
+        }
+    };
+    let mut parts: Vec<String> = (0..=NODES)
+        .filter_map(|g| {
+            let members: Vec<String> = (0..=NODES).filter(|p| groups[*p] == g).map(name).collect();
+            (!members.is_empty()).then(|| members.join(" "))
+        })
+        .collect();
+    parts.sort();
+    parts.join(" | ")
+}
+
+/// What the kiosks and counters did, and what they were told.
+#[derive(Default)]
+struct Tally {
+    acked: HashMap<String, String>,
+    calls: usize,
+    steps: usize,
+    refused: usize,
+    empty: usize,
+    unexpected: Vec<String>,
+}
+
+/// The ticket a node's counter is working on, and its stage.
+type Held = Option<(String, &'static str)>;
+
+/// One operation on node `n`, chosen by the rolls (drawn whatever the state, so the
+/// random stream does not depend on the answers).
+async fn operate(
+    clinic: &Clinic,
+    client: &reqwest::Client,
+    n: usize,
+    held: &mut Held,
+    rolls: (f64, usize, f64),
+    tally: &mut Tally,
+) {
+    let (kind, service, step) = rolls;
+    let node = &clinic.nodes[n];
+    let desk = &clinic.desks[n];
+    if kind < 0.45 {
+        let res = node.take(client, SERVICES[service]).await;
+        let status = res.status();
+        let t: Value = res.json().await.unwrap_or_default();
+        match (status.as_u16(), t["id"].as_str(), t["label"].as_str()) {
+            (201, Some(id), Some(label)) => {
+                tally.acked.insert(id.to_owned(), label.to_owned());
+            }
+            _ => tally.unexpected.push(format!("take on n{n}: {status} {t}")),
+        }
+        return;
+    }
+    let (path, next): (String, Held) = match held.clone() {
+        None => {
+            let counter = COUNTERS[n];
+            let url = format!("/api/v1/counters/{counter}/call-next");
+            let res = client.post(node.url(&url)).bearer_auth(desk).send().await;
+            match res {
+                Ok(res) if res.status() == 200 => {
+                    let t: Value = res.json().await.unwrap_or_default();
+                    tally.calls += 1;
+                    *held = t["id"].as_str().map(|id| (id.to_owned(), "called"));
+                }
+                Ok(res) if res.status() == 404 => tally.empty += 1,
+                other => tally
+                    .unexpected
+                    .push(format!("call-next on n{n}: {other:?}")),
+            }
+            return;
+        }
+        Some((id, "called")) if step < 0.55 => (format!("{id}/serve"), Some((id, "serving"))),
+        Some((id, "called")) if step < 0.7 => (format!("{id}/no-show"), None),
+        Some((id, "called")) if step < 0.85 => (format!("{id}/requeue"), None),
+        Some((id, "called")) => (format!("{id}/recall"), Some((id, "called"))),
+        Some((id, _)) => (format!("{id}/complete"), None),
+    };
+    let url = node.url(&format!("/api/v1/tickets/{path}"));
+    match client.post(url).bearer_auth(desk).send().await {
+        Ok(res) if res.status() == 200 => {
+            tally.steps += 1;
+            *held = next;
+        }
+        // Another node changed the ticket first (seen once they could talk).
+        Ok(res) if res.status() == 409 => {
+            tally.refused += 1;
+            *held = None;
+        }
+        other => tally.unexpected.push(format!("{path} on n{n}: {other:?}")),
+    }
+}
+
+pub async fn run(run: Run) -> anyhow::Result<Report> {
+    let rounds = run.size(40, 10);
+    let ops = run.size(20, 12);
+    let pause = Duration::from_millis(if run.quick { 300 } else { 1_000 });
+    let root = tempfile::tempdir()?;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()?;
+    let clinic = Clinic::start(root.path(), &client).await;
+    let mut schedule = StdRng::seed_from_u64(run.seed);
+    let mut choices = StdRng::seed_from_u64(run.seed ^ 0x6f70_6572_6174_696f);
+    let mut held: Vec<Held> = vec![None; NODES];
+    let mut tally = Tally::default();
+    let mut splits = 0;
+    for round in 0..rounds {
+        let mut groups: [usize; NODES + 1] = std::array::from_fn(|_| schedule.gen_range(0..3));
+        // The last round is a real split, so the heal after it has work to do.
+        while round + 1 == rounds && groups.iter().all(|g| *g == groups[0]) {
+            groups = std::array::from_fn(|_| schedule.gen_range(0..3));
+        }
+        let shape = describe(&groups);
+        splits += usize::from(shape.contains('|'));
+        println!("  round {round}: {shape}");
+        clinic.partition(&groups);
+        for _ in 0..ops {
+            let n = choices.gen_range(0..NODES);
+            let rolls = (
+                choices.r#gen::<f64>(),
+                choices.gen_range(0..SERVICES.len()),
+                choices.r#gen::<f64>(),
+            );
+            operate(&clinic, &client, n, &mut held[n], rolls, &mut tally).await;
+        }
+        tokio::time::sleep(pause).await;
+    }
+
+    // The final heal: every link up; wait for the nodes to agree.
+    clinic.partition(&[0; NODES + 1]);
+    let healed = Instant::now();
+    let limit = Duration::from_secs(if run.quick { 45 } else { 90 });
+    let mut boards = clinic.boards(&client).await;
+    let converged = loop {
+        let agree = boards.iter().all(|b| *b == boards[0]);
+        if agree && tally.acked.keys().all(|id| boards[0].contains_key(id)) {
+            break Some(healed.elapsed());
+        }
+        if healed.elapsed() > limit {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        boards = clinic.boards(&client).await;
+    };
+    // The cloud too: it holds every event the nodes hold.
+    let cloud_started = Instant::now();
+    let (mut cloud_events, mut node_events) = (0, vec![0; NODES]);
+    while cloud_started.elapsed() < Duration::from_secs(15) {
+        cloud_events = events_in(&clinic.cloud_db);
+        node_events = clinic
+            .data
+            .iter()
+            .map(|d| events_in(&d.join("node.sqlite")))
+            .collect();
+        if node_events.iter().all(|&n| n == cloud_events) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let mut conflicts = Vec::new();
+    for (node, desk) in clinic.nodes.iter().zip(&clinic.desks) {
+        let res = client
+            .get(node.url("/api/v1/conflicts"))
+            .bearer_auth(desk)
+            .send()
+            .await?;
+        let list: Vec<Value> = res.json().await?;
+        let mut keys: Vec<String> = list.iter().map(Value::to_string).collect();
+        keys.sort();
+        conflicts.push(keys);
+    }
+
+    let last = &boards[0];
+    let lost = tally
+        .acked
+        .iter()
+        .filter(|(id, label)| last.get(*id).map(|t| &t.0) != Some(*label))
+        .count();
+    let labels: HashSet<&String> = last.values().map(|t| &t.0).collect();
+    let twice = last.len() - labels.len();
+    let mut by_status: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, status, _) in last.values() {
+        *by_status.entry(status.as_str()).or_default() += 1;
+    }
+    let strange = by_status.keys().filter(|s| !STATUSES.contains(s)).count();
+
+    let mut report = Report::default();
+    if let Some(took) = converged {
+        report.measure(
+            "fault.partitions.converge",
+            took.as_secs_f64(),
+            "s",
+            &format!(
+                "3 demo nodes + cloud, every link proxied; {rounds} rounds of random partitions, {} tickets; from the final heal until every node lists the same tickets",
+                tally.acked.len()
+            ),
+        );
+    }
+    report.count(format!(
+        "seed {}, {rounds} rounds ({splits} split)",
+        run.seed
+    ));
+    report.count(format!(
+        "{} tickets acknowledged, {} calls, {} steps ({} refused, {} empty queues)",
+        tally.acked.len(),
+        tally.calls,
+        tally.steps,
+        tally.refused,
+        tally.empty
+    ));
+    report.count(match converged {
+        Some(took) => format!("converged {:.1} s after the heal", took.as_secs_f64()),
+        None => format!(
+            "not converged after {} s: {:?} tickets",
+            limit.as_secs(),
+            boards.iter().map(BTreeMap::len).collect::<Vec<_>>()
+        ),
+    });
+    report.count(format!("{lost} lost, {twice} labels twice"));
+    report.count(format!("final states {by_status:?}"));
+    report.count(format!("{} conflicts", conflicts[0].len()));
+    report.count(format!(
+        "events: cloud {cloud_events}, nodes {node_events:?}"
+    ));
+    report.check(converged.is_some(), "the nodes did not converge");
+    report.check(lost == 0, "acknowledged tickets lost or relabelled");
+    report.check(twice == 0, "a label was given twice");
+    report.check(strange == 0, "a ticket in an unknown state");
+    report.check(
+        conflicts.iter().all(|c| *c == conflicts[0]),
+        "the nodes list different conflicts",
+    );
+    report.check(
+        node_events.iter().all(|&n| n == cloud_events),
+        "the cloud does not hold every event",
+    );
+    report.check(
+        tally.unexpected.is_empty(),
+        format!(
+            "{} unexpected answers, first: {}",
+            tally.unexpected.len(),
+            tally.unexpected.first().map_or("", String::as_str)
+        ),
+    );
+    Ok(report)
+}
