@@ -3,7 +3,8 @@
 //! includes its text and PNG rendering). One ticket at a time, so each measures the full
 //! path: commit, spool wake-up, status check, send.
 //!
-//! `cargo bench -p medicloud-node --bench print_latency [-- COUNT]`
+//! `cargo bench -p medicloud-node --bench print_latency [-- COUNT]` (1,000 tickets, or
+//! 200 in quick mode); records `ticket.printer.p50`/`.p99` for `cargo xtask bench`.
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
@@ -18,12 +19,15 @@ use medicloud_sync::hlc::SystemTime;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[path = "common/record.rs"]
+mod record;
+
 #[tokio::main]
 async fn main() {
     let count: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
-        .unwrap_or(1_000);
+        .unwrap_or(if record::quick() { 200 } else { 1_000 });
     let dir = tempfile::tempdir().unwrap();
     let vp = VirtualPrinter::start(Config::new(
         "127.0.0.1:0".parse().unwrap(),
@@ -71,6 +75,11 @@ async fn main() {
             samples.push(start.elapsed()); // the first 20 warm up
         }
     }
+    let ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+    let workload = format!(
+        "{count} tickets one at a time: POST /api/v1/tickets over HTTP on loopback until the in-process virtual printer stored the whole job (80 mm, with its text and PNG rendering)"
+    );
+    record::latency_ms("ticket.printer", &ms, &workload);
     samples.sort();
     let at = |q: f64| {
         samples[((samples.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1_000.0

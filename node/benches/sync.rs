@@ -3,10 +3,12 @@
 //!
 //! `cargo bench -p medicloud-node --bench sync [-- quick]` prints, per workload: events,
 //! bytes on the wire per event delivered (the exchange's JSON, gzip-compressed as
-//! `HttpTransport` sends it; HTTP headers not counted), round trips, and the time to
-//! converge once every device can reach the hub (in-process, no sockets). Then a new
-//! device's first sync of 30 days: time, events per second applied into SQLite, and its
-//! peak memory.
+//! `HttpTransport` sends it; HTTP headers not counted), round trips, the time to
+//! converge once every device can reach the hub (in-process, no sockets), and the bench
+//! process's peak memory during the workload. Then a new device's first sync of 30 days:
+//! time, events per second applied into SQLite, and its peak memory. Quick mode
+//! (`quick`, or `MEDICLOUD_BENCH_QUICK=1`) runs a tenth of each. Every figure is also
+//! recorded for `cargo xtask bench`.
 //!
 //! - W1, a clinic day: 4 devices (kiosk = label hub, desk, two rooms), 1,000 tickets,
 //!   each called, served and completed, some recalled, requeued or not shown (~4,000
@@ -14,6 +16,12 @@
 //! - W2, 8 devices partitioned 4 hours: two halves of 4, each with its own kiosk
 //!   (the far kiosk on blocks it reserved before the cut), 2,000 tickets, 5 % of them
 //!   called at both sides; then the halves heal.
+//! - W3, a new device's first sync of 30 days from a device that served 1,000 tickets a
+//!   day (~120,000 events).
+//! - W4, clock chaos: W1's four devices with the desk's clock an hour ahead, one room's
+//!   10 minutes behind, the other room's stepped back 30 minutes at midday; the two
+//!   rooms work cut off from the hub for the afternoon, then heal, and every device must
+//!   show every ticket the same.
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
@@ -39,7 +47,48 @@ use std::cell::Cell;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
+
+#[path = "common/record.rs"]
+mod record;
+
+/// The system clock moved by an offset that can be changed (a clock stepped).
+struct Skewed(AtomicI64);
+
+impl Skewed {
+    fn new(offset_ms: i64) -> Arc<Self> {
+        Arc::new(Self(AtomicI64::new(offset_ms)))
+    }
+}
+
+impl TimeSource for Skewed {
+    fn now_ms(&self) -> u64 {
+        SystemTime
+            .now_ms()
+            .saturating_add_signed(self.0.load(Ordering::SeqCst))
+    }
+}
+
+/// Forgets this process's peak memory, so the next [`peak_mb`] is the peak since; `false`
+/// where the kernel does not allow it.
+fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// This process's peak resident memory (`VmHWM`) in MB (10^6 bytes).
+fn peak_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    vm_hwm_mb(&status)
+}
+
+fn vm_hwm_mb(status: &str) -> f64 {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb * 1024.0 / 1e6)
+}
 
 /// Bytes and rounds of the exchanges made through it.
 #[derive(Default)]
@@ -223,8 +272,17 @@ impl Run {
 }
 
 fn setup(root: &Path, count: usize, far_kiosk: Option<usize>) -> Run {
-    let mut devices: Vec<Device> = (0..count)
-        .map(|i| device(root, Arc::new(SystemTime), i > 0))
+    let clocks = (0..count).map(|_| Arc::new(SystemTime) as Arc<dyn TimeSource>);
+    setup_clocks(root, clocks.collect(), far_kiosk)
+}
+
+/// Devices with these clocks (the first is the hub), the demo seeded and synced.
+fn setup_clocks(root: &Path, clocks: Vec<Arc<dyn TimeSource>>, far_kiosk: Option<usize>) -> Run {
+    let count = clocks.len();
+    let mut devices: Vec<Device> = clocks
+        .into_iter()
+        .enumerate()
+        .map(|(i, clock)| device(root, clock, i > 0))
         .collect();
     medicloud_node::demo::seed(&devices[0].node, "bench-password-1").unwrap();
     let wire = Wire::default();
@@ -244,10 +302,13 @@ fn setup(root: &Path, count: usize, far_kiosk: Option<usize>) -> Run {
         }
     }
     devices.shrink_to_fit();
+    // The set-up's own sync is not part of the workload (automerge starts from one
+    // shared document too).
+    drop(wire);
     Run {
         devices,
         ops: Vec::new(),
-        wire,
+        wire: Wire::default(),
         rng: StdRng::seed_from_u64(7),
     }
 }
@@ -272,6 +333,63 @@ struct Outcome {
     rounds: usize,
     heal: Duration,
     total: Duration,
+}
+
+/// Records a workload's figures under `sync.{key}.…`.
+fn record_outcome(key: &str, o: &Outcome, workload: &str, peak: Option<f64>) {
+    let per_event = o.bytes as f64 / o.delivered.max(1) as f64;
+    let figures = [
+        ("events", o.events as f64, "events"),
+        ("bytes_per_event", per_event, "B"),
+        ("bytes", o.bytes as f64, "B"),
+        ("round_trips", o.rounds as f64, "round trips"),
+        ("converge_s", o.heal.as_secs_f64(), "s"),
+    ];
+    for (name, value, unit) in figures {
+        record::measure(&format!("sync.{key}.{name}"), value, unit, workload);
+    }
+    let name = format!("sync.{key}.peak_rss_mb");
+    match peak {
+        Some(mb) => {
+            let workload = format!("{workload}; peak RSS of the whole bench process during it");
+            record::measure(&name, mb, "MB", &workload);
+        }
+        None => record::not_measured(&name, "the peak memory could not be reset"),
+    }
+}
+
+/// Records automerge's figures on the same operations, and the ratio of bytes.
+fn record_automerge(key: &str, ours: &Outcome, am: &Automerge, workload: &str, peak: Option<f64>) {
+    let workload = format!(
+        "automerge 0.7 on the same operations and sync schedule (a document per device, a map per ticket; encoded sync messages): {workload}"
+    );
+    let per = am.bytes as f64 / (am.changes * (am.devices - 1)).max(1) as f64;
+    let figures = [
+        ("bytes_per_event", per, "B"),
+        ("bytes", am.bytes as f64, "B"),
+        ("round_trips", am.rounds as f64, "round trips"),
+        ("converge_s", am.heal.as_secs_f64(), "s"),
+    ];
+    for (name, value, unit) in figures {
+        record::measure(
+            &format!("sync.{key}.automerge.{name}"),
+            value,
+            unit,
+            &workload,
+        );
+    }
+    if let Some(mb) = peak {
+        let name = format!("sync.{key}.automerge.peak_rss_mb");
+        let workload = format!("{workload}; peak RSS of the whole bench process during it");
+        record::measure(&name, mb, "MB", &workload);
+    }
+    let ratio = ours.bytes as f64 / am.bytes.max(1) as f64;
+    record::measure(
+        &format!("sync.{key}.bytes_vs_automerge"),
+        ratio,
+        "×",
+        &format!("all bytes on the wire after the set-up, Medicloud / automerge; {workload}"),
+    );
 }
 
 fn print(o: &Outcome) {
@@ -408,9 +526,118 @@ fn partitioned(root: &Path, tickets: usize) -> (Outcome, Vec<Op>) {
     (outcome, run.ops)
 }
 
+/// W4: W1's clinic with chaotic clocks; the rooms cut off for the afternoon, then healed.
+/// Also checks that every device then shows every ticket the same.
+fn clock_chaos(root: &Path, tickets: usize) -> (Outcome, Vec<Op>, Result<usize, String>) {
+    let start = Instant::now();
+    let stepped = Skewed::new(0);
+    let clocks: Vec<Arc<dyn TimeSource>> = vec![
+        Arc::new(SystemTime),
+        Skewed::new(3_600_000),
+        Skewed::new(-600_000),
+        stepped.clone(),
+    ];
+    let mut run = setup_clocks(root, clocks, None);
+    let services = ["A", "A", "B", "C"];
+    let rooms = [
+        (1, "loket-1"),
+        (2, "ruang-umum"),
+        (3, "ruang-gigi"),
+        (3, "ruang-kia"),
+    ];
+    let mut since_sync = 0;
+    for i in 0..tickets {
+        if i == tickets / 2 {
+            // Midday: one room's clock is stepped back, and the rooms lose the hub.
+            stepped.0.store(-1_800_000, Ordering::SeqCst);
+            run.sync(&[0, 1, 2, 3]);
+        }
+        let cut = i >= tickets / 2;
+        run.issue(0, services[i % services.len()]);
+        since_sync += 1;
+        if i % 2 == 1 {
+            for (dev, counter) in rooms {
+                if run.rng.gen_bool(0.5) && run.work(dev, counter).is_some() {
+                    since_sync += 4;
+                }
+            }
+        }
+        if since_sync >= 25 {
+            if cut {
+                run.sync(&[0, 1]);
+            } else {
+                run.sync(&[0, 1, 2, 3]);
+            }
+            since_sync = 0;
+        }
+    }
+    let heal = Instant::now();
+    run.sync(&[0, 1, 2, 3]);
+    let heal = heal.elapsed();
+    let converged = same_everywhere(&run);
+    let outcome = Outcome {
+        name: "W4 clock chaos, rooms cut, healed",
+        events: run.events(),
+        bytes: run.wire.bytes.get(),
+        delivered: run.wire.delivered.get(),
+        rounds: run.wire.rounds.get(),
+        heal,
+        total: start.elapsed(),
+    };
+    (outcome, run.ops, converged)
+}
+
+/// Whether every device holds the same events and shows every ticket the same: the
+/// number of tickets compared, or the first difference.
+fn same_everywhere(run: &Run) -> Result<usize, String> {
+    let summaries: Vec<_> = run
+        .devices
+        .iter()
+        .map(|d| d.node.store.summary().unwrap())
+        .collect();
+    if summaries.iter().any(|s| *s != summaries[0]) {
+        return Err("the devices hold different events".into());
+    }
+    let ids: Vec<TicketId> = run
+        .ops
+        .iter()
+        .filter_map(|o| match o {
+            Op::Issue { ticket, .. } => Some(*ticket),
+            _ => None,
+        })
+        .collect();
+    for id in &ids {
+        let states: Vec<String> = run
+            .devices
+            .iter()
+            .map(|d| {
+                let t = d
+                    .node
+                    .store
+                    .read(|c| medicloud_node::store::query::ticket(c, *id))
+                    .unwrap();
+                format!("{t:?}")
+            })
+            .collect();
+        if states.iter().any(|s| *s != states[0]) {
+            return Err(format!("ticket {id} differs between devices"));
+        }
+    }
+    Ok(ids.len())
+}
+
 /// The same operations through automerge: one document per device, a map per ticket,
 /// the same star syncs; bytes are the encoded sync messages.
-fn automerge_replay(name: &str, devices: usize, ops: &[Op]) {
+/// What automerge moved for the same operations.
+struct Automerge {
+    devices: usize,
+    changes: usize,
+    bytes: usize,
+    rounds: usize,
+    heal: Duration,
+}
+
+fn automerge_replay(name: &str, devices: usize, ops: &[Op]) -> Automerge {
     let start = Instant::now();
     let mut docs: Vec<AutoCommit> = (0..devices).map(|_| AutoCommit::new()).collect();
     let tickets_obj = docs[0]
@@ -505,6 +732,13 @@ fn automerge_replay(name: &str, devices: usize, ops: &[Op]) {
         heal.as_secs_f64() * 1e3,
         start.elapsed().as_secs_f64(),
     );
+    Automerge {
+        devices,
+        changes,
+        bytes,
+        rounds,
+        heal,
+    }
 }
 
 fn two<T>(v: &mut [T], a: usize, b: usize) -> (&mut T, &mut T) {
@@ -545,7 +779,6 @@ fn first_sync(root: &Path, days: usize, per_day: usize) {
             );
             clock.set(clock.now_ms() + 20_000);
         }
-        run.ops.clear();
     }
     let events = run.events();
     println!(
@@ -564,12 +797,54 @@ fn first_sync(root: &Path, days: usize, per_day: usize) {
         wire.bytes.get() as f64 / wire.delivered.get().max(1) as f64,
         wire.rounds.get(),
     );
-    first_sync_process(root, run.devices.remove(0).node, events);
+    let workload = format!(
+        "a new device's first sync of {days} days ({events} events, {per_day} tickets a day) from a running node, in process (no sockets), onto a SQLite file on disk"
+    );
+    let per_event = wire.bytes.get() as f64 / wire.delivered.get().max(1) as f64;
+    record::measure("sync.w3.events", events as f64, "events", &workload);
+    record::measure("sync.w3.bytes_per_event", per_event, "B", &workload);
+    record::measure(
+        "sync.w3.round_trips",
+        wire.rounds.get() as f64,
+        "round trips",
+        &workload,
+    );
+    record::measure("sync.w3.in_process_s", took.as_secs_f64(), "s", &workload);
+    record::measure(
+        "sync.w3.events_per_s",
+        events as f64 / took.as_secs_f64(),
+        "events/s",
+        &workload,
+    );
+    // automerge: one document holding the same days, and a new one's first sync from it.
+    let mut ops = std::mem::take(&mut run.ops);
+    ops.push(Op::Sync(vec![0, 1]));
+    let am = automerge_replay("   W3 the same through automerge", 2, &ops);
+    drop(ops);
+    let workload = format!(
+        "automerge 0.7: a document holding the same {days} days ({} changes), and a new document's first sync from it (encoded sync messages)",
+        am.changes
+    );
+    let per = am.bytes as f64 / am.changes.max(1) as f64;
+    let figures = [
+        ("bytes_per_event", per, "B"),
+        ("round_trips", am.rounds as f64, "round trips"),
+        ("first_sync_s", am.heal.as_secs_f64(), "s"),
+    ];
+    for (name, value, unit) in figures {
+        record::measure(&format!("sync.w3.automerge.{name}"), value, unit, &workload);
+    }
+    let (took, peak) = first_sync_process(root, run.devices.remove(0).node, events);
+    let workload = format!(
+        "a new `medicloud demo` process's first sync of {days} days ({events} events) over HTTP on loopback, from its start until it holds every event; peak RSS is that process's VmHWM"
+    );
+    record::measure("sync.w3.process_s", took.as_secs_f64(), "s", &workload);
+    record::measure("sync.w3.peak_rss_mb", peak, "MB", &workload);
 }
 
 /// The same first sync by a real `medicloud demo` process over HTTP on loopback, whose
 /// peak memory is its own.
-fn first_sync_process(root: &Path, source: Node, events: u64) {
+fn first_sync_process(root: &Path, source: Node, events: u64) -> (Duration, f64) {
     let source = source.with_replication(Replication::new(
         Vec::new(),
         Some(medicloud_node::demo::DEMO_LAN_KEY.into()),
@@ -625,31 +900,92 @@ fn first_sync_process(root: &Path, source: Node, events: u64) {
     }
     let took = start.elapsed();
     let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
-    let peak = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .map(|v| v.trim().to_owned())
-        .unwrap_or_default();
+    let peak = vm_hwm_mb(&status);
     println!(
-        "W3 first sync, new `medicloud demo` process over HTTP: {events} events in {:.2} s from its start, peak RSS {peak}",
+        "W3 first sync, new `medicloud demo` process over HTTP: {events} events in {:.2} s from its start, peak RSS {peak:.1} MB",
         took.as_secs_f64(),
     );
     let _ = child.kill();
     let _ = child.wait();
+    (took, peak)
+}
+
+/// Runs `f` and returns its result with the process's peak memory during it (`None`
+/// when the peak cannot be reset here).
+fn with_peak<T>(f: impl FnOnce() -> T) -> (T, Option<f64>) {
+    let reset = reset_peak();
+    let out = f();
+    (out, reset.then(peak_mb))
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "quick");
+    let quick = std::env::args().any(|a| a == "quick") || record::quick();
     let scale = if quick { 10 } else { 1 };
     let root = tempfile::tempdir().unwrap();
     println!(
         "Sync workloads (quick: {quick}); * automerge: per change, delivered to each other device"
     );
-    let (w1, ops1) = clinic_day(root.path(), 1_000 / scale);
+    let in_process = "in process; gzip JSON as HttpTransport sends it, HTTP headers not counted";
+
+    let ((w1, ops1), peak) = with_peak(|| clinic_day(root.path(), 1_000 / scale));
     print(&w1);
-    automerge_replay("   the same through automerge", 4, &ops1);
-    let (w2, ops2) = partitioned(root.path(), 2_000 / scale);
+    let workload = format!(
+        "W1 a clinic day: 4 devices, {} tickets, {} events, a star sync every 25 operations; {in_process}",
+        1_000 / scale,
+        w1.events
+    );
+    record_outcome("w1", &w1, &workload, peak);
+    let (am, peak) = with_peak(|| automerge_replay("   the same through automerge", 4, &ops1));
+    record_automerge("w1", &w1, &am, &workload, peak);
+    drop(ops1);
+
+    let ((w2, ops2), peak) = with_peak(|| partitioned(root.path(), 2_000 / scale));
     print(&w2);
-    automerge_replay("   the same through automerge", 8, &ops2);
-    first_sync(root.path(), 30, 1_000 / scale);
+    let workload = format!(
+        "W2 8 devices cut in two halves for the afternoon, then healed: {} tickets, 5 % called at both sides, {} events; {in_process}",
+        2_000 / scale,
+        w2.events
+    );
+    record_outcome("w2", &w2, &workload, peak);
+    let (am, peak) = with_peak(|| automerge_replay("   the same through automerge", 8, &ops2));
+    record_automerge("w2", &w2, &am, &workload, peak);
+    drop(ops2);
+
+    let ((w4, ops4, converged), peak) = with_peak(|| clock_chaos(root.path(), 1_000 / scale));
+    print(&w4);
+    let workload = format!(
+        "W4 clock chaos: W1's 4 devices, the desk's clock an hour ahead, a room's 10 minutes behind, the other room's stepped back 30 minutes at midday; the rooms cut off from the hub for the afternoon, then healed: {} tickets, {} events; {in_process}",
+        1_000 / scale,
+        w4.events
+    );
+    record_outcome("w4", &w4, &workload, peak);
+    match &converged {
+        Ok(n) => {
+            println!("W4: every device shows all {n} tickets the same after the heal");
+            record::scenario(
+                "sync.w4.converged",
+                true,
+                &format!(
+                    "after the heal, every device holds the same events and shows all {n} tickets the same"
+                ),
+            );
+        }
+        Err(e) => {
+            println!("W4: NOT converged: {e}");
+            record::scenario("sync.w4.converged", false, e);
+        }
+    }
+    let (am, peak) = with_peak(|| automerge_replay("   the same through automerge", 4, &ops4));
+    record_automerge("w4", &w4, &am, &workload, peak);
+    drop(ops4);
+
+    let ((), peak) = with_peak(|| first_sync(root.path(), 30, 1_000 / scale));
+    if let Some(mb) = peak {
+        record::measure(
+            "sync.w3.bench_peak_rss_mb",
+            mb,
+            "MB",
+            "peak RSS of the bench process while it generated W3's source and ran the in-process first sync",
+        );
+    }
 }

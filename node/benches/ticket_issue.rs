@@ -2,7 +2,8 @@
 //! real SQLite file (WAL, fsync at every commit), until the durable ticket is returned.
 //!
 //! `cargo bench -p medicloud-node --bench ticket_issue [-- COUNT]` prints median, p90,
-//! p99 and max for sequential requests (one kiosk) and for 8 kiosks at once.
+//! p99 and max for sequential requests (one kiosk) and for 8 kiosks at once (COUNT
+//! tickets each; 1,000, or 300 in quick mode), and records them for `cargo xtask bench`.
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
@@ -14,7 +15,18 @@ use medicloud_sync::hlc::SystemTime;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn report(name: &str, mut samples: Vec<Duration>, wall: Duration) {
+#[path = "common/record.rs"]
+mod record;
+
+fn report(name: &str, key: &str, workload: &str, mut samples: Vec<Duration>, wall: Duration) {
+    let ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+    record::latency_ms(key, &ms, workload);
+    record::measure(
+        &format!("{key}.tickets_per_s"),
+        samples.len() as f64 / wall.as_secs_f64(),
+        "tickets/s",
+        workload,
+    );
     samples.sort();
     let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
     let ms = |d: Duration| d.as_secs_f64() * 1_000.0;
@@ -34,7 +46,7 @@ async fn main() {
     let count: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
-        .unwrap_or(1_000);
+        .unwrap_or(if record::quick() { 300 } else { 1_000 });
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(
         &dir.path().join("node.sqlite"),
@@ -85,7 +97,16 @@ async fn main() {
     for _ in 0..count {
         samples.push(take("A").await);
     }
-    report("1 kiosk, sequential", samples, start.elapsed());
+    let workload = format!(
+        "{count} tickets, one kiosk at a time, HTTP on loopback, SQLite WAL fsync per commit"
+    );
+    report(
+        "1 kiosk, sequential",
+        "ticket.durable",
+        &workload,
+        samples,
+        start.elapsed(),
+    );
 
     let start = Instant::now();
     let tasks: Vec<_> = (0..8)
@@ -104,5 +125,10 @@ async fn main() {
     for t in tasks {
         samples.extend(t.await.unwrap());
     }
-    report("8 kiosks at once", samples, start.elapsed());
+    let workload = format!(
+        "{} tickets from 8 kiosks at once, HTTP on loopback, SQLite WAL fsync per commit",
+        samples.len()
+    );
+    let key = "ticket.durable_8_kiosks";
+    report("8 kiosks at once", key, &workload, samples, start.elapsed());
 }

@@ -1,0 +1,374 @@
+//! The cloud under load, over HTTP on loopback.
+//!
+//! - Ingest: 4 enrolled devices push a clinic's history at once (pages of 500 events,
+//!   `POST /sync/v1/exchange`) into a cloud on SQLite and one on PostgreSQL
+//!   (`MEDICLOUD_TEST_POSTGRES`, default `postgres://postgres@127.0.0.1:5432/postgres`;
+//!   a database made and dropped for the run; not measured when no server answers).
+//! - Many devices: a `medicloud cloud` process (SQLite) with 500 devices in 100 clinics
+//!   of 5, each syncing every 5 s with two new events, for 60 s: exchange latency, and
+//!   the cloud process's CPU from `/proc/PID/stat`. Quick mode: 100 devices for 15 s.
+//!
+//! Events are real ticket events of a generated clinic day, renumbered into each
+//! device's own series.
+//!
+//! `cargo bench -p medicloud-node --bench cloud`
+
+#![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
+
+use crdts::{CmRDT, Dot};
+use medicloud_core::event::Event;
+use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_sync::exchange::{self, SyncRequest, SyncResponse};
+use medicloud_sync::log::VersionVector;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[path = "common/clinic.rs"]
+mod clinic;
+#[path = "common/record.rs"]
+mod record;
+
+const ADMIN: &str = "bench-admin-token";
+
+fn postgres_admin_url() -> String {
+    std::env::var("MEDICLOUD_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+async fn postgres_admin() -> Option<tokio_postgres::Client> {
+    let url = postgres_admin_url();
+    let connect = tokio_postgres::connect(&url, tokio_postgres::NoTls);
+    match tokio::time::timeout(Duration::from_secs(3), connect).await {
+        Ok(Ok((client, connection))) => {
+            tokio::spawn(connection);
+            Some(client)
+        }
+        _ => None,
+    }
+}
+
+/// A cloud server in this process over `database`; its base URL.
+async fn server(database: String) -> String {
+    let args = medicloud_cloud::CloudArgs {
+        database,
+        listen: "127.0.0.1:0".parse().unwrap(),
+        admin_token: Some(ADMIN.into()),
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        medicloud_cloud::serve(args, |addr| {
+            let _ = tx.send(addr);
+        })
+        .await
+        .unwrap();
+    });
+    format!("http://{}", rx.await.unwrap())
+}
+
+async fn post(
+    client: &reqwest::Client,
+    url: String,
+    token: &str,
+    body: &impl serde::Serialize,
+) -> Value {
+    let res = client
+        .post(&url)
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "{url}: {status} {body}");
+    body
+}
+
+/// An enrolled device of a clinic.
+#[derive(Clone)]
+struct Device {
+    id: DeviceId,
+    clinic: ClinicId,
+    secret: String,
+}
+
+async fn clinic_with_devices(client: &reqwest::Client, base: &str, n: usize) -> Vec<Device> {
+    let clinic = post(
+        client,
+        format!("{base}/admin/v1/clinics"),
+        ADMIN,
+        &json!({"name": "Klinik Bench"}),
+    )
+    .await;
+    let clinic: ClinicId = serde_json::from_value(clinic["id"].clone()).unwrap();
+    let mut devices = Vec::new();
+    for i in 0..n {
+        let url = format!("{base}/admin/v1/clinics/{clinic}/enrolment-codes");
+        let code = post(client, url, ADMIN, &json!({})).await;
+        let id = DeviceId::random();
+        let req = json!({"code": code["code"], "device": id, "name": format!("Bench device {i}")});
+        let enrolled = post(client, format!("{base}/sync/v1/enrol"), "", &req).await;
+        devices.push(Device {
+            id,
+            clinic,
+            secret: enrolled["secret"].as_str().unwrap().to_owned(),
+        });
+    }
+    devices
+}
+
+/// `events[from..to]` renumbered as `device`'s series (seq `from + 1`…).
+fn renumber(events: &[Event], device: &Device, from: usize, to: usize) -> Vec<Event> {
+    (from..to)
+        .map(|k| {
+            let mut e = events[k % events.len()].clone();
+            e.id.origin = device.id;
+            e.id.seq = k as u64 + 1;
+            e.clinic = device.clinic;
+            e
+        })
+        .collect()
+}
+
+/// One exchange round; the response.
+async fn round(
+    client: &reqwest::Client,
+    base: &str,
+    device: &Device,
+    held: &VersionVector,
+    events: Vec<Event>,
+) -> SyncResponse {
+    let request = SyncRequest {
+        clinic: device.clinic,
+        from: device.id,
+        summary: exchange::summary_to_wire(held),
+        events,
+    };
+    let res = client
+        .post(format!("{base}{}", medicloud_sync::wire::EXCHANGE))
+        .bearer_auth(&device.secret)
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "exchange: {}", res.status());
+    res.json().await.unwrap()
+}
+
+/// 4 devices push `events` each, at once; events per second stored.
+async fn ingest(base: &str, events: &Arc<Vec<Event>>) -> (f64, usize) {
+    let client = reqwest::Client::new();
+    let devices = clinic_with_devices(&client, base, 4).await;
+    let start = Instant::now();
+    let tasks: Vec<_> = devices
+        .into_iter()
+        .map(|device| {
+            let (client, base, events) = (client.clone(), base.to_owned(), events.clone());
+            tokio::spawn(async move {
+                let mut held = VersionVector::new();
+                for from in (0..events.len()).step_by(exchange::PAGE) {
+                    let to = (from + exchange::PAGE).min(events.len());
+                    round(
+                        &client,
+                        &base,
+                        &device,
+                        &held,
+                        renumber(&events, &device, from, to),
+                    )
+                    .await;
+                    held.apply(Dot::new(device.id, to as u64));
+                }
+                events.len()
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap();
+    }
+    (total as f64 / start.elapsed().as_secs_f64(), total)
+}
+
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    field(11) + field(12)
+}
+
+fn clock_ticks_per_second() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// Kills the cloud process when dropped.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `devices` devices (clinics of 5) syncing every 5 s with a `medicloud cloud` process
+/// for `run`: latencies in ms, and the process's CPU in % of one core.
+async fn many_devices(events: &Arc<Vec<Event>>, devices: usize, run: Duration) -> (Vec<f64>, f64) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_medicloud"));
+    cmd.args(["cloud", "--listen", "127.0.0.1:0", "--admin-token", ADMIN])
+        .arg("--database")
+        .arg(format!(
+            "sqlite://{}",
+            dir.path().join("cloud.sqlite").display()
+        ))
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::piped());
+    let mut child = Child(cmd.spawn().unwrap());
+    let stdout = child.0.stdout.take().unwrap();
+    let base = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let line = lines.next().unwrap().unwrap();
+        std::thread::spawn(move || lines.for_each(drop));
+        line.split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap()
+            .to_owned()
+    })
+    .await
+    .unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(devices)
+        .build()
+        .unwrap();
+    let mut all = Vec::new();
+    for _ in 0..devices.div_ceil(5) {
+        all.extend(clinic_with_devices(&client, &base, 5).await);
+    }
+    all.truncate(devices);
+    let pid = child.0.id();
+    let (ticks, began) = (cpu_ticks(pid), Instant::now());
+    let tasks: Vec<_> = all
+        .into_iter()
+        .enumerate()
+        .map(|(i, device)| {
+            let (client, base, events) = (client.clone(), base.clone(), events.clone());
+            let offset = Duration::from_millis((i as u64 * 5_000) / devices as u64);
+            tokio::spawn(async move {
+                tokio::time::sleep(offset).await;
+                let mut tick = tokio::time::interval(Duration::from_secs(5));
+                let (mut held, mut sent, mut latencies) = (VersionVector::new(), 0, Vec::new());
+                loop {
+                    tick.tick().await;
+                    if began.elapsed() >= run {
+                        break;
+                    }
+                    let fresh = renumber(&events, &device, sent, sent + 2);
+                    let start = Instant::now();
+                    let response = round(&client, &base, &device, &held, fresh).await;
+                    latencies.push(start.elapsed().as_secs_f64() * 1e3);
+                    sent += 2;
+                    held.apply(Dot::new(device.id, sent as u64));
+                    for e in &response.events {
+                        held.apply(Dot::new(e.id.origin, e.id.seq));
+                    }
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await.unwrap());
+    }
+    let cpu =
+        (cpu_ticks(pid) - ticks) as f64 / clock_ticks_per_second() / began.elapsed().as_secs_f64()
+            * 100.0;
+    (latencies, cpu)
+}
+
+#[tokio::main]
+async fn main() {
+    let quick = record::quick();
+    let root = tempfile::tempdir().unwrap();
+    let tickets = if quick { 1_000 } else { 5_000 };
+    let events = Arc::new(clinic::events(root.path(), tickets));
+    println!(
+        "cloud: {} events of {tickets} tickets to push per device",
+        events.len()
+    );
+    let workload = |engine: &str| {
+        format!(
+            "4 devices pushing {} ticket events each at once, pages of 500 (POST /sync/v1/exchange, JSON over HTTP on loopback), cloud in the bench process on {engine}",
+            events.len()
+        )
+    };
+
+    let sqlite = format!("sqlite://{}", root.path().join("cloud.sqlite").display());
+    let (rate, total) = ingest(&server(sqlite).await, &events).await;
+    record::measure(
+        "cloud.ingest.sqlite.events_per_s",
+        rate,
+        "events/s",
+        &workload("SQLite"),
+    );
+    println!("cloud ingest on SQLite: {total} events, {rate:.0} events/s");
+
+    match postgres_admin().await {
+        None => {
+            let reason = format!("no PostgreSQL answered at {}", postgres_admin_url());
+            record::not_measured("cloud.ingest.postgres.events_per_s", &reason);
+            println!("cloud ingest on PostgreSQL: not measured ({reason})");
+        }
+        Some(admin) => {
+            let name = format!("medicloud_bench_{:016x}", rand::random::<u64>());
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            let base = postgres_admin_url();
+            let authority = base.find("://").unwrap() + 3;
+            let url = match base[authority..].find('/') {
+                Some(i) => format!("{}/{name}", &base[..authority + i]),
+                None => format!("{base}/{name}"),
+            };
+            let (rate, total) = ingest(&server(url).await, &events).await;
+            record::measure(
+                "cloud.ingest.postgres.events_per_s",
+                rate,
+                "events/s",
+                &workload("PostgreSQL"),
+            );
+            println!("cloud ingest on PostgreSQL: {total} events, {rate:.0} events/s");
+            let _ = admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
+    }
+
+    let (devices, run) = if quick { (100, 15) } else { (500, 60) };
+    let (latencies, cpu) = many_devices(&events, devices, Duration::from_secs(run)).await;
+    let workload = format!(
+        "{devices} devices in clinics of 5, each syncing every 5 s with 2 new events for {run} s ({} exchanges), against a `medicloud cloud` process on SQLite; the devices run in the bench process on the same 2 cores",
+        latencies.len()
+    );
+    let (p50, p99) = record::latency_ms("cloud.devices", &latencies, &workload);
+    record::measure("cloud.devices.cpu_percent", cpu, "% of a core", &workload);
+    println!(
+        "cloud, {devices} devices every 5 s for {run} s: {} exchanges, p50 {p50:.2} ms  p99 {p99:.2} ms, cloud CPU {cpu:.1} % of a core",
+        latencies.len()
+    );
+}

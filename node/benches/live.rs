@@ -1,0 +1,170 @@
+//! Live updates: a desk's call reaching every connected display stream.
+//!
+//! A node on a real SQLite file serves HTTP on loopback; 200 display streams
+//! (`GET /api/v1/events`, server-sent events) stay connected while a desk calls tickets
+//! one at a time (`POST /api/v1/counters/ruang-umum/call-next`). Each latency is from
+//! sending the call to one stream receiving its `call` event.
+//!
+//! `cargo bench -p medicloud-node --bench live [-- CALLS]` (100 calls to 200 streams;
+//! 20 calls in quick mode).
+
+#![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
+
+use futures::StreamExt;
+use medicloud_core::domain::ServiceCode;
+use medicloud_core::event::Actor;
+use medicloud_node::demo;
+use medicloud_node::ops::{NewTicket, Node};
+use medicloud_node::serve::serve;
+use medicloud_node::store::Store;
+use medicloud_sync::hlc::SystemTime;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+#[path = "common/record.rs"]
+mod record;
+
+const STREAMS: usize = 200;
+
+/// What a stream saw: `None` for its `hello`, else the label of a `call`.
+type Seen = (usize, Option<String>, Instant);
+
+/// Reads one event stream, reporting its hello and every call's label.
+async fn watch(index: usize, res: reqwest::Response, tx: mpsc::UnboundedSender<Seen>) {
+    let mut stream = res.bytes_stream();
+    let (mut buffer, mut event) = (String::new(), String::new());
+    while let Some(Ok(chunk)) = stream.next().await {
+        let at = Instant::now();
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find('\n') {
+            let line = buffer[..end].trim_end_matches('\r').to_owned();
+            buffer.drain(..=end);
+            if let Some(name) = line.strip_prefix("event:") {
+                event = name.trim().to_owned();
+            } else if let Some(data) = line.strip_prefix("data:") {
+                let seen = match event.as_str() {
+                    "hello" => Some(None),
+                    "call" => serde_json::from_str::<serde_json::Value>(data.trim())
+                        .ok()
+                        .and_then(|v| v["label"].as_str().map(|l| Some(l.to_owned()))),
+                    _ => None,
+                };
+                if let Some(seen) = seen
+                    && tx.send((index, seen, at)).is_err()
+                {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let calls: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(if record::quick() { 20 } else { 100 });
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        &dir.path().join("node.sqlite"),
+        demo::DEMO_CLINIC,
+        Arc::new(SystemTime),
+    )
+    .unwrap();
+    let node = Arc::new(Node::new(store));
+    let links = demo::seed(&node, "benchmark-password").unwrap();
+    let display = links
+        .iter()
+        .find(|(s, _)| *s == "display")
+        .unwrap()
+        .1
+        .clone();
+    for _ in 0..calls {
+        let req = NewTicket {
+            service: Some(ServiceCode::parse("A").unwrap()),
+            ..Default::default()
+        };
+        node.issue_ticket(Actor::System, req).unwrap();
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(serve(
+        node,
+        "127.0.0.1:0".parse().unwrap(),
+        None,
+        move |addr| {
+            let _ = tx.send(addr);
+        },
+    ));
+    let base = format!("http://{}", rx.await.unwrap());
+    let client = reqwest::Client::new();
+
+    let (seen_tx, mut seen) = mpsc::unbounded_channel();
+    for i in 0..STREAMS {
+        let res = client
+            .get(format!("{base}/api/v1/events?access_token={display}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        tokio::spawn(watch(i, res, seen_tx.clone()));
+    }
+    drop(seen_tx);
+    let mut hellos = 0;
+    while hellos < STREAMS {
+        let (_, label, _) = tokio::time::timeout(Duration::from_secs(30), seen.recv())
+            .await
+            .expect("every stream says hello")
+            .unwrap();
+        hellos += usize::from(label.is_none());
+    }
+
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "desk", "password": "benchmark-password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let desk = login["token"].as_str().expect("a desk session").to_owned();
+
+    let mut samples = Vec::with_capacity(calls * STREAMS);
+    for _ in 0..calls {
+        let sent = Instant::now();
+        let res = client
+            .post(format!("{base}/api/v1/counters/ruang-umum/call-next"))
+            .bearer_auth(&desk)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "call-next");
+        let called: serde_json::Value = res.json().await.unwrap();
+        let label = called["label"].as_str().unwrap().to_owned();
+        let mut reached = vec![false; STREAMS];
+        let mut count = 0;
+        while count < STREAMS {
+            let (i, got, at) = tokio::time::timeout(Duration::from_secs(10), seen.recv())
+                .await
+                .expect("every stream hears the call")
+                .unwrap();
+            if got.as_deref() == Some(label.as_str()) && !reached[i] {
+                reached[i] = true;
+                count += 1;
+                samples.push((at - sent).as_secs_f64() * 1e3);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let workload = format!(
+        "{calls} calls (POST call-next over HTTP on loopback, SQLite WAL fsync per commit), each to {STREAMS} connected display streams (server-sent events); {} deliveries",
+        samples.len()
+    );
+    let (p50, p99) = record::latency_ms("live.call", &samples, &workload);
+    println!(
+        "live: a call reaching {STREAMS} streams, {calls} calls: p50 {p50:.2} ms  p99 {p99:.2} ms  max {:.2} ms",
+        record::percentile(&samples, 1.0)
+    );
+}

@@ -1,0 +1,220 @@
+//! The one table of targets the report compares against, and the sections of the report.
+
+/// How a figure meets its threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    /// The figure must be at most the threshold.
+    AtMost,
+    /// The figure must be at least the threshold.
+    AtLeast,
+}
+
+impl Cmp {
+    /// Whether `value` meets `threshold`; a figure that is not a number never does.
+    pub fn met(self, value: f64, threshold: f64) -> bool {
+        match self {
+            _ if !value.is_finite() => false,
+            Cmp::AtMost => value <= threshold,
+            Cmp::AtLeast => value >= threshold,
+        }
+    }
+
+    /// `≤` or `≥`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Cmp::AtMost => "≤",
+            Cmp::AtLeast => "≥",
+        }
+    }
+}
+
+/// A target: the record named `name` must compare to `threshold` as `cmp` says.
+#[derive(Clone, Copy, Debug)]
+pub struct Target {
+    /// The record's name.
+    pub name: &'static str,
+    /// How it must compare.
+    pub cmp: Cmp,
+    /// The threshold, in `unit`.
+    pub threshold: f64,
+    /// The unit of the threshold (and of the record).
+    pub unit: &'static str,
+    /// What it means, for people.
+    pub description: &'static str,
+}
+
+impl Target {
+    /// `≤ 10 ms`.
+    pub fn text(&self) -> String {
+        format!("{} {} {}", self.cmp.symbol(), self.threshold, self.unit)
+    }
+}
+
+const fn t(
+    name: &'static str,
+    cmp: Cmp,
+    threshold: f64,
+    unit: &'static str,
+    description: &'static str,
+) -> Target {
+    Target {
+        name,
+        cmp,
+        threshold,
+        unit,
+        description,
+    }
+}
+
+use Cmp::{AtLeast, AtMost};
+
+/// Every target, in report order.
+pub const TARGETS: &[Target] = &[
+    t(
+        "ticket.durable.p99",
+        AtMost,
+        10.0,
+        "ms",
+        "ticket issue, API call to durable ticket, p99",
+    ),
+    t(
+        "ticket.printer.p99",
+        AtMost,
+        25.0,
+        "ms",
+        "ticket issue, API call to the last byte at the virtual printer, p99",
+    ),
+    t(
+        "apply.sqlite.events_per_s",
+        AtLeast,
+        50_000.0,
+        "events/s",
+        "events applied into SQLite in batches",
+    ),
+    t(
+        "sync.w3.bytes_per_event",
+        AtMost,
+        40.0,
+        "B",
+        "bytes on the wire per event in bulk sync (W3)",
+    ),
+    t(
+        "sync.w1.bytes_vs_automerge",
+        AtMost,
+        1.0,
+        "×",
+        "W1 bytes on the wire, Medicloud / automerge",
+    ),
+    t(
+        "sync.w2.bytes_vs_automerge",
+        AtMost,
+        1.0,
+        "×",
+        "W2 bytes on the wire, Medicloud / automerge",
+    ),
+    t(
+        "sync.w1.converge_s",
+        AtMost,
+        2.0,
+        "s",
+        "W1 convergence after the last sync round (loopback)",
+    ),
+    t(
+        "sync.w2.converge_s",
+        AtMost,
+        2.0,
+        "s",
+        "W2 convergence after heal (loopback)",
+    ),
+    t(
+        "sync.w4.converge_s",
+        AtMost,
+        2.0,
+        "s",
+        "W4 convergence after heal (loopback)",
+    ),
+    t(
+        "sync.w3.process_s",
+        AtMost,
+        10.0,
+        "s",
+        "W3 a new device's first sync of 30 days, as a process over HTTP",
+    ),
+    t(
+        "sync.w3.peak_rss_mb",
+        AtMost,
+        50.0,
+        "MB",
+        "W3 peak RSS of the new device's process",
+    ),
+    t(
+        "cloud.ingest.postgres.events_per_s",
+        AtLeast,
+        20_000.0,
+        "events/s",
+        "cloud sync ingest on PostgreSQL",
+    ),
+    t(
+        "live.call.p99",
+        AtMost,
+        100.0,
+        "ms",
+        "a call reaching 200 connected live streams, p99",
+    ),
+];
+
+/// The report's sections: a title and the record-name prefixes it holds.
+pub const SECTIONS: &[(&str, &[&str])] = &[
+    ("Ticket issue", &["ticket."]),
+    ("Event apply", &["apply."]),
+    ("Sync workloads", &["sync."]),
+    ("Cloud", &["cloud."]),
+    ("Live updates", &["live."]),
+    ("The app", &["app."]),
+    ("Fault scenarios", &["fault."]),
+];
+
+/// The section a record belongs to (the last, "Other", when no prefix matches).
+pub fn section_of(name: &str) -> usize {
+    SECTIONS
+        .iter()
+        .position(|(_, prefixes)| prefixes.iter().any(|p| name.starts_with(p)))
+        .unwrap_or(SECTIONS.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comparisons() {
+        let cases = [
+            (AtMost, 9.7, 10.0, true),
+            (AtMost, 10.0, 10.0, true),
+            (AtMost, 10.1, 10.0, false),
+            (AtLeast, 49_999.0, 50_000.0, false),
+            (AtLeast, 50_000.0, 50_000.0, true),
+            (AtMost, f64::NAN, 10.0, false),
+            (AtLeast, f64::INFINITY, 1.0, false),
+        ];
+        for (cmp, value, threshold, met) in cases {
+            assert_eq!(
+                cmp.met(value, threshold),
+                met,
+                "{cmp:?} {value} {threshold}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_target_has_a_section_and_a_unique_name() {
+        for (i, target) in TARGETS.iter().enumerate() {
+            assert!(section_of(target.name) < SECTIONS.len(), "{}", target.name);
+            assert!(
+                TARGETS[..i].iter().all(|o| o.name != target.name),
+                "{} twice",
+                target.name
+            );
+        }
+    }
+}
