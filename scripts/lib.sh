@@ -20,9 +20,10 @@ ensure_apt() {
   fi
 }
 
-# ensure_rust: a Rust toolchain (stable, through rustup) and a C compiler for SQLite.
+# ensure_rust: a Rust toolchain (stable, through rustup), a C compiler for SQLite, and
+# OpenSSL's libcrypto (headers too), which SQLCipher encrypts with.
 ensure_rust() {
-  ensure_apt build-essential pkg-config ca-certificates curl
+  ensure_apt build-essential pkg-config ca-certificates curl libssl-dev
   if ! command -v cargo >/dev/null 2>&1; then
     [ -x "$HOME/.cargo/bin/cargo" ] || {
       log "installing Rust with rustup"

@@ -882,9 +882,13 @@ fn first_sync_process(root: &Path, source: Node, events: u64) -> (Duration, f64)
         .spawn()
         .unwrap();
     let db = data.path().join("node.sqlite");
+    let key_file = data.path().join("db.key");
     let held = || -> u64 {
-        let Ok(conn) =
-            rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        use medicloud_node::store::crypt;
+        let Some(conn) = crypt::DbKey::read(&key_file)
+            .ok()
+            .flatten()
+            .and_then(|key| crypt::open_read_only(&db, &key).ok())
         else {
             return 0;
         };

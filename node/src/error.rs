@@ -36,6 +36,19 @@ pub enum Error {
     /// Stored data could not be read back (a bug or a damaged database).
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
+    /// The database did not open with the key given: a wrong key, or a file that is not
+    /// an encrypted node database.
+    #[error(
+        "the database does not open with this key (a wrong key, or not an encrypted node database)"
+    )]
+    WrongKey,
+    /// A key file (or the database file, before it is opened) is missing, unreadable or
+    /// cannot be written.
+    #[error("{0}")]
+    Key(String),
+    /// Another process (a running node) has the database.
+    #[error("{0}")]
+    Busy(String),
 }
 
 impl From<serde_json::Error> for Error {

@@ -75,6 +75,8 @@ enum Command {
         printing: Printing,
         #[command(flatten)]
         sync: SyncOptions,
+        #[command(flatten)]
+        key: DbKeyFile,
     },
     /// Run the clinic chain's cloud: enrolment, sync and label authority for every clinic.
     Cloud(medicloud_cloud::CloudArgs),
@@ -84,6 +86,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// The node's encrypted database: a new key, a backup.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
     },
     /// Print the node API's OpenAPI document (JSON) to stdout.
     Openapi,
@@ -126,14 +133,50 @@ impl From<Paper> for PaperWidth {
     }
 }
 
+/// Where the database's encryption key is kept.
+#[derive(Debug, Args)]
+struct DbKeyFile {
+    /// The database's key file (32 bytes, or 64 hex digits; created on first start)
+    /// [default: DATA/db.key].
+    #[arg(long, env = "MEDICLOUD_DB_KEY_FILE", value_name = "FILE")]
+    db_key_file: Option<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Recompute the audit chain of a node's database; exit 1 if any entry was edited,
     /// removed or reordered.
     Verify {
-        /// The node's data folder (with node.sqlite and audit.key).
+        /// The node's data folder (with node.sqlite, db.key and audit.key).
         #[arg(long)]
         data: PathBuf,
+        #[command(flatten)]
+        key: DbKeyFile,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// Give the database a new encryption key (the node must be stopped); the key file is
+    /// replaced atomically. Older backups keep needing the older key.
+    Rekey {
+        /// The node's data folder.
+        #[arg(long)]
+        data: PathBuf,
+        #[command(flatten)]
+        key: DbKeyFile,
+    },
+    /// Write a consistent copy of the database, encrypted with the same key, while the
+    /// node may keep running. Restore: stop the node, copy FILE to DATA/node.sqlite.
+    Backup {
+        /// The node's data folder.
+        #[arg(long)]
+        data: PathBuf,
+        /// The copy to write (must not exist yet).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        key: DbKeyFile,
     },
 }
 
@@ -265,12 +308,13 @@ async fn printer_command(command: PrinterCommand) -> anyhow::Result<()> {
 }
 
 #[allow(clippy::print_stdout)] // the verdict is the command's output
-fn verify_audit(data: &std::path::Path) -> anyhow::Result<()> {
-    let path = data.join("node.sqlite");
+fn verify_audit(data: &std::path::Path, key: &DbKeyFile) -> anyhow::Result<()> {
+    let path = runtime::database_path(data);
     if !path.is_file() {
         bail!("no node database in {}", data.display());
     }
-    let verdict = medicloud_node::store::audit::verify_database(&path)?;
+    let key_file = runtime::key_path(data, key.db_key_file.as_deref());
+    let verdict = medicloud_node::store::audit::verify_database(&path, &key_file)?;
     if verdict.findings.is_empty() {
         println!(
             "audit trail intact: {} entries from {} devices",
@@ -286,6 +330,39 @@ fn verify_audit(data: &std::path::Path) -> anyhow::Result<()> {
         verdict.findings.len(),
         verdict.events
     )
+}
+
+#[allow(clippy::print_stdout)] // what was done is the command's output
+fn db_command(command: DbCommand) -> anyhow::Result<()> {
+    use medicloud_node::store::crypt;
+    let (data, key) = match &command {
+        DbCommand::Rekey { data, key } | DbCommand::Backup { data, key, .. } => (data, key),
+    };
+    let path = runtime::database_path(data);
+    if !path.is_file() {
+        bail!("no node database in {}", data.display());
+    }
+    let key_file = runtime::key_path(data, key.db_key_file.as_deref());
+    match &command {
+        DbCommand::Rekey { .. } => {
+            crypt::rekey(&path, &key_file)?;
+            println!(
+                "database re-encrypted; its new key is in {}",
+                key_file.display()
+            );
+        }
+        DbCommand::Backup { out, .. } => {
+            let copied = crypt::backup(&path, &key_file, out)?;
+            println!(
+                "backup written to {}: {} events, {} tickets (it opens with the key in {})",
+                out.display(),
+                copied.events,
+                copied.tickets,
+                key_file.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 #[allow(clippy::print_stdout)]
@@ -311,8 +388,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Cloud(args) => medicloud_cloud::run(args).await?,
         Command::CloudAdmin(args) => medicloud_cloud::admin(args).await?,
         Command::Audit {
-            command: AuditCommand::Verify { data },
-        } => verify_audit(&data)?,
+            command: AuditCommand::Verify { data, key },
+        } => verify_audit(&data, &key)?,
+        Command::Db { command } => db_command(command)?,
         Command::Printer { command } => printer_command(command).await?,
         Command::Demo {
             data,
@@ -363,8 +441,10 @@ async fn main() -> anyhow::Result<()> {
             admin_password,
             printing,
             sync,
+            key,
         } => {
-            let store = runtime::open(&data, ClinicId::random(), &sync).await?;
+            let key_file = key.db_key_file.as_deref();
+            let store = runtime::open_with_key(&data, key_file, ClinicId::random(), &sync).await?;
             let replication = runtime::replication(&store, &sync)?;
             let node = Node::new(store).with_replication(replication);
             let mut node = tokio::task::spawn_blocking(move || {

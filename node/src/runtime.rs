@@ -63,12 +63,37 @@ pub async fn enrol(
     .context("enrolment with the cloud failed")
 }
 
-/// Opens (creating) the node's database in `data`. A new database joins `clinic`; with an
-/// enrolment code and a cloud, a new database joins the cloud's clinic instead, and an
-/// existing one must belong to it.
+/// Where the node's database lives in its data folder.
+pub fn database_path(data: &Path) -> PathBuf {
+    data.join(DATABASE)
+}
+
+/// The database's key file: `key_file` when the operator names one, else `db.key` in
+/// `data`.
+pub fn key_path(data: &Path, key_file: Option<&Path>) -> PathBuf {
+    key_file.map_or_else(
+        || crate::store::crypt::default_key_path(&database_path(data)),
+        Path::to_path_buf,
+    )
+}
+
+/// Opens (creating) the node's database in `data`, its key in `DATA/db.key`. A new
+/// database joins `clinic`; with an enrolment code and a cloud, a new database joins the
+/// cloud's clinic instead, and an existing one must belong to it.
 pub async fn open(data: &Path, clinic: ClinicId, sync: &SyncOptions) -> anyhow::Result<Store> {
+    open_with_key(data, None, clinic, sync).await
+}
+
+/// As [`open`], with the database's key in `key_file` when given (see [`key_path`]).
+pub async fn open_with_key(
+    data: &Path,
+    key_file: Option<&Path>,
+    clinic: ClinicId,
+    sync: &SyncOptions,
+) -> anyhow::Result<Store> {
     std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
-    let path = data.join(DATABASE);
+    let path = database_path(data);
+    let key_file = key_path(data, key_file);
     let fresh = !path.exists();
     let enrolment = match (&sync.enrol, &sync.cloud) {
         (Some(code), Some(cloud)) => Some((code.as_str(), cloud.as_str())),
@@ -85,7 +110,7 @@ pub async fn open(data: &Path, clinic: ClinicId, sync: &SyncOptions) -> anyhow::
         device = Some(id);
         enrolled = Some(e);
     }
-    let store = Store::open_as(&path, clinic, device, clock())
+    let store = Store::open_keyed(&path, &key_file, clinic, device, clock())
         .with_context(|| format!("cannot open the database in {}", data.display()))?;
     if let (false, Some((code, cloud))) = (fresh, enrolment) {
         enrolled = Some(enrol(cloud, code, store.identity().device, &hostname()).await?);

@@ -43,9 +43,12 @@ fn verify(dir: &Path) -> (bool, String) {
     (out.status.success(), text)
 }
 
-/// Changes the database file directly, as someone with the disk but not the key would.
+/// Changes the database directly, as someone with the disk and the database's key but
+/// not the audit key would.
 fn tamper(dir: &Path, sql: &str) {
-    let conn = rusqlite::Connection::open(dir.join("node.sqlite")).unwrap();
+    use medicloud_node::store::crypt;
+    let key = crypt::DbKey::read(&dir.join("db.key")).unwrap().unwrap();
+    let conn = crypt::open(&dir.join("node.sqlite"), &key).unwrap();
     conn.execute_batch(sql).unwrap();
 }
 

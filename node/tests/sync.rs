@@ -317,7 +317,7 @@ async fn a_node_killed_in_the_middle_of_its_first_sync_catches_up_after_a_restar
     let desk_a = a.login(&client, "desk").await;
     let held_by_a = board(&client, &a, &desk_a).await;
 
-    let total_a = rusqlite::Connection::open(da.join("node.sqlite"))
+    let total_a = crate::util::read_db(&da)
         .unwrap()
         .query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))
         .unwrap();
@@ -325,8 +325,7 @@ async fn a_node_killed_in_the_middle_of_its_first_sync_catches_up_after_a_restar
     // B starts its first sync from A (before it even listens) and is killed as soon as
     // part of the log has arrived.
     let stored = || {
-        rusqlite::Connection::open(db.join("node.sqlite"))
-            .ok()
+        crate::util::read_db(&db)
             .and_then(|c| {
                 c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))
                     .ok()

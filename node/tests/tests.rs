@@ -6,6 +6,7 @@
 mod api;
 mod audit;
 mod cloud;
+mod encryption;
 mod printing;
 mod process;
 mod sync;

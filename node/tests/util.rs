@@ -19,6 +19,13 @@ use tower::ServiceExt;
 
 pub const PASSWORD: &str = "test-password-123";
 
+/// The node database in `data`, read-only, opened with its key (`None` until both exist).
+pub fn read_db(data: &Path) -> Option<rusqlite::Connection> {
+    use medicloud_node::store::crypt;
+    let key = crypt::DbKey::read(&data.join("db.key")).ok()??;
+    crypt::open_read_only(&data.join("node.sqlite"), &key).ok()
+}
+
 /// A demo node in a temp folder, reached through its router with no socket.
 pub struct TestNode {
     pub node: Arc<Node>,

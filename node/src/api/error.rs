@@ -94,6 +94,16 @@ impl From<Error> for AppError {
                 tracing::error!(error = %e, "unreadable stored data");
                 Self::new(S::INTERNAL_SERVER_ERROR, "internal", "internal error")
             }
+            // Raised only while a database is opened, never by a request; mapped for
+            // completeness.
+            Error::WrongKey | Error::Key(_) | Error::Busy(_) => {
+                tracing::error!(error = %err, "database unavailable");
+                Self::new(
+                    S::SERVICE_UNAVAILABLE,
+                    "storage_unavailable",
+                    "the local database is not available",
+                )
+            }
         }
     }
 }

@@ -12,7 +12,6 @@ use crate::error::{Error, Result};
 use hmac::{Hmac, Mac};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::Sha256;
-use std::io::Write;
 use std::path::Path;
 
 /// The node's audit key.
@@ -28,34 +27,7 @@ impl std::fmt::Debug for AuditKey {
 impl AuditKey {
     /// Reads the key at `path`, creating it (readable by this user only) when missing.
     pub fn load_or_create(path: &Path) -> Result<Self> {
-        match std::fs::read(path) {
-            Ok(bytes) => {
-                let key: [u8; 32] = bytes.try_into().map_err(|_| {
-                    Error::Corrupt(format!("{} is not a 32-byte key", path.display()))
-                })?;
-                Ok(Self(key))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                use std::os::unix::fs::OpenOptionsExt;
-                let key: [u8; 32] = rand::random();
-                let mut file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(path)
-                    .map_err(|e| {
-                        Error::Corrupt(format!("cannot create {}: {e}", path.display()))
-                    })?;
-                file.write_all(&key)
-                    .and_then(|()| file.sync_all())
-                    .map_err(|e| Error::Corrupt(format!("cannot write {}: {e}", path.display())))?;
-                Ok(Self(key))
-            }
-            Err(e) => Err(Error::Corrupt(format!(
-                "cannot read {}: {e}",
-                path.display()
-            ))),
-        }
+        super::keyfile::load_or_create(path).map(Self)
     }
 
     fn mac(&self, parts: &[&[u8]]) -> Vec<u8> {
@@ -154,18 +126,31 @@ pub struct Verdict {
     pub findings: Vec<Finding>,
 }
 
-/// Verifies the database at `path` without changing it: opened read-only, with the key
-/// beside it (which must exist).
-pub fn verify_database(path: &Path) -> Result<Verdict> {
+/// Verifies the database at `path` without changing it: opened read-only with the
+/// database key in `db_key_file` (a plaintext database of an earlier version needs none),
+/// and the audit key beside it (which must exist).
+pub fn verify_database(path: &Path, db_key_file: &Path) -> Result<Verdict> {
     let key_path = super::Store::audit_key_path(path);
-    if !key_path.is_file() {
-        return Err(Error::Corrupt(format!(
-            "no audit key at {}",
-            key_path.display()
-        )));
-    }
-    let key = AuditKey::load_or_create(&key_path)?;
-    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let key = match super::keyfile::read(&key_path)? {
+        Some(key) => AuditKey(key),
+        None => {
+            return Err(Error::Key(format!(
+                "no audit key at {}",
+                key_path.display()
+            )));
+        }
+    };
+    let conn = match super::crypt::contents(path)? {
+        super::crypt::Contents::Plain => {
+            Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?
+        }
+        _ => {
+            let db_key = super::crypt::DbKey::read(db_key_file)?.ok_or_else(|| {
+                Error::Key(format!("no database key at {}", db_key_file.display()))
+            })?;
+            super::crypt::open_read_only(path, &db_key)?
+        }
+    };
     verify(&conn, &key)
 }
 

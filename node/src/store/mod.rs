@@ -3,9 +3,12 @@
 //! Every change goes through [`Store::write`]: one immediate transaction that appends
 //! this device's events, folds them into the projections and commits with a full fsync
 //! (WAL, `synchronous=FULL`) before anything is returned to a caller. Reads use their own
-//! connection, so a reader never waits for the writer.
+//! connection, so a reader never waits for the writer. The file is encrypted (SQLCipher,
+//! see [`crypt`]) with a key kept outside it.
 
 pub mod audit;
+pub mod crypt;
+pub mod keyfile;
 mod migrate;
 mod project;
 pub mod query;
@@ -38,6 +41,7 @@ pub struct Store {
     time: Arc<CorrectedTime>,
     audit_key: audit::AuditKey,
     identity: Identity,
+    _lock: crypt::NodeLock,
 }
 
 impl std::fmt::Debug for Store {
@@ -80,7 +84,23 @@ impl Store {
         device: Option<DeviceId>,
         time: Arc<dyn TimeSource>,
     ) -> Result<Self> {
-        let mut writer = Connection::open(path)?;
+        Self::open_keyed(path, &crypt::default_key_path(path), clinic, device, time)
+    }
+
+    /// As [`Store::open_as`], with the database's key in `key_file` (created there for a
+    /// new database). A plaintext database of an earlier version is encrypted in place
+    /// first. Fails with [`crate::Error::Busy`] while another store has the database open,
+    /// and with [`crate::Error::WrongKey`] when the key does not open it.
+    pub fn open_keyed(
+        path: &Path,
+        key_file: &Path,
+        clinic: ClinicId,
+        device: Option<DeviceId>,
+        time: Arc<dyn TimeSource>,
+    ) -> Result<Self> {
+        let lock = crypt::lock(path)?;
+        let key = crypt::prepare(path, key_file)?;
+        let mut writer = crypt::open(path, &key)?;
         configure(&writer)?;
         migrate(&mut writer)?;
         let audit_key = audit::AuditKey::load_or_create(&Self::audit_key_path(path))?;
@@ -97,7 +117,7 @@ impl Store {
         let restored = Stamp(newest.map_or(0, |s| s as u64));
         let readers = (0..READERS)
             .map(|_| {
-                let reader = Connection::open(path)?;
+                let reader = crypt::open(path, &key)?;
                 configure(&reader)?;
                 Ok(Mutex::new(reader))
             })
@@ -109,6 +129,7 @@ impl Store {
             time: Arc::new(CorrectedTime::new(time, 0)),
             audit_key,
             identity,
+            _lock: lock,
         })
     }
 
