@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_medicloud");
 
-fn cloud_admin(database: &str, args: &[&str]) -> String {
+pub fn cloud_admin(database: &str, args: &[&str]) -> String {
     let out = Command::new(BIN)
         .args(["cloud-admin", "--database", database])
         .args(args)
@@ -27,12 +27,19 @@ fn cloud_admin(database: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
-struct Cloud(Child);
+/// A `medicloud cloud` process.
+pub struct Cloud(Child);
 
 impl Cloud {
     fn start(database: &str, listen: &str) -> Self {
+        Self::start_with(database, listen, &[])
+    }
+
+    /// Starts a cloud with extra arguments (`--tls-cert`, `--tls-key`).
+    pub fn start_with(database: &str, listen: &str, extra: &[&str]) -> Self {
         let mut child = Command::new(BIN)
             .args(["cloud", "--database", database, "--listen", listen])
+            .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .spawn()

@@ -6,7 +6,9 @@
 mod api;
 mod audit;
 mod cloud;
+mod lan;
 mod printing;
 mod process;
 mod sync;
+mod tls;
 mod util;
