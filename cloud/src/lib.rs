@@ -19,10 +19,12 @@
 
 pub mod api;
 pub mod storage;
+pub mod tls;
 
 use clap::{Args, Subcommand};
 use medicloud_core::ids::ClinicId;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use storage::{AnyStorage, Storage};
 
@@ -42,6 +44,26 @@ pub struct CloudArgs {
     /// Token for the `/admin/v1` routes (no admin API when unset).
     #[arg(long, env = "MEDICLOUD_CLOUD_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// The server's certificate chain (PEM); with `--tls-key`, the cloud serves HTTPS.
+    #[arg(
+        long,
+        env = "MEDICLOUD_CLOUD_TLS_CERT",
+        value_name = "PEM",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// The server certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(
+        long,
+        env = "MEDICLOUD_CLOUD_TLS_KEY",
+        value_name = "PEM",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP on an address beyond loopback (behind a TLS-terminating proxy).
+    /// Without it, a cloud without a certificate listens on loopback only.
+    #[arg(long, env = "MEDICLOUD_CLOUD_INSECURE_HTTP")]
+    pub insecure_http: bool,
 }
 
 /// `medicloud cloud-admin`: the chain admin's commands, straight on the database.
@@ -82,28 +104,68 @@ pub enum AdminCommand {
     },
 }
 
-/// Serves the cloud until Ctrl-C or SIGTERM; `ready` is told the bound address.
-pub async fn serve(args: CloudArgs, ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+/// Serves the cloud until Ctrl-C or SIGTERM; `ready` is told the bound address and
+/// whether it serves HTTPS. Refuses to start plain HTTP beyond loopback unless
+/// `insecure_http` is set: device secrets and patient data would cross the network in
+/// the clear.
+pub async fn serve(args: CloudArgs, ready: impl FnOnce(SocketAddr, bool)) -> anyhow::Result<()> {
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
+        (None, None) => None,
+        _ => anyhow::bail!("HTTPS needs both --tls-cert and --tls-key"),
+    };
+    if tls.is_none() && !args.listen.ip().is_loopback() && !args.insecure_http {
+        anyhow::bail!(
+            "refusing to serve plain HTTP on {}, beyond loopback: give --tls-cert and --tls-key \
+             (or --insecure-http behind a proxy that terminates TLS)",
+            args.listen
+        );
+    }
     let storage = AnyStorage::open(&args.database).await?;
     storage.migrate().await?;
     let state = api::State {
         storage: Arc::new(storage),
         admin_token: args.admin_token.map(Arc::from),
     };
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    ready(listener.local_addr()?);
-    axum::serve(listener, api::router(state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    let app = api::router(state);
+    let listener = std::net::TcpListener::bind(args.listen)?;
+    let addr = listener.local_addr()?;
+    match tls {
+        Some(config) => {
+            listener.set_nonblocking(true)?;
+            let handle = axum_server::Handle::new();
+            let stopper = handle.clone();
+            tokio::spawn(async move {
+                shutdown().await;
+                stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+            });
+            let server = axum_server::from_tcp_rustls(
+                listener,
+                axum_server::tls_rustls::RustlsConfig::from_config(config),
+            )
+            .handle(handle);
+            ready(addr, true);
+            server.serve(app.into_make_service()).await?;
+        }
+        None => {
+            listener.set_nonblocking(true)?;
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            ready(addr, false);
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown())
+                .await?;
+        }
+    }
     Ok(())
 }
 
 /// What `medicloud cloud` runs: [`serve`], announcing the address on stdout.
 pub async fn run(args: CloudArgs) -> anyhow::Result<()> {
-    serve(args, |addr| {
+    serve(args, |addr, https| {
+        let scheme = if https { "https" } else { "http" };
         #[allow(clippy::print_stdout)] // the operator (and tests) read the address here
         {
-            println!("Medicloud cloud listening on http://{addr}");
+            println!("Medicloud cloud listening on {scheme}://{addr}");
         }
     })
     .await

@@ -5,4 +5,5 @@
 
 mod http;
 mod storage;
+mod tls;
 mod util;

@@ -38,6 +38,7 @@ pub mod event;
 pub mod ids;
 pub mod labels;
 pub mod queue;
+pub mod requests;
 pub mod ticket;
 pub mod validate;
 pub mod wait;

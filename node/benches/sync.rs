@@ -2,8 +2,8 @@
 //! the same operations replayed through the `automerge` crate for a side-by-side.
 //!
 //! `cargo bench -p medicloud-node --bench sync [-- quick]` prints, per workload: events,
-//! bytes on the wire per event delivered (the exchange's JSON, gzip-compressed as
-//! `HttpTransport` sends it; HTTP headers not counted), round trips, the time to
+//! bytes on the wire per event delivered (the exchange's JSON, gzip-compressed and
+//! sealed as `HttpTransport` sends it between nodes; HTTP headers not counted), round trips, the time to
 //! converge once every device can reach the hub (in-process, no sockets), and the bench
 //! process's peak memory during the workload. Then a new device's first sync of 30 days:
 //! time, events per second applied into SQLite, and its peak memory. Quick mode
@@ -98,11 +98,12 @@ struct Wire {
     delivered: Cell<usize>,
 }
 
+/// Bytes of one message between nodes: gzip JSON in a sealed envelope.
 fn gz_len(value: &impl serde::Serialize) -> usize {
     let json = serde_json::to_vec(value).unwrap();
     let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
     gz.write_all(&json).unwrap();
-    gz.finish().unwrap().len()
+    gz.finish().unwrap().len() + medicloud_sync::seal::OVERHEAD
 }
 
 /// The exchange to another node in this process, counting what HTTP would carry.
@@ -847,7 +848,10 @@ fn first_sync(root: &Path, days: usize, per_day: usize) {
 fn first_sync_process(root: &Path, source: Node, events: u64) -> (Duration, f64) {
     let source = source.with_replication(Replication::new(
         Vec::new(),
-        Some(medicloud_node::demo::DEMO_LAN_KEY.into()),
+        Some(medicloud_sync::seal::LanSeal::new(
+            medicloud_node::demo::DEMO_LAN_KEY,
+            medicloud_node::demo::DEMO_CLINIC,
+        )),
     ));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

@@ -14,8 +14,9 @@ use crate::ops::Node;
 use medicloud_core::event::Event;
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_sync::exchange::{self, SyncError, SyncRequest, SyncResponse, Transport};
-use medicloud_sync::http::{Backoff, HttpTransport};
+use medicloud_sync::http::{Backoff, Credential, HttpTransport, TrustedCa};
 use medicloud_sync::log::{Ingest, Log, VersionVector};
+use medicloud_sync::seal::{LanSeal, Opened, Refusal, ReplayGuard};
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -39,7 +40,8 @@ pub struct LinkConfig {
     pub url: String,
     /// Peer or cloud.
     pub kind: LinkKind,
-    /// The credential the other side expects (LAN key or device secret).
+    /// The cloud's device secret. Peers need none: their bodies are sealed with the
+    /// clinic's LAN key instead.
     pub token: String,
     /// Whether the other side is this node's label authority (it asks it for blocks).
     pub authority: bool,
@@ -116,7 +118,12 @@ impl Signal {
 #[derive(Default)]
 pub struct Replication {
     links: Vec<Arc<Link>>,
-    lan_key: Option<String>,
+    /// The clinic's sealing key, from its LAN key (none: this node takes no sync requests).
+    lan: Option<Arc<LanSeal>>,
+    /// Nonces of sealed requests admitted lately, so none is taken twice.
+    replay: ReplayGuard,
+    /// Extra certificate authorities for the cloud's certificate.
+    cloud_ca: Option<TrustedCa>,
     /// Bumped whenever this node's log grows.
     pub signal: Arc<Signal>,
     stopping: Arc<AtomicBool>,
@@ -157,8 +164,8 @@ impl Replication {
     /// How long one round may take before the other side counts as unreachable.
     pub const TIMEOUT: Duration = Duration::from_secs(10);
 
-    /// Links to `links`; `lan_key` is what peers must present to sync with this node.
-    pub fn new(links: Vec<LinkConfig>, lan_key: Option<String>) -> Self {
+    /// Links to `links`; `lan` seals what this node and its peers send each other.
+    pub fn new(links: Vec<LinkConfig>, lan: Option<LanSeal>) -> Self {
         Self {
             links: links
                 .into_iter()
@@ -178,24 +185,56 @@ impl Replication {
                     })
                 })
                 .collect(),
-            lan_key,
+            lan: lan.map(Arc::new),
+            replay: ReplayGuard::default(),
+            cloud_ca: None,
             signal: Arc::default(),
             stopping: Arc::default(),
         }
     }
 
-    /// Whether `presented` is this node's LAN key. `false` when sync is off (no key).
-    pub fn accepts(&self, presented: &str) -> bool {
-        use sha2::{Digest, Sha256};
-        self.lan_key.as_deref().is_some_and(|key| {
-            // Comparing digests takes the same time wherever the strings differ.
-            Sha256::digest(key.as_bytes()) == Sha256::digest(presented.as_bytes())
-        })
+    /// Trusts `ca` for the cloud's certificate, besides the bundled web PKI roots.
+    pub fn with_cloud_ca(mut self, ca: Option<TrustedCa>) -> Self {
+        self.cloud_ca = ca;
+        self
+    }
+
+    /// The clinic's sealing key; `None` when sync is off (no LAN key).
+    pub fn seal(&self) -> Option<&LanSeal> {
+        self.lan.as_deref()
+    }
+
+    /// Admits an opened sealed request received at `now_ms`: fresh, and not seen before.
+    pub fn admit(&self, opened: &Opened, now_ms: i64) -> std::result::Result<(), Refusal> {
+        self.replay.admit(opened, now_ms)
     }
 
     /// Whether this node takes sync requests at all.
     pub fn serves_sync(&self) -> bool {
-        self.lan_key.is_some()
+        self.lan.is_some()
+    }
+
+    /// The transport of `link`, giving up after `timeout`.
+    fn transport(
+        &self,
+        link: &Link,
+        timeout: Duration,
+    ) -> std::result::Result<HttpTransport, SyncError> {
+        let credential = match (link.config.kind, &self.lan) {
+            (LinkKind::Peer, Some(seal)) => Credential::Sealed(seal.clone()),
+            (LinkKind::Peer, None) => {
+                return Err(SyncError::Refused(
+                    "no LAN key to reach peers with".to_owned(),
+                ));
+            }
+            (LinkKind::Cloud, _) => Credential::Bearer(link.config.token.clone()),
+        };
+        HttpTransport::with(
+            &link.config.url,
+            credential,
+            timeout,
+            self.cloud_ca.as_ref(),
+        )
     }
 
     /// Whether another node is the label authority (else this node is its own).
@@ -219,7 +258,7 @@ impl Replication {
                 .name(format!("sync-{index}"))
                 // The blocking HTTP client must be made off the async runtime.
                 .spawn(move || {
-                    match HttpTransport::new(&link.config.url, &link.config.token, Self::TIMEOUT) {
+                    match node.replication.transport(&link, Self::TIMEOUT) {
                         Ok(transport) => run_link(&node, &link, &transport),
                         Err(err) => tracing::error!(url = %link.config.url, error = %err, "sync link not started"),
                     }
@@ -277,9 +316,10 @@ pub fn first_contact(node: &Node) {
         node.store.correct_clock(saved.parse().unwrap_or(0));
     }
     for link in node.replication.links.iter().filter(|l| l.config.authority) {
-        let result =
-            HttpTransport::new(&link.config.url, &link.config.token, Duration::from_secs(3))
-                .and_then(|transport| sync_once(node, link, &transport));
+        let result = node
+            .replication
+            .transport(link, Duration::from_secs(3))
+            .and_then(|transport| sync_once(node, link, &transport));
         if let Err(err) = result {
             tracing::warn!(url = %link.config.url, error = %err, "label authority not reached at start");
         }

@@ -9,7 +9,8 @@ use crate::store::Store;
 use anyhow::{Context, bail};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_sync::hlc::SystemTime;
-use medicloud_sync::http::HttpTransport;
+use medicloud_sync::http::{Credential, HttpTransport, TrustedCa};
+use medicloud_sync::seal::LanSeal;
 use medicloud_sync::wire::{self, EnrolRequest, Enrolled};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,21 @@ pub struct SyncOptions {
     /// A one-time enrolment code from the cloud's admin, to join the cloud.
     #[arg(long, value_name = "CODE", hide_env_values = true)]
     pub enrol: Option<String>,
+    /// A PEM file of certificate authorities trusted for the cloud's certificate besides
+    /// the bundled web PKI roots (a clinic chain with its own CA).
+    #[arg(long, env = "MEDICLOUD_CLOUD_CA", value_name = "PEM")]
+    pub cloud_ca: Option<PathBuf>,
+}
+
+impl SyncOptions {
+    /// The extra certificate authorities of `--cloud-ca`, read and checked.
+    pub fn trusted_ca(&self) -> anyhow::Result<Option<TrustedCa>> {
+        self.cloud_ca
+            .as_deref()
+            .map(TrustedCa::from_pem_file)
+            .transpose()
+            .context("--cloud-ca")
+    }
 }
 
 const META_CLOUD_URL: &str = "cloud_url";
@@ -41,12 +57,14 @@ const META_CLOUD_SECRET: &str = "cloud_secret";
 const META_LAN_KEY: &str = "lan_key";
 const DATABASE: &str = "node.sqlite";
 
-/// Enrols `device` with the cloud at `url` using a one-time `code`.
+/// Enrols `device` with the cloud at `url` using a one-time `code`, trusting `ca` for
+/// the cloud's certificate besides the web PKI roots.
 pub async fn enrol(
     url: &str,
     code: &str,
     device: DeviceId,
     name: &str,
+    ca: Option<TrustedCa>,
 ) -> anyhow::Result<Enrolled> {
     let (url, request) = (
         url.to_owned(),
@@ -57,7 +75,8 @@ pub async fn enrol(
         },
     );
     tokio::task::spawn_blocking(move || {
-        HttpTransport::new(&url, "", Duration::from_secs(15))?.post(wire::ENROL, &request)
+        HttpTransport::with(&url, Credential::None, Duration::from_secs(15), ca.as_ref())?
+            .post(wire::ENROL, &request)
     })
     .await?
     .context("enrolment with the cloud failed")
@@ -100,12 +119,13 @@ pub async fn open_with_key(
         (Some(_), None) => bail!("--enrol needs --cloud URL"),
         _ => None,
     };
+    let ca = sync.trusted_ca()?;
     let mut enrolled = None;
     let mut device = None;
     let mut clinic = clinic;
     if let (true, Some((code, cloud))) = (fresh, enrolment) {
         let id = DeviceId::random();
-        let e = enrol(cloud, code, id, &hostname()).await?;
+        let e = enrol(cloud, code, id, &hostname(), ca.clone()).await?;
         clinic = e.clinic;
         device = Some(id);
         enrolled = Some(e);
@@ -113,7 +133,7 @@ pub async fn open_with_key(
     let store = Store::open_keyed(&path, &key_file, clinic, device, clock())
         .with_context(|| format!("cannot open the database in {}", data.display()))?;
     if let (false, Some((code, cloud))) = (fresh, enrolment) {
-        enrolled = Some(enrol(cloud, code, store.identity().device, &hostname()).await?);
+        enrolled = Some(enrol(cloud, code, store.identity().device, &hostname(), ca).await?);
     }
     if let Some(e) = enrolled {
         if e.clinic != store.identity().clinic || e.device != store.identity().device {
@@ -184,7 +204,7 @@ pub fn replication(store: &Store, sync: &SyncOptions) -> anyhow::Result<Replicat
             authority: sync.labels_from.as_deref() == Some(url.as_str()),
             url: url.trim_end_matches('/').to_owned(),
             kind: LinkKind::Peer,
-            token: lan_key.clone().unwrap_or_default(),
+            token: String::new(),
         });
     }
     if let Some(url) = cloud {
@@ -198,7 +218,8 @@ pub fn replication(store: &Store, sync: &SyncOptions) -> anyhow::Result<Replicat
             authority: true,
         });
     }
-    Ok(Replication::new(links, lan_key))
+    let seal = lan_key.map(|key| LanSeal::new(&key, store.identity().clinic));
+    Ok(Replication::new(links, seal).with_cloud_ca(sync.trusted_ca()?))
 }
 
 /// What [`serve`] needs besides the node.

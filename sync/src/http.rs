@@ -1,42 +1,112 @@
 //! The exchange over HTTP: a [`Transport`] that posts each round to a peer node or the
-//! cloud, gzip-compressed both ways, and the [`Backoff`] that spaces out retries to a
-//! side that cannot be reached.
+//! cloud, and the [`Backoff`] that spaces out retries to a side that cannot be reached.
+//!
+//! To the cloud, requests are gzip-compressed JSON over HTTPS with the device secret as
+//! a bearer token; the cloud's certificate is checked against the bundled web PKI roots
+//! and, for a chain with its own certificate authority, an extra [`TrustedCa`]. To the
+//! clinic's other nodes, bodies are sealed with the clinic's LAN key ([`crate::seal`]).
 
 use crate::exchange::{SyncError, SyncRequest, SyncResponse, Transport};
+use crate::hlc::{SystemTime, TimeSource};
+use crate::seal::{self, LanSeal};
 use crate::wire::{self, ErrorBody};
-use flate2::Compression;
-use flate2::write::GzEncoder;
 use rand::Rng;
 use reqwest::StatusCode;
-use reqwest::blocking::Client;
+use reqwest::blocking::{Client, Response};
 use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-/// A link to one other side: its base URL (`http://10.0.0.5:8080`) and the credential
-/// it expects (the clinic's LAN key for a node, the device secret for the cloud).
+/// Extra certificate authorities a node trusts for the cloud's certificate, besides the
+/// bundled web PKI roots (a clinic chain that runs its own CA).
+#[derive(Clone, Debug, Default)]
+pub struct TrustedCa {
+    roots: Vec<reqwest::Certificate>,
+}
+
+impl TrustedCa {
+    /// The certificates of a PEM file (one or more `CERTIFICATE` blocks).
+    pub fn from_pem_file(path: &Path) -> Result<Self, SyncError> {
+        let pem = std::fs::read(path).map_err(|e| {
+            SyncError::Refused(format!("cannot read the CA file {}: {e}", path.display()))
+        })?;
+        Self::from_pem(&pem).map_err(|e| SyncError::Refused(format!("{}: {e}", path.display())))
+    }
+
+    /// The certificates of PEM text.
+    pub fn from_pem(pem: &[u8]) -> Result<Self, SyncError> {
+        let roots = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|_| SyncError::Refused("not a PEM certificate file".to_owned()))?;
+        if roots.is_empty() {
+            return Err(SyncError::Refused(
+                "no certificate in the CA file".to_owned(),
+            ));
+        }
+        Ok(Self { roots })
+    }
+}
+
+/// How a link proves who it is.
+#[derive(Clone, Debug)]
+pub enum Credential {
+    /// Nothing (enrolment, where the one-time code is in the body).
+    None,
+    /// `Authorization: Bearer` with a device secret (the cloud).
+    Bearer(String),
+    /// Bodies sealed with the clinic's LAN key (another node of the clinic).
+    Sealed(Arc<LanSeal>),
+}
+
+/// A link to one other side: its base URL (`http://10.0.0.5:8080`) and how it
+/// authenticates (the clinic's LAN key for a node, the device secret for the cloud).
 #[derive(Clone, Debug)]
 pub struct HttpTransport {
     client: Client,
     base: String,
-    token: String,
+    credential: Credential,
+    /// How far the other side's clock is from this one's, as it last told (sealed links).
+    offset_ms: Arc<AtomicI64>,
 }
 
 impl HttpTransport {
-    /// A link to `base` that authenticates with `token`. Requests give up after `timeout`.
+    /// A link to `base` that authenticates with the bearer `token` (none when empty).
+    /// Requests give up after `timeout`.
     pub fn new(base: &str, token: &str, timeout: Duration) -> Result<Self, SyncError> {
-        let client = Client::builder()
+        let credential = if token.is_empty() {
+            Credential::None
+        } else {
+            Credential::Bearer(token.to_owned())
+        };
+        Self::with(base, credential, timeout, None)
+    }
+
+    /// A link to `base` with `credential`, trusting `ca` besides the web PKI roots.
+    pub fn with(
+        base: &str,
+        credential: Credential,
+        timeout: Duration,
+        ca: Option<&TrustedCa>,
+    ) -> Result<Self, SyncError> {
+        let mut builder = Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(3)))
-            .gzip(true)
+            .use_rustls_tls()
+            .gzip(true);
+        for root in ca.map(|c| c.roots.as_slice()).unwrap_or_default() {
+            builder = builder.add_root_certificate(root.clone());
+        }
+        let client = builder
             .build()
-            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+            .map_err(|e| SyncError::Unreachable(describe(e)))?;
         Ok(Self {
             client,
             base: base.trim_end_matches('/').to_owned(),
-            token: token.to_owned(),
+            credential,
+            offset_ms: Arc::default(),
         })
     }
 
@@ -52,38 +122,148 @@ impl HttpTransport {
         body: &B,
     ) -> Result<R, SyncError> {
         let json = serde_json::to_vec(body).map_err(|e| SyncError::Refused(e.to_string()))?;
-        let mut gz = GzEncoder::new(Vec::with_capacity(json.len() / 4), Compression::fast());
-        gz.write_all(&json)
-            .map_err(|e| SyncError::Storage(e.to_string()))?;
-        let compressed = gz.finish().map_err(|e| SyncError::Storage(e.to_string()))?;
-        let response = self
-            .client
-            .post(format!("{}{route}", self.base))
-            .header(AUTHORIZATION, format!("Bearer {}", self.token))
-            .header(CONTENT_TYPE, "application/json")
-            .header(CONTENT_ENCODING, "gzip")
-            .body(compressed)
-            .send()
-            .map_err(|e| SyncError::Unreachable(without_url(e)))?;
-        let status = response.status();
-        if status.is_success() {
-            return response
-                .json()
-                .map_err(|e| SyncError::Unreachable(without_url(e)));
+        let compressed = wire::gzip(&json);
+        let url = format!("{}{route}", self.base);
+        let seal = match &self.credential {
+            Credential::Sealed(seal) => seal.clone(),
+            other => {
+                let mut request = self
+                    .client
+                    .post(&url)
+                    .header(CONTENT_TYPE, "application/json")
+                    .header(CONTENT_ENCODING, "gzip")
+                    .body(compressed);
+                if let Credential::Bearer(token) = other {
+                    request = request.header(AUTHORIZATION, format!("Bearer {token}"));
+                }
+                let response = request
+                    .send()
+                    .map_err(|e| SyncError::Unreachable(describe(e)))?;
+                let status = response.status();
+                if status.is_success() {
+                    return response
+                        .json()
+                        .map_err(|e| SyncError::Unreachable(describe(e)));
+                }
+                return Err(refusal(status, response.json().ok()));
+            }
+        };
+        // A sealed link: one more try when the other side says this clock is off.
+        for attempt in 0..2 {
+            let sent = SystemTime.now_ms() as i64 + self.offset_ms.load(Ordering::Relaxed);
+            let (sealed, nonce) = seal.seal_request(route, sent, &compressed);
+            let response = self
+                .client
+                .post(&url)
+                .header(CONTENT_TYPE, seal::CONTENT_TYPE)
+                .body(sealed)
+                .send()
+                .map_err(|e| SyncError::Unreachable(describe(e)))?;
+            let status = response.status();
+            let Some(answer) = open_answer(&seal, route, &nonce, response)? else {
+                // A plain answer: the other side did not open the request.
+                return Err(match status {
+                    StatusCode::UNAUTHORIZED => {
+                        SyncError::Refused("the other node refused this node's LAN key".to_owned())
+                    }
+                    s => refusal(s, None),
+                });
+            };
+            let (their_clock, json) = answer;
+            if status.is_success() {
+                return serde_json::from_slice(&json).map_err(|e| {
+                    SyncError::Unreachable(format!("an answer that is not valid JSON: {e}"))
+                });
+            }
+            let error: Option<ErrorBody> = serde_json::from_slice(&json).ok();
+            if status == StatusCode::UNAUTHORIZED
+                && attempt == 0
+                && error.as_ref().is_some_and(|e| e.code == "stale_request")
+            {
+                // Its time, sealed under the clinic's key, is authentic: keep to it.
+                let local = SystemTime.now_ms() as i64;
+                self.offset_ms.store(their_clock - local, Ordering::Relaxed);
+                continue;
+            }
+            return Err(refusal(status, error));
         }
-        let error: Option<ErrorBody> = response.json().ok();
-        let message = error.map_or_else(|| status.to_string(), |e| e.message);
-        Err(match status {
-            StatusCode::FORBIDDEN => SyncError::WrongClinic,
-            s if s.is_server_error() => SyncError::Unreachable(message),
-            _ => SyncError::Refused(message),
-        })
+        Err(SyncError::Refused(
+            "the other node keeps refusing this node's clock".to_owned(),
+        ))
     }
 }
 
-/// Transport errors name the URL; keep the kind only, so no address or token reaches a log.
-fn without_url(e: reqwest::Error) -> String {
-    e.without_url().to_string()
+/// Opens a sealed answer: `(sender's clock, JSON)`, or `None` for a plain one.
+fn open_answer(
+    seal: &LanSeal,
+    route: &str,
+    nonce: &[u8; seal::NONCE_LEN],
+    response: Response,
+) -> Result<Option<(i64, Vec<u8>)>, SyncError> {
+    let sealed = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == seal::CONTENT_TYPE.as_bytes());
+    if !sealed {
+        return Ok(None);
+    }
+    let body = response
+        .bytes()
+        .map_err(|e| SyncError::Unreachable(describe(e)))?;
+    let opened = seal.open_answer(route, nonce, &body).map_err(|_| {
+        SyncError::Refused("the other node's answer does not open under the LAN key".to_owned())
+    })?;
+    let json = wire::gunzip(&opened.payload, wire::MAX_BODY)
+        .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+    Ok(Some((opened.sent_ms, json)))
+}
+
+/// The error for a refused request with status `status`.
+fn refusal(status: StatusCode, error: Option<ErrorBody>) -> SyncError {
+    let message = error.map_or_else(|| status.to_string(), |e| e.message);
+    match status {
+        StatusCode::FORBIDDEN => SyncError::WrongClinic,
+        s if s.is_server_error() => SyncError::Unreachable(message),
+        _ => SyncError::Refused(message),
+    }
+}
+
+/// A transport error in words, without the URL (so no address or token reaches a log):
+/// its kind and causes, with TLS failures named as such.
+fn describe(e: reqwest::Error) -> String {
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    let chain = causes.join(": ");
+    let (timeout, connect) = (e.is_timeout(), e.is_connect());
+    let lower = chain.to_ascii_lowercase();
+    let kind = if lower.contains("unknownissuer") || lower.contains("unknown issuer") {
+        "certificate not trusted (issued by an authority this node does not trust; see --cloud-ca)"
+    } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
+        "certificate not valid for this address"
+    } else if lower.contains("expired") {
+        "certificate expired"
+    } else if lower.contains("certificate") {
+        "certificate refused"
+    } else if lower.contains("handshake") || lower.contains("tls") {
+        "TLS handshake failed"
+    } else if timeout {
+        "timed out"
+    } else if connect {
+        "cannot connect"
+    } else {
+        ""
+    };
+    let base = e.without_url().to_string();
+    match (kind, chain.is_empty()) {
+        ("", true) => base,
+        ("", false) => format!("{base}: {chain}"),
+        (kind, true) => format!("{kind}: {base}"),
+        (kind, false) => format!("{kind}: {chain}"),
+    }
 }
 
 impl Transport for HttpTransport {

@@ -17,6 +17,8 @@
 
 pub mod exchange;
 pub mod hlc;
+#[cfg(feature = "http")]
 pub mod http;
 pub mod log;
+pub mod seal;
 pub mod wire;

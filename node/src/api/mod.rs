@@ -125,18 +125,17 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
                 "no such API endpoint",
             )
         });
-    // Sync rounds carry pages of events: a larger limit (on the decompressed body),
-    // gzip both ways, and the LAN key instead of a staff or device token.
+    // Sync rounds carry pages of events: a larger limit (on the decompressed body), and
+    // bodies sealed with the clinic's LAN key (gzip inside) instead of a staff or device
+    // token; the seal is opened before, and put on after, the handlers.
     let sync = Router::new()
         .route("/exchange", post(sync::exchange))
         .route("/labels/reserve", post(sync::reserve))
+        .layer(DefaultBodyLimit::max(medicloud_sync::wire::MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            sync::require_lan_key,
-        ))
-        .layer(DefaultBodyLimit::max(medicloud_sync::wire::MAX_BODY))
-        .layer(tower_http::decompression::RequestDecompressionLayer::new())
-        .layer(tower_http::compression::CompressionLayer::new());
+            sync::sealed,
+        ));
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/openapi.json", get(openapi::document))

@@ -1,5 +1,5 @@
 //! Sync over HTTP: the exchange and label blocks for the clinic's other nodes
-//! (`/sync/v1/…`, authenticated with the clinic's LAN key), and what staff see of it
+//! (`/sync/v1/…`, sealed with the clinic's LAN key), and what staff see of it
 //! (`/api/v1/sync/status`, `/api/v1/conflicts`).
 
 use super::error::{AppError, ErrorBody};
@@ -9,38 +9,106 @@ use crate::auth::Permission;
 use crate::labels;
 use crate::replication::{NodeLog, SyncStatus};
 use crate::store::query::{self, ConflictView};
-use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::body::Body;
+use axum::extract::{OriginalUri, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use medicloud_sync::exchange::{self, PAGE, SyncError, SyncRequest, SyncResponse};
-use medicloud_sync::wire::{Block, ReserveRequest};
+use medicloud_sync::seal::{self, Refusal};
+use medicloud_sync::wire::{self, Block, GunzipError, ReserveRequest};
 
-/// Lets through only requests that carry this node's LAN key.
-pub async fn require_lan_key(
+/// Opens the sealed request of another node of the clinic, runs it, and seals the
+/// answer (see `medicloud_sync::seal`). A request that does not open under the clinic's
+/// LAN key is answered 401 `unauthenticated` and reaches no handler; one that opens but
+/// is stale (or whose sender's clock is off) gets a sealed 401 `stale_request` that
+/// tells this node's time; one seen before is refused as a replay.
+pub async fn sealed(
     State(s): State<AppState>,
     request: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    if !s.node.replication.serves_sync() {
+    let Some(seal) = s.node.replication.seal().cloned() else {
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             "sync_off",
             "this node takes no sync requests (it has no LAN key)",
         ));
-    }
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    match presented {
-        Some(key) if s.node.replication.accepts(key) => Ok(next.run(request).await),
-        _ => Err(AppError::new(
+    };
+    let route = request
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| request.uri().path(), |o| o.0.path())
+        .to_owned();
+    let (mut parts, body) = request.into_parts();
+    let unauthenticated = || {
+        AppError::new(
             StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "a sync request needs the clinic's LAN key",
-        )),
+            "unauthenticated",
+            "a sync request must be sealed with the clinic's LAN key",
+        )
+    };
+    let too_large = || {
+        AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("a sync body may hold at most {} bytes", wire::MAX_BODY),
+        )
+    };
+    let bytes = axum::body::to_bytes(body, wire::MAX_BODY + seal::OVERHEAD)
+        .await
+        .map_err(|_| too_large())?;
+    let opened = seal
+        .open_request(&route, &bytes)
+        .map_err(|_| unauthenticated())?;
+    let now = s.node.store.now_ms();
+    let answer = |status: StatusCode, json: Vec<u8>| {
+        let body = seal.seal_answer(&route, &opened.nonce, now, &wire::gzip(&json));
+        (status, [(header::CONTENT_TYPE, seal::CONTENT_TYPE)], body).into_response()
+    };
+    match s.node.replication.admit(&opened, now) {
+        Ok(()) => {}
+        Err(Refusal::Stale) => {
+            let body = serde_json::json!({
+                "code": "stale_request",
+                "message": "the request's time is too far from this node's; this answer carries its time",
+            });
+            return Ok(answer(
+                StatusCode::UNAUTHORIZED,
+                body.to_string().into_bytes(),
+            ));
+        }
+        Err(Refusal::Replayed) => {
+            tracing::warn!("a sealed sync request was played again; refused");
+            return Err(unauthenticated());
+        }
+    }
+    let json = wire::gunzip(&opened.payload, wire::MAX_BODY).map_err(|e| match e {
+        GunzipError::TooLarge(_) => too_large(),
+        GunzipError::Corrupt => AppError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_body",
+            "the sealed body is not gzip-compressed JSON",
+        ),
+    })?;
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::CONTENT_ENCODING);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let response = next.run(Request::from_parts(parts, Body::from(json))).await;
+    let status = response.status();
+    match axum::body::to_bytes(response.into_body(), usize::MAX).await {
+        Ok(json) => Ok(answer(status, json.to_vec())),
+        Err(err) => {
+            tracing::error!(error = %err, "a sync answer could not be read");
+            Err(AppError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+            ))
+        }
     }
 }
 

@@ -3,13 +3,15 @@
 use super::Node;
 use crate::error::{Error, Result};
 use crate::store::query::{self, AppointmentRow};
-use chrono::{NaiveDate, NaiveTime};
-use medicloud_core::domain::{Appointment, Patient, PatientInput, ServiceCode};
+use chrono::NaiveDate;
+use medicloud_core::domain::{Appointment, Patient, PatientInput};
 use medicloud_core::event::{Actor, EventBody};
 use medicloud_core::ids::{AppointmentId, PatientId, TicketId};
 use medicloud_core::validate::ValidationError;
 use rand::Rng;
-use serde::{Deserialize, Serialize};
+
+pub use medicloud_core::requests::NewAppointment;
+use serde::Serialize;
 use utoipa::ToSchema;
 
 /// Letters and digits that cannot be mistaken for one another when read aloud or typed.
@@ -22,23 +24,6 @@ pub(crate) fn normalise_code(code: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
         .collect()
-}
-
-/// A booking request from the desk.
-#[derive(Clone, Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewAppointment {
-    /// A registered patient, if known.
-    pub patient: Option<PatientId>,
-    /// The service.
-    pub service: ServiceCode,
-    /// The clinic-local day, `YYYY-MM-DD`.
-    pub date: NaiveDate,
-    /// Start of the slot, `HH:MM`.
-    #[schema(value_type = String, example = "09:30")]
-    pub slot_start: NaiveTime,
-    /// Length of the slot in minutes (default 15).
-    pub slot_minutes: Option<u16>,
 }
 
 /// Where an appointment stands.

@@ -6,26 +6,15 @@ use crate::labels;
 use crate::store::{Writer, query};
 use crate::views::{CallView, Queues, TicketView};
 use chrono::{NaiveDate, TimeZone};
-use medicloud_core::domain::{CounterId, Priority, ServiceCode};
+use medicloud_core::domain::{CounterId, ServiceCode};
 use medicloud_core::event::{Actor, EventBody};
 use medicloud_core::ids::{TicketId, VisitId};
 use medicloud_core::labels::service_day;
 use medicloud_core::ticket::{self, AppointmentSlot, Issue, TicketChange, TicketStatus};
 use medicloud_core::validate::ValidationError;
 use serde::Deserialize;
-use utoipa::ToSchema;
 
-/// A request for a ticket: a walk-in for a service, or an appointment check-in.
-#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewTicket {
-    /// The service (may be left out when an appointment code is given).
-    pub service: Option<ServiceCode>,
-    /// A priority lane.
-    pub priority: Option<Priority>,
-    /// The booking code of an appointment being checked in.
-    pub appointment_code: Option<String>,
-}
+pub use medicloud_core::requests::NewTicket;
 
 /// A step staff take on a ticket (`POST /api/v1/tickets/{id}/{action}`).
 #[derive(Clone, Debug, PartialEq, Eq)]

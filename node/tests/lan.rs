@@ -1,0 +1,375 @@
+//! The sealed channel between the nodes of one clinic, over real processes on loopback:
+//! what crosses the LAN is unreadable (recorded by a small proxy between two nodes),
+//! a node with another LAN key is refused and changes nothing, and a request that was
+//! tampered with, played again or is too old is refused.
+
+use crate::util::{DemoProcess, free_port};
+use medicloud_core::event::{Actor, AuditEntry, Event, EventBody, EventId, Stamp};
+use medicloud_core::ids::DeviceId;
+use medicloud_node::demo::{DEMO_CLINIC, DEMO_LAN_KEY};
+use medicloud_sync::seal::{self, LanSeal};
+use medicloud_sync::wire;
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+async fn get(client: &reqwest::Client, demo: &DemoProcess, token: &str, path: &str) -> Value {
+    let res = client
+        .get(demo.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "GET {path}: {}", res.status());
+    res.json().await.unwrap()
+}
+
+async fn labels(client: &reqwest::Client, demo: &DemoProcess, token: &str) -> Vec<String> {
+    let tickets = get(client, demo, token, "/api/v1/tickets").await;
+    let mut labels: Vec<String> = tickets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["label"].as_str().unwrap().to_owned())
+        .collect();
+    labels.sort();
+    labels
+}
+
+async fn eventually<F, Fut>(limit: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !check().await {
+        assert!(start.elapsed() < limit, "not within {limit:?}: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A TCP proxy on loopback to `upstream` that adds every byte, both ways, to `record`.
+/// Returns its port.
+async fn recording_proxy(upstream: u16, record: Arc<Mutex<Vec<u8>>>) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await else {
+                continue;
+            };
+            let (cr, cw) = client.into_split();
+            let (sr, sw) = server.into_split();
+            tokio::spawn(pipe(cr, sw, record.clone()));
+            tokio::spawn(pipe(sr, cw, record.clone()));
+        }
+    });
+    port
+}
+
+async fn pipe(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    record: Arc<Mutex<Vec<u8>>>,
+) {
+    let mut buf = vec![0u8; 16 * 1024];
+    while let Ok(n) = from.read(&mut buf).await {
+        if n == 0 || to.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+        record.lock().unwrap().extend_from_slice(&buf[..n]);
+    }
+    let _ = to.shutdown().await;
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_two_nodes_send_each_other_on_the_lan_names_no_patient_ticket_or_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pa, pb) = (free_port(), free_port());
+    let client = reqwest::Client::new();
+    // Each node reaches the other only through a proxy that records both directions.
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let to_a = format!(
+        "http://127.0.0.1:{}",
+        recording_proxy(pa, seen.clone()).await
+    );
+    let to_b = format!(
+        "http://127.0.0.1:{}",
+        recording_proxy(pb, seen.clone()).await
+    );
+    let a = DemoProcess::start_with(
+        &dir.path().join("a"),
+        &["--listen", &format!("127.0.0.1:{pa}"), "--peer", &to_b],
+    );
+    let b = DemoProcess::start_with(
+        &dir.path().join("b"),
+        &[
+            "--listen",
+            &format!("127.0.0.1:{pb}"),
+            "--peer",
+            &to_a,
+            "--labels-from",
+            &to_a,
+        ],
+    );
+    let (desk_a, desk_b) = (
+        a.login(&client, "desk").await,
+        b.login(&client, "desk").await,
+    );
+    let patient =
+        json!({"name": "Siti Rahayu", "nik": "3174054506900001", "phone": "0812-3456-7890"});
+    let res = client
+        .post(a.url("/api/v1/patients"))
+        .bearer_auth(&desk_a)
+        .json(&patient)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let ticket: Value = b.take(&client, "A").await.json().await.unwrap();
+    let label = ticket["label"].as_str().unwrap().to_owned();
+    eventually(Duration::from_secs(10), "B's ticket on A", || async {
+        labels(&client, &a, &desk_a).await.contains(&label)
+    })
+    .await;
+    eventually(Duration::from_secs(10), "A's patient on B", || async {
+        let found = get(&client, &b, &desk_b, "/api/v1/patients?q=Siti").await;
+        found.as_array().is_some_and(|p| !p.is_empty())
+    })
+    .await;
+
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        contains(&seen, "POST /sync/v1/exchange"),
+        "the proxy saw the sync"
+    );
+    assert!(contains(&seen, seal::CONTENT_TYPE));
+    for secret in [
+        "Siti",
+        "Rahayu",
+        "3174054506900001",
+        "81234567890",
+        label.as_str(),
+        ticket["id"].as_str().unwrap(),
+        DEMO_LAN_KEY,
+        "authorization",
+        "\"events\"",
+    ] {
+        assert!(
+            !contains(&seen, secret),
+            "{secret:?} crossed the LAN readable"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_with_another_lan_key_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pa, pc) = (free_port(), free_port());
+    let client = reqwest::Client::new();
+    let a = DemoProcess::start_with(
+        &dir.path().join("a"),
+        &["--listen", &format!("127.0.0.1:{pa}")],
+    );
+    let c = DemoProcess::start_with(
+        &dir.path().join("c"),
+        &[
+            "--listen",
+            &format!("127.0.0.1:{pc}"),
+            "--peer",
+            &format!("http://127.0.0.1:{pa}"),
+            "--lan-key",
+            "not-the-clinics-key",
+        ],
+    );
+    let (desk_a, desk_c) = (
+        a.login(&client, "desk").await,
+        c.login(&client, "desk").await,
+    );
+    assert_eq!(a.take(&client, "A").await.status(), 201);
+    assert_eq!(c.take(&client, "B").await.status(), 201);
+    eventually(
+        Duration::from_secs(10),
+        "C's link reports the refusal",
+        || async {
+            let status = get(&client, &c, &desk_c, "/api/v1/sync/status").await;
+            status["links"][0]["last_error"]
+                .as_str()
+                .is_some_and(|e| e.contains("LAN key"))
+        },
+    )
+    .await;
+    assert_eq!(labels(&client, &a, &desk_a).await, vec!["A-001"]);
+    assert_eq!(labels(&client, &c, &desk_c).await, vec!["B-001"]);
+}
+
+/// An audit-only event of a new device, to carry in a crafted request.
+fn event(origin: DeviceId) -> Event {
+    Event {
+        id: EventId { origin, seq: 1 },
+        stamp: Stamp::new(1_800_000_000_000, 0),
+        clinic: DEMO_CLINIC,
+        actor: Actor::System,
+        body: EventBody::Audited(AuditEntry {
+            action: "crafted".into(),
+            patient: None,
+            subject: None,
+            outcome: "ok".into(),
+        }),
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tampered_replayed_stale_plain_and_foreign_requests_are_refused_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = DemoProcess::start(dir.path());
+    let client = reqwest::Client::new();
+    let seal = LanSeal::new(DEMO_LAN_KEY, DEMO_CLINIC);
+    let events = || {
+        rusqlite::Connection::open(dir.path().join("node.sqlite"))
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))
+            .unwrap()
+    };
+    let post = |content_type: &'static str, body: Vec<u8>| {
+        client
+            .post(a.url(wire::EXCHANGE))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let origin = DeviceId::random();
+    let request = |clinic: &str| {
+        let body = json!({
+            "clinic": clinic,
+            "from": origin,
+            "summary": [[origin, 1]],
+            "events": [event(origin)],
+        });
+        wire::gzip(&serde_json::to_vec(&body).unwrap())
+    };
+    let demo = DEMO_CLINIC.to_string();
+    let before = events();
+
+    // Not sealed at all, even with the LAN key as a bearer token (the old way).
+    let plain =
+        serde_json::to_vec(&json!({"clinic": demo, "from": origin, "summary": [], "events": []}))
+            .unwrap();
+    let res = client
+        .post(a.url(wire::EXCHANGE))
+        .bearer_auth(DEMO_LAN_KEY)
+        .header("content-type", "application/json")
+        .body(plain)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["code"],
+        "unauthenticated"
+    );
+
+    let (valid, nonce) = seal.seal_request(wire::EXCHANGE, now_ms(), &request(&demo));
+    let mut refused: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "another key",
+            LanSeal::new("another key", DEMO_CLINIC)
+                .seal_request(wire::EXCHANGE, now_ms(), &request(&demo))
+                .0,
+        ),
+        (
+            "another route",
+            seal.seal_request(wire::RESERVE, now_ms(), &request(&demo))
+                .0,
+        ),
+        ("cut short", valid[..valid.len() - 1].to_vec()),
+        ("empty", Vec::new()),
+    ];
+    for i in [0, 1, 30, valid.len() / 2, valid.len() - 1] {
+        let mut tampered = valid.clone();
+        tampered[i] ^= 0x20;
+        refused.push(("tampered", tampered));
+    }
+    for (what, body) in refused {
+        let res = post(seal::CONTENT_TYPE, body).await.unwrap();
+        assert_eq!(res.status(), 401, "{what}");
+        assert_eq!(
+            res.json::<Value>().await.unwrap()["code"],
+            "unauthenticated",
+            "{what}"
+        );
+    }
+    assert_eq!(events(), before, "nothing refused was stored");
+
+    // Too old: opened, but not taken; the sealed answer tells this node's time.
+    let old = now_ms() - seal::MAX_AGE_MS - 60_000;
+    let (stale, stale_nonce) = seal.seal_request(wire::EXCHANGE, old, &request(&demo));
+    let res = post(seal::CONTENT_TYPE, stale).await.unwrap();
+    assert_eq!(res.status(), 401);
+    let answer = seal
+        .open_answer(wire::EXCHANGE, &stale_nonce, &res.bytes().await.unwrap())
+        .unwrap();
+    assert!((answer.sent_ms - now_ms()).abs() < 10_000);
+    let json: Value =
+        serde_json::from_slice(&wire::gunzip(&answer.payload, wire::MAX_BODY).unwrap()).unwrap();
+    assert_eq!(json["code"], "stale_request");
+    assert_eq!(events(), before);
+
+    // Sealed for the clinic but naming another in the body.
+    let (foreign, foreign_nonce) = seal.seal_request(
+        wire::EXCHANGE,
+        now_ms(),
+        &request("00000000-0000-4000-8000-000000000001"),
+    );
+    let res = post(seal::CONTENT_TYPE, foreign).await.unwrap();
+    assert_eq!(res.status(), 403);
+    let answer = seal
+        .open_answer(wire::EXCHANGE, &foreign_nonce, &res.bytes().await.unwrap())
+        .unwrap();
+    let json: Value =
+        serde_json::from_slice(&wire::gunzip(&answer.payload, wire::MAX_BODY).unwrap()).unwrap();
+    assert_eq!(json["code"], "wrong_clinic");
+    assert_eq!(events(), before);
+
+    // Not JSON inside a good seal; a body over the limit.
+    let (bad, _) = seal.seal_request(wire::EXCHANGE, now_ms(), &wire::gzip(b"{not json"));
+    let status = post(seal::CONTENT_TYPE, bad).await.unwrap().status();
+    assert!(status == 400 || status == 422, "{status}");
+    let huge = vec![b' '; wire::MAX_BODY + 1];
+    let (huge, _) = seal.seal_request(wire::EXCHANGE, now_ms(), &wire::gzip(&huge));
+    assert_eq!(post(seal::CONTENT_TYPE, huge).await.unwrap().status(), 413);
+    assert_eq!(events(), before);
+
+    // The valid request is taken once, with a sealed answer bound to it…
+    let res = post(seal::CONTENT_TYPE, valid.clone()).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let answer = seal
+        .open_answer(wire::EXCHANGE, &nonce, &res.bytes().await.unwrap())
+        .unwrap();
+    let json: Value =
+        serde_json::from_slice(&wire::gunzip(&answer.payload, wire::MAX_BODY).unwrap()).unwrap();
+    assert!(json["summary"].is_array(), "{json}");
+    assert_eq!(events(), before + 1);
+    // …and refused when played again.
+    let res = post(seal::CONTENT_TYPE, valid).await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["code"],
+        "unauthenticated"
+    );
+    assert_eq!(events(), before + 1);
+}
