@@ -50,8 +50,8 @@ impl TrustedCa {
     }
 }
 
-/// How a link proves who it is.
-#[derive(Clone, Debug)]
+/// How a link proves who it is. `Debug` names the kind only, never the secret.
+#[derive(Clone)]
 pub enum Credential {
     /// Nothing (enrolment, where the one-time code is in the body).
     None,
@@ -59,6 +59,16 @@ pub enum Credential {
     Bearer(String),
     /// Bodies sealed with the clinic's LAN key (another node of the clinic).
     Sealed(Arc<LanSeal>),
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::None => "None",
+            Self::Bearer(_) => "Bearer(…)",
+            Self::Sealed(_) => "Sealed(…)",
+        })
+    }
 }
 
 /// A link to one other side: its base URL (`http://10.0.0.5:8080`) and how it
