@@ -52,7 +52,7 @@ fn main() {
             stored += ingest.accepted;
         }
         let took = start.elapsed();
-        assert_eq!(stored as usize, events.len(), "every event is stored");
+        assert_eq!(stored, events.len(), "every event is stored");
         let rate = events.len() as f64 / took.as_secs_f64();
         let workload = format!(
             "{} events ({tickets} tickets issued, called, served, completed) into a new node's SQLite file on disk, {batch} a transaction (WAL, fsync per commit), projections folded",

@@ -143,7 +143,7 @@ async fn main() {
         assert_eq!(res.status(), 200, "call-next");
         let called: serde_json::Value = res.json().await.unwrap();
         let label = called["label"].as_str().unwrap().to_owned();
-        let mut reached = vec![false; STREAMS];
+        let mut reached = [false; STREAMS];
         let mut count = 0;
         while count < STREAMS {
             let (i, got, at) = tokio::time::timeout(Duration::from_secs(10), seen.recv())

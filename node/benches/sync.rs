@@ -305,7 +305,6 @@ fn setup_clocks(root: &Path, clocks: Vec<Arc<dyn TimeSource>>, far_kiosk: Option
     devices.shrink_to_fit();
     // The set-up's own sync is not part of the workload (automerge starts from one
     // shared document too).
-    drop(wire);
     Run {
         devices,
         ops: Vec::new(),

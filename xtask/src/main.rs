@@ -10,7 +10,8 @@
 //! Exit status: 0 when every bench binary ran to its end and every fault scenario held,
 //! whatever the speed figures (a missed target is a `fail` in the report, not an error,
 //! so a noisy machine cannot fail CI); 1 when a bench binary crashed, wrote lines that are
-//! not records, or a fault scenario failed; 2 when the benches do not build.
+//! not records, or a scenario (a fault scenario, W4's convergence) failed; 2 when the
+//! benches do not build.
 
 #![allow(clippy::print_stdout)] // the task reports on stdout
 
@@ -179,7 +180,7 @@ fn bench(quick: bool, out: Option<PathBuf>) -> Result<bool> {
         eprintln!("xtask bench: crashed: {}", crashed.join(", "));
     }
     if scenarios_failed > 0 {
-        eprintln!("xtask bench: {scenarios_failed} fault scenarios failed");
+        eprintln!("xtask bench: {scenarios_failed} scenarios failed");
     }
     Ok(crashed.is_empty() && scenarios_failed == 0)
 }

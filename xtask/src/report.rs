@@ -1,7 +1,7 @@
 //! `report.md` and `summary.json`.
 
 use crate::records::{Entry, Record};
-use crate::targets::{SECTIONS, TARGETS, section_of};
+use crate::targets::{SECTIONS, TARGETS, grouped, section_of};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -58,23 +58,11 @@ fn figure(value: Option<f64>) -> String {
     match value {
         None => "—".into(),
         Some(v) if !v.is_finite() => "—".into(),
-        Some(v) if v.abs() >= 1_000.0 => group_thousands(v.round() as i64),
+        Some(v) if v.abs() >= 1_000.0 => grouped(v.round() as i64),
         Some(v) if v.abs() >= 100.0 => format!("{v:.0}"),
         Some(v) if v.abs() >= 10.0 => format!("{v:.1}"),
         Some(v) => format!("{v:.2}"),
     }
-}
-
-fn group_thousands(v: i64) -> String {
-    let digits = v.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0 { format!("-{out}") } else { out }
 }
 
 fn cell(text: &str) -> String {

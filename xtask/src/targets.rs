@@ -44,10 +44,28 @@ pub struct Target {
 }
 
 impl Target {
-    /// `≤ 10 ms`.
+    /// `≤ 10 ms`, `≥ 50,000 events/s`.
     pub fn text(&self) -> String {
-        format!("{} {} {}", self.cmp.symbol(), self.threshold, self.unit)
+        let threshold = if self.threshold >= 1_000.0 && self.threshold.fract() == 0.0 {
+            grouped(self.threshold as i64)
+        } else {
+            self.threshold.to_string()
+        };
+        format!("{} {threshold} {}", self.cmp.symbol(), self.unit)
     }
+}
+
+/// `52341` as `52,341`.
+pub fn grouped(v: i64) -> String {
+    let digits = v.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0 { format!("-{out}") } else { out }
 }
 
 const fn t(
@@ -204,6 +222,18 @@ mod tests {
                 "{cmp:?} {value} {threshold}"
             );
         }
+    }
+
+    #[test]
+    fn thresholds_read_as_written() {
+        assert_eq!(TARGETS[0].text(), "≤ 10 ms");
+        let apply = TARGETS
+            .iter()
+            .find(|t| t.name == "apply.sqlite.events_per_s")
+            .unwrap();
+        assert_eq!(apply.text(), "≥ 50,000 events/s");
+        assert_eq!(grouped(-1_234_567), "-1,234,567");
+        assert_eq!(grouped(999), "999");
     }
 
     #[test]
