@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod http;
+mod pki;
 mod storage;
 mod tls;
 mod util;

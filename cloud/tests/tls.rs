@@ -3,7 +3,8 @@
 //! sends nothing, plain HTTP to the HTTPS port gets no answer, and a cloud without a
 //! certificate will not serve plain HTTP beyond loopback.
 
-use crate::util::{Db, Pki, event, server_with};
+use crate::pki::Pki;
+use crate::util::{Db, event, server_with};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_sync::exchange::{SyncError, sync_with};
 use medicloud_sync::http::{Credential, HttpTransport, TrustedCa};

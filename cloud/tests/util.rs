@@ -4,7 +4,6 @@
 use medicloud_cloud::storage::AnyStorage;
 use medicloud_core::event::{Actor, AuditEntry, Event, EventBody, EventId, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId};
-use std::path::PathBuf;
 
 /// A database for one test: a temporary SQLite file, or a fresh PostgreSQL database
 /// dropped at the end.
@@ -140,43 +139,4 @@ pub async fn server_with(db: &Db, admin_token: &str, tls: Option<&Pki>) -> Strin
     assert_eq!(https, tls.is_some());
     let scheme = if https { "https" } else { "http" };
     format!("{scheme}://{addr}")
-}
-
-/// A certificate authority of the test's own and a server certificate it signed for
-/// `127.0.0.1` and `localhost`, as PEM files in a temporary folder.
-pub struct Pki {
-    pub ca_pem: String,
-    pub cert: PathBuf,
-    pub key: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Pki {
-    pub fn new() -> Self {
-        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
-        let ca_key = KeyPair::generate().unwrap();
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "Klinik chain test CA");
-        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let ca = ca_params.self_signed(&ca_key).unwrap();
-        let key = KeyPair::generate().unwrap();
-        let params =
-            CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
-        let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let write = |name: &str, pem: &str| {
-            let path = dir.path().join(name);
-            std::fs::write(&path, pem).unwrap();
-            path
-        };
-        Self {
-            cert: write("cert.pem", &cert.pem()),
-            key: write("key.pem", &key.serialize_pem()),
-            ca_pem: ca.pem(),
-            _dir: dir,
-        }
-    }
 }

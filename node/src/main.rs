@@ -202,7 +202,11 @@ enum PrinterCommand {
         /// The ticket's label (`A-012`) or id.
         ticket: String,
         /// The node the ticket was taken at.
-        #[arg(long, env = "MEDICLOUD_NODE_URL", default_value = "http://127.0.0.1:8080")]
+        #[arg(
+            long,
+            env = "MEDICLOUD_NODE_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
         node: String,
         /// A desk or clinician account on that node.
         #[arg(long, default_value = "desk")]
@@ -299,7 +303,8 @@ async fn printer_command(command: PrinterCommand) -> anyhow::Result<()> {
             username,
             password,
         } => {
-            let session = medicloud_node::remote::Session::login(&node, &username, &password).await?;
+            let session =
+                medicloud_node::remote::Session::login(&node, &username, &password).await?;
             let label = session.reprint(&ticket).await?;
             println!("{label} sent to the printer again (marked as a reprint)");
         }

@@ -3,7 +3,7 @@
 //! a node with another LAN key is refused and changes nothing, and a request that was
 //! tampered with, played again or is too old is refused.
 
-use crate::util::{DemoProcess, free_port};
+use crate::util::{DemoProcess, free_port, get};
 use medicloud_core::event::{Actor, AuditEntry, Event, EventBody, EventId, Stamp};
 use medicloud_core::ids::DeviceId;
 use medicloud_node::demo::{DEMO_CLINIC, DEMO_LAN_KEY};
@@ -13,17 +13,6 @@ use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-async fn get(client: &reqwest::Client, demo: &DemoProcess, token: &str, path: &str) -> Value {
-    let res = client
-        .get(demo.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "GET {path}: {}", res.status());
-    res.json().await.unwrap()
-}
 
 async fn labels(client: &reqwest::Client, demo: &DemoProcess, token: &str) -> Vec<String> {
     let tickets = get(client, demo, token, "/api/v1/tickets").await;

@@ -119,9 +119,17 @@ async fn every_ticket_prints_exactly_once_through_paper_out_a_crash_and_a_switch
             .unwrap()
     };
     let out = reprint(label);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let printed = printer.wait_for(11).await;
-    assert!(printed[10].contains(label) && printed[10].contains("REPRINT"), "{}", printed[10]);
+    assert!(
+        printed[10].contains(label) && printed[10].contains("REPRINT"),
+        "{}",
+        printed[10]
+    );
     let out = reprint("Z-999");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no ticket Z-999 today"));

@@ -1,7 +1,7 @@
 //! Nodes of one clinic syncing on the LAN: real `medicloud demo` processes on loopback,
 //! cut off from each other by stopping them, with a clock set hours ahead.
 
-use crate::util::{DemoProcess, board, free_port};
+use crate::util::{DemoProcess, board, free_port, get};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::path::Path;
@@ -19,17 +19,6 @@ fn node(
     let url = |p: &u16| format!("http://127.0.0.1:{p}");
     let peers: Vec<String> = peers.iter().map(url).collect();
     DemoProcess::peer(data, port, &peers, hub.as_ref().map(url).as_deref(), env)
-}
-
-async fn get(client: &reqwest::Client, demo: &DemoProcess, token: &str, path: &str) -> Value {
-    let res = client
-        .get(demo.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "GET {path}: {}", res.status());
-    res.json().await.unwrap()
 }
 
 /// Waits until `check` holds, for at most `limit`.

@@ -4,20 +4,9 @@
 //! status, and sends the cloud nothing.
 
 use crate::util::{Cloud, cloud_admin};
-use crate::util::{DemoProcess, Pki, free_port};
+use crate::util::{DemoProcess, Pki, free_port, get};
 use serde_json::Value;
 use std::time::{Duration, Instant};
-
-async fn get(client: &reqwest::Client, demo: &DemoProcess, token: &str, path: &str) -> Value {
-    let res = client
-        .get(demo.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "GET {path}: {}", res.status());
-    res.json().await.unwrap()
-}
 
 async fn has_ticket(client: &reqwest::Client, demo: &DemoProcess, token: &str, id: &str) -> bool {
     let tickets = get(client, demo, token, "/api/v1/tickets").await;

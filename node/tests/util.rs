@@ -460,41 +460,18 @@ fn drain(lines: std::io::Lines<BufReader<std::process::ChildStdout>>) {
     std::thread::spawn(move || lines.for_each(drop));
 }
 
-/// A certificate authority of the test's own and a server certificate it signed for
-/// `127.0.0.1` and `localhost`, as PEM files in a temporary folder.
-pub struct Pki {
-    pub ca: std::path::PathBuf,
-    pub cert: std::path::PathBuf,
-    pub key: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
+#[path = "../../cloud/tests/pki.rs"]
+mod pki;
+pub use pki::Pki;
 
-impl Pki {
-    pub fn new() -> Self {
-        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
-        let ca_key = KeyPair::generate().unwrap();
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "Klinik chain test CA");
-        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let ca = ca_params.self_signed(&ca_key).unwrap();
-        let key = KeyPair::generate().unwrap();
-        let params =
-            CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
-        let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let write = |name: &str, pem: &str| {
-            let path = dir.path().join(name);
-            std::fs::write(&path, pem).unwrap();
-            path
-        };
-        Self {
-            ca: write("ca.pem", &ca.pem()),
-            cert: write("cert.pem", &cert.pem()),
-            key: write("key.pem", &key.serialize_pem()),
-            _dir: dir,
-        }
-    }
+/// `GET path` on a node as `token`; the JSON answer (the status must be a success).
+pub async fn get(client: &reqwest::Client, demo: &DemoProcess, token: &str, path: &str) -> Value {
+    let res = client
+        .get(demo.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "GET {path}: {}", res.status());
+    res.json().await.unwrap()
 }
