@@ -9,16 +9,13 @@ use std::time::Duration;
 
 const TICKET: &str = r#"{"service":"A"}"#;
 
-/// Sends a request that must be refused with `status` and `code`, and checks that the
+/// Sends a request that must be refused with `(status, code)`, and checks that the
 /// node's events and tickets are what they were.
 async fn refused(
     n: &TestNode,
     token: &str,
-    method: &str,
-    path: &str,
-    body: Option<&str>,
-    status: u16,
-    code: &str,
+    (method, path, body): (&str, &str, Option<&str>),
+    (status, code): (u16, &str),
 ) {
     let before = n.state();
     let (got, json) = n.call(method, path, Some(token), body).await;
@@ -32,7 +29,7 @@ async fn refused(
 
 #[tokio::test]
 async fn an_expired_staff_session_is_refused_and_changes_nothing() {
-    let (idle, lifetime) = (Duration::from_millis(400), Duration::from_millis(1_500));
+    let (idle, lifetime) = (Duration::from_millis(600), Duration::from_millis(2_000));
     let n = TestNode::start_with(Sessions::with_durations(idle, lifetime));
     let (_, waiting) = n
         .call("POST", "/api/v1/tickets", Some(&n.kiosk), Some(TICKET))
@@ -41,36 +38,47 @@ async fn an_expired_staff_session_is_refused_and_changes_nothing() {
 
     // Idle for longer than the idle logoff.
     let idle_desk = n.login("desk").await;
-    tokio::time::sleep(idle + Duration::from_millis(200)).await;
-    refused(&n, &idle_desk, "POST", call_next, None, 401, "unauthorized").await;
+    tokio::time::sleep(idle + Duration::from_millis(300)).await;
     refused(
         &n,
         &idle_desk,
-        "GET",
-        "/api/v1/tickets",
-        None,
-        401,
-        "unauthorized",
+        ("POST", call_next, None),
+        (401, "unauthorized"),
+    )
+    .await;
+    refused(
+        &n,
+        &idle_desk,
+        ("GET", "/api/v1/tickets", None),
+        (401, "unauthorized"),
     )
     .await;
 
-    // Busy all along, but past the session's lifetime.
+    // Busy all along (a request every 150 ms), logged off at the session's lifetime.
     let busy_desk = n.login("desk").await;
     let started = std::time::Instant::now();
-    while started.elapsed() < lifetime {
+    let logged_off = loop {
         let (status, _) = n
             .call("GET", "/api/v1/tickets", Some(&busy_desk), None)
             .await;
-        assert_eq!(
-            status,
-            StatusCode::OK,
-            "alive after {:?}",
-            started.elapsed()
-        );
+        if status == StatusCode::UNAUTHORIZED {
+            break started.elapsed();
+        }
+        assert_eq!(status, StatusCode::OK);
+        assert!(started.elapsed() < lifetime * 2, "never logged off");
         tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    refused(&n, &busy_desk, "POST", call_next, None, 401, "unauthorized").await;
+    };
+    assert!(
+        logged_off + Duration::from_millis(100) >= lifetime,
+        "logged off early, after {logged_off:?}"
+    );
+    refused(
+        &n,
+        &busy_desk,
+        ("POST", call_next, None),
+        (401, "unauthorized"),
+    )
+    .await;
 
     // The ticket still waits; a fresh login calls it.
     let desk = n.login("desk").await;
@@ -109,22 +117,16 @@ async fn a_revoked_device_is_refused_and_changes_nothing() {
     refused(
         &n,
         &token,
-        "POST",
-        "/api/v1/tickets",
-        Some(TICKET),
-        401,
-        "unauthorized",
+        ("POST", "/api/v1/tickets", Some(TICKET)),
+        (401, "unauthorized"),
     )
     .await;
-    refused(&n, &token, "GET", &own, None, 401, "unauthorized").await;
+    refused(&n, &token, ("GET", &own, None), (401, "unauthorized")).await;
     refused(
         &n,
         &token,
-        "GET",
-        "/api/v1/services",
-        None,
-        401,
-        "unauthorized",
+        ("GET", "/api/v1/services", None),
+        (401, "unauthorized"),
     )
     .await;
     // The other kiosk goes on.
