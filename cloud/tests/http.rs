@@ -242,7 +242,11 @@ async fn strangers_other_clinics_revoked_devices_and_bad_payloads_are_refused_an
     r.unwrap();
     assert_eq!(log_a.events().count(), 0);
 
-    // A revoked device is turned away from then on.
+    // A revoked device is turned away from then on (401), with or without events to
+    // hand over, and what it carries is not stored: its clinic's other device sees none.
+    let a2 = enrol(&base, &code(&client, &base, clinic_a).await)
+        .await
+        .unwrap();
     let (status, _) = admin_post(
         &client,
         &base,
@@ -255,6 +259,27 @@ async fn strangers_other_clinics_revoked_devices_and_bad_payloads_are_refused_an
     assert!(
         matches!(r, Err(SyncError::Refused(ref m)) if m.contains("revoked")),
         "{r:?}"
+    );
+    let (_, r) = sync(
+        &base,
+        &a.secret,
+        a.device,
+        with_events(clinic_a, a.device, 2),
+    )
+    .await;
+    assert!(matches!(r, Err(SyncError::Refused(_))), "{r:?}");
+    let carried = serde_json::to_value(vec![event(clinic_a, a.device, 1, "after revoke")]).unwrap();
+    let res = exchange(&a.secret, request(clinic_a, a.device, carried))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "revoked");
+    let (log_a2, r) = sync(&base, &a2.secret, a2.device, MemLog::new(clinic_a)).await;
+    r.unwrap();
+    assert_eq!(
+        log_a2.events().count(),
+        0,
+        "a revoked device stored nothing"
     );
     db.drop_now().await;
 }

@@ -56,6 +56,10 @@ pub const DEVICES: &[(&str, DeviceRole, &str)] = &[
 /// `password` and the demo devices fresh tokens. Existing tickets and records are kept.
 /// Returns `(screen, token)` for each demo device, for pairing a browser.
 pub fn seed(node: &Node, password: &str) -> Result<Vec<(&'static str, String)>> {
+    // A password refused for one account changes no account.
+    for (username, _, _) in STAFF {
+        crate::auth::check_password_policy(username, password)?;
+    }
     if node.clinic()?.is_none() {
         node.set_clinic(Actor::System, "Klinik Sehat Sentosa", "Asia/Jakarta")?;
         for (code, name_id, name_en) in SERVICES {

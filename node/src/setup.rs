@@ -30,7 +30,7 @@ pub fn ensure_staff(
     role: StaffRole,
     password: &str,
 ) -> Result<()> {
-    check_password_policy(password)?;
+    check_password_policy(username, password)?;
     let existing = node
         .store
         .read(query::staff)?

@@ -4,6 +4,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use medicloud_node::api::{AppState, router};
+use medicloud_node::auth::Sessions;
 use medicloud_node::demo;
 use medicloud_node::ops::Node;
 use medicloud_node::store::{Store, query};
@@ -38,6 +39,11 @@ pub struct TestNode {
 
 impl TestNode {
     pub fn start() -> Self {
+        Self::start_with(Sessions::new())
+    }
+
+    /// A demo node whose staff sessions are `sessions` (short idle and lifetime limits).
+    pub fn start_with(sessions: Sessions) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(
             &dir.path().join("node.sqlite"),
@@ -48,7 +54,7 @@ impl TestNode {
         let node = Arc::new(Node::new(store));
         let links = demo::seed(&node, PASSWORD).unwrap();
         let token = |screen: &str| links.iter().find(|(s, _)| *s == screen).unwrap().1.clone();
-        let app = router(AppState::new(node.clone()), None);
+        let app = router(AppState::with_sessions(node.clone(), sessions), None);
         Self {
             kiosk: token("kiosk"),
             display: token("display"),
@@ -96,6 +102,16 @@ impl TestNode {
 
     pub fn event_count(&self) -> u64 {
         self.node.store.read(query::event_count).unwrap()
+    }
+
+    /// Events and tickets stored: what a refused request must leave as it was.
+    pub fn state(&self) -> (u64, u64) {
+        let tickets = self
+            .node
+            .store
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM tickets", [], |r| r.get::<_, i64>(0))?))
+            .unwrap();
+        (self.event_count(), tickets as u64)
     }
 }
 

@@ -245,7 +245,7 @@ async function firstStart() {
   await w.js(`document.getElementById("role").value = "desk";`);
   await w.click('input[name="clinic"][value="standalone"]');
   await w.type("#clinic-name", "Klinik Uji Coba");
-  await w.type("#admin-password", "sandi-admin-uji-123");
+  await w.type("#admin-password", "sandi-pengelola-uji-123");
   await w.type("#pin", "13579");
   const before = appLog.length;
   await w.click('button[type="submit"]').catch(() => {}); // the app starts again under the click
@@ -258,7 +258,7 @@ async function firstStart() {
   const login = await fetch(`${node}/api/v1/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: "admin", password: "sandi-admin-uji-123" }),
+    body: JSON.stringify({ username: "admin", password: "sandi-pengelola-uji-123" }),
   }).then((r) => r.json());
   const clinic = await fetch(`${node}/api/v1/clinic`, { headers: { authorization: `Bearer ${login.token}` } }).then((r) => r.json());
   check(`the new clinic's admin logs in to the embedded node (${clinic.name})`, clinic.name === "Klinik Uji Coba", JSON.stringify(clinic));

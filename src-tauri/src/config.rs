@@ -99,10 +99,11 @@ impl Setup {
             (Some(_), Some(_), Some(_)) => {
                 Err("cloud atau mandiri, bukan keduanya / a cloud or standalone, not both".into())
             }
-            (None, None, Some(_))
-                if self.admin_password.as_deref().unwrap_or_default().len() < 10 =>
-            {
-                Err("kata sandi admin: minimal 10 karakter / the admin password has at least 10 characters".into())
+            (None, None, Some(_)) => {
+                let password = self.admin_password.as_deref().unwrap_or_default();
+                medicloud_node::auth::check_password_policy("admin", password).map_err(|e| {
+                    format!("kata sandi admin tidak memenuhi aturan / the admin password: {e}")
+                })
             }
             _ => Ok(()),
         }
@@ -349,6 +350,14 @@ mod tests {
                     ..setup(Role::Desk)
                 },
                 true,
+            ),
+            (
+                Setup {
+                    clinic_name: Some("Klinik".into()),
+                    admin_password: Some("admin-klinik-1".into()),
+                    ..setup(Role::Desk)
+                },
+                false,
             ),
         ];
         for (input, ok) in cases {

@@ -57,9 +57,14 @@ pub struct AppState {
 impl AppState {
     /// State for `node` with no sessions yet.
     pub fn new(node: Arc<Node>) -> Self {
+        Self::with_sessions(node, Sessions::new())
+    }
+
+    /// State for `node` whose staff sessions follow `sessions`' limits.
+    pub fn with_sessions(node: Arc<Node>, sessions: Sessions) -> Self {
         Self {
             node,
-            sessions: Arc::new(Sessions::new()),
+            sessions: Arc::new(sessions),
             shutdown: Arc::new(tokio::sync::watch::Sender::new(false)),
         }
     }

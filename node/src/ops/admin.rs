@@ -32,7 +32,7 @@ pub struct NewStaff {
     pub display_name: String,
     /// Role.
     pub role: StaffRole,
-    /// Initial password (at least 10 characters).
+    /// Initial password (at least 12 characters, following the password policy).
     pub password: String,
 }
 
@@ -188,7 +188,7 @@ impl Node {
         let display_name = validate::person_name(&req.display_name).map_err(|_| {
             ValidationError::new("display_name", "a display name has 1 to 100 characters")
         })?;
-        check_password_policy(&req.password)?;
+        check_password_policy(&username, &req.password)?;
         let user = StaffUser {
             id: UserId::random(),
             username,

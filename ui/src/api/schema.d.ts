@@ -839,7 +839,7 @@ export interface components {
         NewStaff: {
             /** @description Name shown on screens. */
             display_name: string;
-            /** @description Initial password (at least 10 characters). */
+            /** @description Initial password (at least 12 characters, following the password policy). */
             password: string;
             /** @description Role. */
             role: components["schemas"]["StaffRole"];
