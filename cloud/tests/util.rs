@@ -1,6 +1,7 @@
 //! Test helpers: every storage engine this machine has (SQLite always, PostgreSQL when
 //! one answers), a real cloud server on loopback, and events to sync.
 
+use crate::pki::Pki;
 use medicloud_cloud::storage::AnyStorage;
 use medicloud_core::event::{Actor, AuditEntry, Event, EventBody, EventId, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId};
