@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 /// A certificate authority of the test's own and a server certificate it signed for
 /// `127.0.0.1` and `localhost`, as PEM files in a temporary folder.
+#[allow(dead_code)] // the cloud's tests read the PEM text, the node's the file
 pub struct Pki {
     /// The authority's certificate, as PEM text and as a file.
     pub ca_pem: String,
