@@ -3,9 +3,16 @@
 //! until it takes them. Issuing never waits on the printer; a printer that is off or out
 //! of paper shows as a fault, and its jobs print once it recovers.
 //!
-//! A job is marked printed after the printer accepted all its bytes. If the node dies in
-//! the moment between the two, that one job prints again after the restart, marked as
-//! a reprint; no job is ever lost.
+//! A job is marked printed once the printer confirms it has printed it: the network
+//! driver ends each job with the ESC/POS process-ID request `GS ( H`, which a printer
+//! answers once everything before it has printed. A printer switched off after taking
+//! the job but before answering leaves the job pending, and it is sent again once the
+//! printer is back. If the printer dies between printing and answering, or the node dies
+//! between the answer and marking the job, that one job prints a second time (the same
+//! bytes again); no job is ever lost. A printer that never answers `GS ( H` (many
+//! inexpensive clones) only tells that it took the bytes: for it a job counts as printed
+//! after the driver's confirmation timeout, and one switched off in that moment loses
+//! the job it had taken.
 
 use crate::error::Result;
 use crate::ops::Node;
@@ -240,7 +247,8 @@ fn next_job(node: &Node) -> Result<(Option<Job>, u32)> {
 }
 
 /// Sends one job. The driver asks the printer's status first and sends nothing to a
-/// printer that says it cannot print; the error says why, in words for the desk.
+/// printer that says it cannot print, then waits for the printer to confirm the job;
+/// the error says why, in words for the desk.
 fn send(target: &str, job: &Job) -> std::result::Result<(), String> {
     let mut driver = medicloud_printer::driver::open(target).map_err(|e| e.to_string())?;
     driver.send(&job.bytes).map_err(|e| match e {

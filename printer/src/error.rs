@@ -29,6 +29,17 @@ pub enum PrintError {
         #[source]
         source: std::io::Error,
     },
+    /// The printer took the job's bytes but closed or reset the connection before it
+    /// confirmed printing them (`GS ( H`, see [`crate::confirm`]): it was switched off or
+    /// dropped the job. Nothing is known to have printed; the job can be retried.
+    #[error("printer {printer} did not confirm the job: {source}")]
+    Unconfirmed {
+        /// The printer's address or path.
+        printer: String,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// The printer answered its status and cannot print now (paper out, cover open,
     /// offline). Nothing was sent; retry once the fault is cleared.
     #[error("printer {printer} is not ready: {status}")]

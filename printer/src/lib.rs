@@ -38,21 +38,27 @@
 //! - [`mod@describe`]: bytes → commands ([`parse`]) → one readable line each
 //!   ([`describe()`]); used by the snapshot tests and by [`render`].
 //! - [`status`]: `DLE EOT 1/2/4` requests and replies → [`PrinterStatus`].
-//! - [`driver`]: the blocking [`Driver`] trait; [`NetworkDriver`] (raw TCP 9100),
-//!   [`FileDriver`] (`/dev/usb/lp0` or any path), [`EscposDriver`] around escpos's own
-//!   drivers (USB with the `usb` feature, serial with `serial`).
+//! - [`confirm`]: the process-ID request `GS ( H` and its answer, which a printer gives
+//!   once everything before it has printed.
+//! - [`driver`]: the blocking [`Driver`] trait; [`NetworkDriver`] (raw TCP 9100, each
+//!   job confirmed with `GS ( H` by printers that know it), [`FileDriver`]
+//!   (`/dev/usb/lp0` or any path), [`EscposDriver`] around escpos's own drivers (USB
+//!   with the `usb` feature, serial with `serial`).
 //! - [`virtual_printer`]: a tokio TCP printer that answers status, can be put out of paper
-//!   or offline, and stores each job as `.bin`, `.txt` ([`render::to_text`]) and `.png`
-//!   ([`render::to_png`]).
+//!   or offline, stores each job as `.bin`, `.txt` ([`render::to_text`]) and `.png`
+//!   ([`render::to_png`]), and answers `GS ( H` once the job before it is stored.
 //!
 //! **Invariants.** Encoding, parsing and rendering do no I/O and are deterministic (the
 //! same ticket gives the same bytes, so the spool can store bytes and reprint them).
 //! Drivers never panic on a printer's behaviour: a silent printer is
-//! [`StatusReport::Unknown`], which does not block printing. Only [`virtual_printer`]
-//! needs a tokio runtime.
+//! [`StatusReport::Unknown`], which does not block printing. A network job counts as
+//! printed only when the printer confirms it, or, for a printer that never answers a
+//! confirmation request, when it took the bytes without dropping the connection. Only
+//! [`virtual_printer`] needs a tokio runtime.
 #![deny(missing_docs)]
 
 pub mod codepage;
+pub mod confirm;
 pub mod describe;
 pub mod driver;
 pub mod error;

@@ -5,6 +5,7 @@
 )]
 
 mod codepage;
+mod confirm;
 mod describe;
 mod drivers;
 mod snapshots;

@@ -119,7 +119,14 @@ async fn paper_out_refuses_jobs_until_paper_is_back() {
     blind.check_before_send = false;
     let job = bytes.clone();
     let sent = blocking(move || blind.send(&job)).await;
-    assert!(matches!(sent, Err(PrintError::Write { .. })), "{sent:?}");
+    // The reset comes while the driver writes or while it waits for the confirmation.
+    assert!(
+        matches!(
+            sent,
+            Err(PrintError::Write { .. } | PrintError::Unconfirmed { .. })
+        ),
+        "{sent:?}"
+    );
     assert!(printer.jobs().is_empty());
     assert!(!dir.path().join("000001.bin").exists());
 
@@ -202,7 +209,7 @@ async fn status_requests_are_answered_mid_job() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn silent_printer_gives_unknown_status_and_still_prints() {
-    // A listener that takes bytes but never answers a status request.
+    // A listener that takes bytes but never answers a status or confirmation request.
     let listener = TcpListener::bind(local()).unwrap();
     let addr = listener.local_addr().unwrap();
     let sink = std::thread::spawn(move || {
@@ -215,6 +222,7 @@ async fn silent_printer_gives_unknown_status_and_still_prints() {
     });
     let mut driver = NetworkDriver::new(addr);
     driver.status_timeout = Duration::from_millis(300);
+    driver.confirm_timeout = Duration::from_millis(300);
     let (status, elapsed, sent) = blocking(move || {
         let started = Instant::now();
         let status = driver.status();
@@ -230,7 +238,9 @@ async fn silent_printer_gives_unknown_status_and_still_prints() {
     );
     sent.unwrap();
     let received = sink.join().unwrap();
-    assert!(received.ends_with(b"\x1b@hello\n"), "{received:x?}");
+    let (job, request) = received.split_at(received.len() - 11);
+    assert!(job.ends_with(b"\x1b@hello\n"), "{received:x?}");
+    assert_eq!(request[..7], medicloud_printer::confirm::REQUEST_PREFIX);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -29,8 +29,10 @@ pub trait Driver: Send {
     /// A name for logs and the desk ("tcp://192.168.1.50:9100", "/dev/usb/lp0").
     fn name(&self) -> String;
 
-    /// Sends one job (the bytes of one ticket, cut included). `Ok` means the bytes were
-    /// handed to the printer; an error means the job should be retried later.
+    /// Sends one job (the bytes of one ticket, cut included). `Ok` means the printer
+    /// confirmed printing it ([`NetworkDriver`] with a printer that knows `GS ( H`) or, where
+    /// no confirmation is to be had, that the bytes were handed to the printer; an error
+    /// means the job should be retried later.
     fn send(&mut self, job: &[u8]) -> Result<(), PrintError>;
 
     /// Asks the printer for its status. A printer that does not answer in time gives

@@ -5,6 +5,7 @@ use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use super::{DEFAULT_STATUS_TIMEOUT, Driver, query_status};
+use crate::confirm::{self, ProcessId};
 use crate::error::PrintError;
 use crate::status::StatusReport;
 
@@ -13,6 +14,24 @@ use crate::status::StatusReport;
 /// restarts); before writing, the driver asks for the status on that connection and
 /// refuses to send to a printer that says it cannot print ([`PrintError::NotReady`]),
 /// so the spool keeps the job instead of losing it in a printer that discards data.
+///
+/// After the job's bytes the driver sends a process-ID request ([`crate::confirm`],
+/// `GS ( H`) with a fresh id and waits up to [`confirm_timeout`](Self::confirm_timeout)
+/// for the printer's matching answer, which a printer gives once everything before it
+/// is printed; other bytes it sends meanwhile (late status replies) are ignored:
+///
+/// - the answer comes: the job printed, `Ok`;
+/// - the printer closes or resets the connection first: it was switched off or dropped
+///   the job, [`PrintError::Unconfirmed`] (the spool keeps the job and sends it again);
+/// - silence, the connection still open: the printer does not know `GS ( H` (many
+///   inexpensive clones) or is slow, and the job counts as printed, `Ok`. For such a
+///   printer a job is only known to have reached it: one switched off between taking
+///   the bytes and printing them loses that job, and each job takes `confirm_timeout`
+///   longer.
+///
+/// A printer that answers and dies before the driver reads the answer still delivers
+/// it (the answer is already on its way); one that dies after printing but before
+/// answering makes the spool print that job a second time. Never zero times.
 #[derive(Debug, Clone)]
 pub struct NetworkDriver {
     addr: SocketAddr,
@@ -24,10 +43,14 @@ pub struct NetworkDriver {
     pub status_timeout: Duration,
     /// Check the status on the job's connection before sending (default true).
     pub check_before_send: bool,
-    /// After the job, how long to wait for the printer to close its side (default 2 s).
-    /// A printer that resets the connection instead has dropped the job: that is an
-    /// error. A printer that keeps the connection open past this time is assumed to
-    /// have taken the job.
+    /// After the job, how long to wait for the printer's answer to the process-ID
+    /// request (default 5 s; a ticket takes 1–2 s to print). A printer silent this long
+    /// is taken not to support `GS ( H`, and the job counts as printed.
+    pub confirm_timeout: Duration,
+    /// After the confirmation (or the silence), how long to wait for the printer to
+    /// close its side (default 2 s). An unconfirmed job whose connection is reset now
+    /// was dropped: that is an error. A printer that keeps the connection open past
+    /// this time is assumed to have taken the job.
     pub close_timeout: Duration,
 }
 
@@ -40,6 +63,7 @@ impl NetworkDriver {
             write_timeout: Duration::from_secs(10),
             status_timeout: DEFAULT_STATUS_TIMEOUT,
             check_before_send: true,
+            confirm_timeout: Duration::from_secs(5),
             close_timeout: Duration::from_secs(2),
         }
     }
@@ -117,11 +141,27 @@ impl Driver for NetworkDriver {
             printer: self.name(),
             source,
         };
+        let id = confirm::fresh_id();
         stream.write_all(job).map_err(write_err)?;
+        stream.write_all(&confirm::request(id)).map_err(write_err)?;
         stream.flush().map_err(write_err)?;
-        stream.shutdown(Shutdown::Write).map_err(write_err)?;
-        wait_for_close(&mut stream, self.close_timeout).map_err(write_err)?;
-        tracing::debug!(printer = %self.name(), bytes = job.len(), "job sent");
+        let confirmed =
+            wait_for_confirmation(&mut stream, id, self.confirm_timeout).map_err(|source| {
+                PrintError::Unconfirmed {
+                    printer: self.name(),
+                    source,
+                }
+            })?;
+        if confirmed {
+            // Printed: what the connection does from now on cannot undo that.
+            let _ = stream
+                .shutdown(Shutdown::Write)
+                .and_then(|()| wait_for_close(&mut stream, self.close_timeout));
+        } else {
+            stream.shutdown(Shutdown::Write).map_err(write_err)?;
+            wait_for_close(&mut stream, self.close_timeout).map_err(write_err)?;
+        }
+        tracing::debug!(printer = %self.name(), bytes = job.len(), confirmed, "job sent");
         Ok(())
     }
 
@@ -129,6 +169,43 @@ impl Driver for NetworkDriver {
         let mut stream = self.connect()?;
         query_status(&mut stream, &self.name(), self.status_timeout)
     }
+}
+
+/// Reads until the answer to the process-ID request `id` arrives (`Ok(true)`), ignoring
+/// any other bytes, for at most `timeout` (`Ok(false)`). The printer closing the
+/// connection first is `UnexpectedEof`; a reset is returned as the error it is.
+fn wait_for_confirmation(
+    stream: &mut TcpStream,
+    id: ProcessId,
+    timeout: Duration,
+) -> std::io::Result<bool> {
+    let expected = confirm::response(id);
+    let deadline = Instant::now() + timeout;
+    // The last bytes received, enough to hold one answer split across reads.
+    let mut tail: Vec<u8> = Vec::with_capacity(64 + expected.len());
+    let mut buf = [0_u8; 64];
+    while Instant::now() < deadline {
+        match stream.read(&mut buf) {
+            Ok(0) => {
+                return Err(std::io::Error::new(
+                    ErrorKind::UnexpectedEof,
+                    "the printer closed the connection before it confirmed the job",
+                ));
+            }
+            Ok(n) => {
+                tail.extend_from_slice(&buf[..n]);
+                if tail.windows(expected.len()).any(|w| w == expected) {
+                    return Ok(true);
+                }
+                let keep = tail.len().min(expected.len() - 1);
+                tail.drain(..tail.len() - keep);
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(false)
 }
 
 /// Reads (and ignores) whatever the printer still sends until it closes, for at most

@@ -2,14 +2,19 @@
 //! records every job and renders it. It serves tests, demos and
 //! `medicloud printer serve --listen HOST:PORT --out DIR`.
 //!
-//! - **Jobs.** A job is the bytes of one connection (the network driver opens one per
-//!   ticket), ended by the sender closing its side or by 30 s of silence; the printer
-//!   closes the connection once the job's files are written. A connection that
-//!   only asked for status is not a job. Job `N` is stored in the out dir as
-//!   `NNNNNN.png` (raster, 384 or 576 dots wide), `NNNNNN.txt` (plain text) and, last,
-//!   `NNNNNN.bin` (the bytes received, less the real-time status requests, which a
-//!   printer answers rather than prints), so a watcher that sees the `.bin` can read all
-//!   three. Numbering continues after the highest job already in the dir.
+//! - **Jobs.** A job is the bytes a connection sends before a process-ID request
+//!   (`GS ( H` fn 48, see [`crate::confirm`]; the network driver opens one connection per
+//!   ticket and ends it with one), or, without one, before the sender closes its side
+//!   or falls silent for 30 s; bytes after a request form the next job. The printer
+//!   answers the request (`37 22 d1 d2 d3 d4 00`) only once the job's files are written,
+//!   which is what a real printer's "everything before it has printed" means here, and
+//!   closes the connection at its end. A connection that only asked for status is not
+//!   a job. Job `N` is stored in the out dir as `NNNNNN.png` (raster, 384 or 576 dots
+//!   wide), `NNNNNN.txt` (plain text) and, last, `NNNNNN.bin` (the bytes received, less
+//!   the status and process-ID requests, which a printer answers rather than prints),
+//!   so a watcher that sees the `.bin` can read all three. Numbering continues after the
+//!   highest job already in the dir. Switched off (its process killed) after storing a
+//!   job but before answering, it has printed a job its sender will send again.
 //! - **Status.** `DLE EOT n` is answered at once, wherever it appears in the stream, with
 //!   the reply of the current [`Mode`].
 //! - **Faults.** In [`Mode::PaperOut`] and [`Mode::Offline`] the printer still answers
@@ -115,7 +120,7 @@ impl FromStr for Mode {
 pub struct Job {
     /// Job number, from 1.
     pub number: u64,
-    /// The job bytes received (real-time status requests taken out).
+    /// The job bytes received (status and process-ID requests taken out).
     pub bytes: Vec<u8>,
     /// `NNNNNN.bin`: the raw bytes.
     pub bin: PathBuf,
