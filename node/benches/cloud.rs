@@ -54,10 +54,13 @@ async fn server(database: String) -> String {
         database,
         listen: "127.0.0.1:0".parse().unwrap(),
         admin_token: Some(ADMIN.into()),
+        tls_cert: None,
+        tls_key: None,
+        insecure_http: false,
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
-        medicloud_cloud::serve(args, |addr| {
+        medicloud_cloud::serve(args, |addr, _https| {
             let _ = tx.send(addr);
         })
         .await

@@ -13,17 +13,15 @@
 use futures::StreamExt;
 use medicloud_core::domain::ServiceCode;
 use medicloud_core::event::Actor;
-use medicloud_node::demo;
-use medicloud_node::ops::{NewTicket, Node};
-use medicloud_node::serve::serve;
-use medicloud_node::store::Store;
-use medicloud_sync::hlc::SystemTime;
+use medicloud_node::ops::NewTicket;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 #[path = "common/record.rs"]
 mod record;
+#[path = "common/server.rs"]
+mod server;
 
 const STREAMS: usize = 200;
 
@@ -67,20 +65,8 @@ async fn main() {
         .find_map(|a| a.parse().ok())
         .unwrap_or(if record::quick() { 20 } else { 100 });
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(
-        &dir.path().join("node.sqlite"),
-        demo::DEMO_CLINIC,
-        Arc::new(SystemTime),
-    )
-    .unwrap();
-    let node = Arc::new(Node::new(store));
-    let links = demo::seed(&node, "benchmark-password").unwrap();
-    let display = links
-        .iter()
-        .find(|(s, _)| *s == "display")
-        .unwrap()
-        .1
-        .clone();
+    let node = server::demo_node(dir.path());
+    let display = server::seed(&node, "display");
     for _ in 0..calls {
         let req = NewTicket {
             service: Some(ServiceCode::parse("A").unwrap()),
@@ -88,16 +74,7 @@ async fn main() {
         };
         node.issue_ticket(Actor::System, req).unwrap();
     }
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    tokio::spawn(serve(
-        node,
-        "127.0.0.1:0".parse().unwrap(),
-        None,
-        move |addr| {
-            let _ = tx.send(addr);
-        },
-    ));
-    let base = format!("http://{}", rx.await.unwrap());
+    let base = server::listen(Arc::new(node)).await;
     let client = reqwest::Client::new();
 
     let (seen_tx, mut seen) = mpsc::unbounded_channel();

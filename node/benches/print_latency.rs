@@ -8,19 +8,16 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
-use medicloud_node::demo;
-use medicloud_node::ops::Node;
 use medicloud_node::print::{self, Printer};
-use medicloud_node::serve::serve;
-use medicloud_node::store::Store;
 use medicloud_printer::PaperWidth;
 use medicloud_printer::virtual_printer::{Config, VirtualPrinter};
-use medicloud_sync::hlc::SystemTime;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[path = "common/record.rs"]
 mod record;
+#[path = "common/server.rs"]
+mod server;
 
 #[tokio::main]
 async fn main() {
@@ -35,28 +32,12 @@ async fn main() {
     ))
     .await
     .unwrap();
-    let store = Store::open(
-        &dir.path().join("node.sqlite"),
-        demo::DEMO_CLINIC,
-        Arc::new(SystemTime),
-    )
-    .unwrap();
-    let node = Node::new(store)
+    let node = server::demo_node(dir.path())
         .with_printer(Printer::new(&vp.addr().to_string(), PaperWidth::Mm80).unwrap());
-    let links = demo::seed(&node, "benchmark-password").unwrap();
-    let kiosk = links.iter().find(|(s, _)| *s == "kiosk").unwrap().1.clone();
+    let kiosk = server::seed(&node, "kiosk");
     let node = Arc::new(node);
     tokio::spawn(print::run(node.clone()));
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    tokio::spawn(serve(
-        node,
-        "127.0.0.1:0".parse().unwrap(),
-        None,
-        move |addr| {
-            let _ = tx.send(addr);
-        },
-    ));
-    let url = format!("http://{}/api/v1/tickets", rx.await.unwrap());
+    let url = format!("{}/api/v1/tickets", server::listen(node).await);
     let client = reqwest::Client::new();
     let mut samples = Vec::with_capacity(count);
     for i in 0..count + 20 {

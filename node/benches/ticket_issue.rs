@@ -7,16 +7,13 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
-use medicloud_node::demo;
-use medicloud_node::ops::Node;
-use medicloud_node::serve::serve;
-use medicloud_node::store::Store;
-use medicloud_sync::hlc::SystemTime;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[path = "common/record.rs"]
 mod record;
+#[path = "common/server.rs"]
+mod server;
 
 fn report(name: &str, key: &str, workload: &str, mut samples: Vec<Duration>, wall: Duration) {
     let ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e3).collect();
@@ -48,25 +45,9 @@ async fn main() {
         .find_map(|a| a.parse().ok())
         .unwrap_or(if record::quick() { 300 } else { 1_000 });
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(
-        &dir.path().join("node.sqlite"),
-        demo::DEMO_CLINIC,
-        Arc::new(SystemTime),
-    )
-    .unwrap();
-    let node = Arc::new(Node::new(store));
-    let links = demo::seed(&node, "benchmark-password").unwrap();
-    let kiosk = links.iter().find(|(s, _)| *s == "kiosk").unwrap().1.clone();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    tokio::spawn(serve(
-        node,
-        "127.0.0.1:0".parse().unwrap(),
-        None,
-        move |addr| {
-            let _ = tx.send(addr);
-        },
-    ));
-    let url = format!("http://{}/api/v1/tickets", rx.await.unwrap());
+    let node = server::demo_node(dir.path());
+    let kiosk = server::seed(&node, "kiosk");
+    let url = format!("{}/api/v1/tickets", server::listen(Arc::new(node)).await);
     // Each kiosk its own loopback address, as each has its own on a clinic's LAN (the
     // node limits requests per client address).
     let kiosk_client = |k: u8| {

@@ -229,7 +229,7 @@ async fn tampered_replayed_stale_plain_and_foreign_requests_are_refused_and_chan
     let client = reqwest::Client::new();
     let seal = LanSeal::new(DEMO_LAN_KEY, DEMO_CLINIC);
     let events = || {
-        rusqlite::Connection::open(dir.path().join("node.sqlite"))
+        crate::util::read_db(dir.path())
             .unwrap()
             .query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))
             .unwrap()

@@ -478,6 +478,7 @@ fn drain(lines: std::io::Lines<BufReader<std::process::ChildStdout>>) {
 
 #[path = "../../cloud/tests/pki.rs"]
 mod pki;
+#[allow(unused_imports)] // the TLS tests use it, the benches that include this file do not
 pub use pki::Pki;
 
 /// `GET path` on a node as `token`; the JSON answer (the status must be a success).

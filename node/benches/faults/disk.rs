@@ -124,10 +124,14 @@ fn keep(acked: &mut HashMap<String, String>, answer: &Answer) {
     }
 }
 
-fn integrity(db: &Path) -> String {
-    rusqlite::Connection::open(db)
-        .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
-        .unwrap_or_else(|e| e.to_string())
+/// `PRAGMA integrity_check` of the node's (encrypted) database in `data`.
+fn integrity(data: &Path) -> String {
+    match crate::util::read_db(data) {
+        Some(c) => c
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap_or_else(|e| e.to_string()),
+        None => "cannot open the database with its key".to_owned(),
+    }
 }
 
 pub async fn run(run: Run) -> anyhow::Result<Report> {
@@ -220,7 +224,7 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
         twice = stored.len() - labels.len();
     }
     node.stop();
-    let integrity = integrity(&data.join("node.sqlite"));
+    let integrity = integrity(&data);
     let audit = Command::new(env!("CARGO_BIN_EXE_medicloud"))
         .args(["audit", "verify", "--data"])
         .arg(&data)

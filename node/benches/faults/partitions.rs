@@ -126,10 +126,20 @@ impl Clinic {
     }
 }
 
-/// Events stored in the SQLite database at `path` (0 while it cannot be read).
+/// Events stored in the cloud's SQLite database at `path` (0 while it cannot be read).
 fn events_in(path: &Path) -> i64 {
     rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .and_then(|c| c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)))
+        .unwrap_or(0)
+}
+
+/// Events stored in the (encrypted) database of the node whose data folder is `data`.
+fn node_events_in(data: &Path) -> i64 {
+    crate::util::read_db(data)
+        .and_then(|c| {
+            c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+                .ok()
+        })
         .unwrap_or(0)
 }
 
@@ -287,11 +297,7 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
     let (mut cloud_events, mut node_events) = (0, vec![0; NODES]);
     while cloud_started.elapsed() < Duration::from_secs(15) {
         cloud_events = events_in(&clinic.cloud_db);
-        node_events = clinic
-            .data
-            .iter()
-            .map(|d| events_in(&d.join("node.sqlite")))
-            .collect();
+        node_events = clinic.data.iter().map(|d| node_events_in(d)).collect();
         if node_events.iter().all(|&n| n == cloud_events) {
             break;
         }
