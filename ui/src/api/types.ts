@@ -1,5 +1,5 @@
 // Names for the API's types, all generated from the node's OpenAPI document.
-import type { components } from "./schema";
+import type { components, operations } from "./schema";
 
 type S = components["schemas"];
 export type TicketView = S["TicketView"];
@@ -21,3 +21,6 @@ export type Clinic = S["Clinic"];
 export type LoginResponse = S["LoginResponse"];
 export type Me = S["Me"];
 export type TicketStatus = S["TicketStatus"];
+export type AuditRow = S["AuditRow"];
+/** The audit trail's filters, as the node's document describes them. */
+export type AuditFilter = Partial<NonNullable<operations["trail"]["parameters"]["path"]>>;

@@ -1,9 +1,11 @@
 // The admin's screen: services, counters and what each serves, staff, devices with
-// their pairing links, the printer (test print, the last ticket as printed), ticket text.
+// their pairing links, the printer (test print, the last ticket as printed), ticket text,
+// and the audit trail (AuditTrail.tsx).
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiError, staffToken } from "../api/client";
 import type { Clinic, Counter, CreatedDevice, DeviceView, PrinterHealth, ServiceView, StaffView, TicketView } from "../api/types";
 import { useLang, type Key } from "../lib/i18n";
+import { AuditTrail } from "./AuditTrail";
 import { Login, serviceColor, useIdleLogoff } from "./common";
 
 export function Admin() {
@@ -181,6 +183,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
             <ClinicForm clinic={clinic} t={t} lang={lang} onSave={(body) => api("PUT", "/api/v1/clinic", token, body).then(saved, fail)} />
           </section>
         )}
+        {clinic && <AuditTrail token={token} t={t} lang={lang} timeZone={clinic.time_zone} staff={staff} devices={devices} fail={fail} />}
       </main>
     </div>
   );
