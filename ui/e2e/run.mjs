@@ -189,16 +189,52 @@ async function main() {
     await axeCheck(phone, "status page");
 
     // The admin.
-    const admin = await (await browser.newContext({ bypassCSP: true, viewport: { width: 1440, height: 1000 } })).newPage();
+    const admin = await (await browser.newContext({ bypassCSP: true, viewport: { width: 1440, height: 1000 }, locale: "id-ID", timezoneId: "Asia/Jakarta" })).newPage();
     await admin.goto(`${base}/admin`);
+    // A wrong password first: refused, and it goes on the audit trail.
     await admin.getByLabel("Nama pengguna").fill("admin");
+    await admin.getByLabel("Kata sandi").fill("not-the-password-0");
+    await admin.getByTestId("login").click();
+    await admin.getByRole("alert").waitFor();
+    check(
+      "a wrong password is refused, in Bahasa Indonesia",
+      (await admin.getByTestId("admin").count()) === 0 && (await admin.getByRole("alert").textContent()) === "Nama pengguna atau kata sandi salah.",
+    );
+    await admin.screenshot({ path: join(shots, "login-failed.png") });
+    await axeCheck(admin, "failed login");
     await admin.getByLabel("Kata sandi").fill(PASSWORD);
     await admin.getByTestId("login").click();
     await admin.getByTestId("admin").getByText("Poli Umum").first().waitFor().catch(() => {});
     await admin.getByRole("heading", { name: "Layanan" }).waitFor();
     check("the admin screen opens", true);
+
+    // The audit trail: the desk's login, and the failed one marked.
+    const audit = admin.getByTestId("audit");
+    await audit.getByRole("heading", { name: "Jejak audit" }).waitFor();
+    const rows = audit.getByTestId("audit-rows").locator("tbody tr");
+    await rows.first().waitFor();
+    const deskLogin = audit.locator('tr[data-action="login"]').filter({ has: admin.locator("td", { hasText: /^desk$/ }) });
+    check("the audit trail shows the desk's login", (await deskLogin.count()) >= 1 && (await deskLogin.first().getAttribute("data-outcome")) === "ok");
+    const failed = audit.locator('tr[data-action="login_failed"]').filter({ hasText: "Gagal masuk" });
+    check(
+      "the audit trail shows the failed login, marked",
+      (await failed.count()) === 1 && (await failed.first().getAttribute("class")) === "audit-bad" && (await failed.first().textContent()).includes("Gagal"),
+    );
     await admin.screenshot({ path: join(shots, "admin.png"), fullPage: true });
     await axeCheck(admin, "admin");
+    // By keyboard: choose the action, submit with Enter, only the failed login is left.
+    await audit.getByTestId("audit-action").focus();
+    await audit.getByTestId("audit-action").selectOption("login_failed");
+    await audit.getByTestId("audit-patient").focus();
+    await admin.keyboard.press("Enter");
+    await admin.waitForFunction(() => document.querySelectorAll('[data-testid="audit-rows"] tbody tr').length === 1);
+    check("the action filter leaves only the failed login", (await rows.first().getAttribute("data-outcome")) === "failed");
+    await audit.getByTestId("audit-since").fill("2000-01-01T00:00");
+    await audit.getByTestId("audit-action").selectOption("break_glass");
+    await audit.getByTestId("audit-apply").click();
+    await audit.getByTestId("audit-empty").waitFor();
+    check("a filter nothing matches shows the empty state", true);
+    await audit.screenshot({ path: join(shots, "admin-audit-empty.png") });
   } finally {
     await browser.close();
     for (const c of children) c.kill("SIGTERM");
