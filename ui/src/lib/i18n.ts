@@ -145,6 +145,16 @@ const id = {
   act_counter_set: "Loket diubah",
   act_staff_set: "Petugas diubah",
   act_device_set: "Perangkat diubah",
+  nobodyCalled: "Belum ada pasien yang dipanggil.",
+  err_invalid_credentials: "Nama pengguna atau kata sandi salah.",
+  err_account_locked: "Terlalu banyak percobaan gagal: akun ini dikunci sementara. Coba lagi nanti.",
+  err_offline: "Tidak terhubung ke server klinik.",
+  passwordHint: "Kata sandi minimal 12 karakter, tanpa nama pengguna, bukan deret (123…, qwerty) dan bukan kata sandi umum.",
+  role_admin: "Admin",
+  role_desk: "Pendaftaran",
+  role_clinician: "Klinisi",
+  role_kiosk: "Kios",
+  role_display: "Layar",
 } as const;
 
 export type Key = keyof typeof id;
@@ -291,6 +301,16 @@ const en: Record<Key, string> = {
   act_counter_set: "Counter changed",
   act_staff_set: "Staff changed",
   act_device_set: "Device changed",
+  nobodyCalled: "Nobody called yet.",
+  err_invalid_credentials: "Wrong username or password.",
+  err_account_locked: "Too many failed logins: this account is locked for a while. Try again later.",
+  err_offline: "The clinic's server cannot be reached.",
+  passwordHint: "At least 12 characters, without the username, not a run (123…, qwerty) and not a common password.",
+  role_admin: "Admin",
+  role_desk: "Front desk",
+  role_clinician: "Clinician",
+  role_kiosk: "Kiosk",
+  role_display: "Display",
 };
 
 export const catalogue: Record<Lang, Record<Key, string>> = { id, en };

@@ -6,7 +6,7 @@ import { api, ApiError, staffToken } from "../api/client";
 import type { Clinic, Counter, CreatedDevice, DeviceView, PrinterHealth, ServiceView, StaffView, TicketView } from "../api/types";
 import { useLang, type Key } from "../lib/i18n";
 import { AuditTrail } from "./AuditTrail";
-import { Login, serviceColor, useIdleLogoff } from "./common";
+import { errorText, Login, roleWords, serviceColor, useIdleLogoff } from "./common";
 
 export function Admin() {
   const { t, toggle, lang } = useLang();
@@ -37,9 +37,9 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
     (e: unknown) => {
       const err = e as ApiError;
       if (err.status === 401) onLogout();
-      else setMessage({ kind: "error", text: err.message });
+      else setMessage({ kind: "error", text: errorText(err, t) });
     },
-    [onLogout],
+    [onLogout, t],
   );
   const load = useCallback(() => {
     api<ServiceView[]>("GET", "/api/v1/services", token).then(setServices, fail);
@@ -120,7 +120,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
           <ul className="plain-list">
             {staff.map((u) => (
               <li key={u.id}>
-                <strong>{u.display_name}</strong> <span className="muted">{u.username}</span> <span className="pill">{u.role}</span>
+                <strong>{u.display_name}</strong> <span className="muted">{u.username}</span> <span className="pill">{roleWords(u.role, t)}</span>
               </li>
             ))}
           </ul>
@@ -131,7 +131,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
           <ul className="plain-list">
             {devices.map((d) => (
               <li key={d.id}>
-                <strong>{d.name}</strong> <span className="pill">{d.role}</span>
+                <strong>{d.name}</strong> <span className="pill">{roleWords(d.role, t)}</span>
                 {d.revoked ? (
                   <span className="pill warn">✕</span>
                 ) : (
@@ -231,9 +231,9 @@ function NewDevice({ t, onCreate }: { t: (k: Key) => string; onCreate: (name: st
     >
       <input aria-label={t("name")} value={name} onChange={(e) => setName(e.target.value)} placeholder={t("name")} />
       <select aria-label={t("role")} value={role} onChange={(e) => setRole(e.target.value)}>
-        <option value="kiosk">kiosk</option>
-        <option value="display">display</option>
-        <option value="desk">desk</option>
+        <option value="kiosk">{t("role_kiosk")}</option>
+        <option value="display">{t("role_display")}</option>
+        <option value="desk">{t("role_desk")}</option>
       </select>
       <button className="primary" type="submit">
         {t("add")}
@@ -281,9 +281,9 @@ function NewStaff({ t, onCreate }: { t: (k: Key) => string; onCreate: (body: obj
       </div>
       <div className="row">
         <select aria-label={t("role")} value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value })}>
-          <option value="desk">desk</option>
-          <option value="clinician">clinician</option>
-          <option value="admin">admin</option>
+          <option value="desk">{t("role_desk")}</option>
+          <option value="clinician">{t("role_clinician")}</option>
+          <option value="admin">{t("role_admin")}</option>
         </select>
         <input
           aria-label={t("password")}
@@ -291,12 +291,16 @@ function NewStaff({ t, onCreate }: { t: (k: Key) => string; onCreate: (body: obj
           type="password"
           autoComplete="new-password"
           value={form.password}
+          aria-describedby="password-hint"
           onChange={(e) => setForm({ ...form, password: e.target.value })}
         />
         <button className="primary" type="submit">
           {t("add")}
         </button>
       </div>
+      <p id="password-hint" className="muted small-text">
+        {t("passwordHint")}
+      </p>
     </form>
   );
 }

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { api } from "../api/client";
 import type { AuditFilter, AuditRow, DeviceView, StaffView } from "../api/types";
 import type { Key } from "../lib/i18n";
+import { roleWords } from "./common";
 
 /** The actions staff look for most, in the order the filter offers them. */
 export const COMMON_ACTIONS = [
@@ -93,7 +94,7 @@ export function AuditTrail(props: {
   }, [applied, timeZone, token, fail]);
   useEffect(load, [load]);
 
-  const when = new Intl.DateTimeFormat(lang === "id" ? "id-ID" : "en-GB", { timeZone, dateStyle: "short", timeStyle: "medium" });
+  const when = new Intl.DateTimeFormat(lang === "id" ? "id-ID" : "en-GB", { timeZone, day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
   const who = (actor: string) => {
     if (actor === "system") return t("system");
     const [kind, id] = actor.split(":");
@@ -148,7 +149,7 @@ export function AuditTrail(props: {
             ))}
             {devices.map((d) => (
               <option key={d.id} value={`device:${d.id}`}>
-                {d.name} ({d.role})
+                {d.name} ({roleWords(d.role, t)})
               </option>
             ))}
           </select>
@@ -204,7 +205,7 @@ export function AuditTrail(props: {
                   const bad = r.outcome === "denied" || r.outcome === "failed";
                   const outcomeKey = (["ok", "denied", "failed"].includes(r.outcome) ? `outcome_${r.outcome}` : null) as Key | null;
                   return (
-                    <tr key={`${r.device}-${r.seq}`} className={bad ? "audit-bad" : undefined} data-outcome={r.outcome}>
+                    <tr key={`${r.device}-${r.seq}`} className={bad ? "audit-bad" : undefined} data-action={r.action} data-outcome={r.outcome}>
                       <td className="nowrap">{when.format(new Date(r.at_ms))}</td>
                       <td>{who(r.actor)}</td>
                       <td>

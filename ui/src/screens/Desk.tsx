@@ -220,7 +220,7 @@ function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: BoardPro
                 </span>
               </div>
             ) : (
-              <p className="muted">{counter ? t("queueEmpty") : t("chooseCounter")}</p>
+              <p className="muted">{counter ? t("nobodyCalled") : t("chooseCounter")}</p>
             )}
             <div className="actions">
               <button className="primary huge" disabled={!counter} onClick={() => act("call-next")} data-testid="call-next">

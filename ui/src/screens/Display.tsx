@@ -82,7 +82,7 @@ export function Display() {
         )}
       </section>
       <aside className="display-side">
-        <h2>{t("lastCalls")}</h2>
+        {earlier.length > 0 && <h2>{t("lastCalls")}</h2>}
         <ol className="last-calls">
           {earlier.slice(0, 5).map((c) => (
             <li key={`${c.id}-${c.called_at}`}>

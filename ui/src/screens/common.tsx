@@ -30,6 +30,19 @@ export function Clock({ lang, big }: { lang: "id" | "en"; big?: boolean }) {
   );
 }
 
+const TRANSLATED_ERRORS = ["invalid_credentials", "account_locked", "offline"];
+
+/** An error in the screen's language when its code is a known one, else the node's words. */
+export function errorText(err: unknown, t: (k: Key) => string): string {
+  const e = err as ApiError;
+  return TRANSLATED_ERRORS.includes(e.code) ? t(`err_${e.code}` as Key) : e.message;
+}
+
+/** A staff or device role in words (its name when it is not a known one). */
+export function roleWords(role: string, t: (k: Key) => string): string {
+  return t(`role_${role}` as Key) ?? role;
+}
+
 /** Staff login; calls `onLogin` with the session. */
 export function Login(props: { t: (k: Key) => string; onLogin: (s: LoginResponse) => void; notice?: string | null; toggle: () => void }) {
   const { t } = props;
@@ -50,7 +63,7 @@ export function Login(props: { t: (k: Key) => string; onLogin: (s: LoginResponse
             staffToken.set(session.token);
             props.onLogin(session);
           } catch (err) {
-            setError((err as ApiError).message);
+            setError(errorText(err, t));
           } finally {
             setBusy(false);
           }
