@@ -511,6 +511,21 @@ async fn the_openapi_document_describes_every_route() {
         doc["components"]["schemas"]["TicketView"]["properties"]["estimated_wait_seconds"]
             .is_object()
     );
+    // A parameter is in the path exactly when the route names it; the rest are queries
+    // (`/api/v1/audit?action=…`), as the handlers read them.
+    for (path, ops) in paths {
+        for (method, op) in ops.as_object().unwrap() {
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                let name = param["name"].as_str().unwrap();
+                let expect = if path.contains(&format!("{{{name}}}")) {
+                    "path"
+                } else {
+                    "query"
+                };
+                assert_eq!(param["in"], expect, "{method} {path}: parameter {name}");
+            }
+        }
+    }
     // Client generators (the UI's types) need every operation named once.
     let mut ids = std::collections::HashSet::new();
     for ops in paths.values() {

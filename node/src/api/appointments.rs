@@ -28,6 +28,7 @@ pub async fn book(
 
 /// Which day's appointments.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DayQuery {
     /// `YYYY-MM-DD`; today when left out.
     pub date: Option<NaiveDate>,
@@ -99,6 +100,7 @@ pub async fn register_patient(
 
 /// A patient search.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PatientQuery {
     /// Part of a name, or a whole NIK, BPJS or phone number.
     pub q: Option<String>,

@@ -184,6 +184,7 @@ pub async fn public(
 
 /// How many recent calls to list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CallsQuery {
     /// At most this many (default 10, at most 50).
     pub limit: Option<usize>,

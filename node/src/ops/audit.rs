@@ -33,6 +33,7 @@ pub struct AuditRow {
 
 /// Filters for the audit trail.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     /// Only this action.
     pub action: Option<String>,

@@ -39,6 +39,7 @@ pub enum TicketAction {
 
 /// Which of today's tickets to list.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TicketFilter {
     /// Only this service.
     pub service: Option<ServiceCode>,

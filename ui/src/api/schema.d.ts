@@ -1132,12 +1132,12 @@ export type $defs = Record<string, never>;
 export interface operations {
     list_appointments: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description `YYYY-MM-DD`; today when left out. */
-                date: string | null;
+                date?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -1209,20 +1209,20 @@ export interface operations {
     };
     trail: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Only this action. */
-                action: string | null;
+                action?: string;
                 /** @description Only this actor (`staff:<id>`, `device:<id>`, `system`). */
-                actor: string | null;
+                actor?: string;
                 /** @description Only entries about this patient. */
-                patient: null | components["schemas"]["PatientId"];
+                patient?: components["schemas"]["PatientId"];
                 /** @description Only entries at or after this time (ms). */
-                since_ms: number | null;
+                since_ms?: number;
                 /** @description At most this many, newest first (default 200, at most 1,000). */
-                limit: number | null;
+                limit?: number;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -1401,12 +1401,12 @@ export interface operations {
     };
     calls: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description At most this many (default 10, at most 50). */
-                limit: number | null;
+                limit?: number;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -1778,12 +1778,12 @@ export interface operations {
     };
     search_patients: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Part of a name, or a whole NIK, BPJS or phone number. */
-                q: string | null;
+                q?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -2055,14 +2055,14 @@ export interface operations {
     };
     list_tickets: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Only this service. */
-                service: null | components["schemas"]["ServiceCode"];
+                service?: components["schemas"]["ServiceCode"];
                 /** @description Only this status (`waiting`, `called`, `serving`, `done`, `no_show`, `cancelled`, `transferred`). */
-                status: string | null;
+                status?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;

@@ -23,4 +23,4 @@ export type Me = S["Me"];
 export type TicketStatus = S["TicketStatus"];
 export type AuditRow = S["AuditRow"];
 /** The audit trail's filters, as the node's document describes them. */
-export type AuditFilter = Partial<NonNullable<operations["trail"]["parameters"]["path"]>>;
+export type AuditFilter = Partial<NonNullable<operations["trail"]["parameters"]["query"]>>;
