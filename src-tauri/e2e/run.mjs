@@ -209,6 +209,10 @@ async function kiosk() {
   );
   check(`the virtual printer printed it (${txt} holds ${label})`, true);
   await until("the kiosk says the ticket printed", async () => (await w.text('[data-testid="print-state"]')).includes("ambil tiket"));
+  const fits = await w.js(`const b = document.querySelector('[data-testid="done"]').getBoundingClientRect();
+      return [Math.round(b.bottom), window.innerHeight, document.scrollingElement.scrollHeight <= window.innerHeight];`);
+  check(`the issued ticket, its QR code and the done button fit the kiosk screen without scrolling (${fits[0]} of ${fits[1]} px)`,
+    fits[0] <= fits[1] && fits[2], JSON.stringify(fits));
   await w.screenshot("kiosk-window.png");
   x("import", "-window", "root", join(shots, "kiosk-screen.png"));
   check("screenshots saved in src-tauri/e2e/screenshots", true);
