@@ -3,7 +3,7 @@
 //! a node with another LAN key is refused and changes nothing, and a request that was
 //! tampered with, played again or is too old is refused.
 
-use crate::util::{DemoProcess, free_port, get};
+use crate::util::{DemoProcess, eventually, free_port, get};
 use medicloud_core::event::{Actor, AuditEntry, Event, EventBody, EventId, Stamp};
 use medicloud_core::ids::DeviceId;
 use medicloud_node::demo::{DEMO_CLINIC, DEMO_LAN_KEY};
@@ -11,7 +11,7 @@ use medicloud_sync::seal::{self, LanSeal};
 use medicloud_sync::wire;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn labels(client: &reqwest::Client, demo: &DemoProcess, token: &str) -> Vec<String> {
@@ -24,18 +24,6 @@ async fn labels(client: &reqwest::Client, demo: &DemoProcess, token: &str) -> Ve
         .collect();
     labels.sort();
     labels
-}
-
-async fn eventually<F, Fut>(limit: Duration, what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let start = Instant::now();
-    while !check().await {
-        assert!(start.elapsed() < limit, "not within {limit:?}: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// A TCP proxy on loopback to `upstream` that adds every byte, both ways, to `record`.

@@ -1,7 +1,7 @@
 //! Nodes of one clinic syncing on the LAN: real `medicloud demo` processes on loopback,
 //! cut off from each other by stopping them, with a clock set hours ahead.
 
-use crate::util::{DemoProcess, board, free_port, get};
+use crate::util::{DemoProcess, board, eventually, free_port, get};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::path::Path;
@@ -19,19 +19,6 @@ fn node(
     let url = |p: &u16| format!("http://127.0.0.1:{p}");
     let peers: Vec<String> = peers.iter().map(url).collect();
     DemoProcess::peer(data, port, &peers, hub.as_ref().map(url).as_deref(), env)
-}
-
-/// Waits until `check` holds, for at most `limit`.
-async fn eventually<F, Fut>(limit: Duration, what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let start = Instant::now();
-    while !check().await {
-        assert!(start.elapsed() < limit, "not within {limit:?}: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -492,3 +492,16 @@ pub async fn get(client: &reqwest::Client, demo: &DemoProcess, token: &str, path
     assert!(res.status().is_success(), "GET {path}: {}", res.status());
     res.json().await.unwrap()
 }
+
+/// Waits until `check` holds, for at most `limit`.
+pub async fn eventually<F, Fut>(limit: std::time::Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = std::time::Instant::now();
+    while !check().await {
+        assert!(start.elapsed() < limit, "not within {limit:?}: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
