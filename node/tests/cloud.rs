@@ -3,24 +3,14 @@
 //! offline reserve of label numbers, one node's clock runs three hours ahead; the cloud
 //! comes back and all three converge, no ticket lost, no label twice.
 
-use crate::util::{Cloud, DemoProcess, board, cloud_admin};
+use crate::util::{Cloud, DemoProcess, add_demo_clinic, board, cloud_admin};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 async fn three_nodes_through(database: &str, root: &Path) {
-    let demo_clinic = medicloud_node::demo::DEMO_CLINIC.to_string();
-    cloud_admin(
-        database,
-        &[
-            "clinic-add",
-            "--name",
-            "Klinik Sehat Sentosa",
-            "--id",
-            &demo_clinic,
-        ],
-    );
+    let demo_clinic = add_demo_clinic(database);
     let port = crate::util::free_port();
     let listen = format!("127.0.0.1:{port}");
     let url = format!("http://{listen}");

@@ -3,7 +3,7 @@
 //! through it; a node without the CA refuses the connection, says so on its sync
 //! status, and sends the cloud nothing.
 
-use crate::util::{Cloud, cloud_admin};
+use crate::util::{Cloud, add_demo_clinic, cloud_admin};
 use crate::util::{DemoProcess, Pki, free_port, get};
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -19,11 +19,7 @@ async fn nodes_trusting_the_chains_ca_sync_over_https_and_a_node_without_it_send
     let pki = Pki::new();
     let cloud_db = dir.path().join("cloud.sqlite");
     let database = format!("sqlite://{}", cloud_db.display());
-    let clinic = medicloud_node::demo::DEMO_CLINIC.to_string();
-    cloud_admin(
-        &database,
-        &["clinic-add", "--name", "Klinik", "--id", &clinic],
-    );
+    let clinic = add_demo_clinic(&database);
     let listen = format!("127.0.0.1:{}", free_port());
     let url = format!("https://{listen}");
     let (cert, key, ca) = (

@@ -284,6 +284,22 @@ pub fn cloud_admin(database: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
+/// Adds the demo clinic (its fixed id) to the cloud database `database`; that id.
+pub fn add_demo_clinic(database: &str) -> String {
+    let clinic = medicloud_node::demo::DEMO_CLINIC.to_string();
+    cloud_admin(
+        database,
+        &[
+            "clinic-add",
+            "--name",
+            "Klinik Sehat Sentosa",
+            "--id",
+            &clinic,
+        ],
+    );
+    clinic
+}
+
 /// A `medicloud cloud` process.
 pub struct Cloud(pub Child);
 

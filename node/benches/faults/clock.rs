@@ -5,7 +5,7 @@
 //! three are in every node's queue, in the order they were taken, and each node reports
 //! its skew on `GET /api/v1/sync/status`.
 
-use crate::util::{Cloud, DemoProcess, cloud_admin, free_port};
+use crate::util::{Cloud, DemoProcess, add_demo_clinic, cloud_admin, free_port};
 use crate::{Report, Run};
 use serde_json::Value;
 use std::path::Path;
@@ -71,17 +71,7 @@ async fn queue(client: &reqwest::Client, node: &DemoProcess, desk: &str) -> Vec<
 pub async fn run(_run: Run) -> anyhow::Result<Report> {
     let root = tempfile::tempdir()?;
     let database = format!("sqlite://{}", root.path().join("cloud.sqlite").display());
-    let clinic = medicloud_node::demo::DEMO_CLINIC.to_string();
-    cloud_admin(
-        &database,
-        &[
-            "clinic-add",
-            "--name",
-            "Klinik Sehat Sentosa",
-            "--id",
-            &clinic,
-        ],
-    );
+    let clinic = add_demo_clinic(&database);
     let listen = format!("127.0.0.1:{}", free_port());
     let url = format!("http://{listen}");
     let _cloud = Cloud::start(&database, &listen);

@@ -8,7 +8,7 @@
 //! event; the time to converge is a measure.
 
 use crate::proxy::Proxy;
-use crate::util::{Cloud, DemoProcess, board, cloud_admin, free_port};
+use crate::util::{Cloud, DemoProcess, add_demo_clinic, board, cloud_admin, free_port};
 use crate::{Report, Run};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -49,17 +49,7 @@ impl Clinic {
     async fn start(root: &Path, client: &reqwest::Client) -> Self {
         let cloud_db = root.join("cloud.sqlite");
         let database = format!("sqlite://{}", cloud_db.display());
-        let clinic = medicloud_node::demo::DEMO_CLINIC.to_string();
-        cloud_admin(
-            &database,
-            &[
-                "clinic-add",
-                "--name",
-                "Klinik Sehat Sentosa",
-                "--id",
-                &clinic,
-            ],
-        );
+        let clinic = add_demo_clinic(&database);
         let cloud_addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
         let cloud = Cloud::start(&database, &cloud_addr.to_string());
         let ports: Vec<u16> = (0..NODES).map(|_| free_port()).collect();
