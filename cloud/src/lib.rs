@@ -5,7 +5,8 @@
 //!   default) and PostgreSQL engines.
 //! - [`api`]: the HTTP routes — the sync protocol of `medicloud_sync::wire` for devices,
 //!   and `/admin/v1` for the chain's admin.
-//! - [`run`] / [`admin`]: what `medicloud cloud` and `medicloud cloud-admin` run.
+//! - [`serve`]: the server `medicloud cloud` runs, from a [`CloudConfig`]; [`open`] the
+//!   database the chain admin's commands (`medicloud cloud-admin`) work on.
 //!
 //! **Invariants.** Every query is scoped by the caller's clinic, taken from its device
 //! secret — never from the request — so a device can neither read nor write another
@@ -18,97 +19,25 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod config;
 pub mod storage;
 pub mod tls;
 
-use clap::{Args, Subcommand};
-use medicloud_core::ids::ClinicId;
+pub use config::CloudConfig;
+use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use storage::{AnyStorage, Storage};
 
-/// `medicloud cloud`: serve the cloud API.
-#[derive(Clone, Debug, Args)]
-pub struct CloudArgs {
-    /// `sqlite://PATH` (embedded) or `postgres://USER@HOST/DB`.
-    #[arg(
-        long,
-        env = "MEDICLOUD_CLOUD_DATABASE",
-        default_value = "sqlite://data/cloud.sqlite"
-    )]
-    pub database: String,
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8090")]
-    pub listen: SocketAddr,
-    /// Token for the `/admin/v1` routes (no admin API when unset).
-    #[arg(long, env = "MEDICLOUD_CLOUD_ADMIN_TOKEN", hide_env_values = true)]
-    pub admin_token: Option<String>,
-    /// The server's certificate chain (PEM); with `--tls-key`, the cloud serves HTTPS.
-    #[arg(
-        long,
-        env = "MEDICLOUD_CLOUD_TLS_CERT",
-        value_name = "PEM",
-        requires = "tls_key"
-    )]
-    pub tls_cert: Option<PathBuf>,
-    /// The server certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
-    #[arg(
-        long,
-        env = "MEDICLOUD_CLOUD_TLS_KEY",
-        value_name = "PEM",
-        requires = "tls_cert"
-    )]
-    pub tls_key: Option<PathBuf>,
-    /// Serve plain HTTP on an address beyond loopback (behind a TLS-terminating proxy).
-    /// Without it, a cloud without a certificate listens on loopback only.
-    #[arg(long, env = "MEDICLOUD_CLOUD_INSECURE_HTTP")]
-    pub insecure_http: bool,
-}
-
-/// `medicloud cloud-admin`: the chain admin's commands, straight on the database.
-#[derive(Clone, Debug, Args)]
-pub struct AdminArgs {
-    /// The cloud's database, as for `medicloud cloud`.
-    #[arg(
-        long,
-        env = "MEDICLOUD_CLOUD_DATABASE",
-        default_value = "sqlite://data/cloud.sqlite"
-    )]
-    pub database: String,
-    /// What to do.
-    #[command(subcommand)]
-    pub command: AdminCommand,
-}
-
-/// The chain admin's commands.
-#[derive(Clone, Debug, Subcommand)]
-pub enum AdminCommand {
-    /// Add a clinic; prints its id.
-    ClinicAdd {
-        /// Its name.
-        #[arg(long)]
-        name: String,
-        /// A fixed id (the demo clinic's, to let `medicloud demo` nodes join).
-        #[arg(long)]
-        id: Option<ClinicId>,
-    },
-    /// Make a one-time enrolment code for a device of a clinic; prints the code.
-    EnrolCode {
-        /// The clinic.
-        #[arg(long)]
-        clinic: ClinicId,
-        /// How long the code stays valid.
-        #[arg(long, default_value_t = 24)]
-        valid_hours: u32,
-    },
-}
-
-/// Serves the cloud until Ctrl-C or SIGTERM; `ready` is told the bound address and
+/// Serves the cloud until `shutdown` completes; `ready` is told the bound address and
 /// whether it serves HTTPS. Refuses to start plain HTTP beyond loopback unless
 /// `insecure_http` is set: device secrets and patient data would cross the network in
 /// the clear.
-pub async fn serve(args: CloudArgs, ready: impl FnOnce(SocketAddr, bool)) -> anyhow::Result<()> {
+pub async fn serve(
+    args: CloudConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    ready: impl FnOnce(SocketAddr, bool),
+) -> anyhow::Result<()> {
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
         (None, None) => None,
@@ -121,8 +50,7 @@ pub async fn serve(args: CloudArgs, ready: impl FnOnce(SocketAddr, bool)) -> any
             args.listen
         );
     }
-    let storage = AnyStorage::open(&args.database).await?;
-    storage.migrate().await?;
+    let storage = open(&args.database).await?;
     let state = api::State {
         storage: Arc::new(storage),
         admin_token: args.admin_token.map(Arc::from),
@@ -136,7 +64,7 @@ pub async fn serve(args: CloudArgs, ready: impl FnOnce(SocketAddr, bool)) -> any
             let handle = axum_server::Handle::new();
             let stopper = handle.clone();
             tokio::spawn(async move {
-                shutdown().await;
+                shutdown.await;
                 stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
             });
             let server = axum_server::from_tcp_rustls(
@@ -152,64 +80,16 @@ pub async fn serve(args: CloudArgs, ready: impl FnOnce(SocketAddr, bool)) -> any
             let listener = tokio::net::TcpListener::from_std(listener)?;
             ready(addr, false);
             axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown())
+                .with_graceful_shutdown(shutdown)
                 .await?;
         }
     }
     Ok(())
 }
 
-/// What `medicloud cloud` runs: [`serve`], announcing the address on stdout.
-pub async fn run(args: CloudArgs) -> anyhow::Result<()> {
-    serve(args, |addr, https| {
-        let scheme = if https { "https" } else { "http" };
-        #[allow(clippy::print_stdout)] // the operator (and tests) read the address here
-        {
-            println!("Medicloud cloud listening on {scheme}://{addr}");
-        }
-    })
-    .await
-}
-
-/// What `medicloud cloud-admin` runs.
-#[allow(clippy::print_stdout)] // the command's output is the id or the code
-pub async fn admin(args: AdminArgs) -> anyhow::Result<()> {
-    let storage = AnyStorage::open(&args.database).await?;
+/// Opens and migrates the cloud's database at `url` (`sqlite://…` or `postgres://…`).
+pub async fn open(url: &str) -> anyhow::Result<AnyStorage> {
+    let storage = AnyStorage::open(url).await?;
     storage.migrate().await?;
-    match args.command {
-        AdminCommand::ClinicAdd { name, id } => {
-            let id = id.unwrap_or_else(ClinicId::random);
-            if !storage.add_clinic(id, &name, &api::secret()).await? {
-                anyhow::bail!("a clinic with id {id} exists already");
-            }
-            println!("{id}");
-        }
-        AdminCommand::EnrolCode {
-            clinic,
-            valid_hours,
-        } => {
-            let code = api::new_code(&storage, clinic, valid_hours).await?;
-            println!("{code}");
-        }
-    }
-    Ok(())
-}
-
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
+    Ok(storage)
 }

@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod http;
-mod pki;
 mod storage;
 mod tls;
 mod util;

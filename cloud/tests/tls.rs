@@ -3,13 +3,13 @@
 //! sends nothing, plain HTTP to the HTTPS port gets no answer, and a cloud without a
 //! certificate will not serve plain HTTP beyond loopback.
 
-use crate::pki::Pki;
 use crate::util::{Db, event, server_with};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_sync::exchange::{SyncError, sync_with};
 use medicloud_sync::http::{Credential, HttpTransport, TrustedCa};
 use medicloud_sync::log::{Log, MemLog};
 use medicloud_sync::wire::{self, EnrolRequest, Enrolled};
+use medicloud_testkit::Pki;
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -143,7 +143,7 @@ async fn a_device_without_the_ca_is_refused_in_words_and_plain_http_gets_no_answ
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cloud_without_a_certificate_serves_plain_http_on_loopback_only() {
     let db = Db::sqlite().await;
-    let args = |listen: &str, insecure_http: bool| medicloud_cloud::CloudArgs {
+    let args = |listen: &str, insecure_http: bool| medicloud_cloud::CloudConfig {
         database: db.url.clone(),
         listen: listen.parse().unwrap(),
         admin_token: None,
@@ -153,7 +153,7 @@ async fn a_cloud_without_a_certificate_serves_plain_http_on_loopback_only() {
     };
     // Refused before anything binds, so the test never listens beyond loopback.
     for listen in ["0.0.0.0:0", "[::]:0", "192.0.2.1:0"] {
-        let err = medicloud_cloud::serve(args(listen, false), |_, _| {
+        let err = medicloud_cloud::serve(args(listen, false), std::future::pending(), |_, _| {
             panic!("{listen} should not be served")
         })
         .await

@@ -1,10 +1,10 @@
 //! Test helpers: every storage engine this machine has (SQLite always, PostgreSQL when
 //! one answers), a real cloud server on loopback, and events to sync.
 
-use crate::pki::Pki;
 use medicloud_cloud::storage::AnyStorage;
 use medicloud_core::event::{Actor, AuditEntry, Event, EventBody, EventId, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_testkit::Pki;
 
 /// A database for one test: a temporary SQLite file, or a fresh PostgreSQL database
 /// dropped at the end.
@@ -120,7 +120,7 @@ pub async fn server(db: &Db, admin_token: &str) -> String {
 
 /// A cloud server on loopback over `db`, serving HTTPS with `tls` when given.
 pub async fn server_with(db: &Db, admin_token: &str, tls: Option<&Pki>) -> String {
-    let args = medicloud_cloud::CloudArgs {
+    let args = medicloud_cloud::CloudConfig {
         database: db.url.clone(),
         listen: "127.0.0.1:0".parse().unwrap(),
         admin_token: Some(admin_token.into()),
@@ -130,7 +130,7 @@ pub async fn server_with(db: &Db, admin_token: &str, tls: Option<&Pki>) -> Strin
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
-        medicloud_cloud::serve(args, |addr, https| {
+        medicloud_cloud::serve(args, std::future::pending(), |addr, https| {
             let _ = tx.send((addr, https));
         })
         .await

@@ -21,13 +21,13 @@
 
 pub mod api;
 pub mod auth;
+pub mod config;
 pub mod demo;
 pub mod error;
 pub mod labels;
 pub mod live;
 pub mod ops;
 pub mod print;
-pub mod remote;
 pub mod replication;
 pub mod runtime;
 pub mod serve;

@@ -1,55 +1,38 @@
 //! Starting a node: its data folder, its place in the clinic (enrolment with the cloud,
-//! peers on the LAN, the label authority), its printer spool and its HTTP server. Shared
-//! by `medicloud node`, `medicloud demo` and the desktop app.
+//! peers on the LAN, the label authority), its printer spool and its HTTP server.
+//! [`start`] is the one start-up, used by `medicloud node`, `medicloud demo` and the
+//! desktop app alike; it installs no signal handler (the caller passes the future that
+//! says when to stop).
 
+use crate::config::{NodeConfig, SyncConfig};
 use crate::labels;
 use crate::ops::Node;
 use crate::replication::{LinkConfig, LinkKind, Replication};
 use crate::store::Store;
 use anyhow::{Context, bail};
+use medicloud_core::domain::StaffRole;
+use medicloud_core::event::Actor;
+use medicloud_core::ids::UserId;
 use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_printer::virtual_printer::{Config as VirtualConfig, VirtualPrinter};
 use medicloud_sync::hlc::SystemTime;
 use medicloud_sync::http::{Credential, HttpTransport, TrustedCa};
 use medicloud_sync::seal::LanSeal;
 use medicloud_sync::wire::{self, EnrolRequest, Enrolled};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::task::JoinHandle;
 
-/// How a node takes part in its clinic's sync.
-#[derive(Clone, Debug, Default, clap::Args)]
-pub struct SyncOptions {
-    /// Another node of the clinic to sync with, e.g. `http://10.0.0.5:8080` (repeatable).
-    #[arg(long = "peer", value_name = "URL")]
-    pub peers: Vec<String>,
-    /// The clinic's key for node-to-node sync on the LAN (set by enrolment when joining a cloud).
-    #[arg(long, env = "MEDICLOUD_LAN_KEY", hide_env_values = true)]
-    pub lan_key: Option<String>,
-    /// The node that hands out label numbers when the clinic has no cloud (a hub).
-    #[arg(long, value_name = "URL")]
-    pub labels_from: Option<String>,
-    /// The clinic chain's cloud, e.g. `https://cloud.example.id` (remembered after enrolment).
-    #[arg(long, env = "MEDICLOUD_CLOUD", value_name = "URL")]
-    pub cloud: Option<String>,
-    /// A one-time enrolment code from the cloud's admin, to join the cloud.
-    #[arg(long, value_name = "CODE", hide_env_values = true)]
-    pub enrol: Option<String>,
-    /// A PEM file of certificate authorities trusted for the cloud's certificate besides
-    /// the bundled web PKI roots (a clinic chain with its own CA).
-    #[arg(long, env = "MEDICLOUD_CLOUD_CA", value_name = "PEM")]
-    pub cloud_ca: Option<PathBuf>,
-}
-
-impl SyncOptions {
-    /// The extra certificate authorities of `--cloud-ca`, read and checked.
-    pub fn trusted_ca(&self) -> anyhow::Result<Option<TrustedCa>> {
-        self.cloud_ca
-            .as_deref()
-            .map(TrustedCa::from_pem_file)
-            .transpose()
-            .context("--cloud-ca")
-    }
+/// The extra certificate authorities of `sync.cloud_ca`, read and checked.
+fn trusted_ca(sync: &SyncConfig) -> anyhow::Result<Option<TrustedCa>> {
+    sync.cloud_ca
+        .as_deref()
+        .map(TrustedCa::from_pem_file)
+        .transpose()
+        .context("--cloud-ca")
 }
 
 const META_CLOUD_URL: &str = "cloud_url";
@@ -96,19 +79,15 @@ pub fn key_path(data: &Path, key_file: Option<&Path>) -> PathBuf {
     )
 }
 
-/// Opens (creating) the node's database in `data`, its key in `DATA/db.key`. A new
-/// database joins `clinic`; with an enrolment code and a cloud, a new database joins the
-/// cloud's clinic instead, and an existing one must belong to it.
-pub async fn open(data: &Path, clinic: ClinicId, sync: &SyncOptions) -> anyhow::Result<Store> {
-    open_with_key(data, None, clinic, sync).await
-}
-
-/// As [`open`], with the database's key in `key_file` when given (see [`key_path`]).
-pub async fn open_with_key(
+/// Opens (creating) the node's database in `data`, its key in `key_file` when given,
+/// else `DATA/db.key` (see [`key_path`]). A new database joins `clinic`; with an
+/// enrolment code and a cloud, a new database joins the cloud's clinic instead, and an
+/// existing one must belong to it.
+pub async fn open(
     data: &Path,
     key_file: Option<&Path>,
     clinic: ClinicId,
-    sync: &SyncOptions,
+    sync: &SyncConfig,
 ) -> anyhow::Result<Store> {
     std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
     let path = database_path(data);
@@ -119,7 +98,7 @@ pub async fn open_with_key(
         (Some(_), None) => bail!("--enrol needs --cloud URL"),
         _ => None,
     };
-    let ca = sync.trusted_ca()?;
+    let ca = trusted_ca(sync)?;
     let mut enrolled = None;
     let mut device = None;
     let mut clinic = clinic;
@@ -170,7 +149,8 @@ fn clock() -> Arc<dyn medicloud_sync::hlc::TimeSource> {
     }
 }
 
-fn hostname() -> String {
+/// This machine's name (for enrolment and the desktop app's device names).
+pub fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_owned())
         .ok()
@@ -179,7 +159,7 @@ fn hostname() -> String {
 }
 
 /// The links `sync` asks for, with what the store remembers (cloud, keys).
-pub fn replication(store: &Store, sync: &SyncOptions) -> anyhow::Result<Replication> {
+pub fn replication(store: &Store, sync: &SyncConfig) -> anyhow::Result<Replication> {
     let lan_key = match &sync.lan_key {
         Some(key) => Some(key.clone()),
         None => store.meta(META_LAN_KEY)?,
@@ -219,103 +199,163 @@ pub fn replication(store: &Store, sync: &SyncOptions) -> anyhow::Result<Replicat
         });
     }
     let seal = lan_key.map(|key| LanSeal::new(&key, store.identity().clinic));
-    Ok(Replication::new(links, seal).with_cloud_ca(sync.trusted_ca()?))
+    Ok(Replication::new(links, seal).with_cloud_ca(trusted_ca(sync)?))
 }
 
-/// What [`serve`] needs besides the node.
-#[derive(Clone, Debug)]
-pub struct ServeOptions {
-    /// Address to listen on (port 0: any free port).
-    pub listen: SocketAddr,
-    /// Folder of the built web UI, if any.
-    pub ui: Option<PathBuf>,
-    /// Base of the status URL in tickets' QR codes (default: the bound address).
-    pub public_url: Option<String>,
-}
-
-/// Runs `node` until Ctrl-C or SIGTERM: its print spool, its sync links and its HTTP
-/// server. `ready` is told the bound address.
-pub async fn serve(
-    node: Node,
-    options: ServeOptions,
-    ready: impl FnOnce(SocketAddr),
-) -> anyhow::Result<()> {
-    let node = Arc::new(node);
-    if node.printer.is_some() {
-        tokio::spawn(crate::print::run(node.clone()));
-    }
-    Replication::start(&node)?;
-    let for_ready = node.clone();
-    let ServeOptions {
-        listen,
-        ui,
-        public_url,
-    } = options;
-    let result = crate::serve::serve(node.clone(), listen, ui, |addr| {
-        if let Some(printer) = &for_ready.printer {
-            printer.set_status_base(public_url.unwrap_or_else(|| format!("http://{addr}")));
-        }
-        ready(addr);
-    })
-    .await;
-    node.replication.stop();
-    Ok(result?)
-}
-
-/// A demo clinic node ready to serve, with what to tell its operator.
+/// A started node: serving, syncing and printing until the `shutdown` future given to
+/// [`start`] completes.
 #[allow(missing_debug_implementations)]
-pub struct Demo {
-    /// The node.
-    pub node: Node,
+pub struct Running {
+    addr: SocketAddr,
+    node: Arc<Node>,
+    /// Staff accounts whose password the operator must be told: the demo's staff, or the
+    /// `admin` account a first start made.
+    pub logins: Vec<(String, String)>,
     /// `(screen, device token)` of the demo kiosk and display, for pairing links.
     pub screens: Vec<(&'static str, String)>,
-    /// The virtual printer the demo prints to when it was given none; it runs for as
-    /// long as this value lives.
-    pub virtual_printer: Option<medicloud_printer::virtual_printer::VirtualPrinter>,
-    /// The printer address the node prints to.
-    pub printer: String,
+    /// The printer the node prints tickets on, if any.
+    pub printer: Option<String>,
+    /// The demo's own virtual printer; it runs for as long as this value lives.
+    pub virtual_printer: Option<VirtualPrinter>,
+    server: JoinHandle<std::io::Result<()>>,
 }
 
-/// Opens (seeding on first start) the demo clinic in `data`: staff get `password`, the
-/// node prints to `printer` or, when none is given, to a virtual printer of its own that
-/// writes into `data/printed`. Demo nodes share the demo LAN key unless given another.
-pub async fn demo(
-    data: &Path,
-    password: &str,
-    printer: Option<String>,
-    paper: medicloud_printer::PaperWidth,
-    mut sync: SyncOptions,
-) -> anyhow::Result<Demo> {
-    use medicloud_printer::virtual_printer::{Config, VirtualPrinter};
-    sync.lan_key
-        .get_or_insert_with(|| crate::demo::DEMO_LAN_KEY.to_owned());
-    let store = open(data, crate::demo::DEMO_CLINIC, &sync).await?;
+impl Running {
+    /// Where the node serves the API and the screens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The node, for what a program embedding it does besides serving (the desktop app
+    /// pairs its own kiosk and display).
+    pub fn node(&self) -> &Arc<Node> {
+        &self.node
+    }
+
+    /// Waits until the server has stopped (the `shutdown` future completed and requests
+    /// in flight drained), then stops the sync links.
+    pub async fn wait(self) -> anyhow::Result<()> {
+        let result = self.server.await;
+        self.node.replication.stop();
+        Ok(result??)
+    }
+}
+
+/// Starts the node `config` describes, and returns once it listens: opens (creating,
+/// enrolling) its database, connects its sync links (and takes its clock from its label
+/// authority at first contact), attaches its printer, sets up the clinic on a first
+/// start (the demo clinic in demo mode), then serves the API and the screens until
+/// `shutdown` completes.
+pub async fn start(
+    config: NodeConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<Running> {
+    let NodeConfig {
+        data,
+        listen,
+        ui,
+        db_key_file,
+        clinic,
+        printing,
+        mut sync,
+        demo,
+    } = config;
+    let default_clinic = match &demo {
+        Some(_) => {
+            // Demo nodes given each other as peers are one clinic.
+            sync.lan_key
+                .get_or_insert_with(|| crate::demo::DEMO_LAN_KEY.to_owned());
+            crate::demo::DEMO_CLINIC
+        }
+        None => ClinicId::random(),
+    };
+    let store = open(&data, db_key_file.as_deref(), default_clinic, &sync).await?;
     let replication = replication(&store, &sync)?;
+    let has_links = !sync.peers.is_empty()
+        || sync.labels_from.is_some()
+        || store.meta(META_CLOUD_URL)?.is_some();
     let node = Node::new(store).with_replication(replication);
-    let node = tokio::task::spawn_blocking(move || {
+    let mut node = tokio::task::spawn_blocking(move || {
         crate::replication::first_contact(&node);
         node
     })
     .await?;
-    let (virtual_printer, printer) = match printer {
-        Some(target) => (None, target),
-        None => {
-            let config = Config {
+    let paper = printing.paper.into();
+    let (virtual_printer, printer) = match (&printing.printer, &demo) {
+        (Some(target), _) => (None, Some(target.clone())),
+        (None, Some(_)) => {
+            let config = VirtualConfig {
                 paper,
-                ..Config::new(SocketAddr::from(([127, 0, 0, 1], 0)), data.join("printed"))
+                ..VirtualConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), data.join("printed"))
             };
             let vp = VirtualPrinter::start(config).await?;
             let addr = vp.addr().to_string();
-            (Some(vp), addr)
+            (Some(vp), Some(addr))
         }
+        (None, None) => (None, None),
     };
-    let node = node.with_printer(crate::print::Printer::new(&printer, paper)?);
+    if let Some(target) = &printer {
+        node = node.with_printer(crate::print::Printer::new(target, paper)?);
+    }
     // Set-up runs before serving, so blocking here holds up nothing.
-    let screens = crate::demo::seed(&node, password)?;
-    Ok(Demo {
+    let mut logins = Vec::new();
+    let mut screens = Vec::new();
+    if let Some(demo) = demo {
+        let password = demo.password.unwrap_or_else(crate::setup::random_password);
+        screens = crate::demo::seed(&node, &password)?;
+        logins = crate::demo::STAFF
+            .iter()
+            .map(|(user, _, _)| ((*user).to_owned(), password.clone()))
+            .collect();
+    } else if node.clinic()?.is_none() {
+        match clinic.name {
+            Some(name) => {
+                node.set_clinic(Actor::System, &name, &clinic.time_zone)?;
+                let password = clinic
+                    .admin_password
+                    .unwrap_or_else(crate::setup::random_password);
+                crate::setup::ensure_staff(
+                    &node,
+                    UserId::random(),
+                    "admin",
+                    "Administrator",
+                    StaffRole::Admin,
+                    &password,
+                )?;
+                tracing::info!("new standalone clinic set up");
+                logins.push(("admin".to_owned(), password));
+            }
+            // The clinic's settings come with the first sync.
+            None if has_links => {
+                tracing::warn!(
+                    "the clinic's settings have not arrived yet; they come with the first sync"
+                );
+            }
+            None => bail!("first start: give the clinic's name with --clinic-name"),
+        }
+    }
+    let node = Arc::new(node);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    if let Some(printer) = &node.printer {
+        printer.set_status_base(
+            printing
+                .public_url
+                .unwrap_or_else(|| format!("http://{addr}")),
+        );
+        tokio::spawn(crate::print::run(node.clone()));
+    }
+    Replication::start(&node)?;
+    let server = tokio::spawn(crate::serve::serve(node.clone(), listener, ui, shutdown));
+    Ok(Running {
+        addr,
         node,
+        logins,
         screens,
-        virtual_printer,
         printer,
+        virtual_printer,
+        server,
     })
 }

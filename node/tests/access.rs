@@ -1,9 +1,9 @@
 //! Refusals change nothing: an expired staff session, a revoked device, a weak password
 //! are turned away with a clear error, and the events and tickets stay as they were.
 
-use crate::util::TestNode;
 use axum::http::StatusCode;
 use medicloud_node::auth::Sessions;
+use medicloud_testkit::TestNode;
 use serde_json::{Value, json};
 use std::time::Duration;
 

@@ -1,8 +1,8 @@
 //! The HTTP API through the router: the queue's whole day, role boundaries, bad input.
 
-use crate::util::TestNode;
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
+use medicloud_testkit::TestNode;
 use serde_json::{Value, json};
 
 async fn take(n: &TestNode, token: &str, body: Value) -> Value {
@@ -648,7 +648,7 @@ async fn five_failed_logins_lock_the_account_even_against_the_right_password() {
         };
         assert_eq!(status, expected, "attempt {attempt}: {body}");
     }
-    let right = json!({"username": "desk", "password": crate::util::PASSWORD}).to_string();
+    let right = json!({"username": "desk", "password": medicloud_testkit::PASSWORD}).to_string();
     let (status, body) = n
         .call("POST", "/api/v1/auth/login", None, Some(&right))
         .await;
@@ -662,7 +662,7 @@ async fn five_failed_logins_lock_the_account_even_against_the_right_password() {
         "{body}"
     );
     // Another account is not affected.
-    let admin = json!({"username": "admin", "password": crate::util::PASSWORD}).to_string();
+    let admin = json!({"username": "admin", "password": medicloud_testkit::PASSWORD}).to_string();
     let (status, _) = n
         .call("POST", "/api/v1/auth/login", None, Some(&admin))
         .await;

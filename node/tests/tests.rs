@@ -1,16 +1,8 @@
-//! The node's integration tests: one binary, modules by area.
+//! The node library's integration tests, through its router with no socket (the tests
+//! that start the `medicloud` binary are in `cli/tests`).
 
 // A failed unwrap in a test is a failed test with its location: that is what we want.
 #![allow(clippy::unwrap_used)]
 
 mod access;
 mod api;
-mod audit;
-mod cloud;
-mod encryption;
-mod lan;
-mod printing;
-mod process;
-mod sync;
-mod tls;
-mod util;

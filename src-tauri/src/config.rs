@@ -2,7 +2,7 @@
 //! tests), over the file the first-start page writes. Resolving them does no I/O, so the
 //! rules are tested without a window.
 
-use medicloud_node::runtime::SyncOptions;
+use medicloud_node::config::{Paper, SyncConfig};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -56,9 +56,61 @@ pub struct Args {
     /// machines of the clinic reach it here when it listens beyond loopback.
     #[arg(long, env = "MEDICLOUD_LISTEN", default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
+    /// The database's key file (32 bytes, or 64 hex digits; created on first start)
+    /// [default: DATA/db.key].
+    #[arg(long, env = "MEDICLOUD_DB_KEY_FILE", value_name = "FILE")]
+    pub db_key_file: Option<PathBuf>,
+    /// A new standalone clinic's IANA time zone.
+    #[arg(long, env = "MEDICLOUD_TIME_ZONE", default_value = "Asia/Jakarta")]
+    pub time_zone: String,
+    /// The ticket printer's paper width in millimetres (58 or 80).
+    #[arg(long, env = "MEDICLOUD_PAPER", default_value = "80", value_parser = parse_paper)]
+    pub paper: Paper,
     /// Peers, LAN key, cloud and enrolment code, as for `medicloud node`.
     #[command(flatten)]
-    pub sync: SyncOptions,
+    pub sync: SyncFlags,
+}
+
+fn parse_paper(mm: &str) -> Result<Paper, String> {
+    mm.parse::<u16>()
+        .map_err(|_| format!("paper is 58 or 80 (mm), not {mm}"))
+        .and_then(Paper::try_from)
+}
+
+/// How this machine's node takes part in the clinic's sync, as `medicloud node` takes it.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct SyncFlags {
+    /// Another node of the clinic to sync with, e.g. `http://10.0.0.5:8080` (repeatable).
+    #[arg(long = "peer", value_name = "URL")]
+    pub peers: Vec<String>,
+    /// The clinic's key for node-to-node sync on the LAN (set by enrolment when joining a cloud).
+    #[arg(long, env = "MEDICLOUD_LAN_KEY", hide_env_values = true)]
+    pub lan_key: Option<String>,
+    /// The node that hands out label numbers when the clinic has no cloud (a hub).
+    #[arg(long, value_name = "URL")]
+    pub labels_from: Option<String>,
+    /// The clinic chain's cloud, e.g. `https://cloud.example.id` (remembered after enrolment).
+    #[arg(long, env = "MEDICLOUD_CLOUD", value_name = "URL")]
+    pub cloud: Option<String>,
+    /// A one-time enrolment code from the cloud's admin, to join the cloud.
+    #[arg(long, value_name = "CODE", hide_env_values = true)]
+    pub enrol: Option<String>,
+    /// A PEM file of certificate authorities trusted for the cloud's certificate.
+    #[arg(long, env = "MEDICLOUD_CLOUD_CA", value_name = "PEM")]
+    pub cloud_ca: Option<PathBuf>,
+}
+
+impl From<&SyncFlags> for SyncConfig {
+    fn from(flags: &SyncFlags) -> Self {
+        Self {
+            peers: flags.peers.clone(),
+            lan_key: flags.lan_key.clone(),
+            labels_from: flags.labels_from.clone(),
+            cloud: flags.cloud.clone(),
+            enrol: flags.enrol.clone(),
+            cloud_ca: flags.cloud_ca.clone(),
+        }
+    }
 }
 
 /// What the first-start page saves (`setup.json`, readable by this user only).
@@ -147,7 +199,13 @@ pub struct Settings {
     /// The kiosk's admin PIN.
     pub pin: Option<String>,
     /// Sync links.
-    pub sync: SyncOptions,
+    pub sync: SyncConfig,
+    /// The database's key file (default: DATA/db.key).
+    pub db_key_file: Option<PathBuf>,
+    /// A new standalone clinic's time zone.
+    pub time_zone: String,
+    /// The printer's paper.
+    pub paper: Paper,
     /// Where the node listens.
     pub listen: SocketAddr,
     /// Whether to open the display on a second monitor too.
@@ -160,7 +218,7 @@ pub fn resolve(args: &Args, data: &Path, saved: Option<&Setup>) -> Option<Settin
     let empty = Setup::default();
     let saved = saved.unwrap_or(&empty);
     let role = args.role.or(saved.role)?;
-    let mut sync = args.sync.clone();
+    let mut sync = SyncConfig::from(&args.sync);
     if sync.cloud.is_none() {
         sync.cloud.clone_from(&saved.cloud);
         if sync.enrol.is_none() {
@@ -184,6 +242,9 @@ pub fn resolve(args: &Args, data: &Path, saved: Option<&Setup>) -> Option<Settin
         printer: args.printer.clone().or(saved.printer.clone()),
         pin: args.kiosk_pin.clone().or(saved.kiosk_pin.clone()),
         sync,
+        db_key_file: args.db_key_file.clone(),
+        time_zone: args.time_zone.clone(),
+        paper: args.paper,
         listen: args.listen,
         second_display: args.second_display,
     })

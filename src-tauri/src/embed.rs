@@ -3,15 +3,13 @@
 
 use crate::config::{self, Clinic, Role, Settings};
 use anyhow::Context;
-use medicloud_core::domain::{DeviceRole, StaffRole};
+use medicloud_core::domain::DeviceRole;
 use medicloud_core::event::Actor;
-use medicloud_core::ids::{ClinicId, UserId};
-use medicloud_node::ops::Node;
-use medicloud_node::runtime::{self, ServeOptions};
+use medicloud_node::config::{ClinicConfig, DemoConfig, NodeConfig, PrintConfig};
+use medicloud_node::runtime;
 use serde::Serialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Duration;
 
 /// The running node, as the windows and commands know it.
@@ -86,140 +84,89 @@ async fn run(
     spent: impl FnOnce(),
     ready: std::sync::mpsc::Sender<anyhow::Result<Started>>,
 ) -> anyhow::Result<()> {
-    let (node, started, _virtual_printer) = match &settings.clinic {
+    let demo = settings.clinic == Clinic::Demo;
+    let running = runtime::start(node_config(&settings, ui), std::future::pending()).await?;
+    let identity = running.node().store.identity();
+    let (kiosk_token, display_token) = if demo {
+        let token = |screen: &str| {
+            running
+                .screens
+                .iter()
+                .find(|(s, _)| *s == screen)
+                .map(|(_, t)| t.clone())
+                .unwrap_or_default()
+        };
+        (token("kiosk"), token("display"))
+    } else {
+        mark_real(&settings.data)?;
+        spent();
+        if let Some((_, password)) = running.logins.first() {
+            announce_admin(password);
+        }
+        let host = runtime::hostname();
+        let node = running.node();
+        let (_, kiosk) =
+            node.rotate_device_token(Actor::System, &format!("Kiosk {host}"), DeviceRole::Kiosk)?;
+        let (_, display) =
+            node.rotate_device_token(Actor::System, &format!("Layar {host}"), DeviceRole::Display)?;
+        (kiosk, display)
+    };
+    let started = Started {
+        addr: running.addr(),
+        clinic: identity.clinic.to_string(),
+        device: identity.device.to_string(),
+        demo,
+        printer: running.printer.clone(),
+        kiosk_token,
+        display_token,
+    };
+    let _ = ready.send(Ok(started));
+    running.wait().await
+}
+
+/// The node this machine runs, as `medicloud node` or `medicloud demo` would run it.
+fn node_config(settings: &Settings, ui: PathBuf) -> NodeConfig {
+    let mut config = NodeConfig {
+        data: settings.data.clone(),
+        listen: settings.listen,
+        ui: Some(ui),
+        db_key_file: settings.db_key_file.clone(),
+        printing: PrintConfig {
+            printer: settings.printer.clone(),
+            paper: settings.paper,
+            public_url: None,
+        },
+        sync: settings.sync.clone(),
+        ..NodeConfig::default()
+    };
+    match &settings.clinic {
         Clinic::Demo => {
-            let password = std::env::var("MEDICLOUD_DEMO_PASSWORD")
-                .unwrap_or_else(|_| medicloud_node::setup::random_password());
-            let demo = runtime::demo(
-                &settings.data,
-                &password,
-                settings.printer.clone(),
-                medicloud_printer::PaperWidth::Mm80,
-                settings.sync.clone(),
-            )
-            .await?;
-            let token = |screen: &str| {
-                demo.screens
-                    .iter()
-                    .find(|(s, _)| *s == screen)
-                    .map(|(_, t)| t.clone())
-                    .unwrap_or_default()
-            };
-            let started = Started {
-                addr: settings.listen,
-                clinic: demo.node.store.identity().clinic.to_string(),
-                device: demo.node.store.identity().device.to_string(),
-                demo: true,
-                printer: Some(demo.printer.clone()),
-                kiosk_token: token("kiosk"),
-                display_token: token("display"),
-            };
-            // The virtual printer runs for as long as it lives.
-            (demo.node, started, demo.virtual_printer)
+            config.demo = Some(DemoConfig {
+                password: std::env::var("MEDICLOUD_DEMO_PASSWORD").ok(),
+            });
         }
         Clinic::Real {
             name,
             admin_password,
         } => {
-            let node = open_clinic(&settings, name.as_deref(), admin_password.clone()).await?;
-            spent();
-            let host = hostname();
-            let (_, kiosk_token) = node.rotate_device_token(
-                Actor::System,
-                &format!("Kiosk {host}"),
-                DeviceRole::Kiosk,
-            )?;
-            let (_, display_token) = node.rotate_device_token(
-                Actor::System,
-                &format!("Layar {host}"),
-                DeviceRole::Display,
-            )?;
-            let started = Started {
-                addr: settings.listen,
-                clinic: node.store.identity().clinic.to_string(),
-                device: node.store.identity().device.to_string(),
-                demo: false,
-                printer: settings.printer.clone(),
-                kiosk_token,
-                display_token,
+            config.clinic = ClinicConfig {
+                name: name.clone(),
+                time_zone: settings.time_zone.clone(),
+                admin_password: admin_password.clone(),
             };
-            (node, started, None)
         }
-    };
-    let options = ServeOptions {
-        listen: settings.listen,
-        ui: Some(ui),
-        public_url: None,
-    };
-    let ready = Mutex::new(Some((ready, started)));
-    runtime::serve(node, options, move |addr| {
-        if let Some((tx, started)) = ready.lock().ok().and_then(|mut r| r.take()) {
-            let _ = tx.send(Ok(Started { addr, ..started }));
-        }
-    })
-    .await
+    }
+    config
 }
 
-/// Opens a real clinic's node, as `medicloud node` does: enrolled with the cloud, synced
-/// with peers, or standalone, set up on its first start.
-async fn open_clinic(
-    settings: &Settings,
-    name: Option<&str>,
-    admin_password: Option<String>,
-) -> anyhow::Result<Node> {
-    let sync = &settings.sync;
-    let store = runtime::open(&settings.data, ClinicId::random(), sync).await?;
-    mark_real(&settings.data)?;
-    let replication = runtime::replication(&store, sync)?;
-    let node = Node::new(store).with_replication(replication);
-    let mut node = tokio::task::spawn_blocking(move || {
-        medicloud_node::replication::first_contact(&node);
-        node
-    })
-    .await?;
-    if let Some(target) = &settings.printer {
-        let printer =
-            medicloud_node::print::Printer::new(target, medicloud_printer::PaperWidth::Mm80)?;
-        node = node.with_printer(printer);
-    }
-    if node.clinic()?.is_none() {
-        if let Some(name) = name {
-            node.set_clinic(Actor::System, name, "Asia/Jakarta")?;
-            let password = match admin_password {
-                Some(password) => password,
-                None => {
-                    let password = medicloud_node::setup::random_password();
-                    tracing::warn!(clinic = name, "new clinic: staff login admin / {password}");
-                    password
-                }
-            };
-            medicloud_node::setup::ensure_staff(
-                &node,
-                UserId::random(),
-                "admin",
-                "Administrator",
-                StaffRole::Admin,
-                &password,
-            )?;
-            tracing::info!(clinic = name, "new standalone clinic set up");
-        } else {
-            tracing::warn!(
-                "the clinic's settings have not arrived yet; they come with the first sync"
-            );
-        }
-    }
-    Ok(node)
+/// A new standalone clinic's random first admin password, told once to whoever started
+/// the app (never logged).
+#[allow(clippy::print_stdout)]
+fn announce_admin(password: &str) {
+    println!("new clinic: staff login admin / {password}");
 }
 
 fn mark_real(data: &Path) -> anyhow::Result<()> {
     std::fs::write(data.join(config::REAL_MARKER), b"")
         .with_context(|| format!("cannot write into {}", data.display()))
-}
-
-fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname")
-        .map(|h| h.trim().to_owned())
-        .ok()
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "PC".to_owned())
 }

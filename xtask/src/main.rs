@@ -1,11 +1,12 @@
-//! `cargo xtask bench [--quick] [--out DIR]`: builds and runs every Medicloud benchmark and
-//! fault scenario (the bench binaries of `medicloud-node`), collects their records and
+//! Medicloud's chores. `cargo xtask tidy` checks the architecture's boundaries on the
+//! dependency graph (see `tidy.rs`). `cargo xtask bench [--quick] [--out DIR]`: builds and runs every Medicloud benchmark and
+//! fault scenario (the bench binaries of `medicloud`), collects their records and
 //! writes `report.md`, PNG plots and `summary.json` into DIR (default
 //! `target/bench-report/`).
 //!
-//! Each bench runs as `cargo bench -p medicloud-node --bench NAME` (release profile) with
+//! Each bench runs as `cargo bench -p medicloud --bench NAME` (release profile) with
 //! `MEDICLOUD_BENCH_OUT` naming its records file and, in quick mode,
-//! `MEDICLOUD_BENCH_QUICK=1`; the records' format is `node/benches/common/record.rs`.
+//! `MEDICLOUD_BENCH_QUICK=1`; the records' format is `cli/benches/common/record.rs`.
 //!
 //! Exit status: 0 when every bench binary ran to its end and every fault scenario held,
 //! whatever the speed figures (a missed target is a `fail` in the report, not an error,
@@ -20,6 +21,7 @@ mod plot;
 mod records;
 mod report;
 mod targets;
+mod tidy;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -61,12 +63,24 @@ enum Task {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Check the architecture's boundaries: core does no I/O, the node never depends on
+    /// the cloud, no library takes a command line.
+    Tidy,
 }
 
 fn main() -> ExitCode {
-    let Cli {
-        task: Task::Bench { quick, out },
-    } = Cli::parse();
+    let (quick, out) = match Cli::parse().task {
+        Task::Bench { quick, out } => (quick, out),
+        Task::Tidy => {
+            return match tidy::run(&root()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("xtask tidy: {e:#}");
+                    ExitCode::from(1)
+                }
+            };
+        }
+    };
     match bench(quick, out) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
@@ -104,7 +118,7 @@ fn bench(quick: bool, out: Option<PathBuf>) -> Result<bool> {
 
     log("building the bench binaries (release)");
     let built = Command::new(cargo())
-        .args(["bench", "-p", "medicloud-node", "--no-run"])
+        .args(["bench", "-p", "medicloud", "--no-run"])
         .current_dir(&root)
         .status()
         .context("running cargo")?;
@@ -116,14 +130,14 @@ fn bench(quick: bool, out: Option<PathBuf>) -> Result<bool> {
     let mut notes = Vec::new();
     let mut runs = Vec::new();
     if root
-        .join("node/benches")
+        .join("cli/benches")
         .join(format!("{FAULTS}.rs"))
         .is_file()
     {
         benches.push(FAULTS);
     } else {
         notes.push(format!(
-            "node/benches/{FAULTS}.rs is not in this tree: the fault scenarios were skipped"
+            "cli/benches/{FAULTS}.rs is not in this tree: the fault scenarios were skipped"
         ));
         runs.push(BenchRun {
             name: FAULTS.into(),
@@ -185,7 +199,7 @@ fn bench(quick: bool, out: Option<PathBuf>) -> Result<bool> {
     Ok(crashed.is_empty() && scenarios_failed == 0)
 }
 
-fn cargo() -> String {
+pub(crate) fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
@@ -203,7 +217,7 @@ fn run_bench(root: &Path, out: &Path, name: &str, quick: bool) -> Result<BenchOu
     ));
     let records_file = out.join("records").join(format!("{name}.jsonl"));
     let mut cmd = Command::new(cargo());
-    cmd.args(["bench", "-p", "medicloud-node", "--bench", name])
+    cmd.args(["bench", "-p", "medicloud", "--bench", name])
         .current_dir(root)
         .env("MEDICLOUD_BENCH_OUT", &records_file)
         .stdout(Stdio::piped())

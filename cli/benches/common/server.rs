@@ -28,14 +28,13 @@ pub fn seed(node: &Node, screen: &str) -> String {
 
 /// Serves `node` on a free loopback port; its base URL (`http://127.0.0.1:PORT`).
 pub async fn listen(node: Arc<Node>) -> String {
-    let (tx, rx) = tokio::sync::oneshot::channel();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
     tokio::spawn(medicloud_node::serve::serve(
         node,
-        "127.0.0.1:0".parse().unwrap(),
+        listener,
         None,
-        move |addr| {
-            let _ = tx.send(addr);
-        },
+        std::future::pending(),
     ));
-    format!("http://{}", rx.await.unwrap())
+    format!("http://{addr}")
 }

@@ -1,7 +1,7 @@
 //! Sync workloads between real node stores (SQLite files, fsync at every commit), with
 //! the same operations replayed through the `automerge` crate for a side-by-side.
 //!
-//! `cargo bench -p medicloud-node --bench sync [-- quick]` prints, per workload: events,
+//! `cargo bench -p medicloud --bench sync [-- quick]` prints, per workload: events,
 //! bytes on the wire per event delivered (the exchange's JSON, gzip-compressed and
 //! sealed as `HttpTransport` sends it between nodes; HTTP headers not counted), round trips, the time to
 //! converge once every device can reach the hub (in-process, no sockets), and the bench
@@ -856,12 +856,11 @@ fn first_sync_process(root: &Path, source: Node, events: u64) -> (Duration, f64)
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         runtime.block_on(async move {
-            let listen = "127.0.0.1:0".parse().unwrap();
-            medicloud_node::serve::serve(Arc::new(source), listen, None, |addr| {
-                tx.send(addr).unwrap();
-            })
-            .await
-            .unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            medicloud_node::serve::serve(Arc::new(source), listener, None, std::future::pending())
+                .await
+                .unwrap();
         });
     });
     let url = format!("http://{}", rx.recv().unwrap());

@@ -1,21 +1,25 @@
-//! A certificate authority of the test's own, shared by the cloud's and the node's
-//! TLS tests (the node's tests include this file by path).
+//! A certificate authority of the test's own, for the cloud's and the node's TLS tests.
 
 use std::path::PathBuf;
 
 /// A certificate authority of the test's own and a server certificate it signed for
 /// `127.0.0.1` and `localhost`, as PEM files in a temporary folder.
-#[allow(dead_code)] // the cloud's tests read the PEM text, the node's the file
+#[derive(Debug)]
 pub struct Pki {
-    /// The authority's certificate, as PEM text and as a file.
+    /// The authority's certificate, as PEM text.
     pub ca_pem: String,
+    /// The authority's certificate, as a file.
     pub ca: PathBuf,
+    /// The server's certificate chain (PEM file).
     pub cert: PathBuf,
+    /// The server's private key (PEM file).
     pub key: PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl Pki {
+    /// A new authority and server certificate.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
         let ca_key = KeyPair::generate().unwrap();

@@ -5,7 +5,7 @@
 //! The events come from a node that ran a clinic for some days (generated on a
 //! memory-backed folder): each ticket issued, called, served and completed.
 //!
-//! `cargo bench -p medicloud-node --bench apply [-- TICKETS]` (20,000 tickets, about
+//! `cargo bench -p medicloud --bench apply [-- TICKETS]` (20,000 tickets, about
 //! 80,000 events; 4,000 in quick mode).
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout

@@ -5,7 +5,7 @@
 //! one at a time (`POST /api/v1/counters/ruang-umum/call-next`). Each latency is from
 //! sending the call to one stream receiving its `call` event.
 //!
-//! `cargo bench -p medicloud-node --bench live [-- CALLS]` (100 calls to 200 streams;
+//! `cargo bench -p medicloud --bench live [-- CALLS]` (100 calls to 200 streams;
 //! 20 calls in quick mode).
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout

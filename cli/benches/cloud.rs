@@ -11,7 +11,7 @@
 //! Events are real ticket events of a generated clinic day, renumbered into each
 //! device's own series.
 //!
-//! `cargo bench -p medicloud-node --bench cloud`
+//! `cargo bench -p medicloud --bench cloud`
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
@@ -50,7 +50,7 @@ async fn postgres_admin() -> Option<tokio_postgres::Client> {
 
 /// A cloud server in this process over `database`; its base URL.
 async fn server(database: String) -> String {
-    let args = medicloud_cloud::CloudArgs {
+    let args = medicloud_cloud::CloudConfig {
         database,
         listen: "127.0.0.1:0".parse().unwrap(),
         admin_token: Some(ADMIN.into()),
@@ -60,7 +60,7 @@ async fn server(database: String) -> String {
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
-        medicloud_cloud::serve(args, |addr, _https| {
+        medicloud_cloud::serve(args, std::future::pending(), |addr, _https| {
             let _ = tx.send(addr);
         })
         .await

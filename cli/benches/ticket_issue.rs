@@ -1,7 +1,7 @@
 //! Ticket issue latency: `POST /api/v1/tickets` over real HTTP on loopback to a node on a
 //! real SQLite file (WAL, fsync at every commit), until the durable ticket is returned.
 //!
-//! `cargo bench -p medicloud-node --bench ticket_issue [-- COUNT]` prints median, p90,
+//! `cargo bench -p medicloud --bench ticket_issue [-- COUNT]` prints median, p90,
 //! p99 and max for sequential requests (one kiosk) and for 8 kiosks at once (COUNT
 //! tickets each; 1,000, or 300 in quick mode), and records them for `cargo xtask bench`.
 

@@ -3,7 +3,7 @@
 //! includes its text and PNG rendering). One ticket at a time, so each measures the full
 //! path: commit, spool wake-up, status check, send.
 //!
-//! `cargo bench -p medicloud-node --bench print_latency [-- COUNT]` (1,000 tickets, or
+//! `cargo bench -p medicloud --bench print_latency [-- COUNT]` (1,000 tickets, or
 //! 200 in quick mode); records `ticket.printer.p50`/`.p99` for `cargo xtask bench`.
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout

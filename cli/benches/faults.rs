@@ -2,7 +2,7 @@
 //! breaks something (a `kill -9` mid-burst, partitions, the printer, clocks, a full
 //! disk), then checks what a clinic would notice, and says what it counted.
 //!
-//! `cargo bench -p medicloud-node --bench faults [-- NAME…]` runs every scenario (or those
+//! `cargo bench -p medicloud --bench faults [-- NAME…]` runs every scenario (or those
 //! whose name contains a NAME, e.g. `partitions`) and prints one line per scenario; it
 //! exits 1 when any fails. With `MEDICLOUD_BENCH_OUT=FILE` it also appends the records
 //! (`common/record.rs`) for `cargo xtask bench`; `MEDICLOUD_BENCH_QUICK=1` runs the

@@ -1,17 +1,19 @@
-//! `medicloud`: the clinic node, the demo clinic and the printer tools, as subcommands of
-//! one binary.
+//! `medicloud`: the clinic node, the demo clinic, the cloud and the tools, as subcommands
+//! of one binary. The command line and configuration live here; what runs is in the
+//! `medicloud-node` and `medicloud-cloud` libraries.
+
+mod cloud_admin;
+mod config;
+mod remote;
+mod signal;
 
 use anyhow::bail;
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use medicloud_core::domain::StaffRole;
-use medicloud_core::event::Actor;
-use medicloud_core::ids::{ClinicId, UserId};
-use medicloud_node::ops::Node;
-use medicloud_node::print::Printer;
-use medicloud_node::runtime::{self, ServeOptions, SyncOptions};
-use medicloud_node::{demo, setup};
+use clap::{Args, Parser, Subcommand};
+use config::{ClinicFlags, CloudFlags, NodeFlags, PaperFlag};
+use medicloud_node::config::NodeConfig;
+use medicloud_node::runtime;
+use medicloud_printer::Layout;
 use medicloud_printer::virtual_printer::{Config as VirtualConfig, VirtualPrinter};
-use medicloud_printer::{Layout, PaperWidth};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
@@ -30,58 +32,32 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run a node with the demo clinic (five polies, counters, staff admin/desk/doctor).
+    /// Demo nodes given each other as `--peer` are one clinic.
     Demo {
-        /// Folder for the node's database; running again on it keeps the data.
-        #[arg(long, default_value = "data/demo")]
-        data: PathBuf,
-        /// Address to serve the API and UI on (port 0: any free port).
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
-        /// Folder of the built web UI.
-        #[arg(long, env = "MEDICLOUD_UI_DIR", default_value = "ui/dist")]
-        ui: PathBuf,
         /// Password of the demo staff accounts (random, and printed, when unset).
         #[arg(long, env = "MEDICLOUD_DEMO_PASSWORD", hide_env_values = true)]
         password: Option<String>,
-        /// The demo prints to a virtual printer of its own (into DATA/printed) unless given one.
         #[command(flatten)]
-        printing: Printing,
-        /// Demo nodes given each other as `--peer` are one clinic (the LAN key defaults to
-        /// the demo's own).
-        #[command(flatten)]
-        sync: SyncOptions,
+        node: NodeFlags,
     },
     /// Run a clinic node.
     Node {
-        /// Folder for the node's database.
-        #[arg(long)]
-        data: PathBuf,
-        /// Address to serve the API and UI on.
-        #[arg(long, default_value = "0.0.0.0:8080")]
-        listen: SocketAddr,
-        /// Folder of the built web UI.
-        #[arg(long, env = "MEDICLOUD_UI_DIR", default_value = "ui/dist")]
-        ui: PathBuf,
-        /// The clinic's name (needed on first start).
-        #[arg(long)]
-        clinic_name: Option<String>,
-        /// The clinic's IANA time zone.
-        #[arg(long, default_value = "Asia/Jakarta")]
-        time_zone: String,
-        /// Password for the `admin` account on first start (random, and printed, when unset).
-        #[arg(long, env = "MEDICLOUD_ADMIN_PASSWORD", hide_env_values = true)]
-        admin_password: Option<String>,
         #[command(flatten)]
-        printing: Printing,
+        node: NodeFlags,
         #[command(flatten)]
-        sync: SyncOptions,
-        #[command(flatten)]
-        key: DbKeyFile,
+        clinic: ClinicFlags,
     },
     /// Run the clinic chain's cloud: enrolment, sync and label authority for every clinic.
-    Cloud(medicloud_cloud::CloudArgs),
+    Cloud(CloudFlags),
     /// The cloud admin's commands (add a clinic, make an enrolment code).
-    CloudAdmin(medicloud_cloud::AdminArgs),
+    CloudAdmin(cloud_admin::AdminArgs),
+    /// Print a program's configuration file with every setting, its default and what it
+    /// means.
+    Config {
+        /// Whose configuration.
+        #[arg(value_enum)]
+        program: Program,
+    },
     /// The audit trail's tamper evidence.
     Audit {
         #[command(subcommand)]
@@ -101,36 +77,13 @@ enum Command {
     },
 }
 
-#[derive(Debug, Args)]
-struct Printing {
-    /// The ticket printer: tcp://HOST:PORT, HOST:PORT, file:/dev/usb/lp0, usb://VID:PID …
-    #[arg(long, env = "MEDICLOUD_PRINTER")]
-    printer: Option<String>,
-    /// Paper width.
-    #[arg(long, value_enum, default_value_t = Paper::Mm80)]
-    paper: Paper,
-    /// Base of the status URL in each ticket's QR code (default: the address served on).
-    #[arg(long, env = "MEDICLOUD_PUBLIC_URL")]
-    public_url: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Paper {
-    /// 58 mm roll (32 columns).
-    #[value(name = "58")]
-    Mm58,
-    /// 80 mm roll (48 columns).
-    #[value(name = "80")]
-    Mm80,
-}
-
-impl From<Paper> for PaperWidth {
-    fn from(p: Paper) -> Self {
-        match p {
-            Paper::Mm58 => PaperWidth::Mm58,
-            Paper::Mm80 => PaperWidth::Mm80,
-        }
-    }
+/// A program with a configuration file.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Program {
+    /// `medicloud node` (and `medicloud demo`).
+    Node,
+    /// `medicloud cloud`.
+    Cloud,
 }
 
 /// Where the database's encryption key is kept.
@@ -194,8 +147,8 @@ enum PrinterCommand {
         #[arg(long)]
         control: Option<SocketAddr>,
         /// Paper width used for rendering.
-        #[arg(long, value_enum, default_value_t = Paper::Mm80)]
-        paper: Paper,
+        #[arg(long, value_enum, default_value_t = PaperFlag::Mm80)]
+        paper: PaperFlag,
     },
     /// Print today's ticket again on a running node's printer, marked as a reprint.
     Reprint {
@@ -221,45 +174,32 @@ enum PrinterCommand {
         #[arg(long, env = "MEDICLOUD_PRINTER")]
         printer: String,
         /// Paper width.
-        #[arg(long, value_enum, default_value_t = Paper::Mm80)]
-        paper: Paper,
+        #[arg(long, value_enum, default_value_t = PaperFlag::Mm80)]
+        paper: PaperFlag,
     },
 }
 
+/// Starts the node `config` describes, tells the operator where it listens, its logins
+/// and pairing links, and serves until Ctrl-C or SIGTERM.
 #[allow(clippy::print_stdout)] // the operator reads the URL, logins and links here
-fn announce(addr: SocketAddr, logins: &[(&str, String)], lines: &[String]) {
+async fn run_node(config: NodeConfig) -> anyhow::Result<()> {
+    let running = runtime::start(config, signal::shutdown()).await?;
+    let addr = running.addr();
     println!("Medicloud node listening on http://{addr}");
-    for (user, password) in logins {
+    for (user, password) in &running.logins {
         println!("  staff login: {user} / {password}   (http://{addr}/desk, http://{addr}/admin)");
     }
-    for line in lines {
-        println!("  {line}");
+    if let Some(vp) = &running.virtual_printer {
+        println!(
+            "  printer: virtual printer on {}, tickets in {}",
+            vp.addr(),
+            vp.out_dir().display()
+        );
     }
-}
-
-/// Serves `node`, announcing the bound address, the logins and `lines` (in which
-/// `{addr}` becomes the bound address) once it listens.
-async fn run(
-    node: Node,
-    listen: SocketAddr,
-    ui: PathBuf,
-    public_url: Option<String>,
-    logins: &[(&str, String)],
-    lines: Vec<String>,
-) -> anyhow::Result<()> {
-    let options = ServeOptions {
-        listen,
-        ui: Some(ui),
-        public_url,
-    };
-    runtime::serve(node, options, |addr| {
-        let lines: Vec<String> = lines
-            .iter()
-            .map(|l| l.replace("{addr}", &addr.to_string()))
-            .collect();
-        announce(addr, logins, &lines);
-    })
-    .await
+    for (screen, token) in &running.screens {
+        println!("  {screen}: http://{addr}/{screen}#token={token}");
+    }
+    running.wait().await
 }
 
 #[allow(clippy::print_stdout)]
@@ -274,7 +214,7 @@ async fn printer_command(command: PrinterCommand) -> anyhow::Result<()> {
             let printer = VirtualPrinter::start(VirtualConfig {
                 listen,
                 out,
-                paper: paper.into(),
+                paper: config::paper_width(paper),
                 control,
             })
             .await?;
@@ -283,11 +223,11 @@ async fn printer_command(command: PrinterCommand) -> anyhow::Result<()> {
                 println!("control port on {c}");
             }
             println!("jobs are written to {}", printer.out_dir().display());
-            tokio::signal::ctrl_c().await?;
+            signal::shutdown().await;
         }
         PrinterCommand::Test { printer, paper } => {
             let layout = Layout {
-                width: paper.into(),
+                width: config::paper_width(paper),
                 ..Layout::default()
             };
             let page = medicloud_printer::encode_test_page(&layout, &printer)?;
@@ -303,8 +243,7 @@ async fn printer_command(command: PrinterCommand) -> anyhow::Result<()> {
             username,
             password,
         } => {
-            let session =
-                medicloud_node::remote::Session::login(&node, &username, &password).await?;
+            let session = remote::Session::login(&node, &username, &password).await?;
             let label = session.reprint(&ticket).await?;
             println!("{label} sent to the printer again (marked as a reprint)");
         }
@@ -380,6 +319,14 @@ fn print_openapi() -> anyhow::Result<()> {
     Ok(())
 }
 
+#[allow(clippy::print_stdout)] // the configuration file is the command's output
+fn print_defaults(program: Program) {
+    match program {
+        Program::Node => print!("{}", config::NODE_DEFAULTS),
+        Program::Cloud => print!("{}", config::CLOUD_DEFAULTS),
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -390,94 +337,35 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Openapi => print_openapi()?,
-        Command::Cloud(args) => medicloud_cloud::run(args).await?,
-        Command::CloudAdmin(args) => medicloud_cloud::admin(args).await?,
+        Command::Config { program } => print_defaults(program),
+        Command::Cloud(flags) => {
+            medicloud_cloud::serve(flags.resolve()?, signal::shutdown(), |addr, https| {
+                let scheme = if https { "https" } else { "http" };
+                #[allow(clippy::print_stdout)] // the operator (and tests) read the address here
+                {
+                    println!("Medicloud cloud listening on {scheme}://{addr}");
+                }
+            })
+            .await?;
+        }
+        Command::CloudAdmin(args) => cloud_admin::run(args).await?,
         Command::Audit {
             command: AuditCommand::Verify { data, key },
         } => verify_audit(&data, &key)?,
         Command::Db { command } => db_command(command)?,
         Command::Printer { command } => printer_command(command).await?,
-        Command::Demo {
-            data,
-            listen,
-            ui,
-            password,
-            printing,
-            sync,
-        } => {
-            let password = password.unwrap_or_else(setup::random_password);
-            let demo = runtime::demo(
-                &data,
-                &password,
-                printing.printer,
-                printing.paper.into(),
-                sync,
-            )
-            .await?;
-            let mut lines = Vec::new();
-            if let Some(vp) = &demo.virtual_printer {
-                lines.push(format!(
-                    "printer: virtual printer on {}, tickets in {}",
-                    vp.addr(),
-                    vp.out_dir().display()
-                ));
+        Command::Demo { password, node } => {
+            let mut config = node.resolve(NodeConfig::demo(None))?;
+            let demo = config.demo.get_or_insert_default();
+            if password.is_some() {
+                demo.password = password;
             }
-            lines.extend(demo.screens.iter().map(|(screen, token)| {
-                format!("{screen}: http://{{addr}}/{screen}#token={token}")
-            }));
-            let logins: Vec<_> = demo::STAFF
-                .iter()
-                .map(|(u, _, _)| (*u, password.clone()))
-                .collect();
-            // The virtual printer lives as long as `demo`.
-            let runtime::Demo {
-                node,
-                virtual_printer: _vp,
-                ..
-            } = demo;
-            run(node, listen, ui, printing.public_url, &logins, lines).await?;
+            run_node(config).await?;
         }
-        Command::Node {
-            data,
-            listen,
-            ui,
-            clinic_name,
-            time_zone,
-            admin_password,
-            printing,
-            sync,
-            key,
-        } => {
-            let key_file = key.db_key_file.as_deref();
-            let store = runtime::open_with_key(&data, key_file, ClinicId::random(), &sync).await?;
-            let replication = runtime::replication(&store, &sync)?;
-            let node = Node::new(store).with_replication(replication);
-            let mut node = tokio::task::spawn_blocking(move || {
-                medicloud_node::replication::first_contact(&node);
-                node
-            })
-            .await?;
-            if let Some(target) = &printing.printer {
-                node = node.with_printer(Printer::new(target, printing.paper.into())?);
-            }
-            let mut logins = Vec::new();
-            if node.clinic()?.is_none() {
-                let Some(name) = clinic_name else {
-                    bail!("first start: give the clinic's name with --clinic-name");
-                };
-                node.set_clinic(Actor::System, &name, &time_zone)?;
-                let password = admin_password.unwrap_or_else(setup::random_password);
-                setup::ensure_staff(
-                    &node,
-                    UserId::random(),
-                    "admin",
-                    "Administrator",
-                    StaffRole::Admin,
-                    &password,
-                )?;
-                logins.push(("admin", password));
-            }
-            run(node, listen, ui, printing.public_url, &logins, Vec::new()).await?;
+        Command::Node { node, clinic } => {
+            let mut config = node.resolve(NodeConfig::default())?;
+            clinic.apply(&mut config);
+            run_node(config).await?;
         }
     }
     Ok(())

@@ -1,0 +1,16 @@
+//! The tests of the `medicloud` binary and of the programs it runs: real processes on
+//! loopback (nodes, clouds, virtual printers), plus the router-level tests that share
+//! their helpers. One binary, modules by area.
+
+// A failed unwrap in a test is a failed test with its location: that is what we want.
+#![allow(clippy::unwrap_used)]
+
+mod audit;
+mod cloud;
+mod encryption;
+mod lan;
+mod printing;
+mod process;
+mod sync;
+mod tls;
+mod util;
