@@ -10,7 +10,7 @@ export function Appointments(props: { token: string; t: (k: Key) => string; serv
   const today = new Date().toISOString().slice(0, 10);
   const [form, setForm] = useState({ service: "A", date: today, slot_start: "09:00" });
   const [booked, setBooked] = useState<string | null>(null);
-  const load = useCallback(() => api<AppointmentView[]>("GET", "/api/v1/appointments", token).then(setList, fail), [token, fail]);
+  const load = useCallback(() => api("GET", "/api/v1/appointments", { token }).then(setList, fail), [token, fail]);
   useEffect(() => {
     void load();
   }, [load]);
@@ -42,7 +42,7 @@ export function Appointments(props: { token: string; t: (k: Key) => string; serv
                     <span className="pill ok">✓</span>
                   ) : (
                     <button
-                      onClick={() => api("POST", "/api/v1/tickets", token, { appointment_code: a.code }).then(load, fail)}
+                      onClick={() => api("POST", "/api/v1/tickets", { token, body: { appointment_code: a.code } }).then(load, fail)}
                     >
                       {t("checkIn")}
                     </button>
@@ -60,7 +60,7 @@ export function Appointments(props: { token: string; t: (k: Key) => string; serv
           onSubmit={async (e) => {
             e.preventDefault();
             try {
-              const a = await api<AppointmentView>("POST", "/api/v1/appointments", token, form);
+              const a = await api("POST", "/api/v1/appointments", { token, body: form });
               setBooked(a.code);
               void load();
             } catch (err) {

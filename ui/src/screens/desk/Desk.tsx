@@ -16,7 +16,7 @@ export function Desk() {
   const [notice, setNotice] = useState<string | null>(null);
   const logoff = useCallback(
     (why?: string) => {
-      if (token) api("POST", "/api/v1/auth/logout", token).catch(() => {});
+      if (token) api("POST", "/api/v1/auth/logout", { token }).catch(() => {});
       staffToken.clear();
       setToken(null);
       setNotice(why ?? null);

@@ -3,10 +3,10 @@
 // the printer that never goes away.
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiError } from "../../api/client";
-import type { ConflictView, Counter, PrinterHealth, ServiceView, SyncStatus, TicketView } from "../../api/types";
+import type { ActionBody, ConflictView, Counter, PrinterHealth, ServiceView, SyncStatus, TicketView } from "../../api/types";
 import type { Key } from "../../lib/i18n";
 import { useLive, usePolling } from "../../lib/live";
-import { Clock, serviceColor } from "../common";
+import { Clock, errorText, serviceColor } from "../common";
 import { Appointments } from "./Appointments";
 import { Patients } from "./Patients";
 import { StatusBar } from "./StatusBar";
@@ -41,19 +41,19 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
     (e: unknown) => {
       const err = e as ApiError;
       if (err.status === 401) onExpired();
-      else setMessage({ kind: "error", text: err.code === "offline" ? t("offline") : err.message });
+      else setMessage({ kind: "error", text: errorText(err, t) });
     },
     [onExpired, t],
   );
   const load = useCallback(() => {
-    api<Counter[]>("GET", "/api/v1/counters", token).then(setCounters, fail);
-    api<ServiceView[]>("GET", "/api/v1/services", token).then(setServices, fail);
-    api<TicketView[]>("GET", "/api/v1/tickets", token).then(setTickets, fail);
-    api<ConflictView[]>("GET", "/api/v1/conflicts", token).then(setConflicts, () => setConflicts([]));
+    api("GET", "/api/v1/counters", { token }).then(setCounters, fail);
+    api("GET", "/api/v1/services", { token }).then(setServices, fail);
+    api("GET", "/api/v1/tickets", { token }).then(setTickets, fail);
+    api("GET", "/api/v1/conflicts", { token }).then(setConflicts, () => setConflicts([]));
   }, [token, fail]);
   const loadStatus = useCallback(() => {
-    api<SyncStatus>("GET", "/api/v1/sync/status", token).then(setSync, () => setSync(null));
-    api<PrinterHealth>("GET", "/api/v1/printer", token).then(setPrinter, () => setPrinter(null));
+    api("GET", "/api/v1/sync/status", { token }).then(setSync, () => setSync(null));
+    api("GET", "/api/v1/printer", { token }).then(setPrinter, () => setPrinter(null));
   }, [token]);
   usePolling(load, 15_000);
   usePolling(loadStatus, 5_000);
@@ -65,14 +65,14 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
     .sort((a, b) => (b.called_at ?? "").localeCompare(a.called_at ?? ""))[0];
 
   const act = useCallback(
-    async (action: string, body?: unknown) => {
+    async (action: string, body?: ActionBody) => {
       setMessage(null);
       try {
         if (action === "call-next") {
-          const next = await api<TicketView>("POST", `/api/v1/counters/${counter}/call-next`, token);
+          const next = await api("POST", "/api/v1/counters/{counter_id}/call-next", { token, params: { counter_id: counter } });
           setMessage({ kind: "ok", text: `${next.label} → ${mine?.name ?? counter}` });
         } else if (current) {
-          await api<TicketView>("POST", `/api/v1/tickets/${current.id}/${action}`, token, body);
+          await api("POST", "/api/v1/tickets/{id}/{action}", { token, params: { id: current.id, action }, body });
         }
         load();
       } catch (e) {

@@ -1,6 +1,7 @@
 // The desk's patients tab: search and registration.
 import { useState } from "react";
-import { api, ApiError } from "../../api/client";
+import { api } from "../../api/client";
+import { errorText } from "../common";
 import type { PatientView } from "../../api/types";
 import type { Key } from "../../lib/i18n";
 
@@ -18,7 +19,7 @@ export function Patients(props: { token: string; t: (k: Key) => string; fail: (e
           className="row"
           onSubmit={(e) => {
             e.preventDefault();
-            api<PatientView[]>("GET", `/api/v1/patients?q=${encodeURIComponent(q)}`, token).then(setFound, fail);
+            api("GET", "/api/v1/patients", { token, query: { q } }).then(setFound, fail);
           }}
         >
           <input aria-label={t("search")} value={q} onChange={(e) => setQ(e.target.value)} placeholder={`${t("name")} / ${t("nik")} / ${t("bpjs")}`} />
@@ -43,10 +44,10 @@ export function Patients(props: { token: string; t: (k: Key) => string; fail: (e
             setError(null);
             const body = Object.fromEntries(Object.entries(form).filter(([, v]) => v.trim() !== ""));
             try {
-              await api("POST", "/api/v1/patients", token, body);
+              await api("POST", "/api/v1/patients", { token, body });
               setForm({ name: "", nik: "", bpjs_number: "", phone: "", birth_date: "" });
             } catch (err) {
-              setError((err as ApiError).message);
+              setError(errorText(err, t));
             }
           }}
         >
