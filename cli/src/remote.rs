@@ -3,6 +3,7 @@
 //! trail and print spool apply exactly as they do to a click on the desk screen.
 
 use anyhow::{Context, bail};
+use medicloud_core::error_code::ErrorBody;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -12,12 +13,6 @@ pub struct Session {
     base: String,
     token: String,
     client: reqwest::Client,
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    code: String,
-    message: String,
 }
 
 #[derive(Deserialize)]

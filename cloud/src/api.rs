@@ -20,7 +20,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_sync::exchange::{self, PAGE, SyncRequest, SyncResponse};
-use medicloud_sync::wire::{self, Block, EnrolRequest, Enrolled, ErrorBody, ReserveRequest};
+use medicloud_sync::wire::{
+    self, Block, EnrolRequest, Enrolled, ErrorBody, ErrorCode, ReserveRequest,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -36,15 +38,11 @@ pub struct State {
 
 /// A failure as the client sees it: a status and `{code, message}`.
 #[derive(Debug)]
-pub struct ApiError(StatusCode, &'static str, String);
+pub struct ApiError(StatusCode, ErrorCode, String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            code: self.1.to_owned(),
-            message: self.2,
-        };
-        (self.0, Json(body)).into_response()
+        (self.0, Json(ErrorBody::new(self.1, self.2))).into_response()
     }
 }
 
@@ -53,7 +51,7 @@ impl From<StorageError> for ApiError {
         tracing::error!(error = %err, "storage failure");
         ApiError(
             StatusCode::SERVICE_UNAVAILABLE,
-            "storage_unavailable",
+            ErrorCode::StorageUnavailable,
             "the cloud database could not answer; nothing was changed".into(),
         )
     }
@@ -74,11 +72,15 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> 
             {
                 Err(ApiError(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
+                    ErrorCode::PayloadTooLarge,
                     format!("a body may hold at most {} bytes", wire::MAX_BODY),
                 ))
             }
-            Err(e) => Err(ApiError(StatusCode::BAD_REQUEST, "bad_json", e.body_text())),
+            Err(e) => Err(ApiError(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadJson,
+                e.body_text(),
+            )),
         }
     }
 }
@@ -155,7 +157,7 @@ async fn device(state: &State, headers: &HeaderMap) -> Result<DeviceRow, ApiErro
     let unauthorized = || {
         ApiError(
             StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "enrol this device first, and send its secret".into(),
         )
     };
@@ -168,7 +170,7 @@ async fn device(state: &State, headers: &HeaderMap) -> Result<DeviceRow, ApiErro
     if device.revoked {
         return Err(ApiError(
             StatusCode::UNAUTHORIZED,
-            "revoked",
+            ErrorCode::Revoked,
             "this device was revoked".into(),
         ));
     }
@@ -178,7 +180,7 @@ async fn device(state: &State, headers: &HeaderMap) -> Result<DeviceRow, ApiErro
 fn wrong_clinic() -> ApiError {
     ApiError(
         StatusCode::FORBIDDEN,
-        "wrong_clinic",
+        ErrorCode::WrongClinic,
         "a device may only sync its own clinic's events".into(),
     )
 }
@@ -191,7 +193,7 @@ async fn enrol(
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             "name: 1 to 100 characters".into(),
         ));
     }
@@ -219,7 +221,7 @@ async fn enrol(
         }
         EnrolOutcome::BadCode => Err(ApiError(
             StatusCode::UNAUTHORIZED,
-            "bad_code",
+            ErrorCode::BadCode,
             "that enrolment code is unknown, used or expired".into(),
         )),
         EnrolOutcome::OtherClinic => Err(wrong_clinic()),
@@ -242,7 +244,7 @@ async fn exchange_round(
     if req.events.len() > PAGE {
         return Err(ApiError(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "too_many_events",
+            ErrorCode::TooManyEvents,
             format!("at most {PAGE} events in one request"),
         ));
     }
@@ -274,7 +276,7 @@ async fn reserve(
     if req.count == 0 || req.count > 1_000 {
         return Err(ApiError(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             "count: 1 to 1000".into(),
         ));
     }
@@ -298,7 +300,7 @@ fn admin(state: &State, headers: &HeaderMap) -> Result<(), ApiError> {
     let denied = || {
         ApiError(
             StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "the admin token is needed".into(),
         )
     };
@@ -340,7 +342,7 @@ async fn add_clinic(
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             "name: 1 to 100 characters".into(),
         ));
     }
@@ -348,7 +350,7 @@ async fn add_clinic(
     if !state.storage.add_clinic(id, &name, &secret()).await? {
         return Err(ApiError(
             StatusCode::CONFLICT,
-            "clinic_exists",
+            ErrorCode::ClinicExists,
             "a clinic with that id exists".into(),
         ));
     }
@@ -378,7 +380,7 @@ async fn add_code(
     admin(&state, &headers)?;
     let code = new_code(&state.storage, clinic, req.valid_hours.unwrap_or(24))
         .await
-        .map_err(|e| ApiError(StatusCode::NOT_FOUND, "not_found", e.to_string()))?;
+        .map_err(|e| ApiError(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.to_string()))?;
     Ok((StatusCode::CREATED, Json(CodeView { code })))
 }
 
@@ -403,7 +405,7 @@ async fn revoke(
     } else {
         Err(ApiError(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             "no such device".into(),
         ))
     }
@@ -420,7 +422,13 @@ pub fn router(state: State) -> Router {
         .route("/admin/v1/clinics/{id}/enrolment-codes", post(add_code))
         .route("/admin/v1/clinics/{id}/devices", get(devices))
         .route("/admin/v1/devices/{id}/revoke", post(revoke))
-        .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "not_found", "no such route".into()) })
+        .fallback(|| async {
+            ApiError(
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "no such route".into(),
+            )
+        })
         .layer(axum::extract::DefaultBodyLimit::max(wire::MAX_BODY))
         .layer(tower_http::decompression::RequestDecompressionLayer::new())
         .layer(tower_http::compression::CompressionLayer::new())

@@ -34,6 +34,7 @@
 #![deny(missing_docs)]
 
 pub mod domain;
+pub mod error_code;
 pub mod event;
 pub mod ids;
 pub mod labels;

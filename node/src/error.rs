@@ -1,6 +1,7 @@
 //! The node's error type: every failure a caller of the store or the clinic operations
 //! can see, each mapped once to an HTTP status and a stable code in `api::error`.
 
+use medicloud_core::error_code::ErrorCode;
 use medicloud_core::ticket::TransitionError;
 use medicloud_core::validate::ValidationError;
 
@@ -25,8 +26,8 @@ pub enum Error {
     /// The request conflicts with the current state, for a reason named by `code`.
     #[error("{message}")]
     Conflict {
-        /// Stable machine-readable code, e.g. `already_checked_in`.
-        code: &'static str,
+        /// Stable machine-readable code, e.g. [`ErrorCode::AlreadyCheckedIn`].
+        code: ErrorCode,
         /// What happened, in words staff understand.
         message: String,
     },
@@ -36,6 +37,22 @@ pub enum Error {
     /// Stored data could not be read back (a bug or a damaged database).
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
+    /// The audit chain has no link for the event before this one of its origin (a
+    /// damaged or tampered database); the event is not stored.
+    #[error("audit chain broken before {origin}/{seq}")]
+    AuditChainBroken {
+        /// The origin device of the event.
+        origin: String,
+        /// The event's seq.
+        seq: i64,
+    },
+    /// The printer's layout refused a ticket (a template it cannot lay out); the ticket
+    /// is not issued.
+    #[error("ticket layout: {0}")]
+    Layout(#[source] medicloud_printer::PrintError),
+    /// The operating system refused to start a thread (a sync link's).
+    #[error("cannot start a thread: {0}")]
+    Thread(#[source] std::io::Error),
     /// The database did not open with the key given: a wrong key, or a file that is not
     /// an encrypted node database.
     #[error(
@@ -51,6 +68,8 @@ pub enum Error {
     Busy(String),
 }
 
+/// JSON read back from the database (events, projections) that does not decode. (Writing
+/// JSON of the node's own types cannot fail, so this is the only way it arises.)
 impl From<serde_json::Error> for Error {
     fn from(err: serde_json::Error) -> Self {
         Error::Corrupt(err.to_string())
@@ -59,7 +78,7 @@ impl From<serde_json::Error> for Error {
 
 impl Error {
     /// A conflict with a stable code.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Error::Conflict {
             code,
             message: message.into(),

@@ -156,8 +156,8 @@ impl Printer {
             message: ticket_message(clinic_message),
             reprint,
         };
-        let bytes = medicloud_printer::encode_ticket(&print, &self.layout)
-            .map_err(|e| crate::Error::Corrupt(format!("ticket layout: {e}")))?;
+        let bytes =
+            medicloud_printer::encode_ticket(&print, &self.layout).map_err(crate::Error::Layout)?;
         conn.execute(
             "INSERT INTO print_jobs (ticket, reprint, bytes, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![ticket.id.to_string(), reprint, bytes, w.now_ms()],

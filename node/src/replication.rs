@@ -263,7 +263,7 @@ impl Replication {
                         Err(err) => tracing::error!(url = %link.config.url, error = %err, "sync link not started"),
                     }
                 })
-                .map_err(|e| crate::Error::Corrupt(e.to_string()))?;
+                .map_err(crate::Error::Thread)?;
         }
         Ok(())
     }

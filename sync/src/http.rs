@@ -9,7 +9,7 @@
 use crate::exchange::{SyncError, SyncRequest, SyncResponse, Transport};
 use crate::hlc::{SystemTime, TimeSource};
 use crate::seal::{self, LanSeal};
-use crate::wire::{self, ErrorBody};
+use crate::wire::{self, ErrorBody, ErrorCode};
 use rand::Rng;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
@@ -188,7 +188,9 @@ impl HttpTransport {
             let error: Option<ErrorBody> = serde_json::from_slice(&json).ok();
             if status == StatusCode::UNAUTHORIZED
                 && attempt == 0
-                && error.as_ref().is_some_and(|e| e.code == "stale_request")
+                && error
+                    .as_ref()
+                    .is_some_and(|e| e.code == ErrorCode::StaleRequest)
             {
                 // Its time, sealed under the clinic's key, is authentic: keep to it.
                 let local = SystemTime.now_ms() as i64;

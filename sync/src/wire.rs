@@ -85,14 +85,8 @@ pub struct Block {
     pub slot: Option<u32>,
 }
 
-/// An error answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
-    /// A stable, machine-readable code, such as `wrong_clinic`.
-    pub code: String,
-    /// A sentence for people.
-    pub message: String,
-}
+/// An error answer: `{code, message}`, the same body as the node's API answers with.
+pub use medicloud_core::error_code::{ErrorBody, ErrorCode};
 
 /// Gzip-compresses a body (fast level: sync bodies are sent at once).
 pub fn gzip(body: &[u8]) -> Vec<u8> {

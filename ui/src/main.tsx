@@ -3,7 +3,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import "./styles.css";
 import { Admin } from "./screens/Admin";
-import { Desk } from "./screens/Desk";
+import { Desk } from "./screens/desk/Desk";
 import { Display } from "./screens/Display";
 import { Kiosk } from "./screens/Kiosk";
 import { Status } from "./screens/Status";

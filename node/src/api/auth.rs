@@ -1,6 +1,6 @@
 //! Staff login and logout.
 
-use super::error::{AppError, ErrorBody};
+use super::error::{AppError, ErrorBody, ErrorCode};
 use super::extract::{Caller, Json};
 use super::{AppState, blocking};
 use crate::auth::{LoginOutcome, Principal};
@@ -78,7 +78,7 @@ pub async fn login(
     if req.username.len() > 64 || req.password.len() > 256 {
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             "username or password too long",
         ));
     }
@@ -107,7 +107,7 @@ pub async fn login(
     let locked = |left: std::time::Duration| {
         AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "account_locked",
+            ErrorCode::AccountLocked,
             format!(
                 "too many failed logins: this account is locked for {} more minutes",
                 left.as_secs().div_ceil(60)
@@ -135,7 +135,7 @@ pub async fn login(
             tracing::info!("failed login");
             Err(AppError::new(
                 StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
+                ErrorCode::InvalidCredentials,
                 "wrong username or password",
             ))
         }
@@ -185,7 +185,7 @@ pub async fn break_glass(
     if !matches!(principal, Principal::Staff { .. }) {
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
-            "forbidden",
+            ErrorCode::Forbidden,
             "only staff members can ask for emergency access",
         ));
     }
@@ -193,7 +193,7 @@ pub async fn break_glass(
     if !(10..=200).contains(&reason.chars().count()) {
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             "reason: say in 10 to 200 characters why emergency access is needed",
         ));
     }

@@ -7,30 +7,20 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+pub use medicloud_core::error_code::{ErrorBody, ErrorCode};
 use medicloud_core::ticket::TransitionError;
-use serde::Serialize;
-use utoipa::ToSchema;
-
-/// The body of every error response.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// Stable machine-readable code, e.g. `queue_empty`, `invalid_transition`.
-    pub code: String,
-    /// What happened, for people.
-    pub message: String,
-}
 
 /// An error on its way to becoming a response.
 #[derive(Debug)]
 pub struct AppError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
 }
 
 impl AppError {
     /// An error with the given status, code and message.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -42,7 +32,7 @@ impl AppError {
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "log in or use a device token",
         )
     }
@@ -50,11 +40,7 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            code: self.code.to_owned(),
-            message: self.message,
-        };
-        (self.status, Json(body)).into_response()
+        (self.status, Json(ErrorBody::new(self.code, self.message))).into_response()
     }
 }
 
@@ -62,37 +48,55 @@ impl From<Error> for AppError {
     fn from(err: Error) -> Self {
         use StatusCode as S;
         match err {
-            Error::Invalid(e) => {
-                Self::new(S::UNPROCESSABLE_ENTITY, "validation_failed", e.to_string())
-            }
-            Error::NotFound { what } => {
-                Self::new(S::NOT_FOUND, "not_found", format!("{what} not found"))
-            }
-            Error::QueueEmpty => Self::new(S::NOT_FOUND, "queue_empty", err.to_string()),
+            Error::Invalid(e) => Self::new(
+                S::UNPROCESSABLE_ENTITY,
+                ErrorCode::ValidationFailed,
+                e.to_string(),
+            ),
+            Error::NotFound { what } => Self::new(
+                S::NOT_FOUND,
+                ErrorCode::NotFound,
+                format!("{what} not found"),
+            ),
+            Error::QueueEmpty => Self::new(S::NOT_FOUND, ErrorCode::QueueEmpty, err.to_string()),
             Error::Transition(TransitionError::UnknownTicket) => {
-                Self::new(S::NOT_FOUND, "not_found", "ticket not found")
+                Self::new(S::NOT_FOUND, ErrorCode::NotFound, "ticket not found")
             }
-            Error::Transition(e) => Self::new(S::CONFLICT, "invalid_transition", e.to_string()),
+            Error::Transition(e) => {
+                Self::new(S::CONFLICT, ErrorCode::InvalidTransition, e.to_string())
+            }
             Error::Conflict { code, message } => Self::new(S::CONFLICT, code, message),
             Error::Storage(e) => {
                 tracing::error!(error = %e, "storage failure");
                 if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
                     Self::new(
                         S::INSUFFICIENT_STORAGE,
-                        "disk_full",
+                        ErrorCode::DiskFull,
                         "this node's disk is full; nothing was changed (free some space on it)",
                     )
                 } else {
                     Self::new(
                         S::SERVICE_UNAVAILABLE,
-                        "storage_unavailable",
+                        ErrorCode::StorageUnavailable,
                         "the local database could not save; nothing was changed",
                     )
                 }
             }
             Error::Corrupt(e) => {
                 tracing::error!(error = %e, "unreadable stored data");
-                Self::new(S::INTERNAL_SERVER_ERROR, "internal", "internal error")
+                Self::new(
+                    S::INTERNAL_SERVER_ERROR,
+                    ErrorCode::Internal,
+                    "internal error",
+                )
+            }
+            Error::AuditChainBroken { .. } | Error::Layout(_) | Error::Thread(_) => {
+                tracing::error!(error = %err, "internal failure");
+                Self::new(
+                    S::INTERNAL_SERVER_ERROR,
+                    ErrorCode::Internal,
+                    "internal error",
+                )
             }
             // Raised only while a database is opened, never by a request; mapped for
             // completeness.
@@ -100,7 +104,7 @@ impl From<Error> for AppError {
                 tracing::error!(error = %err, "database unavailable");
                 Self::new(
                     S::SERVICE_UNAVAILABLE,
-                    "storage_unavailable",
+                    ErrorCode::StorageUnavailable,
                     "the local database is not available",
                 )
             }
@@ -110,7 +114,7 @@ impl From<Error> for AppError {
 
 impl From<Denied> for AppError {
     fn from(err: Denied) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", err.to_string())
+        Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, err.to_string())
     }
 }
 
@@ -123,24 +127,24 @@ impl From<JsonRejection> for AppError {
                 let detail = text
                     .strip_prefix("Failed to deserialize the JSON body into the target type: ")
                     .unwrap_or(&text);
-                Self::new(S::UNPROCESSABLE_ENTITY, "validation_failed", detail)
+                Self::new(S::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed, detail)
             }
             JsonRejection::JsonSyntaxError(_) => Self::new(
                 S::BAD_REQUEST,
-                "bad_json",
+                ErrorCode::BadJson,
                 "the request body is not valid JSON",
             ),
             JsonRejection::MissingJsonContentType(_) => Self::new(
                 S::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "send the body as application/json",
             ),
             JsonRejection::BytesRejection(_) => Self::new(
                 S::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 "the request body is too large",
             ),
-            other => Self::new(S::BAD_REQUEST, "bad_request", other.body_text()),
+            other => Self::new(S::BAD_REQUEST, ErrorCode::BadRequest, other.body_text()),
         }
     }
 }
@@ -152,7 +156,7 @@ mod tests {
 
     fn check(err: Error, status: u16, code: &str) {
         let app = AppError::from(err);
-        assert_eq!((app.status.as_u16(), app.code), (status, code));
+        assert_eq!((app.status.as_u16(), app.code.as_str()), (status, code));
     }
 
     fn sqlite(code: std::ffi::c_int) -> Error {
@@ -166,5 +170,10 @@ mod tests {
         check(sqlite(ffi::SQLITE_BUSY), 503, "storage_unavailable");
         check(Error::QueueEmpty, 404, "queue_empty");
         check(Error::Corrupt("x".into()), 500, "internal");
+        let broken = Error::AuditChainBroken {
+            origin: "d".into(),
+            seq: 2,
+        };
+        check(broken, 500, "internal");
     }
 }

@@ -1,7 +1,7 @@
 //! Request rate limits per client address: a token bucket per IP, so one misbehaving
 //! machine on the LAN cannot starve the kiosks and desks.
 
-use super::error::AppError;
+use super::error::{AppError, ErrorCode};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -65,7 +65,7 @@ pub async fn limit(
     match ip {
         Some(ip) if !limit.allow(ip) => Err(AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ErrorCode::RateLimited,
             "too many requests from this machine; slow down",
         )),
         _ => Ok(next.run(request).await),

@@ -20,7 +20,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post, put};
-use error::AppError;
+use error::{AppError, ErrorCode};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -80,7 +80,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
             tracing::error!(error = %join, "blocking task failed");
             Err(AppError::new(
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
+                ErrorCode::Internal,
                 "internal error",
             ))
         }
@@ -126,7 +126,7 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         .fallback(|| async {
             AppError::new(
                 axum::http::StatusCode::NOT_FOUND,
-                "not_found",
+                ErrorCode::NotFound,
                 "no such API endpoint",
             )
         });

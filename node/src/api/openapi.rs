@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
         live::events,
         sync::status, sync::conflicts, audit::trail,
     ),
-    components(schemas(error::ErrorBody, crate::live::LiveMessage)),
+    components(schemas(error::ErrorBody, error::ErrorCode, crate::live::LiveMessage)),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Staff sessions"),

@@ -2,7 +2,7 @@
 //! (`/sync/v1/…`, sealed with the clinic's LAN key), and what staff see of it
 //! (`/api/v1/sync/status`, `/api/v1/conflicts`).
 
-use super::error::{AppError, ErrorBody};
+use super::error::{AppError, ErrorBody, ErrorCode};
 use super::extract::{Caller, Json};
 use super::{AppState, blocking};
 use crate::auth::Permission;
@@ -31,7 +31,7 @@ pub async fn sealed(
     let Some(seal) = s.node.replication.seal().cloned() else {
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
-            "sync_off",
+            ErrorCode::SyncOff,
             "this node takes no sync requests (it has no LAN key)",
         ));
     };
@@ -44,14 +44,14 @@ pub async fn sealed(
     let unauthenticated = || {
         AppError::new(
             StatusCode::UNAUTHORIZED,
-            "unauthenticated",
+            ErrorCode::Unauthenticated,
             "a sync request must be sealed with the clinic's LAN key",
         )
     };
     let too_large = || {
         AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             format!("a sync body may hold at most {} bytes", wire::MAX_BODY),
         )
     };
@@ -69,13 +69,14 @@ pub async fn sealed(
     match s.node.replication.admit(&opened, now) {
         Ok(()) => {}
         Err(Refusal::Stale) => {
-            let body = serde_json::json!({
-                "code": "stale_request",
-                "message": "the request's time is too far from this node's; this answer carries its time",
-            });
+            let body = ErrorBody::new(
+                ErrorCode::StaleRequest,
+                "the request's time is too far from this node's; this answer carries its time",
+            );
             return Ok(answer(
                 StatusCode::UNAUTHORIZED,
-                body.to_string().into_bytes(),
+                // An ErrorBody always serialises.
+                serde_json::to_vec(&body).unwrap_or_default(),
             ));
         }
         Err(Refusal::Replayed) => {
@@ -87,7 +88,7 @@ pub async fn sealed(
         GunzipError::TooLarge(_) => too_large(),
         GunzipError::Corrupt => AppError::new(
             StatusCode::BAD_REQUEST,
-            "bad_body",
+            ErrorCode::BadBody,
             "the sealed body is not gzip-compressed JSON",
         ),
     })?;
@@ -105,7 +106,7 @@ pub async fn sealed(
             tracing::error!(error = %err, "a sync answer could not be read");
             Err(AppError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
+                ErrorCode::Internal,
                 "internal error",
             ))
         }
@@ -116,17 +117,17 @@ fn sync_error(err: SyncError) -> AppError {
     match err {
         SyncError::WrongClinic => AppError::new(
             StatusCode::FORBIDDEN,
-            "wrong_clinic",
+            ErrorCode::WrongClinic,
             "this node belongs to another clinic",
         ),
         SyncError::Refused(message) => {
-            AppError::new(StatusCode::BAD_REQUEST, "sync_refused", message)
+            AppError::new(StatusCode::BAD_REQUEST, ErrorCode::SyncRefused, message)
         }
         SyncError::Unreachable(message) | SyncError::Storage(message) => {
             tracing::error!(error = %message, "sync request failed");
             AppError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "storage_unavailable",
+                ErrorCode::StorageUnavailable,
                 "the local database could not take the events; nothing was stored",
             )
         }
@@ -141,7 +142,7 @@ pub async fn exchange(
     if request.events.len() > PAGE {
         return Err(AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "too_many_events",
+            ErrorCode::TooManyEvents,
             format!("at most {PAGE} events in one request"),
         ));
     }
@@ -166,21 +167,21 @@ pub async fn reserve(
     if s.node.replication.has_remote_authority() {
         return Err(AppError::new(
             StatusCode::CONFLICT,
-            "not_authority",
+            ErrorCode::NotAuthority,
             "this node takes its own labels from another authority",
         ));
     }
     let Some(device) = request.device else {
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             "device: say which device the block is for",
         ));
     };
     if request.count == 0 {
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             "count: ask for at least one number",
         ));
     }

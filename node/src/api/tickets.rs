@@ -1,6 +1,6 @@
 //! Tickets: take, read, list, call next, and the lifecycle steps.
 
-use super::error::{AppError, ErrorBody};
+use super::error::{AppError, ErrorBody, ErrorCode};
 use super::extract::{Caller, Json};
 use super::{AppState, blocking};
 use crate::auth::{Permission, Principal};
@@ -93,7 +93,7 @@ fn action(name: &str, body: ActionBody) -> Result<TicketAction, AppError> {
     let missing = |field: &str| {
         AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             format!("{field}: required for {name}"),
         )
     };
@@ -109,7 +109,7 @@ fn action(name: &str, body: ActionBody) -> Result<TicketAction, AppError> {
         _ => {
             return Err(AppError::new(
                 StatusCode::NOT_FOUND,
-                "unknown_action",
+                ErrorCode::UnknownAction,
                 "use call, recall, serve, complete, no-show, requeue, cancel, transfer or reprint",
             ));
         }
@@ -139,7 +139,7 @@ pub async fn act(
         serde_json::from_slice(&body).map_err(|e| {
             AppError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
+                ErrorCode::ValidationFailed,
                 e.to_string(),
             )
         })?
@@ -219,20 +219,20 @@ pub async fn printer_test(
     .map_err(|_| {
         AppError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "internal error",
         )
     })?;
     match result {
         None => Err(AppError::new(
             StatusCode::NOT_FOUND,
-            "no_printer",
+            ErrorCode::NoPrinter,
             "this node has no printer",
         )),
         Some(Ok(())) => Ok(StatusCode::ACCEPTED),
         Some(Err(fault)) => Err(AppError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "printer_fault",
+            ErrorCode::PrinterFault,
             format!("the printer did not take the test page: {fault}"),
         )),
     }

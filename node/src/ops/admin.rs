@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::store::query;
 use crate::views::ServiceView;
 use medicloud_core::domain::{Clinic, Counter, Device, DeviceRole, Service, StaffRole, StaffUser};
+use medicloud_core::error_code::ErrorCode;
 use medicloud_core::event::{Actor, EventBody};
 use medicloud_core::ids::{DeviceId, UserId};
 use medicloud_core::validate::{self, ValidationError};
@@ -202,7 +203,10 @@ impl Node {
                 .iter()
                 .any(|u| u.username == user.username)
             {
-                return Err(Error::conflict("username_taken", "that username is taken"));
+                return Err(Error::conflict(
+                    ErrorCode::UsernameTaken,
+                    "that username is taken",
+                ));
             }
             w.append(actor, EventBody::StaffSet(user.clone()))
         })?;

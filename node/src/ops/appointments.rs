@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::store::query::{self, AppointmentRow};
 use chrono::NaiveDate;
 use medicloud_core::domain::{Appointment, Patient, PatientInput};
+use medicloud_core::error_code::ErrorCode;
 use medicloud_core::event::{Actor, EventBody};
 use medicloud_core::ids::{AppointmentId, PatientId, TicketId};
 use medicloud_core::validate::ValidationError;
@@ -129,7 +130,7 @@ impl Node {
                     .any(|p| p.nik.as_ref() == Some(nik))
             {
                 return Err(Error::conflict(
-                    "duplicate_nik",
+                    ErrorCode::DuplicateNik,
                     "a patient with this NIK is already registered",
                 ));
             }

@@ -7,6 +7,7 @@ use crate::store::{Writer, query};
 use crate::views::{CallView, Queues, TicketView};
 use chrono::{NaiveDate, TimeZone};
 use medicloud_core::domain::{CounterId, ServiceCode};
+use medicloud_core::error_code::ErrorCode;
 use medicloud_core::event::{Actor, EventBody};
 use medicloud_core::ids::{TicketId, VisitId};
 use medicloud_core::labels::service_day;
@@ -104,7 +105,10 @@ impl Node {
     /// Prints the ticket again; the paper says it is a reprint.
     pub fn reprint(&self, id: TicketId) -> Result<TicketView> {
         if self.printer.is_none() {
-            return Err(Error::conflict("no_printer", "this node has no printer"));
+            return Err(Error::conflict(
+                ErrorCode::NoPrinter,
+                "this node has no printer",
+            ));
         }
         self.store.write(|w| self.spool(w, id, true))?;
         self.kick_printer();
@@ -274,7 +278,7 @@ fn open_service(w: &Writer<'_>, code: &ServiceCode) -> Result<()> {
     match query::service(w.conn(), code)? {
         None => Err(Error::NotFound { what: "service" }),
         Some(s) if !s.active => Err(Error::conflict(
-            "service_closed",
+            ErrorCode::ServiceClosed,
             format!("{} is closed today", s.name_en),
         )),
         Some(_) => Ok(()),
@@ -299,19 +303,19 @@ fn checkable_appointment(
     let a = row.appointment;
     if row.cancelled {
         return Err(Error::conflict(
-            "appointment_cancelled",
+            ErrorCode::AppointmentCancelled,
             "this appointment was cancelled",
         ));
     }
     if row.ticket.is_some() {
         return Err(Error::conflict(
-            "already_checked_in",
+            ErrorCode::AlreadyCheckedIn,
             "this appointment is already checked in",
         ));
     }
     if a.date != day {
         return Err(Error::conflict(
-            "appointment_not_today",
+            ErrorCode::AppointmentNotToday,
             format!("this appointment is on {}, not today", a.date),
         ));
     }

@@ -59,7 +59,10 @@ pub(super) fn link(
             |r| r.get(0),
         )
         .optional()?
-        .ok_or_else(|| Error::Corrupt(format!("audit chain broken before {origin}/{seq}")))?
+        .ok_or_else(|| Error::AuditChainBroken {
+            origin: origin.to_owned(),
+            seq,
+        })?
     } else {
         Vec::new()
     };

@@ -697,13 +697,18 @@ export interface components {
             /** @description Role. */
             role: components["schemas"]["DeviceRole"];
         };
-        /** @description The body of every error response. */
+        /** @description The body of every error answer, from the node's API, between nodes and from the cloud. */
         ErrorBody: {
             /** @description Stable machine-readable code, e.g. `queue_empty`, `invalid_transition`. */
-            code: string;
+            code: components["schemas"]["ErrorCode"];
             /** @description What happened, for people. */
             message: string;
         };
+        /**
+         * @description Why a request was refused: a stable, machine-readable code.
+         * @enum {string}
+         */
+        ErrorCode: "validation_failed" | "bad_json" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "too_many_events" | "rate_limited" | "unknown_action" | "unauthorized" | "invalid_credentials" | "account_locked" | "forbidden" | "unauthenticated" | "stale_request" | "revoked" | "bad_code" | "not_found" | "queue_empty" | "invalid_transition" | "duplicate_nik" | "username_taken" | "service_closed" | "appointment_cancelled" | "already_checked_in" | "appointment_not_today" | "no_printer" | "printer_fault" | "clinic_exists" | "sync_off" | "wrong_clinic" | "sync_refused" | "bad_body" | "not_authority" | "storage_unavailable" | "disk_full" | "internal" | "unknown";
         /**
          * @description What is at the other end of a link.
          * @enum {string}

@@ -22,5 +22,10 @@ export type LoginResponse = S["LoginResponse"];
 export type Me = S["Me"];
 export type TicketStatus = S["TicketStatus"];
 export type AuditRow = S["AuditRow"];
+export type ServiceSettings = S["ServiceSettings"];
+export type ClinicSettings = S["ClinicSettings"];
+export type NewStaff = S["NewStaff"];
+export type NewDevice = S["NewDevice"];
+export type ActionBody = S["ActionBody"];
 /** The audit trail's filters, as the node's document describes them. */
 export type AuditFilter = Partial<NonNullable<operations["trail"]["parameters"]["query"]>>;

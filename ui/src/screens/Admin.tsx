@@ -3,7 +3,7 @@
 // and the audit trail (AuditTrail.tsx).
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiError, staffToken } from "../api/client";
-import type { Clinic, Counter, CreatedDevice, DeviceView, PrinterHealth, ServiceView, StaffView, TicketView } from "../api/types";
+import type { Clinic, ClinicSettings, Counter, DeviceView, NewDevice as NewDeviceBody, NewStaff as NewStaffBody, PrinterHealth, ServiceSettings, ServiceView, StaffView } from "../api/types";
 import { useLang, type Key } from "../lib/i18n";
 import { AuditTrail } from "./AuditTrail";
 import { errorText, Login, roleWords, serviceColor, useIdleLogoff } from "./common";
@@ -42,12 +42,12 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
     [onLogout, t],
   );
   const load = useCallback(() => {
-    api<ServiceView[]>("GET", "/api/v1/services", token).then(setServices, fail);
-    api<Counter[]>("GET", "/api/v1/counters", token).then(setCounters, fail);
-    api<StaffView[]>("GET", "/api/v1/users", token).then(setStaff, fail);
-    api<DeviceView[]>("GET", "/api/v1/devices", token).then(setDevices, fail);
-    api<PrinterHealth>("GET", "/api/v1/printer", token).then(setPrinter, fail);
-    api<Clinic>("GET", "/api/v1/clinic", token).then(setClinic, fail);
+    api("GET", "/api/v1/services", { token }).then(setServices, fail);
+    api("GET", "/api/v1/counters", { token }).then(setCounters, fail);
+    api("GET", "/api/v1/users", { token }).then(setStaff, fail);
+    api("GET", "/api/v1/devices", { token }).then(setDevices, fail);
+    api("GET", "/api/v1/printer", { token }).then(setPrinter, fail);
+    api("GET", "/api/v1/clinic", { token }).then(setClinic, fail);
   }, [token, fail]);
   useEffect(load, [load]);
   const saved = () => {
@@ -56,7 +56,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
   };
 
   const showPreview = async () => {
-    const tickets = await api<TicketView[]>("GET", "/api/v1/tickets", token).catch(() => []);
+    const tickets = await api("GET", "/api/v1/tickets", { token }).catch(() => []);
     const last = tickets[tickets.length - 1];
     if (!last) return;
     const res = await fetch(`/api/v1/tickets/${last.id}/print.png`, { headers: { authorization: `Bearer ${token}` } });
@@ -85,7 +85,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
           <table className="table">
             <tbody>
               {services.map((s) => (
-                <ServiceRow key={s.code} s={s} t={t} onSave={(body) => api("PUT", `/api/v1/services/${s.code}`, token, body).then(saved, fail)} />
+                <ServiceRow key={s.code} s={s} t={t} onSave={(body) => api("PUT", "/api/v1/services/{code}", { token, params: { code: s.code }, body }).then(saved, fail)} />
               ))}
             </tbody>
           </table>
@@ -104,7 +104,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
                       checked={c.services.includes(s.code)}
                       onChange={(e) => {
                         const next = e.target.checked ? [...c.services, s.code] : c.services.filter((x) => x !== s.code);
-                        if (next.length) api("PUT", `/api/v1/counters/${c.id}`, token, { name: c.name, services: next }).then(saved, fail);
+                        if (next.length) api("PUT", "/api/v1/counters/{counter_id}", { token, params: { counter_id: c.id }, body: { name: c.name, services: next } }).then(saved, fail);
                       }}
                     />
                     {s.code}
@@ -124,7 +124,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
               </li>
             ))}
           </ul>
-          <NewStaff t={t} onCreate={(body) => api("POST", "/api/v1/users", token, body).then(saved, fail)} />
+          <NewStaff t={t} onCreate={(body) => api("POST", "/api/v1/users", { token, body }).then(saved, fail)} />
         </section>
         <section className="card">
           <h2>{t("devices")}</h2>
@@ -135,7 +135,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
                 {d.revoked ? (
                   <span className="pill warn">✕</span>
                 ) : (
-                  <button className="link-button" onClick={() => api("POST", `/api/v1/devices/${d.id}/revoke`, token).then(saved, fail)}>
+                  <button className="link-button" onClick={() => api("POST", "/api/v1/devices/{id}/revoke", { token, params: { id: d.id } }).then(saved, fail)}>
                     {t("revoke")}
                   </button>
                 )}
@@ -146,7 +146,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
             t={t}
             onCreate={async (name, role) => {
               try {
-                const d = await api<CreatedDevice>("POST", "/api/v1/devices", token, { name, role });
+                const d = await api("POST", "/api/v1/devices", { token, body: { name, role } });
                 const screen = role === "display" ? "display" : role === "kiosk" ? "kiosk" : "desk";
                 setPairing(`${window.location.origin}/${screen}#token=${d.token}`);
                 load();
@@ -172,7 +172,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
             <span className="muted">{printer?.target}</span>
           </p>
           <div className="row">
-            <button onClick={() => api("POST", "/api/v1/printer/test", token).then(saved, fail)}>{t("testPrint")}</button>
+            <button onClick={() => api("POST", "/api/v1/printer/test", { token }).then(saved, fail)}>{t("testPrint")}</button>
             <button onClick={() => void showPreview()}>{t("preview")}</button>
           </div>
           {preview && <img className="ticket-preview" src={preview} alt={t("preview")} />}
@@ -180,7 +180,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
         {clinic && (
           <section className="card">
             <h2>{t("ticketText")}</h2>
-            <ClinicForm clinic={clinic} t={t} lang={lang} onSave={(body) => api("PUT", "/api/v1/clinic", token, body).then(saved, fail)} />
+            <ClinicForm clinic={clinic} t={t} lang={lang} onSave={(body) => api("PUT", "/api/v1/clinic", { token, body }).then(saved, fail)} />
           </section>
         )}
         {clinic && <AuditTrail token={token} t={t} lang={lang} timeZone={clinic.time_zone} staff={staff} devices={devices} fail={fail} />}
@@ -189,7 +189,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
   );
 }
 
-function ServiceRow({ s, t, onSave }: { s: ServiceView; t: (k: Key) => string; onSave: (b: object) => void }) {
+function ServiceRow({ s, t, onSave }: { s: ServiceView; t: (k: Key) => string; onSave: (b: ServiceSettings) => void }) {
   const [nameId, setNameId] = useState(s.name_id);
   const [nameEn, setNameEn] = useState(s.name_en);
   const [active, setActive] = useState(s.active);
@@ -218,9 +218,9 @@ function ServiceRow({ s, t, onSave }: { s: ServiceView; t: (k: Key) => string; o
   );
 }
 
-function NewDevice({ t, onCreate }: { t: (k: Key) => string; onCreate: (name: string, role: string) => void }) {
+function NewDevice({ t, onCreate }: { t: (k: Key) => string; onCreate: (name: string, role: NewDeviceBody["role"]) => void }) {
   const [name, setName] = useState("");
-  const [role, setRole] = useState("kiosk");
+  const [role, setRole] = useState<NewDeviceBody["role"]>("kiosk");
   return (
     <form
       className="row"
@@ -230,7 +230,7 @@ function NewDevice({ t, onCreate }: { t: (k: Key) => string; onCreate: (name: st
       }}
     >
       <input aria-label={t("name")} value={name} onChange={(e) => setName(e.target.value)} placeholder={t("name")} />
-      <select aria-label={t("role")} value={role} onChange={(e) => setRole(e.target.value)}>
+      <select aria-label={t("role")} value={role} onChange={(e) => setRole(e.target.value as NewDeviceBody["role"])}>
         <option value="kiosk">{t("role_kiosk")}</option>
         <option value="display">{t("role_display")}</option>
         <option value="desk">{t("role_desk")}</option>
@@ -242,7 +242,7 @@ function NewDevice({ t, onCreate }: { t: (k: Key) => string; onCreate: (name: st
   );
 }
 
-function ClinicForm({ clinic, t, onSave }: { clinic: Clinic; t: (k: Key) => string; lang: "id" | "en"; onSave: (b: object) => void }) {
+function ClinicForm({ clinic, t, onSave }: { clinic: Clinic; t: (k: Key) => string; lang: "id" | "en"; onSave: (b: ClinicSettings) => void }) {
   const [msgId, setMsgId] = useState(clinic.ticket_message_id ?? "");
   const [msgEn, setMsgEn] = useState(clinic.ticket_message_en ?? "");
   return (
@@ -264,8 +264,8 @@ function ClinicForm({ clinic, t, onSave }: { clinic: Clinic; t: (k: Key) => stri
   );
 }
 
-function NewStaff({ t, onCreate }: { t: (k: Key) => string; onCreate: (body: object) => void }) {
-  const [form, setForm] = useState({ username: "", display_name: "", role: "desk", password: "" });
+function NewStaff({ t, onCreate }: { t: (k: Key) => string; onCreate: (body: NewStaffBody) => void }) {
+  const [form, setForm] = useState<NewStaffBody>({ username: "", display_name: "", role: "desk", password: "" });
   return (
     <form
       className="form"
@@ -280,7 +280,7 @@ function NewStaff({ t, onCreate }: { t: (k: Key) => string; onCreate: (body: obj
         <input aria-label={t("name")} placeholder={t("name")} value={form.display_name} onChange={(e) => setForm({ ...form, display_name: e.target.value })} />
       </div>
       <div className="row">
-        <select aria-label={t("role")} value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value })}>
+        <select aria-label={t("role")} value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as NewStaffBody["role"] })}>
           <option value="desk">{t("role_desk")}</option>
           <option value="clinician">{t("role_clinician")}</option>
           <option value="admin">{t("role_admin")}</option>

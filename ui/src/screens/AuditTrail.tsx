@@ -1,7 +1,7 @@
 // The admin's audit trail: who did what, to which patient, when — newest first, with
 // filters, the common actions in words, and refusals and failures marked.
 import { useCallback, useEffect, useState } from "react";
-import { api } from "../api/client";
+import { api, queryString } from "../api/client";
 import type { AuditFilter, AuditRow, DeviceView, StaffView } from "../api/types";
 import type { Key } from "../lib/i18n";
 import { roleWords } from "./common";
@@ -62,8 +62,8 @@ export function zonedMs(local: string, timeZone: string): number | null {
   return wall - offset(first);
 }
 
-/** The query string for the form's filters (empty fields are left out). */
-export function auditQuery(form: AuditForm, timeZone: string, limit = 200): string {
+/** The filters of the form (empty fields are left out). */
+export function auditFilter(form: AuditForm, timeZone: string, limit = 200): AuditFilter {
   const filter: AuditFilter = { limit };
   const action = form.action === OTHER ? form.other.trim() : form.action;
   if (action) filter.action = action;
@@ -71,9 +71,12 @@ export function auditQuery(form: AuditForm, timeZone: string, limit = 200): stri
   if (form.patient.trim()) filter.patient = form.patient.trim();
   const since = form.since ? zonedMs(form.since, timeZone) : null;
   if (since !== null) filter.since_ms = since;
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(filter)) if (v !== null && v !== undefined) params.set(k, String(v));
-  return params.toString();
+  return filter;
+}
+
+/** The query string the form's filters are sent as. */
+export function auditQuery(form: AuditForm, timeZone: string, limit = 200): string {
+  return queryString(auditFilter(form, timeZone, limit));
 }
 
 export function AuditTrail(props: {
@@ -90,7 +93,7 @@ export function AuditTrail(props: {
   const [applied, setApplied] = useState<AuditForm>(EMPTY_FORM);
   const [rows, setRows] = useState<AuditRow[] | null>(null);
   const load = useCallback(() => {
-    api<AuditRow[]>("GET", `/api/v1/audit?${auditQuery(applied, timeZone)}`, token).then(setRows, fail);
+    api("GET", "/api/v1/audit", { token, query: auditFilter(applied, timeZone) }).then(setRows, fail);
   }, [applied, timeZone, token, fail]);
   useEffect(load, [load]);
 

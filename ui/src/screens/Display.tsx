@@ -29,9 +29,9 @@ export function Display() {
 
   const load = useCallback(() => {
     if (!token) return;
-    api<CallView[]>("GET", "/api/v1/calls", token).then(setCalls, () => {});
-    api<ServiceView[]>("GET", "/api/v1/services", token).then((s) => setServices(s.filter((x) => x.active)), () => {});
-    api<{ name: string }>("GET", "/api/v1/clinic", token).then((c) => setClinic(c.name), () => {});
+    api("GET", "/api/v1/calls", { token }).then(setCalls, () => {});
+    api("GET", "/api/v1/services", { token }).then((s) => setServices(s.filter((x) => x.active)), () => {});
+    api("GET", "/api/v1/clinic", { token }).then((c) => setClinic(c.name), () => {});
   }, [token]);
   usePolling(load, 20_000);
   const connected = useLive(token, (m) => {

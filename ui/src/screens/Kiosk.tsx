@@ -2,11 +2,11 @@
 // with a booking code, the number shown large with its QR code — printed or not.
 import { useCallback, useEffect, useRef, useState } from "react";
 import QRCode from "qrcode";
-import { api, ApiError, takePairingToken } from "../api/client";
+import { api, takePairingToken } from "../api/client";
 import type { Priority, ServiceView, TicketView } from "../api/types";
 import { useLang, waitText, type Key } from "../lib/i18n";
 import { useLive, usePolling } from "../lib/live";
-import { Clock, serviceColor } from "./common";
+import { Clock, errorText, serviceColor } from "./common";
 
 type Step =
   | { kind: "home" }
@@ -29,13 +29,13 @@ export function Kiosk() {
 
   const load = useCallback(() => {
     if (!token) return;
-    api<ServiceView[]>("GET", "/api/v1/services", token)
+    api("GET", "/api/v1/services", { token })
       .then((s) => {
         setServices(s.filter((x) => x.active));
         setError(null);
       })
-      .catch((e: ApiError) => setError(e.code === "offline" ? t("offline") : e.message));
-    api<{ name: string }>("GET", "/api/v1/clinic", token)
+      .catch((e: unknown) => setError(errorText(e, t)));
+    api("GET", "/api/v1/clinic", { token })
       .then((c) => setClinic(c.name))
       .catch(() => {});
   }, [token, t]);
@@ -67,11 +67,10 @@ export function Kiosk() {
     setBusy(true);
     setError(null);
     try {
-      const ticket = await api<TicketView>("POST", "/api/v1/tickets", token, body);
+      const ticket = await api("POST", "/api/v1/tickets", { token, body });
       setStep({ kind: "ticket", ticket });
     } catch (e) {
-      const err = e as ApiError;
-      setError(err.code === "offline" ? t("offline") : err.message);
+      setError(errorText(e, t));
     } finally {
       setBusy(false);
     }
@@ -225,7 +224,7 @@ function IssuedTicket(props: { ticket: TicketView; token: string; onDone: () => 
     if (ticket.print?.status === "printed") return;
     const id = setInterval(() => {
       tick((n) => n + 1);
-      api<TicketView>("GET", `/api/v1/tickets/${ticket.id}`, props.token).then(setTicket, () => {});
+      api("GET", "/api/v1/tickets/{id}", { token: props.token, params: { id: ticket.id } }).then(setTicket, () => {});
     }, 700);
     return () => clearInterval(id);
   }, [ticket.id, ticket.print?.status, props.token]);

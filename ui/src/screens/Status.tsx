@@ -1,23 +1,24 @@
 // The patient's status page, opened from the ticket's QR code on a phone: position,
 // estimated wait, called or not. No login; no patient data.
 import { useCallback, useState } from "react";
-import { api, ApiError } from "../api/client";
+import { api } from "../api/client";
 import type { PublicTicketView } from "../api/types";
 import { useLang, waitText, type Key } from "../lib/i18n";
 import { usePolling } from "../lib/live";
+import { errorText } from "./common";
 
 export function Status({ id }: { id: string }) {
   const { t, toggle, lang } = useLang();
   const [ticket, setTicket] = useState<PublicTicketView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
-    api<PublicTicketView>("GET", `/api/v1/public/tickets/${encodeURIComponent(id)}`)
+    api("GET", "/api/v1/public/tickets/{id}", { params: { id } })
       .then((x) => {
         setTicket(x);
         setError(null);
       })
-      .catch((e: ApiError) => setError(e.message));
-  }, [id]);
+      .catch((e: unknown) => setError(errorText(e, t)));
+  }, [id, t]);
   usePolling(load, 10_000);
   const called = ticket?.status === "called" || ticket?.status === "serving";
   return (

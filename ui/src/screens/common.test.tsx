@@ -1,14 +1,83 @@
-import { ApiError } from "../api/client";
-import { catalogue, type Key } from "../lib/i18n";
+import { ApiError, type ErrorCode } from "../api/client";
+import { catalogue, type Key, type Lang } from "../lib/i18n";
 import { errorText, roleWords } from "./common";
 
 const id = (k: Key) => catalogue.id[k];
+
+/** Every code there is: tsc refuses this table when a code is missing or unknown. */
+const EVERY_CODE: Record<ErrorCode, true> = {
+  validation_failed: true,
+  bad_json: true,
+  bad_request: true,
+  unsupported_media_type: true,
+  payload_too_large: true,
+  too_many_events: true,
+  rate_limited: true,
+  unknown_action: true,
+  unauthorized: true,
+  invalid_credentials: true,
+  account_locked: true,
+  forbidden: true,
+  unauthenticated: true,
+  stale_request: true,
+  revoked: true,
+  bad_code: true,
+  not_found: true,
+  queue_empty: true,
+  invalid_transition: true,
+  duplicate_nik: true,
+  username_taken: true,
+  service_closed: true,
+  appointment_cancelled: true,
+  already_checked_in: true,
+  appointment_not_today: true,
+  no_printer: true,
+  printer_fault: true,
+  clinic_exists: true,
+  sync_off: true,
+  wrong_clinic: true,
+  sync_refused: true,
+  bad_body: true,
+  not_authority: true,
+  storage_unavailable: true,
+  disk_full: true,
+  internal: true,
+  unknown: true,
+  offline: true,
+};
+
+test.each(["id", "en"] as Lang[])("every code has its own text in %s, never the node's words", (lang) => {
+  const t = (k: Key) => catalogue[lang][k];
+  const texts = new Set<string>();
+  for (const code of Object.keys(EVERY_CODE) as ErrorCode[]) {
+    const text = errorText(new ApiError(400, code, "the node's English words"), t);
+    expect(text, code).toBe(catalogue[lang][`err_${code}`]);
+    expect(text.trim(), code).not.toBe("");
+    texts.add(text);
+  }
+  // No two codes say the same.
+  expect(texts.size).toBe(Object.keys(EVERY_CODE).length);
+});
+
+test("the two languages differ for every code", () => {
+  for (const code of Object.keys(EVERY_CODE) as ErrorCode[]) {
+    expect(catalogue.id[`err_${code}`], code).not.toBe(catalogue.en[`err_${code}`]);
+  }
+});
+
+test("a code newer than the screen, or an error that is not the node's, reads as something went wrong", () => {
+  expect(errorText(new ApiError(409, "from_a_newer_node" as ErrorCode, "x"), id)).toBe(catalogue.id.err_unknown);
+  expect(errorText(new TypeError("boom"), id)).toBe(catalogue.id.err_unknown);
+});
 
 test.each([
   [new ApiError(401, "invalid_credentials", "wrong username or password"), "Nama pengguna atau kata sandi salah."],
   [new ApiError(429, "account_locked", "too many failed logins: this account is locked for 5 more minutes"), catalogue.id.err_account_locked],
   [new ApiError(0, "offline", "the node cannot be reached"), "Tidak terhubung ke server klinik."],
-  [new ApiError(422, "validation_failed", "password: a password has at least 12 characters"), "password: a password has at least 12 characters"],
+  [new ApiError(422, "validation_failed", "password: a password has at least 12 characters"), "Periksa isian: Kata sandi."],
+  [new ApiError(422, "validation_failed", "nik: a NIK has exactly 16 digits"), "Periksa isian: NIK."],
+  [new ApiError(422, "validation_failed", "reason: say in 10 to 200 characters why"), catalogue.id.err_validation_failed],
+  [new ApiError(409, "already_checked_in", "this appointment is already checked in"), "Janji temu ini sudah check-in."],
 ])("%o is shown as %s", (err, text) => {
   expect(errorText(err, id)).toBe(text);
 });

@@ -1,6 +1,6 @@
 // Pieces several screens share: the clock, service colours, the staff login.
 import { useEffect, useState } from "react";
-import { api, ApiError, staffToken } from "../api/client";
+import { api, ApiError, staffToken, type ErrorCode } from "../api/client";
 import type { LoginResponse } from "../api/types";
 import type { Key } from "../lib/i18n";
 
@@ -30,12 +30,35 @@ export function Clock({ lang, big }: { lang: "id" | "en"; big?: boolean }) {
   );
 }
 
-const TRANSLATED_ERRORS = ["invalid_credentials", "account_locked", "offline"];
+/** The catalogue key of a code: tsc refuses a code without a text in both languages. */
+function errorKey(code: ErrorCode): Key {
+  return `err_${code}`;
+}
 
-/** An error in the screen's language when its code is a known one, else the node's words. */
+/** The fields of the node's validation errors that the screens have words for. */
+const FIELD_WORDS = new Map<string, Key>([
+  ["name", "name"],
+  ["nik", "nik"],
+  ["bpjs_number", "bpjs"],
+  ["phone", "phone"],
+  ["birth_date", "birthDate"],
+  ["username", "username"],
+  ["password", "password"],
+  ["service", "service"],
+  ["date", "date"],
+  ["slot_start", "time"],
+]);
+
+/** An error in the screen's language, for every code there is (never the node's English
+ * words): a validation error names its field when the screens know the field. */
 export function errorText(err: unknown, t: (k: Key) => string): string {
-  const e = err as ApiError;
-  return TRANSLATED_ERRORS.includes(e.code) ? t(`err_${e.code}` as Key) : e.message;
+  const code: ErrorCode = err instanceof ApiError ? err.code : "unknown";
+  if (code === "validation_failed") {
+    const field = FIELD_WORDS.get(/^([a-z_]+): /.exec((err as ApiError).message)?.[1] ?? "");
+    if (field) return `${t("err_field")}: ${t(field)}.`;
+  }
+  // A code newer than this screen has no text: say something went wrong.
+  return t(errorKey(code)) ?? t("err_unknown");
 }
 
 /** A staff or device role in words (its name when it is not a known one). */
@@ -59,7 +82,7 @@ export function Login(props: { t: (k: Key) => string; onLogin: (s: LoginResponse
           setBusy(true);
           setError(null);
           try {
-            const session = await api<LoginResponse>("POST", "/api/v1/auth/login", null, { username, password });
+            const session = await api("POST", "/api/v1/auth/login", { body: { username, password } });
             staffToken.set(session.token);
             props.onLogin(session);
           } catch (err) {

@@ -1,59 +1,19 @@
-// The front desk (and the clinicians' rooms): every queue live, the ticket at this
-// counter with its actions and keyboard shortcuts, appointments, patients, and a status
-// bar for sync and the printer that never goes away.
+// The desk's board: every queue live, the ticket at this counter with its actions and
+// keyboard shortcuts, the appointments and patients tabs, and a status bar for sync and
+// the printer that never goes away.
 import { useCallback, useEffect, useState } from "react";
-import { api, ApiError, staffToken } from "../api/client";
-import type {
-  AppointmentView,
-  ConflictView,
-  Counter,
-  LoginResponse,
-  PatientView,
-  PrinterHealth,
-  ServiceView,
-  SyncStatus,
-  TicketView,
-} from "../api/types";
-import { useLang, type Key } from "../lib/i18n";
-import { useLive, usePolling } from "../lib/live";
-import { Clock, Login, serviceColor, useIdleLogoff } from "./common";
+import { api, ApiError } from "../../api/client";
+import type { ActionBody, ConflictView, Counter, PrinterHealth, ServiceView, SyncStatus, TicketView } from "../../api/types";
+import type { Key } from "../../lib/i18n";
+import { useLive, usePolling } from "../../lib/live";
+import { Clock, errorText, serviceColor } from "../common";
+import { Appointments } from "./Appointments";
+import { Patients } from "./Patients";
+import { StatusBar } from "./StatusBar";
 
 const COUNTER_KEY = "medicloud.counter";
-/** Logged off a little before the node's own 15-minute idle limit. */
-const IDLE_LOGOFF_MS = 14 * 60_000;
 
 type Tab = "queue" | "appointments" | "patients";
-
-export function Desk() {
-  const { t, toggle, lang } = useLang();
-  const [token, setToken] = useState<string | null>(() => staffToken.get());
-  const [me, setMe] = useState<string>("");
-  const [notice, setNotice] = useState<string | null>(null);
-  const logoff = useCallback(
-    (why?: string) => {
-      if (token) api("POST", "/api/v1/auth/logout", token).catch(() => {});
-      staffToken.clear();
-      setToken(null);
-      setNotice(why ?? null);
-    },
-    [token],
-  );
-  useIdleLogoff(!!token, IDLE_LOGOFF_MS, () => logoff(t("sessionEnded")));
-  if (!token) {
-    return (
-      <Login
-        t={t}
-        toggle={toggle}
-        notice={notice}
-        onLogin={(s: LoginResponse) => {
-          setToken(s.token);
-          setMe(s.me.kind === "staff" ? s.me.username : "");
-        }}
-      />
-    );
-  }
-  return <DeskBoard token={token} me={me} t={t} lang={lang} toggle={toggle} onLogout={() => logoff()} onExpired={() => logoff(t("sessionEnded"))} />;
-}
 
 interface BoardProps {
   token: string;
@@ -65,7 +25,7 @@ interface BoardProps {
   onExpired: () => void;
 }
 
-function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: BoardProps) {
+export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: BoardProps) {
   const [counters, setCounters] = useState<Counter[]>([]);
   const [services, setServices] = useState<ServiceView[]>([]);
   const [tickets, setTickets] = useState<TicketView[]>([]);
@@ -81,19 +41,19 @@ function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: BoardPro
     (e: unknown) => {
       const err = e as ApiError;
       if (err.status === 401) onExpired();
-      else setMessage({ kind: "error", text: err.code === "offline" ? t("offline") : err.message });
+      else setMessage({ kind: "error", text: errorText(err, t) });
     },
     [onExpired, t],
   );
   const load = useCallback(() => {
-    api<Counter[]>("GET", "/api/v1/counters", token).then(setCounters, fail);
-    api<ServiceView[]>("GET", "/api/v1/services", token).then(setServices, fail);
-    api<TicketView[]>("GET", "/api/v1/tickets", token).then(setTickets, fail);
-    api<ConflictView[]>("GET", "/api/v1/conflicts", token).then(setConflicts, () => setConflicts([]));
+    api("GET", "/api/v1/counters", { token }).then(setCounters, fail);
+    api("GET", "/api/v1/services", { token }).then(setServices, fail);
+    api("GET", "/api/v1/tickets", { token }).then(setTickets, fail);
+    api("GET", "/api/v1/conflicts", { token }).then(setConflicts, () => setConflicts([]));
   }, [token, fail]);
   const loadStatus = useCallback(() => {
-    api<SyncStatus>("GET", "/api/v1/sync/status", token).then(setSync, () => setSync(null));
-    api<PrinterHealth>("GET", "/api/v1/printer", token).then(setPrinter, () => setPrinter(null));
+    api("GET", "/api/v1/sync/status", { token }).then(setSync, () => setSync(null));
+    api("GET", "/api/v1/printer", { token }).then(setPrinter, () => setPrinter(null));
   }, [token]);
   usePolling(load, 15_000);
   usePolling(loadStatus, 5_000);
@@ -105,14 +65,14 @@ function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: BoardPro
     .sort((a, b) => (b.called_at ?? "").localeCompare(a.called_at ?? ""))[0];
 
   const act = useCallback(
-    async (action: string, body?: unknown) => {
+    async (action: string, body?: ActionBody) => {
       setMessage(null);
       try {
         if (action === "call-next") {
-          const next = await api<TicketView>("POST", `/api/v1/counters/${counter}/call-next`, token);
+          const next = await api("POST", "/api/v1/counters/{counter_id}/call-next", { token, params: { counter_id: counter } });
           setMessage({ kind: "ok", text: `${next.label} → ${mine?.name ?? counter}` });
         } else if (current) {
-          await api<TicketView>("POST", `/api/v1/tickets/${current.id}/${action}`, token, body);
+          await api("POST", "/api/v1/tickets/{id}/{action}", { token, params: { id: current.id, action }, body });
         }
         load();
       } catch (e) {
@@ -299,198 +259,4 @@ function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: BoardPro
 function waited(issuedAt: string): string {
   const minutes = Math.max(0, Math.round((Date.now() - new Date(issuedAt).getTime()) / 60_000));
   return `${minutes}′`;
-}
-
-function StatusBar({ t, sync, printer, live }: { t: (k: Key) => string; sync: SyncStatus | null; printer: PrinterHealth | null; live: boolean }) {
-  const online = live && (sync?.online ?? true);
-  return (
-    <div className="status-bar" role="status" data-testid="status-bar">
-      <span className={online ? "pill ok" : "pill warn"}>● {online ? t("online") : t("syncOffline")}</span>
-      {sync && sync.pending_out > 0 && (
-        <span className="pill">
-          {sync.pending_out} {t("pending")}
-        </span>
-      )}
-      {sync && sync.conflicts > 0 && (
-        <span className="pill warn">
-          {sync.conflicts} {t("conflicts")}
-        </span>
-      )}
-      {printer?.configured && (
-        <span className={printer.fault ? "pill warn" : "pill ok"} data-testid="printer-state">
-          {printer.fault ? `${t("printer")}: ${printer.fault}` : t("printerOk")}
-          {printer.pending > 0 ? ` (${printer.pending})` : ""}
-        </span>
-      )}
-    </div>
-  );
-}
-
-function Appointments(props: { token: string; t: (k: Key) => string; services: ServiceView[]; lang: "id" | "en"; fail: (e: unknown) => void }) {
-  const { token, t, fail } = props;
-  const [list, setList] = useState<AppointmentView[]>([]);
-  const today = new Date().toISOString().slice(0, 10);
-  const [form, setForm] = useState({ service: "A", date: today, slot_start: "09:00" });
-  const [booked, setBooked] = useState<string | null>(null);
-  const load = useCallback(() => api<AppointmentView[]>("GET", "/api/v1/appointments", token).then(setList, fail), [token, fail]);
-  useEffect(() => {
-    void load();
-  }, [load]);
-  return (
-    <main className="desk-main two">
-      <section className="card">
-        <h2>{t("appointments")}</h2>
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t("time")}</th>
-              <th>{t("service")}</th>
-              <th>{t("name")}</th>
-              <th>{t("appointmentCode")}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((a) => (
-              <tr key={a.id}>
-                <td>{a.slot_start.slice(0, 5)}</td>
-                <td>{a.service}</td>
-                <td>{a.patient_name ?? "—"}</td>
-                <td>
-                  <code>{a.code}</code>
-                </td>
-                <td>
-                  {a.ticket ? (
-                    <span className="pill ok">✓</span>
-                  ) : (
-                    <button
-                      onClick={() => api("POST", "/api/v1/tickets", token, { appointment_code: a.code }).then(load, fail)}
-                    >
-                      {t("checkIn")}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
-      <section className="card">
-        <h2>{t("book")}</h2>
-        <form
-          className="form"
-          onSubmit={async (e) => {
-            e.preventDefault();
-            try {
-              const a = await api<AppointmentView>("POST", "/api/v1/appointments", token, form);
-              setBooked(a.code);
-              void load();
-            } catch (err) {
-              fail(err);
-            }
-          }}
-        >
-          <label htmlFor="ap-service">{t("service")}</label>
-          <select id="ap-service" value={form.service} onChange={(e) => setForm({ ...form, service: e.target.value })}>
-            {props.services.map((s) => (
-              <option key={s.code} value={s.code}>
-                {s.code} · {props.lang === "id" ? s.name_id : s.name_en}
-              </option>
-            ))}
-          </select>
-          <label htmlFor="ap-date">{t("date")}</label>
-          <input id="ap-date" type="date" value={form.date} onChange={(e) => setForm({ ...form, date: e.target.value })} />
-          <label htmlFor="ap-time">{t("time")}</label>
-          <input id="ap-time" type="time" value={form.slot_start} onChange={(e) => setForm({ ...form, slot_start: e.target.value })} />
-          <button className="primary" type="submit" data-testid="book">
-            {t("book")}
-          </button>
-          {booked && (
-            <p className="banner banner-ok" data-testid="booked-code">
-              {t("appointmentCode")}: <strong>{booked}</strong>
-            </p>
-          )}
-        </form>
-      </section>
-    </main>
-  );
-}
-
-function Patients(props: { token: string; t: (k: Key) => string; fail: (e: unknown) => void }) {
-  const { token, t, fail } = props;
-  const [q, setQ] = useState("");
-  const [found, setFound] = useState<PatientView[]>([]);
-  const [form, setForm] = useState({ name: "", nik: "", bpjs_number: "", phone: "", birth_date: "" });
-  const [error, setError] = useState<string | null>(null);
-  return (
-    <main className="desk-main two">
-      <section className="card">
-        <h2>{t("patients")}</h2>
-        <form
-          className="row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            api<PatientView[]>("GET", `/api/v1/patients?q=${encodeURIComponent(q)}`, token).then(setFound, fail);
-          }}
-        >
-          <input aria-label={t("search")} value={q} onChange={(e) => setQ(e.target.value)} placeholder={`${t("name")} / ${t("nik")} / ${t("bpjs")}`} />
-          <button className="primary" type="submit">
-            {t("search")}
-          </button>
-        </form>
-        <ul className="plain-list">
-          {found.map((p) => (
-            <li key={p.id}>
-              <strong>{p.name ?? "—"}</strong> <span className="muted">{p.nik ?? ""}</span>
-            </li>
-          ))}
-        </ul>
-      </section>
-      <section className="card">
-        <h2>{t("register")}</h2>
-        <form
-          className="form"
-          onSubmit={async (e) => {
-            e.preventDefault();
-            setError(null);
-            const body = Object.fromEntries(Object.entries(form).filter(([, v]) => v.trim() !== ""));
-            try {
-              await api("POST", "/api/v1/patients", token, body);
-              setForm({ name: "", nik: "", bpjs_number: "", phone: "", birth_date: "" });
-            } catch (err) {
-              setError((err as ApiError).message);
-            }
-          }}
-        >
-          {(
-            [
-              ["name", "name"],
-              ["nik", "nik"],
-              ["bpjs_number", "bpjs"],
-              ["phone", "phone"],
-              ["birth_date", "birthDate"],
-            ] as const
-          ).map(([field, label]) => (
-            <span key={field} className="field">
-              <label htmlFor={`p-${field}`}>{t(label)}</label>
-              <input
-                id={`p-${field}`}
-                type={field === "birth_date" ? "date" : "text"}
-                value={form[field]}
-                onChange={(e) => setForm({ ...form, [field]: e.target.value })}
-              />
-            </span>
-          ))}
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
-          <button className="primary" type="submit">
-            {t("register")}
-          </button>
-        </form>
-      </section>
-    </main>
-  );
 }
