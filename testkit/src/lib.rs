@@ -1,0 +1,34 @@
+//! Medicloud's shared test code, a dev-dependency only.
+//!
+//! [`convergence`] holds the merge laws and the convergence properties, generic over a
+//! [`convergence::LogFactory`], so the same properties run on every replica that ships:
+//! `MemLog` (in `sync/tests`), the node's store (`node/tests`) and both cloud engines
+//! (`cloud/tests`). [`convergence_tests!`] writes the tests for one factory.
+//!
+//! ```
+//! use medicloud_sync::log::{Log, MemLog};
+//! use medicloud_testkit::convergence::{self, CLINIC, LogFactory, device};
+//!
+//! // The simplest factory: a log in memory.
+//! #[derive(Debug)]
+//! struct Mem;
+//! impl LogFactory for Mem {
+//!     type Log = MemLog;
+//!     fn make(&self, _device: medicloud_core::ids::DeviceId) -> MemLog {
+//!         MemLog::new(CLINIC)
+//!     }
+//! }
+//!
+//! let mut log = Mem.make(device(0));
+//! convergence::append(&mut log, device(0), 1_000, 0, 0);
+//! assert_eq!(log.summary().unwrap().get(&device(0)), 1);
+//! convergence::a_gap_is_not_stored_until_the_missing_event_arrives(&Mem);
+//! ```
+#![deny(missing_docs)]
+// Test code: a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used)]
+
+pub mod convergence;
+
+/// The proptest the generated tests use, so a suite needs no dependency of its own.
+pub use proptest;
