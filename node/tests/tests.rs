@@ -7,6 +7,7 @@ mod access;
 mod api;
 mod audit;
 mod cloud;
+mod convergence;
 mod encryption;
 mod lan;
 mod printing;
