@@ -306,14 +306,13 @@ mod tests {
         }
     }
 
+    /// An `(origin, seq)` in the tables.
+    type Id = (u8, u64);
+
     /// Decides `incoming` against a replica holding `stored` (gap-free per origin), as a
     /// replica does: `(ids stored, new heads, [accepted, duplicates, out of order,
     /// refused])`, ids as `(origin, seq)`.
-    fn check(
-        stored: &[Event],
-        incoming: Vec<Event>,
-        expect: (&[(u8, u64)], &[(u8, u64)], [usize; 4]),
-    ) {
+    fn check(stored: &[Event], incoming: Vec<Event>, expect: (&[Id], &[Id], [usize; 4])) {
         let mut heads = Heads::new();
         let mut held = Held::new();
         for e in stored {
@@ -332,12 +331,12 @@ mod tests {
             .filter_map(|id| held.get(id).map(|e| (*id, e.clone())))
             .collect();
         let plan = batch.decide(&read, &asked);
-        let ids: Vec<(u8, u64)> = plan
+        let ids: Vec<Id> = plan
             .store
             .iter()
             .map(|e| (e.id.origin.0.as_u128() as u8, e.id.seq))
             .collect();
-        let new_heads: Vec<(u8, u64)> = plan
+        let new_heads: Vec<Id> = plan
             .heads
             .iter()
             .map(|(o, s)| (o.0.as_u128() as u8, *s))
@@ -432,7 +431,8 @@ mod tests {
     #[test]
     fn a_page_lists_what_the_remote_lacks_until_it_is_full() {
         // (mine, remote, limit, spans as (origin, first, last))
-        let cases: &[(&[(u8, u64)], &[(u8, u64)], usize, &[(u8, u64, u64)])] = &[
+        type Case<'a> = (&'a [Id], &'a [Id], usize, &'a [(u8, u64, u64)]);
+        let cases: &[Case<'_>] = &[
             (&[], &[], 10, &[]),
             (&[(1, 3)], &[(1, 3)], 10, &[]),
             (&[(1, 3)], &[(1, 5)], 10, &[]),
