@@ -19,6 +19,7 @@ pub mod exchange;
 pub mod hlc;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod ingest;
 pub mod log;
 pub mod seal;
 pub mod wire;

@@ -6,6 +6,7 @@
 //! replica lacks of another is, per origin, everything after its number.
 
 use crate::exchange::SyncError;
+use crate::ingest::{self, Batch, Heads, Held};
 use crdts::{CmRDT, Dot, VClock};
 use medicloud_core::event::Event;
 use medicloud_core::ids::{ClinicId, DeviceId};
@@ -34,13 +35,16 @@ pub trait Log {
     /// The summary of what it holds.
     fn summary(&self) -> Result<VersionVector, SyncError>;
     /// Up to `limit` events that a replica with summary `remote` lacks, each origin's in
-    /// seq order (so the receiver can store them without gaps).
+    /// seq order (so the receiver can store them without gaps): the spans of
+    /// [`crate::ingest::page`].
     fn missing_for(&self, remote: &VersionVector, limit: usize) -> Result<Vec<Event>, SyncError>;
-    /// Stores the events it lacks, all or none. Order within the batch does not matter.
+    /// Stores the events it lacks, all or none, by the rule of [`crate::ingest`]. Order
+    /// within the batch does not matter.
     fn ingest(&mut self, events: Vec<Event>) -> Result<Ingest, SyncError>;
 }
 
-/// A log in memory: the reference implementation, and the replica of the tests.
+/// A log in memory: the reference implementation, and the replica of the tests. It
+/// stores and pages by [`crate::ingest`], as every replica does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemLog {
     clinic: ClinicId,
@@ -86,37 +90,31 @@ impl Log for MemLog {
     }
 
     fn missing_for(&self, remote: &VersionVector, limit: usize) -> Result<Vec<Event>, SyncError> {
-        Ok(self
-            .events
-            .iter()
-            .filter(|((origin, seq), _)| *seq > remote.get(origin))
-            .take(limit)
-            .map(|(_, e)| e.clone())
-            .collect())
+        let mut out = Vec::new();
+        for span in ingest::page(&self.vector(), remote, limit) {
+            let range = (span.origin, span.first)..=(span.origin, span.last);
+            out.extend(self.events.range(range).map(|(_, e)| e.clone()));
+        }
+        Ok(out)
     }
 
-    fn ingest(&mut self, mut events: Vec<Event>) -> Result<Ingest, SyncError> {
-        events.sort_by_key(|e| (e.id.origin, e.id.seq));
-        let mut report = Ingest::default();
-        let mut have = self.vector();
-        for event in events {
-            let (origin, seq) = (event.id.origin, event.id.seq);
-            if event.clinic != self.clinic {
-                report.refused += 1;
-            } else if let Some(held) = self.events.get(&(origin, seq)) {
-                if *held == event {
-                    report.duplicates += 1;
-                } else {
-                    report.refused += 1;
-                }
-            } else if seq == have.get(&origin) + 1 {
-                have.apply(Dot::new(origin, seq));
-                self.events.insert((origin, seq), event);
-                report.accepted += 1;
-            } else {
-                report.out_of_order += 1;
-            }
+    fn ingest(&mut self, events: Vec<Event>) -> Result<Ingest, SyncError> {
+        let batch = Batch::new(self.clinic, events);
+        let vector = self.vector();
+        let heads: Heads = batch
+            .origins()
+            .into_iter()
+            .map(|origin| (origin, vector.get(&origin)))
+            .collect();
+        let held: Held = batch
+            .held_ids(&heads)
+            .into_iter()
+            .filter_map(|id| Some((id, self.events.get(&(id.origin, id.seq))?.clone())))
+            .collect();
+        let plan = batch.decide(&heads, &held);
+        for event in plan.store {
+            self.events.insert((event.id.origin, event.id.seq), event);
         }
-        Ok(report)
+        Ok(plan.report)
     }
 }

@@ -27,15 +27,19 @@ pub fn read_db(data: &Path) -> Option<rusqlite::Connection> {
 /// A demo node in a temp folder, reached through its router with no socket.
 #[allow(missing_debug_implementations)]
 pub struct TestNode {
+    /// The node.
     pub node: Arc<Node>,
+    /// Its router, which [`TestNode::call`] sends requests through.
     pub app: Router,
     /// Tokens of the demo kiosk and display.
     pub kiosk: String,
+    /// Token of the demo display.
     pub display: String,
     _dir: tempfile::TempDir,
 }
 
 impl TestNode {
+    /// A demo node with the default staff sessions.
     pub fn start() -> Self {
         Self::start_with(Sessions::new())
     }
@@ -89,6 +93,7 @@ impl TestNode {
         )
     }
 
+    /// Logs `username` in with [`PASSWORD`]; its session token.
     pub async fn login(&self, username: &str) -> String {
         let body = format!(r#"{{"username":"{username}","password":"{PASSWORD}"}}"#);
         let (status, json) = self
@@ -98,6 +103,7 @@ impl TestNode {
         json["token"].as_str().unwrap().to_owned()
     }
 
+    /// Events stored.
     pub fn event_count(&self) -> u64 {
         self.node.store.read(query::event_count).unwrap()
     }

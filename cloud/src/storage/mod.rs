@@ -2,7 +2,9 @@
 //! its label counters: behind [`Storage`], on SQLite (the embedded default) or
 //! PostgreSQL (for scale; several cloud processes can share one database).
 //!
-//! Every method takes the clinic it works in, and every query is scoped by it. Nothing
+//! Every method takes the clinic it works in, and every query is scoped by it. What an
+//! ingest stores and what a page holds is decided by `medicloud_sync::ingest`, the rule
+//! every replica shares; the engines only read, lock and write. Nothing
 //! that matters for correctness is cached in the process: two cloud processes on one
 //! PostgreSQL see the same data, and the database serialises what must be (a series'
 //! next seq, a label counter, a one-time code).
@@ -237,46 +239,6 @@ impl Storage for AnyStorage {
     ) -> Result<(u32, u32)> {
         both!(self, s => s.reserve(clinic, service, day, count))
     }
-}
-
-/// The decision for one incoming event, given what is held: the same rule on every
-/// engine (and as `medicloud_sync::log::MemLog`).
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Verdict {
-    Store,
-    Duplicate,
-    Refuse,
-    OutOfOrder,
-}
-
-/// `top`: the highest seq held for the event's origin; `held`: the stored body at the
-/// event's seq, when `seq <= top`.
-pub(crate) fn judge(
-    clinic: ClinicId,
-    event: &Event,
-    top: u64,
-    held: Option<&str>,
-) -> Result<Verdict> {
-    if event.clinic != clinic {
-        return Ok(Verdict::Refuse);
-    }
-    let seq = event.id.seq;
-    if seq <= top {
-        let same = match held {
-            Some(body) => serde_json::from_str::<Event>(body)? == *event,
-            None => false,
-        };
-        return Ok(if same {
-            Verdict::Duplicate
-        } else {
-            Verdict::Refuse
-        });
-    }
-    Ok(if seq == top + 1 {
-        Verdict::Store
-    } else {
-        Verdict::OutOfOrder
-    })
 }
 
 /// The embedded migrations of one engine, in order.

@@ -3,15 +3,13 @@
 //! is decided under a row lock on its head, label counters and one-time codes are single
 //! atomic statements.
 
-use super::{
-    DeviceRow, EnrolOutcome, Enrolment, Migrations, Result, Storage, StorageError, Verdict, judge,
-};
+use super::{DeviceRow, EnrolOutcome, Enrolment, Migrations, Result, Storage, StorageError};
 use crdts::{CmRDT, Dot};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use medicloud_core::event::Event;
 use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_sync::ingest::{self, Batch, Heads, Held};
 use medicloud_sync::log::{Ingest, VersionVector};
-use std::collections::HashMap;
 
 const MIGRATIONS: Migrations = &[(
     "20261125090000_cloud.sql",
@@ -264,24 +262,19 @@ impl Storage for Postgres {
         let client = self.client().await?;
         let stmt = client
             .prepare_cached(
-                "SELECT body FROM events WHERE clinic = $1 AND origin = $2 AND seq > $3 ORDER BY seq LIMIT $4",
+                "SELECT body FROM events WHERE clinic = $1 AND origin = $2 AND seq BETWEEN $3 AND $4 ORDER BY seq",
             )
             .await?;
         let mut out = Vec::new();
-        for dot in mine.iter() {
-            let theirs = remote.get(dot.actor);
-            if dot.counter <= theirs || out.len() >= limit {
-                continue;
-            }
-            let left = (limit - out.len()) as i64;
+        for span in ingest::page(&mine, remote, limit) {
             let rows = client
                 .query(
                     &stmt,
                     &[
                         &clinic.to_string(),
-                        &dot.actor.to_string(),
-                        &(theirs as i64),
-                        &left,
+                        &span.origin.to_string(),
+                        &(span.first as i64),
+                        &(span.last as i64),
                     ],
                 )
                 .await?;
@@ -292,74 +285,66 @@ impl Storage for Postgres {
         Ok(out)
     }
 
-    async fn ingest(&self, clinic: ClinicId, mut events: Vec<Event>) -> Result<Ingest> {
-        events.sort_by_key(|e| (e.id.origin, e.id.seq));
+    async fn ingest(&self, clinic: ClinicId, events: Vec<Event>) -> Result<Ingest> {
+        let batch = Batch::new(clinic, events);
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let clinic_text = clinic.to_string();
-        let mut report = Ingest::default();
-        let mut tops: HashMap<DeviceId, u64> = HashMap::new();
-        for event in events {
-            let origin = event.id.origin.to_string();
-            let top = match tops.get(&event.id.origin) {
-                Some(top) => *top,
-                None => {
-                    // The head row is locked until commit: another process storing the
-                    // same series waits, then sees what this one stored.
-                    tx.execute(
-                        "INSERT INTO heads (clinic, origin, seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
-                        &[&clinic_text, &origin],
-                    )
-                    .await?;
-                    tx.query_one(
-                        "SELECT seq FROM heads WHERE clinic = $1 AND origin = $2 FOR UPDATE",
-                        &[&clinic_text, &origin],
-                    )
-                    .await?
-                    .get::<_, i64>(0) as u64
-                }
-            };
-            let held: Option<String> = if event.id.seq <= top {
-                tx.query_opt(
-                    "SELECT body FROM events WHERE clinic = $1 AND origin = $2 AND seq = $3",
-                    &[&clinic_text, &origin, &(event.id.seq as i64)],
+        let mut heads = Heads::new();
+        // Origins in order, so two processes lock the head rows they share in one order.
+        for origin in batch.origins() {
+            let origin_text = origin.to_string();
+            // The head row is locked until commit: another process storing the same
+            // series waits, then sees what this one stored.
+            tx.execute(
+                "INSERT INTO heads (clinic, origin, seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
+                &[&clinic_text, &origin_text],
+            )
+            .await?;
+            let head = tx
+                .query_one(
+                    "SELECT seq FROM heads WHERE clinic = $1 AND origin = $2 FOR UPDATE",
+                    &[&clinic_text, &origin_text],
                 )
                 .await?
-                .map(|r| r.get(0))
-            } else {
-                None
-            };
-            match judge(clinic, &event, top, held.as_deref())? {
-                Verdict::Store => {
-                    tx.execute(
-                        "INSERT INTO events (clinic, origin, seq, stamp, body) VALUES ($1, $2, $3, $4, $5)",
-                        &[
-                            &clinic_text,
-                            &origin,
-                            &(event.id.seq as i64),
-                            &(event.stamp.0 as i64),
-                            &serde_json::to_string(&event)?,
-                        ],
-                    )
-                    .await?;
-                    tx.execute(
-                        "UPDATE heads SET seq = $3 WHERE clinic = $1 AND origin = $2",
-                        &[&clinic_text, &origin, &(event.id.seq as i64)],
-                    )
-                    .await?;
-                    tops.insert(event.id.origin, event.id.seq);
-                    report.accepted += 1;
-                }
-                Verdict::Duplicate => report.duplicates += 1,
-                Verdict::Refuse => report.refused += 1,
-                Verdict::OutOfOrder => {
-                    tops.insert(event.id.origin, top);
-                    report.out_of_order += 1;
-                }
+                .get::<_, i64>(0);
+            heads.insert(origin, head as u64);
+        }
+        let mut held = Held::new();
+        for id in batch.held_ids(&heads) {
+            let row = tx
+                .query_opt(
+                    "SELECT body FROM events WHERE clinic = $1 AND origin = $2 AND seq = $3",
+                    &[&clinic_text, &id.origin.to_string(), &(id.seq as i64)],
+                )
+                .await?;
+            if let Some(row) = row {
+                held.insert(id, serde_json::from_str(row.get::<_, &str>(0))?);
             }
         }
+        let plan = batch.decide(&heads, &held);
+        for event in &plan.store {
+            tx.execute(
+                "INSERT INTO events (clinic, origin, seq, stamp, body) VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &clinic_text,
+                    &event.id.origin.to_string(),
+                    &(event.id.seq as i64),
+                    &(event.stamp.0 as i64),
+                    &serde_json::to_string(event)?,
+                ],
+            )
+            .await?;
+        }
+        for (origin, seq) in &plan.heads {
+            tx.execute(
+                "UPDATE heads SET seq = $3 WHERE clinic = $1 AND origin = $2",
+                &[&clinic_text, &origin.to_string(), &(*seq as i64)],
+            )
+            .await?;
+        }
         tx.commit().await?;
-        Ok(report)
+        Ok(plan.report)
     }
 
     async fn reserve(

@@ -1,15 +1,13 @@
 //! The embedded engine: one SQLite file (WAL, fsync at every commit), one connection
 //! behind a mutex, used from the blocking pool. For one cloud process.
 
-use super::{
-    DeviceRow, EnrolOutcome, Enrolment, Migrations, Result, Storage, StorageError, Verdict, judge,
-};
+use super::{DeviceRow, EnrolOutcome, Enrolment, Migrations, Result, Storage, StorageError};
 use crdts::{CmRDT, Dot};
 use medicloud_core::event::Event;
 use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_sync::ingest::{self, Batch, Heads, Held};
 use medicloud_sync::log::{Ingest, VersionVector};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -265,23 +263,20 @@ impl Storage for Sqlite {
         limit: usize,
     ) -> Result<Vec<Event>> {
         let mine = self.summary(clinic).await?;
-        let wanted: Vec<(DeviceId, u64)> = mine
-            .iter()
-            .filter(|d| d.counter > remote.get(d.actor))
-            .map(|d| (*d.actor, remote.get(d.actor)))
-            .collect();
+        let spans = ingest::page(&mine, remote, limit);
         self.run(move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT body FROM events WHERE clinic = ?1 AND origin = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4",
+                "SELECT body FROM events WHERE clinic = ?1 AND origin = ?2 AND seq BETWEEN ?3 AND ?4 ORDER BY seq",
             )?;
             let mut out = Vec::new();
-            for (origin, after) in wanted {
-                if out.len() >= limit {
-                    break;
-                }
-                let left = (limit - out.len()) as i64;
+            for span in spans {
                 let rows = stmt.query_map(
-                    params![clinic.to_string(), origin.to_string(), after as i64, left],
+                    params![
+                        clinic.to_string(),
+                        span.origin.to_string(),
+                        span.first as i64,
+                        span.last as i64
+                    ],
                     |r| r.get::<_, String>(0),
                 )?;
                 for body in rows {
@@ -293,65 +288,58 @@ impl Storage for Sqlite {
         .await
     }
 
-    async fn ingest(&self, clinic: ClinicId, mut events: Vec<Event>) -> Result<Ingest> {
-        events.sort_by_key(|e| (e.id.origin, e.id.seq));
+    async fn ingest(&self, clinic: ClinicId, events: Vec<Event>) -> Result<Ingest> {
+        let batch = Batch::new(clinic, events);
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut report = Ingest::default();
-            let mut tops: HashMap<DeviceId, u64> = HashMap::new();
-            for event in events {
-                let origin = event.id.origin.to_string();
-                let top = match tops.get(&event.id.origin) {
-                    Some(top) => *top,
-                    None => tx
-                        .query_row(
-                            "SELECT seq FROM heads WHERE clinic = ?1 AND origin = ?2",
-                            params![clinic.to_string(), origin],
-                            |r| r.get::<_, i64>(0),
-                        )
-                        .optional()?
-                        .unwrap_or(0) as u64,
-                };
-                let held: Option<String> = if event.id.seq <= top {
-                    tx.query_row(
-                        "SELECT body FROM events WHERE clinic = ?1 AND origin = ?2 AND seq = ?3",
-                        params![clinic.to_string(), origin, event.id.seq as i64],
-                        |r| r.get(0),
+            let clinic = clinic.to_string();
+            let mut heads = Heads::new();
+            for origin in batch.origins() {
+                let head = tx
+                    .query_row(
+                        "SELECT seq FROM heads WHERE clinic = ?1 AND origin = ?2",
+                        params![clinic, origin.to_string()],
+                        |r| r.get::<_, i64>(0),
                     )
                     .optional()?
-                } else {
-                    None
-                };
-                match judge(clinic, &event, top, held.as_deref())? {
-                    Verdict::Store => {
-                        tx.execute(
-                            "INSERT INTO events (clinic, origin, seq, stamp, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-                            params![
-                                clinic.to_string(),
-                                origin,
-                                event.id.seq as i64,
-                                event.stamp.0 as i64,
-                                serde_json::to_string(&event)?
-                            ],
-                        )?;
-                        tx.execute(
-                            "INSERT INTO heads (clinic, origin, seq) VALUES (?1, ?2, ?3)
-                             ON CONFLICT (clinic, origin) DO UPDATE SET seq = excluded.seq",
-                            params![clinic.to_string(), origin, event.id.seq as i64],
-                        )?;
-                        tops.insert(event.id.origin, event.id.seq);
-                        report.accepted += 1;
-                    }
-                    Verdict::Duplicate => report.duplicates += 1,
-                    Verdict::Refuse => report.refused += 1,
-                    Verdict::OutOfOrder => {
-                        tops.insert(event.id.origin, top);
-                        report.out_of_order += 1;
-                    }
+                    .unwrap_or(0);
+                heads.insert(origin, head as u64);
+            }
+            let mut held = Held::new();
+            for id in batch.held_ids(&heads) {
+                let body: Option<String> = tx
+                    .query_row(
+                        "SELECT body FROM events WHERE clinic = ?1 AND origin = ?2 AND seq = ?3",
+                        params![clinic, id.origin.to_string(), id.seq as i64],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(body) = body {
+                    held.insert(id, serde_json::from_str(&body)?);
                 }
             }
+            let plan = batch.decide(&heads, &held);
+            for event in &plan.store {
+                tx.execute(
+                    "INSERT INTO events (clinic, origin, seq, stamp, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![
+                        clinic,
+                        event.id.origin.to_string(),
+                        event.id.seq as i64,
+                        event.stamp.0 as i64,
+                        serde_json::to_string(event)?
+                    ],
+                )?;
+            }
+            for (origin, seq) in &plan.heads {
+                tx.execute(
+                    "INSERT INTO heads (clinic, origin, seq) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (clinic, origin) DO UPDATE SET seq = excluded.seq",
+                    params![clinic, origin.to_string(), *seq as i64],
+                )?;
+            }
             tx.commit()?;
-            Ok(report)
+            Ok(plan.report)
         })
         .await
     }

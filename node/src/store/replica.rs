@@ -2,7 +2,9 @@
 //! lacks, and taking in other devices' events.
 //!
 //! Each origin's series is stored without gaps (an event after a gap waits for the ones
-//! before it), so the summary is one `MAX(seq)` per origin. A batch is taken in one
+//! before it), so the summary is one `MAX(seq)` per origin. What to store and what to
+//! page is decided by `medicloud_sync::ingest`, the rule every replica shares; this file
+//! only reads and writes. A batch is taken in one
 //! durable transaction: its events and the re-folded projections of every entity they
 //! touch commit together, or nothing does.
 
@@ -11,9 +13,10 @@ use crate::error::Result;
 use crdts::{CmRDT, Dot};
 use medicloud_core::event::{Entity, Event};
 use medicloud_core::ids::DeviceId;
+use medicloud_sync::ingest::{self, Batch, Heads, Held};
 use medicloud_sync::log::{Ingest, VersionVector};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 impl Store {
     /// Per origin, the highest seq held.
@@ -33,24 +36,20 @@ impl Store {
         })
     }
 
-    /// Up to `limit` events a replica with summary `remote` lacks, each origin's in seq order.
+    /// Up to `limit` events a replica with summary `remote` lacks, each origin's in seq
+    /// order: the spans of [`ingest::page`].
     pub fn missing_for(&self, remote: &VersionVector, limit: usize) -> Result<Vec<Event>> {
         let mine = self.summary()?;
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT body FROM events WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                "SELECT body FROM events WHERE origin = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
             )?;
             let mut out = Vec::new();
-            for dot in mine.iter() {
-                let theirs = remote.get(dot.actor);
-                if dot.counter <= theirs || out.len() >= limit {
-                    continue;
-                }
-                let left = (limit - out.len()) as i64;
-                let rows = stmt
-                    .query_map(params![dot.actor.to_string(), theirs as i64, left], |r| {
-                        r.get::<_, String>(0)
-                    })?;
+            for span in ingest::page(&mine, remote, limit) {
+                let rows = stmt.query_map(
+                    params![span.origin.to_string(), span.first as i64, span.last as i64],
+                    |r| r.get::<_, String>(0),
+                )?;
                 for body in rows {
                     out.push(serde_json::from_str(&body?)?);
                 }
@@ -59,60 +58,40 @@ impl Store {
         })
     }
 
-    /// Stores the events of other devices that this store lacks, and folds them into the
-    /// projections, in one durable transaction. Returns what happened and the events
-    /// newly stored (for live updates).
-    pub fn ingest(&self, mut events: Vec<Event>) -> Result<(Ingest, Vec<Event>)> {
-        events.sort_by_key(|e| (e.id.origin, e.id.seq));
-        let mut report = Ingest::default();
-        let mut accepted = Vec::new();
+    /// Stores the events of other devices that this store lacks, by the rule of
+    /// [`ingest`], and folds them into the projections, in one durable transaction.
+    /// Returns what happened and the events newly stored (for live updates).
+    pub fn ingest(&self, events: Vec<Event>) -> Result<(Ingest, Vec<Event>)> {
+        let batch = Batch::new(self.identity.clinic, events);
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut held: HashMap<DeviceId, u64> = HashMap::new();
-        for event in events {
-            let (origin, seq) = (event.id.origin, event.id.seq);
-            if event.clinic != self.identity.clinic {
-                report.refused += 1;
-                continue;
-            }
-            let top = match held.get(&origin) {
-                Some(top) => *top,
-                None => {
-                    let top: i64 = tx.query_row(
-                        "SELECT COALESCE(MAX(seq), 0) FROM events WHERE origin = ?1",
-                        [origin.to_string()],
-                        |r| r.get(0),
-                    )?;
-                    top as u64
-                }
-            };
-            if seq <= top {
-                let stored: Option<String> = tx
-                    .query_row(
-                        "SELECT body FROM events WHERE origin = ?1 AND seq = ?2",
-                        params![origin.to_string(), seq as i64],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                let same = stored
-                    .map(|b| serde_json::from_str::<Event>(&b))
-                    .transpose()?
-                    .is_some_and(|s| s == event);
-                if same {
-                    report.duplicates += 1;
-                } else {
-                    report.refused += 1;
-                }
-            } else if seq == top + 1 {
-                insert_event(&tx, &self.audit_key, &event)?;
-                held.insert(origin, seq);
-                report.accepted += 1;
-                accepted.push(event);
-            } else {
-                held.insert(origin, top);
-                report.out_of_order += 1;
+        let mut heads = Heads::new();
+        for origin in batch.origins() {
+            let head: i64 = tx.query_row(
+                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE origin = ?1",
+                [origin.to_string()],
+                |r| r.get(0),
+            )?;
+            heads.insert(origin, head as u64);
+        }
+        let mut held = Held::new();
+        for id in batch.held_ids(&heads) {
+            let stored: Option<String> = tx
+                .query_row(
+                    "SELECT body FROM events WHERE origin = ?1 AND seq = ?2",
+                    params![id.origin.to_string(), id.seq as i64],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(body) = stored {
+                held.insert(id, serde_json::from_str(&body)?);
             }
         }
+        let plan = batch.decide(&heads, &held);
+        for event in &plan.store {
+            insert_event(&tx, &self.audit_key, event)?;
+        }
+        let (report, accepted) = (plan.report, plan.store);
         // Each touched entity is re-folded once, whatever the number of its new events.
         let mut folded = BTreeSet::new();
         for event in &accepted {
