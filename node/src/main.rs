@@ -453,7 +453,7 @@ async fn main() -> anyhow::Result<()> {
             let replication = runtime::replication(&store, &sync)?;
             let node = Node::new(store).with_replication(replication);
             let mut node = tokio::task::spawn_blocking(move || {
-                medicloud_node::replication::first_contact(&node);
+                node.first_contact();
                 node
             })
             .await?;

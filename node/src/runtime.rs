@@ -241,10 +241,10 @@ pub async fn serve(
     ready: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
     let node = Arc::new(node);
-    if node.printer.is_some() {
-        tokio::spawn(crate::print::run(node.clone()));
+    if let Some(worker) = node.print_worker() {
+        tokio::spawn(worker);
     }
-    Replication::start(&node)?;
+    node.start_replication()?;
     let for_ready = node.clone();
     let ServeOptions {
         listen,
@@ -252,13 +252,13 @@ pub async fn serve(
         public_url,
     } = options;
     let result = crate::serve::serve(node.clone(), listen, ui, |addr| {
-        if let Some(printer) = &for_ready.printer {
+        if let Some(printer) = for_ready.printer() {
             printer.set_status_base(public_url.unwrap_or_else(|| format!("http://{addr}")));
         }
         ready(addr);
     })
     .await;
-    node.replication.stop();
+    node.stop_replication();
     Ok(result?)
 }
 
@@ -293,7 +293,7 @@ pub async fn demo(
     let replication = replication(&store, &sync)?;
     let node = Node::new(store).with_replication(replication);
     let node = tokio::task::spawn_blocking(move || {
-        crate::replication::first_contact(&node);
+        node.first_contact();
         node
     })
     .await?;

@@ -107,8 +107,8 @@ async fn run(
             };
             let started = Started {
                 addr: settings.listen,
-                clinic: demo.node.store.identity().clinic.to_string(),
-                device: demo.node.store.identity().device.to_string(),
+                clinic: demo.node.identity().clinic.to_string(),
+                device: demo.node.identity().device.to_string(),
                 demo: true,
                 printer: Some(demo.printer.clone()),
                 kiosk_token: token("kiosk"),
@@ -136,8 +136,8 @@ async fn run(
             )?;
             let started = Started {
                 addr: settings.listen,
-                clinic: node.store.identity().clinic.to_string(),
-                device: node.store.identity().device.to_string(),
+                clinic: node.identity().clinic.to_string(),
+                device: node.identity().device.to_string(),
                 demo: false,
                 printer: settings.printer.clone(),
                 kiosk_token,
@@ -173,7 +173,7 @@ async fn open_clinic(
     let replication = runtime::replication(&store, sync)?;
     let node = Node::new(store).with_replication(replication);
     let mut node = tokio::task::spawn_blocking(move || {
-        medicloud_node::replication::first_contact(&node);
+        node.first_contact();
         node
     })
     .await?;

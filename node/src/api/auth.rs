@@ -86,7 +86,7 @@ pub async fn login(
     let idle = sessions.idle.as_secs();
     let login = blocking(move || {
         let outcome = node
-            .store
+            .store()
             .read(|conn| sessions.attempt(conn, &req.username, &req.password))?;
         let (actor, action, result) = match &outcome {
             LoginOutcome::Ok(login) => (login.principal.actor(), "login", "ok"),

@@ -55,7 +55,7 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or_else(AppError::unauthorized)?;
         let (sessions, node, t) = (state.sessions.clone(), state.node.clone(), token.clone());
         let principal =
-            super::blocking(move || node.store.read(|conn| sessions.authenticate(conn, &t)))
+            super::blocking(move || node.store().read(|conn| sessions.authenticate(conn, &t)))
                 .await?;
         principal
             .map(|p| Caller(p, token))
