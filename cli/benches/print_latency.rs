@@ -8,7 +8,7 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
-use medicloud_node::print::{self, Printer};
+use medicloud_node::print::Printer;
 use medicloud_printer::PaperWidth;
 use medicloud_printer::virtual_printer::{Config, VirtualPrinter};
 use std::sync::Arc;
@@ -36,7 +36,7 @@ async fn main() {
         .with_printer(Printer::new(&vp.addr().to_string(), PaperWidth::Mm80).unwrap());
     let kiosk = server::seed(&node, "kiosk");
     let node = Arc::new(node);
-    tokio::spawn(print::run(node.clone()));
+    tokio::spawn(node.print_worker().unwrap());
     let url = format!("{}/api/v1/tickets", server::listen(node).await);
     let client = reqwest::Client::new();
     let mut samples = Vec::with_capacity(count);

@@ -36,7 +36,7 @@ use medicloud_core::ids::TicketId;
 use medicloud_core::labels::BLOCK_SIZE;
 use medicloud_node::labels;
 use medicloud_node::ops::{NewTicket, Node, TicketAction};
-use medicloud_node::replication::{LinkConfig, LinkKind, NodeLog, Replication};
+use medicloud_node::replication::{LinkConfig, LinkKind, Replication};
 use medicloud_node::store::Store;
 use medicloud_sync::exchange::{self, SyncError, SyncRequest, SyncResponse, Transport};
 use medicloud_sync::hlc::{ManualTime, SystemTime, TimeSource};
@@ -118,7 +118,7 @@ impl Transport for Counting<'_> {
         self.wire
             .bytes
             .set(self.wire.bytes.get() + gz_len(&request));
-        let response = exchange::respond(&mut NodeLog(self.peer), request)?;
+        let response = exchange::respond(&mut self.peer.log(), request)?;
         self.wire
             .bytes
             .set(self.wire.bytes.get() + gz_len(&response));
@@ -160,8 +160,8 @@ fn device(root: &Path, time: Arc<dyn TimeSource>, remote_labels: bool) -> Device
 
 /// Syncs `a` with `b` until both hold the same events.
 fn sync(a: &Node, b: &Node, wire: &Wire) {
-    let me = a.store.identity().device;
-    exchange::sync_with(&mut NodeLog(a), me, &Counting { peer: b, wire }).unwrap();
+    let me = a.store().identity().device;
+    exchange::sync_with(&mut a.log(), me, &Counting { peer: b, wire }).unwrap();
 }
 
 /// Star sync through the first device of `group`, twice round so everyone has everything.
@@ -260,7 +260,7 @@ impl Run {
 
     fn events(&self) -> u64 {
         let conn_count = |n: &Node| {
-            n.store
+            n.store()
                 .read(medicloud_node::store::query::event_count)
                 .unwrap()
         };
@@ -293,7 +293,7 @@ fn setup_clocks(root: &Path, clocks: Vec<Arc<dyn TimeSource>>, far_kiosk: Option
         // The far kiosk's offline reserve, reserved from the hub before the cut.
         let today = devices[0]
             .node
-            .store
+            .store()
             .read(|c| devices[0].node.today(c))
             .unwrap();
         for service in ["A", "B", "C"] {
@@ -319,10 +319,10 @@ fn grant(hub: &Node, to: &Node, service: &str, day: NaiveDate) {
         service: service.clone(),
         day,
         count: BLOCK_SIZE,
-        device: Some(to.store.identity().device),
+        device: Some(to.store().identity().device),
     };
-    let block = labels::grant(hub, &request, to.store.identity().device).unwrap();
-    labels::record_block(to, &service, day, block).unwrap();
+    let block = labels::grant(hub.store(), &request, to.store().identity().device).unwrap();
+    labels::record_block(to.store(), &service, day, block).unwrap();
 }
 
 struct Outcome {
@@ -593,7 +593,7 @@ fn same_everywhere(run: &Run) -> Result<usize, String> {
     let summaries: Vec<_> = run
         .devices
         .iter()
-        .map(|d| d.node.store.summary().unwrap())
+        .map(|d| d.node.store().summary().unwrap())
         .collect();
     if summaries.iter().any(|s| *s != summaries[0]) {
         return Err("the devices hold different events".into());
@@ -613,7 +613,7 @@ fn same_everywhere(run: &Run) -> Result<usize, String> {
             .map(|d| {
                 let t = d
                     .node
-                    .store
+                    .store()
                     .read(|c| medicloud_node::store::query::ticket(c, *id))
                     .unwrap();
                 format!("{t:?}")

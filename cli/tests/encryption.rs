@@ -232,10 +232,10 @@ fn rekey_keeps_the_data_and_the_old_key_no_longer_opens() {
     let err = crypt::open(&db(dir.path()), &old).unwrap_err();
     assert!(matches!(err, medicloud_node::Error::WrongKey), "{err:?}");
     let node = open(dir.path());
-    let kept = node.store.read(|c| Ok(ticket_ids(c))).unwrap();
+    let kept = node.store().read(|c| Ok(ticket_ids(c))).unwrap();
     // The demo process issued no ticket; its start added only events.
     assert_eq!(kept, sorted(tickets));
-    assert!(node.store.verify_audit().unwrap().findings.is_empty());
+    assert!(node.store().verify_audit().unwrap().findings.is_empty());
 }
 
 /// A rekey cut off after the database took the new key, before the key file was
@@ -256,7 +256,7 @@ fn a_rekey_cut_off_by_a_crash_is_finished_on_open() {
     }
     let node = open(dir.path());
     assert_eq!(
-        node.store.read(|c| Ok(ticket_ids(c))).unwrap(),
+        node.store().read(|c| Ok(ticket_ids(c))).unwrap(),
         sorted(tickets)
     );
     assert_eq!(keyfile::read(&key_file).unwrap(), Some(new));
@@ -317,8 +317,8 @@ async fn a_backup_opens_only_with_the_key_and_holds_the_same_tickets() {
         std::fs::copy(dir.path().join(key), restored.path().join(key)).unwrap();
     }
     let node = open(restored.path());
-    assert_eq!(node.store.read(|c| Ok(ticket_ids(c))).unwrap(), copied);
-    assert!(node.store.verify_audit().unwrap().findings.is_empty());
+    assert_eq!(node.store().read(|c| Ok(ticket_ids(c))).unwrap(), copied);
+    assert!(node.store().verify_audit().unwrap().findings.is_empty());
 }
 
 /// Makes the plaintext database an earlier version left: the same schema and data,
@@ -389,14 +389,14 @@ fn a_plaintext_database_of_an_earlier_version_is_encrypted_on_open_and_keeps_eve
     assert!(dir.path().join("db.key").exists());
     assert!(!dir.path().join("node.sqlite.encrypting").exists());
     assert_eq!(
-        node.store.read(|c| Ok(ticket_ids(c))).unwrap(),
+        node.store().read(|c| Ok(ticket_ids(c))).unwrap(),
         sorted(tickets)
     );
     assert_eq!(
-        node.store.meta("only_in_the_wal").unwrap().as_deref(),
+        node.store().meta("only_in_the_wal").unwrap().as_deref(),
         Some("kept")
     );
-    assert!(node.store.verify_audit().unwrap().findings.is_empty());
+    assert!(node.store().verify_audit().unwrap().findings.is_empty());
     let issued = node
         .issue_ticket(
             Actor::System,

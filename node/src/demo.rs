@@ -90,7 +90,7 @@ pub fn seed(node: &Node, password: &str) -> Result<Vec<(&'static str, String)>> 
     let mut links = Vec::new();
     // Each demo node has its own kiosk and display (named after the node), so demo
     // nodes that sync never take over each other's device tokens.
-    let node_mark = node.store.identity().device.to_string()[..4].to_uppercase();
+    let node_mark = node.identity().device.to_string()[..4].to_uppercase();
     for (name, role, screen) in DEVICES {
         let name = format!("{name} {node_mark}");
         let (_, token) = node.rotate_device_token(Actor::System, &name, *role)?;

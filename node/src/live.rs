@@ -2,9 +2,11 @@
 //! each commit. Messages carry labels, statuses and counters — never patient data — so
 //! every authenticated screen may receive them.
 
+use crate::store::{Store, query};
 use medicloud_core::domain::{CounterId, ServiceCode};
+use medicloud_core::event::{Event, EventBody};
 use medicloud_core::ids::TicketId;
-use medicloud_core::ticket::TicketStatus;
+use medicloud_core::ticket::{TicketChange, TicketStatus};
 use serde::Serialize;
 use tokio::sync::broadcast;
 use utoipa::ToSchema;
@@ -67,6 +69,9 @@ pub struct Hub {
 }
 
 impl Hub {
+    /// Most events announced one by one; a larger batch becomes one `sync` message.
+    pub const LIVE_BATCH: usize = 200;
+
     /// A hub buffering up to 1,024 messages per subscriber.
     pub fn new() -> Self {
         Self {
@@ -83,6 +88,60 @@ impl Hub {
     /// A new subscription.
     pub fn subscribe(&self) -> broadcast::Receiver<LiveMessage> {
         self.sender.subscribe()
+    }
+
+    /// Tells subscribers what the committed `events` changed, reading the tickets and
+    /// counters they name from `store`.
+    pub fn announce(&self, store: &Store, events: &[Event]) {
+        if events.len() > Self::LIVE_BATCH {
+            // A large catch-up from another device: screens reload once instead.
+            self.publish(LiveMessage::Config {
+                kind: "sync".to_owned(),
+            });
+            return;
+        }
+        for event in events {
+            let message = match &event.body {
+                EventBody::Ticket { id, change } => {
+                    let Ok(Some(t)) = store.read(|c| query::ticket(c, *id)) else {
+                        continue;
+                    };
+                    let call =
+                        matches!(change, TicketChange::Called { .. } | TicketChange::Recalled);
+                    if let (true, Some(counter)) = (call, t.counter.clone()) {
+                        let counter_name = store
+                            .read(|c| query::counter(c, &counter))
+                            .ok()
+                            .flatten()
+                            .map_or_else(|| counter.to_string(), |c| c.name);
+                        self.publish(LiveMessage::Call {
+                            id: t.id,
+                            label: t.issue.label.clone(),
+                            service: t.issue.service.clone(),
+                            counter,
+                            counter_name,
+                            recall: matches!(change, TicketChange::Recalled),
+                        });
+                    }
+                    LiveMessage::Ticket {
+                        id: t.id,
+                        label: t.issue.label,
+                        service: t.issue.service,
+                        status: t.status,
+                        counter: t.counter,
+                    }
+                }
+                // Patient and appointment records are not for every screen.
+                EventBody::PatientSet(_)
+                | EventBody::AppointmentBooked(_)
+                | EventBody::AppointmentCancelled { .. }
+                | EventBody::Audited(_) => continue,
+                other => LiveMessage::Config {
+                    kind: other.kind().to_owned(),
+                },
+            };
+            self.publish(message);
+        }
     }
 }
 

@@ -15,13 +15,12 @@
 //! the job it had taken.
 
 use crate::error::Result;
-use crate::ops::Node;
-use crate::store::Writer;
+use crate::store::print::{self as spool, Job};
+use crate::store::{Store, Writer, query};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use medicloud_core::ticket::Ticket;
 use medicloud_printer::{Layout, PaperWidth, PrintError, TicketPrint};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -41,16 +40,6 @@ pub struct PrinterHealth {
     pub pending: u32,
     /// When the last job printed.
     pub last_printed_at: Option<DateTime<Utc>>,
-}
-
-/// A ticket's print job, as shown with the ticket.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct PrintState {
-    /// `queued` or `printed`.
-    pub status: String,
-    /// The printer's current fault while the job waits; the kiosk then asks the patient
-    /// to note the number.
-    pub fault: Option<String>,
 }
 
 /// This node's printer and spool state.
@@ -127,9 +116,9 @@ impl Printer {
         reprint: bool,
     ) -> Result<()> {
         let conn = w.conn();
-        let clinic = crate::store::query::clinic(conn)?;
-        let tz: Tz = crate::store::query::time_zone(conn)?;
-        let service = crate::store::query::service(conn, &ticket.issue.service)?;
+        let clinic = query::clinic(conn)?;
+        let tz: Tz = query::time_zone(conn)?;
+        let service = query::service(conn, &ticket.issue.service)?;
         let issued = DateTime::<Utc>::from_timestamp_millis(ticket.issued_at_ms)
             .unwrap_or_default()
             .with_timezone(&tz);
@@ -158,11 +147,7 @@ impl Printer {
         };
         let bytes =
             medicloud_printer::encode_ticket(&print, &self.layout).map_err(crate::Error::Layout)?;
-        conn.execute(
-            "INSERT INTO print_jobs (ticket, reprint, bytes, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![ticket.id.to_string(), reprint, bytes, w.now_ms()],
-        )?;
-        Ok(())
+        spool::insert_job(conn, ticket.id, reprint, &bytes, w.now_ms())
     }
 
     /// Updates the health after a send; returns whether the job printed.
@@ -192,58 +177,10 @@ impl Printer {
         self.wake.notify_one();
     }
 
-    /// The print state of a ticket's newest job, if it has one.
-    pub fn state_of(
-        &self,
-        conn: &rusqlite::Connection,
-        ticket: &str,
-    ) -> Result<Option<PrintState>> {
-        let printed: Option<Option<i64>> = conn
-            .query_row(
-                "SELECT printed_at FROM print_jobs WHERE ticket = ?1 ORDER BY id DESC LIMIT 1",
-                [ticket],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(printed.map(|printed_at| match printed_at {
-            Some(_) => PrintState {
-                status: "printed".into(),
-                fault: None,
-            },
-            None => PrintState {
-                status: "queued".into(),
-                fault: self.health().fault,
-            },
-        }))
+    /// The printer's current fault in words, if it has one.
+    pub fn fault(&self) -> Option<String> {
+        self.health_mut().fault.clone()
     }
-}
-
-struct Job {
-    id: i64,
-    bytes: Vec<u8>,
-}
-
-fn next_job(node: &Node) -> Result<(Option<Job>, u32)> {
-    node.store.read(|conn| {
-        let pending: u32 = conn.query_row(
-            "SELECT COUNT(*) FROM print_jobs WHERE printed_at IS NULL",
-            [],
-            |r| r.get(0),
-        )?;
-        let job = conn
-            .query_row(
-                "SELECT id, bytes FROM print_jobs WHERE printed_at IS NULL ORDER BY id LIMIT 1",
-                [],
-                |r| {
-                    Ok(Job {
-                        id: r.get(0)?,
-                        bytes: r.get(1)?,
-                    })
-                },
-            )
-            .optional()?;
-        Ok((job, pending))
-    })
 }
 
 /// Sends one job. The driver asks the printer's status first and sends nothing to a
@@ -258,19 +195,17 @@ fn send(target: &str, job: &Job) -> std::result::Result<(), String> {
     })
 }
 
-/// The spool worker: runs until the task is dropped. Retries with a backoff from 0.5 s
-/// up to 10 s while the printer has a fault.
-pub async fn run(node: Arc<Node>) {
-    let Some(printer) = node.printer.as_ref() else {
-        return;
-    };
+/// The spool worker: sends the pending jobs in `store` to `printer` until the task is
+/// dropped. Retries with a backoff from 0.5 s up to 10 s while the printer has a fault.
+pub async fn run(store: Arc<Store>, printer: Arc<Printer>) {
     let mut backoff = Duration::from_millis(500);
     loop {
-        let n = node.clone();
-        let (job, pending) = match tokio::task::spawn_blocking(move || next_job(&n)).await {
-            Ok(Ok(found)) => found,
-            _ => (None, 0),
-        };
+        let s = store.clone();
+        let (job, pending) =
+            match tokio::task::spawn_blocking(move || s.read(spool::next_pending)).await {
+                Ok(Ok(found)) => found,
+                _ => (None, 0),
+            };
         printer.health_mut().pending = pending;
         let Some(job) = job else {
             // Nothing to print: sleep until a ticket is issued (or a minute passes).
@@ -282,20 +217,11 @@ pub async fn run(node: Arc<Node>) {
         let result = tokio::task::spawn_blocking(move || send(&target, &job))
             .await
             .unwrap_or_else(|e| Err(e.to_string()));
-        let (n, outcome, now) = (node.clone(), result.clone(), node.store.now_ms());
+        let (s, outcome, now) = (store.clone(), result.clone(), store.now_ms());
         let recorded = tokio::task::spawn_blocking(move || {
-            n.store.write(|w| {
-                let sql = match &outcome {
-                    Ok(()) => "UPDATE print_jobs SET printed_at = ?1, attempts = attempts + 1 WHERE id = ?2",
-                    Err(_) => "UPDATE print_jobs SET attempts = attempts + 1, last_error = ?3 WHERE id = ?2",
-                };
-                let fault = outcome.as_ref().err();
-                let mut stmt = w.conn().prepare(sql)?;
-                match fault {
-                    None => stmt.execute(params![now, id])?,
-                    Some(f) => stmt.execute(params![rusqlite::types::Null, id, f])?,
-                };
-                Ok(())
+            s.write(|w| match &outcome {
+                Ok(()) => spool::mark_printed(w.conn(), id, now),
+                Err(fault) => spool::mark_failed(w.conn(), id, fault),
             })
         })
         .await;
@@ -317,18 +243,4 @@ fn ticket_message(clinic: Option<(Option<String>, Option<String>)>) -> String {
     let id = id.unwrap_or_else(|| "Simpan tiket ini. Mohon menunggu panggilan.".into());
     let en = en.unwrap_or_else(|| "Keep this ticket and wait for your call.".into());
     format!("{id} / {en}")
-}
-
-/// The bytes of the newest print job of `ticket`, if it was ever printed here.
-pub fn latest_job(
-    conn: &rusqlite::Connection,
-    ticket: medicloud_core::ids::TicketId,
-) -> Result<Option<Vec<u8>>> {
-    Ok(conn
-        .query_row(
-            "SELECT bytes FROM print_jobs WHERE ticket = ?1 ORDER BY id DESC LIMIT 1",
-            [ticket.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?)
 }

@@ -10,7 +10,8 @@
 
 use crate::error::Result;
 use crate::labels;
-use crate::ops::Node;
+use crate::live::Hub;
+use crate::store::{Store, query};
 use medicloud_core::event::Event;
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_sync::exchange::{self, SyncError, SyncRequest, SyncResponse, Transport};
@@ -125,7 +126,7 @@ pub struct Replication {
     /// Extra certificate authorities for the cloud's certificate.
     cloud_ca: Option<TrustedCa>,
     /// Bumped whenever this node's log grows.
-    pub signal: Arc<Signal>,
+    signal: Arc<Signal>,
     stopping: Arc<AtomicBool>,
 }
 
@@ -249,17 +250,26 @@ impl Replication {
         }
     }
 
-    /// Starts one thread per link. They stop with [`Replication::stop`] or the process.
-    pub fn start(node: &Arc<Node>) -> Result<()> {
-        for (index, link) in node.replication.links.iter().enumerate() {
-            let node = node.clone();
-            let link = link.clone();
+    /// Tells the links that this node's log grew (they sync at once).
+    pub fn log_grew(&self) {
+        self.signal.notify();
+    }
+
+    /// Starts one thread per link, syncing `store` and announcing what it takes in on
+    /// `live`. They stop with [`Replication::stop`] or the process.
+    pub fn start(self: &Arc<Self>, store: &Arc<Store>, live: &Hub) -> Result<()> {
+        for (index, link) in self.links.iter().enumerate() {
+            let (replication, store, live, link) =
+                (self.clone(), store.clone(), live.clone(), link.clone());
             std::thread::Builder::new()
                 .name(format!("sync-{index}"))
                 // The blocking HTTP client must be made off the async runtime.
                 .spawn(move || {
-                    match node.replication.transport(&link, Self::TIMEOUT) {
-                        Ok(transport) => run_link(&node, &link, &transport),
+                    match replication.transport(&link, Self::TIMEOUT) {
+                        Ok(transport) => {
+                            let log = NodeLog::new(&store, &live, &replication);
+                            replication.run_link(log, &link, &transport);
+                        }
                         Err(err) => tracing::error!(url = %link.config.url, error = %err, "sync link not started"),
                     }
                 })
@@ -274,9 +284,10 @@ impl Replication {
         self.signal.notify();
     }
 
-    /// Every link's state, with what each still lacks counted against the log as it is now.
-    pub fn status(&self, node: &Node) -> Result<SyncStatus> {
-        let mine = node.store.summary()?;
+    /// Every link's state, with what each still lacks counted against `store`'s log as
+    /// it is now.
+    pub fn status(&self, store: &Store) -> Result<SyncStatus> {
+        let mine = store.summary()?;
         let mut links = Vec::new();
         for link in &self.links {
             let mut status = lock(&link.status).clone();
@@ -287,17 +298,16 @@ impl Replication {
             }
             links.push(status);
         }
-        let conflicts = node.store.read(|conn| {
-            Ok(crate::store::query::conflicts(conn, node.today(conn)?)?.len() as u64)
-        })?;
+        let conflicts =
+            store.read(|conn| Ok(query::conflicts(conn, store.today(conn)?)?.len() as u64))?;
         Ok(SyncStatus {
-            device: node.store.identity().device,
+            device: store.identity().device,
             online: links.is_empty() || links.iter().any(|l| l.reachable),
             clock_skew_ms: links
                 .iter()
                 .filter_map(|l| l.clock_skew_ms)
                 .max_by_key(|s| s.abs()),
-            clock_correction_ms: node.store.clock_correction(),
+            clock_correction_ms: store.clock_correction(),
             pending_out: links.iter().map(|l| l.pending_out).max().unwrap_or(0),
             conflicts,
             links,
@@ -308,28 +318,6 @@ impl Replication {
 /// Where the clock correction is remembered.
 pub const CLOCK_META: &str = "clock_correction_ms";
 
-/// Before a node writes anything at start-up, one round with its label authority (if
-/// it has one and can reach it within a few seconds): its clock is corrected before its
-/// first stamp, and a new node learns the clinic's set-up instead of writing its own.
-pub fn first_contact(node: &Node) {
-    if let Ok(Some(saved)) = node.store.meta(CLOCK_META) {
-        node.store.correct_clock(saved.parse().unwrap_or(0));
-    }
-    for link in node.replication.links.iter().filter(|l| l.config.authority) {
-        let result = node
-            .replication
-            .transport(link, Duration::from_secs(3))
-            .and_then(|transport| sync_once(node, link, &transport));
-        if let Err(err) = result {
-            tracing::warn!(url = %link.config.url, error = %err, "label authority not reached at start");
-        }
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 /// How many events of `mine` a replica summarised by `theirs` lacks.
 fn lacking(mine: &VersionVector, theirs: &VersionVector) -> u64 {
     mine.iter()
@@ -337,54 +325,82 @@ fn lacking(mine: &VersionVector, theirs: &VersionVector) -> u64 {
         .sum()
 }
 
-fn run_link(node: &Arc<Node>, link: &Link, transport: &HttpTransport) {
-    let replication = &node.replication;
-    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
-    let mut seen = replication.signal.current();
-    while !replication.stopping.load(Ordering::SeqCst) {
-        let result = sync_once(node, link, transport);
-        let now = node.store.now_ms();
-        let mut status = lock(&link.status);
-        match result {
-            Ok(()) => {
-                backoff.succeed();
-                status.reachable = true;
-                status.last_contact_ms = Some(now);
-                status.last_error = None;
-                drop(status);
-                seen = replication.signal.wait(seen, Replication::ANTI_ENTROPY);
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Replication {
+    /// Before a node writes anything at start-up, one round with its label authority (if
+    /// it has one and can reach it within a few seconds): its clock is corrected before
+    /// its first stamp, and a new node learns the clinic's set-up instead of writing its
+    /// own. Events taken in are announced on `live`.
+    pub fn first_contact(&self, store: &Store, live: &Hub) {
+        if let Ok(Some(saved)) = store.meta(CLOCK_META) {
+            store.correct_clock(saved.parse().unwrap_or(0));
+        }
+        let log = NodeLog::new(store, live, self);
+        for link in self.links.iter().filter(|l| l.config.authority) {
+            let result = self
+                .transport(link, Duration::from_secs(3))
+                .and_then(|transport| sync_once(log, link, &transport));
+            if let Err(err) = result {
+                tracing::warn!(url = %link.config.url, error = %err, "label authority not reached at start");
             }
-            Err(err) => {
-                if status.reachable || status.last_error.is_none() {
-                    tracing::warn!(url = %link.config.url, error = %err, "sync link down");
+        }
+    }
+
+    fn run_link(&self, log: NodeLog<'_>, link: &Link, transport: &HttpTransport) {
+        let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
+        let mut seen = self.signal.current();
+        while !self.stopping.load(Ordering::SeqCst) {
+            let result = sync_once(log, link, transport);
+            let now = log.store.now_ms();
+            let mut status = lock(&link.status);
+            match result {
+                Ok(()) => {
+                    backoff.succeed();
+                    status.reachable = true;
+                    status.last_contact_ms = Some(now);
+                    status.last_error = None;
+                    drop(status);
+                    seen = self.signal.wait(seen, Replication::ANTI_ENTROPY);
                 }
-                status.reachable = false;
-                status.last_error = Some(err.to_string());
-                drop(status);
-                // An unreachable side is not woken by new events; it is tried again
-                // after the backoff (checking for a stop every half second).
-                let mut wait = backoff.fail();
-                while !wait.is_zero() && !replication.stopping.load(Ordering::SeqCst) {
-                    let step = wait.min(Duration::from_millis(500));
-                    std::thread::sleep(step);
-                    wait -= step;
+                Err(err) => {
+                    if status.reachable || status.last_error.is_none() {
+                        tracing::warn!(url = %link.config.url, error = %err, "sync link down");
+                    }
+                    status.reachable = false;
+                    status.last_error = Some(err.to_string());
+                    drop(status);
+                    // An unreachable side is not woken by new events; it is tried again
+                    // after the backoff (checking for a stop every half second).
+                    let mut wait = backoff.fail();
+                    while !wait.is_zero() && !self.stopping.load(Ordering::SeqCst) {
+                        let step = wait.min(Duration::from_millis(500));
+                        std::thread::sleep(step);
+                        wait -= step;
+                    }
+                    seen = self.signal.current();
                 }
-                seen = replication.signal.current();
             }
         }
     }
 }
 
-fn sync_once(node: &Node, link: &Link, transport: &HttpTransport) -> Result<(), SyncError> {
+fn sync_once(
+    mut log: NodeLog<'_>,
+    link: &Link,
+    transport: &HttpTransport,
+) -> Result<(), SyncError> {
     let measuring = Measuring {
         inner: transport,
-        node,
+        store: log.store,
         link,
     };
-    let me = node.store.identity().device;
-    exchange::sync_with(&mut NodeLog(node), me, &measuring)?;
+    let me = log.store.identity().device;
+    exchange::sync_with(&mut log, me, &measuring)?;
     if link.config.authority {
-        labels::refill(node, transport)?;
+        labels::refill(log.store, transport)?;
     }
     Ok(())
 }
@@ -392,13 +408,13 @@ fn sync_once(node: &Node, link: &Link, transport: &HttpTransport) -> Result<(), 
 /// Records, for each round, the other side's summary and its clock.
 struct Measuring<'a> {
     inner: &'a HttpTransport,
-    node: &'a Node,
+    store: &'a Store,
     link: &'a Link,
 }
 
 impl Transport for Measuring<'_> {
     fn exchange(&self, request: SyncRequest) -> Result<SyncResponse, SyncError> {
-        let store = &self.node.store;
+        let store = self.store;
         let sent = store.own_clock_ms();
         let sent_summary = request.summary.clone();
         let response = self.inner.exchange(request)?;
@@ -431,9 +447,25 @@ impl Transport for Measuring<'_> {
     }
 }
 
-/// The node's store seen as a replica by the exchange; events it takes in are published
+/// The node's store seen as a replica by the exchange; events it takes in are announced
 /// to live screens and passed on to the other links.
-pub struct NodeLog<'a>(pub &'a Node);
+#[derive(Clone, Copy)]
+pub struct NodeLog<'a> {
+    store: &'a Store,
+    live: &'a Hub,
+    signal: &'a Signal,
+}
+
+impl<'a> NodeLog<'a> {
+    /// `store` as a replica whose new events go to `live` and to `replication`'s links.
+    pub fn new(store: &'a Store, live: &'a Hub, replication: &'a Replication) -> Self {
+        Self {
+            store,
+            live,
+            signal: &replication.signal,
+        }
+    }
+}
 
 impl std::fmt::Debug for NodeLog<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -447,24 +479,25 @@ fn storage(err: crate::Error) -> SyncError {
 
 impl Log for NodeLog<'_> {
     fn clinic(&self) -> ClinicId {
-        self.0.store.identity().clinic
+        self.store.identity().clinic
     }
 
     fn summary(&self) -> Result<VersionVector, SyncError> {
-        self.0.store.summary().map_err(storage)
+        self.store.summary().map_err(storage)
     }
 
     fn missing_for(&self, remote: &VersionVector, limit: usize) -> Result<Vec<Event>, SyncError> {
-        self.0.store.missing_for(remote, limit).map_err(storage)
+        self.store.missing_for(remote, limit).map_err(storage)
     }
 
     fn ingest(&mut self, events: Vec<Event>) -> Result<Ingest, SyncError> {
         if events.is_empty() {
             return Ok(Ingest::default());
         }
-        let (report, accepted) = self.0.store.ingest(events).map_err(storage)?;
+        let (report, accepted) = self.store.ingest(events).map_err(storage)?;
         if !accepted.is_empty() {
-            self.0.publish(&accepted);
+            self.signal.notify();
+            self.live.announce(self.store, &accepted);
         }
         Ok(report)
     }

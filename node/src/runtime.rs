@@ -236,7 +236,7 @@ impl Running {
     /// in flight drained), then stops the sync links.
     pub async fn wait(self) -> anyhow::Result<()> {
         let result = self.server.await;
-        self.node.replication.stop();
+        self.node.stop_replication();
         Ok(result??)
     }
 }
@@ -276,7 +276,7 @@ pub async fn start(
         || store.meta(META_CLOUD_URL)?.is_some();
     let node = Node::new(store).with_replication(replication);
     let mut node = tokio::task::spawn_blocking(move || {
-        crate::replication::first_contact(&node);
+        node.first_contact();
         node
     })
     .await?;
@@ -339,15 +339,17 @@ pub async fn start(
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
-    if let Some(printer) = &node.printer {
+    if let Some(printer) = node.printer() {
         printer.set_status_base(
             printing
                 .public_url
                 .unwrap_or_else(|| format!("http://{addr}")),
         );
-        tokio::spawn(crate::print::run(node.clone()));
     }
-    Replication::start(&node)?;
+    if let Some(worker) = node.print_worker() {
+        tokio::spawn(worker);
+    }
+    node.start_replication()?;
     let server = tokio::spawn(crate::serve::serve(node.clone(), listener, ui, shutdown));
     Ok(Running {
         addr,

@@ -32,7 +32,7 @@ pub fn ensure_staff(
 ) -> Result<()> {
     check_password_policy(username, password)?;
     let existing = node
-        .store
+        .store()
         .read(query::staff)?
         .into_iter()
         .find(|u| u.username == username);
@@ -55,7 +55,7 @@ pub fn ensure_staff(
         Some(_) => return Ok(()),
     };
     let (_, events) = node
-        .store
+        .store()
         .write(|w| w.append(Actor::System, EventBody::StaffSet(user)))?;
     node.publish(&events);
     Ok(())

@@ -60,7 +60,34 @@ pub struct TicketView {
     pub conflicts: Vec<ConflictView>,
     /// Its print job on this node's printer, if any: `queued` (with the printer's fault,
     /// if it has one) or `printed`.
-    pub print: Option<crate::print::PrintState>,
+    pub print: Option<PrintState>,
+}
+
+/// A ticket's print job, as shown with the ticket.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PrintState {
+    /// `queued` or `printed`.
+    pub status: String,
+    /// The printer's current fault while the job waits; the kiosk then asks the patient
+    /// to note the number.
+    pub fault: Option<String>,
+}
+
+impl PrintState {
+    /// A job that `printed`, or that waits while the printer has `fault`.
+    pub fn new(printed: bool, fault: impl FnOnce() -> Option<String>) -> Self {
+        if printed {
+            Self {
+                status: "printed".into(),
+                fault: None,
+            }
+        } else {
+            Self {
+                status: "queued".into(),
+                fault: fault(),
+            }
+        }
+    }
 }
 
 /// A refused step, for staff to act on.

@@ -2,9 +2,10 @@
 //! are turned away with a clear error, and the events and tickets stay as they were.
 
 use axum::http::StatusCode;
-use medicloud_node::auth::Sessions;
+use medicloud_node::auth::{Clock, ManualClock, Sessions};
 use medicloud_testkit::TestNode;
 use serde_json::{Value, json};
+use std::sync::Arc;
 use std::time::Duration;
 
 const TICKET: &str = r#"{"service":"A"}"#;
@@ -29,8 +30,10 @@ async fn refused(
 
 #[tokio::test]
 async fn an_expired_staff_session_is_refused_and_changes_nothing() {
-    let (idle, lifetime) = (Duration::from_millis(600), Duration::from_millis(2_000));
-    let n = TestNode::start_with(Sessions::with_durations(idle, lifetime));
+    // The real limits, on a clock the test moves: nothing here waits in real time.
+    let clock = Arc::new(ManualClock::new());
+    let (idle, lifetime) = (Sessions::IDLE, Sessions::LIFETIME);
+    let n = TestNode::start_with(Sessions::new().with_clock(clock.clone()));
     let (_, waiting) = n
         .call("POST", "/api/v1/tickets", Some(&n.kiosk), Some(TICKET))
         .await;
@@ -38,7 +41,7 @@ async fn an_expired_staff_session_is_refused_and_changes_nothing() {
 
     // Idle for longer than the idle logoff.
     let idle_desk = n.login("desk").await;
-    tokio::time::sleep(idle + Duration::from_millis(300)).await;
+    clock.advance(idle + Duration::from_millis(300));
     refused(
         &n,
         &idle_desk,
@@ -54,19 +57,19 @@ async fn an_expired_staff_session_is_refused_and_changes_nothing() {
     )
     .await;
 
-    // Busy all along (a request every 150 ms), logged off at the session's lifetime.
+    // Busy all along (a request every 5 minutes), logged off at the session's lifetime.
     let busy_desk = n.login("desk").await;
-    let started = std::time::Instant::now();
+    let started = clock.now();
     let logged_off = loop {
         let (status, _) = n
             .call("GET", "/api/v1/tickets", Some(&busy_desk), None)
             .await;
         if status == StatusCode::UNAUTHORIZED {
-            break started.elapsed();
+            break clock.now() - started;
         }
         assert_eq!(status, StatusCode::OK);
-        assert!(started.elapsed() < lifetime * 2, "never logged off");
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert!(clock.now() - started < lifetime * 2, "never logged off");
+        clock.advance(Duration::from_secs(5 * 60));
     };
     assert!(
         logged_off + Duration::from_millis(100) >= lifetime,

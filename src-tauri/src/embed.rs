@@ -86,7 +86,7 @@ async fn run(
 ) -> anyhow::Result<()> {
     let demo = settings.clinic == Clinic::Demo;
     let running = runtime::start(node_config(&settings, ui), std::future::pending()).await?;
-    let identity = running.node().store.identity();
+    let identity = running.node().identity();
     let (kiosk_token, display_token) = if demo {
         let token = |screen: &str| {
             running

@@ -105,14 +105,14 @@ impl TestNode {
 
     /// Events stored.
     pub fn event_count(&self) -> u64 {
-        self.node.store.read(query::event_count).unwrap()
+        self.node.store().read(query::event_count).unwrap()
     }
 
     /// Events and tickets stored: what a refused request must leave as it was.
     pub fn state(&self) -> (u64, u64) {
         let tickets = self
             .node
-            .store
+            .store()
             .read(|c| Ok(c.query_row("SELECT count(*) FROM tickets", [], |r| r.get::<_, i64>(0))?))
             .unwrap();
         (self.event_count(), tickets as u64)

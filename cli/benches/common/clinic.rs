@@ -56,7 +56,7 @@ pub fn served(root: &Path, tickets: usize) -> (Node, tempfile::TempDir) {
 pub fn events(root: &Path, tickets: usize) -> Vec<Event> {
     let (node, dir) = served(root, tickets);
     let events = node
-        .store
+        .store()
         .missing_for(&VersionVector::new(), usize::MAX / 2)
         .unwrap();
     drop((node, dir));

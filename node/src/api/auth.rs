@@ -85,9 +85,7 @@ pub async fn login(
     let (node, sessions) = (state.node.clone(), state.sessions.clone());
     let idle = sessions.idle.as_secs();
     let login = blocking(move || {
-        let outcome = node
-            .store
-            .read(|conn| sessions.attempt(conn, &req.username, &req.password))?;
+        let outcome = sessions.attempt(node.store(), &req.username, &req.password)?;
         let (actor, action, result) = match &outcome {
             LoginOutcome::Ok(login) => (login.principal.actor(), "login", "ok"),
             LoginOutcome::Wrong => (Actor::System, "login_failed", "failed"),

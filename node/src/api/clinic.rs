@@ -149,7 +149,7 @@ pub async fn put_clinic(
 ) -> Result<Json<Clinic>, AppError> {
     p.require(Permission::Administer)?;
     let clinic = Clinic {
-        id: s.node.store.identity().clinic,
+        id: s.node.identity().clinic,
         name: req.name,
         time_zone: req.time_zone,
         ticket_message_id: req.ticket_message_id.filter(|m| !m.trim().is_empty()),

@@ -54,9 +54,7 @@ impl FromRequestParts<AppState> for Caller {
             .or_else(|| query_token(parts))
             .ok_or_else(AppError::unauthorized)?;
         let (sessions, node, t) = (state.sessions.clone(), state.node.clone(), token.clone());
-        let principal =
-            super::blocking(move || node.store.read(|conn| sessions.authenticate(conn, &t)))
-                .await?;
+        let principal = super::blocking(move || sessions.authenticate(node.store(), &t)).await?;
         principal
             .map(|p| Caller(p, token))
             .ok_or_else(AppError::unauthorized)

@@ -24,7 +24,7 @@ pub async fn events(
     Caller(p, _): Caller,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     p.require(Permission::SeeQueues)?;
-    let stream = BroadcastStream::new(s.node.live.subscribe()).map(|message| {
+    let stream = BroadcastStream::new(s.node.subscribe()).map(|message| {
         Ok(match message {
             Ok(m) => Event::default()
                 .event(m.name())

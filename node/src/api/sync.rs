@@ -6,9 +6,8 @@ use super::error::{AppError, ErrorBody, ErrorCode};
 use super::extract::{Caller, Json};
 use super::{AppState, blocking};
 use crate::auth::Permission;
-use crate::labels;
-use crate::replication::{NodeLog, SyncStatus};
-use crate::store::query::{self, ConflictView};
+use crate::replication::SyncStatus;
+use crate::store::query::ConflictView;
 use axum::body::Body;
 use axum::extract::{OriginalUri, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -28,7 +27,7 @@ pub async fn sealed(
     request: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    let Some(seal) = s.node.replication.seal().cloned() else {
+    let Some(seal) = s.node.sync_seal().cloned() else {
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::SyncOff,
@@ -61,12 +60,12 @@ pub async fn sealed(
     let opened = seal
         .open_request(&route, &bytes)
         .map_err(|_| unauthenticated())?;
-    let now = s.node.store.now_ms();
+    let now = s.node.now_ms();
     let answer = |status: StatusCode, json: Vec<u8>| {
         let body = seal.seal_answer(&route, &opened.nonce, now, &wire::gzip(&json));
         (status, [(header::CONTENT_TYPE, seal::CONTENT_TYPE)], body).into_response()
     };
-    match s.node.replication.admit(&opened, now) {
+    match s.node.admit_sealed(&opened, now) {
         Ok(()) => {}
         Err(Refusal::Stale) => {
             let body = ErrorBody::new(
@@ -148,8 +147,8 @@ pub async fn exchange(
     }
     let node = s.node.clone();
     let answer = tokio::task::spawn_blocking(move || {
-        let mut response = exchange::respond(&mut NodeLog(&node), request)?;
-        response.now_ms = Some(node.store.now_ms().max(0) as u64);
+        let mut response = exchange::respond(&mut node.log(), request)?;
+        response.now_ms = Some(node.now_ms().max(0) as u64);
         Ok::<_, SyncError>(response)
     })
     .await
@@ -164,7 +163,7 @@ pub async fn reserve(
     State(s): State<AppState>,
     Json(request): Json<ReserveRequest>,
 ) -> Result<Json<Block>, AppError> {
-    if s.node.replication.has_remote_authority() {
+    if s.node.has_remote_label_authority() {
         return Err(AppError::new(
             StatusCode::CONFLICT,
             ErrorCode::NotAuthority,
@@ -187,7 +186,7 @@ pub async fn reserve(
     }
     let node = s.node.clone();
     Ok(Json(
-        blocking(move || labels::grant(&node, &request, device)).await?,
+        blocking(move || node.grant_labels(&request, device)).await?,
     ))
 }
 
@@ -201,9 +200,7 @@ pub async fn status(
 ) -> Result<Json<SyncStatus>, AppError> {
     p.require(Permission::ReadTickets)?;
     let node = s.node.clone();
-    Ok(Json(
-        blocking(move || node.replication.status(&node)).await?,
-    ))
+    Ok(Json(blocking(move || node.sync_status()).await?))
 }
 
 /// Ticket steps that lost to a concurrent step on another device (for example two
@@ -216,7 +213,5 @@ pub async fn conflicts(
 ) -> Result<Json<Vec<ConflictView>>, AppError> {
     p.require(Permission::ReadTickets)?;
     let node = s.node.clone();
-    Ok(Json(
-        blocking(move || node.store.read(|c| query::conflicts(c, node.today(c)?))).await?,
-    ))
+    Ok(Json(blocking(move || node.conflicts()).await?))
 }

@@ -161,13 +161,7 @@ pub async fn printer(
     Caller(p, _): Caller,
 ) -> Result<Json<crate::print::PrinterHealth>, AppError> {
     p.require(Permission::SeeQueues)?;
-    Ok(Json(
-        s.node
-            .printer
-            .as_ref()
-            .map(crate::print::Printer::health)
-            .unwrap_or_default(),
-    ))
+    Ok(Json(s.node.printer_health()))
 }
 
 /// A ticket's public status, for the page its QR code opens. No token needed: the
@@ -212,17 +206,15 @@ pub async fn printer_test(
 ) -> Result<StatusCode, AppError> {
     p.require(Permission::Administer)?;
     let node = s.node.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        node.printer.as_ref().map(crate::print::Printer::test_page)
-    })
-    .await
-    .map_err(|_| {
-        AppError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Internal,
-            "internal error",
-        )
-    })?;
+    let result = tokio::task::spawn_blocking(move || node.print_test_page())
+        .await
+        .map_err(|_| {
+            AppError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "internal error",
+            )
+        })?;
     match result {
         None => Err(AppError::new(
             StatusCode::NOT_FOUND,
@@ -249,17 +241,6 @@ pub async fn print_png(
 ) -> Result<impl IntoResponse, AppError> {
     p.require(Permission::ReadTickets)?;
     let node = s.node.clone();
-    let png = blocking(move || {
-        let width = node
-            .printer
-            .as_ref()
-            .map_or(576, crate::print::Printer::width_dots);
-        let bytes = node
-            .store
-            .read(|conn| crate::print::latest_job(conn, id))?
-            .ok_or(crate::Error::NotFound { what: "print job" })?;
-        Ok(medicloud_printer::render::to_png(&bytes, width))
-    })
-    .await?;
+    let png = blocking(move || node.printed_ticket_png(id)).await?;
     Ok(([(header::CONTENT_TYPE, "image/png")], png))
 }

@@ -3,6 +3,7 @@
 
 use super::Node;
 use crate::error::Result;
+use crate::store::query;
 use medicloud_core::event::{Actor, AuditEntry, Event, EventBody};
 use medicloud_core::ids::{DeviceId, PatientId};
 use serde::{Deserialize, Serialize};
@@ -97,24 +98,18 @@ impl Node {
     pub fn audit_trail(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
         let limit = filter.limit.unwrap_or(200).clamp(1, 1_000);
         self.store.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT body FROM events WHERE stamp >= ?1 ORDER BY stamp DESC, origin, seq",
-            )?;
             let since = filter.since_ms.map_or(0, |ms| ms.max(0) << 16);
-            let rows = stmt.query_map([since], |r| r.get::<_, String>(0))?;
             let mut out = Vec::new();
-            for body in rows {
-                let row = row(serde_json::from_str(&body?)?);
+            query::events_newest_first(conn, since, |event| {
+                let row = row(event);
                 let keep = filter.action.as_ref().is_none_or(|a| *a == row.action)
                     && filter.actor.as_ref().is_none_or(|a| *a == row.actor)
                     && filter.patient.is_none_or(|p| row.patient == Some(p));
                 if keep {
                     out.push(row);
-                    if out.len() >= limit {
-                        break;
-                    }
                 }
-            }
+                out.len() < limit
+            })?;
             Ok(out)
         })
     }

@@ -4,7 +4,7 @@ use super::Node;
 use crate::error::{Error, Result};
 use crate::labels;
 use crate::store::{Writer, query};
-use crate::views::{CallView, Queues, TicketView};
+use crate::views::{CallView, PrintState, Queues, TicketView};
 use chrono::{NaiveDate, TimeZone};
 use medicloud_core::domain::{CounterId, ServiceCode};
 use medicloud_core::error_code::ErrorCode;
@@ -148,7 +148,8 @@ impl Node {
             let t = query::ticket(conn, id)?.ok_or(Error::NotFound { what: "ticket" })?;
             let mut view = self.queues(conn, Some(&t.issue.service))?.ticket_view(&t);
             if let Some(printer) = &self.printer {
-                view.print = printer.state_of(conn, &id.to_string())?;
+                view.print = crate::store::print::newest_printed(conn, id)?
+                    .map(|printed| PrintState::new(printed, || printer.fault()));
             }
             Ok(view)
         })

@@ -9,7 +9,9 @@
 pub mod audit;
 pub mod crypt;
 pub mod keyfile;
+pub mod labels;
 mod migrate;
+pub mod print;
 mod project;
 pub mod query;
 mod replica;
@@ -17,8 +19,10 @@ mod replica;
 pub use migrate::{MIGRATIONS, migrate, migrate_to};
 
 use crate::error::Result;
+use chrono::NaiveDate;
 use medicloud_core::event::{Actor, Event, EventBody, EventId, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_core::labels::service_day;
 use medicloud_sync::hlc::{CorrectedTime, Hlc, TimeSource};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use std::path::Path;
@@ -229,6 +233,11 @@ impl Store {
     /// The current wall-clock time in milliseconds: the injected time source, corrected.
     pub fn now_ms(&self) -> i64 {
         i64::try_from(self.time.now_ms()).unwrap_or(i64::MAX)
+    }
+
+    /// Today's service day in the clinic's time zone, read on `conn`.
+    pub fn today(&self, conn: &Connection) -> Result<NaiveDate> {
+        Ok(service_day(self.now_ms(), query::time_zone(conn)?))
     }
 
     /// Runs `f` in one write transaction and commits it durably. Returns what `f`

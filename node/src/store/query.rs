@@ -213,6 +213,26 @@ pub fn event_count(conn: &Connection) -> Result<u64> {
     Ok(conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
 }
 
+/// Walks the log from the newest stamp down to `since` (a stamp), in the order
+/// `(stamp, origin, seq)`, handing each event to `visit` until it returns `false`.
+/// `since` is a stamp as stored (the physical milliseconds shifted left by 16).
+pub fn events_newest_first(
+    conn: &Connection,
+    since: i64,
+    mut visit: impl FnMut(medicloud_core::event::Event) -> bool,
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT body FROM events WHERE stamp >= ?1 ORDER BY stamp DESC, origin, seq",
+    )?;
+    let rows = stmt.query_map([since], |r| r.get::<_, String>(0))?;
+    for body in rows {
+        if !visit(serde_json::from_str(&body?)?) {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// A ticket step that lost to a concurrent one, for staff to look at.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ConflictView {

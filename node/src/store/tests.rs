@@ -97,7 +97,7 @@ fn identity_and_tickets_survive_reopening() {
     let (identity, ticket) = {
         let node = node_at(dir.path(), time.clone());
         let t = node.issue_ticket(Actor::System, walk_in("A")).unwrap();
-        (node.store.identity(), t)
+        (node.store().identity(), t)
     };
     let store = Store::open(
         &dir.path().join("node.sqlite"),
@@ -179,7 +179,7 @@ fn an_illegal_step_stores_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let node = node_at(dir.path(), Arc::new(ManualTime::new(MORNING_MS)));
     let t = node.issue_ticket(Actor::System, walk_in("A")).unwrap();
-    let before = node.store.read(query::event_count).unwrap();
+    let before = node.store().read(query::event_count).unwrap();
     let err = node
         .act(Actor::System, t.id, TicketAction::Complete)
         .unwrap_err();
@@ -187,7 +187,7 @@ fn an_illegal_step_stores_nothing() {
         err.to_string(),
         "cannot complete a ticket that is waiting (serve it first)"
     );
-    assert_eq!(node.store.read(query::event_count).unwrap(), before);
+    assert_eq!(node.store().read(query::event_count).unwrap(), before);
     assert_eq!(
         node.ticket_view(t.id).unwrap().status,
         TicketStatus::Waiting
@@ -204,7 +204,7 @@ fn a_late_event_refolds_its_ticket() {
     let t = node.issue_ticket(Actor::System, walk_in("A")).unwrap();
     time.set(MORNING_MS + 60_000);
     let counter = medicloud_core::domain::CounterId::parse("loket-9").unwrap();
-    node.store
+    node.store()
         .write(|w| {
             w.append(
                 Actor::System,
@@ -223,7 +223,7 @@ fn a_late_event_refolds_its_ticket() {
             seq: 1,
         },
         stamp: Stamp::new(MORNING_MS + 30_000, 0),
-        clinic: node.store.identity().clinic,
+        clinic: node.store().identity().clinic,
         actor: Actor::Device(other),
         body: EventBody::Ticket {
             id: t.id,
@@ -232,7 +232,7 @@ fn a_late_event_refolds_its_ticket() {
             },
         },
     };
-    node.store
+    node.store()
         .write(|w| {
             insert_event(&w.tx, &w.store.audit_key, &late)?;
             project::apply(&w.tx, &late)

@@ -1,0 +1,200 @@
+//! Staff sessions, kept in memory (a restart logs everyone out): a login checks the
+//! password and the lockout and hands out a bearer token; a session ends after
+//! [`Sessions::IDLE`] without a request or [`Sessions::LIFETIME`] after login, whatever
+//! comes first. Break-glass access opens patient records to one session for
+//! [`Sessions::BREAK_GLASS`]. Time comes from the injected [`Clock`].
+
+use super::Principal;
+use super::clock::{Clock, SystemClock};
+use super::lockout::Lockout;
+use super::password::{DUMMY_HASH, verify_password};
+use super::token::{self, new_token, token_sha256};
+use crate::error::Result;
+use crate::store::{Store, query};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+struct Session {
+    principal: Principal,
+    created: Instant,
+    last_seen: Instant,
+    break_glass_until: Option<Instant>,
+}
+
+/// What a login attempt came to.
+#[derive(Clone, Debug)]
+pub enum LoginOutcome {
+    /// Logged in.
+    Ok(Login),
+    /// Wrong username or password.
+    Wrong,
+    /// Too many failures: the username is locked for this long (even with the right
+    /// password), and this attempt did not count.
+    Locked(Duration),
+    /// This failure locked the username.
+    NowLocked(Duration),
+}
+
+/// What a successful login returns.
+#[derive(Clone, Debug)]
+pub struct Login {
+    /// The bearer token.
+    pub token: String,
+    /// The principal it stands for.
+    pub principal: Principal,
+}
+
+/// Staff sessions, kept in memory: a restart logs everyone out.
+pub struct Sessions {
+    by_hash: Mutex<HashMap<String, Session>>,
+    lockout: Lockout,
+    clock: Arc<dyn Clock>,
+    /// Logged off after this long without a request.
+    pub idle: Duration,
+    /// Logged off after this long regardless.
+    pub lifetime: Duration,
+}
+
+impl std::fmt::Debug for Sessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sessions")
+            .field("idle", &self.idle)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sessions {
+    /// A session ends after this long without a request…
+    pub const IDLE: Duration = Duration::from_secs(15 * 60);
+    /// …or this long after login.
+    pub const LIFETIME: Duration = Duration::from_secs(12 * 3600);
+    /// How long emergency (break-glass) access lasts.
+    pub const BREAK_GLASS: Duration = Duration::from_secs(15 * 60);
+    /// Failed logins allowed within [`Sessions::LOCKOUT`] before the username is locked.
+    pub const MAX_FAILURES: u32 = Lockout::MAX_FAILURES;
+    /// How long failures count, and how long a lock lasts.
+    pub const LOCKOUT: Duration = Lockout::WINDOW;
+
+    /// Sessions with a 15-minute idle logoff and a 12-hour lifetime, on the system clock.
+    pub fn new() -> Self {
+        Self::with_durations(Self::IDLE, Self::LIFETIME)
+    }
+
+    /// Sessions logged off after `idle` without a request, or `lifetime` after login.
+    pub fn with_durations(idle: Duration, lifetime: Duration) -> Self {
+        Self {
+            by_hash: Mutex::new(HashMap::new()),
+            lockout: Lockout::default(),
+            clock: Arc::new(SystemClock),
+            idle,
+            lifetime,
+        }
+    }
+
+    /// The same sessions (and lockout) going by `clock` (tests pass a manual one).
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self }
+    }
+
+    fn map(&self) -> MutexGuard<'_, HashMap<String, Session>> {
+        self.by_hash.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Opens emergency access for the session behind `token`; `false` if there is none.
+    pub fn break_glass(&self, token: &str) -> bool {
+        let now = self.clock.now();
+        let mut map = self.map();
+        match map.get_mut(&token_sha256(token)) {
+            Some(session) => {
+                session.break_glass_until = Some(now + Self::BREAK_GLASS);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Checks a username and password against `store`'s staff accounts, with the lockout
+    /// after repeated failures.
+    pub fn attempt(&self, store: &Store, username: &str, password: &str) -> Result<LoginOutcome> {
+        let key = username.to_lowercase();
+        let now = self.clock.now();
+        if let Some(left) = self.lockout.locked(&key, now) {
+            return Ok(LoginOutcome::Locked(left));
+        }
+        if let Some(login) = self.login(store, username, password)? {
+            self.lockout.succeeded(&key);
+            return Ok(LoginOutcome::Ok(login));
+        }
+        Ok(match self.lockout.failed(key, now) {
+            Some(locked) => LoginOutcome::NowLocked(locked),
+            None => LoginOutcome::Wrong,
+        })
+    }
+
+    /// Checks a username and password against `store`'s staff accounts (no lockout).
+    pub fn login(&self, store: &Store, username: &str, password: &str) -> Result<Option<Login>> {
+        let user = store
+            .read(query::staff)?
+            .into_iter()
+            .find(|u| u.active && u.username == username);
+        let Some(user) = user else {
+            // Spend the same effort as a real check, so timing does not reveal usernames.
+            let _ = verify_password(DUMMY_HASH, password);
+            return Ok(None);
+        };
+        if !verify_password(&user.password_hash, password) {
+            return Ok(None);
+        }
+        let token = new_token("mcs");
+        let principal = Principal::Staff {
+            id: user.id,
+            username: user.username,
+            role: user.role,
+            break_glass: false,
+        };
+        let now = self.clock.now();
+        self.map().insert(
+            token_sha256(&token),
+            Session {
+                principal: principal.clone(),
+                created: now,
+                last_seen: now,
+                break_glass_until: None,
+            },
+        );
+        Ok(Some(Login { token, principal }))
+    }
+
+    /// The principal behind a token: a live staff session, or a device of `store` that is
+    /// registered and not revoked.
+    pub fn authenticate(&self, store: &Store, token: &str) -> Result<Option<Principal>> {
+        let hash = token_sha256(token);
+        {
+            let mut map = self.map();
+            let now = self.clock.now();
+            map.retain(|_, s| now - s.last_seen < self.idle && now - s.created < self.lifetime);
+            if let Some(session) = map.get_mut(&hash) {
+                session.last_seen = now;
+                let open = session.break_glass_until.is_some_and(|until| until > now);
+                let mut principal = session.principal.clone();
+                if let Principal::Staff { break_glass, .. } = &mut principal {
+                    *break_glass = open;
+                }
+                return Ok(Some(principal));
+            }
+        }
+        token::device(store, &hash)
+    }
+
+    /// Ends a session.
+    pub fn logout(&self, token: &str) {
+        self.map().remove(&token_sha256(token));
+    }
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Self::new()
+    }
+}

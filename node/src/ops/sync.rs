@@ -1,0 +1,64 @@
+//! The node's part in sync: its links, the sealed requests of its peers, label blocks
+//! for other devices, and what staff see of it.
+
+use super::Node;
+use crate::error::Result;
+use crate::labels;
+use crate::replication::{NodeLog, SyncStatus};
+use crate::store::query::{self, ConflictView};
+use medicloud_core::ids::DeviceId;
+use medicloud_sync::seal::{LanSeal, Opened, Refusal};
+use medicloud_sync::wire::{Block, ReserveRequest};
+
+impl Node {
+    /// Before the node writes anything at start-up: one round with its label authority
+    /// (see [`crate::replication::Replication::first_contact`]).
+    pub fn first_contact(&self) {
+        self.replication.first_contact(&self.store, &self.live);
+    }
+
+    /// Starts the sync links' threads.
+    pub fn start_replication(&self) -> Result<()> {
+        self.replication.start(&self.store, &self.live)
+    }
+
+    /// Asks the sync links' threads to stop.
+    pub fn stop_replication(&self) {
+        self.replication.stop();
+    }
+
+    /// The store as a replica for one exchange; what it takes in is published.
+    pub fn log(&self) -> NodeLog<'_> {
+        NodeLog::new(&self.store, &self.live, &self.replication)
+    }
+
+    /// The clinic's sealing key; `None` when this node takes no sync requests.
+    pub fn sync_seal(&self) -> Option<&LanSeal> {
+        self.replication.seal()
+    }
+
+    /// Admits an opened sealed request received at `now_ms`: fresh, and not seen before.
+    pub fn admit_sealed(&self, opened: &Opened, now_ms: i64) -> std::result::Result<(), Refusal> {
+        self.replication.admit(opened, now_ms)
+    }
+
+    /// Whether another node (or the cloud) hands this node its label blocks.
+    pub fn has_remote_label_authority(&self) -> bool {
+        self.replication.has_remote_authority()
+    }
+
+    /// As the clinic's label authority: a block of numbers for `device`.
+    pub fn grant_labels(&self, request: &ReserveRequest, device: DeviceId) -> Result<Block> {
+        labels::grant(&self.store, request, device)
+    }
+
+    /// Each link's state, and the tickets with conflicts.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        self.replication.status(&self.store)
+    }
+
+    /// The refused concurrent steps on tickets of today and later, newest first.
+    pub fn conflicts(&self) -> Result<Vec<ConflictView>> {
+        self.store.read(|c| query::conflicts(c, self.today(c)?))
+    }
+}
