@@ -335,6 +335,12 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
+    // Every connection is a descriptor: take as many as the system allows (the soft limit
+    // is often 1,024), so the servers' connection caps, not the OS, decide.
+    match rlimit::increase_nofile_limit(65_536) {
+        Ok(limit) => tracing::debug!(limit, "open file limit"),
+        Err(err) => tracing::warn!(%err, "cannot raise the open file limit"),
+    }
     match Cli::parse().command {
         Command::Openapi => print_openapi()?,
         Command::Config { program } => print_defaults(program),

@@ -7,6 +7,7 @@
 
 mod audit;
 mod cloud;
+mod edge;
 mod encryption;
 mod lan;
 mod printing;

@@ -28,7 +28,25 @@ impl DemoProcess {
     /// Starts the demo with extra arguments (which may name its `--listen` address) and
     /// extra environment variables.
     pub fn start_env(data: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_medicloud"));
+        Self::launch(
+            Command::new(env!("CARGO_BIN_EXE_medicloud")),
+            data,
+            extra,
+            env,
+        )
+    }
+
+    /// Starts the demo with at most `files` open file descriptors (soft and hard limit,
+    /// so the node cannot raise it), as on a system with a small default.
+    pub fn start_with_file_limit(data: &Path, files: u32) -> Self {
+        let mut command = Command::new("prlimit");
+        command
+            .arg(format!("--nofile={files}:{files}"))
+            .arg(env!("CARGO_BIN_EXE_medicloud"));
+        Self::launch(command, data, &[], &[])
+    }
+
+    fn launch(mut command: Command, data: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
         command.arg("demo");
         if !extra.contains(&"--listen") {
             command.args(["--listen", "127.0.0.1:0"]);

@@ -56,34 +56,10 @@ pub async fn serve(
         admin_token: args.admin_token.map(Arc::from),
     };
     let app = api::router(state);
-    let listener = std::net::TcpListener::bind(args.listen)?;
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
-    match tls {
-        Some(config) => {
-            listener.set_nonblocking(true)?;
-            let handle = axum_server::Handle::new();
-            let stopper = handle.clone();
-            tokio::spawn(async move {
-                shutdown.await;
-                stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-            });
-            let server = axum_server::from_tcp_rustls(
-                listener,
-                axum_server::tls_rustls::RustlsConfig::from_config(config),
-            )
-            .handle(handle);
-            ready(addr, true);
-            server.serve(app.into_make_service()).await?;
-        }
-        None => {
-            listener.set_nonblocking(true)?;
-            let listener = tokio::net::TcpListener::from_std(listener)?;
-            ready(addr, false);
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await?;
-        }
-    }
+    ready(addr, tls.is_some());
+    medicloud_edge::serve(listener, app, medicloud_edge::Limits::CLOUD, tls, shutdown).await?;
     Ok(())
 }
 

@@ -733,3 +733,38 @@ async fn one_machine_sending_too_fast_is_slowed_down_and_others_are_not() {
         "another machine"
     );
 }
+
+#[tokio::test]
+async fn audit_filters_out_of_range_are_refused_not_wrapped() {
+    let t = TestNode::start();
+    let admin = t.login("admin").await;
+    for query in [
+        "since_ms=140737488355328",
+        "since_ms=9223372036854775807",
+        "since_ms=-1",
+        "limit=0",
+        "limit=1001",
+    ] {
+        let (status, json) = t
+            .call("GET", &format!("/api/v1/audit?{query}"), Some(&admin), None)
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {json}");
+        assert_eq!(json["code"], "validation_failed", "{query}");
+    }
+    // The edges themselves are fine: the newest time a stamp holds finds nothing yet.
+    let (status, json) = t
+        .call(
+            "GET",
+            "/api/v1/audit?since_ms=140737488355327&limit=1",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json.as_array().map(Vec::len), Some(0), "{json}");
+    let (status, json) = t
+        .call("GET", "/api/v1/audit?limit=1", Some(&admin), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json.as_array().map(Vec::len), Some(1), "{json}");
+}

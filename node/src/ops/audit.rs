@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::store::query;
 use medicloud_core::event::{Actor, AuditEntry, Event, EventBody};
 use medicloud_core::ids::{DeviceId, PatientId};
+use medicloud_core::validate::ValidationError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -42,11 +43,17 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     /// Only entries about this patient.
     pub patient: Option<PatientId>,
-    /// Only entries at or after this time (ms).
+    /// Only entries at or after this time (ms since 1970, 0 to 2^47 − 1: as far as event
+    /// stamps reach).
+    #[param(minimum = 0, maximum = 140_737_488_355_327_i64)]
     pub since_ms: Option<i64>,
-    /// At most this many, newest first (default 200, at most 1,000).
+    /// At most this many, newest first (default 200; 1 to 1,000).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
 }
+
+/// The latest time an event stamp can hold, in ms.
+const MAX_STAMP_MS: i64 = (1 << 47) - 1;
 
 fn actor_text(actor: &Actor) -> String {
     match actor {
@@ -96,9 +103,22 @@ impl Node {
 
     /// The audit trail, newest first.
     pub fn audit_trail(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
-        let limit = filter.limit.unwrap_or(200).clamp(1, 1_000);
+        let limit = filter.limit.unwrap_or(200);
+        if !(1..=1_000).contains(&limit) {
+            return Err(ValidationError::new("limit", "from 1 to 1,000").into());
+        }
+        // A stamp keeps 48 bits of milliseconds above 16 of counter in an i64, so a time
+        // past 2^47 ms would wrap around into the past.
+        let since = match filter.since_ms {
+            None => 0,
+            Some(ms @ 0..=MAX_STAMP_MS) => ms << 16,
+            Some(_) => {
+                return Err(
+                    ValidationError::new("since_ms", "a time in ms from 0 to 2^47 − 1").into(),
+                );
+            }
+        };
         self.store.read(|conn| {
-            let since = filter.since_ms.map_or(0, |ms| ms.max(0) << 16);
             let mut out = Vec::new();
             query::events_newest_first(conn, since, |event| {
                 let row = row(event);
