@@ -196,31 +196,45 @@ fn largest_size(text: &str, columns: usize) -> u8 {
     u8::try_from((columns / len).clamp(1, 8)).unwrap_or(1)
 }
 
-/// Greedy word wrap to `cols` characters; words longer than a line are split.
+/// Word wrap to `cols` characters, as a person sets a line: it breaks at spaces, and a
+/// phrase that ends in the second half of the line (at `,` `;` `:` `.` or the `/` between
+/// two languages) ends the line, so what follows it stays together ("Test Page",
+/// "the printer is ready.") instead of being cut after its first word. Words longer than
+/// a line are split.
 fn wrap(text: &str, cols: usize) -> Vec<String> {
     let cols = cols.max(1);
+    let width = |words: &[String]| {
+        words.iter().map(|w| w.chars().count()).sum::<usize>() + words.len().saturating_sub(1)
+    };
     let mut lines = Vec::new();
-    let mut line = String::new();
+    let mut line: Vec<String> = Vec::new();
     for word in text.split_whitespace() {
         let mut word: Vec<char> = word.chars().collect();
         while word.len() > cols {
             if !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
+                lines.push(std::mem::take(&mut line).join(" "));
             }
             lines.push(word.drain(..cols).collect());
         }
         let word: String = word.into_iter().collect();
-        let needed = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
+        let needed = width(&line) + usize::from(!line.is_empty()) + word.chars().count();
         if needed > cols && !line.is_empty() {
-            lines.push(std::mem::take(&mut line));
+            let phrase_end = (0..line.len()).rev().find(|&i| {
+                line[i].ends_with([',', ';', ':', '.', '/']) && 2 * width(&line[..=i]) >= cols
+            });
+            let carried = phrase_end.map_or(0, |i| line.len() - (i + 1));
+            let rest_fits = width(&line[line.len() - carried..]) + 1 + word.chars().count() <= cols;
+            let keep = match phrase_end {
+                Some(i) if rest_fits => i + 1,
+                _ => line.len(),
+            };
+            let rest = line.split_off(keep);
+            lines.push(std::mem::replace(&mut line, rest).join(" "));
         }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(&word);
+        line.push(word);
     }
     if !line.is_empty() {
-        lines.push(line);
+        lines.push(line.join(" "));
     }
     lines
 }
@@ -280,14 +294,12 @@ pub fn encode_test_page(layout: &Layout, printer_name: &str) -> Result<Vec<u8>, 
     d.rule()?;
     d.p.justify(JustifyMode::LEFT)?;
     d.lines(&format!("Printer: {printer_name}"), 1)?;
-    let (paper, cols) = match layout.width {
-        PaperWidth::Mm58 => ("58 mm", 32),
-        PaperWidth::Mm80 => ("80 mm", 48),
+    let paper = match layout.width {
+        PaperWidth::Mm58 => "58 mm",
+        PaperWidth::Mm80 => "80 mm",
     };
-    d.lines(
-        &format!("Kertas / Paper: {paper}, {cols} kolom / columns"),
-        1,
-    )?;
+    d.lines(&format!("Kertas / Paper: {paper}"), 1)?;
+    d.lines(&format!("Kolom / Columns: {}", layout.width.columns()), 1)?;
     let page = match layout.code_page {
         CodePage::Pc858 => "PC858",
         CodePage::Wpc1252 => "WPC1252",
@@ -317,11 +329,44 @@ mod tests {
     #[test]
     fn wrap_breaks_at_words_and_splits_long_words() {
         assert_eq!(
-            wrap("Antrean di depan Anda / People ahead: 3", 32),
-            ["Antrean di depan Anda / People", "ahead: 3"]
+            wrap("Poli Umum dan Poli Gigi Klinik Pratama Sehat", 32),
+            ["Poli Umum dan Poli Gigi Klinik", "Pratama Sehat"]
         );
         assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(wrap("ab abcdefgh", 3), ["ab", "abc", "def", "gh"]);
         assert_eq!(wrap("  ", 3), Vec::<String>::new());
+        assert_eq!(
+            wrap("Jika halaman ini terbaca, printer siap.", 48),
+            ["Jika halaman ini terbaca, printer siap."]
+        );
+    }
+
+    #[test]
+    fn wrap_ends_a_line_with_a_phrase_that_fills_half_of_it() {
+        // The phrase ends (after "/" or ",") and what follows stays together.
+        assert_eq!(
+            wrap("Antrean di depan Anda / People ahead: 3", 32),
+            ["Antrean di depan Anda /", "People ahead: 3"]
+        );
+        assert_eq!(
+            wrap("Medicloud - Halaman Uji / Test Page", 32),
+            ["Medicloud - Halaman Uji /", "Test Page"]
+        );
+        assert_eq!(
+            wrap("If you can read this page, the printer is ready.", 32),
+            ["If you can read this page,", "the printer is ready."]
+        );
+        // A phrase ending before half the line is no place to break: "Printer:" stays.
+        assert_eq!(
+            wrap("Printer: Loket Pendaftaran Utama (TM-T82)", 32),
+            ["Printer: Loket Pendaftaran Utama", "(TM-T82)"]
+        );
+        // When what follows the phrase would not fit on the next line either, the line
+        // breaks at its last space.
+        assert_eq!(
+            wrap("aaaaaaa, bb cccccccccc", 12),
+            ["aaaaaaa, bb", "cccccccccc"]
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Ticket layouts as readable ESC/POS disassembly.
 
 use expect_test::expect;
-use medicloud_printer::{PaperWidth, describe, encode_test_page, encode_ticket};
+use medicloud_printer::{CodePage, Layout, PaperWidth, describe, encode_test_page, encode_ticket};
 
 use crate::util::{layout, ticket};
 
@@ -262,9 +262,9 @@ fn test_page() {
         ESC t 19 (code page PC858)
         ESC a 1 (centre)
         ESC E 1 (bold on)
-        TEXT "Medicloud - Halaman Uji / Test"
+        TEXT "Medicloud - Halaman Uji /"
         ESC d 1 (feed 1)
-        TEXT "Page"
+        TEXT "Test Page"
         ESC d 1 (feed 1)
         ESC E 0 (bold off)
         TEXT "--------------------------------"
@@ -272,9 +272,9 @@ fn test_page() {
         ESC a 0 (left)
         TEXT "Printer: Loket 1 (TM-T82)"
         ESC d 1 (feed 1)
-        TEXT "Kertas / Paper: 58 mm, 32 kolom"
+        TEXT "Kertas / Paper: 58 mm"
         ESC d 1 (feed 1)
-        TEXT "/ columns"
+        TEXT "Kolom / Columns: 32"
         ESC d 1 (feed 1)
         TEXT "Kode halaman / Code page: PC858"
         ESC d 1 (feed 1)
@@ -305,9 +305,137 @@ fn test_page() {
         ESC d 1 (feed 1)
         TEXT "printer siap."
         ESC d 1 (feed 1)
-        TEXT "If you can read this page, the"
+        TEXT "If you can read this page,"
         ESC d 1 (feed 1)
-        TEXT "printer is ready."
+        TEXT "the printer is ready."
+        ESC d 1 (feed 1)
+        ESC a 0 (left)
+        ESC d 3 (feed 3)
+        GS V 65 0 (full cut)
+    "#]]
+    .assert_eq(&describe(&bytes));
+}
+
+#[test]
+fn test_page_80mm() {
+    let layout = Layout {
+        width: PaperWidth::Mm80,
+        code_page: CodePage::Wpc1252,
+    };
+    let bytes = encode_test_page(&layout, "Loket 1 (TM-T82)").unwrap();
+    expect![[r#"
+        ESC @ (init)
+        ESC t 16 (code page WPC1252)
+        ESC a 1 (centre)
+        ESC E 1 (bold on)
+        TEXT "Medicloud - Halaman Uji / Test Page"
+        ESC d 1 (feed 1)
+        ESC E 0 (bold off)
+        TEXT "------------------------------------------------"
+        ESC d 1 (feed 1)
+        ESC a 0 (left)
+        TEXT "Printer: Loket 1 (TM-T82)"
+        ESC d 1 (feed 1)
+        TEXT "Kertas / Paper: 80 mm"
+        ESC d 1 (feed 1)
+        TEXT "Kolom / Columns: 48"
+        ESC d 1 (feed 1)
+        TEXT "Kode halaman / Code page: WPC1252"
+        ESC d 1 (feed 1)
+        TEXT "Ibu Siti Nurhaliza, José, Müller, Ñandú, Çelik"
+        ESC d 1 (feed 1)
+        TEXT "012345678901234567890123456789012345678901234567"
+        ESC d 1 (feed 1)
+        ESC a 1 (centre)
+        GS ! 0x11 (size 2x2)
+        TEXT "2x"
+        ESC d 1 (feed 1)
+        GS ! 0x22 (size 3x3)
+        TEXT "3x"
+        ESC d 1 (feed 1)
+        GS ! 0x33 (size 4x4)
+        TEXT "4x"
+        ESC d 1 (feed 1)
+        GS ! 0x00 (size 1x1)
+        GS ( k (QR model 2)
+        GS ( k (QR module size 8)
+        GS ( k (QR error correction M)
+        GS ( k (QR store 30 bytes) "https://medicloud.example/test"
+        GS ( k (QR print)
+        ESC d 1 (feed 1)
+        TEXT "Jika halaman ini terbaca, printer siap."
+        ESC d 1 (feed 1)
+        TEXT "If you can read this page, the printer is ready."
+        ESC d 1 (feed 1)
+        ESC a 0 (left)
+        ESC d 3 (feed 3)
+        GS V 65 0 (full cut)
+    "#]]
+    .assert_eq(&describe(&bytes));
+}
+
+#[test]
+fn test_page_58mm_with_a_long_printer_name_and_code_page() {
+    let layout = Layout {
+        width: PaperWidth::Mm58,
+        code_page: CodePage::Wpc1252,
+    };
+    let bytes = encode_test_page(&layout, "Loket Pendaftaran Utama Lantai 2 (TM-T82III)").unwrap();
+    expect![[r#"
+        ESC @ (init)
+        ESC t 16 (code page WPC1252)
+        ESC a 1 (centre)
+        ESC E 1 (bold on)
+        TEXT "Medicloud - Halaman Uji /"
+        ESC d 1 (feed 1)
+        TEXT "Test Page"
+        ESC d 1 (feed 1)
+        ESC E 0 (bold off)
+        TEXT "--------------------------------"
+        ESC d 1 (feed 1)
+        ESC a 0 (left)
+        TEXT "Printer: Loket Pendaftaran Utama"
+        ESC d 1 (feed 1)
+        TEXT "Lantai 2 (TM-T82III)"
+        ESC d 1 (feed 1)
+        TEXT "Kertas / Paper: 58 mm"
+        ESC d 1 (feed 1)
+        TEXT "Kolom / Columns: 32"
+        ESC d 1 (feed 1)
+        TEXT "Kode halaman / Code page:"
+        ESC d 1 (feed 1)
+        TEXT "WPC1252"
+        ESC d 1 (feed 1)
+        TEXT "Ibu Siti Nurhaliza, José,"
+        ESC d 1 (feed 1)
+        TEXT "Müller, Ñandú, Çelik"
+        ESC d 1 (feed 1)
+        TEXT "01234567890123456789012345678901"
+        ESC d 1 (feed 1)
+        ESC a 1 (centre)
+        GS ! 0x11 (size 2x2)
+        TEXT "2x"
+        ESC d 1 (feed 1)
+        GS ! 0x22 (size 3x3)
+        TEXT "3x"
+        ESC d 1 (feed 1)
+        GS ! 0x33 (size 4x4)
+        TEXT "4x"
+        ESC d 1 (feed 1)
+        GS ! 0x00 (size 1x1)
+        GS ( k (QR model 2)
+        GS ( k (QR module size 6)
+        GS ( k (QR error correction M)
+        GS ( k (QR store 30 bytes) "https://medicloud.example/test"
+        GS ( k (QR print)
+        ESC d 1 (feed 1)
+        TEXT "Jika halaman ini terbaca,"
+        ESC d 1 (feed 1)
+        TEXT "printer siap."
+        ESC d 1 (feed 1)
+        TEXT "If you can read this page,"
+        ESC d 1 (feed 1)
+        TEXT "the printer is ready."
         ESC d 1 (feed 1)
         ESC a 0 (left)
         ESC d 3 (feed 3)

@@ -29,6 +29,7 @@ fn main() -> anyhow::Result<()> {
     tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             // A second start brings the running window forward instead.
+            tracing::info!("a second start handed over: this window comes forward");
             if let Some(w) = app.get_webview_window(windows::MAIN) {
                 let _ = w.set_focus();
             }

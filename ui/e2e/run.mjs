@@ -60,6 +60,43 @@ function control(addr, line) {
   });
 }
 
+// How the display should say a call, written here apart from ui/src/lib/speech.ts (its
+// spec: letters one by one, each leading zero as "nol"/"zero", then the number — in
+// Indonesian as a number, in English digit by digit), so that a wrong label, wrong
+// words or a wrong counter fail the check.
+const DIGITS_ID = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"];
+const DIGITS_EN = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+function below1000InIndonesian(n) {
+  if (!(n >= 1 && n <= 999)) throw new Error(`the e2e says numbers 1 to 999, not ${n}`);
+  const [h, t, u] = [Math.floor(n / 100), Math.floor(n / 10) % 10, n % 10];
+  const words = [];
+  if (h) words.push(h === 1 ? "seratus" : `${DIGITS_ID[h]} ratus`);
+  if (t === 1) words.push(u === 0 ? "sepuluh" : u === 1 ? "sebelas" : `${DIGITS_ID[u]} belas`);
+  else {
+    if (t) words.push(`${DIGITS_ID[t]} puluh`);
+    if (u) words.push(DIGITS_ID[u]);
+  }
+  return words.join(" ");
+}
+function spokenLabel(label, lang) {
+  return label
+    .split("-")
+    .map((part) => {
+      if (!/^\d+$/.test(part)) return [...part].join(" ");
+      const digits = [...part];
+      const zeros = digits.findIndex((d) => d !== "0");
+      if (zeros === -1) return digits.map(() => (lang === "id" ? "nol" : "zero")).join(" ");
+      const number = lang === "id" ? below1000InIndonesian(Number(part)) : digits.slice(zeros).map((d) => DIGITS_EN[d]).join(" ");
+      return [...digits.slice(0, zeros).map(() => (lang === "id" ? "nol" : "zero")), number].join(" ");
+    })
+    .join(" ");
+}
+/** The two sentences for `label` called to "Loket <counter>" (1 to 9). */
+const callSentences = (label, counter) => [
+  { text: `Nomor antrean ${spokenLabel(label, "id")}, silakan menuju loket ${DIGITS_ID[counter]}`, lang: "id-ID" },
+  { text: `Queue number ${spokenLabel(label, "en")}, please go to Loket ${counter}`, lang: "en-US" },
+];
+
 async function axeCheck(page, screen) {
   await page.addScriptTag({ content: axeSource });
   const result = await page.evaluate(async () => {
@@ -116,6 +153,12 @@ async function main() {
     await kiosk.screenshot({ path: join(shots, "kiosk-ticket.png") });
     await axeCheck(kiosk, "kiosk ticket");
     await kiosk.getByTestId("done").click();
+    // The next patient's ticket, for the second counter's call below.
+    await kiosk.getByTestId("service-A").click();
+    await kiosk.getByTestId("lane-none").click();
+    const nextLabel = (await kiosk.getByTestId("ticket-label").textContent()).trim();
+    check(`the next patient's ticket follows (${nextLabel})`, /^A-\d{3}$/.test(nextLabel) && nextLabel !== label, nextLabel);
+    await kiosk.getByTestId("done").click();
 
     // The desk logs in and calls it.
     const desk = await (await browser.newContext({ bypassCSP: true, viewport: { width: 1440, height: 900 } })).newPage();
@@ -129,29 +172,89 @@ async function main() {
     check("the desk sees the ticket in its queue", true);
     await desk.screenshot({ path: join(shots, "desk.png") });
     await axeCheck(desk, "desk");
+    // The display's voice, from here on, is the test's: headless Chromium has none (every
+    // sentence fails at once), so this one notes what it is given and holds each sentence
+    // until the test lets it end (speech.ts gives up on a sentence after 8 s, so the checks
+    // of the held state come well within that); and every change of the announcement list
+    // is noted.
+    await display.evaluate(() => {
+      const voice = { said: [], held: [], hold: true, lists: [] };
+      window.__voice = voice;
+      window.speechSynthesis.speak = (u) => {
+        voice.said.push({ text: u.text, lang: u.lang });
+        if (voice.hold) voice.held.push(u);
+        else setTimeout(() => u.onend(new Event("end")));
+      };
+      window.__releaseVoice = () => {
+        voice.hold = false;
+        for (const u of voice.held.splice(0)) u.onend(new Event("end"));
+      };
+      const list = document.querySelector('[data-testid="announcements"]');
+      const note = () => voice.lists.push([...list.querySelectorAll("li")].map((li) => ({ text: li.textContent, state: li.dataset.state })));
+      new MutationObserver(note).observe(list, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ["data-state"] });
+    });
     await desk.getByTestId("call-next").click();
     await desk.getByTestId("current").getByText(label).waitFor();
     check("the desk called it", true);
 
-    // The display shows the call and queues its announcement.
+    // The display shows the call and speaks it: the label in words, then the counter.
     await display.getByTestId("current-call").getByText(label).waitFor({ timeout: 10_000 });
     check("the display shows the call", true);
-    await display.waitForFunction(
-      (expected) =>
-        [...document.querySelectorAll('[data-testid="announcements"] li')].some((li) => li.textContent.includes("Nomor antrean") && li.textContent.includes(expected)),
-      "silakan menuju loket satu",
-      { timeout: 10_000 },
+    const [firstId, firstEn] = callSentences(label, 1);
+    const announcements = () => display.evaluate(() => [...document.querySelectorAll('[data-testid="announcements"] li')].map((li) => ({ text: li.textContent, state: li.dataset.state })));
+    await display.waitForFunction(() => window.__voice.said.length >= 1, null, { timeout: 10_000 });
+    const first = await display.evaluate(() => window.__voice.said);
+    check(`the display says the called ticket's label in words: "${firstId.text}"`, JSON.stringify(first) === JSON.stringify([firstId]), JSON.stringify(first));
+    const speaking = await announcements();
+    check(
+      "its announcement is at the head of the announcer's queue, being spoken",
+      JSON.stringify(speaking) === JSON.stringify([{ text: firstId.text, state: "speaking" }]),
+      JSON.stringify(speaking),
     );
-    check(`the announcement of ${label} is queued ("Nomor antrean …, silakan menuju loket satu")`, true);
     await display.screenshot({ path: join(shots, "display.png") });
-    await axeCheck(display, "display");
-
-    // Appointment check-in with a booking code, typed as a scanner would.
+    // Loket 2 calls the next patient while the first call is still being said: it waits
+    // its turn in the announcer's queue.
     const session = await (await fetch(`${base}/api/v1/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ username: "desk", password: PASSWORD }),
     })).json();
+    const called = await (await fetch(`${base}/api/v1/counters/loket-2/call-next`, { method: "POST", headers: { authorization: `Bearer ${session.token}` } })).json();
+    check(`loket 2 calls ${nextLabel}`, called.label === nextLabel, JSON.stringify(called));
+    const [secondId, secondEn] = callSentences(nextLabel, 2);
+    await display.waitForFunction(() => document.querySelectorAll('[data-testid="announcements"] li').length === 2, null, { timeout: 10_000 });
+    const queued = await announcements();
+    const saidMeanwhile = await display.evaluate(() => window.__voice.said);
+    check(
+      `the call of ${nextLabel} is queued behind the one being said, not spoken over it`,
+      JSON.stringify(queued) === JSON.stringify([{ text: secondId.text, state: "queued" }, { text: firstId.text, state: "speaking" }]) &&
+        JSON.stringify(saidMeanwhile) === JSON.stringify([firstId]),
+      JSON.stringify({ queued, saidMeanwhile }),
+    );
+    // Let the voice finish: each call is said in full, in Indonesian then English, the
+    // second after the first, and both end up spoken.
+    await display.evaluate(() => window.__releaseVoice());
+    await display.waitForFunction(
+      () => [...document.querySelectorAll('[data-testid="announcements"] li')].every((li) => li.dataset.state === "spoken"),
+      null,
+      { timeout: 15_000 },
+    );
+    const said = await display.evaluate(() => window.__voice.said);
+    check(
+      `both calls are said in full, one after the other ("${secondEn.text}" last)`,
+      JSON.stringify(said) === JSON.stringify([firstId, firstEn, secondId, secondEn]),
+      JSON.stringify(said),
+    );
+    const states = (await display.evaluate(() => window.__voice.lists)).map((l) => l.map((a) => a.state).join(","));
+    const order = ["speaking", "queued,speaking", "speaking,spoken", "spoken,spoken"];
+    check(
+      "the announcer's queue went: speaking → one queued behind it → each spoken in turn",
+      order.every((o) => states.includes(o)) && order.map((o) => states.indexOf(o)).every((i, k, a) => k === 0 || a[k - 1] < i),
+      JSON.stringify(states),
+    );
+    await axeCheck(display, "display");
+
+    // Appointment check-in with a booking code, typed as a scanner would.
     const jakarta = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Jakarta", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false }).formatToParts(new Date());
     const part = (t) => jakarta.find((p) => p.type === t).value;
     const booking = await (await fetch(`${base}/api/v1/appointments`, {
@@ -204,9 +307,22 @@ async function main() {
     await axeCheck(admin, "failed login");
     await admin.getByLabel("Kata sandi").fill(PASSWORD);
     await admin.getByTestId("login").click();
-    await admin.getByTestId("admin").getByText("Poli Umum").first().waitFor().catch(() => {});
     await admin.getByRole("heading", { name: "Layanan" }).waitFor();
     check("the admin screen opens", true);
+    // The services list: every demo service, its code and both names in its fields.
+    await admin.getByLabel("F English", { exact: true }).waitFor();
+    const servicesCard = admin.locator("section", { has: admin.getByRole("heading", { name: "Layanan", exact: true }) });
+    const services = await servicesCard.locator("tbody tr").evaluateAll((rows) =>
+      rows.map((r) => [r.querySelector(".service-code")?.textContent, ...[...r.querySelectorAll("input:not([type=checkbox])")].map((i) => i.value)].join(" | ")),
+    );
+    const demoServices = [
+      "A | Poli Umum | General Practice",
+      "B | Poli Gigi | Dental Clinic",
+      "C | KIA | Maternal & Child Health",
+      "L | Laboratorium | Laboratory",
+      "F | Farmasi | Pharmacy",
+    ];
+    check("the admin lists the clinic's services with their names", JSON.stringify([...services].sort()) === JSON.stringify([...demoServices].sort()), JSON.stringify(services));
 
     // The audit trail: the desk's login, and the failed one marked.
     const audit = admin.getByTestId("audit");
