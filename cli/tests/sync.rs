@@ -234,13 +234,19 @@ async fn a_node_killed_in_the_middle_of_its_first_sync_catches_up_after_a_restar
     let (pa, pb) = (free_port(), free_port());
     let client = reqwest::Client::new();
     let a = node(&da, pa, &[], None, &[]);
-    // Enough history for several pages of the exchange.
-    let mut takes = Vec::new();
-    for i in 0..700 {
-        let (client, a) = (client.clone(), &a);
-        takes.push(async move { a.take(&client, ["A", "B", "C"][i % 3]).await.status() });
-    }
-    for status in futures::future::join_all(takes).await {
+    // Enough history for several pages of the exchange, taken by 64 kiosks at a time (one
+    // address may hold at most 256 connections to a node).
+    use futures::StreamExt;
+    let statuses: Vec<_> = futures::stream::iter(0..700)
+        .map(|i| {
+            let (client, a) = (client.clone(), &a);
+            async move { a.take(&client, ["A", "B", "C"][i % 3]).await.status() }
+        })
+        .buffer_unordered(64)
+        .collect()
+        .await;
+    assert_eq!(statuses.len(), 700);
+    for status in statuses {
         assert_eq!(status, 201);
     }
     let desk_a = a.login(&client, "desk").await;

@@ -91,6 +91,16 @@ const RULES: &[Rule] = &[
         why: "sync is the protocol: no storage and no server",
     },
     Rule {
+        package: "medicloud-edge",
+        forbidden: &[
+            "medicloud-core",
+            "medicloud-node",
+            "medicloud-cloud",
+            "rusqlite",
+        ],
+        why: "the listener knows connections, HTTP and TLS, not clinics",
+    },
+    Rule {
         package: "medicloud-printer",
         forbidden: &[
             "medicloud-node",
