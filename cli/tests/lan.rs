@@ -85,10 +85,7 @@ fn messages(mut stream: &[u8]) -> Vec<(String, Vec<u8>)> {
             body.extend_from_slice(&stream[..len.min(stream.len())]);
             stream = &stream[len.min(stream.len())..];
         } else if header("transfer-encoding").is_some_and(|t| t.contains("chunked")) {
-            loop {
-                let Some(eol) = stream.windows(2).position(|w| w == b"\r\n") else {
-                    break;
-                };
+            while let Some(eol) = stream.windows(2).position(|w| w == b"\r\n") {
                 let size = std::str::from_utf8(&stream[..eol]).unwrap();
                 let size =
                     usize::from_str_radix(size.split(';').next().unwrap().trim(), 16).unwrap();
