@@ -47,7 +47,9 @@ async fn the_demo_keeps_its_state_across_a_restart() {
             .bearer_auth(&desk)
             .send()
     };
-    let first: Value = call("loket-1").await.unwrap().json().await.unwrap();
+    let res = call("loket-1").await.unwrap();
+    assert_eq!(res.status(), 200);
+    let first: Value = res.json().await.unwrap();
     for action in ["serve", "complete"] {
         let url = demo.url(&format!(
             "/api/v1/tickets/{}/{action}",
@@ -64,15 +66,20 @@ async fn the_demo_keeps_its_state_across_a_restart() {
                 .is_success()
         );
     }
-    call("loket-2").await.unwrap();
+    assert_eq!(call("loket-2").await.unwrap().status(), 200);
     let before = summary(&tickets(&client, &demo, &desk).await);
+    let mut states: Vec<(&str, &str, &str)> = before
+        .iter()
+        .map(|r| (r.1.as_str(), r.2.as_str(), r.3.as_str()))
+        .collect();
+    states.sort();
     assert_eq!(
-        before
-            .iter()
-            .map(|r| r.2.as_str())
-            .collect::<Vec<_>>()
-            .len(),
-        3
+        states,
+        [
+            ("A-001", "done", "loket-1"),
+            ("A-002", "called", "loket-2"),
+            ("A-003", "waiting", "-"),
+        ]
     );
     let old_kiosk = demo.kiosk.clone();
     demo.stop();
@@ -93,6 +100,15 @@ async fn the_demo_keeps_its_state_across_a_restart() {
     demo.stop();
 }
 
+/// Counts a request task as finished when it ends, however it ends.
+struct Finished(Arc<AtomicUsize>);
+
+impl Drop for Finished {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
 /// 200 patients press the kiosk button at once and the node is killed with `-9` in the
 /// middle: every ticket whose label was shown is still there, and no label is given twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -103,13 +119,15 @@ async fn kill_9_mid_burst_loses_no_acknowledged_ticket() {
         .build()
         .unwrap();
     let demo = DemoProcess::start(dir.path());
-    let acked = Arc::new(AtomicUsize::new(0));
+    // Acknowledged, and finished either way (answered, refused or cut off).
+    let (acked, done) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let requests: Vec<_> = (0..200)
         .map(|i| {
-            let (client, acked) = (client.clone(), acked.clone());
+            let (client, acked, done) = (client.clone(), acked.clone(), done.clone());
             let url = demo.url("/api/v1/tickets");
             let token = demo.kiosk.clone();
             tokio::spawn(async move {
+                let _finished = Finished(done);
                 let service = ["A", "B", "C"][i % 3];
                 let res = client
                     .post(url)
@@ -130,10 +148,19 @@ async fn kill_9_mid_burst_loses_no_acknowledged_ticket() {
             })
         })
         .collect();
+    let started = std::time::Instant::now();
     while acked.load(Ordering::SeqCst) < 60 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "only {} of 200 tickets acknowledged in 60 s",
+            acked.load(Ordering::SeqCst)
+        );
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
+    let in_flight = 200 - done.load(Ordering::SeqCst);
     demo.kill9();
+    // Otherwise the kill came after the burst, and this test shows nothing.
+    assert!(in_flight > 0, "the burst was over before the kill");
     let mut acknowledged = HashMap::new();
     for r in requests {
         if let Some((id, label)) = r.await.unwrap() {
@@ -141,7 +168,7 @@ async fn kill_9_mid_burst_loses_no_acknowledged_ticket() {
         }
     }
     eprintln!(
-        "{} of 200 tickets acknowledged before kill -9",
+        "{} of 200 tickets acknowledged, {in_flight} in flight at the kill -9",
         acknowledged.len()
     );
     assert!(acknowledged.len() >= 60);
