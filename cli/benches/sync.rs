@@ -587,8 +587,8 @@ fn clock_chaos(root: &Path, tickets: usize) -> (Outcome, Vec<Op>, Result<usize, 
     (outcome, run.ops, converged)
 }
 
-/// Whether every device holds the same events and shows every ticket the same: the
-/// number of tickets compared, or the first difference.
+/// Whether every device holds the same events and shows every ticket issued, the same:
+/// the number of tickets compared, or the first difference or missing ticket.
 fn same_everywhere(run: &Run) -> Result<usize, String> {
     let summaries: Vec<_> = run
         .devices
@@ -611,14 +611,15 @@ fn same_everywhere(run: &Run) -> Result<usize, String> {
             .devices
             .iter()
             .map(|d| {
-                let t = d
-                    .node
+                d.node
                     .store()
                     .read(|c| medicloud_node::store::query::ticket(c, *id))
-                    .unwrap();
-                format!("{t:?}")
+                    .unwrap()
+                    .map(|t| format!("{t:?}"))
             })
-            .collect();
+            .collect::<Option<_>>()
+            // Missing on every device would read the same everywhere, and is a loss.
+            .ok_or_else(|| format!("ticket {id} is missing on a device"))?;
         if states.iter().any(|s| *s != states[0]) {
             return Err(format!("ticket {id} differs between devices"));
         }

@@ -54,6 +54,9 @@ peers = []
 # Certificate authorities trusted for the cloud besides the web PKI roots
 # (MEDICLOUD_CLOUD_CA).
 # cloud_ca = "/etc/medicloud/chain-ca.pem"
+# Seconds between sync rounds when nothing new happens (MEDICLOUD_ANTI_ENTROPY_SECONDS;
+# new events are pushed at once).
+# anti_entropy_seconds = 5
 # The LAN key (MEDICLOUD_LAN_KEY) and a one-time enrolment code (--enrol) are secrets:
 # give them in the environment or on the command line, not here.
 "#;
@@ -159,6 +162,10 @@ pub struct NodeFlags {
     /// the bundled web PKI roots (a clinic chain with its own CA).
     #[arg(long, env = "MEDICLOUD_CLOUD_CA", value_name = "PEM")]
     pub cloud_ca: Option<PathBuf>,
+    /// Seconds between sync rounds when nothing new happens (new events are pushed at
+    /// once; default 5).
+    #[arg(long, env = "MEDICLOUD_ANTI_ENTROPY_SECONDS", value_name = "SECONDS")]
+    pub anti_entropy_seconds: Option<u64>,
 }
 
 /// The flags only `medicloud node` has: the clinic it sets up on first start.
@@ -210,6 +217,7 @@ impl NodeFlags {
         set_some(&mut sync.cloud, self.cloud);
         set_some(&mut sync.enrol, self.enrol);
         set_some(&mut sync.cloud_ca, self.cloud_ca);
+        set_some(&mut sync.anti_entropy_seconds, self.anti_entropy_seconds);
         Ok(config)
     }
 }

@@ -26,9 +26,12 @@ async fn labels(client: &reqwest::Client, demo: &DemoProcess, token: &str) -> Ve
     labels
 }
 
-/// A TCP proxy on loopback to `upstream` that adds every byte, both ways, to `record`.
-/// Returns its port.
-async fn recording_proxy(upstream: u16, record: Arc<Mutex<Vec<u8>>>) -> u16 {
+/// What a recording proxy saw: one byte stream per connection and direction.
+type Streams = Arc<Mutex<Vec<Vec<u8>>>>;
+
+/// A TCP proxy on loopback to `upstream` that records every byte, both ways, in
+/// `record` (a stream per connection and direction). Returns its port.
+async fn recording_proxy(upstream: u16, record: Streams) -> u16 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
@@ -48,16 +51,64 @@ async fn recording_proxy(upstream: u16, record: Arc<Mutex<Vec<u8>>>) -> u16 {
 async fn pipe(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
-    record: Arc<Mutex<Vec<u8>>>,
+    record: Streams,
 ) {
+    let index = {
+        let mut streams = record.lock().unwrap();
+        streams.push(Vec::new());
+        streams.len() - 1
+    };
     let mut buf = vec![0u8; 16 * 1024];
     while let Ok(n) = from.read(&mut buf).await {
         if n == 0 || to.write_all(&buf[..n]).await.is_err() {
             break;
         }
-        record.lock().unwrap().extend_from_slice(&buf[..n]);
+        record.lock().unwrap()[index].extend_from_slice(&buf[..n]);
     }
     let _ = to.shutdown().await;
+}
+
+/// The HTTP/1.1 messages of one recorded stream: `(head, body)`, the body de-chunked.
+fn messages(mut stream: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut found = Vec::new();
+    while let Some(end) = stream.windows(4).position(|w| w == b"\r\n\r\n") {
+        let head = String::from_utf8_lossy(&stream[..end]).to_ascii_lowercase();
+        stream = &stream[end + 4..];
+        let header = |name: &str| {
+            head.lines()
+                .find_map(|l| l.strip_prefix(name)?.strip_prefix(':').map(str::trim))
+                .map(str::to_owned)
+        };
+        let mut body = Vec::new();
+        if let Some(len) = header("content-length") {
+            let len: usize = len.parse().unwrap();
+            body.extend_from_slice(&stream[..len.min(stream.len())]);
+            stream = &stream[len.min(stream.len())..];
+        } else if header("transfer-encoding").is_some_and(|t| t.contains("chunked")) {
+            while let Some(eol) = stream.windows(2).position(|w| w == b"\r\n") {
+                let size = std::str::from_utf8(&stream[..eol]).unwrap();
+                let size =
+                    usize::from_str_radix(size.split(';').next().unwrap().trim(), 16).unwrap();
+                stream = &stream[eol + 2..];
+                let take = size.min(stream.len());
+                body.extend_from_slice(&stream[..take]);
+                stream = &stream[(take + 2).min(stream.len())..];
+                if size == 0 {
+                    break;
+                }
+            }
+        }
+        found.push((head, body));
+    }
+    found
+}
+
+/// Whether a gzip stream that decodes starts anywhere in `bytes` (a chance `1f 8b 08` in
+/// ciphertext does not decode).
+fn holds_gzip(bytes: &[u8]) -> bool {
+    (0..bytes.len().saturating_sub(2))
+        .filter(|&i| bytes[i..].starts_with(&[0x1f, 0x8b, 0x08]))
+        .any(|i| wire::gunzip(&bytes[i..], 1 << 24).is_ok())
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
@@ -122,7 +173,29 @@ async fn what_two_nodes_send_each_other_on_the_lan_names_no_patient_ticket_or_ke
     })
     .await;
 
-    let seen = seen.lock().unwrap().clone();
+    let streams = seen.lock().unwrap().clone();
+    // Every body on the wire is a sealed envelope (sync/src/seal.rs): the sealed content
+    // type, the seal's version byte first, at least its overhead long, and no gzip in it
+    // or anywhere else — a body sent unsealed would be gzip, which hides plaintext too.
+    let mut sealed = 0;
+    for stream in &streams {
+        assert!(!holds_gzip(stream), "a gzip stream crossed the LAN");
+        for (head, body) in messages(stream) {
+            if body.is_empty() {
+                continue;
+            }
+            assert!(
+                head.contains(seal::CONTENT_TYPE),
+                "an unsealed body: {head}"
+            );
+            assert!(!body.starts_with(&[0x1f, 0x8b]), "a gzip body: {head}");
+            assert_eq!(body[0], seal::VERSION, "not a sealed envelope: {head}");
+            assert!(body.len() >= seal::OVERHEAD, "shorter than a seal: {head}");
+            sealed += 1;
+        }
+    }
+    assert!(sealed >= 2, "the proxy saw {sealed} sealed bodies");
+    let seen = streams.concat();
     assert!(
         contains(&seen, "POST /sync/v1/exchange"),
         "the proxy saw the sync"

@@ -25,16 +25,48 @@ fn node(
 async fn a_ticket_taken_on_one_node_reaches_the_other_at_once_and_labels_never_repeat() {
     let dir = tempfile::tempdir().unwrap();
     let (pa, pb) = (free_port(), free_port());
-    let a = node(&dir.path().join("a"), pa, &[pb], None, &[]);
-    let b = node(&dir.path().join("b"), pb, &[pa], Some(pa), &[]);
+    // Anti-entropy an hour apart: after the first round, only a push moves events.
+    let slow = [("MEDICLOUD_ANTI_ENTROPY_SECONDS", "3600")];
+    let a = node(&dir.path().join("a"), pa, &[pb], None, &slow);
+    let b = node(&dir.path().join("b"), pb, &[pa], Some(pa), &slow);
     let client = reqwest::Client::new();
     let (desk_a, desk_b) = (
         a.login(&client, "desk").await,
         b.login(&client, "desk").await,
     );
+    let pushed = |demo: &DemoProcess, token: &str| {
+        let (client, url) = (client.clone(), demo.url("/api/v1/sync/status"));
+        let token = token.to_owned();
+        async move {
+            let status: Value = client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let link = &status["links"][0];
+            (
+                link["reachable"] == true,
+                link["pushed_rounds"].as_u64().unwrap(),
+            )
+        }
+    };
+    // Both links have made their first round, so what moves from now on was pushed.
+    for (demo, token) in [(&a, &desk_a), (&b, &desk_b)] {
+        eventually(
+            Duration::from_secs(30),
+            "the link's first round",
+            || async { pushed(demo, token).await.0 },
+        )
+        .await;
+    }
+    let before = (pushed(&a, &desk_a).await.1, pushed(&b, &desk_b).await.1);
 
-    // Both kiosks take tickets; each appears on the other node's desk well before the
-    // five-second anti-entropy round, so it was pushed.
+    // Both kiosks take tickets; each appears on the other node's desk long before the
+    // hour-long anti-entropy round, so it was pushed.
     let mut ids = Vec::new();
     for (demo, service) in [(&b, "A"), (&a, "A"), (&b, "B"), (&a, "A")] {
         let t: Value = demo.take(&client, service).await.json().await.unwrap();
@@ -42,7 +74,7 @@ async fn a_ticket_taken_on_one_node_reaches_the_other_at_once_and_labels_never_r
     }
     for (demo, token) in [(&a, &desk_a), (&b, &desk_b)] {
         eventually(
-            Duration::from_secs(3),
+            Duration::from_secs(30),
             "tickets pushed to the other node",
             || async {
                 let seen = board(&client, demo, token).await;
@@ -51,6 +83,11 @@ async fn a_ticket_taken_on_one_node_reaches_the_other_at_once_and_labels_never_r
         )
         .await;
     }
+    let after = (pushed(&a, &desk_a).await.1, pushed(&b, &desk_b).await.1);
+    assert!(
+        after.0 > before.0 && after.1 > before.1,
+        "no pushed rounds: {before:?} then {after:?}"
+    );
 
     // A call at A's counter shows on B's desk as called at that counter.
     let called: Value = client

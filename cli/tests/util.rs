@@ -416,3 +416,84 @@ pub async fn get(client: &reqwest::Client, demo: &DemoProcess, token: &str, path
     assert!(res.status().is_success(), "GET {path}: {}", res.status());
     res.json().await.unwrap()
 }
+
+/// A `medicloud node` process, the command a clinic runs.
+pub struct NodeProcess {
+    pub child: Child,
+    pub base: String,
+}
+
+impl NodeProcess {
+    /// `medicloud node --data DATA --listen 127.0.0.1:0 ARGS…` with `env`.
+    pub fn command(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_medicloud"));
+        command
+            .args(["node", "--listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .envs(env.iter().copied());
+        command
+    }
+
+    /// Starts it and waits until it serves.
+    pub fn start(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
+        let mut child = Self::command(data, args, env)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("the node exited before it was ready")
+                .unwrap();
+            if let Some(addr) = line.strip_prefix("Medicloud node listening on http://") {
+                let addr: SocketAddr = addr.trim().parse().unwrap();
+                break format!("http://{addr}");
+            }
+        };
+        drain(lines);
+        Self { child, base }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Logs `username` in with `password`: the token, or the refusal's status.
+    pub async fn login(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> Result<String, reqwest::StatusCode> {
+        let res = client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        if !res.status().is_success() {
+            return Err(res.status());
+        }
+        let json: Value = res.json().await.unwrap();
+        Ok(json["token"].as_str().unwrap().to_owned())
+    }
+
+    /// Stops it the way a service manager does (SIGTERM), and waits.
+    pub fn stop(mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -98,7 +98,8 @@ impl Clinics {
         Some(Self::new(rt, db))
     }
 
-    /// `None` (with the notice of [`Db::postgres`]) when no server answers.
+    /// `None` (with the notice of [`Db::postgres`]) when no server answers; a panic
+    /// there with `CI` set.
     fn postgres() -> Option<Self> {
         let rt = Self::runtime();
         let db = rt.block_on(Db::postgres())?;

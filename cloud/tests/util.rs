@@ -1,5 +1,5 @@
 //! Test helpers: every storage engine this machine has (SQLite always, PostgreSQL when
-//! one answers), a real cloud server on loopback, and events to sync.
+//! one answers; with `CI` set it must), a real cloud server on loopback, and events to sync.
 
 use medicloud_cloud::storage::AnyStorage;
 use medicloud_core::event::{Actor, AuditEntry, Event, EventBody, EventId, Stamp};
@@ -16,19 +16,19 @@ pub struct Db {
 }
 
 fn postgres_admin_url() -> String {
-    std::env::var("MEDICLOUD_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    medicloud_testkit::postgres::admin_url()
 }
 
-async fn postgres_admin() -> Option<tokio_postgres::Client> {
+async fn postgres_admin() -> Result<tokio_postgres::Client, String> {
     let url = postgres_admin_url();
     let connect = tokio_postgres::connect(&url, tokio_postgres::NoTls);
     match tokio::time::timeout(std::time::Duration::from_secs(3), connect).await {
         Ok(Ok((client, connection))) => {
             tokio::spawn(connection);
-            Some(client)
+            Ok(client)
         }
-        _ => None,
+        Ok(Err(err)) => Err(err.to_string()),
+        Err(_) => Err("no answer in 3 s".into()),
     }
 }
 
@@ -44,14 +44,15 @@ impl Db {
         }
     }
 
-    /// A fresh PostgreSQL database, or `None` (with a notice) when no server answers.
+    /// A fresh PostgreSQL database, or `None` (with a notice) when no server answers —
+    /// with `CI` set, a panic instead ([`medicloud_testkit::postgres::unreachable`]).
     pub async fn postgres() -> Option<Self> {
-        let Some(admin) = postgres_admin().await else {
-            eprintln!(
-                "no PostgreSQL at {} (set MEDICLOUD_TEST_POSTGRES): skipping the PostgreSQL case",
-                postgres_admin_url()
-            );
-            return None;
+        let admin = match postgres_admin().await {
+            Ok(admin) => admin,
+            Err(why) => {
+                medicloud_testkit::postgres::unreachable(&postgres_admin_url(), &why);
+                return None;
+            }
         };
         let name = format!("medicloud_test_{:016x}", rand::random::<u64>());
         admin
@@ -89,7 +90,7 @@ impl Db {
 
     /// Drops a PostgreSQL test database.
     pub async fn drop_now(self) {
-        if let (Some(name), Some(admin)) = (&self.pg_name, postgres_admin().await) {
+        if let (Some(name), Ok(admin)) = (&self.pg_name, postgres_admin().await) {
             let _ = admin
                 .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .await;

@@ -166,6 +166,10 @@ pub struct SyncConfig {
     /// A PEM file of certificate authorities trusted for the cloud's certificate besides
     /// the bundled web PKI roots (a clinic chain with its own CA).
     pub cloud_ca: Option<PathBuf>,
+    /// Seconds between a link's sync rounds when nothing new happens (anti-entropy; the
+    /// default, unset, is [`crate::replication::Replication::ANTI_ENTROPY`]). New events
+    /// are pushed at once regardless.
+    pub anti_entropy_seconds: Option<u64>,
 }
 
 /// The demo clinic.

@@ -73,6 +73,8 @@ pub struct LinkStatus {
     pub pending_out: u64,
     /// Why the last attempt failed, if it did.
     pub last_error: Option<String>,
+    /// Rounds that reached the other side, started by new events (a push), not by the timer.
+    pub pushed_rounds: u64,
     /// How far the other side's clock is ahead of this node's (negative: behind), in ms.
     pub clock_skew_ms: Option<i64>,
 }
@@ -127,6 +129,8 @@ pub struct Replication {
     cloud_ca: Option<TrustedCa>,
     /// Bumped whenever this node's log grows.
     signal: Arc<Signal>,
+    /// Between rounds when nothing new happens (none: [`Replication::ANTI_ENTROPY`]).
+    anti_entropy: Option<Duration>,
     stopping: Arc<AtomicBool>,
 }
 
@@ -179,6 +183,7 @@ impl Replication {
                             last_contact_ms: None,
                             pending_out: 0,
                             last_error: None,
+                            pushed_rounds: 0,
                             clock_skew_ms: None,
                         }),
                         theirs: Mutex::new(None),
@@ -189,9 +194,16 @@ impl Replication {
             lan: lan.map(Arc::new),
             replay: ReplayGuard::default(),
             cloud_ca: None,
+            anti_entropy: None,
             signal: Arc::default(),
             stopping: Arc::default(),
         }
+    }
+
+    /// Syncs every `interval` when nothing new happens (none: [`Self::ANTI_ENTROPY`]).
+    pub fn with_anti_entropy(mut self, interval: Option<Duration>) -> Self {
+        self.anti_entropy = interval;
+        self
     }
 
     /// Trusts `ca` for the cloud's certificate, besides the bundled web PKI roots.
@@ -352,6 +364,9 @@ impl Replication {
     fn run_link(&self, log: NodeLog<'_>, link: &Link, transport: &HttpTransport) {
         let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
         let mut seen = self.signal.current();
+        let interval = self.anti_entropy.unwrap_or(Replication::ANTI_ENTROPY);
+        // Whether this round was started by new events rather than the timer.
+        let mut pushed = false;
         while !self.stopping.load(Ordering::SeqCst) {
             let result = sync_once(log, link, transport);
             let now = log.store.now_ms();
@@ -362,8 +377,13 @@ impl Replication {
                     status.reachable = true;
                     status.last_contact_ms = Some(now);
                     status.last_error = None;
+                    if pushed {
+                        status.pushed_rounds += 1;
+                    }
                     drop(status);
-                    seen = self.signal.wait(seen, Replication::ANTI_ENTROPY);
+                    let next = self.signal.wait(seen, interval);
+                    pushed = next != seen;
+                    seen = next;
                 }
                 Err(err) => {
                     if status.reachable || status.last_error.is_none() {
@@ -381,6 +401,7 @@ impl Replication {
                         wait -= step;
                     }
                     seen = self.signal.current();
+                    pushed = false;
                 }
             }
         }

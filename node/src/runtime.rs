@@ -199,7 +199,10 @@ pub fn replication(store: &Store, sync: &SyncConfig) -> anyhow::Result<Replicati
         });
     }
     let seal = lan_key.map(|key| LanSeal::new(&key, store.identity().clinic));
-    Ok(Replication::new(links, seal).with_cloud_ca(trusted_ca(sync)?))
+    let anti_entropy = sync.anti_entropy_seconds.map(Duration::from_secs);
+    Ok(Replication::new(links, seal)
+        .with_cloud_ca(trusted_ca(sync)?)
+        .with_anti_entropy(anti_entropy))
 }
 
 /// A started node: serving, syncing and printing until the `shutdown` future given to

@@ -405,7 +405,8 @@ pub fn run<F: LogFactory, S: Strategy>(
 /// The convergence tests over one factory, as `#[test]` functions in the module it is
 /// called in: `convergence_tests!(factory, config)`, where `factory` is an expression of
 /// type `Option<impl LogFactory>` evaluated once per test (`None`: the engine is missing
-/// here, and the test passes with the notice its helper printed) and `config` a
+/// here, and the test passes with the notice its helper printed — which a helper may
+/// only do outside CI: see [`crate::postgres::unreachable`]) and `config` a
 /// `medicloud_testkit::proptest::test_runner::Config` (keep the cases few for replicas
 /// on disk).
 #[macro_export]

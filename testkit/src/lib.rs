@@ -5,7 +5,8 @@
 //! `MemLog` (in `sync/tests`), the node's store (`node/tests`) and both cloud engines
 //! (`cloud/tests`). [`convergence_tests!`] writes the tests for one factory. Besides:
 //! [`TestNode`], an in-process demo node behind its router; [`Pki`], a certificate
-//! authority of the test's own; [`eventually`], waiting for a condition.
+//! authority of the test's own; [`eventually`], waiting for a condition; [`postgres`], where the PostgreSQL cases
+//! find their server (and that under `CI` they may not skip).
 //!
 //! ```
 //! use medicloud_sync::log::{Log, MemLog};
@@ -33,6 +34,7 @@
 pub mod convergence;
 mod node;
 mod pki;
+pub mod postgres;
 
 pub use node::{PASSWORD, TestNode, read_db};
 pub use pki::Pki;

@@ -285,8 +285,26 @@ proptest! {
         }
         let got = fold(&delivered);
         prop_assert_eq!(&got, &expected);
-        // Every distinct event is either applied or recorded as a conflict.
+        // Every distinct event is either applied or recorded as a conflict (once), never
+        // both, never neither: replay them in the fold's order and see which step takes.
         let t = got.unwrap();
-        prop_assert!(t.conflicts.len() < events.len());
+        let mut ordered: Vec<&Event> = events.iter().collect();
+        ordered.sort_by_key(|e| e.order_key());
+        let (mut state, mut applied) = (None, std::collections::BTreeSet::new());
+        for e in ordered {
+            let EventBody::Ticket { id, change } = &e.body else { continue };
+            if let Ok(next) = step(state.as_ref(), *id, change, e.actor, e.stamp.at_ms()) {
+                state = Some(next);
+                applied.insert(e.id);
+            }
+        }
+        let conflicted: std::collections::BTreeSet<EventId> =
+            t.conflicts.iter().map(|c| c.event).collect();
+        prop_assert_eq!(conflicted.len(), t.conflicts.len(), "a conflict recorded twice");
+        prop_assert!(applied.is_disjoint(&conflicted), "an event both applied and refused");
+        let all: std::collections::BTreeSet<EventId> = events.iter().map(|e| e.id).collect();
+        let accounted: std::collections::BTreeSet<EventId> =
+            applied.union(&conflicted).copied().collect();
+        prop_assert_eq!(accounted, all);
     }
 }

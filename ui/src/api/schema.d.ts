@@ -735,6 +735,11 @@ export interface components {
              * @description Events this node holds that the other side lacked at the last contact (or since).
              */
             pending_out: number;
+            /**
+             * Format: int64
+             * @description Rounds that reached the other side, started by new events (a push), not by the timer.
+             */
+            pushed_rounds: number;
             /** @description Whether the last attempt reached it. */
             reachable: boolean;
             /** @description Base URL of the other side. */
