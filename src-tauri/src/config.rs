@@ -109,6 +109,7 @@ impl From<&SyncFlags> for SyncConfig {
             cloud: flags.cloud.clone(),
             enrol: flags.enrol.clone(),
             cloud_ca: flags.cloud_ca.clone(),
+            ..Self::default()
         }
     }
 }
