@@ -1226,9 +1226,12 @@ export interface operations {
                 actor?: string;
                 /** @description Only entries about this patient. */
                 patient?: components["schemas"]["PatientId"];
-                /** @description Only entries at or after this time (ms). */
+                /**
+                 * @description Only entries at or after this time (ms since 1970, 0 to 2^47 − 1: as far as event
+                 *     stamps reach).
+                 */
                 since_ms?: number;
-                /** @description At most this many, newest first (default 200, at most 1,000). */
+                /** @description At most this many, newest first (default 200; 1 to 1,000). */
                 limit?: number;
             };
             header?: never;
