@@ -3,7 +3,7 @@
 //! `scripts/test` starts a server of its own when none answers at
 //! [`admin_url`] and exports its address, so a PostgreSQL case only finds no server
 //! when a suite runs outside that script. Then it skips with a notice — except with
-//! `CI` set, where a case that cannot run is a failure ([`unreachable`] panics).
+//! `CI` set, where a case that cannot run is a failure ([`unreachable()`] panics).
 
 /// The server the PostgreSQL cases create their databases on: `MEDICLOUD_TEST_POSTGRES`,
 /// else `postgres://postgres@127.0.0.1:5432/postgres`.
