@@ -246,7 +246,7 @@ async fn displays_hear_calls_on_the_live_stream() {
         .unwrap();
 
     let mut seen = String::new();
-    let found = tokio::time::timeout(Duration::from_secs(5), async {
+    let found = tokio::time::timeout(Duration::from_secs(30), async {
         while let Some(chunk) = stream.next().await {
             seen.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
             if seen.contains("event: call") && seen.contains(r#""counter_name":"Laboratorium""#) {

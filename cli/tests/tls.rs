@@ -88,7 +88,7 @@ async fn nodes_trusting_the_chains_ca_sync_over_https_and_a_node_without_it_send
         status["links"][0]["pending_out"].as_u64().unwrap() > 0,
         "{status}"
     );
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // B has tried and been refused (its error says why, its events are still pending).
     assert_eq!(cloud_events(), held, "the cloud got nothing from B");
     assert!(!has_ticket(&client, &a, &desk_a, ticket["id"].as_str().unwrap()).await);
 }

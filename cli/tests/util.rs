@@ -397,6 +397,26 @@ pub async fn wait_for_fault(
     fault
 }
 
+/// Waits until the node's print spool holds no job (`pending` 0 on `GET /api/v1/printer`):
+/// from then on the node sends nothing more, so what the printer holds is final.
+pub async fn wait_for_idle_spool(client: &reqwest::Client, demo: &DemoProcess, token: &str) {
+    for _ in 0..600 {
+        let res = client
+            .get(demo.url("/api/v1/printer"))
+            .bearer_auth(token)
+            .send()
+            .await;
+        if let Ok(res) = res {
+            let health: Value = res.json().await.unwrap_or_default();
+            if health["pending"] == 0 {
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the print spool never emptied");
+}
+
 /// Keeps reading a child's stdout, so its later prints never hit a closed pipe.
 fn drain(lines: std::io::Lines<BufReader<std::process::ChildStdout>>) {
     std::thread::spawn(move || lines.for_each(drop));

@@ -233,8 +233,8 @@ async fn silent_printer_gives_unknown_status_and_still_prints() {
     .await;
     assert_eq!(status.unwrap(), StatusReport::Unknown);
     assert!(
-        elapsed >= Duration::from_millis(300) && elapsed < Duration::from_secs(3),
-        "{elapsed:?}"
+        elapsed >= Duration::from_millis(300),
+        "the status waits for its timeout: {elapsed:?}"
     );
     sent.unwrap();
     let received = sink.join().unwrap();

@@ -173,6 +173,13 @@ pub const TARGETS: &[Target] = &[
         "cloud sync ingest on PostgreSQL",
     ),
     t(
+        "fault.printer_outage.slowest_issue",
+        AtMost,
+        2_000.0,
+        "ms",
+        "the slowest ticket issue while the printer is switched off, out of paper, refilled",
+    ),
+    t(
         "live.call.p99",
         AtMost,
         100.0,

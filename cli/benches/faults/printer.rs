@@ -4,7 +4,7 @@
 //! while the paper is out, and after the refill every job has printed exactly once
 //! (counted by label in the printer's output files).
 
-use crate::util::{DemoProcess, PrinterProcess, label_counts, wait_for_fault};
+use crate::util::{DemoProcess, PrinterProcess, label_counts, wait_for_fault, wait_for_idle_spool};
 use crate::{Report, Run};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -107,8 +107,10 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
     until_answered(&answered, total * 2 / 3).await;
     let printer = PrinterProcess::start_on(&out, &addr);
     printer.set_mode("paper-out");
-    let paper_out_at = printer.printed().len();
     let paper = wait_for_fault(&client, &demo, &desk, "paper").await;
+    // The spool sends one job at a time and has now seen the paper run out: a job that
+    // was on its way before has been stored (or refused) by now.
+    let paper_out_at = printer.printed().len();
     budget.store(total, Ordering::SeqCst);
 
     let mut ids = HashMap::new();
@@ -119,8 +121,6 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
         slowest = slowest.max(slow);
         refused += r;
     }
-    // Half a second for a job already on its way when the paper ran out.
-    tokio::time::sleep(Duration::from_millis(500)).await;
     let during_paper_out = printer.printed().len();
 
     let labels: Vec<String> = ids.keys().cloned().collect();
@@ -128,8 +128,8 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
     printer.set_mode("ok");
     printer.wait_for(labels.len()).await;
     let drained = refilled.elapsed();
-    // A duplicate would show within a moment.
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // With the spool empty nothing more is sent: a duplicate would be here by now.
+    wait_for_idle_spool(&client, &demo, &desk).await;
     let printed = printer.printed();
     let counts = label_counts(&printed, &labels);
     let missing: Vec<&String> = counts
@@ -167,7 +167,12 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
         ),
     );
     report.count(format!("{total} tickets, {} issued", labels.len()));
-    report.count(format!("slowest issue {} ms", slowest.as_millis()));
+    report.measure(
+        "fault.printer_outage.slowest_issue",
+        slowest.as_secs_f64() * 1_000.0,
+        "ms",
+        "the slowest ticket issue while the printer was switched off, out of paper and refilled",
+    );
     report.count(format!("{} files printed", printed.len()));
     report.count(format!(
         "{} never printed{}, {twice} printed twice",
@@ -183,10 +188,6 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
         during_paper_out.saturating_sub(paper_out_at)
     ));
     report.check(refused == 0, format!("{refused} tickets refused"));
-    report.check(
-        slowest < Duration::from_secs(2),
-        "issuing a ticket waited on the printer",
-    );
     report.check(
         unreachable.contains("unreachable"),
         format!("switched off, the API said {unreachable:?}"),
