@@ -114,6 +114,8 @@ async fn main() {
         let res = client
             .post(format!("{base}/api/v1/counters/ruang-umum/call-next"))
             .bearer_auth(&desk)
+            // The room finishes its patient and calls the next one.
+            .json(&serde_json::json!({"current": "complete"}))
             .send()
             .await
             .unwrap();

@@ -218,7 +218,7 @@ impl Run {
     fn work(&mut self, dev: usize, counter: &str) -> Option<TicketId> {
         let node = &self.devices[dev].node;
         let counter_id = CounterId::parse(counter).unwrap();
-        let t = node.call_next(Actor::System, &counter_id).ok()?;
+        let t = node.call_next(Actor::System, &counter_id, None).ok()?;
         self.step(dev, t.id, "called", Some(counter));
         let roll: f64 = self.rng.r#gen();
         if roll < 0.05 {

@@ -73,6 +73,9 @@ pub enum ErrorCode {
     QueueEmpty,
     /// 409: a ticket step its lifecycle does not allow from the ticket's state.
     InvalidTransition,
+    /// 409: a call at a counter that still holds a called or serving ticket; the desk
+    /// says what becomes of it (complete, no-show, requeue) with the next call.
+    CounterBusy,
     /// 409: a patient with this NIK is already registered.
     DuplicateNik,
     /// 409: that username is taken.
@@ -144,6 +147,7 @@ impl ErrorCode {
             C::NotFound => "not_found",
             C::QueueEmpty => "queue_empty",
             C::InvalidTransition => "invalid_transition",
+            C::CounterBusy => "counter_busy",
             C::DuplicateNik => "duplicate_nik",
             C::UsernameTaken => "username_taken",
             C::ServiceClosed => "service_closed",
@@ -196,7 +200,7 @@ mod tests {
     use super::*;
 
     /// Every variant (a new one goes here and in `as_str`, whose match is exhaustive).
-    const ALL: [ErrorCode; 37] = {
+    const ALL: [ErrorCode; 38] = {
         use ErrorCode as C;
         [
             C::ValidationFailed,
@@ -218,6 +222,7 @@ mod tests {
             C::NotFound,
             C::QueueEmpty,
             C::InvalidTransition,
+            C::CounterBusy,
             C::DuplicateNik,
             C::UsernameTaken,
             C::ServiceClosed,

@@ -26,9 +26,12 @@
 //! let call = TicketChange::Called { counter: CounterId::parse("loket-1")? };
 //! let called = step(Some(&waiting), id, &call, kiosk, 2_000)?;
 //! assert_eq!(called.status, TicketStatus::Called);
-//! // Completing a ticket nobody is serving yet is refused with a reason.
-//! let err = step(Some(&called), id, &TicketChange::Completed, kiosk, 3_000).unwrap_err();
-//! assert_eq!(err.to_string(), "cannot complete a ticket that is called (serve it first)");
+//! // Completing a ticket nobody has called yet is refused with a reason.
+//! let err = step(Some(&waiting), id, &TicketChange::Completed, kiosk, 3_000).unwrap_err();
+//! assert_eq!(err.to_string(), "cannot complete a ticket that is waiting (call it first)");
+//! // Called, it may be completed straight away (service time counts from the call).
+//! let done = step(Some(&called), id, &TicketChange::Completed, kiosk, 3_000)?;
+//! assert_eq!(done.status, TicketStatus::Done);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]

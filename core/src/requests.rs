@@ -36,3 +36,36 @@ pub struct NewAppointment {
     /// Length of the slot in minutes (default 15).
     pub slot_minutes: Option<u16>,
 }
+
+/// What becomes of the ticket a counter still holds when it calls the next one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Handover {
+    /// Its service is finished.
+    Complete,
+    /// The patient never came (only for a ticket still `called`).
+    NoShow,
+    /// Back into the queue (only for a ticket still `called`).
+    Requeue,
+}
+
+/// The body of `call-next`, which may be left out while the counter holds nobody.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallNext {
+    /// What becomes of the ticket the counter still holds, if it holds one; without it,
+    /// such a call is refused with `counter_busy` and nothing changes.
+    pub current: Option<Handover>,
+}
+
+impl Handover {
+    /// The ticket step it stands for.
+    pub fn change(self) -> crate::ticket::TicketChange {
+        use crate::ticket::TicketChange;
+        match self {
+            Handover::Complete => TicketChange::Completed,
+            Handover::NoShow => TicketChange::NoShow,
+            Handover::Requeue => TicketChange::Requeued,
+        }
+    }
+}

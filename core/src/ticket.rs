@@ -276,12 +276,14 @@ pub fn step(
         (TicketChange::Served | TicketChange::Recalled, S::Waiting) => {
             return Err(illegal(" (call it first)"));
         }
-        (TicketChange::Completed, S::Serving) => {
+        // Straight from the call too: a counter that never pressed "serve" still
+        // finishes its patient (service time counts from the call).
+        (TicketChange::Completed, S::Called | S::Serving) => {
             next.status = S::Done;
             next.finished_at_ms = Some(at_ms);
         }
-        (TicketChange::Completed, S::Waiting | S::Called) => {
-            return Err(illegal(" (serve it first)"));
+        (TicketChange::Completed, S::Waiting) => {
+            return Err(illegal(" (call it first)"));
         }
         (TicketChange::NoShow, S::Called) => {
             next.status = S::NoShow;

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use medicloud_core::domain::{Counter, CounterId, Priority, Service, ServiceCode};
 use medicloud_core::event::EventId;
 use medicloud_core::ids::{AppointmentId, TicketId, VisitId};
-use medicloud_core::queue::QueuePolicy;
+use medicloud_core::queue::{QueuePolicy, priority_streak};
 use medicloud_core::ticket::{Ticket, TicketStatus};
 use medicloud_core::wait::ServiceTime;
 use rusqlite::Connection;
@@ -160,11 +160,25 @@ impl Queues {
             .into_iter()
             .map(|c| (c.id.clone(), c))
             .collect();
-        let waiting = query::tickets(conn, day, only, Some(TicketStatus::Waiting))?;
-        let mut order: HashMap<ServiceCode, Vec<TicketId>> = HashMap::new();
-        for t in policy.order(&waiting, now_ms) {
-            order.entry(t.issue.service.clone()).or_default().push(t.id);
+        let mut by_service: HashMap<ServiceCode, Vec<Ticket>> = HashMap::new();
+        for t in query::tickets(conn, day, only, None)? {
+            by_service
+                .entry(t.issue.service.clone())
+                .or_default()
+                .push(t);
         }
+        let order = by_service
+            .iter()
+            .map(|(code, tickets)| {
+                let streak = priority_streak(tickets);
+                let ids = policy
+                    .order(tickets, now_ms, streak)
+                    .iter()
+                    .map(|t| t.id)
+                    .collect();
+                (code.clone(), ids)
+            })
+            .collect();
         let mut times = HashMap::new();
         for code in services.keys() {
             times.insert(code.clone(), query::service_time(conn, code)?);

@@ -105,18 +105,158 @@ async fn a_walk_in_goes_from_kiosk_to_done() {
         None,
     )
     .await;
+    // The second is finished straight from the call, and nobody else waits: the call
+    // is refused and changes nothing, the second still at the counter.
+    let before = n.state();
     let (status, err) = n
         .call(
             "POST",
             "/api/v1/counters/loket-1/call-next",
             Some(&desk),
-            None,
+            Some(r#"{"current": "complete"}"#),
         )
         .await;
     assert_eq!(
         (status, err["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("queue_empty"))
     );
+    assert_eq!(n.state(), before);
+    let (status, body) = step(&n, &desk, &second["id"], "complete", None).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("done"))
+    );
+}
+
+/// What the counter holds, as `(label, status)` of its called or serving tickets.
+async fn held(n: &TestNode, token: &str, counter: &str) -> Vec<(String, String)> {
+    let (_, list) = n.call("GET", "/api/v1/tickets", Some(token), None).await;
+    let mut held: Vec<(String, String)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| {
+            t["counter"] == counter && (t["status"] == "called" || t["status"] == "serving")
+        })
+        .map(|t| {
+            (
+                t["label"].as_str().unwrap().to_owned(),
+                t["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    held.sort();
+    held
+}
+
+#[tokio::test]
+async fn a_counter_holds_one_patient_and_call_next_says_what_becomes_of_the_last() {
+    let n = TestNode::start();
+    let labels: Vec<Value> = [0; 4].iter().map(|_| json!({"service": "A"})).collect();
+    let mut tickets = Vec::new();
+    for body in labels {
+        tickets.push(take(&n, &n.kiosk, body).await);
+    }
+    let desk = n.login("desk").await;
+    let call_next = async |body: Option<&str>| {
+        n.call(
+            "POST",
+            "/api/v1/counters/loket-1/call-next",
+            Some(&desk),
+            body,
+        )
+        .await
+    };
+    let (status, first) = call_next(None).await;
+    assert_eq!(
+        (status, first["label"].as_str()),
+        (StatusCode::OK, Some("A-001"))
+    );
+
+    // N again without a word about A-001: refused, nothing changes, A-001 still held.
+    let before = n.state();
+    let (status, err) = call_next(None).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::CONFLICT, Some("counter_busy"))
+    );
+    assert!(err["message"].as_str().unwrap().contains("A-001"), "{err}");
+    assert_eq!(n.state(), before);
+    assert_eq!(
+        held(&n, &desk, "loket-1").await,
+        [("A-001".into(), "called".into())]
+    );
+
+    // Nor can a ticket be called to it by hand while it holds one.
+    let (status, err) = step(
+        &n,
+        &desk,
+        &tickets[3]["id"],
+        "call",
+        Some(json!({"counter": "loket-1"})),
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::CONFLICT, Some("counter_busy"))
+    );
+    assert_eq!(n.state(), before);
+
+    // Complete it and call the next in one step.
+    let (status, second) = call_next(Some(r#"{"current": "complete"}"#)).await;
+    assert_eq!(
+        (status, second["label"].as_str()),
+        (StatusCode::OK, Some("A-002"))
+    );
+    let (_, a1) = n
+        .call(
+            "GET",
+            &format!("/api/v1/tickets/{}", first["id"].as_str().unwrap()),
+            Some(&desk),
+            None,
+        )
+        .await;
+    assert_eq!(a1["status"], "done");
+    assert_eq!(
+        held(&n, &desk, "loket-1").await,
+        [("A-002".into(), "called".into())]
+    );
+
+    // A no-show, then a requeue: the requeued patient is not called straight back.
+    let (_, third) = call_next(Some(r#"{"current": "no_show"}"#)).await;
+    assert_eq!(third["label"], "A-003");
+    let (_, fourth) = call_next(Some(r#"{"current": "requeue"}"#)).await;
+    assert_eq!(fourth["label"], "A-004", "A-003 requeued waits its turn");
+    let (_, list) = n
+        .call("GET", "/api/v1/tickets?status=waiting", Some(&desk), None)
+        .await;
+    let waiting: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(waiting, ["A-003"]);
+
+    // Serving: a no-show is not possible, so nothing changes.
+    let (status, _) = step(&n, &desk, &fourth["id"], "serve", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let before = n.state();
+    let (status, err) = call_next(Some(r#"{"current": "no_show"}"#)).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::CONFLICT, Some("invalid_transition"))
+    );
+    assert_eq!(n.state(), before);
+    assert_eq!(
+        held(&n, &desk, "loket-1").await,
+        [("A-004".into(), "serving".into())]
+    );
+
+    // A word the node does not know is refused too.
+    let (status, _) = call_next(Some(r#"{"current": "forget"}"#)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(n.state(), before);
 }
 
 #[tokio::test]
@@ -157,7 +297,7 @@ async fn priority_lanes_are_called_first_and_no_show_can_requeue() {
             "POST",
             "/api/v1/counters/ruang-gigi/call-next",
             Some(&doctor),
-            None,
+            Some(r#"{"current": "complete"}"#),
         )
         .await;
     assert_eq!(next["label"], regular["label"]);

@@ -41,7 +41,7 @@ pub fn served(root: &Path, tickets: usize) -> (Node, tempfile::TempDir) {
         };
         node.issue_ticket(Actor::System, req).unwrap();
         let called = node
-            .call_next(Actor::System, &CounterId::parse(counter).unwrap())
+            .call_next(Actor::System, &CounterId::parse(counter).unwrap(), None)
             .unwrap();
         node.act(Actor::System, called.id, TicketAction::Serve)
             .unwrap();

@@ -12,7 +12,7 @@ use crate::util::{Cloud, DemoProcess, add_demo_clinic, board, cloud_admin, free_
 use crate::{Report, Run};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -202,7 +202,14 @@ async fn operate(
         None => {
             let counter = COUNTERS[n];
             let url = format!("/api/v1/counters/{counter}/call-next");
-            let res = client.post(node.url(&url)).bearer_auth(desk).send().await;
+            // A ticket this side lost track of (another node changed it first) may
+            // still be at the counter: it is finished with the call.
+            let res = client
+                .post(node.url(&url))
+                .bearer_auth(desk)
+                .json(&json!({"current": "complete"}))
+                .send()
+                .await;
             match res {
                 Ok(res) if res.status() == 200 => {
                     let t: Value = res.json().await.unwrap_or_default();

@@ -13,6 +13,7 @@ use axum::response::IntoResponse;
 use medicloud_core::domain::{CounterId, DeviceRole, ServiceCode};
 use medicloud_core::event::Actor;
 use medicloud_core::ids::TicketId;
+use medicloud_core::requests::CallNext;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -62,21 +63,43 @@ pub async fn list(
     Ok(Json(blocking(move || s.node.tickets(&filter)).await?))
 }
 
-/// Call the next ticket, in calling order, from the services this counter serves.
+/// Call the next ticket, in calling order, from the services this counter serves. A
+/// counter holds one ticket at a time: while it still holds one, say what becomes of it
+/// (`{"current": "complete" | "no_show" | "requeue"}`), or the call is refused with
+/// `counter_busy` and nothing changes.
 #[utoipa::path(post, path = "/api/v1/counters/{counter_id}/call-next", tag = "tickets", security(("bearer" = [])),
     params(("counter_id" = String, Path, description = "counter id, e.g. loket-1")),
-    responses((status = 200, body = TicketView), (status = 403, body = ErrorBody),
-        (status = 404, description = "`queue_empty` when nobody waits, `not_found` for an unknown counter", body = ErrorBody)))]
+    request_body(content = Option<CallNext>, description = "needed while the counter still holds a ticket"),
+    responses((status = 200, body = TicketView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, description = "`queue_empty` when nobody waits, `not_found` for an unknown counter", body = ErrorBody),
+        (status = 409, description = "`counter_busy`: the counter still holds a ticket and the body does not say what becomes of it; `invalid_transition`: that is not allowed from its state", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn call_next(
     State(s): State<AppState>,
     Caller(p, _): Caller,
     Path(counter): Path<String>,
+    body: Bytes,
 ) -> Result<Json<TicketView>, AppError> {
     p.require(Permission::WorkTickets)?;
     let counter = CounterId::parse(&counter).map_err(crate::error::Error::from)?;
+    let CallNext { current } = optional_body(&body)?;
     Ok(Json(
-        blocking(move || s.node.call_next(p.actor(), &counter)).await?,
+        blocking(move || s.node.call_next(p.actor(), &counter, current)).await?,
     ))
+}
+
+/// A JSON body that may be left out (empty, or only whitespace): then the default.
+fn optional_body<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> Result<T, AppError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationFailed,
+            e.to_string(),
+        )
+    })
 }
 
 /// The body some steps need.
@@ -133,17 +156,7 @@ pub async fn act(
     body: Bytes,
 ) -> Result<Json<TicketView>, AppError> {
     p.require(Permission::WorkTickets)?;
-    let body: ActionBody = if body.iter().all(u8::is_ascii_whitespace) {
-        ActionBody::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::ValidationFailed,
-                e.to_string(),
-            )
-        })?
-    };
+    let body: ActionBody = optional_body(&body)?;
     if name == "reprint" {
         return Ok(Json(blocking(move || s.node.reprint(id)).await?));
     }

@@ -12,7 +12,7 @@ mod tickets;
 pub use admin::{DeviceView, NewDevice, NewStaff, StaffView};
 pub use appointments::{AppointmentStatus, AppointmentView, NewAppointment};
 pub use audit::{AuditFilter, AuditRow};
-pub use tickets::{NewTicket, TicketAction, TicketFilter};
+pub use tickets::{Handover, NewTicket, TicketAction, TicketFilter};
 
 use crate::error::Result;
 use crate::live::{Hub, LiveMessage};

@@ -11,11 +11,12 @@ use medicloud_core::error_code::ErrorCode;
 use medicloud_core::event::{Actor, EventBody};
 use medicloud_core::ids::{TicketId, VisitId};
 use medicloud_core::labels::service_day;
+use medicloud_core::queue::priority_streak;
 use medicloud_core::ticket::{self, AppointmentSlot, Issue, TicketChange, TicketStatus};
 use medicloud_core::validate::ValidationError;
 use serde::Deserialize;
 
-pub use medicloud_core::requests::NewTicket;
+pub use medicloud_core::requests::{Handover, NewTicket};
 
 /// A step staff take on a ticket (`POST /api/v1/tickets/{id}/{action}`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -231,6 +232,9 @@ impl Node {
                         )
                         .into());
                     }
+                    if let Some(held) = held_at(w, &counter)?.into_iter().find(|t| t.id != id) {
+                        return Err(counter_busy(&c.name, &held));
+                    }
                     TicketChange::Called { counter }
                 }
                 TicketAction::Recall => TicketChange::Recalled,
@@ -248,19 +252,46 @@ impl Node {
         self.ticket_view(result)
     }
 
-    /// Calls the first ticket in calling order from the services `counter` serves.
-    pub fn call_next(&self, actor: Actor, counter: &CounterId) -> Result<TicketView> {
+    /// Calls the first ticket in calling order from the services `counter` serves. A
+    /// counter holds one ticket at a time: while it still holds a called or serving one,
+    /// the call is refused with `counter_busy` unless `current` says what becomes of it
+    /// (completed, a no-show, requeued) — in the same transaction as the call.
+    pub fn call_next(
+        &self,
+        actor: Actor,
+        counter: &CounterId,
+        current: Option<Handover>,
+    ) -> Result<TicketView> {
         let (id, events) = self.store.write(|w| {
             let c =
                 query::counter(w.conn(), counter)?.ok_or(Error::NotFound { what: "counter" })?;
+            let held = held_at(w, counter)?;
+            match (held.first(), current) {
+                (Some(t), None) => return Err(counter_busy(&c.name, t)),
+                (_, Some(handover)) => {
+                    for t in &held {
+                        let change = handover.change();
+                        ticket::step(Some(t), t.id, &change, actor, w.now_ms())?;
+                        w.append(actor, EventBody::Ticket { id: t.id, change })?;
+                    }
+                }
+                (None, None) => {}
+            }
             let day = service_day(w.now_ms(), query::time_zone(w.conn())?);
-            let waiting = query::tickets(w.conn(), day, None, Some(TicketStatus::Waiting))?;
-            let mine = waiting
+            let today = query::tickets(w.conn(), day, None, None)?;
+            let queues: Vec<&ticket::Ticket> = today
                 .iter()
-                .filter(|t| c.services.contains(&t.issue.service));
+                .filter(|t| c.services.contains(&t.issue.service))
+                .collect();
+            // A ticket just requeued from this counter waits its turn again.
+            let waiting = queues
+                .iter()
+                .copied()
+                .filter(|t| held.iter().all(|h| h.id != t.id));
+            let streak = priority_streak(queues.iter().copied());
             let next = self
                 .policy
-                .order(mine, w.now_ms())
+                .order(waiting, w.now_ms(), streak)
                 .first()
                 .map(|t| t.id)
                 .ok_or(Error::QueueEmpty)?;
@@ -273,6 +304,32 @@ impl Node {
         self.publish(&events);
         self.ticket_view(id)
     }
+}
+
+/// The tickets `counter` holds: called to it or being served there (one, unless two
+/// devices called to it while cut off from each other).
+fn held_at(w: &Writer<'_>, counter: &CounterId) -> Result<Vec<ticket::Ticket>> {
+    let day = service_day(w.now_ms(), query::time_zone(w.conn())?);
+    let mut held = Vec::new();
+    for status in [TicketStatus::Called, TicketStatus::Serving] {
+        held.extend(
+            query::tickets(w.conn(), day, None, Some(status))?
+                .into_iter()
+                .filter(|t| t.counter.as_ref() == Some(counter)),
+        );
+    }
+    Ok(held)
+}
+
+fn counter_busy(counter_name: &str, held: &ticket::Ticket) -> Error {
+    Error::conflict(
+        ErrorCode::CounterBusy,
+        format!(
+            "{counter_name} still has {} ({}): complete it, mark it a no-show or requeue it \
+             before calling the next",
+            held.issue.label, held.status
+        ),
+    )
 }
 
 fn open_service(w: &Writer<'_>, code: &ServiceCode) -> Result<()> {

@@ -185,7 +185,7 @@ fn an_illegal_step_stores_nothing() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "cannot complete a ticket that is waiting (serve it first)"
+        "cannot complete a ticket that is waiting (call it first)"
     );
     assert_eq!(node.store().read(query::event_count).unwrap(), before);
     assert_eq!(

@@ -27,5 +27,6 @@ export type ClinicSettings = S["ClinicSettings"];
 export type NewStaff = S["NewStaff"];
 export type NewDevice = S["NewDevice"];
 export type ActionBody = S["ActionBody"];
+export type Handover = S["Handover"];
 /** The audit trail's filters, as the node's document describes them. */
 export type AuditFilter = Partial<NonNullable<operations["trail"]["parameters"]["query"]>>;

@@ -25,6 +25,7 @@ const EVERY_CODE: Record<ErrorCode, true> = {
   not_found: true,
   queue_empty: true,
   invalid_transition: true,
+  counter_busy: true,
   duplicate_nik: true,
   username_taken: true,
   service_closed: true,

@@ -3,7 +3,7 @@
 // the printer that never goes away.
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiError } from "../../api/client";
-import type { ActionBody, ConflictView, Counter, PrinterHealth, ServiceView, SyncStatus, TicketView } from "../../api/types";
+import type { ActionBody, ConflictView, Counter, Handover, PrinterHealth, ServiceView, SyncStatus, TicketView } from "../../api/types";
 import type { Key } from "../../lib/i18n";
 import { useLive, usePolling } from "../../lib/live";
 import { Clock, errorText, serviceColor } from "../common";
@@ -36,6 +36,8 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
   const [message, setMessage] = useState<{ kind: "error" | "ok"; text: string } | null>(null);
   const [tab, setTab] = useState<Tab>("queue");
   const [transferTo, setTransferTo] = useState<string>("");
+  // The counter still holds a ticket and N was pressed: the desk says what becomes of it.
+  const [handover, setHandover] = useState(false);
 
   const fail = useCallback(
     (e: unknown) => {
@@ -64,24 +66,54 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
     .filter((x) => x.counter === counter && (x.status === "called" || x.status === "serving"))
     .sort((a, b) => (b.called_at ?? "").localeCompare(a.called_at ?? ""))[0];
 
-  const act = useCallback(
-    async (action: string, body?: ActionBody) => {
+  const callNext = useCallback(
+    async (then?: Handover) => {
       setMessage(null);
+      setHandover(false);
       try {
-        if (action === "call-next") {
-          const next = await api("POST", "/api/v1/counters/{counter_id}/call-next", { token, params: { counter_id: counter } });
-          setMessage({ kind: "ok", text: `${next.label} → ${mine?.name ?? counter}` });
-        } else if (current) {
-          await api("POST", "/api/v1/tickets/{id}/{action}", { token, params: { id: current.id, action }, body });
-        }
-        load();
+        const next = await api("POST", "/api/v1/counters/{counter_id}/call-next", {
+          token,
+          params: { counter_id: counter },
+          body: then ? { current: then } : undefined,
+        });
+        setMessage({ kind: "ok", text: `${next.label} → ${mine?.name ?? counter}` });
       } catch (e) {
         const err = e as ApiError;
-        if (err.code === "queue_empty") setMessage({ kind: "ok", text: t("queueEmpty") });
+        if (err.code === "queue_empty") {
+          // Nobody to call: the current patient is still finished (or sent back) as asked.
+          if (then && current) {
+            const action = then === "no_show" ? "no-show" : then;
+            await api("POST", "/api/v1/tickets/{id}/{action}", { token, params: { id: current.id, action } }).catch(fail);
+          }
+          setMessage({ kind: "ok", text: t("queueEmpty") });
+        }
+        // Another screen called to this counter meanwhile: show it and ask.
+        else if (err.code === "counter_busy") setHandover(true);
         else fail(e);
       }
+      load();
     },
     [counter, current, token, load, fail, mine, t],
+  );
+
+  const act = useCallback(
+    async (action: string, body?: ActionBody) => {
+      if (action === "call-next") {
+        // A counter holds one patient: first say what becomes of the current one.
+        if (current) setHandover(true);
+        else await callNext();
+        return;
+      }
+      setMessage(null);
+      setHandover(false);
+      try {
+        if (current) await api("POST", "/api/v1/tickets/{id}/{action}", { token, params: { id: current.id, action }, body });
+        load();
+      } catch (e) {
+        fail(e);
+      }
+    },
+    [current, callNext, token, load, fail],
   );
 
   // Keyboard shortcuts, shown on the buttons.
@@ -89,6 +121,14 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement;
       if (target.closest("input, select, textarea") || e.ctrlKey || e.metaKey || e.altKey || !counter) return;
+      if (handover) {
+        const choice: Record<string, Handover | "back"> = { c: "complete", x: "no_show", q: "requeue", escape: "back" };
+        const then = choice[e.key.toLowerCase()];
+        if (then === "back") setHandover(false);
+        else if (then && (then === "complete" || current?.status === "called")) void callNext(then);
+        if (then) e.preventDefault();
+        return;
+      }
       const map: Record<string, string> = { n: "call-next", r: "recall", s: "serve", c: "complete", x: "no-show", q: "requeue", p: "reprint" };
       const action = map[e.key.toLowerCase()];
       if (action) {
@@ -98,7 +138,7 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [act, counter]);
+  }, [act, callNext, counter, current, handover]);
 
   const waiting = (code: string) =>
     tickets.filter((x) => x.service === code && x.status === "waiting").sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
@@ -181,6 +221,27 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
               </div>
             ) : (
               <p className="muted">{counter ? t("nobodyCalled") : t("chooseCounter")}</p>
+            )}
+            {handover && current && (
+              <div className="handover" role="alertdialog" aria-labelledby="handover-title" data-testid="handover">
+                <p id="handover-title">
+                  <strong>{current.label}</strong> {t("stillHeld")}
+                </p>
+                <div className="actions">
+                  <button className="primary" onClick={() => void callNext("complete")} data-testid="handover-complete" autoFocus>
+                    {t("handoverComplete")} <kbd>C</kbd>
+                  </button>
+                  <button disabled={current.status !== "called"} onClick={() => void callNext("no_show")} data-testid="handover-no-show">
+                    {t("handoverNoShow")} <kbd>X</kbd>
+                  </button>
+                  <button disabled={current.status !== "called"} onClick={() => void callNext("requeue")} data-testid="handover-requeue">
+                    {t("handoverRequeue")} <kbd>Q</kbd>
+                  </button>
+                  <button className="secondary" onClick={() => setHandover(false)}>
+                    {t("back")} <kbd>Esc</kbd>
+                  </button>
+                </div>
+              </div>
             )}
             <div className="actions">
               <button className="primary huge" disabled={!counter} onClick={() => act("call-next")} data-testid="call-next">
