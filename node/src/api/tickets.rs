@@ -1,13 +1,12 @@
 //! Tickets: take, read, list, call next, and the lifecycle steps.
 
 use super::error::{AppError, ErrorBody, ErrorCode};
-use super::extract::{Caller, Json};
+use super::extract::{Caller, Json, JsonOrEmpty, Path, Query};
 use super::{AppState, blocking};
 use crate::auth::{Permission, Principal};
 use crate::ops::{NewTicket, TicketAction, TicketFilter};
 use crate::views::{CallView, PublicTicketView, TicketView};
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use medicloud_core::domain::{CounterId, DeviceRole, ServiceCode};
@@ -130,20 +129,9 @@ pub async fn act(
     State(s): State<AppState>,
     Caller(p, _): Caller,
     Path((id, name)): Path<(TicketId, String)>,
-    body: Bytes,
+    JsonOrEmpty(body): JsonOrEmpty<ActionBody>,
 ) -> Result<Json<TicketView>, AppError> {
     p.require(Permission::WorkTickets)?;
-    let body: ActionBody = if body.iter().all(u8::is_ascii_whitespace) {
-        ActionBody::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::ValidationFailed,
-                e.to_string(),
-            )
-        })?
-    };
     if name == "reprint" {
         return Ok(Json(blocking(move || s.node.reprint(id)).await?));
     }
