@@ -12,13 +12,17 @@
 //! | `POST /admin/v1/devices/{id}/revoke` | admin token | the device's later requests fail |
 
 use crate::storage::{AnyStorage, DeviceRow, EnrolOutcome, Storage, StorageError};
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Path, Request};
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_core::validate::{self, ValidationError};
 use medicloud_sync::exchange::{self, PAGE, SyncRequest, SyncResponse};
 use medicloud_sync::wire::{
     self, Block, EnrolRequest, Enrolled, ErrorBody, ErrorCode, ReserveRequest,
@@ -46,6 +50,17 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl ApiError {
+    /// 422 `validation_failed`, naming the field and the rule.
+    fn invalid(err: ValidationError) -> Self {
+        ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationFailed,
+            err.to_string(),
+        )
+    }
+}
+
 impl From<StorageError> for ApiError {
     fn from(err: StorageError) -> Self {
         tracing::error!(error = %err, "storage failure");
@@ -57,7 +72,9 @@ impl From<StorageError> for ApiError {
     }
 }
 
-/// JSON bodies whose rejections are `{code, message}` too.
+/// JSON bodies whose rejections are `{code, message}` too: 400 `bad_json`, 413
+/// `payload_too_large`, 415 `unsupported_media_type`, 422 `validation_failed` (a wrong
+/// type, a missing or an unknown field).
 #[derive(Debug)]
 pub struct Body<T>(pub T);
 
@@ -65,24 +82,105 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> 
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let error = |status, code, message: String| Err(ApiError(status, code, message));
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(Body(value)),
             Err(JsonRejection::BytesRejection(e))
                 if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
             {
-                Err(ApiError(
+                error(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     ErrorCode::PayloadTooLarge,
                     format!("a body may hold at most {} bytes", wire::MAX_BODY),
-                ))
+                )
             }
-            Err(e) => Err(ApiError(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::BadJson,
-                e.body_text(),
-            )),
+            Err(JsonRejection::JsonDataError(e)) => {
+                let text = e.body_text();
+                let detail = text
+                    .strip_prefix("Failed to deserialize the JSON body into the target type: ")
+                    .unwrap_or(&text);
+                error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ErrorCode::ValidationFailed,
+                    detail.to_owned(),
+                )
+            }
+            Err(JsonRejection::MissingJsonContentType(_)) => error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+                "send the body as application/json".into(),
+            ),
+            Err(e) => error(StatusCode::BAD_REQUEST, ErrorCode::BadJson, e.body_text()),
         }
     }
+}
+
+/// Path parameters; one that does not parse (an id that is not a UUID) is 422
+/// `validation_failed`.
+#[derive(Debug)]
+pub struct Path<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => Err(ApiError(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::ValidationFailed,
+                match e.into_kind() {
+                    ErrorKind::DeserializeError { key, message, .. } => format!("{key}: {message}"),
+                    ErrorKind::ParseErrorAtKey {
+                        key, expected_type, ..
+                    } => format!("{key}: expected a {expected_type}"),
+                    _ => "a path parameter does not parse".into(),
+                },
+            )),
+            Err(e) => {
+                tracing::error!(error = %e, "path parameters missing");
+                Err(ApiError(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorCode::Internal,
+                    "internal error".into(),
+                ))
+            }
+        }
+    }
+}
+
+/// Gives the framework's own refusals, plain text or empty (405 for a path without that
+/// method, …), the `{code, message}` body too; headers such as `Allow` are kept.
+async fn json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    use ErrorCode as C;
+    let (code, message) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => (
+            C::MethodNotAllowed,
+            "this path does not take this method (the Allow header lists those it takes)",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (C::PayloadTooLarge, "the request body is too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            (C::UnsupportedMediaType, "send the body as application/json")
+        }
+        StatusCode::NOT_FOUND => (C::NotFound, "no such route"),
+        s if s.is_server_error() => (C::Internal, "internal error"),
+        _ => (C::BadRequest, "the request could not be read"),
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let mut json = ApiError(status, code, message.into()).into_response();
+    json.headers_mut().extend(parts.headers);
+    json
 }
 
 fn sha256_hex(text: &str) -> String {
@@ -189,14 +287,7 @@ async fn enrol(
     axum::extract::State(state): axum::extract::State<State>,
     Body(req): Body<EnrolRequest>,
 ) -> Result<Json<Enrolled>, ApiError> {
-    let name = req.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::ValidationFailed,
-            "name: 1 to 100 characters".into(),
-        ));
-    }
+    let name = validate::line("name", &req.name, 1..=100).map_err(ApiError::invalid)?;
     let secret = secret();
     let outcome = state
         .storage
@@ -204,7 +295,7 @@ async fn enrol(
             &sha256_hex(&normalise(&req.code)),
             now_ms(),
             req.device,
-            name,
+            &name,
             &sha256_hex(&secret),
         )
         .await?;
@@ -316,6 +407,7 @@ fn admin(state: &State, headers: &HeaderMap) -> Result<(), ApiError> {
 
 /// A new clinic.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewClinic {
     /// Its name.
     pub name: String,
@@ -338,14 +430,7 @@ async fn add_clinic(
     Body(req): Body<NewClinic>,
 ) -> Result<(StatusCode, Json<ClinicView>), ApiError> {
     admin(&state, &headers)?;
-    let name = req.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::ValidationFailed,
-            "name: 1 to 100 characters".into(),
-        ));
-    }
+    let name = validate::line("name", &req.name, 1..=100).map_err(ApiError::invalid)?;
     let id = req.id.unwrap_or_else(ClinicId::random);
     if !state.storage.add_clinic(id, &name, &secret()).await? {
         return Err(ApiError(
@@ -359,6 +444,7 @@ async fn add_clinic(
 
 /// How long a new code stays valid.
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewCode {
     /// Hours (default 24).
     pub valid_hours: Option<u32>,
@@ -430,6 +516,7 @@ pub fn router(state: State) -> Router {
             )
         })
         .layer(axum::extract::DefaultBodyLimit::max(wire::MAX_BODY))
+        .layer(axum::middleware::from_fn(json_errors))
         .layer(tower_http::decompression::RequestDecompressionLayer::new())
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)

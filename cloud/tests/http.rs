@@ -281,3 +281,134 @@ async fn strangers_other_clinics_revoked_devices_and_bad_payloads_are_refused_an
     );
     db.drop_now().await;
 }
+
+/// Names with control, text-direction or only invisible characters, bodies with unknown
+/// fields, ids that are not UUIDs and methods a path does not take: each refused with
+/// `{code, message}`, nothing stored.
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_names_unknown_fields_bad_ids_and_wrong_methods_get_json_errors() {
+    let db = Db::sqlite().await;
+    let client = reqwest::Client::new();
+    let base = server(&db, ADMIN).await;
+    let clinic_id = clinic(&client, &base).await;
+    let enrolment = code(&client, &base, clinic_id).await;
+    let devices = format!("/admin/v1/clinics/{clinic_id}/devices");
+    let listed = || async {
+        let res = client
+            .get(format!("{base}{devices}"))
+            .bearer_auth(ADMIN)
+            .send()
+            .await
+            .unwrap();
+        res.json::<Value>().await.unwrap()
+    };
+    for name in [
+        "Klinik\u{0}",
+        "Klinik\u{1B}[2J",
+        "Klinik\nBaru",
+        "Klinik\u{202E}",
+        "\u{200B}",
+    ] {
+        let (status, err) =
+            admin_post(&client, &base, "/admin/v1/clinics", json!({"name": name})).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (422, Some("validation_failed")),
+            "{name:?}: {err}"
+        );
+        assert!(
+            err["message"].as_str().unwrap().starts_with("name: "),
+            "{err}"
+        );
+        let enrol = json!({"code": enrolment, "device": DeviceId::random(), "name": name});
+        let (status, err) = admin_post(&client, &base, wire::ENROL, enrol).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (422, Some("validation_failed")),
+            "{name:?}: {err}"
+        );
+    }
+    // The code was not used up by the refused enrolments.
+    assert_eq!(listed().await.as_array().map(Vec::len), Some(0));
+    let unknown = [
+        (
+            "/admin/v1/clinics".to_owned(),
+            json!({"name": "Klinik", "nama": "x"}),
+        ),
+        (
+            format!("/admin/v1/clinics/{clinic_id}/enrolment-codes"),
+            json!({"valid_hour": 1}),
+        ),
+    ];
+    for (path, body) in unknown {
+        let (status, err) = admin_post(&client, &base, &path, body).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (422, Some("validation_failed")),
+            "{path}: {err}"
+        );
+        assert!(
+            err["message"].as_str().unwrap().contains("unknown field"),
+            "{err}"
+        );
+    }
+    for path in [
+        "/admin/v1/clinics/not-a-uuid/enrolment-codes",
+        "/admin/v1/devices/123/revoke",
+    ] {
+        let (status, err) = admin_post(&client, &base, path, json!({})).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (422, Some("validation_failed")),
+            "{path}: {err}"
+        );
+        assert!(
+            err["message"].as_str().unwrap().starts_with("id: "),
+            "{err}"
+        );
+    }
+    let res = client
+        .post(format!("{base}/admin/v1/clinics"))
+        .bearer_auth(ADMIN)
+        .header("content-type", "text/plain")
+        .body(r#"{"name":"Klinik"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 415);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["code"],
+        "unsupported_media_type"
+    );
+    for (method, path) in [
+        (reqwest::Method::GET, wire::EXCHANGE.to_owned()),
+        (reqwest::Method::DELETE, devices.clone()),
+        (reqwest::Method::GET, "/admin/v1/clinics".to_owned()),
+    ] {
+        let res = client
+            .request(method.clone(), format!("{base}{path}"))
+            .bearer_auth(ADMIN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 405, "{method} {path}");
+        assert!(
+            res.headers().contains_key("allow"),
+            "{method} {path}: Allow kept"
+        );
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["code"], "method_not_allowed", "{method} {path}: {err}");
+    }
+    let res = client
+        .get(format!("{base}/admin/v2/x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "not_found");
+    // Nothing was stored: the one-time code still enrols the first device.
+    assert_eq!(listed().await.as_array().map(Vec::len), Some(0));
+    enrol(&base, &enrolment).await.unwrap();
+    assert_eq!(listed().await.as_array().map(Vec::len), Some(1));
+    db.drop_now().await;
+}

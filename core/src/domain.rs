@@ -255,6 +255,7 @@ pub struct Patient {
 
 /// The fields a desk submits to register a patient.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PatientInput {
     /// Full name.
     pub name: Option<String>,

@@ -27,14 +27,19 @@ use utoipa::ToSchema;
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     // The request itself.
-    /// 422: a field does not hold what it should (the message names the field and the
-    /// rule, never the value); nothing was changed.
+    /// 422: a field of the body, a path parameter (an id that is not a UUID) or a query
+    /// parameter (`limit=-1`) does not hold what it should, or the body has a field the
+    /// request does not know (the message names the field and the rule, never the
+    /// value); nothing was changed.
     ValidationFailed,
     /// 400: the body is not valid JSON (the cloud: not a body it can read at all).
     BadJson,
     /// 400: a request the node cannot read for another reason (a missing body, …).
     BadRequest,
-    /// 415: a JSON body sent without `Content-Type: application/json`.
+    /// 405: the path exists but not with this method; the `Allow` header lists the
+    /// methods it takes.
+    MethodNotAllowed,
+    /// 415: a body sent without `Content-Type: application/json`.
     UnsupportedMediaType,
     /// 413: the body is larger than the node or the cloud takes.
     PayloadTooLarge,
@@ -131,6 +136,7 @@ impl ErrorCode {
             C::ValidationFailed => "validation_failed",
             C::BadJson => "bad_json",
             C::BadRequest => "bad_request",
+            C::MethodNotAllowed => "method_not_allowed",
             C::UnsupportedMediaType => "unsupported_media_type",
             C::PayloadTooLarge => "payload_too_large",
             C::TooManyEvents => "too_many_events",
@@ -200,12 +206,13 @@ mod tests {
     use super::*;
 
     /// Every variant (a new one goes here and in `as_str`, whose match is exhaustive).
-    const ALL: [ErrorCode; 38] = {
+    const ALL: [ErrorCode; 39] = {
         use ErrorCode as C;
         [
             C::ValidationFailed,
             C::BadJson,
             C::BadRequest,
+            C::MethodNotAllowed,
             C::UnsupportedMediaType,
             C::PayloadTooLarge,
             C::TooManyEvents,
@@ -264,6 +271,7 @@ mod tests {
             (C::DiskFull, "disk_full"),
             (C::AppointmentNotToday, "appointment_not_today"),
             (C::UnsupportedMediaType, "unsupported_media_type"),
+            (C::MethodNotAllowed, "method_not_allowed"),
         ] {
             assert_eq!(code.to_string(), text);
         }

@@ -1,10 +1,14 @@
-//! Validation of what people type: names, NIK, BPJS numbers, phone numbers, dates.
+//! Validation of what people type: names and other texts, NIK, BPJS numbers, phone
+//! numbers, dates.
 //!
-//! Errors name the field and say what is expected, never echo the value (it may be
-//! patient data that must not reach a log).
+//! Every text a person types (the names of the clinic, its services, counters, devices,
+//! staff and patients; ticket messages; reasons) passes [`line`], one set of rules for
+//! all of them. Errors name the field and say what is expected, never echo the value (it
+//! may be patient data that must not reach a log).
 
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
+use std::ops::RangeInclusive;
 
 /// A field that does not hold what it should.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -26,23 +30,107 @@ impl ValidationError {
     }
 }
 
-/// A person's name: 1–100 characters after trimming, no control characters.
+/// A one-line text (a name, a ticket message, a reason), trimmed, with `chars`
+/// characters (after trimming). Refused, whatever the field:
+///
+/// - control characters: NUL, ESC (a printer command), tabs, line breaks (also U+2028
+///   and U+2029), DEL and the C1 controls;
+/// - the characters that change the direction text is shown in (embeddings, overrides,
+///   isolates and marks: U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), which
+///   can make a name read differently on a screen than it is stored;
+/// - a text of only invisible characters (spaces, zero-width spaces and joiners, word
+///   joiners, byte-order marks, Hangul fillers…), which would look empty. Such
+///   characters inside a visible text (a joiner in an emoji, a non-joiner in a word)
+///   are kept.
+///
+/// ```
+/// use medicloud_core::validate::line;
+///
+/// assert_eq!(line("name", "  Poli Gigi ", 1..=60).unwrap(), "Poli Gigi");
+/// let err = line("name", "Poli\nGigi", 1..=60).unwrap_err();
+/// assert_eq!(err.to_string(), "name: must be one line, without control characters (line breaks, tabs, escapes)");
+/// ```
+pub fn line(
+    field: &'static str,
+    text: &str,
+    chars: RangeInclusive<usize>,
+) -> Result<String, ValidationError> {
+    let text = text.trim();
+    let length = || {
+        let (min, max) = (*chars.start(), *chars.end());
+        let rule = if min == 0 {
+            format!("must have at most {max} characters")
+        } else {
+            format!("must have {min} to {max} characters")
+        };
+        ValidationError::new(field, rule)
+    };
+    if text.is_empty() && !chars.contains(&0) {
+        return Err(length());
+    }
+    if text.chars().any(is_control) {
+        return Err(ValidationError::new(
+            field,
+            "must be one line, without control characters (line breaks, tabs, escapes)",
+        ));
+    }
+    if text.chars().any(is_bidi_control) {
+        return Err(ValidationError::new(
+            field,
+            "must not contain text-direction control characters \
+             (U+202A to U+202E, U+2066 to U+2069, U+200E, U+200F, U+061C)",
+        ));
+    }
+    if !text.is_empty() && text.chars().all(is_invisible) {
+        return Err(ValidationError::new(
+            field,
+            "must have visible characters, not only spaces or zero-width characters",
+        ));
+    }
+    if !chars.contains(&text.chars().count()) {
+        return Err(length());
+    }
+    Ok(text.to_owned())
+}
+
+/// C0, DEL and C1 controls, and the line and paragraph separators.
+fn is_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// Embeddings, overrides, isolates and direction marks.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Characters that show nothing: white space, zero-width and other format characters,
+/// fillers, variation selectors and tags.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200D}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{206A}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
+}
+
+/// A person's name (a patient's): [`line`] with 1–100 characters.
 pub fn person_name(name: &str) -> Result<String, ValidationError> {
-    let name = name.trim();
-    let chars = name.chars().count();
-    if chars == 0 || chars > 100 {
-        return Err(ValidationError::new(
-            "name",
-            "a name has 1 to 100 characters",
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(ValidationError::new(
-            "name",
-            "a name cannot contain control characters",
-        ));
-    }
-    Ok(name.to_owned())
+    line("name", name, 1..=100)
 }
 
 /// NIK (Nomor Induk Kependudukan): 16 digits, a province code 11–94, and a birth date
@@ -161,6 +249,84 @@ mod tests {
         check(person_name(""), Err("name"));
         check(person_name("a\u{0007}b"), Err("name"));
         check(person_name(&"x".repeat(101)), Err("name"));
+    }
+
+    /// `(text, Ok(stored) | Err(the rule's words))`, for a field of 1–10 characters.
+    #[test]
+    fn line_rules() {
+        let rule = |expect: &'static str| -> Result<&'static str, &'static str> { Err(expect) };
+        let (length, control, direction, invisible) = (
+            rule("characters"),
+            rule("one line"),
+            rule("text-direction"),
+            rule("visible"),
+        );
+        let cases: &[(&str, Result<&str, &str>)] = &[
+            ("Poli Gigi", Ok("Poli Gigi")),
+            ("  Loket 1\u{3000}", Ok("Loket 1")), // trimmed, an ideographic space too
+            ("Ani 👩\u{200D}⚕️", Ok("Ani 👩\u{200D}⚕️")), // a joiner inside an emoji
+            ("علي", Ok("علي")),                   // right-to-left letters themselves are fine
+            ("ÉÈ ñ", Ok("ÉÈ ñ")),
+            ("", length),
+            ("   ", length),
+            ("12345678901", length),
+            ("a\0b", control),        // NUL
+            ("a\u{1B}[2Jb", control), // ESC: a terminal or printer command
+            ("a\nb", control),
+            ("a\r\nb", control),
+            ("a\tb", control),
+            ("a\u{7F}b", control),   // DEL
+            ("a\u{85}b", control),   // NEL, a C1 control
+            ("a\u{2028}b", control), // line separator
+            ("a\u{2029}b", control), // paragraph separator
+            ("a\u{202A}b", direction),
+            ("a\u{202B}b", direction),
+            ("a\u{202C}b", direction),
+            ("a\u{202D}b", direction),
+            ("abc\u{202E}fdp", direction), // the "Trojan Source" override
+            ("a\u{2066}b", direction),
+            ("a\u{2067}b", direction),
+            ("a\u{2068}b", direction),
+            ("a\u{2069}b", direction),
+            ("a\u{200E}b", direction),
+            ("a\u{200F}b", direction),
+            ("a\u{061C}b", direction),
+            ("\u{200B}", invisible), // zero-width space
+            ("\u{200B}\u{200C}\u{200D}", invisible),
+            ("\u{FEFF}", invisible),
+            ("\u{2060}", invisible),
+            ("\u{3164}", invisible),  // Hangul filler
+            ("\u{00AD}", invisible),  // soft hyphen
+            ("\u{E0041}", invisible), // a tag character
+            (" \u{200B} ", invisible),
+        ];
+        for &(text, expect) in cases {
+            match (line("name", text, 1..=10), expect) {
+                (Ok(got), Ok(stored)) => assert_eq!(got, stored, "{text:?}"),
+                (Err(err), Err(words)) => {
+                    assert_eq!(err.field, "name", "{text:?}");
+                    assert!(err.message.contains(words), "{text:?}: {err}");
+                }
+                (got, expect) => panic!("{text:?}: got {got:?}, expected {expect:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn an_optional_line_may_be_empty_but_keeps_the_other_rules() {
+        assert_eq!(line("ticket_message_en", "  ", 0..=120).unwrap(), "");
+        let err = line("ticket_message_en", "x\u{1B}", 0..=120).unwrap_err();
+        assert_eq!(err.field, "ticket_message_en");
+        let long = line("ticket_message_en", &"x".repeat(121), 0..=120).unwrap_err();
+        assert!(long.message.contains("at most 120"), "{long}");
+    }
+
+    #[test]
+    fn text_errors_never_echo_the_value() {
+        for text in ["Budi\u{202E}", "Budi\nSantoso", &"Budi".repeat(50)] {
+            let err = line("name", text, 1..=100).unwrap_err();
+            assert!(!err.to_string().contains("Budi"), "{err}");
+        }
     }
 
     #[test]

@@ -44,6 +44,11 @@ fn fields(text: &str) {
     if let Ok(name) = validate::person_name(text) {
         assert_eq!(name.trim(), name);
         assert!((1..=100).contains(&name.chars().count()));
+        let direction = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        assert!(
+            !name.chars().any(|c| c.is_control() || direction(c)),
+            "{name:?}"
+        );
         assert_eq!(validate::person_name(&name).as_ref(), Ok(&name));
     }
 }

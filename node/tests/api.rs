@@ -583,7 +583,7 @@ async fn malformed_input_is_refused_and_changes_nothing() {
         ("POST", &transfer, "", 422, "validation_failed", "service: required for transfer"),
         ("POST", &transfer, r#"{"service":"A"}"#, 409, "invalid_transition", "already in that service"),
         ("POST", &dance, "", 404, "unknown_action", "use call, recall"),
-        ("POST", "/api/v1/tickets/not-a-uuid/serve", "", 400, "", ""),
+        ("POST", "/api/v1/tickets/not-a-uuid/serve", "", 422, "validation_failed", "id: "),
         ("POST", "/api/v1/counters/Loket%201/call-next", "", 422, "validation_failed", "counter id"),
         ("POST", "/api/v1/counters/loket-99/call-next", "", 404, "not_found", "counter not found"),
         ("POST", "/api/v1/patients", r#"{"nik":"12345"}"#, 422, "validation_failed", "nik: a NIK has exactly 16 digits"),
@@ -863,10 +863,19 @@ async fn one_machine_sending_too_fast_is_slowed_down_and_others_are_not() {
         passed >= medicloud_node::api::RATE_BURST,
         "the burst allowance holds"
     );
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // At 100 requests a second the next one is taken within the second.
+    assert_eq!(retry_after, 1, "whole seconds, at least one");
     let body = axum::body::to_bytes(refused.into_body(), 1 << 16)
         .await
         .unwrap();
-    assert!(String::from_utf8_lossy(&body).contains("rate_limited"));
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["code"], "rate_limited", "{body}");
+    assert!(body["message"].is_string(), "{body}");
     assert_eq!(
         from([10, 0, 0, 8]).await.unwrap().status(),
         StatusCode::OK,
@@ -907,4 +916,298 @@ async fn audit_filters_out_of_range_are_refused_not_wrapped() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(json.as_array().map(Vec::len), Some(1), "{json}");
+}
+
+/// Sends `body` as `content_type` (none when `None`) and reads the answer's status, the
+/// headers and the body as JSON (`Null` when it is not JSON).
+async fn raw(
+    n: &TestNode,
+    method: &str,
+    path: &str,
+    token: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> (StatusCode, axum::http::HeaderMap, Value) {
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"));
+    if let Some(t) = content_type {
+        req = req.header("content-type", t);
+    }
+    let req = req.body(axum::body::Body::from(body)).unwrap();
+    let res = n.app.clone().oneshot(req).await.unwrap();
+    let (status, headers) = (res.status(), res.headers().clone());
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, headers, json)
+}
+
+/// Every kind of text a person types goes through one set of rules: control characters
+/// (NUL, ESC, line breaks), text-direction overrides and isolates, and invisible-only
+/// text are refused for the names of the clinic, services, counters, devices, staff
+/// and patients, the ticket messages and the break-glass reason; nothing changes.
+#[tokio::test]
+async fn names_and_texts_with_control_direction_or_invisible_characters_are_refused() {
+    let n = TestNode::start();
+    let admin = n.login("admin").await;
+    let desk = n.login("desk").await;
+    #[rustfmt::skip]
+    let bad: [(&str, &str); 6] = [
+        ("Budi\u{0}", "control characters"),
+        ("Budi\u{1B}[2J", "control characters"),
+        ("Budi\nSantoso", "control characters"),
+        ("Budi\u{202E}otnaS", "text-direction"),
+        ("Budi\u{2066}x\u{2069}", "text-direction"),
+        ("\u{200B}\u{200B}", "visible characters"),
+    ];
+    // (method, path, token, the body with the text in it, the field named)
+    let service = |t: &str| json!({"name_id": t, "name_en": "Dentist", "active": true});
+    let service_en = |t: &str| json!({"name_id": "Poli Gigi", "name_en": t, "active": true});
+    let counter = |t: &str| json!({"name": t, "services": ["A"]});
+    let clinic = |t: &str| json!({"name": t, "time_zone": "Asia/Jakarta"});
+    let message_id =
+        |t: &str| json!({"name": "Klinik", "time_zone": "Asia/Jakarta", "ticket_message_id": t});
+    let message_en =
+        |t: &str| json!({"name": "Klinik", "time_zone": "Asia/Jakarta", "ticket_message_en": t});
+    let patient = |t: &str| json!({"name": t});
+    let user = |t: &str| {
+        json!({"username": "budi", "display_name": t, "role": "desk",
+        "password": "kuda-lari-cepat-99"})
+    };
+    let device = |t: &str| json!({"name": t, "role": "kiosk"});
+    let reason = |t: &str| json!({"reason": format!("pasien gawat darurat {t}")});
+    type Body<'a> = &'a dyn Fn(&str) -> Value;
+    let targets: [(&str, &str, &str, Body, &str); 10] = [
+        ("PUT", "/api/v1/services/G", &admin, &service, "name_id"),
+        ("PUT", "/api/v1/services/G", &admin, &service_en, "name_en"),
+        ("PUT", "/api/v1/counters/loket-9", &admin, &counter, "name"),
+        ("PUT", "/api/v1/clinic", &admin, &clinic, "name"),
+        (
+            "PUT",
+            "/api/v1/clinic",
+            &admin,
+            &message_id,
+            "ticket_message_id",
+        ),
+        (
+            "PUT",
+            "/api/v1/clinic",
+            &admin,
+            &message_en,
+            "ticket_message_en",
+        ),
+        ("POST", "/api/v1/patients", &desk, &patient, "name"),
+        ("POST", "/api/v1/users", &admin, &user, "display_name"),
+        ("POST", "/api/v1/devices", &admin, &device, "name"),
+        ("POST", "/api/v1/auth/break-glass", &desk, &reason, "reason"),
+    ];
+    for (method, path, token, body, field) in targets {
+        for (text, rule) in bad {
+            // The invisible-only case is about the whole text; the reason carries words.
+            if field == "reason" && rule == "visible characters" {
+                continue;
+            }
+            let before = n.event_count();
+            let body = body(text).to_string();
+            let (status, err) = n.call(method, path, Some(token), Some(&body)).await;
+            assert_eq!(
+                (status, err["code"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")),
+                "{path} {field} {text:?}: {err}"
+            );
+            let message = err["message"].as_str().unwrap();
+            assert!(
+                message.starts_with(&format!("{field}: ")) && message.contains(rule),
+                "{path} {text:?}: {message}"
+            );
+            assert!(
+                !message.contains("Budi"),
+                "the value is not echoed: {message}"
+            );
+            assert_eq!(n.event_count(), before, "{path} {text:?} changed something");
+        }
+    }
+    // The same texts, written plainly, are taken (and trimmed).
+    let (status, _) = n
+        .call(
+            "PUT",
+            "/api/v1/services/G",
+            Some(&admin),
+            Some(&service(" Poli Gigi ").to_string()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, services) = n.call("GET", "/api/v1/services", Some(&desk), None).await;
+    let gigi = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == "G");
+    assert_eq!(gigi.map(|s| s["name_id"].clone()), Some(json!("Poli Gigi")));
+    let (status, p) = n
+        .call(
+            "POST",
+            "/api/v1/patients",
+            Some(&desk),
+            Some(&patient("Budi Santoso").to_string()),
+        )
+        .await;
+    assert_eq!(
+        (status, p["name"].as_str()),
+        (StatusCode::CREATED, Some("Budi Santoso"))
+    );
+}
+
+/// A misspelled field is refused, never dropped: `{"nama": "Budi"}` does not register a
+/// patient without a name.
+#[tokio::test]
+async fn a_body_with_an_unknown_field_is_refused_everywhere_and_changes_nothing() {
+    let n = TestNode::start();
+    let admin = n.login("admin").await;
+    let desk = n.login("desk").await;
+    let t = take(&n, &desk, json!({"service": "A"})).await;
+    let call = format!("/api/v1/tickets/{}/call", t["id"].as_str().unwrap());
+    #[rustfmt::skip]
+    let cases: Vec<(&str, &str, &str, Value)> = vec![
+        ("POST", "/api/v1/patients", &desk, json!({"nama": "Budi"})),
+        ("POST", "/api/v1/patients", &desk, json!({"name": "Budi", "nik2": "3174054506900001"})),
+        ("PUT", "/api/v1/clinic", &admin, json!({"name": "Klinik", "time_zone": "Asia/Jakarta", "zone": "x"})),
+        ("PUT", "/api/v1/services/G", &admin, json!({"name_id": "Gigi", "name_en": "Dental", "active": true, "colour": "red"})),
+        ("PUT", "/api/v1/counters/loket-9", &admin, json!({"name": "Loket 9", "services": ["A"], "room": 2})),
+        ("POST", "/api/v1/tickets", &desk, json!({"service": "A", "urgent": true})),
+        ("POST", &call, &desk, json!({"counter": "loket-1", "counterr": "loket-2"})),
+        ("POST", "/api/v1/appointments", &desk, json!({"service": "A", "date": "2099-01-01", "slot_start": "09:00", "note": "x"})),
+        ("POST", "/api/v1/users", &admin, json!({"username": "budi", "display_name": "Budi", "role": "desk", "password": "kuda-lari-cepat-99", "admin": true})),
+        ("POST", "/api/v1/devices", &admin, json!({"name": "Kiosk 2", "role": "kiosk", "trusted": true})),
+        ("POST", "/api/v1/auth/break-glass", &desk, json!({"reason": "pasien gawat darurat", "minutes": 60})),
+        ("POST", "/api/v1/auth/login", "", json!({"username": "desk", "password": "x", "remember": true})),
+    ];
+    for (method, path, token, body) in cases {
+        let before = n.state();
+        let token = (!token.is_empty()).then_some(token);
+        let (status, err) = n.call(method, path, token, Some(&body.to_string())).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")),
+            "{path} {body}: {err}"
+        );
+        assert!(
+            err["message"].as_str().unwrap().contains("unknown field"),
+            "{err}"
+        );
+        assert_eq!(n.state(), before, "{path} {body} changed something");
+    }
+}
+
+/// method, path, token, content type, body, then the status, code and words expected.
+type Case<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Vec<u8>,
+    u16,
+    &'a str,
+    &'a str,
+);
+
+/// What the framework refuses on its own (a path parameter or query that does not
+/// parse, a body past the limit, a method a path does not take, a body that is not
+/// JSON, an API path nobody serves) is answered `{code, message}` like every other
+/// error, and changes nothing.
+#[tokio::test]
+async fn every_refusal_the_framework_makes_is_a_json_error() {
+    let n = TestNode::start();
+    let admin = n.login("admin").await;
+    let desk = n.login("desk").await;
+    let t = take(&n, &desk, json!({"service": "A"})).await;
+    let serve = format!("/api/v1/tickets/{}/serve", t["id"].as_str().unwrap());
+    let call = format!("/api/v1/tickets/{}/call", t["id"].as_str().unwrap());
+    let counter = br#"{"counter":"loket-1"}"#.to_vec();
+    let huge = format!(r#"{{"counter":"{}"}}"#, "x".repeat(70 * 1024)).into_bytes();
+    let json = Some("application/json");
+    #[rustfmt::skip]
+    let cases: Vec<Case> = vec![
+        // Path and query parameters.
+        ("GET", "/api/v1/tickets/not-a-uuid", &desk, None, vec![], 422, "validation_failed", "id: "),
+        ("GET", "/api/v1/public/tickets/123", &desk, None, vec![], 422, "validation_failed", "id: "),
+        ("GET", "/api/v1/tickets/xyz/print.png", &desk, None, vec![], 422, "validation_failed", "id: "),
+        ("POST", "/api/v1/devices/nope/revoke", &admin, None, vec![], 422, "validation_failed", "id: "),
+        ("GET", "/api/v1/calls?limit=-1", &desk, None, vec![], 422, "validation_failed", "limit"),
+        ("GET", "/api/v1/calls?limit=many", &desk, None, vec![], 422, "validation_failed", "limit"),
+        ("GET", "/api/v1/audit?limit=-1", &admin, None, vec![], 422, "validation_failed", "limit"),
+        ("GET", "/api/v1/appointments?date=tomorrow", &desk, None, vec![], 422, "validation_failed", "date"),
+        ("GET", "/api/v1/tickets?service=a1", &desk, None, vec![], 422, "validation_failed", "service"),
+        // Bodies: too large, not JSON, not sent as JSON.
+        ("POST", &call, &desk, json, huge.clone(), 413, "payload_too_large", "too large"),
+        ("POST", "/api/v1/tickets", &desk, json, huge.clone(), 413, "payload_too_large", "too large"),
+        ("POST", &call, &desk, Some("text/plain"), counter.clone(), 415, "unsupported_media_type", "application/json"),
+        ("POST", &call, &desk, None, counter.clone(), 415, "unsupported_media_type", "application/json"),
+        ("POST", "/api/v1/tickets", &desk, Some("text/plain"), br#"{"service":"A"}"#.to_vec(), 415, "unsupported_media_type", "application/json"),
+        ("POST", &call, &desk, json, b"{counter".to_vec(), 400, "bad_json", "not valid JSON"),
+        // Methods a path does not take.
+        ("DELETE", "/api/v1/tickets", &desk, None, vec![], 405, "method_not_allowed", "Allow"),
+        ("PUT", &serve, &desk, json, counter.clone(), 405, "method_not_allowed", "Allow"),
+        ("GET", "/api/v1/auth/login", &desk, None, vec![], 405, "method_not_allowed", "Allow"),
+        // Paths nobody serves under /api, whatever comes after.
+        ("GET", "/api/v2/anything", &desk, None, vec![], 404, "not_found", "no such API endpoint"),
+        ("POST", "/api/v2/tickets", &desk, json, br#"{"service":"A"}"#.to_vec(), 404, "not_found", "no such API endpoint"),
+        ("GET", "/api", &desk, None, vec![], 404, "not_found", "no such API endpoint"),
+        ("GET", "/api/openapi.yaml", &desk, None, vec![], 404, "not_found", "no such API endpoint"),
+        ("GET", "/api/v1/tickets/x/y/z", &desk, None, vec![], 404, "not_found", "no such API endpoint"),
+    ];
+    for (method, path, token, content_type, body, expect, code, words) in cases {
+        let before = n.state();
+        let (status, headers, err) = raw(&n, method, path, token, content_type, body).await;
+        assert_eq!(status.as_u16(), expect, "{method} {path}: {err}");
+        assert_eq!(
+            headers.get("content-type").map(|v| v.to_str().unwrap()),
+            Some("application/json"),
+            "{method} {path}"
+        );
+        assert_eq!(err["code"], code, "{method} {path}: {err}");
+        assert!(
+            err["message"].as_str().unwrap().contains(words),
+            "{method} {path}: {err}"
+        );
+        if expect == 405 {
+            assert!(
+                headers.contains_key("allow"),
+                "{method} {path}: the Allow header is kept"
+            );
+        }
+        assert_eq!(n.state(), before, "{method} {path} changed something");
+    }
+    let (_, headers, _) = raw(&n, "DELETE", "/api/v1/tickets", &desk, None, vec![]).await;
+    let allow = headers["allow"].to_str().unwrap();
+    assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+    // A body-less step still needs no content type; one with a body as JSON is taken.
+    let (status, _, called) = raw(&n, "POST", &call, &desk, json, counter).await;
+    assert_eq!(
+        (status, called["status"].as_str()),
+        (StatusCode::OK, Some("called")),
+        "{called}"
+    );
+    let (status, _, served) = raw(&n, "POST", &serve, &desk, None, vec![]).await;
+    assert_eq!(
+        (status, served["status"].as_str()),
+        (StatusCode::OK, Some("serving")),
+        "{served}"
+    );
+}
+
+/// Outside `/api`, paths are the screens' (here the landing page, as no UI is built).
+#[tokio::test]
+async fn screen_paths_still_serve_the_ui_and_only_api_paths_answer_json_404() {
+    let n = TestNode::start();
+    for path in ["/kiosk", "/desk", "/display/lobi", "/apiary"] {
+        let (status, headers, _) = raw(&n, "GET", path, "", None, vec![]).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let kind = headers["content-type"].to_str().unwrap();
+        assert!(kind.starts_with("text/html"), "{path}: {kind}");
+    }
 }

@@ -1,11 +1,11 @@
 //! Appointments and patients (front desk).
 
 use super::error::{AppError, ErrorBody};
-use super::extract::{Caller, Json};
+use super::extract::{Caller, Json, Query};
 use super::{AppState, blocking};
 use crate::auth::Permission;
 use crate::ops::{AppointmentView, NewAppointment};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use medicloud_core::domain::{Patient, PatientInput};

@@ -1,11 +1,11 @@
 //! The audit trail, for admins.
 
 use super::error::{AppError, ErrorBody};
-use super::extract::{Caller, Json};
+use super::extract::{Caller, Json, Query};
 use super::{AppState, blocking};
 use crate::auth::Permission;
 use crate::ops::{AuditFilter, AuditRow};
-use axum::extract::{Query, State};
+use axum::extract::State;
 
 /// Who did what, to which patient, when and where — newest first, filterable.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "admin", security(("bearer" = [])), params(AuditFilter),

@@ -187,14 +187,8 @@ pub async fn break_glass(
             "only staff members can ask for emergency access",
         ));
     }
-    let reason = req.reason.trim().to_owned();
-    if !(10..=200).contains(&reason.chars().count()) {
-        return Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::ValidationFailed,
-            "reason: say in 10 to 200 characters why emergency access is needed",
-        ));
-    }
+    let reason = medicloud_core::validate::line("reason", &req.reason, 10..=200)
+        .map_err(crate::error::Error::from)?;
     let (node, sessions) = (state.node.clone(), state.sessions.clone());
     let actor = principal.actor();
     blocking(move || {

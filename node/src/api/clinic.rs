@@ -1,17 +1,16 @@
 //! The clinic, its services and counters, staff accounts and devices.
 
 use super::error::{AppError, ErrorBody};
-use super::extract::{Caller, Json};
+use super::extract::{Caller, Json, Path};
 use super::{AppState, blocking};
 use crate::auth::Permission;
 use crate::error::Error;
 use crate::ops::{DeviceView, NewDevice, NewStaff, StaffView};
 use crate::views::ServiceView;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use medicloud_core::domain::{Clinic, Counter, CounterId, Service, ServiceCode};
 use medicloud_core::ids::DeviceId;
-use medicloud_core::validate::ValidationError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -126,6 +125,7 @@ pub async fn users(
 
 /// The clinic's settings as an admin changes them.
 #[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ClinicSettings {
     /// Name printed on tickets and shown on screens.
     pub name: String,
@@ -152,8 +152,8 @@ pub async fn put_clinic(
         id: s.node.identity().clinic,
         name: req.name,
         time_zone: req.time_zone,
-        ticket_message_id: req.ticket_message_id.filter(|m| !m.trim().is_empty()),
-        ticket_message_en: req.ticket_message_en.filter(|m| !m.trim().is_empty()),
+        ticket_message_id: req.ticket_message_id,
+        ticket_message_en: req.ticket_message_en,
     };
     Ok(Json(
         blocking(move || s.node.put_clinic(p.actor(), clinic)).await?,
@@ -162,6 +162,7 @@ pub async fn put_clinic(
 
 /// A service's names and whether the kiosk offers it.
 #[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ServiceSettings {
     /// Name in Bahasa Indonesia.
     pub name_id: String,
@@ -182,22 +183,10 @@ pub async fn put_service(
     Json(req): Json<ServiceSettings>,
 ) -> Result<StatusCode, AppError> {
     p.require(Permission::Administer)?;
-    let code = ServiceCode::parse(&code).map_err(Error::from)?;
-    let name = |field: &'static str, value: String| {
-        let value = value.trim().to_owned();
-        if value.is_empty() || value.chars().count() > 60 {
-            Err(Error::from(ValidationError::new(
-                field,
-                "a service name has 1 to 60 characters",
-            )))
-        } else {
-            Ok(value)
-        }
-    };
     let service = Service {
-        code,
-        name_id: name("name_id", req.name_id)?,
-        name_en: name("name_en", req.name_en)?,
+        code: ServiceCode::parse(&code).map_err(Error::from)?,
+        name_id: req.name_id,
+        name_en: req.name_en,
         active: req.active,
     };
     blocking(move || s.node.set_service(p.actor(), service)).await?;
@@ -206,6 +195,7 @@ pub async fn put_service(
 
 /// A counter's name and the services it calls from.
 #[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CounterSettings {
     /// Name called out and shown on the display.
     pub name: String,
@@ -225,24 +215,9 @@ pub async fn put_counter(
     Json(req): Json<CounterSettings>,
 ) -> Result<StatusCode, AppError> {
     p.require(Permission::Administer)?;
-    let name = req.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 60 {
-        return Err(Error::from(ValidationError::new(
-            "name",
-            "a counter name has 1 to 60 characters",
-        ))
-        .into());
-    }
-    if req.services.is_empty() {
-        return Err(Error::from(ValidationError::new(
-            "services",
-            "a counter serves at least one service",
-        ))
-        .into());
-    }
     let counter = Counter {
         id: CounterId::parse(&id).map_err(Error::from)?,
-        name,
+        name: req.name,
         services: req.services,
     };
     blocking(move || s.node.set_counter(p.actor(), counter)).await?;

@@ -4,8 +4,11 @@
 use crate::auth::Denied;
 use crate::error::Error;
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
+use axum::extract::Request;
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 pub use medicloud_core::error_code::{ErrorBody, ErrorCode};
 use medicloud_core::ticket::TransitionError;
@@ -34,6 +37,49 @@ impl AppError {
             StatusCode::UNAUTHORIZED,
             ErrorCode::Unauthorized,
             "log in or use a device token",
+        )
+    }
+
+    /// 415: a body that is not sent as JSON.
+    pub fn unsupported_media_type() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedMediaType,
+            "send the body as application/json",
+        )
+    }
+
+    /// A body that could not be read: 413 when it passed the limit (reading stopped
+    /// there), else 400.
+    pub fn body_unread(status: StatusCode) -> Self {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            Self::new(
+                status,
+                ErrorCode::PayloadTooLarge,
+                "the request body is too large",
+            )
+        } else {
+            Self::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                "the request body could not be read",
+            )
+        }
+    }
+
+    fn invalid(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationFailed,
+            message,
+        )
+    }
+
+    fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "internal error",
         )
     }
 }
@@ -134,19 +180,92 @@ impl From<JsonRejection> for AppError {
                 ErrorCode::BadJson,
                 "the request body is not valid JSON",
             ),
-            JsonRejection::MissingJsonContentType(_) => Self::new(
-                S::UNSUPPORTED_MEDIA_TYPE,
-                ErrorCode::UnsupportedMediaType,
-                "send the body as application/json",
-            ),
-            JsonRejection::BytesRejection(_) => Self::new(
-                S::PAYLOAD_TOO_LARGE,
-                ErrorCode::PayloadTooLarge,
-                "the request body is too large",
-            ),
+            JsonRejection::MissingJsonContentType(_) => Self::unsupported_media_type(),
+            JsonRejection::BytesRejection(e) => Self::body_unread(e.status()),
             other => Self::new(S::BAD_REQUEST, ErrorCode::BadRequest, other.body_text()),
         }
     }
+}
+
+/// A path parameter that does not parse: 422 naming it. (The other rejections are a
+/// route declared with the wrong parameters: a bug.)
+impl From<PathRejection> for AppError {
+    fn from(rejection: PathRejection) -> Self {
+        let PathRejection::FailedToDeserializePathParams(e) = rejection else {
+            tracing::error!(error = %rejection, "path parameters missing");
+            return Self::internal();
+        };
+        match e.into_kind() {
+            ErrorKind::ParseErrorAtKey {
+                key, expected_type, ..
+            } => Self::invalid(format!("{key}: expected a {expected_type}")),
+            ErrorKind::DeserializeError { key, message, .. } => {
+                Self::invalid(format!("{key}: {message}"))
+            }
+            ErrorKind::InvalidUtf8InPathParam { key } => {
+                Self::invalid(format!("{key}: not valid UTF-8"))
+            }
+            ErrorKind::ParseErrorAtIndex { expected_type, .. }
+            | ErrorKind::ParseError { expected_type, .. } => {
+                Self::invalid(format!("a path parameter is not a {expected_type}"))
+            }
+            ErrorKind::Message(message) => Self::invalid(format!("path: {message}")),
+            kind => {
+                tracing::error!(error = %kind, "path parameters of the wrong shape");
+                Self::internal()
+            }
+        }
+    }
+}
+
+/// A query string that does not parse: 422, with serde's words (they name the
+/// parameter: `limit: invalid digit found in string`).
+impl From<QueryRejection> for AppError {
+    fn from(rejection: QueryRejection) -> Self {
+        let text = rejection.body_text();
+        let detail = text
+            .strip_prefix("Failed to deserialize query string: ")
+            .unwrap_or(&text);
+        Self::invalid(detail)
+    }
+}
+
+/// Gives the framework's own refusals, which come as plain text or with no body at all
+/// (405 from the router for a path without that method, 413 from a body read past the
+/// limit, …), the `{code, message}` body of every other error; headers such as `Allow`
+/// are kept. Answers that are not errors, or already carry a typed body, pass as they
+/// are.
+pub async fn json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    use ErrorCode as C;
+    let (code, message) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => (
+            C::MethodNotAllowed,
+            "this path does not take this method (the Allow header lists those it takes)",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (C::PayloadTooLarge, "the request body is too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            (C::UnsupportedMediaType, "send the body as application/json")
+        }
+        StatusCode::NOT_FOUND => (C::NotFound, "not found"),
+        StatusCode::UNPROCESSABLE_ENTITY => (C::ValidationFailed, "the request is not valid"),
+        s if s.is_server_error() => (C::Internal, "internal error"),
+        _ => (C::BadRequest, "the request could not be read"),
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let mut json = AppError::new(status, code, message).into_response();
+    json.headers_mut().extend(parts.headers);
+    json
 }
 
 #[cfg(test)]

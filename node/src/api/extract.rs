@@ -1,15 +1,71 @@
-//! Extractors: the authenticated caller and JSON bodies with our error format.
+//! Extractors: the authenticated caller, and bodies, path and query parameters whose
+//! rejections are `{code, message}` errors like every other.
 
 use super::AppState;
 use super::error::AppError;
 use crate::auth::Principal;
-use axum::extract::{FromRequest, FromRequestParts, OriginalUri};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use serde::de::DeserializeOwned;
 
-/// A JSON body whose rejections become `{code, message}` errors.
+/// A JSON body (sent as `application/json`) whose rejections become `{code, message}`
+/// errors: 400 `bad_json`, 413 `payload_too_large`, 415 `unsupported_media_type`, 422
+/// `validation_failed` (a wrong type, a missing or an unknown field).
 #[derive(Debug, FromRequest)]
 #[from_request(via(axum::Json), rejection(AppError))]
 pub struct Json<T>(pub T);
+
+/// Path parameters; one that does not parse (an id that is not a UUID) is 422
+/// `validation_failed` naming the parameter.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
+pub struct Path<T>(pub T);
+
+/// Query parameters; one that does not parse (`limit=-1`) is 422 `validation_failed`
+/// naming the parameter.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
+pub struct Query<T>(pub T);
+
+/// An optional JSON body: none (or only white space) gives `T::default()`; any other
+/// body must be sent as `application/json`, like [`Json`], with the same refusals.
+#[derive(Debug)]
+pub struct JsonOrEmpty<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for JsonOrEmpty<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let json = is_json(req.headers());
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::body_unread(e.status()))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(T::default()));
+        }
+        if !json {
+            return Err(AppError::unsupported_media_type());
+        }
+        let axum::Json(value) = axum::Json::from_bytes(&bytes)?;
+        Ok(Self(value))
+    }
+}
+
+/// `Content-Type: application/json` (or `application/…+json`), as axum's `Json` takes.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim();
+    let essence = essence.to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
 
 impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
     fn into_response(self) -> axum::response::Response {

@@ -19,7 +19,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse};
-use axum::routing::{get, post, put};
+use axum::routing::{any, get, post, put};
 use error::{AppError, ErrorCode};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -123,13 +123,7 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         .route("/sync/status", get(sync::status))
         .route("/conflicts", get(sync::conflicts))
         .route("/audit", get(audit::trail))
-        .fallback(|| async {
-            AppError::new(
-                axum::http::StatusCode::NOT_FOUND,
-                ErrorCode::NotFound,
-                "no such API endpoint",
-            )
-        });
+        .fallback(api_not_found);
     // Sync rounds carry pages of events: a larger limit (on the decompressed body), and
     // bodies sealed with the clinic's LAN key (gzip inside) instead of a staff or device
     // token; the seal is opened before, and put on after, the handlers.
@@ -153,7 +147,10 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
                 ),
             ),
         )
-        .nest("/sync/v1", sync);
+        .nest("/sync/v1", sync)
+        // Any other path under /api is an API path nobody serves, not a screen.
+        .route("/api", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found));
     let app = match ui {
         Some(dir) if dir.join("index.html").is_file() => {
             let index = dir.join("index.html");
@@ -180,6 +177,7 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
             "same-origin",
         ),
     ];
+    let app = app.layer(axum::middleware::from_fn(error::json_errors));
     headers
         .into_iter()
         .fold(app, |app, (name, value)| {
@@ -189,6 +187,15 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
             ))
         })
         .with_state(state)
+}
+
+/// 404 `not_found` for a path under `/api` that no route serves.
+async fn api_not_found() -> AppError {
+    AppError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "no such API endpoint",
+    )
 }
 
 /// Shown when no UI build is present.

@@ -1,13 +1,12 @@
 //! Tickets: take, read, list, call next, and the lifecycle steps.
 
 use super::error::{AppError, ErrorBody, ErrorCode};
-use super::extract::{Caller, Json};
+use super::extract::{Caller, Json, JsonOrEmpty, Path, Query};
 use super::{AppState, blocking};
 use crate::auth::{Permission, Principal};
 use crate::ops::{NewTicket, TicketAction, TicketFilter};
 use crate::views::{CallView, PublicTicketView, TicketView};
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use medicloud_core::domain::{CounterId, DeviceRole, ServiceCode};
@@ -78,28 +77,13 @@ pub async fn call_next(
     State(s): State<AppState>,
     Caller(p, _): Caller,
     Path(counter): Path<String>,
-    body: Bytes,
+    JsonOrEmpty(CallNext { current }): JsonOrEmpty<CallNext>,
 ) -> Result<Json<TicketView>, AppError> {
     p.require(Permission::WorkTickets)?;
     let counter = CounterId::parse(&counter).map_err(crate::error::Error::from)?;
-    let CallNext { current } = optional_body(&body)?;
     Ok(Json(
         blocking(move || s.node.call_next(p.actor(), &counter, current)).await?,
     ))
-}
-
-/// A JSON body that may be left out (empty, or only whitespace): then the default.
-fn optional_body<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> Result<T, AppError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice(body).map_err(|e| {
-        AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::ValidationFailed,
-            e.to_string(),
-        )
-    })
 }
 
 /// The body some steps need.
@@ -153,10 +137,9 @@ pub async fn act(
     State(s): State<AppState>,
     Caller(p, _): Caller,
     Path((id, name)): Path<(TicketId, String)>,
-    body: Bytes,
+    JsonOrEmpty(body): JsonOrEmpty<ActionBody>,
 ) -> Result<Json<TicketView>, AppError> {
     p.require(Permission::WorkTickets)?;
-    let body: ActionBody = optional_body(&body)?;
     if name == "reprint" {
         return Ok(Json(blocking(move || s.node.reprint(id)).await?));
     }

@@ -111,27 +111,17 @@ impl Node {
             )
             .into());
         }
-        let name = clinic.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(
-                ValidationError::new("name", "a clinic name has 1 to 100 characters").into(),
-            );
-        }
-        for (field, message) in [
-            ("ticket_message_id", &clinic.ticket_message_id),
-            ("ticket_message_en", &clinic.ticket_message_en),
-        ] {
-            if message.as_ref().is_some_and(|m| m.chars().count() > 120) {
-                return Err(ValidationError::new(
-                    field,
-                    "a ticket message has at most 120 characters",
-                )
-                .into());
-            }
-        }
+        let message = |field, text: Option<String>| {
+            let text = text
+                .map(|t| validate::line(field, &t, 0..=120))
+                .transpose()?;
+            Ok::<_, ValidationError>(text.filter(|t| !t.is_empty()))
+        };
         let clinic = Clinic {
             id: self.store.identity().clinic,
-            name: name.to_owned(),
+            name: validate::line("name", &clinic.name, 1..=100)?,
+            ticket_message_id: message("ticket_message_id", clinic.ticket_message_id)?,
+            ticket_message_en: message("ticket_message_en", clinic.ticket_message_en)?,
             ..clinic
         };
         let (_, events) = self
@@ -146,8 +136,13 @@ impl Node {
         self.store.read(query::clinic)
     }
 
-    /// Adds or changes a service.
+    /// Adds or changes a service; its names are checked (and trimmed).
     pub fn set_service(&self, actor: Actor, service: Service) -> Result<()> {
+        let service = Service {
+            name_id: validate::line("name_id", &service.name_id, 1..=60)?,
+            name_en: validate::line("name_en", &service.name_en, 1..=60)?,
+            ..service
+        };
         let (_, events) = self
             .store
             .write(|w| w.append(actor, EventBody::ServiceSet(service)))?;
@@ -155,8 +150,18 @@ impl Node {
         Ok(())
     }
 
-    /// Adds or changes a counter; every service it names must exist.
+    /// Adds or changes a counter; its name is checked (and trimmed), and every service it
+    /// names must exist.
     pub fn set_counter(&self, actor: Actor, counter: Counter) -> Result<()> {
+        let counter = Counter {
+            name: validate::line("name", &counter.name, 1..=60)?,
+            ..counter
+        };
+        if counter.services.is_empty() {
+            return Err(
+                ValidationError::new("services", "a counter serves at least one service").into(),
+            );
+        }
         let (_, events) = self.store.write(|w| {
             for code in &counter.services {
                 query::service(w.conn(), code)?.ok_or(Error::NotFound { what: "service" })?;
@@ -186,9 +191,7 @@ impl Node {
     /// Creates a staff account.
     pub fn create_staff(&self, actor: Actor, req: NewStaff) -> Result<StaffView> {
         let username = username(&req.username)?;
-        let display_name = validate::person_name(&req.display_name).map_err(|_| {
-            ValidationError::new("display_name", "a display name has 1 to 100 characters")
-        })?;
+        let display_name = validate::line("display_name", &req.display_name, 1..=100)?;
         check_password_policy(&username, &req.password)?;
         let user = StaffUser {
             id: UserId::random(),
@@ -226,16 +229,11 @@ impl Node {
 
     /// Registers a device and returns it with its token, shown this once.
     pub fn create_device(&self, actor: Actor, req: NewDevice) -> Result<(DeviceView, String)> {
-        let name = req.name.trim();
-        if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
-            return Err(
-                ValidationError::new("name", "a device name has 1 to 60 characters").into(),
-            );
-        }
+        let name = validate::line("name", &req.name, 1..=60)?;
         let token = new_token("mcd");
         let device = Device {
             id: DeviceId::random(),
-            name: name.to_owned(),
+            name,
             role: req.role,
             token_sha256: token_sha256(&token),
             revoked: false,

@@ -9,6 +9,7 @@ const EVERY_CODE: Record<ErrorCode, true> = {
   validation_failed: true,
   bad_json: true,
   bad_request: true,
+  method_not_allowed: true,
   unsupported_media_type: true,
   payload_too_large: true,
   too_many_events: true,
