@@ -634,7 +634,8 @@ async fn an_admin_renames_a_service_and_a_counter_and_bad_settings_change_nothin
 }
 
 #[tokio::test]
-async fn five_failed_logins_lock_the_account_even_against_the_right_password() {
+async fn five_failed_logins_from_one_machine_lock_the_account_there_even_against_the_right_password()
+ {
     let n = TestNode::start();
     let wrong = json!({"username": "desk", "password": "not-the-password"}).to_string();
     for attempt in 1..=5 {
@@ -723,6 +724,7 @@ async fn one_machine_sending_too_fast_is_slowed_down_and_others_are_not() {
         passed >= medicloud_node::api::RATE_BURST,
         "the burst allowance holds"
     );
+    assert_eq!(refused.headers()["retry-after"], "1", "when to try again");
     let body = axum::body::to_bytes(refused.into_body(), 1 << 16)
         .await
         .unwrap();

@@ -7,3 +7,4 @@
 mod access;
 mod api;
 mod convergence;
+mod login;

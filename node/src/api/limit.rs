@@ -67,7 +67,8 @@ pub async fn limit(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::RateLimited,
             "too many requests from this machine; slow down",
-        )),
+        )
+        .retry_after(std::time::Duration::from_secs(1))),
         _ => Ok(next.run(request).await),
     }
 }
