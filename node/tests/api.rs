@@ -774,7 +774,8 @@ async fn an_admin_renames_a_service_and_a_counter_and_bad_settings_change_nothin
 }
 
 #[tokio::test]
-async fn five_failed_logins_lock_the_account_even_against_the_right_password() {
+async fn five_failed_logins_from_one_machine_lock_the_account_there_even_against_the_right_password()
+ {
     let n = TestNode::start();
     let wrong = json!({"username": "desk", "password": "not-the-password"}).to_string();
     for attempt in 1..=5 {

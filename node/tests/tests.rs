@@ -8,3 +8,4 @@ mod access;
 mod api;
 mod convergence;
 mod counters;
+mod login;

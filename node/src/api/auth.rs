@@ -1,14 +1,15 @@
 //! Staff login and logout.
 
 use super::error::{AppError, ErrorBody, ErrorCode};
-use super::extract::{Caller, Json};
+use super::extract::{Caller, ClientAddress, Json};
 use super::{AppState, blocking};
-use crate::auth::{LoginOutcome, Principal};
+use crate::auth::{Address, Lock, LoginOutcome, Principal, Sessions};
 use axum::extract::State;
 use axum::http::StatusCode;
 use medicloud_core::domain::{DeviceRole, StaffRole};
 use medicloud_core::event::{Actor, AuditEntry};
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 use utoipa::ToSchema;
 
 /// Credentials.
@@ -68,11 +69,20 @@ impl From<&Principal> for Me {
     }
 }
 
-/// Log in with a username and password.
+/// Log in with a username and password. Failed logins are throttled per username and
+/// client address, and per address: after 5 failures of one username from one machine
+/// within 15 minutes, that username is refused from that machine (`account_locked`)
+/// for 15 minutes, while it still logs in from any other; after 20 failures from one
+/// machine within 15 minutes, whatever the usernames, every login from it is refused
+/// (`rate_limited`) for 15 minutes. A refusal answers 429 with `Retry-After` (seconds),
+/// without checking the password.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "`account_locked`: too many failed logins of this username from this machine; `rate_limited`: too many failed logins from this machine",
+            headers(("Retry-After" = u64, description = "seconds until the lock is over")))))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     Json(req): Json<LoginRequest>,
 ) -> Result<Json<LoginResponse>, AppError> {
     if req.username.len() > 64 || req.password.len() > 256 {
@@ -85,33 +95,13 @@ pub async fn login(
     let (node, sessions) = (state.node.clone(), state.sessions.clone());
     let idle = sessions.idle.as_secs();
     let login = blocking(move || {
-        let outcome = sessions.attempt(node.store(), &req.username, &req.password)?;
-        let (actor, action, result) = match &outcome {
-            LoginOutcome::Ok(login) => (login.principal.actor(), "login", "ok"),
-            LoginOutcome::Wrong => (Actor::System, "login_failed", "failed"),
-            LoginOutcome::Locked(_) => (Actor::System, "login_refused_locked", "denied"),
-            LoginOutcome::NowLocked(_) => (Actor::System, "account_locked", "denied"),
-        };
-        let entry = AuditEntry {
-            action: action.into(),
-            patient: None,
-            subject: Some(req.username),
-            outcome: result.into(),
-        };
-        node.audit(actor, entry)?;
+        let outcome = sessions.attempt(node.store(), &req.username, &req.password, address)?;
+        for (actor, entry) in audit_entries(&outcome, req.username, address) {
+            node.audit(actor, entry)?;
+        }
         Ok(outcome)
     })
     .await?;
-    let locked = |left: std::time::Duration| {
-        AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::AccountLocked,
-            format!(
-                "too many failed logins: this account is locked for {} more minutes",
-                left.as_secs().div_ceil(60)
-            ),
-        )
-    };
     match login {
         LoginOutcome::Ok(login) => {
             tracing::info!(principal = ?login.principal.actor(), "staff logged in");
@@ -121,16 +111,23 @@ pub async fn login(
                 idle_timeout_seconds: idle,
             }))
         }
-        LoginOutcome::Locked(left) => {
-            tracing::warn!("login refused: account locked");
-            Err(locked(left))
+        LoginOutcome::Refused(refused) => {
+            tracing::warn!(address = %address_text(address), lock = ?refused.lock, "login refused: locked");
+            Err(locked(refused.lock, refused.left))
         }
-        LoginOutcome::NowLocked(left) => {
-            tracing::warn!("account locked after repeated failed logins");
-            Err(locked(left))
+        LoginOutcome::NowLocked(locks) => {
+            tracing::warn!(address = %address_text(address), ?locks, "locked after repeated failed logins");
+            // The widest lock is the one to tell about.
+            let (lock, left) = locks
+                .iter()
+                .copied()
+                .find(|(lock, _)| *lock == Lock::Address)
+                .or_else(|| locks.first().copied())
+                .unwrap_or((Lock::Account, Sessions::LOCKOUT));
+            Err(locked(lock, left))
         }
         LoginOutcome::Wrong => {
-            tracing::info!("failed login");
+            tracing::info!(address = %address_text(address), "failed login");
             Err(AppError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::InvalidCredentials,
@@ -138,6 +135,71 @@ pub async fn login(
             ))
         }
     }
+}
+
+/// An address as the audit trail and the admin see it.
+fn address_text(address: Address) -> String {
+    address.map_or_else(|| "unknown address".to_owned(), |ip| ip.to_string())
+}
+
+/// What a login attempt puts on the audit trail (never the password): a login, a
+/// failure, each lock it set (`account_locked`, `address_locked`), or the first login
+/// refused under a lock (`login_refused_locked`; later ones under the same lock are not
+/// recorded, so hammering a lock cannot flood the trail). Locks and refusals name the
+/// username and the address: `doctor from 10.0.0.7`.
+fn audit_entries(
+    outcome: &LoginOutcome,
+    username: String,
+    address: Address,
+) -> Vec<(Actor, AuditEntry)> {
+    let entry = |action: &str, subject: String, outcome: &str| AuditEntry {
+        action: action.into(),
+        patient: None,
+        subject: Some(subject),
+        outcome: outcome.into(),
+    };
+    let from = || format!("{username} from {}", address_text(address));
+    match outcome {
+        LoginOutcome::Ok(login) => vec![(login.principal.actor(), entry("login", username, "ok"))],
+        LoginOutcome::Wrong => vec![(Actor::System, entry("login_failed", username, "failed"))],
+        LoginOutcome::Refused(refused) if refused.first => vec![(
+            Actor::System,
+            entry("login_refused_locked", from(), "denied"),
+        )],
+        LoginOutcome::Refused(_) => Vec::new(),
+        LoginOutcome::NowLocked(locks) => locks
+            .iter()
+            .map(|(lock, _)| {
+                let action = match lock {
+                    Lock::Account => "account_locked",
+                    Lock::Address => "address_locked",
+                };
+                (Actor::System, entry(action, from(), "denied"))
+            })
+            .collect(),
+    }
+}
+
+/// The 429 for a login refused by `lock` for `left` more.
+fn locked(lock: Lock, left: Duration) -> AppError {
+    let minutes = left.as_secs().div_ceil(60);
+    let error = match lock {
+        Lock::Account => AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::AccountLocked,
+            format!(
+                "too many failed logins of this account from this machine: it is locked here for {minutes} more minutes (other machines are not affected)"
+            ),
+        ),
+        Lock::Address => AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            format!(
+                "too many failed logins from this machine: its logins are refused for {minutes} more minutes"
+            ),
+        ),
+    };
+    error.retry_after(left)
 }
 
 /// End this session.

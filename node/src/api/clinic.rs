@@ -112,15 +112,55 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
-/// Staff accounts (admin).
+/// A machine an account is locked against after failed logins from it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginLock {
+    /// The machine's IP address; `null` when the node could not tell (a request that
+    /// came through no socket).
+    pub address: Option<String>,
+    /// Seconds until the lock is over.
+    pub seconds_left: u64,
+}
+
+/// A staff account, with the machines its logins are refused from now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffAccount {
+    /// The account.
+    #[serde(flatten)]
+    pub staff: StaffView,
+    /// Machines this account is locked against after too many failed logins from them
+    /// (for 15 minutes from the last failure that locked it); empty when it is locked
+    /// nowhere. From every other machine it still logs in.
+    pub login_locks: Vec<LoginLock>,
+}
+
+/// Staff accounts, with the machines each is locked against after failed logins
+/// (admin).
 #[utoipa::path(get, path = "/api/v1/users", tag = "admin", security(("bearer" = [])),
-    responses((status = 200, body = [StaffView]), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [StaffAccount]), (status = 403, body = ErrorBody)))]
 pub async fn users(
     State(s): State<AppState>,
     Caller(p, _): Caller,
-) -> Result<Json<Vec<StaffView>>, AppError> {
+) -> Result<Json<Vec<StaffAccount>>, AppError> {
     p.require(Permission::Administer)?;
-    Ok(Json(blocking(move || s.node.staff()).await?))
+    let locks = s.sessions.account_locks();
+    let staff = blocking(move || s.node.staff()).await?;
+    let accounts = staff
+        .into_iter()
+        .map(|staff| {
+            let key = staff.username.to_lowercase();
+            let login_locks = locks
+                .iter()
+                .filter(|lock| lock.username == key)
+                .map(|lock| LoginLock {
+                    address: lock.address.map(|ip| ip.to_string()),
+                    seconds_left: lock.left.as_secs().max(1),
+                })
+                .collect();
+            StaffAccount { staff, login_locks }
+        })
+        .collect();
+    Ok(Json(accounts))
 }
 
 /// The clinic's settings as an admin changes them.

@@ -19,6 +19,8 @@ pub struct AppError {
     status: StatusCode,
     code: ErrorCode,
     message: String,
+    /// Seconds to send in a `Retry-After` header, if any.
+    retry_after: Option<u64>,
 }
 
 impl AppError {
@@ -28,6 +30,17 @@ impl AppError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// The same error with a `Retry-After` header: try again after `wait` (rounded up
+    /// to whole seconds, at least one).
+    pub fn retry_after(self, wait: std::time::Duration) -> Self {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        Self {
+            retry_after: Some(secs.max(1)),
+            ..self
         }
     }
 
@@ -86,7 +99,14 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        (self.status, Json(ErrorBody::new(self.code, self.message))).into_response()
+        let mut response =
+            (self.status, Json(ErrorBody::new(self.code, self.message))).into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 

@@ -116,3 +116,21 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or_else(AppError::unauthorized)
     }
 }
+
+/// The client's IP address, from the connection (`ConnectInfo`); `None` for requests
+/// that came through no socket (the router in tests), which count as one unknown
+/// address. IPv4 addresses written as IPv6 (`::ffff:a.b.c.d`) count as the IPv4 one.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip().to_canonical());
+        Ok(Self(peer))
+    }
+}

@@ -3,7 +3,7 @@
 
 use super::error::{AppError, ErrorCode};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
@@ -66,15 +66,13 @@ pub async fn limit(State(limit): State<Arc<RateLimit>>, request: Request, next: 
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip());
     match ip.map(|ip| limit.take(ip)) {
-        Some(Err(wait)) => {
-            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-            let error = AppError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                ErrorCode::RateLimited,
-                "too many requests from this machine; slow down",
-            );
-            ([(header::RETRY_AFTER, seconds.to_string())], error).into_response()
-        }
+        Some(Err(wait)) => AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            "too many requests from this machine; slow down",
+        )
+        .retry_after(wait)
+        .into_response(),
         _ => next.run(request).await,
     }
 }

@@ -1,12 +1,13 @@
 //! Staff sessions, kept in memory (a restart logs everyone out): a login checks the
-//! password and the lockout and hands out a bearer token; a session ends after
+//! lockout (per username and client address, and per address) and the password and
+//! hands out a bearer token; a session ends after
 //! [`Sessions::IDLE`] without a request or [`Sessions::LIFETIME`] after login, whatever
 //! comes first. Break-glass access opens patient records to one session for
 //! [`Sessions::BREAK_GLASS`]. Time comes from the injected [`Clock`].
 
 use super::Principal;
 use super::clock::{Clock, SystemClock};
-use super::lockout::Lockout;
+use super::lockout::{AccountLock, Address, Lock, Lockout, Refused};
 use super::password::{DUMMY_HASH, verify_password};
 use super::token::{self, new_token, token_sha256};
 use crate::error::Result;
@@ -29,11 +30,13 @@ pub enum LoginOutcome {
     Ok(Login),
     /// Wrong username or password.
     Wrong,
-    /// Too many failures: the username is locked for this long (even with the right
-    /// password), and this attempt did not count.
-    Locked(Duration),
-    /// This failure locked the username.
-    NowLocked(Duration),
+    /// Too many failures: this username from this address, or every login from this
+    /// address, is refused for a while (even with the right password); the password
+    /// was not checked and this attempt did not count.
+    Refused(Refused),
+    /// A wrong password that set these locks (the username from this address, this
+    /// address, or both), each for this long.
+    NowLocked(Vec<(Lock, Duration)>),
 }
 
 /// What a successful login returns.
@@ -71,8 +74,12 @@ impl Sessions {
     pub const LIFETIME: Duration = Duration::from_secs(12 * 3600);
     /// How long emergency (break-glass) access lasts.
     pub const BREAK_GLASS: Duration = Duration::from_secs(15 * 60);
-    /// Failed logins allowed within [`Sessions::LOCKOUT`] before the username is locked.
+    /// Failed logins of one username from one address allowed within
+    /// [`Sessions::LOCKOUT`] before that username is locked from that address.
     pub const MAX_FAILURES: u32 = Lockout::MAX_FAILURES;
+    /// Failed logins from one address, whatever the usernames, allowed within
+    /// [`Sessions::LOCKOUT`] before every login from it is refused.
+    pub const MAX_ADDRESS_FAILURES: u32 = Lockout::MAX_ADDRESS_FAILURES;
     /// How long failures count, and how long a lock lasts.
     pub const LOCKOUT: Duration = Lockout::WINDOW;
 
@@ -114,22 +121,36 @@ impl Sessions {
         }
     }
 
-    /// Checks a username and password against `store`'s staff accounts, with the lockout
-    /// after repeated failures.
-    pub fn attempt(&self, store: &Store, username: &str, password: &str) -> Result<LoginOutcome> {
+    /// Checks a username and password from `address` against `store`'s staff accounts,
+    /// with the lockout after repeated failures.
+    pub fn attempt(
+        &self,
+        store: &Store,
+        username: &str,
+        password: &str,
+        address: Address,
+    ) -> Result<LoginOutcome> {
         let key = username.to_lowercase();
-        let now = self.clock.now();
-        if let Some(left) = self.lockout.locked(&key, now) {
-            return Ok(LoginOutcome::Locked(left));
-        }
+        let attempt = match self.lockout.begin(&key, address, self.clock.now()) {
+            Ok(attempt) => attempt,
+            Err(refused) => return Ok(LoginOutcome::Refused(refused)),
+        };
         if let Some(login) = self.login(store, username, password)? {
-            self.lockout.succeeded(&key);
+            self.lockout.succeeded(attempt);
             return Ok(LoginOutcome::Ok(login));
         }
-        Ok(match self.lockout.failed(key, now) {
-            Some(locked) => LoginOutcome::NowLocked(locked),
-            None => LoginOutcome::Wrong,
+        let locks = attempt.failed();
+        Ok(if locks.is_empty() {
+            LoginOutcome::Wrong
+        } else {
+            LoginOutcome::NowLocked(locks)
         })
+    }
+
+    /// The usernames (lower-cased) locked against some address now, with the address
+    /// and how much longer.
+    pub fn account_locks(&self) -> Vec<AccountLock> {
+        self.lockout.account_locks(self.clock.now())
     }
 
     /// Checks a username and password against `store`'s staff accounts (no lockout).

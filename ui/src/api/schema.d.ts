@@ -64,7 +64,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with a username and password. */
+        /**
+         * Log in with a username and password. Failed logins are throttled per username and
+         *     client address, and per address: after 5 failures of one username from one machine
+         *     within 15 minutes, that username is refused from that machine (`account_locked`)
+         *     for 15 minutes, while it still logs in from any other; after 20 failures from one
+         *     machine within 15 minutes, whatever the usernames, every login from it is refused
+         *     (`rate_limited`) for 15 minutes. A refusal answers 429 with `Retry-After` (seconds),
+         *     without checking the password.
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -477,7 +485,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Staff accounts (admin). */
+        /**
+         * Staff accounts, with the machines each is locked against after failed logins
+         *     (admin).
+         */
         get: operations["users"];
         put?: never;
         /** Create a staff account (admin). */
@@ -782,6 +793,19 @@ export interface components {
             /** @enum {string} */
             type: "config";
         };
+        /** @description A machine an account is locked against after failed logins from it. */
+        LoginLock: {
+            /**
+             * @description The machine's IP address; `null` when the node could not tell (a request that
+             *     came through no socket).
+             */
+            address?: string | null;
+            /**
+             * Format: int64
+             * @description Seconds until the lock is over.
+             */
+            seconds_left: number;
+        };
         /** @description Credentials. */
         LoginRequest: {
             /** @description Password. */
@@ -1006,6 +1030,15 @@ export interface components {
              * @description Tickets waiting now.
              */
             waiting: number;
+        };
+        /** @description A staff account, with the machines its logins are refused from now. */
+        StaffAccount: components["schemas"]["StaffView"] & {
+            /**
+             * @description Machines this account is locked against after too many failed logins from them
+             *     (for 15 minutes from the last failure that locked it); empty when it is locked
+             *     nowhere. From every other machine it still logs in.
+             */
+            login_locks: components["schemas"]["LoginLock"][];
         };
         /**
          * @description The role of a staff account.
@@ -1350,8 +1383,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `account_locked`: too many failed logins of this username from this machine; `rate_limited`: too many failed logins from this machine */
             429: {
                 headers: {
+                    /** @description seconds until the lock is over */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2321,7 +2357,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["StaffView"][];
+                    "application/json": components["schemas"]["StaffAccount"][];
                 };
             };
             403: {

@@ -1,12 +1,14 @@
-// The admin's screen: services, counters and what each serves, staff, devices with
-// their pairing links, the printer (test print, the last ticket as printed), ticket text,
-// and the audit trail (AuditTrail.tsx).
+// The admin's screen: services, counters and what each serves, staff (StaffList.tsx,
+// with the machines an account is locked against), devices with their pairing links,
+// the printer (test print, the last ticket as printed), ticket text, and the audit
+// trail (AuditTrail.tsx).
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiError, staffToken } from "../api/client";
-import type { Clinic, ClinicSettings, Counter, DeviceView, NewDevice as NewDeviceBody, NewStaff as NewStaffBody, PrinterHealth, ServiceSettings, ServiceView, StaffView } from "../api/types";
+import type { Clinic, ClinicSettings, Counter, DeviceView, NewDevice as NewDeviceBody, NewStaff as NewStaffBody, PrinterHealth, ServiceSettings, ServiceView, StaffAccount } from "../api/types";
 import { useLang, type Key } from "../lib/i18n";
 import { AuditTrail } from "./AuditTrail";
 import { errorText, Login, roleWords, serviceColor, useIdleLogoff } from "./common";
+import { StaffList } from "./StaffList";
 
 export function Admin() {
   const { t, toggle, lang } = useLang();
@@ -25,7 +27,7 @@ export function Admin() {
 function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) => string; lang: "id" | "en"; onLogout: () => void }) {
   const [services, setServices] = useState<ServiceView[]>([]);
   const [counters, setCounters] = useState<Counter[]>([]);
-  const [staff, setStaff] = useState<StaffView[]>([]);
+  const [staff, setStaff] = useState<StaffAccount[]>([]);
   const [devices, setDevices] = useState<DeviceView[]>([]);
   const [printer, setPrinter] = useState<PrinterHealth | null>(null);
   const [clinic, setClinic] = useState<Clinic | null>(null);
@@ -117,13 +119,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
         </section>
         <section className="card">
           <h2>{t("staff")}</h2>
-          <ul className="plain-list">
-            {staff.map((u) => (
-              <li key={u.id}>
-                <strong>{u.display_name}</strong> <span className="muted">{u.username}</span> <span className="pill">{roleWords(u.role, t)}</span>
-              </li>
-            ))}
-          </ul>
+          <StaffList staff={staff} t={t} />
           <NewStaff t={t} onCreate={(body) => api("POST", "/api/v1/users", { token, body }).then(saved, fail)} />
         </section>
         <section className="card">

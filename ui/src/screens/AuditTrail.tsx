@@ -12,6 +12,7 @@ export const COMMON_ACTIONS = [
   "login_failed",
   "login_refused_locked",
   "account_locked",
+  "address_locked",
   "break_glass",
   "patient_search",
   "appointments_read",
