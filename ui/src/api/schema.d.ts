@@ -212,7 +212,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Call the next ticket, in calling order, from the services this counter serves. */
+        /**
+         * Call the next ticket, in calling order, from the services this counter serves. A
+         *     counter holds one ticket at a time: while it still holds one, say what becomes of it
+         *     (`{"current": "complete" | "no_show" | "requeue"}`), or the call is refused with
+         *     `counter_busy` and nothing changes.
+         */
         post: operations["call_next"];
         delete?: never;
         options?: never;
@@ -589,6 +594,10 @@ export interface components {
              */
             seconds: number;
         };
+        /** @description The body of `call-next`, which may be left out while the counter holds nobody. */
+        CallNext: {
+            current?: null | components["schemas"]["Handover"];
+        };
         /** @description A call, as the waiting-room display shows it. */
         CallView: {
             /**
@@ -719,7 +728,12 @@ export interface components {
          * @description Why a request was refused: a stable, machine-readable code.
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "bad_json" | "bad_request" | "method_not_allowed" | "unsupported_media_type" | "payload_too_large" | "too_many_events" | "rate_limited" | "unknown_action" | "unauthorized" | "invalid_credentials" | "account_locked" | "forbidden" | "unauthenticated" | "stale_request" | "revoked" | "bad_code" | "not_found" | "queue_empty" | "invalid_transition" | "duplicate_nik" | "username_taken" | "service_closed" | "appointment_cancelled" | "already_checked_in" | "appointment_not_today" | "no_printer" | "printer_fault" | "clinic_exists" | "sync_off" | "wrong_clinic" | "sync_refused" | "bad_body" | "not_authority" | "storage_unavailable" | "disk_full" | "internal" | "unknown";
+        ErrorCode: "validation_failed" | "bad_json" | "bad_request" | "method_not_allowed" | "unsupported_media_type" | "payload_too_large" | "too_many_events" | "rate_limited" | "unknown_action" | "unauthorized" | "invalid_credentials" | "account_locked" | "forbidden" | "unauthenticated" | "stale_request" | "revoked" | "bad_code" | "not_found" | "queue_empty" | "invalid_transition" | "counter_busy" | "duplicate_nik" | "username_taken" | "service_closed" | "appointment_cancelled" | "already_checked_in" | "appointment_not_today" | "no_printer" | "printer_fault" | "clinic_exists" | "sync_off" | "wrong_clinic" | "sync_refused" | "bad_body" | "not_authority" | "storage_unavailable" | "disk_full" | "internal" | "unknown";
+        /**
+         * @description What becomes of the ticket a counter still holds when it calls the next one.
+         * @enum {string}
+         */
+        Handover: "complete" | "no_show" | "requeue";
         /**
          * @description What is at the other end of a link.
          * @enum {string}
@@ -1664,7 +1678,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description needed while the counter still holds a ticket */
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["CallNext"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -1672,6 +1691,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             403: {
@@ -1684,6 +1711,23 @@ export interface operations {
             };
             /** @description `queue_empty` when nobody waits, `not_found` for an unknown counter */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `counter_busy`: the counter still holds a ticket and the body does not say what becomes of it; `invalid_transition`: that is not allowed from its state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
