@@ -255,9 +255,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Live updates as server-sent events: `ticket` (a ticket changed), `call` (a ticket was
-         *     called: displays announce it), `config`, and `resync` (messages were missed: reload).
-         *     Browsers pass the token as `?access_token=`.
+         * Live updates as server-sent events, each a [`LiveMessage`]: `hello` first, then
+         *     `ticket` (a ticket changed), `call` (a ticket was called: displays announce it),
+         *     `config`, and `resync` (messages were missed: reload). Browsers pass the token as
+         *     `?access_token=`.
          */
         get: operations["events"];
         put?: never;
@@ -623,9 +624,9 @@ export interface components {
         ClinicSettings: {
             /** @description Name printed on tickets and shown on screens. */
             name: string;
-            /** @description Ticket message in English (default when absent). */
+            /** @description Ticket message in English (default when absent or blank). */
             ticket_message_en?: string | null;
-            /** @description Ticket message in Bahasa Indonesia (default when absent). */
+            /** @description Ticket message in Bahasa Indonesia (default when absent or blank). */
             ticket_message_id?: string | null;
             /** @description IANA time zone, e.g. `Asia/Jakarta`. */
             time_zone: string;
@@ -669,7 +670,7 @@ export interface components {
             /** @description Name called out and shown on the display. */
             name: string;
             /** @description Services it calls from, in the order it prefers them. */
-            services: string[];
+            services: components["schemas"]["ServiceCode"][];
         };
         /** @description A new device and its token (shown only in this response). */
         CreatedDevice: components["schemas"]["DeviceView"] & {
@@ -745,9 +746,16 @@ export interface components {
             /** @description Base URL of the other side. */
             url: string;
         };
+        /** @description One server-sent event of the live stream. */
+        LiveEvent: {
+            /** @description the message, as JSON */
+            data: string;
+            /** @enum {string} */
+            event: "ticket" | "call" | "config" | "hello" | "resync";
+        };
         /**
          * @description One message on the live stream (`GET /api/v1/events`, server-sent events; the SSE
-         *     event name is the `type`).
+         *     event name is the `type`, the data this object as JSON).
          */
         LiveMessage: {
             counter?: null | components["schemas"]["CounterId"];
@@ -781,6 +789,12 @@ export interface components {
             kind: string;
             /** @enum {string} */
             type: "config";
+        } | {
+            /** @enum {string} */
+            type: "hello";
+        } | {
+            /** @enum {string} */
+            type: "resync";
         };
         /** @description Credentials. */
         LoginRequest: {
@@ -833,7 +847,7 @@ export interface components {
              */
             slot_minutes?: number | null;
             /**
-             * @description Start of the slot, `HH:MM`.
+             * @description Start of the slot, `HH:MM` (seconds may follow).
              * @example 09:30
              */
             slot_start: string;
@@ -879,9 +893,15 @@ export interface components {
             bpjs_number?: string | null;
             /** @description Full name. */
             name?: string | null;
-            /** @description NIK, 16 digits. */
+            /**
+             * @description NIK, 16 digits: a province code 11–94, and a birth date part `DDMMYY` whose day
+             *     may have 40 added.
+             */
             nik?: string | null;
-            /** @description Mobile number, `08…`, `628…` or `+628…`. */
+            /**
+             * @description Mobile number, `08…`, `628…` or `+628…` and 9–12 more digits (spaces and dashes
+             *     allowed).
+             */
             phone?: string | null;
         };
         /** @description A patient record. */
@@ -1132,7 +1152,82 @@ export interface components {
          */
         VisitId: string;
     };
-    responses: never;
+    responses: {
+        /** @description `bad_request` / `bad_json`: a path or query parameter, or the body, cannot be read (not JSON, a malformed id or number) */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `disk_full`: the node's disk is full; nothing was changed */
+        DiskFull: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `internal`: a fault on the node (logged there) */
+        Internal: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `payload_too_large`: the body is larger than 64 KiB */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `rate_limited`: too many requests from this machine; `Retry-After` says in how many seconds to try again */
+        RateLimited: {
+            headers: {
+                /** @description seconds to wait */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `storage_unavailable`: the node's database could not answer or save; nothing was changed */
+        StorageUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `unauthorized`: no token, or one that is unknown, expired or revoked */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `unsupported_media_type`: the body is not sent as `application/json` */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -1160,6 +1255,8 @@ export interface operations {
                     "application/json": components["schemas"]["AppointmentView"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1168,6 +1265,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     book: {
@@ -1191,6 +1291,8 @@ export interface operations {
                     "application/json": components["schemas"]["AppointmentView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1207,6 +1309,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1215,6 +1319,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     trail: {
@@ -1248,6 +1356,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditRow"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1264,6 +1373,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `validation_failed`: `limit` or `since_ms` out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     break_glass: {
@@ -1287,6 +1408,7 @@ export interface operations {
                     "application/json": components["schemas"]["BreakGlassResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1303,6 +1425,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1311,6 +1435,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     login: {
@@ -1334,6 +1462,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1342,6 +1471,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1358,6 +1489,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     logout: {
@@ -1383,6 +1517,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     me: {
@@ -1410,12 +1548,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     calls: {
         parameters: {
             query?: {
-                /** @description At most this many (default 10, at most 50). */
+                /** @description At most this many (default 10; more than 50 is taken as 50). */
                 limit?: number;
             };
             header?: never;
@@ -1432,14 +1573,11 @@ export interface operations {
                     "application/json": components["schemas"]["CallView"][];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     clinic: {
@@ -1459,7 +1597,9 @@ export interface operations {
                     "application/json": components["schemas"]["Clinic"];
                 };
             };
-            401: {
+            401: components["responses"]["Unauthorized"];
+            /** @description the clinic is not set up yet */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1467,6 +1607,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     put_clinic: {
@@ -1490,6 +1633,8 @@ export interface operations {
                     "application/json": components["schemas"]["Clinic"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1498,6 +1643,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1506,6 +1653,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     conflicts: {
@@ -1541,6 +1692,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     counters: {
@@ -1560,14 +1714,10 @@ export interface operations {
                     "application/json": components["schemas"]["Counter"][];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     put_counter: {
@@ -1576,7 +1726,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Counter id, e.g. loket-1 */
-                counter_id: string;
+                counter_id: components["schemas"]["CounterId"];
             };
             cookie?: never;
         };
@@ -1592,6 +1742,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1608,6 +1760,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1616,6 +1770,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     call_next: {
@@ -1624,7 +1782,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description counter id, e.g. loket-1 */
-                counter_id: string;
+                counter_id: components["schemas"]["CounterId"];
             };
             cookie?: never;
         };
@@ -1638,6 +1796,8 @@ export interface operations {
                     "application/json": components["schemas"]["TicketView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1655,6 +1815,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `validation_failed`: not a counter id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     devices: {
@@ -1674,6 +1847,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceView"][];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1682,6 +1856,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     create_device: {
@@ -1705,6 +1882,8 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedDevice"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1713,6 +1892,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1721,6 +1902,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     revoke_device: {
@@ -1729,7 +1914,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description device id */
-                id: string;
+                id: components["schemas"]["DeviceId"];
             };
             cookie?: never;
         };
@@ -1743,6 +1928,8 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1759,6 +1946,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     events: {
@@ -1776,17 +1967,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["LiveMessage"];
+                    "text/event-stream": components["schemas"]["LiveEvent"];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     search_patients: {
@@ -1809,6 +1996,8 @@ export interface operations {
                     "application/json": components["schemas"]["PatientView"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1817,6 +2006,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     register_patient: {
@@ -1840,6 +2032,8 @@ export interface operations {
                     "application/json": components["schemas"]["PatientView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1856,6 +2050,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1864,6 +2060,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     printer: {
@@ -1883,14 +2083,10 @@ export interface operations {
                     "application/json": components["schemas"]["PrinterHealth"];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     printer_test: {
@@ -1908,6 +2104,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1924,6 +2121,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1932,6 +2131,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            507: components["responses"]["DiskFull"];
         };
     };
     public: {
@@ -1940,7 +2140,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description ticket id */
-                id: string;
+                id: components["schemas"]["TicketId"];
             };
             cookie?: never;
         };
@@ -1954,6 +2154,7 @@ export interface operations {
                     "application/json": components["schemas"]["PublicTicketView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1962,6 +2163,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     services: {
@@ -1981,14 +2185,10 @@ export interface operations {
                     "application/json": components["schemas"]["ServiceView"][];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     put_service: {
@@ -1997,7 +2197,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Service code, e.g. A */
-                code: string;
+                code: components["schemas"]["ServiceCode"];
             };
             cookie?: never;
         };
@@ -2013,6 +2213,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2021,6 +2223,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2029,6 +2233,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     status: {
@@ -2064,6 +2272,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     list_tickets: {
@@ -2071,8 +2282,8 @@ export interface operations {
             query?: {
                 /** @description Only this service. */
                 service?: components["schemas"]["ServiceCode"];
-                /** @description Only this status (`waiting`, `called`, `serving`, `done`, `no_show`, `cancelled`, `transferred`). */
-                status?: string;
+                /** @description Only this status. */
+                status?: components["schemas"]["TicketStatus"];
             };
             header?: never;
             path?: never;
@@ -2088,6 +2299,8 @@ export interface operations {
                     "application/json": components["schemas"]["TicketView"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2104,6 +2317,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     issue: {
@@ -2127,6 +2343,7 @@ export interface operations {
                     "application/json": components["schemas"]["TicketView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2159,6 +2376,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2167,6 +2386,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     get: {
@@ -2175,7 +2398,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description ticket id */
-                id: string;
+                id: components["schemas"]["TicketId"];
             };
             cookie?: never;
         };
@@ -2189,6 +2412,8 @@ export interface operations {
                     "application/json": components["schemas"]["TicketView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2205,6 +2430,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     print_png: {
@@ -2227,6 +2455,8 @@ export interface operations {
                     "image/png": number[];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2243,6 +2473,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     act: {
@@ -2251,8 +2484,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description ticket id */
-                id: string;
-                /** @description call | recall | serve | complete | no-show | requeue | cancel | transfer | reprint */
+                id: components["schemas"]["TicketId"];
                 action: string;
             };
             cookie?: never;
@@ -2272,6 +2504,8 @@ export interface operations {
                     "application/json": components["schemas"]["TicketView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2280,6 +2514,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `not_found`: no such ticket (or counter); `unknown_action` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2288,7 +2523,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_transition`: not allowed from the ticket's state */
+            /** @description `invalid_transition`: not allowed from the ticket's state; `no_printer` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2297,6 +2532,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2305,6 +2541,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     users: {
@@ -2324,6 +2564,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffView"][];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2332,6 +2573,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     create_user: {
@@ -2355,6 +2599,8 @@ export interface operations {
                     "application/json": components["schemas"]["StaffView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2371,6 +2617,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2379,6 +2627,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
 }
