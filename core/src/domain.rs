@@ -29,7 +29,7 @@ pub struct Clinic {
 /// The short code of a service (`A` for Poli Umum): the prefix of its ticket labels.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(try_from = "String", into = "String")]
-#[schema(value_type = String, example = "A")]
+#[schema(value_type = String, example = "A", pattern = "^[A-Z]{1,3}$")]
 pub struct ServiceCode(String);
 
 impl TryFrom<String> for ServiceCode {
@@ -94,7 +94,7 @@ pub struct Service {
 /// The identity of a counter or clinician room, a short slug such as `loket-1`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(try_from = "String", into = "String")]
-#[schema(value_type = String, example = "loket-1")]
+#[schema(value_type = String, example = "loket-1", pattern = "^[a-z0-9-]{1,32}$")]
 pub struct CounterId(String);
 
 impl TryFrom<String> for CounterId {
@@ -259,11 +259,18 @@ pub struct Patient {
 pub struct PatientInput {
     /// Full name.
     pub name: Option<String>,
-    /// NIK, 16 digits.
+    /// NIK, 16 digits: a province code 11–94, and a birth date part `DDMMYY` whose day
+    /// may have 40 added.
+    #[schema(
+        pattern = "^(1[1-9]|[2-8][0-9]|9[0-4])[0-9]{4}(0[1-9]|[12][0-9]|3[01]|4[1-9]|[5-6][0-9]|7[01]|8[1-9]|9[0-9])(0[1-9]|1[0-2])[0-9]{6}$"
+    )]
     pub nik: Option<String>,
     /// BPJS card number, 13 digits.
+    #[schema(pattern = "^[0-9]{13}$")]
     pub bpjs_number: Option<String>,
-    /// Mobile number, `08…`, `628…` or `+628…`.
+    /// Mobile number, `08…`, `628…` or `+628…` and 9–12 more digits (spaces and dashes
+    /// allowed).
+    #[schema(pattern = "^[ -]*(\\+[ -]*6[ -]*2|6[ -]*2|0)[ -]*8([ -]*[0-9]){8,11}[ -]*$")]
     pub phone: Option<String>,
     /// Date of birth, `YYYY-MM-DD`.
     pub birth_date: Option<NaiveDate>,

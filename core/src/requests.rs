@@ -30,10 +30,11 @@ pub struct NewAppointment {
     pub service: ServiceCode,
     /// The clinic-local day, `YYYY-MM-DD`.
     pub date: NaiveDate,
-    /// Start of the slot, `HH:MM`.
-    #[schema(value_type = String, example = "09:30")]
+    /// Start of the slot, `HH:MM` (seconds may follow).
+    #[schema(value_type = String, example = "09:30", pattern = "^([01]?[0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\\.[0-9]{1,9})?)?$")]
     pub slot_start: NaiveTime,
     /// Length of the slot in minutes (default 15).
+    #[schema(minimum = 5, maximum = 240)]
     pub slot_minutes: Option<u16>,
 }
 

@@ -12,7 +12,7 @@ use tokio::sync::broadcast;
 use utoipa::ToSchema;
 
 /// One message on the live stream (`GET /api/v1/events`, server-sent events; the SSE
-/// event name is the `type`).
+/// event name is the `type`, the data this object as JSON).
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LiveMessage {
@@ -49,6 +49,10 @@ pub enum LiveMessage {
         /// What kind of record changed, e.g. `service_set`.
         kind: String,
     },
+    /// The first message of every stream: it is live (fetch what the screen shows now).
+    Hello,
+    /// Messages were missed (the screen read too slowly): reload everything.
+    Resync,
 }
 
 impl LiveMessage {
@@ -58,6 +62,8 @@ impl LiveMessage {
             LiveMessage::Ticket { .. } => "ticket",
             LiveMessage::Call { .. } => "call",
             LiveMessage::Config { .. } => "config",
+            LiveMessage::Hello => "hello",
+            LiveMessage::Resync => "resync",
         }
     }
 }

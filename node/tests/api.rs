@@ -676,6 +676,109 @@ async fn the_openapi_document_describes_every_route() {
     }
 }
 
+/// Every answer an operation can give is in the document, each error as `{code,
+/// message}`: 401 wherever a token is needed, 400 wherever there is something to
+/// misread, 413 and 415 wherever a body is read, 429 everywhere (the rate limit); and
+/// every path parameter says which values it takes.
+#[tokio::test]
+async fn the_openapi_document_lists_every_answer_and_every_parameter_rule() {
+    let n = TestNode::start();
+    let (_, doc) = n.call("GET", "/api/openapi.json", None, None).await;
+    let error_body = |response: &Value| -> bool {
+        let response = match response["$ref"].as_str() {
+            Some(name) => {
+                let name = name.strip_prefix("#/components/responses/").unwrap();
+                &doc["components"]["responses"][name]
+            }
+            None => response,
+        };
+        response["content"]["application/json"]["schema"]["$ref"]
+            == "#/components/schemas/ErrorBody"
+    };
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let at = format!("{method} {path}");
+            let responses = op["responses"].as_object().unwrap();
+            let has = |status: &str| responses.contains_key(status);
+            let params = op["parameters"].as_array().is_some_and(|p| !p.is_empty());
+            let body = op.get("requestBody").is_some();
+            let secured = op.get("security").is_some();
+            assert_eq!(
+                has("401"),
+                secured || path == "/api/v1/auth/login",
+                "{at}: 401"
+            );
+            assert_eq!(has("400"), body, "{at}: 400");
+            assert_eq!(has("422"), params || body, "{at}: 422");
+            assert_eq!(has("413"), body, "{at}: 413");
+            assert!(has("429") && has("503"), "{at}: 429 and 503");
+            for (status, response) in responses {
+                if !status.starts_with('2') {
+                    assert!(error_body(response), "{at}: {status} is not an ErrorBody");
+                }
+            }
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                if param["in"] != "path" {
+                    continue;
+                }
+                let schema = &param["schema"];
+                let target = match schema["$ref"].as_str() {
+                    Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().unwrap()],
+                    None => schema,
+                };
+                assert!(
+                    target["format"] == "uuid"
+                        || target.get("pattern").is_some()
+                        || target.get("enum").is_some(),
+                    "{at}: path parameter {} takes any text",
+                    param["name"]
+                );
+            }
+        }
+    }
+    // The live stream's first event is described as well.
+    let live = doc["components"]["schemas"]["LiveMessage"]["oneOf"]
+        .as_array()
+        .unwrap();
+    let types: Vec<_> = live
+        .iter()
+        .map(|m| m["properties"]["type"]["enum"][0].as_str().unwrap())
+        .collect();
+    for kind in ["hello", "ticket", "call", "config", "resync"] {
+        assert!(types.contains(&kind), "LiveMessage lacks {kind}: {types:?}");
+    }
+}
+
+/// The document's word on tokens is the server's: every operation it marks as needing a
+/// token answers 401 without one, and the others do not.
+#[tokio::test]
+async fn every_operation_the_document_secures_refuses_a_caller_without_a_token() {
+    let n = TestNode::start();
+    let (_, doc) = n.call("GET", "/api/openapi.json", None, None).await;
+    let sample = |name: &str| match name {
+        "code" => "A",
+        "counter_id" => "loket-1",
+        "action" => "serve",
+        _ => "00000000-0000-4000-8000-000000000000",
+    };
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        let mut uri = path.clone();
+        for name in ["id", "code", "counter_id", "action"] {
+            uri = uri.replace(&format!("{{{name}}}"), sample(name));
+        }
+        for (method, op) in ops.as_object().unwrap() {
+            let body = op.get("requestBody").map(|_| "{}");
+            let (status, json) = n.call(&method.to_uppercase(), &uri, None, body).await;
+            let secured = op.get("security").is_some();
+            assert_eq!(
+                status == StatusCode::UNAUTHORIZED,
+                secured,
+                "{method} {uri}: {status} {json}"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn an_admin_renames_a_service_and_a_counter_and_bad_settings_change_nothing() {
     let n = TestNode::start();

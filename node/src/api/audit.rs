@@ -9,7 +9,8 @@ use axum::extract::State;
 
 /// Who did what, to which patient, when and where — newest first, filterable.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "admin", security(("bearer" = [])), params(AuditFilter),
-    responses((status = 200, body = [AuditRow]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [AuditRow]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `limit` or `since_ms` out of range", body = ErrorBody)))]
 pub async fn trail(
     State(s): State<AppState>,
     Caller(p, _): Caller,

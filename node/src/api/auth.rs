@@ -85,7 +85,7 @@ pub async fn login(
     ClientAddress(address): ClientAddress,
     Json(req): Json<LoginRequest>,
 ) -> Result<Json<LoginResponse>, AppError> {
-    if req.username.len() > 64 || req.password.len() > 256 {
+    if req.username.chars().count() > 64 || req.password.chars().count() > 256 {
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::ValidationFailed,

@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 
 /// The clinic's name and time zone.
 #[utoipa::path(get, path = "/api/v1/clinic", tag = "clinic", security(("bearer" = [])),
-    responses((status = 200, body = Clinic), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Clinic), (status = 404, description = "the clinic is not set up yet", body = ErrorBody)))]
 pub async fn clinic(
     State(s): State<AppState>,
     Caller(p, _): Caller,
@@ -30,7 +30,7 @@ pub async fn clinic(
 
 /// Services with live waiting counts and the wait for a ticket taken now.
 #[utoipa::path(get, path = "/api/v1/services", tag = "clinic", security(("bearer" = [])),
-    responses((status = 200, body = [ServiceView]), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = [ServiceView])))]
 pub async fn services(
     State(s): State<AppState>,
     Caller(p, _): Caller,
@@ -41,7 +41,7 @@ pub async fn services(
 
 /// Counters and rooms, with the services each calls from.
 #[utoipa::path(get, path = "/api/v1/counters", tag = "clinic", security(("bearer" = [])),
-    responses((status = 200, body = [Counter]), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = [Counter])))]
 pub async fn counters(
     State(s): State<AppState>,
     Caller(p, _): Caller,
@@ -86,7 +86,7 @@ pub async fn devices(
 
 /// Revoke a device: its token stops working (admin).
 #[utoipa::path(post, path = "/api/v1/devices/{id}/revoke", tag = "admin", security(("bearer" = [])),
-    params(("id" = String, Path, description = "device id")),
+    params(("id" = DeviceId, Path, description = "device id")),
     responses((status = 200, body = DeviceView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke_device(
     State(s): State<AppState>,
@@ -171,11 +171,13 @@ pub struct ClinicSettings {
     pub name: String,
     /// IANA time zone, e.g. `Asia/Jakarta`.
     pub time_zone: String,
-    /// Ticket message in Bahasa Indonesia (default when absent).
+    /// Ticket message in Bahasa Indonesia (default when absent or blank).
     #[serde(default)]
+    #[schema(max_length = 120)]
     pub ticket_message_id: Option<String>,
-    /// Ticket message in English (default when absent).
+    /// Ticket message in English (default when absent or blank).
     #[serde(default)]
+    #[schema(max_length = 120)]
     pub ticket_message_en: Option<String>,
 }
 
@@ -214,7 +216,7 @@ pub struct ServiceSettings {
 
 /// Add or change a service (admin). The code is the label prefix (`A`).
 #[utoipa::path(put, path = "/api/v1/services/{code}", tag = "admin", security(("bearer" = [])),
-    params(("code" = String, Path, description = "Service code, e.g. A")), request_body = ServiceSettings,
+    params(("code" = ServiceCode, Path, description = "Service code, e.g. A")), request_body = ServiceSettings,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_service(
     State(s): State<AppState>,
@@ -240,13 +242,13 @@ pub struct CounterSettings {
     /// Name called out and shown on the display.
     pub name: String,
     /// Services it calls from, in the order it prefers them.
-    #[schema(value_type = Vec<String>)]
+    #[schema(min_items = 1)]
     pub services: Vec<ServiceCode>,
 }
 
 /// Add or change a counter or room (admin).
 #[utoipa::path(put, path = "/api/v1/counters/{counter_id}", tag = "admin", security(("bearer" = [])),
-    params(("counter_id" = String, Path, description = "Counter id, e.g. loket-1")), request_body = CounterSettings,
+    params(("counter_id" = CounterId, Path, description = "Counter id, e.g. loket-1")), request_body = CounterSettings,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_counter(
     State(s): State<AppState>,

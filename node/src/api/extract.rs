@@ -29,7 +29,7 @@ pub struct Path<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct Query<T>(pub T);
 
-/// An optional JSON body: none (or only white space) gives `T::default()`; any other
+/// An optional JSON body: none (only white space, or JSON `null`) gives `T::default()`; any other
 /// body must be sent as `application/json`, like [`Json`], with the same refusals.
 #[derive(Debug)]
 pub struct JsonOrEmpty<T>(pub T);
@@ -47,6 +47,10 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for JsonOrEmp
         }
         if !json {
             return Err(AppError::unsupported_media_type());
+        }
+        // JSON's `null` says "no body" too.
+        if bytes.trim_ascii() == b"null" {
+            return Ok(Self(T::default()));
         }
         let axum::Json(value) = axum::Json::from_bytes(&bytes)?;
         Ok(Self(value))

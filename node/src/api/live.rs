@@ -1,9 +1,10 @@
 //! The live stream: server-sent events for desks, displays and kiosks.
 
 use super::AppState;
-use super::error::{AppError, ErrorBody};
+use super::error::AppError;
 use super::extract::Caller;
 use crate::auth::Permission;
+use crate::live::LiveMessage;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
@@ -13,12 +14,12 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
-/// Live updates as server-sent events: `ticket` (a ticket changed), `call` (a ticket was
-/// called: displays announce it), `config`, and `resync` (messages were missed: reload).
-/// Browsers pass the token as `?access_token=`.
-#[utoipa::path(get, path = "/api/v1/events", tag = "live", security(("bearer" = [])),
-    responses((status = 200, description = "text/event-stream of LiveMessage", content_type = "text/event-stream", body = crate::live::LiveMessage),
-        (status = 401, body = ErrorBody)))]
+/// Live updates as server-sent events, each a [`LiveMessage`]: `hello` first, then
+/// `ticket` (a ticket changed), `call` (a ticket was called: displays announce it),
+/// `config`, and `resync` (messages were missed: reload). Browsers pass the token as
+/// `?access_token=`.
+#[utoipa::path(get, path = "/api/v1/events", tag = "live", security(("bearer" = []), ("access_token" = [])),
+    responses((status = 200, description = "text/event-stream of LiveMessage", content_type = "text/event-stream", body = LiveMessage)))]
 pub async fn events(
     State(s): State<AppState>,
     Caller(p, _): Caller,
@@ -26,14 +27,11 @@ pub async fn events(
     p.require(Permission::SeeQueues)?;
     let stream = BroadcastStream::new(s.node.subscribe()).map(|message| {
         Ok(match message {
-            Ok(m) => Event::default()
-                .event(m.name())
-                .json_data(&m)
-                .unwrap_or_default(),
-            Err(BroadcastStreamRecvError::Lagged(_)) => Event::default().event("resync").data("{}"),
+            Ok(m) => sse(&m),
+            Err(BroadcastStreamRecvError::Lagged(_)) => sse(&LiveMessage::Resync),
         })
     });
-    let hello = tokio_stream::once(Ok(Event::default().event("hello").data("{}")));
+    let hello = tokio_stream::once(Ok(sse(&LiveMessage::Hello)));
     let mut shutdown = s.shutdown.subscribe();
     let closing = async move {
         let _ = shutdown.wait_for(|closing| *closing).await;
@@ -42,4 +40,12 @@ pub async fn events(
         Sse::new(futures::StreamExt::take_until(hello.chain(stream), closing))
             .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))),
     )
+}
+
+/// One message as an SSE event: named by its `type`, with itself as JSON data.
+fn sse(message: &LiveMessage) -> Event {
+    Event::default()
+        .event(message.name())
+        .json_data(message)
+        .unwrap_or_default()
 }

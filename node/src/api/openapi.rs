@@ -2,7 +2,12 @@
 
 use super::{appointments, audit, auth, clinic, error, live, sync, tickets};
 use axum::Json;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Type};
 use utoipa::{Modify, OpenApi};
 
 /// The node's API description.
@@ -21,7 +26,7 @@ use utoipa::{Modify, OpenApi};
         sync::status, sync::conflicts, audit::trail,
     ),
     components(schemas(error::ErrorBody, error::ErrorCode, crate::live::LiveMessage)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses, &InputRules, &LiveEvents),
     tags(
         (name = "auth", description = "Staff sessions"),
         (name = "clinic", description = "Services and counters"),
@@ -44,6 +49,341 @@ impl Modify for BearerAuth {
                 "bearer",
                 SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
             );
+            // The live stream's alternative: browsers' EventSource cannot send headers.
+            components.add_security_scheme(
+                "access_token",
+                SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::new("access_token"))),
+            );
+        }
+    }
+}
+
+/// The answers any `/api/v1` operation can give besides its own, added here once so no
+/// handler can forget one: each is `{code, message}` ([`error::ErrorBody`]), kept under
+/// `components/responses` and referred to from the operations that can answer it.
+struct CommonResponses;
+
+/// `(status, component name, description, applies to)`.
+type Common = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&Operation) -> bool,
+);
+
+const COMMON: &[Common] = &[
+    (
+        "400",
+        "BadRequest",
+        "`bad_json` / `bad_request`: the body cannot be read (not JSON)",
+        |op| op.request_body.is_some(),
+    ),
+    (
+        "422",
+        "ValidationFailed",
+        "`validation_failed`: a path or query parameter, or a field of the body, does not \
+        hold what it should (the message names it and the rule)",
+        |op| op.parameters.as_ref().is_some_and(|p| !p.is_empty()) || op.request_body.is_some(),
+    ),
+    (
+        "401",
+        "Unauthorized",
+        "`unauthorized`: no token, or one that is unknown, expired or revoked",
+        |op| op.security.is_some(),
+    ),
+    (
+        "413",
+        "PayloadTooLarge",
+        "`payload_too_large`: the body is larger than 64 KiB",
+        |op| op.request_body.is_some(),
+    ),
+    (
+        "415",
+        "UnsupportedMediaType",
+        "`unsupported_media_type`: the body is not sent as \
+        `application/json`",
+        |op| op.request_body.is_some(),
+    ),
+    (
+        "429",
+        "RateLimited",
+        "`rate_limited`: too many requests from this machine; \
+        `Retry-After` says in how many seconds to try again",
+        |_| true,
+    ),
+    (
+        "500",
+        "Internal",
+        "`internal`: a fault on the node (logged there)",
+        |_| true,
+    ),
+    (
+        "503",
+        "StorageUnavailable",
+        "`storage_unavailable`: the node's database could not \
+        answer or save; nothing was changed",
+        |_| true,
+    ),
+];
+
+/// Only requests that write can find the disk full.
+const DISK_FULL: (&str, &str, &str) = (
+    "507",
+    "DiskFull",
+    "`disk_full`: the node's disk is full; nothing was changed",
+);
+
+fn error_response(description: &str, retry_after: bool) -> utoipa::openapi::Response {
+    let content = ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name("ErrorBody")))
+        .build();
+    let mut response = ResponseBuilder::new()
+        .description(description)
+        .content("application/json", content);
+    if retry_after {
+        let seconds = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(0));
+        response = response.header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(seconds)
+                .description(Some("seconds to wait"))
+                .build(),
+        );
+    }
+    response.build()
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let named = COMMON
+            .iter()
+            .map(|(status, name, text, _)| (*status, *name, *text));
+        for (status, name, description) in named.chain([DISK_FULL]) {
+            let response = error_response(description, status == "429");
+            components
+                .responses
+                .insert(name.to_owned(), RefOr::T(response));
+        }
+        for item in openapi.paths.paths.values_mut() {
+            let writes = [
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            let ops = writes
+                .into_iter()
+                .map(|op| (op, true))
+                .chain([(&mut item.get, false)]);
+            for (op, writes) in ops {
+                let Some(op) = op.as_mut() else { continue };
+                let mut common: Vec<_> = COMMON
+                    .iter()
+                    .filter(|(_, _, _, applies)| applies(op))
+                    .map(|(status, name, _, _)| (*status, *name))
+                    .collect();
+                if writes {
+                    common.push((DISK_FULL.0, DISK_FULL.1));
+                }
+                for (status, name) in common {
+                    let reference = Ref::new(format!("#/components/responses/{name}"));
+                    op.responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert(RefOr::Ref(reference));
+                }
+            }
+        }
+    }
+}
+
+/// The checks the server makes that the types alone do not say, added to the request
+/// schemas here, beside each other: no fields beyond those named, what is trimmed and
+/// then counted, byte limits, the time zones known, and that a ticket needs a service or
+/// a booking code.
+struct InputRules;
+
+/// Text the server trims before counting its characters: `(schema, property, fewest,
+/// most)`.
+const TRIMMED: &[(&str, &str, usize, usize)] = &[
+    ("BreakGlassRequest", "reason", 10, 200),
+    ("ClinicSettings", "name", 1, 100),
+    ("ServiceSettings", "name_id", 1, 60),
+    ("ServiceSettings", "name_en", 1, 60),
+    ("CounterSettings", "name", 1, 60),
+    ("NewDevice", "name", 1, 60),
+    ("NewStaff", "display_name", 1, 100),
+    ("PatientInput", "name", 1, 100),
+];
+
+/// Text limited in length as sent: `(schema, property, most characters)`.
+const LONGEST: &[(&str, &str, usize)] = &[
+    ("LoginRequest", "username", 64),
+    ("LoginRequest", "password", 256),
+];
+
+/// What Rust's `str::trim` removes (Unicode `White_Space`), as a regular-expression class.
+const SPACE: &str =
+    "\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+
+/// What `validate::line` refuses anywhere in a text: C0, DEL and C1 controls, the line and
+/// paragraph separators, and text-direction controls.
+const REFUSED: &str =
+    "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069";
+
+/// Characters that show nothing (beyond white space), which `validate::line` refuses as a
+/// whole text; the pattern keeps them off a text's first and last place, so a text it
+/// allows always shows something.
+const INVISIBLE: &str = "\\u00ad\\u034f\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200d\\u2060-\\u2064\\u206a-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0";
+
+/// A pattern for text of `fewest..=most` characters once trimmed, with the rules of
+/// `validate::line`: no control or text-direction character, something visible.
+pub(crate) fn trimmed_pattern(fewest: usize, most: usize) -> String {
+    let space = format!("[{SPACE}]*");
+    let solid = format!("[^{SPACE}{REFUSED}{INVISIBLE}]");
+    let inner = format!("[^{REFUSED}]");
+    if fewest <= 1 {
+        format!("^{space}{solid}({inner}{{0,{}}}{solid})?{space}$", most - 2)
+    } else {
+        format!(
+            "^{space}{solid}{inner}{{{},{}}}{solid}{space}$",
+            fewest - 2,
+            most - 2
+        )
+    }
+}
+
+fn property<'a>(
+    components: &'a mut utoipa::openapi::Components,
+    schema: &str,
+    name: &str,
+) -> Option<&'a mut utoipa::openapi::schema::Object> {
+    let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) else {
+        return None;
+    };
+    match object.properties.get_mut(name) {
+        Some(RefOr::T(Schema::Object(field))) => Some(field),
+        _ => None,
+    }
+}
+
+impl Modify for InputRules {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        // Bodies name only the fields they know: any other is refused.
+        let bodies: Vec<String> = openapi
+            .paths
+            .paths
+            .values()
+            .flat_map(|item| [&item.post, &item.put, &item.patch])
+            .filter_map(|op| op.as_ref()?.request_body.as_ref())
+            .flat_map(|body| body.content.values())
+            .filter_map(|content| match &content.schema {
+                Some(RefOr::Ref(r)) => r.ref_location.rsplit('/').next().map(str::to_owned),
+                _ => None,
+            })
+            .collect();
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        for name in bodies {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&name) {
+                object.additional_properties =
+                    Some(Box::new(AdditionalProperties::FreeForm(false)));
+            }
+        }
+        for (schema, name, fewest, most) in TRIMMED {
+            if let Some(field) = property(components, schema, name) {
+                field.pattern = Some(trimmed_pattern(*fewest, *most));
+            }
+        }
+        for (schema, name, most) in LONGEST {
+            if let Some(field) = property(components, schema, name) {
+                field.max_length = Some(*most);
+            }
+        }
+        // As a pattern, not an enum, so the UI's generated type stays a string.
+        if let Some(field) = property(components, "ClinicSettings", "time_zone") {
+            let zones: Vec<_> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+            field.pattern = Some(format!("^({})$", zones.join("|").replace('+', "\\+")));
+        }
+        // A walk-in names its service; a check-in gives its booking code: not both absent
+        // or null. (`not`, which utoipa has no field for, leaves the UI's type as it is.)
+        if let Some(RefOr::T(Schema::Object(ticket))) = components.schemas.get_mut("NewTicket") {
+            let neither = serde_json::json!({ "properties": {
+                "service": { "type": "null" },
+                "appointment_code": { "type": "null" },
+            } });
+            ticket
+                .extensions
+                .get_or_insert_with(Default::default)
+                .insert("not".to_owned(), neither);
+        }
+    }
+}
+
+/// The live stream's events as they are sent (each event's `schema`, as Open API 3.1 reads
+/// `text/event-stream`): named by the message's `type`, with the [`LiveMessage`] as JSON
+/// data.
+///
+/// [`LiveMessage`]: crate::live::LiveMessage
+struct LiveEvents;
+
+impl Modify for LiveEvents {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let Some(RefOr::T(Schema::OneOf(messages))) = components.schemas.get("LiveMessage") else {
+            return;
+        };
+        let names: Vec<serde_json::Value> = messages
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                RefOr::T(Schema::Object(o)) => match o.properties.get("type") {
+                    Some(RefOr::T(Schema::Object(t))) => t.enum_values.as_ref()?.first().cloned(),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        let mut data = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .content_media_type("application/json")
+            .description(Some("the message, as JSON"))
+            .build();
+        let message = serde_json::json!({ "$ref": "#/components/schemas/LiveMessage" });
+        data.extensions
+            .get_or_insert_with(Default::default)
+            .insert("contentSchema".to_owned(), message);
+        let event = ObjectBuilder::new()
+            .description(Some("One server-sent event of the live stream."))
+            .property(
+                "event",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(names)),
+            )
+            .required("event")
+            .property("data", data)
+            .required("data")
+            .build();
+        components
+            .schemas
+            .insert("LiveEvent".to_owned(), RefOr::T(Schema::Object(event)));
+        let stream = openapi
+            .paths
+            .paths
+            .get_mut("/api/v1/events")
+            .and_then(|item| item.get.as_mut())
+            .and_then(|op| op.responses.responses.get_mut("200"));
+        if let Some(RefOr::T(response)) = stream
+            && let Some(content) = response.content.get_mut("text/event-stream")
+        {
+            content.schema = Some(RefOr::Ref(Ref::from_schema_name("LiveEvent")));
         }
     }
 }

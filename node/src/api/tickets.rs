@@ -33,7 +33,7 @@ pub async fn issue(
 
 /// One ticket. A kiosk may read only the tickets it took.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", security(("bearer" = [])),
-    params(("id" = String, Path, description = "ticket id")),
+    params(("id" = TicketId, Path, description = "ticket id")),
     responses((status = 200, body = TicketView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(s): State<AppState>,
@@ -67,12 +67,12 @@ pub async fn list(
 /// (`{"current": "complete" | "no_show" | "requeue"}`), or the call is refused with
 /// `counter_busy` and nothing changes.
 #[utoipa::path(post, path = "/api/v1/counters/{counter_id}/call-next", tag = "tickets", security(("bearer" = [])),
-    params(("counter_id" = String, Path, description = "counter id, e.g. loket-1")),
+    params(("counter_id" = CounterId, Path, description = "counter id, e.g. loket-1")),
     request_body(content = Option<CallNext>, description = "needed while the counter still holds a ticket"),
-    responses((status = 200, body = TicketView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 200, body = TicketView), (status = 403, body = ErrorBody),
         (status = 404, description = "`queue_empty` when nobody waits, `not_found` for an unknown counter", body = ErrorBody),
         (status = 409, description = "`counter_busy`: the counter still holds a ticket and the body does not say what becomes of it; `invalid_transition`: that is not allowed from its state", body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, description = "`validation_failed`: not a counter id, or a body the node cannot read", body = ErrorBody)))]
 pub async fn call_next(
     State(s): State<AppState>,
     Caller(p, _): Caller,
@@ -127,11 +127,12 @@ fn action(name: &str, body: ActionBody) -> Result<TicketAction, AppError> {
 /// `requeue`, `cancel`, `transfer` (`{service}`; answers with the new ticket); or
 /// `reprint` (409 `no_printer` when this node has none).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/{action}", tag = "tickets", security(("bearer" = [])),
-    params(("id" = String, Path, description = "ticket id"),
-        ("action" = String, Path, description = "call | recall | serve | complete | no-show | requeue | cancel | transfer | reprint")),
+    params(("id" = TicketId, Path, description = "ticket id"),
+        ("action" = String, Path, pattern = "^(call|recall|serve|complete|no-show|requeue|cancel|transfer|reprint)$")),
     request_body(content = Option<ActionBody>, description = "needed by call and transfer"),
-    responses((status = 200, body = TicketView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "`invalid_transition`: not allowed from the ticket's state", body = ErrorBody),
+    responses((status = 200, body = TicketView), (status = 403, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such ticket (or counter); `unknown_action`", body = ErrorBody),
+        (status = 409, description = "`invalid_transition`: not allowed from the ticket's state; `no_printer`", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn act(
     State(s): State<AppState>,
@@ -151,7 +152,7 @@ pub async fn act(
 
 /// The ticket printer of this node: configured or not, its current fault, jobs waiting.
 #[utoipa::path(get, path = "/api/v1/printer", tag = "clinic", security(("bearer" = [])),
-    responses((status = 200, body = crate::print::PrinterHealth), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = crate::print::PrinterHealth)))]
 pub async fn printer(
     State(s): State<AppState>,
     Caller(p, _): Caller,
@@ -163,7 +164,7 @@ pub async fn printer(
 /// A ticket's public status, for the page its QR code opens. No token needed: the
 /// ticket's random id is the key, and the answer holds no patient data.
 #[utoipa::path(get, path = "/api/v1/public/tickets/{id}", tag = "tickets",
-    params(("id" = String, Path, description = "ticket id")),
+    params(("id" = TicketId, Path, description = "ticket id")),
     responses((status = 200, body = PublicTicketView), (status = 404, body = ErrorBody)))]
 pub async fn public(
     State(s): State<AppState>,
@@ -176,20 +177,21 @@ pub async fn public(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CallsQuery {
-    /// At most this many (default 10, at most 50).
-    pub limit: Option<usize>,
+    /// At most this many (default 10; more than 50 is taken as 50).
+    #[param(minimum = 0, maximum = 65535)]
+    pub limit: Option<u16>,
 }
 
 /// Today's most recent calls, newest first, for the waiting-room display.
 #[utoipa::path(get, path = "/api/v1/calls", tag = "tickets", security(("bearer" = [])), params(CallsQuery),
-    responses((status = 200, body = [CallView]), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = [CallView])))]
 pub async fn calls(
     State(s): State<AppState>,
     Caller(p, _): Caller,
     Query(q): Query<CallsQuery>,
 ) -> Result<Json<Vec<CallView>>, AppError> {
     p.require(Permission::SeeQueues)?;
-    let limit = q.limit.unwrap_or(10).min(50);
+    let limit = usize::from(q.limit.unwrap_or(10).min(50));
     Ok(Json(blocking(move || s.node.recent_calls(limit)).await?))
 }
 

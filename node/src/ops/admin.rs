@@ -28,12 +28,14 @@ pub struct NewDevice {
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
     /// Login name: 3–32 lowercase letters, digits, `.`, `_` or `-`.
+    #[schema(pattern = "^[a-z0-9._-]{3,32}$")]
     pub username: String,
     /// Name shown on screens.
     pub display_name: String,
     /// Role.
     pub role: StaffRole,
     /// Initial password (at least 12 characters, following the password policy).
+    #[schema(min_length = 12)]
     pub password: String,
 }
 

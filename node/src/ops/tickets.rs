@@ -45,7 +45,8 @@ pub enum TicketAction {
 pub struct TicketFilter {
     /// Only this service.
     pub service: Option<ServiceCode>,
-    /// Only this status (`waiting`, `called`, `serving`, `done`, `no_show`, `cancelled`, `transferred`).
+    /// Only this status.
+    #[param(value_type = Option<TicketStatus>)]
     pub status: Option<String>,
 }
 

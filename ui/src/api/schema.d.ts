@@ -268,9 +268,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Live updates as server-sent events: `ticket` (a ticket changed), `call` (a ticket was
-         *     called: displays announce it), `config`, and `resync` (messages were missed: reload).
-         *     Browsers pass the token as `?access_token=`.
+         * Live updates as server-sent events, each a [`LiveMessage`]: `hello` first, then
+         *     `ticket` (a ticket changed), `call` (a ticket was called: displays announce it),
+         *     `config`, and `resync` (messages were missed: reload). Browsers pass the token as
+         *     `?access_token=`.
          */
         get: operations["events"];
         put?: never;
@@ -643,9 +644,9 @@ export interface components {
         ClinicSettings: {
             /** @description Name printed on tickets and shown on screens. */
             name: string;
-            /** @description Ticket message in English (default when absent). */
+            /** @description Ticket message in English (default when absent or blank). */
             ticket_message_en?: string | null;
-            /** @description Ticket message in Bahasa Indonesia (default when absent). */
+            /** @description Ticket message in Bahasa Indonesia (default when absent or blank). */
             ticket_message_id?: string | null;
             /** @description IANA time zone, e.g. `Asia/Jakarta`. */
             time_zone: string;
@@ -689,7 +690,7 @@ export interface components {
             /** @description Name called out and shown on the display. */
             name: string;
             /** @description Services it calls from, in the order it prefers them. */
-            services: string[];
+            services: components["schemas"]["ServiceCode"][];
         };
         /** @description A new device and its token (shown only in this response). */
         CreatedDevice: components["schemas"]["DeviceView"] & {
@@ -770,9 +771,16 @@ export interface components {
             /** @description Base URL of the other side. */
             url: string;
         };
+        /** @description One server-sent event of the live stream. */
+        LiveEvent: {
+            /** @description the message, as JSON */
+            data: string;
+            /** @enum {string} */
+            event: "ticket" | "call" | "config" | "hello" | "resync";
+        };
         /**
          * @description One message on the live stream (`GET /api/v1/events`, server-sent events; the SSE
-         *     event name is the `type`).
+         *     event name is the `type`, the data this object as JSON).
          */
         LiveMessage: {
             counter?: null | components["schemas"]["CounterId"];
@@ -806,6 +814,12 @@ export interface components {
             kind: string;
             /** @enum {string} */
             type: "config";
+        } | {
+            /** @enum {string} */
+            type: "hello";
+        } | {
+            /** @enum {string} */
+            type: "resync";
         };
         /** @description A machine an account is locked against after failed logins from it. */
         LoginLock: {
@@ -871,7 +885,7 @@ export interface components {
              */
             slot_minutes?: number | null;
             /**
-             * @description Start of the slot, `HH:MM`.
+             * @description Start of the slot, `HH:MM` (seconds may follow).
              * @example 09:30
              */
             slot_start: string;
@@ -917,9 +931,15 @@ export interface components {
             bpjs_number?: string | null;
             /** @description Full name. */
             name?: string | null;
-            /** @description NIK, 16 digits. */
+            /**
+             * @description NIK, 16 digits: a province code 11–94, and a birth date part `DDMMYY` whose day
+             *     may have 40 added.
+             */
             nik?: string | null;
-            /** @description Mobile number, `08…`, `628…` or `+628…`. */
+            /**
+             * @description Mobile number, `08…`, `628…` or `+628…` and 9–12 more digits (spaces and dashes
+             *     allowed).
+             */
             phone?: string | null;
         };
         /** @description A patient record. */
@@ -1179,7 +1199,91 @@ export interface components {
          */
         VisitId: string;
     };
-    responses: never;
+    responses: {
+        /** @description `bad_json` / `bad_request`: the body cannot be read (not JSON) */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `disk_full`: the node's disk is full; nothing was changed */
+        DiskFull: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `internal`: a fault on the node (logged there) */
+        Internal: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `payload_too_large`: the body is larger than 64 KiB */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `rate_limited`: too many requests from this machine; `Retry-After` says in how many seconds to try again */
+        RateLimited: {
+            headers: {
+                /** @description seconds to wait */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `storage_unavailable`: the node's database could not answer or save; nothing was changed */
+        StorageUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `unauthorized`: no token, or one that is unknown, expired or revoked */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `unsupported_media_type`: the body is not sent as `application/json` */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `validation_failed`: a path or query parameter, or a field of the body, does not hold what it should (the message names it and the rule) */
+        ValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -1207,6 +1311,7 @@ export interface operations {
                     "application/json": components["schemas"]["AppointmentView"][];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1215,6 +1320,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     book: {
@@ -1238,6 +1347,8 @@ export interface operations {
                     "application/json": components["schemas"]["AppointmentView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1254,6 +1365,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1262,6 +1375,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     trail: {
@@ -1311,6 +1428,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `validation_failed`: `limit` or `since_ms` out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     break_glass: {
@@ -1334,6 +1463,7 @@ export interface operations {
                     "application/json": components["schemas"]["BreakGlassResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1350,6 +1480,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1358,6 +1490,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     login: {
@@ -1381,6 +1517,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1389,6 +1526,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1408,6 +1547,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     logout: {
@@ -1433,6 +1575,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     me: {
@@ -1460,12 +1606,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     calls: {
         parameters: {
             query?: {
-                /** @description At most this many (default 10, at most 50). */
+                /** @description At most this many (default 10; more than 50 is taken as 50). */
                 limit?: number;
             };
             header?: never;
@@ -1482,14 +1631,11 @@ export interface operations {
                     "application/json": components["schemas"]["CallView"][];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     clinic: {
@@ -1509,7 +1655,9 @@ export interface operations {
                     "application/json": components["schemas"]["Clinic"];
                 };
             };
-            401: {
+            401: components["responses"]["Unauthorized"];
+            /** @description the clinic is not set up yet */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1517,6 +1665,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     put_clinic: {
@@ -1540,6 +1691,8 @@ export interface operations {
                     "application/json": components["schemas"]["Clinic"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1548,6 +1701,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1556,6 +1711,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     conflicts: {
@@ -1591,6 +1750,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     counters: {
@@ -1610,14 +1772,10 @@ export interface operations {
                     "application/json": components["schemas"]["Counter"][];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     put_counter: {
@@ -1626,7 +1784,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Counter id, e.g. loket-1 */
-                counter_id: string;
+                counter_id: components["schemas"]["CounterId"];
             };
             cookie?: never;
         };
@@ -1642,6 +1800,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1658,6 +1818,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1666,6 +1828,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     call_next: {
@@ -1674,7 +1840,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description counter id, e.g. loket-1 */
-                counter_id: string;
+                counter_id: components["schemas"]["CounterId"];
             };
             cookie?: never;
         };
@@ -1693,14 +1859,8 @@ export interface operations {
                     "application/json": components["schemas"]["TicketView"];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1727,6 +1887,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`: not a counter id, or a body the node cannot read */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1735,6 +1898,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     devices: {
@@ -1754,6 +1921,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceView"][];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1762,6 +1930,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     create_device: {
@@ -1785,6 +1956,8 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedDevice"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1793,6 +1966,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1801,6 +1976,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     revoke_device: {
@@ -1809,7 +1988,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description device id */
-                id: string;
+                id: components["schemas"]["DeviceId"];
             };
             cookie?: never;
         };
@@ -1823,6 +2002,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceView"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1839,6 +2019,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     events: {
@@ -1856,17 +2041,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["LiveMessage"];
+                    "text/event-stream": components["schemas"]["LiveEvent"];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     search_patients: {
@@ -1889,6 +2070,7 @@ export interface operations {
                     "application/json": components["schemas"]["PatientView"][];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1897,6 +2079,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     register_patient: {
@@ -1920,6 +2106,8 @@ export interface operations {
                     "application/json": components["schemas"]["PatientView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1936,6 +2124,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1944,6 +2134,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     printer: {
@@ -1963,14 +2157,10 @@ export interface operations {
                     "application/json": components["schemas"]["PrinterHealth"];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     printer_test: {
@@ -1988,6 +2178,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2004,6 +2195,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2012,6 +2205,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            507: components["responses"]["DiskFull"];
         };
     };
     public: {
@@ -2020,7 +2214,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description ticket id */
-                id: string;
+                id: components["schemas"]["TicketId"];
             };
             cookie?: never;
         };
@@ -2042,6 +2236,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     services: {
@@ -2061,14 +2259,10 @@ export interface operations {
                     "application/json": components["schemas"]["ServiceView"][];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     put_service: {
@@ -2077,7 +2271,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Service code, e.g. A */
-                code: string;
+                code: components["schemas"]["ServiceCode"];
             };
             cookie?: never;
         };
@@ -2093,6 +2287,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2101,6 +2297,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2109,6 +2307,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     status: {
@@ -2144,6 +2346,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     list_tickets: {
@@ -2151,8 +2356,8 @@ export interface operations {
             query?: {
                 /** @description Only this service. */
                 service?: components["schemas"]["ServiceCode"];
-                /** @description Only this status (`waiting`, `called`, `serving`, `done`, `no_show`, `cancelled`, `transferred`). */
-                status?: string;
+                /** @description Only this status. */
+                status?: components["schemas"]["TicketStatus"];
             };
             header?: never;
             path?: never;
@@ -2168,6 +2373,7 @@ export interface operations {
                     "application/json": components["schemas"]["TicketView"][];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2184,6 +2390,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     issue: {
@@ -2207,6 +2416,7 @@ export interface operations {
                     "application/json": components["schemas"]["TicketView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2239,6 +2449,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2247,6 +2459,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     get: {
@@ -2255,7 +2471,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description ticket id */
-                id: string;
+                id: components["schemas"]["TicketId"];
             };
             cookie?: never;
         };
@@ -2269,6 +2485,7 @@ export interface operations {
                     "application/json": components["schemas"]["TicketView"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2285,6 +2502,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     print_png: {
@@ -2307,6 +2528,7 @@ export interface operations {
                     "image/png": number[];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2323,6 +2545,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     act: {
@@ -2331,8 +2557,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description ticket id */
-                id: string;
-                /** @description call | recall | serve | complete | no-show | requeue | cancel | transfer | reprint */
+                id: components["schemas"]["TicketId"];
                 action: string;
             };
             cookie?: never;
@@ -2352,6 +2577,8 @@ export interface operations {
                     "application/json": components["schemas"]["TicketView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2360,6 +2587,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `not_found`: no such ticket (or counter); `unknown_action` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2368,7 +2596,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_transition`: not allowed from the ticket's state */
+            /** @description `invalid_transition`: not allowed from the ticket's state; `no_printer` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2377,6 +2605,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2385,6 +2615,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     users: {
@@ -2404,6 +2638,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffAccount"][];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2412,6 +2647,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     create_user: {
@@ -2435,6 +2673,8 @@ export interface operations {
                     "application/json": components["schemas"]["StaffView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2451,6 +2691,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2459,6 +2701,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
 }
