@@ -3,13 +3,13 @@
 
 use super::error::{AppError, ErrorCode};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Buckets per client address.
 #[derive(Debug)]
@@ -31,6 +31,11 @@ impl RateLimit {
 
     /// Takes one request from `ip`'s bucket; `false` when it is empty.
     pub fn allow(&self, ip: IpAddr) -> bool {
+        self.take(ip).is_ok()
+    }
+
+    /// Takes one request from `ip`'s bucket, or says how long until it holds one.
+    pub fn take(&self, ip: IpAddr) -> Result<(), Duration> {
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() > 10_000 {
@@ -44,30 +49,43 @@ impl RateLimit {
         *at = now;
         if *tokens >= 1.0 {
             *tokens -= 1.0;
-            true
+            Ok(())
         } else {
-            false
+            Err(Duration::from_secs_f64((1.0 - *tokens) / self.per_second))
         }
     }
 }
 
-/// Refuses requests beyond the caller's rate with 429 `rate_limited`. Requests that did
-/// not come through a socket (tests through the router) are not limited.
-pub async fn limit(
-    State(limit): State<Arc<RateLimit>>,
-    request: Request,
-    next: Next,
-) -> Result<Response, AppError> {
-    let ip = request
+/// The 429 `rate_limited` answer for a caller whose bucket holds a request again in
+/// `wait`, with `Retry-After` (whole seconds, at least one).
+pub fn too_many(wait: Duration) -> Response {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let mut response = AppError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+        "too many requests from this machine; slow down",
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+    response
+}
+
+/// The client's address, when the request came through a socket.
+pub fn client_ip(request: &Request) -> Option<IpAddr> {
+    request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
-    match ip {
-        Some(ip) if !limit.allow(ip) => Err(AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::RateLimited,
-            "too many requests from this machine; slow down",
-        )),
-        _ => Ok(next.run(request).await),
+        .map(|ConnectInfo(addr)| addr.ip())
+}
+
+/// Refuses requests beyond the caller's rate with 429 `rate_limited` (and
+/// `Retry-After`). Requests that did not come through a socket (tests through the
+/// router) are not limited.
+pub async fn limit(State(limit): State<Arc<RateLimit>>, request: Request, next: Next) -> Response {
+    if let Some(Err(wait)) = client_ip(&request).map(|ip| limit.take(ip)) {
+        return too_many(wait);
     }
+    next.run(request).await
 }
