@@ -13,5 +13,6 @@ mod lan;
 mod printing;
 mod process;
 mod sync;
+mod sync_gate;
 mod tls;
 mod util;

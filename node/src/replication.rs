@@ -17,7 +17,7 @@ use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_sync::exchange::{self, SyncError, SyncRequest, SyncResponse, Transport};
 use medicloud_sync::http::{Backoff, Credential, HttpTransport, TrustedCa};
 use medicloud_sync::log::{Ingest, Log, VersionVector};
-use medicloud_sync::seal::{LanSeal, Opened, Refusal, ReplayGuard};
+use medicloud_sync::seal::{Header, LanSeal, Refusal, ReplayGuard};
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -217,9 +217,16 @@ impl Replication {
         self.lan.as_deref()
     }
 
-    /// Admits an opened sealed request received at `now_ms`: fresh, and not seen before.
-    pub fn admit(&self, opened: &Opened, now_ms: i64) -> std::result::Result<(), Refusal> {
-        self.replay.admit(opened, now_ms)
+    /// Whether a sealed request whose header opened, received at `now_ms`, is fresh and
+    /// not seen before (admitting nothing).
+    pub fn check(&self, header: &Header, now_ms: i64) -> std::result::Result<(), Refusal> {
+        self.replay.check(header, now_ms)
+    }
+
+    /// Admits a sealed request whose body opened, received at `now_ms`: fresh, and not
+    /// seen before.
+    pub fn admit(&self, header: &Header, now_ms: i64) -> std::result::Result<(), Refusal> {
+        self.replay.admit(header, now_ms)
     }
 
     /// Whether this node takes sync requests at all.

@@ -41,6 +41,7 @@ const BENCHES: &[&str] = &[
     "sync",
     "cloud",
     "live",
+    "edge",
 ];
 /// Run after the others when its file is in the tree.
 const FAULTS: &str = "faults";
@@ -287,6 +288,7 @@ fn bench_of(target: &Target) -> &'static str {
         ["sync", ..] => "sync",
         ["cloud", ..] => "cloud",
         ["live", ..] => "live",
+        ["edge", ..] => "edge",
         _ => "none",
     }
 }

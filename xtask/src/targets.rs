@@ -186,6 +186,20 @@ pub const TARGETS: &[Target] = &[
         "ms",
         "a call reaching 200 connected live streams, p99",
     ),
+    t(
+        "edge.sync_flood.rss_growth_mb",
+        AtMost,
+        32.0,
+        "MB",
+        "node memory growth while 64 clients without the LAN key announce 8 MiB sync bodies",
+    ),
+    t(
+        "edge.slow_connections.ticket.p99",
+        AtMost,
+        50.0,
+        "ms",
+        "ticket issue from another address while one holds 1,000 slow connections, p99",
+    ),
 ];
 
 /// The report's sections: a title and the record-name prefixes it holds.
@@ -195,6 +209,7 @@ pub const SECTIONS: &[(&str, &[&str])] = &[
     ("Sync workloads", &["sync."]),
     ("Cloud", &["cloud."]),
     ("Live updates", &["live."]),
+    ("The node's edge", &["edge."]),
     ("The app", &["app."]),
     ("Fault scenarios", &["fault."]),
 ];

@@ -56,23 +56,32 @@ impl RateLimit {
     }
 }
 
-/// Refuses requests beyond the caller's rate with 429 `rate_limited` and a
-/// `Retry-After` (whole seconds, at least 1) saying when the next one will be taken.
-/// Requests that did not come through a socket (tests through the router) are not
-/// limited.
-pub async fn limit(State(limit): State<Arc<RateLimit>>, request: Request, next: Next) -> Response {
-    let ip = request
+/// The 429 `rate_limited` answer for a caller whose bucket holds a request again in
+/// `wait`, with `Retry-After` (whole seconds, at least one).
+pub fn too_many(wait: Duration) -> Response {
+    AppError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+        "too many requests from this machine; slow down",
+    )
+    .retry_after(wait)
+    .into_response()
+}
+
+/// The client's address, when the request came through a socket.
+pub fn client_ip(request: &Request) -> Option<IpAddr> {
+    request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
-    match ip.map(|ip| limit.take(ip)) {
-        Some(Err(wait)) => AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::RateLimited,
-            "too many requests from this machine; slow down",
-        )
-        .retry_after(wait)
-        .into_response(),
-        _ => next.run(request).await,
+        .map(|ConnectInfo(addr)| addr.ip())
+}
+
+/// Refuses requests beyond the caller's rate with 429 `rate_limited` (and
+/// `Retry-After`). Requests that did not come through a socket (tests through the
+/// router) are not limited.
+pub async fn limit(State(limit): State<Arc<RateLimit>>, request: Request, next: Next) -> Response {
+    if let Some(Err(wait)) = client_ip(&request).map(|ip| limit.take(ip)) {
+        return too_many(wait);
     }
+    next.run(request).await
 }

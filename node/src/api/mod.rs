@@ -39,6 +39,13 @@ pub const RATE_PER_SECOND: u32 = 100;
 /// …and in a burst.
 pub const RATE_BURST: u32 = 1_000;
 
+/// Sync requests per second one client address may make to `/sync/v1`, sustained…
+pub const SYNC_RATE_PER_SECOND: u32 = 50;
+/// …and in a burst (a new node's first sync of a month sends a few hundred pages).
+pub const SYNC_RATE_BURST: u32 = 500;
+/// Sealed sync bodies (each up to 8 MiB) read and worked on at once.
+pub const SYNC_BODIES_AT_ONCE: usize = 4;
+
 /// Largest request body accepted, in bytes.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
@@ -126,13 +133,19 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         .fallback(api_not_found);
     // Sync rounds carry pages of events: a larger limit (on the decompressed body), and
     // bodies sealed with the clinic's LAN key (gzip inside) instead of a staff or device
-    // token; the seal is opened before, and put on after, the handlers.
+    // token; the seal is opened before, and put on after, the handlers. Its gate (length,
+    // rate, the seal's header, a few turns) refuses what cannot open before reading it.
+    let gate = Arc::new(sync::SyncGate::new(
+        SYNC_RATE_PER_SECOND,
+        SYNC_RATE_BURST,
+        SYNC_BODIES_AT_ONCE,
+    ));
     let sync = Router::new()
         .route("/exchange", post(sync::exchange))
         .route("/labels/reserve", post(sync::reserve))
         .layer(DefaultBodyLimit::max(medicloud_sync::wire::MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            (state.clone(), gate),
             sync::sealed,
         ));
     let app = Router::new()

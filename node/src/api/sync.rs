@@ -4,6 +4,7 @@
 
 use super::error::{AppError, ErrorBody, ErrorCode};
 use super::extract::{Caller, Json};
+use super::limit::{self, RateLimit};
 use super::{AppState, blocking};
 use crate::auth::Permission;
 use crate::replication::SyncStatus;
@@ -13,17 +14,46 @@ use axum::extract::{OriginalUri, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 use medicloud_sync::exchange::{self, PAGE, SyncError, SyncRequest, SyncResponse};
 use medicloud_sync::seal::{self, Refusal};
 use medicloud_sync::wire::{self, Block, GunzipError, ReserveRequest};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// What the sync routes let in before a body is read: a rate of requests per client
+/// address, and how many sealed bodies are held in memory at once.
+#[derive(Debug)]
+pub struct SyncGate {
+    rate: RateLimit,
+    bodies: Arc<Semaphore>,
+}
+
+impl SyncGate {
+    /// `per_second` requests per address sustained, bursts of `burst`, and at most
+    /// `bodies` sealed bodies read (and worked on) at once.
+    pub fn new(per_second: u32, burst: u32, bodies: usize) -> Self {
+        Self {
+            rate: RateLimit::new(per_second, burst),
+            bodies: Arc::new(Semaphore::new(bodies)),
+        }
+    }
+}
+
+/// How long a request whose header opened may wait for its turn to be read.
+const TURN_WAIT: Duration = Duration::from_secs(30);
 
 /// Opens the sealed request of another node of the clinic, runs it, and seals the
-/// answer (see `medicloud_sync::seal`). A request that does not open under the clinic's
-/// LAN key is answered 401 `unauthenticated` and reaches no handler; one that opens but
-/// is stale (or whose sender's clock is off) gets a sealed 401 `stale_request` that
-/// tells this node's time; one seen before is refused as a replay.
+/// answer (see `medicloud_sync::seal`). Before a body is read: it must say its length
+/// (411), within the limit (413); the caller's address must be within its rate (429,
+/// with `Retry-After`); and the envelope's header, its first bytes, must open under the
+/// clinic's LAN key, say that length, and not be a replay of a request taken (else 401
+/// `unauthenticated`, with the rest unread). Only then does the body wait for one of the few turns to be
+/// read whole (503 after [`TURN_WAIT`]). A request that opens but is stale (or whose
+/// sender's clock is off) gets a sealed 401 `stale_request` that tells this node's time.
 pub async fn sealed(
-    State(s): State<AppState>,
+    State((s, gate)): State<(AppState, Arc<SyncGate>)>,
     request: Request,
     next: Next,
 ) -> Result<Response, AppError> {
@@ -34,12 +64,6 @@ pub async fn sealed(
             "this node takes no sync requests (it has no LAN key)",
         ));
     };
-    let route = request
-        .extensions()
-        .get::<OriginalUri>()
-        .map_or_else(|| request.uri().path(), |o| o.0.path())
-        .to_owned();
-    let (mut parts, body) = request.into_parts();
     let unauthenticated = || {
         AppError::new(
             StatusCode::UNAUTHORIZED,
@@ -54,34 +78,120 @@ pub async fn sealed(
             format!("a sync body may hold at most {} bytes", wire::MAX_BODY),
         )
     };
-    let bytes = axum::body::to_bytes(body, wire::MAX_BODY + seal::OVERHEAD)
-        .await
-        .map_err(|_| too_large())?;
+    let cut_short = || {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadBody,
+            "the sealed body did not arrive whole",
+        )
+    };
+    let len = match request.headers().get(header::CONTENT_LENGTH) {
+        // No length and no transfer coding: an empty body (which cannot be sealed).
+        None if !request.headers().contains_key(header::TRANSFER_ENCODING) => 0,
+        None => {
+            return Err(AppError::new(
+                StatusCode::LENGTH_REQUIRED,
+                ErrorCode::BadRequest,
+                "a sync request must say its length (Content-Length)",
+            ));
+        }
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .ok_or_else(|| {
+                AppError::new(
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::BadRequest,
+                    "Content-Length is not a number",
+                )
+            })?,
+    };
+    let len = match usize::try_from(len) {
+        Ok(len) if len <= wire::MAX_BODY + seal::OVERHEAD => len,
+        _ => return Err(too_large()),
+    };
+    if let Some(Err(wait)) = limit::client_ip(&request).map(|ip| gate.rate.take(ip)) {
+        return Ok(limit::too_many(wait));
+    }
+    let route = request
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| request.uri().path(), |o| o.0.path())
+        .to_owned();
+    let (mut parts, body) = request.into_parts();
+    // The header, from the first bytes; a device without the LAN key gets no further.
+    let mut stream = body.into_data_stream();
+    let mut head = Vec::with_capacity(seal::HEADER_LEN);
+    while head.len() < seal::HEADER_LEN {
+        match stream.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            Some(Err(_)) => return Err(cut_short()),
+            None => break,
+        }
+    }
+    let sealed = seal
+        .open_request_header(&route, &head)
+        .map_err(|_| unauthenticated())?;
+    if sealed.len != len {
+        return Err(unauthenticated());
+    }
+    let replayed = || {
+        tracing::warn!("a sealed sync request was played again; refused");
+        unauthenticated()
+    };
+    // A stale header is authentic: its body is read, and answered with this node's time.
+    if s.node.check_sealed(&sealed, s.node.now_ms()) == Err(Refusal::Replayed) {
+        return Err(replayed());
+    }
+    // A turn to be read whole and worked on, held until the answer is sealed.
+    let Ok(Ok(_turn)) = tokio::time::timeout(TURN_WAIT, gate.bodies.clone().acquire_owned()).await
+    else {
+        let mut busy = AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::RateLimited,
+            "this node is taking other sync requests; try again",
+        )
+        .into_response();
+        busy.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return Ok(busy);
+    };
+    let mut bytes = head;
+    bytes.reserve_exact(len.saturating_sub(bytes.len()));
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| cut_short())?;
+        if bytes.len() + chunk.len() > len {
+            return Err(unauthenticated());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    if bytes.len() != len {
+        return Err(cut_short());
+    }
     let opened = seal
-        .open_request(&route, &bytes)
+        .open_request_owned(&route, bytes)
         .map_err(|_| unauthenticated())?;
     let now = s.node.now_ms();
+    let stale = match s.node.admit_sealed(&sealed, now) {
+        Ok(()) => false,
+        Err(Refusal::Stale) => true,
+        Err(Refusal::Replayed) => return Err(replayed()),
+    };
     let answer = |status: StatusCode, json: Vec<u8>| {
         let body = seal.seal_answer(&route, &opened.nonce, now, &wire::gzip(&json));
         (status, [(header::CONTENT_TYPE, seal::CONTENT_TYPE)], body).into_response()
     };
-    match s.node.admit_sealed(&opened, now) {
-        Ok(()) => {}
-        Err(Refusal::Stale) => {
-            let body = ErrorBody::new(
-                ErrorCode::StaleRequest,
-                "the request's time is too far from this node's; this answer carries its time",
-            );
-            return Ok(answer(
-                StatusCode::UNAUTHORIZED,
-                // An ErrorBody always serialises.
-                serde_json::to_vec(&body).unwrap_or_default(),
-            ));
-        }
-        Err(Refusal::Replayed) => {
-            tracing::warn!("a sealed sync request was played again; refused");
-            return Err(unauthenticated());
-        }
+    if stale {
+        let body = ErrorBody::new(
+            ErrorCode::StaleRequest,
+            "the request's time is too far from this node's; this answer carries its time",
+        );
+        return Ok(answer(
+            StatusCode::UNAUTHORIZED,
+            // An ErrorBody always serialises.
+            serde_json::to_vec(&body).unwrap_or_default(),
+        ));
     }
     let json = wire::gunzip(&opened.payload, wire::MAX_BODY).map_err(|e| match e {
         GunzipError::TooLarge(_) => too_large(),
@@ -91,6 +201,7 @@ pub async fn sealed(
             "the sealed body is not gzip-compressed JSON",
         ),
     })?;
+    drop(opened.payload);
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.remove(header::CONTENT_ENCODING);
     parts.headers.insert(

@@ -7,7 +7,7 @@ use crate::labels;
 use crate::replication::{NodeLog, SyncStatus};
 use crate::store::query::{self, ConflictView};
 use medicloud_core::ids::DeviceId;
-use medicloud_sync::seal::{LanSeal, Opened, Refusal};
+use medicloud_sync::seal::{Header, LanSeal, Refusal};
 use medicloud_sync::wire::{Block, ReserveRequest};
 
 impl Node {
@@ -37,9 +37,16 @@ impl Node {
         self.replication.seal()
     }
 
-    /// Admits an opened sealed request received at `now_ms`: fresh, and not seen before.
-    pub fn admit_sealed(&self, opened: &Opened, now_ms: i64) -> std::result::Result<(), Refusal> {
-        self.replication.admit(opened, now_ms)
+    /// Whether a sealed request whose header opened, received at `now_ms`, is fresh and
+    /// not seen before (admitting nothing: see [`Self::admit_sealed`]).
+    pub fn check_sealed(&self, header: &Header, now_ms: i64) -> std::result::Result<(), Refusal> {
+        self.replication.check(header, now_ms)
+    }
+
+    /// Admits a sealed request whose body opened, received at `now_ms`: fresh, and not
+    /// seen before.
+    pub fn admit_sealed(&self, header: &Header, now_ms: i64) -> std::result::Result<(), Refusal> {
+        self.replication.admit(header, now_ms)
     }
 
     /// Whether another node (or the cloud) hands this node its label blocks.
