@@ -281,6 +281,24 @@ async function main() {
     await desk.getByTestId("printer-state").getByText("paper out").waitFor({ timeout: 15_000 });
     check("the desk's status bar shows the printer fault", true);
 
+    // Loket 1 still holds the first patient: N asks what becomes of them first, and
+    // "complete, call next" finishes them and calls the next one in one step.
+    await desk.getByTestId("call-next").click();
+    await desk.getByTestId("handover").getByText(label).waitFor();
+    check(`N at a counter holding ${label} asks what becomes of it, and calls nobody yet`, (await desk.getByTestId("current").textContent()).includes(label));
+    await desk.screenshot({ path: join(shots, "desk-handover.png") });
+    await axeCheck(desk, "desk handover");
+    await desk.getByTestId("handover-complete").click();
+    await desk.getByTestId("handover").waitFor({ state: "detached" });
+    await desk.waitForFunction((first) => !document.querySelector('[data-testid="current"]')?.textContent.includes(first), label);
+    const all = await (await fetch(`${base}/api/v1/tickets`, { headers: { authorization: `Bearer ${session.token}` } })).json();
+    const atLoket1 = all.filter((t) => t.counter === "loket-1" && (t.status === "called" || t.status === "serving"));
+    check(
+      `${label} is done and loket 1 holds exactly the next patient`,
+      all.find((t) => t.label === label)?.status === "done" && atLoket1.length === 1 && atLoket1[0].label !== label,
+      JSON.stringify(atLoket1.map((t) => [t.label, t.status])),
+    );
+
     // The patient's phone.
     const tickets = await (await fetch(`${base}/api/v1/tickets`, { headers: { authorization: `Bearer ${session.token}` } })).json();
     const mine = tickets.find((t) => t.label === noPaper);
