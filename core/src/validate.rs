@@ -2,7 +2,7 @@
 //! numbers, dates.
 //!
 //! Every text a person types (the names of the clinic, its services, counters, devices,
-//! staff and patients; ticket messages; reasons) passes [`line`], one set of rules for
+//! staff and patients; ticket messages; reasons) passes [`line()`], one set of rules for
 //! all of them. Errors name the field and say what is expected, never echo the value (it
 //! may be patient data that must not reach a log).
 
@@ -128,7 +128,7 @@ fn is_invisible(c: char) -> bool {
         )
 }
 
-/// A person's name (a patient's): [`line`] with 1–100 characters.
+/// A person's name (a patient's): [`line()`] with 1–100 characters.
 pub fn person_name(name: &str) -> Result<String, ValidationError> {
     line("name", name, 1..=100)
 }
