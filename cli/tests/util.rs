@@ -324,16 +324,7 @@ impl PrinterProcess {
 
     /// The text renderings of every job printed so far, in order.
     pub fn printed(&self) -> Vec<String> {
-        let mut files: Vec<_> = std::fs::read_dir(&self.out)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .map(|p| std::fs::read_to_string(p).unwrap())
-            .collect()
+        printed_in(&self.out)
     }
 
     /// Waits up to 15 s until at least `count` jobs are printed.
@@ -354,6 +345,21 @@ impl Drop for PrinterProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The text renderings of the jobs a virtual printer stored in `out`, in order (also
+/// once the printer is switched off).
+pub fn printed_in(out: &Path) -> Vec<String> {
+    let mut files: Vec<_> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
 }
 
 /// How often each label appears on the printed tickets (text renderings).

@@ -1,10 +1,14 @@
 //! `fault.printer_outage`: kiosks keep taking tickets while the virtual printer is
 //! switched off (its process gone), then comes back out of paper, then is refilled.
 //! Every ticket is issued at once throughout, the desk sees each fault, nothing prints
-//! while the paper is out, and after the refill every job has printed exactly once
-//! (counted by label in the printer's output files).
+//! while the paper is out, and after the refill every job has printed — each once, but
+//! for the one job the printer may have stored as it was switched off, whose answer was
+//! lost with it and which the spool sends again (at least once, never lost; counted by
+//! label in the printer's output files).
 
-use crate::util::{DemoProcess, PrinterProcess, label_counts, wait_for_fault, wait_for_idle_spool};
+use crate::util::{
+    DemoProcess, PrinterProcess, label_counts, printed_in, wait_for_fault, wait_for_idle_spool,
+};
 use crate::{Report, Run};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -101,6 +105,9 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
     // A third in: the printer is switched off.
     until_answered(&answered, total / 3).await;
     drop(printer);
+    // The job the printer had stored when it went (if its answer was lost with it, the
+    // spool sends it again: the one duplicate a switched-off printer may cause).
+    let stored_at_switch_off = printed_in(&out).pop();
     let unreachable = wait_for_fault(&client, &demo, &desk, "unreachable").await;
     budget.store(total * 5 / 6, Ordering::SeqCst);
     // Two thirds in: it is switched on again, out of paper.
@@ -137,7 +144,22 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
         .filter(|(_, n)| **n == 0)
         .map(|(l, _)| l)
         .collect();
-    let twice = counts.values().filter(|&&n| n > 1).count();
+    let twice: Vec<&String> = counts
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(l, _)| l)
+        .collect();
+    // At most one label twice, and only the one stored as the printer was switched off.
+    let twice_explained = match twice.as_slice() {
+        [] => true,
+        [label] => {
+            counts[*label] == 2
+                && stored_at_switch_off
+                    .as_deref()
+                    .is_some_and(|last| last.contains(label.as_str()))
+        }
+        _ => false,
+    };
     // What the spool thinks of a job that never printed.
     let mut spool_says = Vec::new();
     for label in &missing {
@@ -175,12 +197,20 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
     );
     report.count(format!("{} files printed", printed.len()));
     report.count(format!(
-        "{} never printed{}, {twice} printed twice",
+        "{} never printed{}, {} printed twice{}",
         missing.len(),
         if spool_says.is_empty() {
             String::new()
         } else {
             format!(" [{}: the spool's word for it]", spool_says.join(", "))
+        },
+        twice.len(),
+        if twice.is_empty() {
+            ""
+        } else if twice_explained {
+            " (the job stored as the printer was switched off, its answer lost: sent again)"
+        } else {
+            ""
         }
     ));
     report.count(format!(
@@ -200,12 +230,13 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
         during_paper_out == paper_out_at,
         "a job printed while the paper was out",
     );
+    report.check(missing.is_empty(), "a job never printed");
     report.check(
-        missing.is_empty() && twice == 0,
-        "not every job printed exactly once",
+        twice_explained,
+        format!("printed twice beyond the job the switch-off cut short: {twice:?}"),
     );
     report.check(
-        printed.len() == labels.len(),
+        printed.len() == labels.len() + twice.len(),
         format!(
             "{} files printed for {} tickets",
             printed.len(),
