@@ -17,7 +17,6 @@ use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -149,38 +148,11 @@ impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> 
     }
 }
 
-/// Gives the framework's own refusals, plain text or empty (405 for a path without that
-/// method, …), the `{code, message}` body too; headers such as `Allow` are kept.
-async fn json_errors(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    let status = response.status();
-    let plain = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
-    if !(status.is_client_error() || status.is_server_error()) || !plain {
-        return response;
-    }
-    use ErrorCode as C;
-    let (code, message) = match status {
-        StatusCode::METHOD_NOT_ALLOWED => (
-            C::MethodNotAllowed,
-            "this path does not take this method (the Allow header lists those it takes)",
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE => (C::PayloadTooLarge, "the request body is too large"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-            (C::UnsupportedMediaType, "send the body as application/json")
-        }
-        StatusCode::NOT_FOUND => (C::NotFound, "no such route"),
-        s if s.is_server_error() => (C::Internal, "internal error"),
-        _ => (C::BadRequest, "the request could not be read"),
-    };
-    let (mut parts, _) = response.into_parts();
-    parts.headers.remove(header::CONTENT_TYPE);
-    parts.headers.remove(header::CONTENT_LENGTH);
-    let mut json = ApiError(status, code, message.into()).into_response();
-    json.headers_mut().extend(parts.headers);
-    json
+/// The `{code, message}` body of an error the framework answered on its own with
+/// `status` (see [`medicloud_edge::typed_refusals`]).
+fn refusal(status: StatusCode) -> Response {
+    let (code, message) = ErrorCode::for_framework_refusal(status.as_u16());
+    ApiError(status, code, message.into()).into_response()
 }
 
 fn sha256_hex(text: &str) -> String {
@@ -516,7 +488,10 @@ pub fn router(state: State) -> Router {
             )
         })
         .layer(axum::extract::DefaultBodyLimit::max(wire::MAX_BODY))
-        .layer(axum::middleware::from_fn(json_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            refusal as medicloud_edge::RefusalBody,
+            medicloud_edge::typed_refusals,
+        ))
         .layer(tower_http::decompression::RequestDecompressionLayer::new())
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)

@@ -176,6 +176,28 @@ impl ErrorCode {
     }
 }
 
+impl ErrorCode {
+    /// The code and message for an error the HTTP framework answered on its own, as plain
+    /// text or with no body (a method a path does not take, a body read past its limit,
+    /// …), by its status: what the node and the cloud send instead, so every refusal
+    /// carries `{code, message}`.
+    pub fn for_framework_refusal(status: u16) -> (Self, &'static str) {
+        use ErrorCode as C;
+        match status {
+            405 => (
+                C::MethodNotAllowed,
+                "this path does not take this method (the Allow header lists those it takes)",
+            ),
+            413 => (C::PayloadTooLarge, "the request body is too large"),
+            415 => (C::UnsupportedMediaType, "send the body as application/json"),
+            404 => (C::NotFound, "not found"),
+            422 => (C::ValidationFailed, "the request is not valid"),
+            500..=599 => (C::Internal, "internal error"),
+            _ => (C::BadRequest, "the request could not be read"),
+        }
+    }
+}
+
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

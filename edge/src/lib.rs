@@ -246,3 +246,35 @@ async fn handshake(
 
 #[cfg(test)]
 mod tests;
+
+/// How a server words an error status: the body [`typed_refusals`] puts on the
+/// framework's own plain answers.
+pub type RefusalBody = fn(axum::http::StatusCode) -> axum::response::Response;
+
+/// Gives the framework's own refusals, which come as plain text or with no body at all
+/// (405 from the router for a path without that method, 413 from a body read past the
+/// limit, …), the body `render` makes for their status; headers such as `Allow` are
+/// kept. Answers that are not errors, or already carry a typed body, pass as they are.
+/// A middleware: `axum::middleware::from_fn_with_state(render, typed_refusals)`.
+pub async fn typed_refusals(
+    axum::extract::State(render): axum::extract::State<RefusalBody>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::header;
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let mut typed = render(status);
+    typed.headers_mut().extend(parts.headers);
+    typed
+}

@@ -4,11 +4,9 @@
 use crate::auth::Denied;
 use crate::error::Error;
 use axum::Json;
-use axum::extract::Request;
 use axum::extract::path::ErrorKind;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::http::{StatusCode, header};
-use axum::middleware::Next;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 pub use medicloud_core::error_code::{ErrorBody, ErrorCode};
 use medicloud_core::ticket::TransitionError;
@@ -250,42 +248,11 @@ impl From<QueryRejection> for AppError {
     }
 }
 
-/// Gives the framework's own refusals, which come as plain text or with no body at all
-/// (405 from the router for a path without that method, 413 from a body read past the
-/// limit, …), the `{code, message}` body of every other error; headers such as `Allow`
-/// are kept. Answers that are not errors, or already carry a typed body, pass as they
-/// are.
-pub async fn json_errors(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    let status = response.status();
-    let plain = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
-    if !(status.is_client_error() || status.is_server_error()) || !plain {
-        return response;
-    }
-    use ErrorCode as C;
-    let (code, message) = match status {
-        StatusCode::METHOD_NOT_ALLOWED => (
-            C::MethodNotAllowed,
-            "this path does not take this method (the Allow header lists those it takes)",
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE => (C::PayloadTooLarge, "the request body is too large"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-            (C::UnsupportedMediaType, "send the body as application/json")
-        }
-        StatusCode::NOT_FOUND => (C::NotFound, "not found"),
-        StatusCode::UNPROCESSABLE_ENTITY => (C::ValidationFailed, "the request is not valid"),
-        s if s.is_server_error() => (C::Internal, "internal error"),
-        _ => (C::BadRequest, "the request could not be read"),
-    };
-    let (mut parts, _) = response.into_parts();
-    parts.headers.remove(header::CONTENT_TYPE);
-    parts.headers.remove(header::CONTENT_LENGTH);
-    let mut json = AppError::new(status, code, message).into_response();
-    json.headers_mut().extend(parts.headers);
-    json
+/// The `{code, message}` body of an error the framework answered on its own with
+/// `status` (see [`medicloud_edge::typed_refusals`]).
+pub fn refusal(status: StatusCode) -> Response {
+    let (code, message) = ErrorCode::for_framework_refusal(status.as_u16());
+    AppError::new(status, code, message).into_response()
 }
 
 #[cfg(test)]

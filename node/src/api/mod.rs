@@ -190,7 +190,10 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
             "same-origin",
         ),
     ];
-    let app = app.layer(axum::middleware::from_fn(error::json_errors));
+    let app = app.layer(axum::middleware::from_fn_with_state(
+        error::refusal as medicloud_edge::RefusalBody,
+        medicloud_edge::typed_refusals,
+    ));
     headers
         .into_iter()
         .fold(app, |app, (name, value)| {
