@@ -14,9 +14,7 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
-use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, SocketAddr};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -26,62 +24,32 @@ use tokio::net::{TcpSocket, TcpStream};
 #[path = "common/record.rs"]
 mod record;
 
-const PASSWORD: &str = "bench-password-1";
+#[allow(dead_code)] // the tests' helpers; this bench uses the demo process
+#[path = "../tests/util.rs"]
+mod util;
 
-/// A `medicloud demo` process: its address and the kiosk's token.
-struct Demo {
-    child: Child,
-    addr: SocketAddr,
-    kiosk: String,
+use util::DemoProcess;
+
+/// A `medicloud demo` process that logs errors only.
+fn demo(data: &std::path::Path) -> DemoProcess {
+    DemoProcess::start_env(data, &[], &[("RUST_LOG", "error")])
 }
 
-impl Demo {
-    fn start(data: &std::path::Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_medicloud"))
-            .args(["demo", "--listen", "127.0.0.1:0", "--data"])
-            .arg(data)
-            .env("MEDICLOUD_DEMO_PASSWORD", PASSWORD)
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let (mut addr, mut kiosk) = (None, None);
-        while addr.is_none() || kiosk.is_none() {
-            let line = lines.next().expect("the demo exited").unwrap();
-            if let Some(a) = line.strip_prefix("Medicloud node listening on http://") {
-                addr = Some(a.trim().parse().unwrap());
-            }
-            if let Some(rest) = line.trim().strip_prefix("kiosk: ") {
-                kiosk = rest.split("#token=").nth(1).map(str::to_owned);
-            }
-        }
-        std::thread::spawn(move || lines.for_each(drop));
-        Self {
-            child,
-            addr: addr.unwrap(),
-            kiosk: kiosk.unwrap(),
-        }
-    }
-
-    /// The process's resident memory, MB.
-    fn rss_mb(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let kb: f64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse().ok())
-            .unwrap();
-        kb / 1024.0
-    }
+/// The address it listens on.
+fn addr(demo: &DemoProcess) -> SocketAddr {
+    demo.base.strip_prefix("http://").unwrap().parse().unwrap()
 }
 
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The process's resident memory, MB.
+fn rss_mb(demo: &DemoProcess) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", demo.child.id())).unwrap();
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    kb / 1024.0
 }
 
 async fn connect(from: IpAddr, to: SocketAddr) -> std::io::Result<TcpStream> {
@@ -139,14 +107,14 @@ async fn flood(
 
 async fn sync_flood(quick: bool) {
     let dir = tempfile::tempdir().unwrap();
-    let demo = Demo::start(dir.path());
+    let demo = demo(dir.path());
     let client = reqwest::Client::new();
-    let base = format!("http://{}", demo.addr);
+    let base = demo.base.clone();
     for _ in 0..20 {
         take(&client, &base, &demo.kiosk).await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let before = demo.rss_mb();
+    let before = rss_mb(&demo);
     let stop = Arc::new(AtomicBool::new(false));
     let sent = Arc::new(AtomicUsize::new(0));
     let clients: Vec<_> = (0..64u8)
@@ -154,7 +122,7 @@ async fn sync_flood(quick: bool) {
             let from = IpAddr::from([127, 0, 1, 1 + i]);
             tokio::spawn(flood(
                 from,
-                demo.addr,
+                addr(&demo),
                 i % 2 == 1,
                 stop.clone(),
                 sent.clone(),
@@ -165,7 +133,7 @@ async fn sync_flood(quick: bool) {
     let start = Instant::now();
     let mut peak = before;
     while start.elapsed() < length {
-        peak = peak.max(demo.rss_mb());
+        peak = peak.max(rss_mb(&demo));
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // The kiosk is still served during the flood.
@@ -237,12 +205,12 @@ async fn hold_slow(to: SocketAddr, stop: Arc<AtomicBool>) -> usize {
 
 async fn slow_connections(quick: bool) {
     let dir = tempfile::tempdir().unwrap();
-    let demo = Demo::start(dir.path());
+    let demo = demo(dir.path());
     let kiosk = reqwest::Client::builder()
         .local_address(IpAddr::from([127, 0, 0, 2]))
         .build()
         .unwrap();
-    let base = format!("http://{}", demo.addr);
+    let base = demo.base.clone();
     for _ in 0..20 {
         take(&kiosk, &base, &demo.kiosk).await;
     }
@@ -255,7 +223,7 @@ async fn slow_connections(quick: bool) {
     // 1,000 slow connections, each opened again whenever the node closes it (after its
     // 10 s for a request's headers, or at once beyond its cap for one address).
     let stop = Arc::new(AtomicBool::new(false));
-    let holder = tokio::spawn(hold_slow(demo.addr, stop.clone()));
+    let holder = tokio::spawn(hold_slow(addr(&demo), stop.clone()));
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut samples = Vec::with_capacity(count);
     let start = Instant::now();
