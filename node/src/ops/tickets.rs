@@ -233,8 +233,9 @@ impl Node {
                         )
                         .into());
                     }
-                    if let Some(held) = held_at(w, &counter)?.into_iter().find(|t| t.id != id) {
-                        return Err(counter_busy(&c.name, &held));
+                    let today = today(w)?;
+                    if let Some(held) = held_at(&today, &counter).find(|t| t.id != id) {
+                        return Err(counter_busy(&c.name, held));
                     }
                     TicketChange::Called { counter }
                 }
@@ -266,7 +267,10 @@ impl Node {
         let (id, events) = self.store.write(|w| {
             let c =
                 query::counter(w.conn(), counter)?.ok_or(Error::NotFound { what: "counter" })?;
-            let held = held_at(w, counter)?;
+            // Read once, before the handover: it changes only the held tickets, which
+            // are not called again now (a ticket just requeued waits its turn again).
+            let today = today(w)?;
+            let held: Vec<&ticket::Ticket> = held_at(&today, counter).collect();
             match (held.first(), current) {
                 (Some(t), None) => return Err(counter_busy(&c.name, t)),
                 (_, Some(handover)) => {
@@ -278,13 +282,10 @@ impl Node {
                 }
                 (None, None) => {}
             }
-            let day = service_day(w.now_ms(), query::time_zone(w.conn())?);
-            let today = query::tickets(w.conn(), day, None, None)?;
             let queues: Vec<&ticket::Ticket> = today
                 .iter()
                 .filter(|t| c.services.contains(&t.issue.service))
                 .collect();
-            // A ticket just requeued from this counter waits its turn again.
             let waiting = queues
                 .iter()
                 .copied()
@@ -307,19 +308,22 @@ impl Node {
     }
 }
 
-/// The tickets `counter` holds: called to it or being served there (one, unless two
-/// devices called to it while cut off from each other).
-fn held_at(w: &Writer<'_>, counter: &CounterId) -> Result<Vec<ticket::Ticket>> {
+/// Today's tickets, every status.
+fn today(w: &Writer<'_>) -> Result<Vec<ticket::Ticket>> {
     let day = service_day(w.now_ms(), query::time_zone(w.conn())?);
-    let mut held = Vec::new();
-    for status in [TicketStatus::Called, TicketStatus::Serving] {
-        held.extend(
-            query::tickets(w.conn(), day, None, Some(status))?
-                .into_iter()
-                .filter(|t| t.counter.as_ref() == Some(counter)),
-        );
-    }
-    Ok(held)
+    query::tickets(w.conn(), day, None, None)
+}
+
+/// The tickets among `today` that `counter` holds: called to it or being served there
+/// (one, unless two devices called to it while cut off from each other).
+fn held_at<'a>(
+    today: &'a [ticket::Ticket],
+    counter: &'a CounterId,
+) -> impl Iterator<Item = &'a ticket::Ticket> {
+    today.iter().filter(move |t| {
+        matches!(t.status, TicketStatus::Called | TicketStatus::Serving)
+            && t.counter.as_ref() == Some(counter)
+    })
 }
 
 fn counter_busy(counter_name: &str, held: &ticket::Ticket) -> Error {
