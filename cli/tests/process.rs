@@ -99,22 +99,34 @@ async fn the_demo_keeps_its_state_across_a_restart() {
             ("A-003", "waiting", "-"),
         ]
     );
-    let old_kiosk = demo.kiosk.clone();
+    let (old_kiosk, old_display) = (demo.kiosk.clone(), demo.display.clone());
     demo.stop();
 
     let demo = DemoProcess::start(dir.path());
     let desk = demo.login(&client, "desk").await;
     assert_eq!(summary(&tickets(&client, &demo, &desk).await), before);
-    // The numbering continues, and the kiosk's old token was replaced.
+    // The numbering continues.
     let res = demo.take(&client, "A").await;
     assert_eq!(res.json::<Value>().await.unwrap()["label"], "A-004");
-    let res = client
-        .get(demo.url("/api/v1/services"))
-        .bearer_auth(&old_kiosk)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401);
+    // The kiosk and the display paired from the first start's links stay paired: the
+    // links printed now are the same, and the old tokens still open their screens' data.
+    assert_eq!((&demo.kiosk, &demo.display), (&old_kiosk, &old_display));
+    for (token, path) in [
+        (&old_kiosk, "/api/v1/services"),
+        (&old_display, "/api/v1/calls"),
+    ] {
+        let res = client
+            .get(demo.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            200,
+            "{path} with a token from before the restart"
+        );
+    }
     demo.stop();
 }
 

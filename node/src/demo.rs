@@ -52,9 +52,15 @@ pub const DEVICES: &[(&str, DeviceRole, &str)] = &[
     ("Layar Ruang Tunggu", DeviceRole::Display, "display"),
 ];
 
+/// Where the demo keeps the secret its pairing links come from (in the node's encrypted
+/// database, never synced).
+const META_PAIRING_KEY: &str = "demo_pairing_key";
+
 /// Sets up the demo clinic on first start, and on every start gives the staff accounts
-/// `password` and the demo devices fresh tokens. Existing tickets and records are kept.
-/// Returns `(screen, token)` for each demo device, for pairing a browser.
+/// `password` and pairs the demo devices. Existing tickets and records are kept.
+/// Returns `(screen, token)` for each demo device, for pairing a browser: the same
+/// tokens at every start of one data folder, so screens paired from the printed links
+/// stay paired across restarts (a revoked demo device is paired again at the next start).
 pub fn seed(node: &Node, password: &str) -> Result<Vec<(&'static str, String)>> {
     // A password refused for one account changes no account.
     for (username, _, _) in STAFF {
@@ -91,10 +97,38 @@ pub fn seed(node: &Node, password: &str) -> Result<Vec<(&'static str, String)>> 
     // Each demo node has its own kiosk and display (named after the node), so demo
     // nodes that sync never take over each other's device tokens.
     let node_mark = node.identity().device.to_string()[..4].to_uppercase();
+    let pairing_key = pairing_key(node)?;
     for (name, role, screen) in DEVICES {
         let name = format!("{name} {node_mark}");
-        let (_, token) = node.rotate_device_token(Actor::System, &name, *role)?;
+        let token = device_token(&pairing_key, &name);
+        node.pair_device(Actor::System, &name, *role, &token)?;
         links.push((*screen, token));
     }
     Ok(links)
+}
+
+/// This data folder's demo pairing secret, made on its first demo start.
+fn pairing_key(node: &Node) -> Result<String> {
+    if let Some(key) = node.store().meta(META_PAIRING_KEY)? {
+        return Ok(key);
+    }
+    let key = crate::auth::new_token("mdp");
+    node.store().set_meta(META_PAIRING_KEY, &key)?;
+    Ok(key)
+}
+
+/// The demo device `name`'s token: HMAC-SHA256 of its name under the pairing secret, as
+/// a device token (`mcd_…`, 256 bits).
+fn device_token(pairing_key: &str, name: &str) -> String {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(pairing_key.as_bytes())
+        .expect("HMAC takes a key of any length");
+    mac.update(b"medicloud demo device|");
+    mac.update(name.as_bytes());
+    let tag = mac.finalize().into_bytes();
+    format!(
+        "mcd_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(tag)
+    )
 }

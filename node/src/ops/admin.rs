@@ -99,7 +99,8 @@ impl Node {
             name: name.to_owned(),
             time_zone: time_zone.to_owned(),
             ticket_message_id: previous.as_ref().and_then(|c| c.ticket_message_id.clone()),
-            ticket_message_en: previous.and_then(|c| c.ticket_message_en),
+            ticket_message_en: previous.as_ref().and_then(|c| c.ticket_message_en.clone()),
+            new_label_on_transfer: previous.is_some_and(|c| c.new_label_on_transfer),
         };
         self.put_clinic(actor, clinic)
     }
@@ -247,40 +248,59 @@ impl Node {
         Ok((device_view(device), token))
     }
 
-    /// Gives the device named `name` (created with `role` if missing) a new token, which
-    /// replaces the old one. Returns the device and the new token.
+    /// Gives the device named `name` (created with `role` if missing) a new random token,
+    /// which replaces the old one. Returns the device and the new token.
     pub fn rotate_device_token(
         &self,
         actor: Actor,
         name: &str,
         role: DeviceRole,
     ) -> Result<(DeviceView, String)> {
+        let token = new_token("mcd");
+        let device = self.pair_device(actor, name, role, &token)?;
+        Ok((device, token))
+    }
+
+    /// Pairs the device named `name` (created with `role` if missing) with `token`: a
+    /// device already holding that token, unrevoked and in that role, is left as it is
+    /// (nothing is written); otherwise the token replaces its old one. Returns the device.
+    pub fn pair_device(
+        &self,
+        actor: Actor,
+        name: &str,
+        role: DeviceRole,
+        token: &str,
+    ) -> Result<DeviceView> {
+        let name = validate::line("name", name, 1..=60)?;
+        let hash = token_sha256(token);
         let existing = self
             .store
             .read(query::devices)?
             .into_iter()
             .find(|d| d.name == name);
-        let Some(device) = existing else {
-            return self.create_device(
-                actor,
-                NewDevice {
-                    name: name.to_owned(),
-                    role,
-                },
-            );
-        };
-        let token = new_token("mcd");
-        let device = Device {
-            token_sha256: token_sha256(&token),
-            revoked: false,
-            role,
-            ..device
+        let device = match existing {
+            Some(d) if d.token_sha256 == hash && !d.revoked && d.role == role => {
+                return Ok(device_view(d));
+            }
+            Some(d) => Device {
+                token_sha256: hash,
+                revoked: false,
+                role,
+                ..d
+            },
+            None => Device {
+                id: DeviceId::random(),
+                name,
+                role,
+                token_sha256: hash,
+                revoked: false,
+            },
         };
         let (_, events) = self
             .store
             .write(|w| w.append(actor, EventBody::DeviceSet(device.clone())))?;
         self.publish(&events);
-        Ok((device_view(device), token))
+        Ok(device_view(device))
     }
 
     /// Registered devices.
