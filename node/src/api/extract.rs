@@ -115,9 +115,11 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or_else(AppError::unauthorized)?;
         let (sessions, node, t) = (state.sessions.clone(), state.node.clone(), token.clone());
         let principal = super::blocking(move || sessions.authenticate(node.store(), &t)).await?;
-        principal
-            .map(|p| Caller(p, token))
-            .ok_or_else(AppError::unauthorized)
+        let principal = principal.ok_or_else(AppError::unauthorized)?;
+        if let Some(seen) = parts.extensions.get::<super::audit::SeenCaller>() {
+            seen.set(principal.clone());
+        }
+        Ok(Caller(principal, token))
     }
 }
 

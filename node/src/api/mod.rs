@@ -130,7 +130,12 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         .route("/sync/status", get(sync::status))
         .route("/conflicts", get(sync::conflicts))
         .route("/audit", get(audit::trail))
-        .fallback(api_not_found);
+        .fallback(api_not_found)
+        // After routing (so the refusal names the route), around every handler.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::record_refusals,
+        ));
     // Sync rounds carry pages of events: a larger limit (on the decompressed body), and
     // bodies sealed with the clinic's LAN key (gzip inside) instead of a staff or device
     // token; the seal is opened before, and put on after, the handlers. Its gate (length,

@@ -213,6 +213,19 @@ pub async fn printer_test(
                 "internal error",
             )
         })?;
+    // On the audit trail whatever came of it: a test page is paper the clinic pays for.
+    let outcome = match &result {
+        Some(Ok(())) => "ok",
+        _ => "failed",
+    };
+    let entry = medicloud_core::event::AuditEntry {
+        action: "printer_test".into(),
+        patient: None,
+        subject: None,
+        outcome: outcome.into(),
+    };
+    let (node, actor) = (s.node.clone(), p.actor());
+    blocking(move || node.audit(actor, entry)).await?;
     match result {
         None => Err(AppError::new(
             StatusCode::NOT_FOUND,
