@@ -24,6 +24,11 @@ pub struct Clinic {
     /// The same message in English.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket_message_en: Option<String>,
+    /// Whether a transfer gives the patient a new number in the service they are sent
+    /// to (printed there and shown on their status page). By default (`false`) the
+    /// patient keeps one label for the whole visit.
+    #[serde(default)]
+    pub new_label_on_transfer: bool,
 }
 
 /// The short code of a service (`A` for Poli Umum): the prefix of its ticket labels.

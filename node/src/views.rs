@@ -284,6 +284,24 @@ pub struct PublicTicketView {
     pub estimated_wait_seconds: Option<u32>,
     /// Where to go, once called.
     pub counter_name: Option<String>,
+    /// After a transfer: where the visit goes on (the ticket at the end of the transfer
+    /// chain); null otherwise.
+    pub next: Option<NextStep>,
+}
+
+/// Where a transferred patient goes next, on their status page.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct NextStep {
+    /// The ticket that continues the visit (its own status page).
+    pub ticket_id: TicketId,
+    /// Its label: the same as before unless the clinic gives a new number per transfer.
+    pub label: String,
+    /// The service to go to, in Bahasa Indonesia.
+    pub service_name_id: String,
+    /// The same in English.
+    pub service_name_en: String,
+    /// Its state there.
+    pub status: TicketStatus,
 }
 
 impl From<TicketView> for PublicTicketView {
@@ -297,6 +315,7 @@ impl From<TicketView> for PublicTicketView {
             people_ahead: t.people_ahead,
             estimated_wait_seconds: t.estimated_wait_seconds,
             counter_name: t.counter_name,
+            next: None,
         }
     }
 }

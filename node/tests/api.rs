@@ -325,9 +325,15 @@ async fn a_transfer_continues_the_visit_in_another_service() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{next}");
+    // One label for the whole visit: the patient is called at the pharmacy by the number
+    // they already hold.
     assert_eq!(
-        (next["label"].as_str(), next["status"].as_str()),
-        (Some("F-001"), Some("waiting"))
+        (
+            next["label"].as_str(),
+            next["status"].as_str(),
+            next["service"].as_str()
+        ),
+        (t["label"].as_str(), Some("waiting"), Some("F"))
     );
     assert_eq!(
         (&next["visit"], &next["transferred_from"], &next["priority"]),
@@ -345,6 +351,31 @@ async fn a_transfer_continues_the_visit_in_another_service() {
         (old["status"].as_str(), &old["transferred_to"]),
         (Some("transferred"), &next["id"])
     );
+    // The old ticket's status page (its QR code) names where to go and the number.
+    let (_, public) = n
+        .call(
+            "GET",
+            &format!("/api/v1/public/tickets/{}", t["id"].as_str().unwrap()),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            public["status"].as_str(),
+            &public["next"]["ticket_id"],
+            &public["next"]["label"],
+            public["next"]["service_name_id"].as_str(),
+            public["next"]["status"].as_str(),
+        ),
+        (
+            Some("transferred"),
+            &next["id"],
+            &t["label"],
+            Some("Farmasi"),
+            Some("waiting")
+        )
+    );
     // A finished ticket cannot move again; the error says why and nothing changes.
     let before = n.event_count();
     let (status, err) = step(&n, &desk, &t["id"], "cancel", None).await;
@@ -354,6 +385,65 @@ async fn a_transfer_continues_the_visit_in_another_service() {
     );
     assert_eq!(err["message"], "cannot cancel a ticket that is transferred");
     assert_eq!(n.event_count(), before);
+}
+
+#[tokio::test]
+async fn a_clinic_can_give_a_new_number_per_transfer() {
+    let n = TestNode::start();
+    let admin = n.login("admin").await;
+    let (status, clinic) = n
+        .call(
+            "PUT",
+            "/api/v1/clinic",
+            Some(&admin),
+            Some(
+                &json!({"name": "Klinik Uji", "time_zone": "Asia/Jakarta", "new_label_on_transfer": true})
+                    .to_string(),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (status, &clinic["new_label_on_transfer"]),
+        (StatusCode::OK, &json!(true))
+    );
+    let desk = n.login("desk").await;
+    let t = take(&n, &desk, json!({"service": "A"})).await;
+    let (status, next) = step(
+        &n,
+        &desk,
+        &t["id"],
+        "transfer",
+        Some(json!({"service": "L"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{next}");
+    assert_eq!(next["label"], "L-001");
+    let (_, public) = n
+        .call(
+            "GET",
+            &format!("/api/v1/public/tickets/{}", t["id"].as_str().unwrap()),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            &public["label"],
+            &public["next"]["label"],
+            public["next"]["service_name_en"].as_str()
+        ),
+        (&t["label"], &json!("L-001"), Some("Laboratory"))
+    );
+    // A ticket that was not transferred has no next step.
+    let (_, public) = n
+        .call(
+            "GET",
+            &format!("/api/v1/public/tickets/{}", next["id"].as_str().unwrap()),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(public["next"], Value::Null);
 }
 
 #[tokio::test]
@@ -1020,6 +1110,57 @@ async fn audit_filters_out_of_range_are_refused_not_wrapped() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(json.as_array().map(Vec::len), Some(1), "{json}");
+}
+
+/// A request refused for want of permission is on the audit trail with who asked and
+/// what for (never the body); so is a test print, whatever came of it.
+#[tokio::test]
+async fn refusals_and_test_prints_are_on_the_audit_trail() {
+    let n = TestNode::start();
+    let admin = n.login("admin").await;
+    let body = json!({"name": "Siti Rahayu", "birth_date": "1990-01-01"}).to_string();
+    let (status, _) = n
+        .call("POST", "/api/v1/patients", Some(&n.kiosk), Some(&body))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let desk = n.login("desk").await;
+    let (status, _) = n.call("GET", "/api/v1/audit", Some(&desk), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The test node has no printer: the attempt is recorded as failed.
+    let (status, _) = n
+        .call("POST", "/api/v1/printer/test", Some(&admin), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, trail) = n
+        .call("GET", "/api/v1/audit?limit=20", Some(&admin), None)
+        .await;
+    let rows: Vec<(&str, &str, &str, &str)> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| ["denied", "printer_test"].contains(&r["action"].as_str().unwrap()))
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or("-");
+            (
+                s("action"),
+                s("actor").split(':').next().unwrap(),
+                s("subject"),
+                s("outcome"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("printer_test", "staff", "-", "failed"),
+            ("denied", "staff", "GET /api/v1/audit", "denied"),
+            ("denied", "device", "POST /api/v1/patients", "denied"),
+        ]
+    );
+    assert!(
+        !trail.to_string().contains("Siti"),
+        "the refused body is not on the trail"
+    );
 }
 
 /// Sends `body` as `content_type` (none when `None`) and reads the answer's status, the

@@ -179,6 +179,10 @@ pub struct ClinicSettings {
     #[serde(default)]
     #[schema(max_length = 120)]
     pub ticket_message_en: Option<String>,
+    /// Whether a transfer gives the patient a new number in the service they are sent
+    /// to (default: one label for the whole visit).
+    #[serde(default)]
+    pub new_label_on_transfer: bool,
 }
 
 /// Change the clinic's name, time zone and ticket message (admin).
@@ -196,6 +200,7 @@ pub async fn put_clinic(
         time_zone: req.time_zone,
         ticket_message_id: req.ticket_message_id,
         ticket_message_en: req.ticket_message_en,
+        new_label_on_transfer: req.new_label_on_transfer,
     };
     Ok(Json(
         blocking(move || s.node.put_clinic(p.actor(), clinic)).await?,

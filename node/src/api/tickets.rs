@@ -170,7 +170,7 @@ pub async fn public(
     State(s): State<AppState>,
     Path(id): Path<TicketId>,
 ) -> Result<Json<PublicTicketView>, AppError> {
-    Ok(Json(blocking(move || s.node.ticket_view(id)).await?.into()))
+    Ok(Json(blocking(move || s.node.public_ticket_view(id)).await?))
 }
 
 /// How many recent calls to list.

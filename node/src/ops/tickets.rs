@@ -4,7 +4,7 @@ use super::Node;
 use crate::error::{Error, Result};
 use crate::labels;
 use crate::store::{Writer, query};
-use crate::views::{CallView, PrintState, Queues, TicketView};
+use crate::views::{CallView, NextStep, PrintState, PublicTicketView, Queues, TicketView};
 use chrono::{NaiveDate, TimeZone};
 use medicloud_core::domain::{CounterId, ServiceCode};
 use medicloud_core::error_code::ErrorCode;
@@ -157,6 +157,28 @@ impl Node {
         })
     }
 
+    /// What a ticket's holder sees: its view, and after a transfer where the visit goes
+    /// on (the last ticket of its transfer chain).
+    pub fn public_ticket_view(&self, id: TicketId) -> Result<PublicTicketView> {
+        let view = self.ticket_view(id)?;
+        let mut next = view.transferred_to;
+        let mut public = PublicTicketView::from(view);
+        // A chain is a handful of tickets long; the bound only guards against a cycle.
+        for _ in 0..32 {
+            let Some(to) = next else { break };
+            let t = self.ticket_view(to)?;
+            next = t.transferred_to;
+            public.next = Some(NextStep {
+                ticket_id: t.id,
+                label: t.label,
+                service_name_id: t.service_name_id,
+                service_name_en: t.service_name_en,
+                status: t.status,
+            });
+        }
+        Ok(public)
+    }
+
     /// The folded ticket, for access checks.
     pub fn ticket(&self, id: TicketId) -> Result<ticket::Ticket> {
         self.store
@@ -218,7 +240,12 @@ impl Node {
             let current = query::ticket(w.conn(), id)?.ok_or(Error::NotFound { what: "ticket" })?;
             let change = match action {
                 TicketAction::Transfer(service) => {
-                    return transfer(w, actor, &current, service, remote_labels);
+                    let (to, new_label) = transfer(w, actor, &current, service, remote_labels)?;
+                    // A new number is printed here for the patient to take along.
+                    if new_label {
+                        self.spool(w, to, false)?;
+                    }
+                    return Ok(to);
                 }
                 TicketAction::Call(counter) => {
                     let c = query::counter(w.conn(), &counter)?
@@ -251,6 +278,7 @@ impl Node {
             Ok(id)
         })?;
         self.publish(&events);
+        self.kick_printer();
         self.ticket_view(result)
     }
 
@@ -397,14 +425,15 @@ fn checkable_appointment(
 }
 
 /// Ends `current` as transferred and issues its continuation in `service`, keeping the
-/// visit, the priority lane and the patient.
+/// visit, the priority lane, the patient and — unless the clinic gives a new number per
+/// transfer — the label. Returns the continuation and whether its label is new.
 fn transfer(
     w: &mut Writer<'_>,
     actor: Actor,
     current: &ticket::Ticket,
     service: ServiceCode,
     remote_labels: bool,
-) -> Result<TicketId> {
+) -> Result<(TicketId, bool)> {
     open_service(w, &service)?;
     let to = TicketId::random();
     let change = TicketChange::Transferred {
@@ -413,8 +442,14 @@ fn transfer(
     };
     ticket::step(Some(current), current.id, &change, actor, w.now_ms())?;
     let day = service_day(w.now_ms(), query::time_zone(w.conn())?);
+    let new_label = query::clinic(w.conn())?.is_some_and(|c| c.new_label_on_transfer);
+    let label = if new_label {
+        labels::take(w, &service, day, remote_labels)?
+    } else {
+        current.issue.label.clone()
+    };
     let issue = Issue {
-        label: labels::take(w, &service, day, remote_labels)?,
+        label,
         day,
         service,
         priority: current.issue.priority,
@@ -437,5 +472,5 @@ fn transfer(
             change: TicketChange::Issued(issue),
         },
     )?;
-    Ok(to)
+    Ok((to, new_label))
 }

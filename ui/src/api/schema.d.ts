@@ -625,6 +625,12 @@ export interface components {
             id: components["schemas"]["ClinicId"];
             /** @description Name printed on tickets and shown on screens. */
             name: string;
+            /**
+             * @description Whether a transfer gives the patient a new number in the service they are sent
+             *     to (printed there and shown on their status page). By default (`false`) the
+             *     patient keeps one label for the whole visit.
+             */
+            new_label_on_transfer?: boolean;
             /** @description The same message in English. */
             ticket_message_en?: string | null;
             /**
@@ -644,6 +650,11 @@ export interface components {
         ClinicSettings: {
             /** @description Name printed on tickets and shown on screens. */
             name: string;
+            /**
+             * @description Whether a transfer gives the patient a new number in the service they are sent
+             *     to (default: one label for the whole visit).
+             */
+            new_label_on_transfer?: boolean;
             /** @description Ticket message in English (default when absent or blank). */
             ticket_message_en?: string | null;
             /** @description Ticket message in Bahasa Indonesia (default when absent or blank). */
@@ -915,6 +926,19 @@ export interface components {
             priority?: null | components["schemas"]["Priority"];
             service?: null | components["schemas"]["ServiceCode"];
         };
+        /** @description Where a transferred patient goes next, on their status page. */
+        NextStep: {
+            /** @description Its label: the same as before unless the clinic gives a new number per transfer. */
+            label: string;
+            /** @description The same in English. */
+            service_name_en: string;
+            /** @description The service to go to, in Bahasa Indonesia. */
+            service_name_id: string;
+            /** @description Its state there. */
+            status: components["schemas"]["TicketStatus"];
+            /** @description The ticket that continues the visit (its own status page). */
+            ticket_id: components["schemas"]["TicketId"];
+        };
         /**
          * Format: uuid
          * @description A registered patient.
@@ -1005,6 +1029,7 @@ export interface components {
             estimated_wait_seconds?: number | null;
             /** @description Printed label. */
             label: string;
+            next?: null | components["schemas"]["NextStep"];
             /**
              * Format: int32
              * @description People ahead; null unless waiting.

@@ -9,12 +9,18 @@ import { errorText } from "./common";
 
 export function Status({ id }: { id: string }) {
   const { t, toggle, lang } = useLang();
+  // The ticket the QR code names and, after a transfer, the one the visit goes on with
+  // (where the patient now waits).
+  const [first, setFirst] = useState<PublicTicketView | null>(null);
   const [ticket, setTicket] = useState<PublicTicketView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
-    api("GET", "/api/v1/public/tickets/{id}", { params: { id } })
-      .then((x) => {
-        setTicket(x);
+    const get = (ticketId: string) =>
+      api("GET", "/api/v1/public/tickets/{id}", { params: { id: ticketId } });
+    get(id)
+      .then(async (x) => {
+        setFirst(x);
+        setTicket(x.next ? await get(x.next.ticket_id) : x);
         setError(null);
       })
       .catch((e: unknown) => setError(errorText(e, t)));
@@ -35,6 +41,13 @@ export function Status({ id }: { id: string }) {
       {error && (
         <p className="banner banner-error" role="alert">
           {error}
+        </p>
+      )}
+      {first?.next && (
+        <p className="banner" role="status" data-testid="next-step">
+          {t("transferredTo")}{" "}
+          <strong>{lang === "id" ? first.next.service_name_id : first.next.service_name_en}</strong>.{" "}
+          {first.next.label === first.label ? t("sameNumber") : t("newNumber")}: <strong>{first.next.label}</strong>
         </p>
       )}
       {ticket && (
