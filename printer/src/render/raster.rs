@@ -60,7 +60,14 @@ impl Page {
     }
 }
 
+/// An open zero (the font's is slashed and heavy, which at the ticket number's size
+/// reads as a black block); a row per byte, the lowest bit leftmost, as in `font8x8`.
+const OPEN_ZERO: [u8; 8] = [0x3C, 0x66, 0x66, 0x66, 0x66, 0x66, 0x3C, 0x00];
+
 fn glyph(c: char) -> [u8; 8] {
+    if c == '0' {
+        return OPEN_ZERO;
+    }
     BASIC_FONTS
         .get(c)
         .or_else(|| LATIN_FONTS.get(c))
@@ -111,8 +118,12 @@ fn draw_row(page: &mut Page, row: &[Placed], align: Align) {
             for x in 0..w {
                 let (cx, cy) = (x / p.width, y / p.height);
                 let mut ink = glyph_pixel(&g, cx, cy);
-                if p.bold && cx > 0 {
-                    ink |= glyph_pixel(&g, cx - 1, cy);
+                // Emphasis is a second strike a dot to the right (two on enlarged
+                // characters), as a printer does it: thicker strokes whose counters (the
+                // holes of 0, 8, B) stay open at every size.
+                let shift = p.width.min(2);
+                if p.bold && x >= shift {
+                    ink |= glyph_pixel(&g, (x - shift) / p.width, cy);
                 }
                 page.set(x0 + x, y0 + y, ink != p.reverse);
             }
@@ -219,4 +230,60 @@ pub fn to_png(bytes: &[u8], width_dots: u32) -> Vec<u8> {
         }
     }
     page.png()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dots of one row of a character drawn alone, `size` times enlarged, in bold.
+    fn row_of(c: char, size: usize, glyph_row: usize) -> Vec<bool> {
+        let mut page = Page {
+            width: CELL_W * size,
+            rows: Vec::new(),
+        };
+        let placed = Placed {
+            c,
+            width: size,
+            height: size,
+            bold: true,
+            reverse: false,
+        };
+        draw_row(&mut page, &[placed], Align::Left);
+        // Glyph row r covers cell rows 4 + 2r and 5 + 2r.
+        page.rows[(4 + 2 * glyph_row) * size + 1].clone()
+    }
+
+    /// Runs of ink across a row.
+    fn strokes(row: &[bool]) -> usize {
+        row.windows(2).filter(|w| !w[0] && w[1]).count() + usize::from(row[0])
+    }
+
+    #[test]
+    fn a_large_bold_number_keeps_its_holes_open() {
+        for size in 1..=4 {
+            // Every row through the hole of 0 and the two holes of 8: two strokes with a
+            // hole of at least a sixth of the cell between them, not one block.
+            for (c, rows) in [('0', &[1, 2, 3, 4, 5][..]), ('8', &[1, 2, 4, 5][..])] {
+                for &glyph_row in rows {
+                    let row = row_of(c, size, glyph_row);
+                    assert_eq!(
+                        strokes(&row),
+                        2,
+                        "{c} at size {size}, row {glyph_row}: {row:?}"
+                    );
+                    let hole = row
+                        .iter()
+                        .skip_while(|ink| !**ink)
+                        .skip_while(|ink| **ink)
+                        .take_while(|ink| !**ink)
+                        .count();
+                    assert!(
+                        hole * 6 >= CELL_W * size,
+                        "{c} at size {size}, row {glyph_row}: hole {hole}"
+                    );
+                }
+            }
+        }
+    }
 }
