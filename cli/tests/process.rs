@@ -317,11 +317,19 @@ async fn medicloud_node_sets_up_a_clinic_on_first_start_and_keeps_it_across_a_re
         .await
         .unwrap();
     assert_eq!(clinic["name"], "Klinik Sehat Sentosa", "{clinic}");
-    // A service and a kiosk, then a ticket.
+    // A service, a counter that serves it and a kiosk, then a ticket.
     let res = client
         .put(node.url("/api/v1/services/A"))
         .bearer_auth(&admin)
         .json(&json!({"name_id": "Poli Umum", "name_en": "General", "active": true}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let res = client
+        .put(node.url("/api/v1/counters/loket-1"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "Loket 1", "services": ["A"]}))
         .send()
         .await
         .unwrap();

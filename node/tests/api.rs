@@ -907,6 +907,20 @@ async fn an_admin_renames_a_service_and_a_counter_and_bad_settings_change_nothin
         "{names:?}"
     );
 
+    // A new service no counter serves yet takes no tickets: nobody could call them.
+    let (status, err) = n
+        .call(
+            "POST",
+            "/api/v1/tickets",
+            Some(&n.kiosk),
+            Some(&json!({"service": "P"}).to_string()),
+        )
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::CONFLICT, Some("service_closed")),
+        "{err}"
+    );
     let counter = json!({"name": "Loket Anak", "services": ["P", "A"]}).to_string();
     let (status, _) = n
         .call(
@@ -917,6 +931,19 @@ async fn an_admin_renames_a_service_and_a_counter_and_bad_settings_change_nothin
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, ticket) = n
+        .call(
+            "POST",
+            "/api/v1/tickets",
+            Some(&n.kiosk),
+            Some(&json!({"service": "P"}).to_string()),
+        )
+        .await;
+    assert_eq!(
+        (status, ticket["label"].as_str()),
+        (StatusCode::CREATED, Some("P-001")),
+        "{ticket}"
+    );
     let unknown = json!({"name": "Loket X", "services": ["Z"]}).to_string();
     let (status, _) = n
         .call(

@@ -365,6 +365,8 @@ fn counter_busy(counter_name: &str, held: &ticket::Ticket) -> Error {
     )
 }
 
+/// A service a ticket may be issued in: it exists, is open, and some counter serves it
+/// (a ticket nobody can call would wait for ever).
 fn open_service(w: &Writer<'_>, code: &ServiceCode) -> Result<()> {
     match query::service(w.conn(), code)? {
         None => Err(Error::NotFound { what: "service" }),
@@ -372,7 +374,19 @@ fn open_service(w: &Writer<'_>, code: &ServiceCode) -> Result<()> {
             ErrorCode::ServiceClosed,
             format!("{} is closed today", s.name_en),
         )),
-        Some(_) => Ok(()),
+        Some(s) => {
+            let served = query::counters(w.conn())?
+                .iter()
+                .any(|c| c.services.contains(code));
+            if served {
+                Ok(())
+            } else {
+                Err(Error::conflict(
+                    ErrorCode::ServiceClosed,
+                    format!("no counter serves {} today", s.name_en),
+                ))
+            }
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 use super::*;
 use crate::ops::{NewTicket, Node, TicketAction};
-use medicloud_core::domain::{Service, ServiceCode};
+use medicloud_core::domain::{Counter, CounterId, Service, ServiceCode};
 use medicloud_core::ids::TicketId;
 use medicloud_core::ticket::{TicketChange, TicketStatus};
 use medicloud_sync::hlc::ManualTime;
@@ -22,6 +22,15 @@ fn node_at(dir: &Path, time: Arc<ManualTime>) -> Node {
         };
         node.set_service(Actor::System, service).unwrap();
     }
+    let counter = Counter {
+        id: CounterId::parse("loket-1").unwrap(),
+        name: "Loket 1".into(),
+        services: vec![
+            ServiceCode::parse("A").unwrap(),
+            ServiceCode::parse("B").unwrap(),
+        ],
+    };
+    node.set_counter(Actor::System, counter).unwrap();
     node
 }
 

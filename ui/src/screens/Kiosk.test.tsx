@@ -11,6 +11,9 @@ class FakeEventSource {
 const services: ServiceView[] = [
   { code: "A", name_id: "Poli Umum", name_en: "General Practice", active: true, waiting: 3, estimated_wait_seconds: 600, counters: 2 },
   { code: "B", name_id: "Poli Gigi", name_en: "Dental Clinic", active: true, waiting: 0, estimated_wait_seconds: 0, counters: 1 },
+  // Closed, and open but served by no counter: neither is offered.
+  { code: "C", name_id: "KIA", name_en: "Maternal & Child Health", active: false, waiting: 0, estimated_wait_seconds: 0, counters: 1 },
+  { code: "P", name_id: "Poli Anak", name_en: "Paediatrics", active: true, waiting: 0, estimated_wait_seconds: 0, counters: 0 },
 ];
 
 function ticket(print: TicketView["print"]): TicketView {
@@ -69,6 +72,14 @@ test("a walk-in takes a ticket in two taps and is told to note the number when t
   expect(posted).toEqual([{ service: "A" }]);
   expect(screen.getByTestId("print-state").textContent).toBe("Printer sedang bermasalah. Silakan catat nomor Anda.");
   expect(screen.getByText("orang di depan Anda")).toBeTruthy();
+});
+
+test("only services a patient can be called for are offered", async () => {
+  render(<Kiosk />);
+  expect(await screen.findByTestId("service-A")).toBeTruthy();
+  expect(screen.getByTestId("service-B")).toBeTruthy();
+  expect(screen.queryByTestId("service-C")).toBeNull();
+  expect(screen.queryByTestId("service-P")).toBeNull();
 });
 
 test("the priority lane is sent with the ticket, and English is one tap away", async () => {

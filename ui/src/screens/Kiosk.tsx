@@ -31,7 +31,8 @@ export function Kiosk() {
     if (!token) return;
     api("GET", "/api/v1/services", { token })
       .then((s) => {
-        setServices(s.filter((x) => x.active));
+        // Only what a patient can be called for: open, and served by some counter.
+        setServices(s.filter((x) => x.active && x.counters > 0));
         setError(null);
       })
       .catch((e: unknown) => setError(errorText(e, t)));

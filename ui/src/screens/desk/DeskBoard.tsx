@@ -284,7 +284,8 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
           </section>
           <section className="queues">
             {services
-              .filter((s) => s.active)
+              // A closed service stays on the board while people still wait in it.
+              .filter((s) => s.active || waiting(s.code).length > 0)
               .map((s) => {
                 const list = waiting(s.code);
                 const served = mine?.services.includes(s.code);
@@ -292,6 +293,7 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
                   <article key={s.code} className={`card queue ${served ? "served" : ""}`} style={{ "--accent": serviceColor(s.code) } as React.CSSProperties}>
                     <h3>
                       <span className="service-code small">{s.code}</span> {lang === "id" ? s.name_id : s.name_en}
+                      {!s.active && <span className="pill warn">{t("serviceClosedPill")}</span>}
                       <span className="count">{list.length}</span>
                     </h3>
                     <ol data-testid={`queue-${s.code}`}>
