@@ -103,7 +103,7 @@ async fn the_demo_keeps_its_state_across_a_restart() {
     demo.stop();
 
     let demo = DemoProcess::start(dir.path());
-    let desk = demo.login(&client, "desk").await;
+    // The desk is still logged in: its session was kept through the restart.
     assert_eq!(summary(&tickets(&client, &demo, &desk).await), before);
     // The numbering continues.
     let res = demo.take(&client, "A").await;

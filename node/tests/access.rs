@@ -210,3 +210,47 @@ async fn weak_staff_passwords_are_refused_and_change_nothing() {
     );
     assert_eq!(n.state(), before);
 }
+
+/// Sessions saved at a stop come back at the next start with their idle time and age
+/// carried over (the time the node was down counts too), once; a session of an account
+/// disabled meanwhile does not.
+#[test]
+fn staff_sessions_survive_a_restart_with_their_time_carried_over() {
+    use medicloud_testkit::PASSWORD;
+    let n = TestNode::start();
+    let store = n.node.store();
+    let before = Arc::new(ManualClock::new());
+    let sessions = Sessions::new().with_clock(before.clone());
+    let desk = sessions
+        .login(store, "desk", PASSWORD)
+        .unwrap()
+        .unwrap()
+        .token;
+    let doctor = sessions
+        .login(store, "doctor", PASSWORD)
+        .unwrap()
+        .unwrap()
+        .token;
+    before.advance(Sessions::IDLE - Duration::from_secs(60));
+    // The doctor is busy; the desk idles.
+    assert!(sessions.authenticate(store, &doctor).unwrap().is_some());
+    assert_eq!(sessions.save(store).unwrap(), 2);
+
+    let after = Arc::new(ManualClock::new());
+    let restarted = Sessions::new().with_clock(after.clone());
+    assert_eq!(restarted.restore(store).unwrap(), 2);
+    // The desk's idle time goes on from where it was (a request now would count as
+    // activity): two more minutes end it, while the doctor's session holds.
+    after.advance(Duration::from_secs(120));
+    assert!(restarted.authenticate(store, &desk).unwrap().is_none());
+    assert!(restarted.authenticate(store, &doctor).unwrap().is_some());
+    // Restored once: a second start finds nothing to take back.
+    assert_eq!(Sessions::new().restore(store).unwrap(), 0);
+    // A token that was never a session is still nobody.
+    assert!(
+        restarted
+            .authenticate(store, "mcs_forged")
+            .unwrap()
+            .is_none()
+    );
+}

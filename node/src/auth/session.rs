@@ -1,4 +1,4 @@
-//! Staff sessions, kept in memory (a restart logs everyone out): a login checks the
+//! Staff sessions, kept in memory (and saved in the store across a restart): a login checks the
 //! lockout (per username and client address, and per address) and the password and
 //! hands out a bearer token; a session ends after
 //! [`Sessions::IDLE`] without a request or [`Sessions::LIFETIME`] after login, whatever
@@ -48,7 +48,8 @@ pub struct Login {
     pub principal: Principal,
 }
 
-/// Staff sessions, kept in memory: a restart logs everyone out.
+/// Staff sessions, kept in memory; [`Sessions::save`] and [`Sessions::restore`] carry
+/// them across a restart.
 pub struct Sessions {
     by_hash: Mutex<HashMap<String, Session>>,
     lockout: Lockout,
@@ -168,12 +169,7 @@ impl Sessions {
             return Ok(None);
         }
         let token = new_token("mcs");
-        let principal = Principal::Staff {
-            id: user.id,
-            username: user.username,
-            role: user.role,
-            break_glass: false,
-        };
+        let principal = staff_principal(user);
         let now = self.clock.now();
         self.map().insert(
             token_sha256(&token),
@@ -211,6 +207,139 @@ impl Sessions {
     /// Ends a session.
     pub fn logout(&self, token: &str) {
         self.map().remove(&token_sha256(token));
+    }
+
+    /// Keeps the live staff sessions in `store` (its encrypted database) as the node
+    /// stops, so the desks stay logged in across a restart: each session's token hash
+    /// (never the token), account, role, age, idle time and emergency access left, and
+    /// the wall-clock time of saving.
+    pub fn save(&self, store: &Store) -> Result<usize> {
+        let now = self.clock.now();
+        let sessions: Vec<SavedSession> = self
+            .map()
+            .iter()
+            .filter(|(_, s)| now - s.last_seen < self.idle && now - s.created < self.lifetime)
+            .filter_map(|(hash, s)| match &s.principal {
+                Principal::Staff { id, role, .. } => Some(SavedSession {
+                    hash: hash.clone(),
+                    user: *id,
+                    role: *role,
+                    age_ms: millis(now - s.created),
+                    idle_ms: millis(now - s.last_seen),
+                    break_glass_ms: s
+                        .break_glass_until
+                        .map(|until| millis(until.saturating_duration_since(now))),
+                }),
+                Principal::Device { .. } => None,
+            })
+            .collect();
+        let saved = Saved {
+            at_ms: wall_ms(),
+            sessions,
+        };
+        store.set_meta(META_SESSIONS, &serde_json::to_string(&saved)?)?;
+        Ok(saved.sessions.len())
+    }
+
+    /// Takes back the sessions [`Sessions::save`] kept (once: they are removed from the
+    /// store). The time the node was down counts as idle time and age, so a session
+    /// that would have ended meanwhile is not restored; nor is one whose account was
+    /// disabled or given another role. A clock that went backwards restores nothing.
+    pub fn restore(&self, store: &Store) -> Result<usize> {
+        let Some(text) = store.meta(META_SESSIONS)? else {
+            return Ok(0);
+        };
+        store.set_meta(META_SESSIONS, "")?;
+        let Ok(saved) = serde_json::from_str::<Saved>(&text) else {
+            return Ok(0);
+        };
+        let Some(down) = wall_ms()
+            .checked_sub(saved.at_ms)
+            .map(Duration::from_millis)
+        else {
+            return Ok(0);
+        };
+        let staff = store.read(query::staff)?;
+        let now = self.clock.now();
+        let mut map = self.map();
+        let mut restored = 0;
+        for s in saved.sessions {
+            let (age, idle) = (
+                Duration::from_millis(s.age_ms) + down,
+                Duration::from_millis(s.idle_ms) + down,
+            );
+            if age >= self.lifetime || idle >= self.idle {
+                continue;
+            }
+            let Some(user) = staff
+                .iter()
+                .find(|u| u.id == s.user && u.active && u.role == s.role)
+            else {
+                continue;
+            };
+            let (Some(created), Some(last_seen)) = (now.checked_sub(age), now.checked_sub(idle))
+            else {
+                continue;
+            };
+            let break_glass_until = s
+                .break_glass_ms
+                .map(Duration::from_millis)
+                .and_then(|left| left.checked_sub(down))
+                .map(|left| now + left);
+            map.insert(
+                s.hash,
+                Session {
+                    principal: staff_principal(user.clone()),
+                    created,
+                    last_seen,
+                    break_glass_until,
+                },
+            );
+            restored += 1;
+        }
+        Ok(restored)
+    }
+}
+
+/// Where [`Sessions::save`] keeps the sessions, in the node's metadata.
+const META_SESSIONS: &str = "staff_sessions";
+
+/// The staff sessions as saved at a stop.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Saved {
+    /// Wall-clock time of saving, ms since the Unix epoch.
+    at_ms: u64,
+    sessions: Vec<SavedSession>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedSession {
+    /// SHA-256 of the token.
+    hash: String,
+    user: medicloud_core::ids::UserId,
+    role: medicloud_core::domain::StaffRole,
+    age_ms: u64,
+    idle_ms: u64,
+    break_glass_ms: Option<u64>,
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn wall_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, millis)
+}
+
+/// The principal a staff account logs in as.
+fn staff_principal(user: medicloud_core::domain::StaffUser) -> Principal {
+    Principal::Staff {
+        id: user.id,
+        username: user.username,
+        role: user.role,
+        break_glass: false,
     }
 }
 

@@ -37,5 +37,5 @@ export function Desk() {
       />
     );
   }
-  return <DeskBoard token={token} me={me} t={t} lang={lang} toggle={toggle} onLogout={() => logoff()} onExpired={() => logoff(t("sessionEnded"))} />;
+  return <DeskBoard token={token} me={me} t={t} lang={lang} toggle={toggle} onLogout={() => logoff()} onExpired={() => logoff(t("sessionRefused"))} />;
 }
