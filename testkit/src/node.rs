@@ -7,7 +7,7 @@ use medicloud_node::api::{AppState, router};
 use medicloud_node::auth::Sessions;
 use medicloud_node::demo;
 use medicloud_node::ops::Node;
-use medicloud_node::store::{Store, query};
+use medicloud_node::store::Store;
 use medicloud_sync::hlc::SystemTime;
 use serde_json::Value;
 use std::path::Path;
