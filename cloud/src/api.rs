@@ -489,7 +489,31 @@ pub(crate) async fn add_clinic(
 #[serde(deny_unknown_fields)]
 pub struct NewCode {
     /// Hours (default 24; fewer than 1 count as 1, more than 720 as 720).
+    #[serde(default, deserialize_with = "whole_number")]
     pub valid_hours: Option<u32>,
+}
+
+/// A `u32` as JSON Schema counts integers, which the OpenAPI document says it is: `24`
+/// and `24.0` alike, never `24.5`.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let Some(number) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let whole = number.as_u64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(f))
+            .map(|f| f as u64)
+    });
+    whole
+        .and_then(|n| u32::try_from(n).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "expected a whole number from 0 to {}, not {number}",
+                u32::MAX
+            ))
+        })
 }
 
 /// A new one-time code.

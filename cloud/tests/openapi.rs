@@ -188,3 +188,39 @@ async fn the_sync_routes_refusals_before_the_body_are_json_and_documented() {
     assert_eq!(res.status(), 200);
     db.drop_now().await;
 }
+
+#[tokio::test]
+async fn a_whole_number_written_with_a_fraction_is_an_integer_as_the_document_says() {
+    let db = Db::sqlite().await;
+    let base = server(&db, ADMIN).await;
+    let client = reqwest::Client::new();
+    let res = client
+        .post(format!("{base}/admin/v1/clinics"))
+        .bearer_auth(ADMIN)
+        .json(&json!({"name": "Klinik Sehat"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let clinic = res.json::<Value>().await.unwrap()["id"].clone();
+    let codes = format!(
+        "{base}/admin/v1/clinics/{}/enrolment-codes",
+        clinic.as_str().unwrap()
+    );
+    for (hours, status) in [
+        (json!(0.0), 201),
+        (json!(48.0), 201),
+        (json!(2.5), 422),
+        (json!(-1), 422),
+    ] {
+        let res = client
+            .post(&codes)
+            .bearer_auth(ADMIN)
+            .json(&json!({"valid_hours": hours}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status, "valid_hours: {hours}");
+    }
+    db.drop_now().await;
+}
