@@ -632,8 +632,8 @@ fn too_many(wait: std::time::Duration) -> Response {
 }
 
 /// What a `/sync/v1` request must pass before its body is read (and decompressed): a
-/// length (411 without one), within [`wire::MAX_BODY`] (413), and the address's rate
-/// (429). Requests that did not come through a socket (tests through the router) are
+/// length (411 without one), within [`wire::MAX_BODY`] (413), a device secret where
+/// one is needed (401), and the address's rate (429). Requests that did not come through a socket (tests through the router) are
 /// not rate limited.
 async fn sync_gate(
     axum::extract::State(rate): axum::extract::State<Arc<RateLimit>>,
@@ -673,6 +673,16 @@ async fn sync_gate(
             }
             Some(_) => {}
         },
+    }
+    // No secret at all is refused without a cost, so it is not counted against the
+    // address (a secret given is looked up only within the rate).
+    if request.uri().path() != wire::ENROL && bearer(request.headers()).is_none() {
+        return ApiError(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "enrol this device first, and send its secret".into(),
+        )
+        .into_response();
     }
     if let Some(Err(wait)) = medicloud_edge::rate::client_ip(&request).map(|ip| rate.take(ip)) {
         return too_many(wait);

@@ -149,9 +149,10 @@ async fn the_sync_routes_refusals_before_the_body_are_json_and_documented() {
     // Beyond the burst from one address: 429 with Retry-After, and JSON.
     let burst = medicloud_cloud::api::SYNC_RATE_BURST as usize;
     let mut limited = None;
-    for _ in 0..burst + 50 {
+    for _ in 0..burst * 4 {
         let res = client
             .post(format!("{base}{}", wire::RESERVE))
+            .bearer_auth("not-a-device-secret")
             .json(&json!({}))
             .send()
             .await
@@ -171,6 +172,14 @@ async fn the_sync_routes_refusals_before_the_body_are_json_and_documented() {
     assert!(wait >= 1, "Retry-After: {wait}");
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "rate_limited");
     assert!(documented(&doc, "post", wire::RESERVE).contains("429"));
+    // No secret at all costs nothing and is not counted: still 401.
+    let res = client
+        .post(format!("{base}{}", wire::RESERVE))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
     assert_eq!(
         doc["components"]["responses"]["RateLimited"]["headers"]["Retry-After"]["schema"]["type"],
         "integer"
