@@ -7,21 +7,29 @@
 //! | `POST /sync/v1/exchange` | an enrolled device (Bearer secret) | one round of the exchange |
 //! | `POST /sync/v1/labels/reserve` | an enrolled device | a block of label numbers |
 //! | `POST /admin/v1/clinics` | admin token | `{name, id?}` → `{id, name}` |
-//! | `POST /admin/v1/clinics/{id}/enrolment-codes` | admin token | `{valid_hours?}` → `{code, expires_ms}` |
+//! | `POST /admin/v1/clinics/{id}/enrolment-codes` | admin token | `{valid_hours?}` → `{code}` |
 //! | `GET /admin/v1/clinics/{id}/devices` | admin token | the clinic's devices |
 //! | `POST /admin/v1/devices/{id}/revoke` | admin token | the device's later requests fail |
+//! | `GET /openapi.json` | anyone | the OpenAPI document of these routes ([`crate::openapi`]) |
+//!
+//! Before a `/sync/v1` body is read, the request must say its length (else 411), within
+//! [`wire::MAX_BODY`] (413), and its address must be within [`SYNC_RATE_PER_SECOND`]
+//! (429 with `Retry-After`); a device's secret and the admin token are checked before
+//! the body too. Every refusal is `{code, message}`.
 
 use crate::storage::{AnyStorage, DeviceRow, EnrolOutcome, Storage, StorageError};
 use axum::extract::path::ErrorKind;
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_core::validate::{self, ValidationError};
+use medicloud_edge::RateLimit;
 use medicloud_sync::exchange::{self, PAGE, SyncRequest, SyncResponse};
 use medicloud_sync::wire::{
     self, Block, EnrolRequest, Enrolled, ErrorBody, ErrorCode, ReserveRequest,
@@ -29,6 +37,13 @@ use medicloud_sync::wire::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// Requests to `/sync/v1` one client address may send per second, sustained. Generous:
+/// the nodes of several clinics may reach the cloud through one NAT address.
+pub const SYNC_RATE_PER_SECOND: u32 = 50;
+/// … and in one burst.
+pub const SYNC_RATE_BURST: u32 = 500;
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -247,6 +262,31 @@ async fn device(state: &State, headers: &HeaderMap) -> Result<DeviceRow, ApiErro
     Ok(device)
 }
 
+/// The enrolled, unrevoked device that sends the request, from its secret; taken
+/// before the body is read, so a request without a valid secret costs no body.
+#[derive(Debug)]
+pub struct SyncDevice(DeviceRow);
+
+impl FromRequestParts<State> for SyncDevice {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &State) -> Result<Self, ApiError> {
+        device(state, &parts.headers).await.map(SyncDevice)
+    }
+}
+
+/// A request with the admin token; checked before the body is read.
+#[derive(Debug)]
+pub struct Admin;
+
+impl FromRequestParts<State> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &State) -> Result<Self, ApiError> {
+        admin(state, &parts.headers).map(|()| Admin)
+    }
+}
+
 fn wrong_clinic() -> ApiError {
     ApiError(
         StatusCode::FORBIDDEN,
@@ -255,7 +295,15 @@ fn wrong_clinic() -> ApiError {
     )
 }
 
-async fn enrol(
+/// Enrol a device with a one-time code: it joins the code's clinic and receives its
+/// secret (shown once), slot and the clinic's LAN key.
+#[utoipa::path(post, path = "/sync/v1/enrol", tag = "sync", request_body = EnrolRequest,
+    responses(
+        (status = 200, body = Enrolled),
+        (status = 401, description = "`bad_code`: the code is unknown, used or expired", body = ErrorBody),
+        (status = 403, description = "`wrong_clinic`: this device id is enrolled in another clinic", body = ErrorBody),
+    ))]
+pub(crate) async fn enrol(
     axum::extract::State(state): axum::extract::State<State>,
     Body(req): Body<EnrolRequest>,
 ) -> Result<Json<Enrolled>, ApiError> {
@@ -291,12 +339,21 @@ async fn enrol(
     }
 }
 
-async fn exchange_round(
+/// One round of the exchange: the cloud stores the device's events and answers with its
+/// summary and a page of the events the device lacks.
+#[utoipa::path(post, path = "/sync/v1/exchange", tag = "sync", security(("device_secret" = [])),
+    request_body = SyncRequest,
+    responses(
+        (status = 200, body = SyncResponse),
+        (status = 401, description = "`unauthorized`: no or an unknown device secret; `revoked`: the device was revoked", body = ErrorBody),
+        (status = 403, description = "`wrong_clinic`: `from`, `clinic` or an event is not the device's own clinic", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is larger than 8 MiB; `too_many_events`: more than 500 events", body = ErrorBody),
+    ))]
+pub(crate) async fn exchange_round(
     axum::extract::State(state): axum::extract::State<State>,
-    headers: HeaderMap,
+    SyncDevice(device): SyncDevice,
     Body(req): Body<SyncRequest>,
 ) -> Result<Json<SyncResponse>, ApiError> {
-    let device = device(&state, &headers).await?;
     if req.from != device.id
         || req.clinic != device.clinic
         || req.events.iter().any(|e| e.clinic != device.clinic)
@@ -327,12 +384,19 @@ async fn exchange_round(
     }))
 }
 
-async fn reserve(
+/// A block of label numbers for one service and day, from the clinic's label authority.
+#[utoipa::path(post, path = "/sync/v1/labels/reserve", tag = "sync", security(("device_secret" = [])),
+    request_body = ReserveRequest,
+    responses(
+        (status = 200, body = Block),
+        (status = 401, description = "`unauthorized`: no or an unknown device secret; `revoked`: the device was revoked", body = ErrorBody),
+        (status = 403, description = "`wrong_clinic`: `device` is not the device the secret belongs to", body = ErrorBody),
+    ))]
+pub(crate) async fn reserve(
     axum::extract::State(state): axum::extract::State<State>,
-    headers: HeaderMap,
+    SyncDevice(device): SyncDevice,
     Body(req): Body<ReserveRequest>,
 ) -> Result<Json<Block>, ApiError> {
-    let device = device(&state, &headers).await?;
     if req.device.is_some_and(|d| d != device.id) {
         return Err(wrong_clinic());
     }
@@ -378,7 +442,7 @@ fn admin(state: &State, headers: &HeaderMap) -> Result<(), ApiError> {
 }
 
 /// A new clinic.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewClinic {
     /// Its name.
@@ -388,7 +452,7 @@ pub struct NewClinic {
 }
 
 /// A clinic, as created.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ClinicView {
     /// Its id.
     pub id: ClinicId,
@@ -396,12 +460,18 @@ pub struct ClinicView {
     pub name: String,
 }
 
-async fn add_clinic(
+/// Add a clinic (admin).
+#[utoipa::path(post, path = "/admin/v1/clinics", tag = "admin", security(("admin_token" = [])),
+    request_body = NewClinic,
+    responses(
+        (status = 201, body = ClinicView),
+        (status = 409, description = "`clinic_exists`: a clinic with that id exists", body = ErrorBody),
+    ))]
+pub(crate) async fn add_clinic(
     axum::extract::State(state): axum::extract::State<State>,
-    headers: HeaderMap,
+    _: Admin,
     Body(req): Body<NewClinic>,
 ) -> Result<(StatusCode, Json<ClinicView>), ApiError> {
-    admin(&state, &headers)?;
     let name = validate::line("name", &req.name, 1..=100).map_err(ApiError::invalid)?;
     let id = req.id.unwrap_or_else(ClinicId::random);
     if !state.storage.add_clinic(id, &name, &secret()).await? {
@@ -415,48 +485,90 @@ async fn add_clinic(
 }
 
 /// How long a new code stays valid.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCode {
-    /// Hours (default 24).
+    /// Hours (default 24; fewer than 1 count as 1, more than 720 as 720).
+    #[serde(default, deserialize_with = "whole_number")]
     pub valid_hours: Option<u32>,
 }
 
+/// A `u32` as JSON Schema counts integers, which the OpenAPI document says it is: `24`
+/// and `24.0` alike, never `24.5`.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let Some(number) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let whole = number.as_u64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(f))
+            .map(|f| f as u64)
+    });
+    whole
+        .and_then(|n| u32::try_from(n).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "expected a whole number from 0 to {}, not {number}",
+                u32::MAX
+            ))
+        })
+}
+
 /// A new one-time code.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CodeView {
     /// The code, shown once.
     pub code: String,
 }
 
-async fn add_code(
+/// Make a one-time enrolment code for a clinic (admin).
+#[utoipa::path(post, path = "/admin/v1/clinics/{id}/enrolment-codes", tag = "admin",
+    security(("admin_token" = [])), request_body = NewCode,
+    params(("id" = ClinicId, Path, description = "clinic id")),
+    responses(
+        (status = 201, body = CodeView),
+        (status = 404, description = "`not_found`: no clinic with that id", body = ErrorBody),
+    ))]
+pub(crate) async fn add_code(
     axum::extract::State(state): axum::extract::State<State>,
-    headers: HeaderMap,
+    _: Admin,
     Path(clinic): Path<ClinicId>,
     Body(req): Body<NewCode>,
 ) -> Result<(StatusCode, Json<CodeView>), ApiError> {
-    admin(&state, &headers)?;
     let code = new_code(&state.storage, clinic, req.valid_hours.unwrap_or(24))
         .await
         .map_err(|e| ApiError(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.to_string()))?;
     Ok((StatusCode::CREATED, Json(CodeView { code })))
 }
 
-async fn devices(
+/// A clinic's enrolled devices, revoked ones too (admin); none for an unknown clinic.
+#[utoipa::path(get, path = "/admin/v1/clinics/{id}/devices", tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = ClinicId, Path, description = "clinic id")),
+    responses((status = 200, body = [DeviceRow])))]
+pub(crate) async fn devices(
     axum::extract::State(state): axum::extract::State<State>,
-    headers: HeaderMap,
+    _: Admin,
     Path(clinic): Path<ClinicId>,
 ) -> Result<Json<Vec<DeviceRow>>, ApiError> {
-    admin(&state, &headers)?;
     Ok(Json(state.storage.devices(clinic).await?))
 }
 
-async fn revoke(
+/// Revoke a device: its later sync requests get 401 `revoked` (admin).
+#[utoipa::path(post, path = "/admin/v1/devices/{id}/revoke", tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = DeviceId, Path, description = "device id")),
+    responses(
+        (status = 204, description = "revoked (again, if it was)"),
+        (status = 404, description = "`not_found`: no such device", body = ErrorBody),
+    ))]
+pub(crate) async fn revoke(
     axum::extract::State(state): axum::extract::State<State>,
-    headers: HeaderMap,
+    _: Admin,
     Path(device): Path<DeviceId>,
 ) -> Result<StatusCode, ApiError> {
-    admin(&state, &headers)?;
     if state.storage.revoke(device).await? {
         tracing::warn!(%device, "device revoked");
         Ok(StatusCode::NO_CONTENT)
@@ -469,17 +581,124 @@ async fn revoke(
     }
 }
 
-/// Every route, with gzip both ways and the body limit of the protocol.
+/// The cloud answers.
+#[utoipa::path(get, path = "/healthz", tag = "health",
+    responses((status = 200, description = "serving", body = String, content_type = "text/plain")))]
+pub(crate) async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Every route: its method, path and handler. The router is made of these and nothing
+/// else, so [`routes`] is the router's list (the OpenAPI document must name each).
+fn table() -> Vec<(Method, &'static str, MethodRouter<State>)> {
+    vec![
+        (Method::GET, "/healthz", get(healthz)),
+        (Method::GET, "/openapi.json", get(crate::openapi::document)),
+        (Method::POST, wire::ENROL, post(enrol)),
+        (Method::POST, wire::EXCHANGE, post(exchange_round)),
+        (Method::POST, wire::RESERVE, post(reserve)),
+        (Method::POST, "/admin/v1/clinics", post(add_clinic)),
+        (
+            Method::POST,
+            "/admin/v1/clinics/{id}/enrolment-codes",
+            post(add_code),
+        ),
+        (Method::GET, "/admin/v1/clinics/{id}/devices", get(devices)),
+        (Method::POST, "/admin/v1/devices/{id}/revoke", post(revoke)),
+    ]
+}
+
+/// The router's routes, `(method, path)`, paths as axum writes them (`{id}`).
+pub fn routes() -> Vec<(Method, &'static str)> {
+    table()
+        .into_iter()
+        .map(|(method, path, _)| (method, path))
+        .collect()
+}
+
+/// The 429 `rate_limited` answer, with `Retry-After`.
+fn too_many(wait: std::time::Duration) -> Response {
+    let mut response = ApiError(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+        "too many sync requests from this address; try again after Retry-After seconds".into(),
+    )
+    .into_response();
+    let secs = medicloud_edge::rate::retry_after_secs(wait);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    response
+}
+
+/// What a `/sync/v1` request must pass before its body is read (and decompressed): a
+/// length (411 without one), within [`wire::MAX_BODY`] (413), a device secret where
+/// one is needed (401), and the address's rate (429). Requests that did not come through a socket (tests through the router) are
+/// not rate limited.
+async fn sync_gate(
+    axum::extract::State(rate): axum::extract::State<Arc<RateLimit>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !request.uri().path().starts_with("/sync/v1/") {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    match headers.get(header::CONTENT_LENGTH) {
+        None if headers.contains_key(header::TRANSFER_ENCODING) => {
+            return ApiError(
+                StatusCode::LENGTH_REQUIRED,
+                ErrorCode::BadRequest,
+                "a sync request must say its length (Content-Length)".into(),
+            )
+            .into_response();
+        }
+        None => {}
+        Some(length) => match length.to_str().ok().and_then(|v| v.parse::<u64>().ok()) {
+            None => {
+                return ApiError(
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::BadRequest,
+                    "Content-Length is not a number".into(),
+                )
+                .into_response();
+            }
+            Some(length) if length > wire::MAX_BODY as u64 => {
+                return ApiError(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorCode::PayloadTooLarge,
+                    format!("a body may hold at most {} bytes", wire::MAX_BODY),
+                )
+                .into_response();
+            }
+            Some(_) => {}
+        },
+    }
+    // No secret at all is refused without a cost, so it is not counted against the
+    // address (a secret given is looked up only within the rate).
+    if request.uri().path() != wire::ENROL && bearer(request.headers()).is_none() {
+        return ApiError(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "enrol this device first, and send its secret".into(),
+        )
+        .into_response();
+    }
+    if let Some(Err(wait)) = medicloud_edge::rate::client_ip(&request).map(|ip| rate.take(ip)) {
+        return too_many(wait);
+    }
+    next.run(request).await
+}
+
+/// Every route of [`table`], with gzip both ways, the body limit of the protocol and the
+/// gate of the sync routes.
 pub fn router(state: State) -> Router {
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route(wire::ENROL, post(enrol))
-        .route(wire::EXCHANGE, post(exchange_round))
-        .route(wire::RESERVE, post(reserve))
-        .route("/admin/v1/clinics", post(add_clinic))
-        .route("/admin/v1/clinics/{id}/enrolment-codes", post(add_code))
-        .route("/admin/v1/clinics/{id}/devices", get(devices))
-        .route("/admin/v1/devices/{id}/revoke", post(revoke))
+    let rate = Arc::new(RateLimit::new(SYNC_RATE_PER_SECOND, SYNC_RATE_BURST));
+    table()
+        .into_iter()
+        .fold(Router::new(), |router, (_, path, handler)| {
+            router.route(path, handler)
+        })
         .fallback(|| async {
             ApiError(
                 StatusCode::NOT_FOUND,
@@ -493,6 +712,7 @@ pub fn router(state: State) -> Router {
             medicloud_edge::typed_refusals,
         ))
         .layer(tower_http::decompression::RequestDecompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(rate, sync_gate))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }

@@ -5,6 +5,8 @@
 //!   default) and PostgreSQL engines.
 //! - [`api`]: the HTTP routes — the sync protocol of `medicloud_sync::wire` for devices,
 //!   and `/admin/v1` for the chain's admin.
+//! - [`openapi`]: their OpenAPI document, generated from the handlers and types, served
+//!   at `GET /openapi.json`.
 //! - [`serve`]: the server `medicloud cloud` runs, from a [`CloudConfig`]; [`open`] the
 //!   database the chain admin's commands (`medicloud cloud-admin`) work on.
 //!
@@ -20,6 +22,7 @@
 
 pub mod api;
 pub mod config;
+pub mod openapi;
 pub mod storage;
 pub mod tls;
 

@@ -5,6 +5,7 @@
 
 mod convergence;
 mod http;
+mod openapi;
 mod storage;
 mod tls;
 mod util;

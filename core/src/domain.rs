@@ -175,7 +175,7 @@ pub enum StaffRole {
 }
 
 /// A staff account. The password is kept only as an argon2id hash.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct StaffUser {
     /// Identity of the account.
     pub id: UserId,
@@ -204,7 +204,7 @@ pub enum DeviceRole {
 }
 
 /// A device registered by an admin. Its token is kept only as a SHA-256 hash.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Device {
     /// Identity of the device.
     pub id: DeviceId,
@@ -242,7 +242,7 @@ impl Priority {
 }
 
 /// A patient's identity. Every field is optional (walk-ins need none) but validated.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Patient {
     /// Identity of the record.
     pub id: PatientId,
@@ -322,5 +322,6 @@ pub struct Appointment {
     #[schema(value_type = String, example = "09:30:00")]
     pub slot_start: NaiveTime,
     /// Length of the slot in minutes.
+    #[schema(maximum = 65535)]
     pub slot_minutes: u16,
 }

@@ -12,7 +12,9 @@ use utoipa::ToSchema;
 /// a logical counter in the low 16. Ordered like the events it stamps.
 ///
 /// The clock that makes stamps lives in `medicloud-sync`; here a stamp is only a value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(transparent)]
 pub struct Stamp(pub u64);
 
@@ -41,7 +43,9 @@ impl Stamp {
 }
 
 /// The identity of an event: the device that wrote it and its place in that device's series.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 pub struct EventId {
     /// The device that appended the event.
     pub origin: DeviceId,
@@ -50,7 +54,7 @@ pub struct EventId {
 }
 
 /// One change, as stored in the log and sent over sync.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Event {
     /// Identity; applying an event twice does nothing.
     pub id: EventId,
@@ -89,7 +93,7 @@ impl Event {
 }
 
 /// What an event says happened.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum EventBody {
     /// The clinic's name or time zone was set.
@@ -124,7 +128,7 @@ pub enum EventBody {
 }
 
 /// An audit-only entry. Who and when are the event's actor and stamp; where is its origin.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AuditEntry {
     /// What was done, e.g. `login`, `login_failed`, `account_locked`, `patient_read`,
     /// `patient_search`, `appointments_read`.

@@ -76,7 +76,7 @@ impl fmt::Display for TicketStatus {
 }
 
 /// An appointment a ticket was issued for, with what the queue policy needs of it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AppointmentSlot {
     /// The appointment.
     pub id: AppointmentId,
@@ -85,7 +85,7 @@ pub struct AppointmentSlot {
 }
 
 /// What the issue event records.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Issue {
     /// The service queue.
     pub service: ServiceCode,
@@ -106,7 +106,7 @@ pub struct Issue {
 }
 
 /// One step of a ticket's life, as stored in an event.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum TicketChange {
     /// The ticket was taken.

@@ -11,7 +11,8 @@
 //!   timeout too), HTTP/1.1 or HTTP/2 as the client's ALPN says.
 //! - Running out of file descriptors slows accepting down instead of spinning.
 //!
-//! Handlers read the client's address with axum's `ConnectInfo<SocketAddr>`.
+//! Handlers read the client's address with axum's `ConnectInfo<SocketAddr>`;
+//! [`RateLimit`] spaces out each address's requests.
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
@@ -24,6 +25,9 @@
 //! # }
 //! ```
 #![deny(missing_docs)]
+
+pub mod rate;
+pub use rate::RateLimit;
 
 use axum::Router;
 use axum::extract::ConnectInfo;

@@ -63,24 +63,26 @@ pub fn theirs_from(sent: &WireSummary, response: &SyncResponse) -> VersionVector
 }
 
 /// One round, caller to responder.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SyncRequest {
     /// The clinic both sides must belong to.
     pub clinic: ClinicId,
     /// The calling device.
     pub from: DeviceId,
     /// What the caller holds.
+    #[schema(value_type = Vec<(DeviceId, u64)>)]
     pub summary: WireSummary,
     /// Events the caller believes the responder lacks.
     pub events: Vec<Event>,
 }
 
 /// One round, responder to caller.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SyncResponse {
     /// What the responder holds, after storing the request's events: every origin, or
     /// with `summary_is_delta` only the origins where it differs from the request's
     /// summary (a round of two replicas in step then carries almost no summary).
+    #[schema(value_type = Vec<(DeviceId, u64)>)]
     pub summary: WireSummary,
     /// Whether `summary` lists only the differences from the request's summary.
     #[serde(default)]

@@ -5,6 +5,10 @@
 //! a bearer token; the cloud's certificate is checked against the bundled web PKI roots
 //! and, for a chain with its own certificate authority, an extra [`TrustedCa`]. To the
 //! clinic's other nodes, bodies are sealed with the clinic's LAN key ([`crate::seal`]).
+//!
+//! A side that answers 429 or 503 with `Retry-After` is given the wait it asks for (at
+//! most [`RETRY_AFTER_MAX`]) before the same request is sent again, up to
+//! [`RETRY_AFTER_ATTEMPTS`] times; without `Retry-After` the refusal is returned at once.
 
 use crate::exchange::{SyncError, SyncRequest, SyncResponse, Transport};
 use crate::hlc::{SystemTime, TimeSource};
@@ -12,14 +16,41 @@ use crate::seal::{self, LanSeal};
 use crate::wire::{self, ErrorBody, ErrorCode};
 use rand::Rng;
 use reqwest::StatusCode;
-use reqwest::blocking::{Client, Response};
-use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
+
+/// The longest wait a `Retry-After` is given before the request is sent again; a longer
+/// one is cut to this (the sync loop's own backoff takes over after that).
+pub const RETRY_AFTER_MAX: Duration = Duration::from_secs(60);
+
+/// How many times one request is sent again after answers that ask to wait.
+pub const RETRY_AFTER_ATTEMPTS: u32 = 3;
+
+/// The wait an answer asks for before the next attempt: its `Retry-After` (seconds, or
+/// an HTTP date) on a 429 or 503, at most [`RETRY_AFTER_MAX`]; `None` for any other
+/// answer.
+fn asked_wait(response: &Response) -> Option<Duration> {
+    let status = response.status();
+    if status != StatusCode::TOO_MANY_REQUESTS && status != StatusCode::SERVICE_UNAVAILABLE {
+        return None;
+    }
+    let value = response.headers().get(RETRY_AFTER)?.to_str().ok()?.trim();
+    let wait = match value.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+            let ms = at.timestamp_millis() - chrono::Utc::now().timestamp_millis();
+            Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+        }
+    };
+    Some(wait.min(RETRY_AFTER_MAX))
+}
 
 /// Extra certificate authorities a node trusts for the cloud's certificate, besides the
 /// bundled web PKI roots (a clinic chain that runs its own CA).
@@ -125,6 +156,34 @@ impl HttpTransport {
         &self.base
     }
 
+    /// Sends the request `make` builds (with what it carries besides, such as a sealed
+    /// request's nonce), and again after each answer that asks to wait ([`asked_wait`]),
+    /// up to [`RETRY_AFTER_ATTEMPTS`] times.
+    fn send<T>(
+        &self,
+        mut make: impl FnMut() -> (RequestBuilder, T),
+    ) -> Result<(Response, T), SyncError> {
+        let mut attempt = 0;
+        loop {
+            let (request, carried) = make();
+            let response = request
+                .send()
+                .map_err(|e| SyncError::Unreachable(describe(e)))?;
+            match asked_wait(&response) {
+                Some(wait) if attempt < RETRY_AFTER_ATTEMPTS => {
+                    attempt += 1;
+                    tracing::info!(
+                        status = response.status().as_u16(),
+                        wait_ms = wait.as_millis() as u64,
+                        "the other side asks to wait; the request goes again then"
+                    );
+                    std::thread::sleep(wait);
+                }
+                _ => return Ok((response, carried)),
+            }
+        }
+    }
+
     /// Posts `body` to `route` and decodes the answer.
     pub fn post<B: Serialize, R: DeserializeOwned>(
         &self,
@@ -137,18 +196,18 @@ impl HttpTransport {
         let seal = match &self.credential {
             Credential::Sealed(seal) => seal.clone(),
             other => {
-                let mut request = self
-                    .client
-                    .post(&url)
-                    .header(CONTENT_TYPE, "application/json")
-                    .header(CONTENT_ENCODING, "gzip")
-                    .body(compressed);
-                if let Credential::Bearer(token) = other {
-                    request = request.header(AUTHORIZATION, format!("Bearer {token}"));
-                }
-                let response = request
-                    .send()
-                    .map_err(|e| SyncError::Unreachable(describe(e)))?;
+                let (response, ()) = self.send(|| {
+                    let mut request = self
+                        .client
+                        .post(&url)
+                        .header(CONTENT_TYPE, "application/json")
+                        .header(CONTENT_ENCODING, "gzip")
+                        .body(compressed.clone());
+                    if let Credential::Bearer(token) = other {
+                        request = request.header(AUTHORIZATION, format!("Bearer {token}"));
+                    }
+                    (request, ())
+                })?;
                 let status = response.status();
                 if status.is_success() {
                     return response
@@ -160,15 +219,18 @@ impl HttpTransport {
         };
         // A sealed link: one more try when the other side says this clock is off.
         for attempt in 0..2 {
-            let sent = SystemTime.now_ms() as i64 + self.offset_ms.load(Ordering::Relaxed);
-            let (sealed, nonce) = seal.seal_request(route, sent, &compressed);
-            let response = self
-                .client
-                .post(&url)
-                .header(CONTENT_TYPE, seal::CONTENT_TYPE)
-                .body(sealed)
-                .send()
-                .map_err(|e| SyncError::Unreachable(describe(e)))?;
+            // Sealed afresh for each attempt: a request is taken once, and its stamp is
+            // of when it is sent.
+            let (response, nonce) = self.send(|| {
+                let sent = SystemTime.now_ms() as i64 + self.offset_ms.load(Ordering::Relaxed);
+                let (sealed, nonce) = seal.seal_request(route, sent, &compressed);
+                let request = self
+                    .client
+                    .post(&url)
+                    .header(CONTENT_TYPE, seal::CONTENT_TYPE)
+                    .body(sealed);
+                (request, nonce)
+            })?;
             let status = response.status();
             let Some(answer) = open_answer(&seal, route, &nonce, response)? else {
                 // A plain answer: the other side did not open the request.

@@ -33,7 +33,7 @@ pub const RESERVE: &str = "/sync/v1/labels/reserve";
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
 
 /// A device asks to join a clinic with a one-time code from the cloud's admin.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EnrolRequest {
     /// The one-time code.
     pub code: String,
@@ -44,7 +44,7 @@ pub struct EnrolRequest {
 }
 
 /// What a device receives once, at enrolment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Enrolled {
     /// The clinic it joined.
     pub clinic: ClinicId,
@@ -59,7 +59,7 @@ pub struct Enrolled {
 }
 
 /// A device asks the authority for a block of label numbers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReserveRequest {
     /// The service whose labels the block numbers.
     pub service: ServiceCode,
@@ -74,7 +74,7 @@ pub struct ReserveRequest {
 }
 
 /// A block of label numbers, `first..=last`, for one device, service and day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Block {
     /// First number of the block.
     pub first: u32,

@@ -53,7 +53,7 @@ impl From<serde_json::Error> for StorageError {
 pub type Result<T> = std::result::Result<T, StorageError>;
 
 /// An enrolled device.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct DeviceRow {
     /// Its id (the origin of its events).
     pub id: DeviceId,

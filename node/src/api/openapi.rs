@@ -2,6 +2,7 @@
 
 use super::{appointments, audit, auth, clinic, error, live, sync, tickets};
 use axum::Json;
+use medicloud_core::validate;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::ResponseBuilder;
@@ -225,37 +226,6 @@ const LONGEST: &[(&str, &str, usize)] = &[
     ("LoginRequest", "password", 256),
 ];
 
-/// What Rust's `str::trim` removes (Unicode `White_Space`), as a regular-expression class.
-const SPACE: &str =
-    "\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
-
-/// What `validate::line` refuses anywhere in a text: C0, DEL and C1 controls, the line and
-/// paragraph separators, and text-direction controls.
-const REFUSED: &str =
-    "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069";
-
-/// Characters that show nothing (beyond white space), which `validate::line` refuses as a
-/// whole text; the pattern keeps them off a text's first and last place, so a text it
-/// allows always shows something.
-const INVISIBLE: &str = "\\u00ad\\u034f\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200d\\u2060-\\u2064\\u206a-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0";
-
-/// A pattern for text of `fewest..=most` characters once trimmed, with the rules of
-/// `validate::line`: no control or text-direction character, something visible.
-pub(crate) fn trimmed_pattern(fewest: usize, most: usize) -> String {
-    let space = format!("[{SPACE}]*");
-    let solid = format!("[^{SPACE}{REFUSED}{INVISIBLE}]");
-    let inner = format!("[^{REFUSED}]");
-    if fewest <= 1 {
-        format!("^{space}{solid}({inner}{{0,{}}}{solid})?{space}$", most - 2)
-    } else {
-        format!(
-            "^{space}{solid}{inner}{{{},{}}}{solid}{space}$",
-            fewest - 2,
-            most - 2
-        )
-    }
-}
-
 fn property<'a>(
     components: &'a mut utoipa::openapi::Components,
     schema: &str,
@@ -296,7 +266,7 @@ impl Modify for InputRules {
         }
         for (schema, name, fewest, most) in TRIMMED {
             if let Some(field) = property(components, schema, name) {
-                field.pattern = Some(trimmed_pattern(*fewest, *most));
+                field.pattern = Some(validate::line_pattern(*fewest..=*most));
             }
         }
         for (schema, name, most) in LONGEST {
