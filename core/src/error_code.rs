@@ -91,6 +91,9 @@ pub enum ErrorCode {
     AppointmentCancelled,
     /// 409: a check-in for an appointment that is already checked in.
     AlreadyCheckedIn,
+    /// 409: every place of the appointment slot asked for is booked (the answer of
+    /// `GET /appointments/slots` says which slots still have room); nothing was booked.
+    SlotFull,
     /// 409: a check-in for an appointment on another day.
     AppointmentNotToday,
     /// 409 (a reprint) or 404 (a test print): this node has no printer.
@@ -159,6 +162,7 @@ impl ErrorCode {
             C::ServiceClosed => "service_closed",
             C::AppointmentCancelled => "appointment_cancelled",
             C::AlreadyCheckedIn => "already_checked_in",
+            C::SlotFull => "slot_full",
             C::AppointmentNotToday => "appointment_not_today",
             C::NoPrinter => "no_printer",
             C::PrinterFault => "printer_fault",
@@ -228,7 +232,7 @@ mod tests {
     use super::*;
 
     /// Every variant (a new one goes here and in `as_str`, whose match is exhaustive).
-    const ALL: [ErrorCode; 39] = {
+    const ALL: [ErrorCode; 40] = {
         use ErrorCode as C;
         [
             C::ValidationFailed,
@@ -257,6 +261,7 @@ mod tests {
             C::ServiceClosed,
             C::AppointmentCancelled,
             C::AlreadyCheckedIn,
+            C::SlotFull,
             C::AppointmentNotToday,
             C::NoPrinter,
             C::PrinterFault,
