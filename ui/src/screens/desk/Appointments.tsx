@@ -33,6 +33,8 @@ export function Appointments(props: Props) {
   const [list, setList] = useState<AppointmentView[]>([]);
   const [cancelling, setCancelling] = useState<AppointmentView | null>(null);
   const [moving, setMoving] = useState<{ id: string; date: string; slot_start: string; error?: string } | null>(null);
+  // Bumped when a cancellation or a move frees a place, so the slots' fill is read again.
+  const [freed, setFreed] = useState(0);
 
   // The clinic's zone decides what "today" is, not this computer's.
   useEffect(() => {
@@ -129,6 +131,7 @@ export function Appointments(props: Props) {
               try {
                 await api("POST", "/api/v1/appointments/{id}/move", { token, params: { id: moving.id }, body: { date: moving.date, slot_start: moving.slot_start } });
                 setMoving(null);
+                setFreed((n) => n + 1);
                 void load();
               } catch (err) {
                 setMoving({ ...moving, error: bookingError(err, t) });
@@ -152,7 +155,7 @@ export function Appointments(props: Props) {
           </form>
         )}
       </section>
-      <BookingForm {...props} today={today} onBooked={(date) => (date === day ? void load() : undefined)} />
+      <BookingForm {...props} today={today} freed={freed} onBooked={(date) => (date === day ? void load() : undefined)} />
       {cancelling && (
         <CancelDialog
           t={t}
@@ -166,6 +169,7 @@ export function Appointments(props: Props) {
               throw new Error(errorText(err, t));
             }
             setCancelling(null);
+            setFreed((n) => n + 1);
             void load();
           }}
         />
@@ -174,8 +178,8 @@ export function Appointments(props: Props) {
   );
 }
 
-function BookingForm(props: Props & { today: string; onBooked: (date: string) => void }) {
-  const { token, t, lang, today } = props;
+function BookingForm(props: Props & { today: string; freed: number; onBooked: (date: string) => void }) {
+  const { token, t, lang, today, freed } = props;
   const [service, setService] = useState("A");
   const [date, setDate] = useState(today);
   const [slot, setSlot] = useState<string | null>(null);
@@ -195,7 +199,7 @@ function BookingForm(props: Props & { today: string; onBooked: (date: string) =>
   useEffect(() => {
     setSlot(null);
     void loadSlots();
-  }, [loadSlots]);
+  }, [loadSlots, freed]);
 
   return (
     <section className="card">

@@ -47,7 +47,10 @@ export function CancelDialog(props: {
           {t(props.title)} <strong>{props.what}</strong>?
         </h2>
         <label htmlFor="cancel-reason">{t("cancelReason")}</label>
-        <input id="cancel-reason" ref={input} value={reason} maxLength={200} onChange={(e) => setReason(e.target.value)} placeholder={t("cancelReasonHint")} />
+        <input id="cancel-reason" ref={input} value={reason} maxLength={200} onChange={(e) => {
+            setReason(e.target.value);
+            setError(null);
+          }} placeholder={t("cancelReasonHint")} />
         {error && (
           <p className="form-error" role="alert">
             {error}
