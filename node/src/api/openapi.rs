@@ -217,6 +217,14 @@ const TRIMMED: &[(&str, &str, usize, usize)] = &[
     ("NewDevice", "name", 1, 60),
     ("NewStaff", "display_name", 1, 100),
     ("PatientInput", "name", 1, 100),
+    ("CancelBody", "reason", 1, 200),
+];
+
+/// Text that may also be left empty (or only spaces), trimmed and then counted:
+/// `(schema, property, most)`.
+const TRIMMED_OR_EMPTY: &[(&str, &str, usize)] = &[
+    ("ClinicSettings", "ticket_message_id", 120),
+    ("ClinicSettings", "ticket_message_en", 120),
 ];
 
 /// Text limited in length as sent: `(schema, property, most characters)`.
@@ -297,6 +305,11 @@ impl Modify for InputRules {
         for (schema, name, fewest, most) in TRIMMED {
             if let Some(field) = property(components, schema, name) {
                 field.pattern = Some(trimmed_pattern(*fewest, *most));
+            }
+        }
+        for (schema, name, most) in TRIMMED_OR_EMPTY {
+            if let Some(field) = property(components, schema, name) {
+                field.pattern = Some(format!("^[{SPACE}]*$|{}", trimmed_pattern(1, *most)));
             }
         }
         for (schema, name, most) in LONGEST {
