@@ -87,9 +87,10 @@ pub enum ErrorCode {
     UsernameTaken,
     /// 409: a ticket for a service that is closed today.
     ServiceClosed,
-    /// 409: a check-in for an appointment that was cancelled.
+    /// 409: a check-in, a move or a cancellation of an appointment that was cancelled.
     AppointmentCancelled,
-    /// 409: a check-in for an appointment that is already checked in.
+    /// 409: a check-in, a move or a cancellation of an appointment that is already
+    /// checked in (its ticket is cancelled instead).
     AlreadyCheckedIn,
     /// 409: every place of the appointment slot asked for is booked (the answer of
     /// `GET /appointments/slots` says which slots still have room); nothing was booked.
