@@ -5,6 +5,7 @@
 // A failed unwrap in a test is a failed test with its location: that is what we want.
 #![allow(clippy::unwrap_used)]
 
+mod appointments;
 mod audit;
 mod cloud;
 mod edge;

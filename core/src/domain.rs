@@ -94,6 +94,10 @@ pub struct Service {
     pub name_en: String,
     /// Whether the kiosk offers it today.
     pub active: bool,
+    /// How its appointment day is cut into slots and how many patients a slot takes
+    /// (the defaults when a service was set up without them).
+    #[serde(default)]
+    pub slots: crate::appointment::SlotRules,
 }
 
 /// The identity of a counter or clinician room, a short slug such as `loket-1`.

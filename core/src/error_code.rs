@@ -87,10 +87,14 @@ pub enum ErrorCode {
     UsernameTaken,
     /// 409: a ticket for a service that is closed today.
     ServiceClosed,
-    /// 409: a check-in for an appointment that was cancelled.
+    /// 409: a check-in, a move or a cancellation of an appointment that was cancelled.
     AppointmentCancelled,
-    /// 409: a check-in for an appointment that is already checked in.
+    /// 409: a check-in, a move or a cancellation of an appointment that is already
+    /// checked in (its ticket is cancelled instead).
     AlreadyCheckedIn,
+    /// 409: every place of the appointment slot asked for is booked (the answer of
+    /// `GET /appointments/slots` says which slots still have room); nothing was booked.
+    SlotFull,
     /// 409: a check-in for an appointment on another day.
     AppointmentNotToday,
     /// 409 (a reprint) or 404 (a test print): this node has no printer.
@@ -159,6 +163,7 @@ impl ErrorCode {
             C::ServiceClosed => "service_closed",
             C::AppointmentCancelled => "appointment_cancelled",
             C::AlreadyCheckedIn => "already_checked_in",
+            C::SlotFull => "slot_full",
             C::AppointmentNotToday => "appointment_not_today",
             C::NoPrinter => "no_printer",
             C::PrinterFault => "printer_fault",
@@ -228,7 +233,7 @@ mod tests {
     use super::*;
 
     /// Every variant (a new one goes here and in `as_str`, whose match is exhaustive).
-    const ALL: [ErrorCode; 39] = {
+    const ALL: [ErrorCode; 40] = {
         use ErrorCode as C;
         [
             C::ValidationFailed,
@@ -257,6 +262,7 @@ mod tests {
             C::ServiceClosed,
             C::AppointmentCancelled,
             C::AlreadyCheckedIn,
+            C::SlotFull,
             C::AppointmentNotToday,
             C::NoPrinter,
             C::PrinterFault,

@@ -4,6 +4,7 @@
 use crate::domain::{Appointment, Clinic, Counter, CounterId, Device, Patient, Service, StaffUser};
 use crate::ids::{AppointmentId, ClinicId, DeviceId, PatientId, TicketId, UserId};
 use crate::ticket::TicketChange;
+use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use utoipa::ToSchema;
@@ -110,10 +111,22 @@ pub enum EventBody {
     PatientSet(Patient),
     /// An appointment was booked.
     AppointmentBooked(Appointment),
-    /// An appointment was cancelled.
+    /// An appointment was cancelled; its place is free again.
     AppointmentCancelled {
         /// The appointment.
         id: AppointmentId,
+        /// Why, as the desk wrote it (none in events of earlier versions).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// An appointment was moved to another day or slot; the booking code stays.
+    AppointmentMoved {
+        /// The appointment.
+        id: AppointmentId,
+        /// The new clinic-local day.
+        date: NaiveDate,
+        /// The new clinic-local start of the slot.
+        slot_start: NaiveTime,
     },
     /// A ticket was issued or moved through its lifecycle.
     Ticket {
@@ -154,7 +167,9 @@ impl EventBody {
             EventBody::DeviceSet(d) => Entity::Device(d.id),
             EventBody::PatientSet(p) => Entity::Patient(p.id),
             EventBody::AppointmentBooked(a) => Entity::Appointment(a.id),
-            EventBody::AppointmentCancelled { id } => Entity::Appointment(*id),
+            EventBody::AppointmentCancelled { id, .. } | EventBody::AppointmentMoved { id, .. } => {
+                Entity::Appointment(*id)
+            }
             EventBody::Ticket { id, .. } => Entity::Ticket(*id),
             EventBody::Audited(_) => Entity::Audit,
         }
@@ -171,6 +186,7 @@ impl EventBody {
             EventBody::PatientSet(_) => "patient_set",
             EventBody::AppointmentBooked(_) => "appointment_booked",
             EventBody::AppointmentCancelled { .. } => "appointment_cancelled",
+            EventBody::AppointmentMoved { .. } => "appointment_moved",
             EventBody::Ticket { change, .. } => change.kind(),
             EventBody::Audited(_) => "audited",
         }

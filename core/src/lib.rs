@@ -36,6 +36,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod appointment;
 pub mod domain;
 pub mod error_code;
 pub mod event;

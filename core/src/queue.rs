@@ -170,6 +170,37 @@ mod tests {
     }
 
     #[test]
+    fn a_checked_in_appointment_is_called_within_its_window_ahead_of_walk_ins() {
+        let m = 60_000;
+        // Three walk-ins from minute 0; the appointment (slot at minute 60) checks in
+        // at minute 50, after them; a second one (slot at 120) checked in at minute 1.
+        let tickets = [
+            ticket("A-001", 0, None, None),
+            ticket("A-002", m, None, None),
+            ticket("A-003", 2 * m, None, None),
+            ticket("A-004", 50 * m, None, Some(60 * m)),
+            ticket("A-005", m + 1, None, Some(120 * m)),
+        ];
+        #[rustfmt::skip]
+        let table: &[(i64, &str)] = &[
+            // minute  calling order
+            (44,  "A-001 A-002 A-005 A-003 A-004"), // no window open yet: by check-in time
+            (45,  "A-004 A-001 A-002 A-005 A-003"), // 15 minutes before its slot: first
+            (60,  "A-004 A-001 A-002 A-005 A-003"),
+            (90,  "A-004 A-001 A-002 A-005 A-003"), // 30 minutes late still counts
+            (91,  "A-001 A-002 A-005 A-003 A-004"), // later: a walk-in again
+            (105, "A-005 A-001 A-002 A-003 A-004"), // the early one's window opens
+        ];
+        for (minute, expect) in table {
+            check(&tickets, *minute, expect);
+        }
+        // A priority lane still goes ahead of an appointment on time.
+        let mut with_lane = tickets.to_vec();
+        with_lane.push(ticket("A-006", 55 * m, Some(Priority::Disability), None));
+        check(&with_lane, 60, "A-006 A-004 A-001 A-002 A-005 A-003");
+    }
+
+    #[test]
     fn the_label_does_not_decide_the_order() {
         // A higher label taken earlier (another device's number block) goes first.
         let tickets = [

@@ -126,8 +126,12 @@ pub enum TicketChange {
     NoShow,
     /// Put back in the queue.
     Requeued,
-    /// Withdrawn.
-    Cancelled,
+    /// Withdrawn by the desk; it leaves the queue and the display.
+    Cancelled {
+        /// Why, as the desk wrote it (none in events of earlier versions).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     /// Sent on to another service, continuing as ticket `to`.
     Transferred {
         /// The new ticket in the other service.
@@ -148,7 +152,7 @@ impl TicketChange {
             TicketChange::Completed => "complete",
             TicketChange::NoShow => "no-show",
             TicketChange::Requeued => "requeue",
-            TicketChange::Cancelled => "cancel",
+            TicketChange::Cancelled { .. } => "cancel",
             TicketChange::Transferred { .. } => "transfer",
         }
     }
@@ -295,9 +299,12 @@ pub fn step(
             next.queued_at_ms = at_ms;
             next.finished_at_ms = None;
         }
-        (TicketChange::Cancelled, S::Waiting | S::Called | S::NoShow) => {
+        (TicketChange::Cancelled { .. }, S::Waiting | S::Called | S::NoShow) => {
             next.status = S::Cancelled;
             next.finished_at_ms = Some(at_ms);
+        }
+        (TicketChange::Cancelled { .. }, S::Serving) => {
+            return Err(illegal(" (the patient is at the counter: complete it)"));
         }
         (TicketChange::Transferred { service, .. }, _) if *service == current.issue.service => {
             return Err(TransitionError::SameService);

@@ -74,6 +74,7 @@ pub fn seed(node: &Node, password: &str) -> Result<Vec<(&'static str, String)>> 
                 name_id: (*name_id).into(),
                 name_en: (*name_en).into(),
                 active: true,
+                slots: Default::default(),
             };
             node.set_service(Actor::System, service)?;
         }

@@ -141,6 +141,7 @@ impl Hub {
                 EventBody::PatientSet(_)
                 | EventBody::AppointmentBooked(_)
                 | EventBody::AppointmentCancelled { .. }
+                | EventBody::AppointmentMoved { .. }
                 | EventBody::Audited(_) => continue,
                 other => LiveMessage::Config {
                     kind: other.kind().to_owned(),

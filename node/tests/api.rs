@@ -378,7 +378,14 @@ async fn a_transfer_continues_the_visit_in_another_service() {
     );
     // A finished ticket cannot move again; the error says why and nothing changes.
     let before = n.event_count();
-    let (status, err) = step(&n, &desk, &t["id"], "cancel", None).await;
+    let (status, err) = step(
+        &n,
+        &desk,
+        &t["id"],
+        "cancel",
+        Some(json!({"reason": "left"})),
+    )
+    .await;
     assert_eq!(
         (status, err["code"].as_str()),
         (StatusCode::CONFLICT, Some("invalid_transition"))

@@ -29,6 +29,7 @@ fn clinic(dir: &std::path::Path) -> Node {
             name_id: (*name_id).into(),
             name_en: (*name_en).into(),
             active: true,
+            slots: Default::default(),
         };
         node.set_service(Actor::System, service).unwrap();
     }
@@ -66,7 +67,7 @@ fn action() -> impl Strategy<Value = TicketAction> {
         Just(TicketAction::Complete),
         Just(TicketAction::NoShow),
         Just(TicketAction::Requeue),
-        Just(TicketAction::Cancel),
+        Just(TicketAction::Cancel("patient left".into())),
         prop_oneof![Just("A"), Just("B"), Just("L")]
             .prop_map(|s| TicketAction::Transfer(ServiceCode::parse(s).unwrap())),
     ]

@@ -260,7 +260,7 @@ async function main() {
     const booking = await (await fetch(`${base}/api/v1/appointments`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },
-      body: JSON.stringify({ service: "B", date: `${part("year")}-${part("month")}-${part("day")}`, slot_start: `${part("hour").replace("24", "00")}:00` }),
+      body: JSON.stringify({ service: "B", date: `${part("year")}-${part("month")}-${part("day")}`, slot_start: `${part("hour").replace("24", "00")}:${part("minute")}` }),
     })).json();
     check("an appointment is booked", typeof booking.code === "string", JSON.stringify(booking));
     await kiosk.getByTestId("have-appointment").click();
@@ -298,6 +298,63 @@ async function main() {
       all.find((t) => t.label === label)?.status === "done" && atLoket1.length === 1 && atLoket1[0].label !== label,
       JSON.stringify(atLoket1.map((t) => [t.label, t.status])),
     );
+
+    // Appointments at the desk: a new patient registered in the booking form, booked into
+    // tomorrow's first slot (then full), the list of that day, a cancellation with a reason.
+    await desk.locator("nav.tabs").getByText("Janji temu", { exact: true }).click();
+    const todayJakarta = `${part("year")}-${part("month")}-${part("day")}`;
+    check("the appointments list opens on today in the clinic's time zone", (await desk.getByTestId("list-date").inputValue()) === todayJakarta);
+    const tomorrowDate = new Date(`${todayJakarta}T00:00:00Z`);
+    tomorrowDate.setUTCDate(tomorrowDate.getUTCDate() + 1);
+    const tomorrow = tomorrowDate.toISOString().slice(0, 10);
+    await desk.getByTestId("new-patient").click();
+    await desk.locator("#bp-name").fill("Budi Santoso");
+    await desk.getByTestId("register-patient").click();
+    await desk.getByTestId("chosen-patient").getByText("Budi Santoso").waitFor();
+    await desk.locator("#ap-date").fill(tomorrow);
+    await desk.getByTestId("slot-08:00").getByText("0/1").waitFor();
+    await desk.getByTestId("slot-08:00").click();
+    await desk.getByTestId("book").click();
+    const bookedText = await desk.getByTestId("booked-code").textContent();
+    const bookedCode = /: ([A-Z0-9]{6})/.exec(bookedText)?.[1];
+    check("the desk books the new patient and sees the booking code", !!bookedCode, bookedText);
+    await desk.getByTestId("slot-08:00").getByText("penuh").waitFor();
+    check("the booked slot shows full and cannot be chosen", await desk.getByTestId("slot-08:00").isDisabled());
+    await desk.getByTestId("book").click();
+    await desk.getByTestId("book-error").waitFor();
+    check("after a refused booking the previous code is gone", (await desk.getByTestId("booked-code").count()) === 0);
+    await desk.getByTestId("list-date").fill(tomorrow);
+    const bookedRow = desk.getByTestId("appointments").locator("tr", { hasText: bookedCode });
+    await bookedRow.getByText("Budi Santoso").waitFor();
+    check("tomorrow's list shows the booking with the patient's name", true);
+    await desk.screenshot({ path: join(shots, "desk-appointments.png") });
+    await axeCheck(desk, "desk appointments");
+    await desk.getByTestId(`cancel-${bookedCode}`).click();
+    await desk.getByTestId("cancel-confirm").click();
+    await desk.getByTestId("cancel-dialog").getByText("Tuliskan alasan pembatalan.").waitFor();
+    await desk.locator("#cancel-reason").fill("Pasien minta jadwal ulang");
+    await desk.screenshot({ path: join(shots, "desk-cancel-dialog.png") });
+    await axeCheck(desk, "desk cancel dialog");
+    await desk.getByTestId("cancel-confirm").click();
+    await desk.getByTestId("cancel-dialog").waitFor({ state: "detached" });
+    await bookedRow.getByText("Dibatalkan").waitFor();
+    const tomorrowList = await (await fetch(`${base}/api/v1/appointments?date=${tomorrow}`, { headers: { authorization: `Bearer ${session.token}` } })).json();
+    check("the appointment is cancelled on the node", tomorrowList.find((a) => a.code === bookedCode)?.status === "cancelled", JSON.stringify(tomorrowList));
+    await desk.getByTestId("slot-08:00").getByText("0/1").waitFor();
+    check("its place is free again", true);
+
+    // A ticket issued at the desk for a patient who cannot use the kiosk, then cancelled.
+    await desk.locator("nav.tabs").getByText("Antrean", { exact: true }).click();
+    await desk.getByTestId("issue-service").selectOption("A");
+    await desk.getByTestId("issue-ticket").click();
+    const issued = /: ([A-Z]+-\d+)/.exec(await desk.getByTestId("issued").textContent())?.[1];
+    await desk.getByTestId("queue-A").getByText(issued).waitFor();
+    check(`the desk issued ${issued} and it waits in the queue`, !!issued);
+    await desk.getByTestId(`cancel-${issued}`).click();
+    await desk.locator("#cancel-reason").fill("Salah layanan");
+    await desk.getByTestId("cancel-confirm").click();
+    await desk.getByTestId("queue-A").getByText(issued).waitFor({ state: "detached" });
+    check(`${issued} cancelled with a reason leaves the queue`, true);
 
     // The patient's phone.
     const tickets = await (await fetch(`${base}/api/v1/tickets`, { headers: { authorization: `Bearer ${session.token}` } })).json();

@@ -36,7 +36,9 @@ fn change(name: &str) -> TicketChange {
         "complete" => TicketChange::Completed,
         "no-show" => TicketChange::NoShow,
         "requeue" => TicketChange::Requeued,
-        "cancel" => TicketChange::Cancelled,
+        "cancel" => TicketChange::Cancelled {
+            reason: Some("patient left".into()),
+        },
         "transfer" => TicketChange::Transferred {
             to: TicketId(Uuid::from_bytes([7; 16])),
             service: ServiceCode::parse("F").unwrap(),
@@ -123,6 +125,25 @@ fn transition_table() {
             );
         }
     }
+}
+
+#[test]
+fn a_cancellation_keeps_its_reason_and_old_events_still_read() {
+    let cancel = change("cancel");
+    let json = serde_json::to_string(&cancel).unwrap();
+    assert_eq!(json, r#"{"step":"cancelled","reason":"patient left"}"#);
+    // Events written before cancellations had a reason.
+    let old: TicketChange = serde_json::from_str(r#"{"step":"cancelled"}"#).unwrap();
+    assert_eq!(old, TicketChange::Cancelled { reason: None });
+    // Twice, or after the service: refused with what to do instead.
+    assert_eq!(
+        run(&["issue", "cancel"], "cancel"),
+        "error: cannot cancel a ticket that is cancelled"
+    );
+    assert_eq!(
+        run(&["issue", "call", "serve"], "cancel"),
+        "error: cannot cancel a ticket that is serving (the patient is at the counter: complete it)"
+    );
 }
 
 #[test]

@@ -1,21 +1,26 @@
 //! Appointments and patients (front desk).
 
 use super::error::{AppError, ErrorBody};
-use super::extract::{Caller, Json, Query};
+use super::extract::{Caller, Json, Path, Query};
 use super::{AppState, blocking};
 use crate::auth::Permission;
-use crate::ops::{AppointmentView, NewAppointment};
+use crate::ops::{AppointmentView, MoveAppointment, NewAppointment};
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use medicloud_core::domain::{Patient, PatientInput};
+use medicloud_core::appointment::SlotFill;
+use medicloud_core::domain::{Patient, PatientInput, ServiceCode};
+use medicloud_core::ids::AppointmentId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-/// Book an appointment; the answer carries its booking code.
+/// Book an appointment in a slot with a free place; the answer carries its booking code.
 #[utoipa::path(post, path = "/api/v1/appointments", tag = "appointments", security(("bearer" = [])),
     request_body = NewAppointment,
-    responses((status = 201, body = AppointmentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = AppointmentView), (status = 403, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such service or patient", body = ErrorBody),
+        (status = 409, description = "`slot_full`: every place of the slot is booked", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: a day or a time that has passed in the clinic, or a field out of range", body = ErrorBody)))]
 pub async fn book(
     State(s): State<AppState>,
     Caller(p, _): Caller,
@@ -51,6 +56,78 @@ pub async fn list(
             Ok(list)
         })
         .await?,
+    ))
+}
+
+/// Which service's slots, on which day.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SlotsQuery {
+    /// The service, e.g. `A`.
+    #[param(value_type = String, example = "A", pattern = "^[A-Z]{1,3}$")]
+    pub service: ServiceCode,
+    /// `YYYY-MM-DD`; today in the clinic when left out.
+    pub date: Option<NaiveDate>,
+}
+
+/// The slots of a service's day: start, places, live bookings, and whether it has passed.
+#[utoipa::path(get, path = "/api/v1/appointments/slots", operation_id = "appointment_slots", tag = "appointments", security(("bearer" = [])), params(SlotsQuery),
+    responses((status = 200, body = [SlotFill]), (status = 403, body = ErrorBody), (status = 404, description = "`not_found`: no such service", body = ErrorBody)))]
+pub async fn slots(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Query(q): Query<SlotsQuery>,
+) -> Result<Json<Vec<SlotFill>>, AppError> {
+    p.require(Permission::FrontDesk)?;
+    Ok(Json(
+        blocking(move || s.node.slots(&q.service, q.date)).await?,
+    ))
+}
+
+/// Why something is cancelled.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelBody {
+    /// One line, 1 to 200 characters; it goes on the audit trail.
+    #[schema(min_length = 1, max_length = 200)]
+    pub reason: String,
+}
+
+/// Cancel a booked appointment (desk), freeing its place. Audited with the reason.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/cancel", operation_id = "cancel_appointment", tag = "appointments", security(("bearer" = [])),
+    params(("id" = AppointmentId, Path, description = "appointment id")), request_body = CancelBody,
+    responses((status = 200, body = AppointmentView), (status = 403, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such appointment", body = ErrorBody),
+        (status = 409, description = "`appointment_cancelled`: already cancelled; `already_checked_in`: cancel its ticket instead", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: the reason is empty, too long or not one line", body = ErrorBody)))]
+pub async fn cancel(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Path(id): Path<AppointmentId>,
+    Json(body): Json<CancelBody>,
+) -> Result<Json<AppointmentView>, AppError> {
+    p.require(Permission::FrontDesk)?;
+    Ok(Json(
+        blocking(move || s.node.cancel_appointment(p.actor(), id, &body.reason)).await?,
+    ))
+}
+
+/// Move a booked appointment to another day or slot, by the same rules as a booking.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/move", operation_id = "move_appointment", tag = "appointments", security(("bearer" = [])),
+    params(("id" = AppointmentId, Path, description = "appointment id")), request_body = MoveAppointment,
+    responses((status = 200, body = AppointmentView), (status = 403, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such appointment", body = ErrorBody),
+        (status = 409, description = "`slot_full`; `appointment_cancelled`; `already_checked_in`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: a day or a time that has passed in the clinic", body = ErrorBody)))]
+pub async fn move_to(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Path(id): Path<AppointmentId>,
+    Json(to): Json<MoveAppointment>,
+) -> Result<Json<AppointmentView>, AppError> {
+    p.require(Permission::FrontDesk)?;
+    Ok(Json(
+        blocking(move || s.node.move_appointment(p.actor(), id, to)).await?,
     ))
 }
 

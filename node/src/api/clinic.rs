@@ -217,6 +217,9 @@ pub struct ServiceSettings {
     pub name_en: String,
     /// Whether the kiosk offers it.
     pub active: bool,
+    /// Its appointment slots and places per slot; left out, they stay as they were (the
+    /// defaults for a new service).
+    pub slots: Option<medicloud_core::appointment::SlotRules>,
 }
 
 /// Add or change a service (admin). The code is the label prefix (`A`).
@@ -230,13 +233,22 @@ pub async fn put_service(
     Json(req): Json<ServiceSettings>,
 ) -> Result<StatusCode, AppError> {
     p.require(Permission::Administer)?;
-    let service = Service {
-        code: ServiceCode::parse(&code).map_err(Error::from)?,
-        name_id: req.name_id,
-        name_en: req.name_en,
-        active: req.active,
-    };
-    blocking(move || s.node.set_service(p.actor(), service)).await?;
+    let code = ServiceCode::parse(&code).map_err(Error::from)?;
+    blocking(move || {
+        let slots = match req.slots {
+            Some(rules) => rules,
+            None => s.node.service_slots(&code)?,
+        };
+        let service = Service {
+            code,
+            name_id: req.name_id,
+            name_en: req.name_en,
+            active: req.active,
+            slots,
+        };
+        s.node.set_service(p.actor(), service)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -110,6 +110,7 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         .route("/tickets", post(tickets::issue).get(tickets::list))
         .route("/tickets/{id}", get(tickets::get))
         .route("/tickets/{id}/print.png", get(tickets::print_png))
+        .route("/tickets/{id}/cancel", post(tickets::cancel))
         .route("/tickets/{id}/{action}", post(tickets::act))
         .route("/public/tickets/{id}", get(tickets::public))
         .route("/calls", get(tickets::calls))
@@ -119,6 +120,9 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
             "/appointments",
             post(appointments::book).get(appointments::list),
         )
+        .route("/appointments/slots", get(appointments::slots))
+        .route("/appointments/{id}/cancel", post(appointments::cancel))
+        .route("/appointments/{id}/move", post(appointments::move_to))
         .route(
             "/patients",
             post(appointments::register_patient).get(appointments::search_patients),

@@ -20,9 +20,9 @@ use utoipa::{Modify, OpenApi};
         clinic::clinic, clinic::services, clinic::counters,
         clinic::put_clinic, clinic::put_service, clinic::put_counter,
         clinic::create_device, clinic::devices, clinic::revoke_device, clinic::create_user, clinic::users,
-        tickets::issue, tickets::get, tickets::list, tickets::call_next, tickets::act, tickets::public,
+        tickets::issue, tickets::get, tickets::list, tickets::call_next, tickets::cancel, tickets::act, tickets::public,
         tickets::printer, tickets::calls, tickets::printer_test, tickets::print_png,
-        appointments::book, appointments::list, appointments::register_patient, appointments::search_patients,
+        appointments::book, appointments::list, appointments::slots, appointments::cancel, appointments::move_to, appointments::register_patient, appointments::search_patients,
         live::events,
         sync::status, sync::conflicts, audit::trail,
     ),
@@ -218,6 +218,14 @@ const TRIMMED: &[(&str, &str, usize, usize)] = &[
     ("NewDevice", "name", 1, 60),
     ("NewStaff", "display_name", 1, 100),
     ("PatientInput", "name", 1, 100),
+    ("CancelBody", "reason", 1, 200),
+];
+
+/// Text that may also be left empty (or only spaces), trimmed and then counted:
+/// `(schema, property, most)`.
+const TRIMMED_OR_EMPTY: &[(&str, &str, usize)] = &[
+    ("ClinicSettings", "ticket_message_id", 120),
+    ("ClinicSettings", "ticket_message_en", 120),
 ];
 
 /// Text limited in length as sent: `(schema, property, most characters)`.
@@ -267,6 +275,11 @@ impl Modify for InputRules {
         for (schema, name, fewest, most) in TRIMMED {
             if let Some(field) = property(components, schema, name) {
                 field.pattern = Some(validate::line_pattern(*fewest..=*most));
+            }
+        }
+        for (schema, name, most) in TRIMMED_OR_EMPTY {
+            if let Some(field) = property(components, schema, name) {
+                field.pattern = Some(format!("^[{SPACE}]*$|{}", trimmed_pattern(1, *most)));
             }
         }
         for (schema, name, most) in LONGEST {

@@ -1,5 +1,6 @@
 //! Tickets: take, read, list, call next, and the lifecycle steps.
 
+use super::appointments::CancelBody;
 use super::error::{AppError, ErrorBody, ErrorCode};
 use super::extract::{Caller, Json, JsonOrEmpty, Path, Query};
 use super::{AppState, blocking};
@@ -111,24 +112,44 @@ fn action(name: &str, body: ActionBody) -> Result<TicketAction, AppError> {
         "complete" => TicketAction::Complete,
         "no-show" => TicketAction::NoShow,
         "requeue" => TicketAction::Requeue,
-        "cancel" => TicketAction::Cancel,
         "transfer" => TicketAction::Transfer(body.service.ok_or_else(|| missing("service"))?),
         _ => {
             return Err(AppError::new(
                 StatusCode::NOT_FOUND,
                 ErrorCode::UnknownAction,
-                "use call, recall, serve, complete, no-show, requeue, cancel, transfer or reprint",
+                "use call, recall, serve, complete, no-show, requeue, transfer or reprint (cancel takes {reason})",
             ));
         }
     })
 }
 
+/// Cancel a ticket (desk), for a reason: it leaves the queue and the display. Audited
+/// with the reason. A ticket being served, finished or already cancelled cannot be.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/cancel", operation_id = "cancel_ticket", tag = "tickets", security(("bearer" = [])),
+    params(("id" = TicketId, Path, description = "ticket id")), request_body = CancelBody,
+    responses((status = 200, body = TicketView), (status = 403, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such ticket", body = ErrorBody),
+        (status = 409, description = "`invalid_transition`: already cancelled, being served or finished", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: the reason is empty, too long or not one line", body = ErrorBody)))]
+pub async fn cancel(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Path(id): Path<TicketId>,
+    Json(body): Json<CancelBody>,
+) -> Result<Json<TicketView>, AppError> {
+    p.require(Permission::FrontDesk)?;
+    let action = TicketAction::Cancel(body.reason);
+    Ok(Json(
+        blocking(move || s.node.act(p.actor(), id, action)).await?,
+    ))
+}
+
 /// A lifecycle step: `call` (`{counter}`), `recall`, `serve`, `complete`, `no-show`,
-/// `requeue`, `cancel`, `transfer` (`{service}`; answers with the new ticket); or
-/// `reprint` (409 `no_printer` when this node has none).
+/// `requeue`, `transfer` (`{service}`; answers with the new ticket); or `reprint` (409
+/// `no_printer` when this node has none). Cancelling has its own operation, with a reason.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/{action}", tag = "tickets", security(("bearer" = [])),
     params(("id" = TicketId, Path, description = "ticket id"),
-        ("action" = String, Path, pattern = "^(call|recall|serve|complete|no-show|requeue|cancel|transfer|reprint)$")),
+        ("action" = String, Path, pattern = "^(call|recall|serve|complete|no-show|requeue|transfer|reprint)$")),
     request_body(content = Option<ActionBody>, description = "needed by call and transfer"),
     responses((status = 200, body = TicketView), (status = 403, body = ErrorBody),
         (status = 404, description = "`not_found`: no such ticket (or counter); `unknown_action`", body = ErrorBody),

@@ -5,7 +5,10 @@ use crate::auth::{check_password_policy, hash_password, new_token, token_sha256}
 use crate::error::{Error, Result};
 use crate::store::query;
 use crate::views::ServiceView;
-use medicloud_core::domain::{Clinic, Counter, Device, DeviceRole, Service, StaffRole, StaffUser};
+use medicloud_core::appointment::SlotRules;
+use medicloud_core::domain::{
+    Clinic, Counter, Device, DeviceRole, Service, ServiceCode, StaffRole, StaffUser,
+};
 use medicloud_core::error_code::ErrorCode;
 use medicloud_core::event::{Actor, EventBody};
 use medicloud_core::ids::{DeviceId, UserId};
@@ -139,11 +142,21 @@ impl Node {
         self.store.read(query::clinic)
     }
 
-    /// Adds or changes a service; its names are checked (and trimmed).
+    /// A service's appointment slot rules (the defaults for a service not set up yet).
+    pub fn service_slots(&self, code: &ServiceCode) -> Result<SlotRules> {
+        self.store.read(|conn| {
+            Ok(query::service(conn, code)?
+                .map(|s| s.slots)
+                .unwrap_or_default())
+        })
+    }
+
+    /// Adds or changes a service; its names and slot rules are checked (names trimmed).
     pub fn set_service(&self, actor: Actor, service: Service) -> Result<()> {
         let service = Service {
             name_id: validate::line("name_id", &service.name_id, 1..=60)?,
             name_en: validate::line("name_en", &service.name_en, 1..=60)?,
+            slots: service.slots.validate()?,
             ..service
         };
         let (_, events) = self

@@ -2,17 +2,19 @@
 
 use super::Node;
 use crate::error::{Error, Result};
+use crate::store::Writer;
 use crate::store::query::{self, AppointmentRow};
-use chrono::NaiveDate;
-use medicloud_core::domain::{Appointment, Patient, PatientInput};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use medicloud_core::appointment::{self, SlotFill, SlotRefusal};
+use medicloud_core::domain::{Appointment, Patient, PatientInput, Service, ServiceCode};
 use medicloud_core::error_code::ErrorCode;
 use medicloud_core::event::{Actor, EventBody};
 use medicloud_core::ids::{AppointmentId, PatientId, TicketId};
-use medicloud_core::validate::ValidationError;
+use medicloud_core::validate::{self, ValidationError};
 use rand::Rng;
 
 pub use medicloud_core::requests::NewAppointment;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Letters and digits that cannot be mistaken for one another when read aloud or typed.
@@ -54,27 +56,24 @@ pub struct AppointmentView {
 }
 
 impl Node {
-    /// Books an appointment and gives it a unique booking code.
+    /// Books an appointment and gives it a unique booking code. The slot's places are
+    /// counted in the same write transaction as the booking (one writer at a time), so
+    /// two desks booking the last place together get one booking and one `slot_full`.
     pub fn book_appointment(&self, actor: Actor, req: NewAppointment) -> Result<AppointmentView> {
         let (id, events) = self.store.write(|w| {
             let conn = w.conn();
-            if query::service(conn, &req.service)?.is_none() {
-                return Err(Error::NotFound { what: "service" });
-            }
+            let service =
+                query::service(conn, &req.service)?.ok_or(Error::NotFound { what: "service" })?;
             if let Some(p) = req.patient {
                 query::patient(conn, p)?.ok_or(Error::NotFound { what: "patient" })?;
             }
-            if req.date < self.today(conn)? {
-                return Err(
-                    ValidationError::new("date", "an appointment cannot be in the past").into(),
-                );
-            }
-            let slot_minutes = req.slot_minutes.unwrap_or(15);
+            let slot_minutes = req.slot_minutes.unwrap_or(service.slots.slot_minutes);
             if !(5..=240).contains(&slot_minutes) {
                 return Err(
                     ValidationError::new("slot_minutes", "a slot lasts 5 to 240 minutes").into(),
                 );
             }
+            self.check_slot(w, &service, req.date, req.slot_start, None)?;
             let code = loop {
                 let mut rng = rand::thread_rng();
                 let code: String = (0..CODE_LENGTH)
@@ -98,6 +97,123 @@ impl Node {
             Ok(id)
         })?;
         self.publish(&events);
+        self.appointment_view(id)
+    }
+
+    /// Moves a booked appointment to another day or slot, by the same rules as a
+    /// booking; the booking code stays.
+    pub fn move_appointment(
+        &self,
+        actor: Actor,
+        id: AppointmentId,
+        to: MoveAppointment,
+    ) -> Result<AppointmentView> {
+        let (_, events) = self.store.write(|w| {
+            let row = changeable(w.conn(), id, "move")?;
+            let service = query::service(w.conn(), &row.appointment.service)?
+                .ok_or(Error::NotFound { what: "service" })?;
+            self.check_slot(w, &service, to.date, to.slot_start, Some(id))?;
+            w.append(
+                actor,
+                EventBody::AppointmentMoved {
+                    id,
+                    date: to.date,
+                    slot_start: to.slot_start,
+                },
+            )
+        })?;
+        self.publish(&events);
+        self.appointment_view(id)
+    }
+
+    /// Cancels a booked appointment, freeing its place; the reason goes on the audit
+    /// trail with it.
+    pub fn cancel_appointment(
+        &self,
+        actor: Actor,
+        id: AppointmentId,
+        reason: &str,
+    ) -> Result<AppointmentView> {
+        let reason = cancel_reason(reason)?;
+        let (_, events) = self.store.write(|w| {
+            changeable(w.conn(), id, "cancel")?;
+            w.append(
+                actor,
+                EventBody::AppointmentCancelled {
+                    id,
+                    reason: Some(reason),
+                },
+            )
+        })?;
+        self.publish(&events);
+        self.appointment_view(id)
+    }
+
+    /// The slots of `service` on `date` (today when `None`) with their places and
+    /// bookings.
+    pub fn slots(&self, service: &ServiceCode, date: Option<NaiveDate>) -> Result<Vec<SlotFill>> {
+        self.store.read(|conn| {
+            let service =
+                query::service(conn, service)?.ok_or(Error::NotFound { what: "service" })?;
+            let date = match date {
+                Some(d) => d,
+                None => self.today(conn)?,
+            };
+            let booked: Vec<NaiveTime> = live_bookings(conn, &service.code, date, None)?
+                .map(|a| a.slot_start)
+                .collect();
+            Ok(appointment::slots(
+                &service.slots,
+                date,
+                self.local_now(conn)?,
+                &booked,
+            ))
+        })
+    }
+
+    /// The clinic-local wall-clock time now.
+    fn local_now(&self, conn: &rusqlite::Connection) -> Result<NaiveDateTime> {
+        let tz = query::time_zone(conn)?;
+        Ok(chrono::DateTime::from_timestamp_millis(self.now_ms())
+            .unwrap_or_default()
+            .with_timezone(&tz)
+            .naive_local())
+    }
+
+    /// Refuses a slot that has passed (422) or is full (409 `slot_full`), not counting
+    /// the appointment `moving`.
+    fn check_slot(
+        &self,
+        w: &Writer<'_>,
+        service: &Service,
+        date: NaiveDate,
+        start: NaiveTime,
+        moving: Option<AppointmentId>,
+    ) -> Result<()> {
+        let conn = w.conn();
+        if date < self.today(conn)? {
+            return Err(
+                ValidationError::new("date", "an appointment cannot be in the past").into(),
+            );
+        }
+        let already = live_bookings(conn, &service.code, date, moving)?
+            .filter(|a| appointment::same_start(a.slot_start, start))
+            .count();
+        match appointment::check_slot(&service.slots, date, start, self.local_now(conn)?, already) {
+            Ok(()) => Ok(()),
+            Err(SlotRefusal::Past) => Err(ValidationError::new(
+                "slot_start",
+                "this time has already passed today in the clinic",
+            )
+            .into()),
+            Err(full @ SlotRefusal::Full { .. }) => Err(Error::conflict(
+                ErrorCode::SlotFull,
+                format!("{full}; choose another slot"),
+            )),
+        }
+    }
+
+    fn appointment_view(&self, id: AppointmentId) -> Result<AppointmentView> {
         self.store.read(|conn| {
             let row = query::appointment(conn, id)?.ok_or(Error::NotFound {
                 what: "appointment",
@@ -162,6 +278,62 @@ impl Node {
             Ok(found)
         })
     }
+}
+
+/// Where an appointment is moved to.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveAppointment {
+    /// The new clinic-local day, `YYYY-MM-DD`.
+    pub date: NaiveDate,
+    /// The new start of the slot, `HH:MM`.
+    #[schema(value_type = String, example = "10:00", pattern = "^([01]?[0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\\.[0-9]{1,9})?)?$")]
+    pub slot_start: NaiveTime,
+}
+
+/// Why a ticket or an appointment is cancelled: one line of 1 to 200 characters.
+pub(crate) fn cancel_reason(reason: &str) -> Result<String> {
+    Ok(validate::line("reason", reason, 1..=200)?)
+}
+
+/// The booking `id`, if it may still be moved or cancelled (`what`).
+fn changeable(
+    conn: &rusqlite::Connection,
+    id: AppointmentId,
+    what: &str,
+) -> Result<AppointmentRow> {
+    let row = query::appointment(conn, id)?.ok_or(Error::NotFound {
+        what: "appointment",
+    })?;
+    if row.cancelled {
+        return Err(Error::conflict(
+            ErrorCode::AppointmentCancelled,
+            format!("this appointment was already cancelled; there is nothing to {what}"),
+        ));
+    }
+    if row.ticket.is_some() {
+        return Err(Error::conflict(
+            ErrorCode::AlreadyCheckedIn,
+            format!("this appointment is already checked in; {what} its ticket instead"),
+        ));
+    }
+    Ok(row)
+}
+
+/// The live (not cancelled) bookings of `service` on `date`, but `except`.
+fn live_bookings(
+    conn: &rusqlite::Connection,
+    service: &ServiceCode,
+    date: NaiveDate,
+    except: Option<AppointmentId>,
+) -> Result<impl Iterator<Item = Appointment>> {
+    let service = service.clone();
+    Ok(query::appointments(conn, date)?
+        .into_iter()
+        .filter(move |r| {
+            !r.cancelled && r.appointment.service == service && Some(r.appointment.id) != except
+        })
+        .map(|r| r.appointment))
 }
 
 fn appointment_view(conn: &rusqlite::Connection, row: AppointmentRow) -> Result<AppointmentView> {

@@ -79,6 +79,17 @@ fn row(event: Event) -> AuditRow {
             change: medicloud_core::ticket::TicketChange::Issued(issue),
             ..
         } => ("issue".into(), issue.patient, None, "ok".into()),
+        // The desk's reason is what the trail must answer for a cancellation.
+        EventBody::Ticket {
+            change: medicloud_core::ticket::TicketChange::Cancelled { reason },
+            ..
+        }
+        | EventBody::AppointmentCancelled { reason, .. } => (
+            event.body.kind().to_owned(),
+            None,
+            reason.clone(),
+            "ok".into(),
+        ),
         other => (other.kind().to_owned(), None, None, "ok".into()),
     };
     AuditRow {

@@ -10,7 +10,7 @@ mod sync;
 mod tickets;
 
 pub use admin::{DeviceView, NewDevice, NewStaff, StaffView};
-pub use appointments::{AppointmentStatus, AppointmentView, NewAppointment};
+pub use appointments::{AppointmentStatus, AppointmentView, MoveAppointment, NewAppointment};
 pub use audit::{AuditFilter, AuditRow};
 pub use tickets::{Handover, NewTicket, TicketAction, TicketFilter};
 

@@ -33,8 +33,8 @@ pub enum TicketAction {
     NoShow,
     /// Back into the queue.
     Requeue,
-    /// Withdraw it.
-    Cancel,
+    /// Withdraw it (desk), for the reason given: it leaves the queue and the display.
+    Cancel(String),
     /// Send the patient on to another service (a new ticket continues the visit).
     Transfer(ServiceCode),
 }
@@ -211,6 +211,8 @@ impl Node {
             let queues = self.queues(conn, None)?;
             let mut called: Vec<_> = query::tickets(conn, day, None, None)?
                 .into_iter()
+                // A cancelled ticket leaves the display with the queue.
+                .filter(|t| t.status != TicketStatus::Cancelled)
                 .filter_map(|t| Some((t.called_at_ms?, t.counter.clone()?, t)))
                 .collect();
             called.sort_by_key(|(at, _, t)| std::cmp::Reverse((*at, t.id)));
@@ -271,7 +273,9 @@ impl Node {
                 TicketAction::Complete => TicketChange::Completed,
                 TicketAction::NoShow => TicketChange::NoShow,
                 TicketAction::Requeue => TicketChange::Requeued,
-                TicketAction::Cancel => TicketChange::Cancelled,
+                TicketAction::Cancel(reason) => TicketChange::Cancelled {
+                    reason: Some(super::appointments::cancel_reason(&reason)?),
+                },
             };
             ticket::step(Some(&current), id, &change, actor, w.now_ms())?;
             w.append(actor, EventBody::Ticket { id, change })?;

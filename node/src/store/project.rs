@@ -3,8 +3,7 @@
 
 use super::query;
 use crate::error::Result;
-use medicloud_core::domain::Appointment;
-use medicloud_core::event::{Entity, Event, EventBody};
+use medicloud_core::event::{Entity, Event};
 use medicloud_core::ids::{AppointmentId, TicketId};
 use medicloud_core::ticket::{self, TicketStatus};
 use medicloud_core::wait::ServiceTime;
@@ -89,18 +88,11 @@ fn store_service_time(conn: &Connection, service: &str, st: ServiceTime) -> Resu
 }
 
 fn appointment(conn: &Connection, id: AppointmentId) -> Result<()> {
-    let mut events = entity_events(conn, &Entity::Appointment(id))?;
-    events.sort_by_key(Event::order_key);
-    let mut booked: Option<&Appointment> = None;
-    let mut cancelled = false;
-    for event in &events {
-        match &event.body {
-            EventBody::AppointmentBooked(a) => booked = booked.or(Some(a)),
-            EventBody::AppointmentCancelled { .. } => cancelled = true,
-            _ => {}
-        }
-    }
-    let Some(a) = booked else { return Ok(()) };
+    let events = entity_events(conn, &Entity::Appointment(id))?;
+    let Some(state) = medicloud_core::appointment::fold(&events) else {
+        return Ok(()); // its booking has not arrived yet
+    };
+    let a = &state.appointment;
     // A ticket that checked it in may have been stored before the booking arrived.
     let ticket: Option<String> = conn
         .query_row(
@@ -113,13 +105,14 @@ fn appointment(conn: &Connection, id: AppointmentId) -> Result<()> {
         "INSERT INTO appointments (id, code, day, service, cancelled, ticket, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET cancelled = excluded.cancelled,
+             day = excluded.day, body = excluded.body,
              ticket = COALESCE(appointments.ticket, excluded.ticket)",
         params![
             id.to_string(),
             a.code,
             a.date.to_string(),
             a.service.as_str(),
-            cancelled,
+            state.cancelled.is_some(),
             ticket,
             serde_json::to_string(a)?,
         ],

@@ -19,6 +19,7 @@ fn node_at(dir: &Path, time: Arc<ManualTime>) -> Node {
             name_id: format!("Poli {code}"),
             name_en: format!("Clinic {code}"),
             active: true,
+            slots: Default::default(),
         };
         node.set_service(Actor::System, service).unwrap();
     }

@@ -10,8 +10,59 @@ export interface paths {
         /** The appointments of a day, by slot. */
         get: operations["list_appointments"];
         put?: never;
-        /** Book an appointment; the answer carries its booking code. */
+        /** Book an appointment in a slot with a free place; the answer carries its booking code. */
         post: operations["book"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appointments/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The slots of a service's day: start, places, live bookings, and whether it has passed. */
+        get: operations["appointment_slots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appointments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a booked appointment (desk), freeing its place. Audited with the reason. */
+        post: operations["cancel_appointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appointments/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a booked appointment to another day or slot, by the same rules as a booking. */
+        post: operations["move_appointment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -446,6 +497,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a ticket (desk), for a reason: it leaves the queue and the display. Audited
+         *     with the reason. A ticket being served, finished or already cancelled cannot be.
+         */
+        post: operations["cancel_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/{id}/print.png": {
         parameters: {
             query?: never;
@@ -474,8 +545,8 @@ export interface paths {
         put?: never;
         /**
          * A lifecycle step: `call` (`{counter}`), `recall`, `serve`, `complete`, `no-show`,
-         *     `requeue`, `cancel`, `transfer` (`{service}`; answers with the new ticket); or
-         *     `reprint` (409 `no_printer` when this node has none).
+         *     `requeue`, `transfer` (`{service}`; answers with the new ticket); or `reprint` (409
+         *     `no_printer` when this node has none). Cancelling has its own operation, with a reason.
          */
         post: operations["act"];
         delete?: never;
@@ -619,6 +690,11 @@ export interface components {
             /** @description Its current status (`called`, `serving`, …). */
             status: components["schemas"]["TicketStatus"];
         };
+        /** @description Why something is cancelled. */
+        CancelBody: {
+            /** @description One line, 1 to 200 characters; it goes on the audit trail. */
+            reason: string;
+        };
         /** @description A clinic: its name and the time zone that decides when a service day starts. */
         Clinic: {
             /** @description Identity shared by every device of the clinic. */
@@ -740,7 +816,7 @@ export interface components {
          * @description Why a request was refused: a stable, machine-readable code.
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "bad_json" | "bad_request" | "method_not_allowed" | "unsupported_media_type" | "payload_too_large" | "too_many_events" | "rate_limited" | "unknown_action" | "unauthorized" | "invalid_credentials" | "account_locked" | "forbidden" | "unauthenticated" | "stale_request" | "revoked" | "bad_code" | "not_found" | "queue_empty" | "invalid_transition" | "counter_busy" | "duplicate_nik" | "username_taken" | "service_closed" | "appointment_cancelled" | "already_checked_in" | "appointment_not_today" | "no_printer" | "printer_fault" | "clinic_exists" | "sync_off" | "wrong_clinic" | "sync_refused" | "bad_body" | "not_authority" | "storage_unavailable" | "disk_full" | "internal" | "unknown";
+        ErrorCode: "validation_failed" | "bad_json" | "bad_request" | "method_not_allowed" | "unsupported_media_type" | "payload_too_large" | "too_many_events" | "rate_limited" | "unknown_action" | "unauthorized" | "invalid_credentials" | "account_locked" | "forbidden" | "unauthenticated" | "stale_request" | "revoked" | "bad_code" | "not_found" | "queue_empty" | "invalid_transition" | "counter_busy" | "duplicate_nik" | "username_taken" | "service_closed" | "appointment_cancelled" | "already_checked_in" | "slot_full" | "appointment_not_today" | "no_printer" | "printer_fault" | "clinic_exists" | "sync_off" | "wrong_clinic" | "sync_refused" | "bad_body" | "not_authority" | "storage_unavailable" | "disk_full" | "internal" | "unknown";
         /**
          * @description What becomes of the ticket a counter still holds when it calls the next one.
          * @enum {string}
@@ -879,6 +955,19 @@ export interface components {
             kind: "device";
             /** @description Role. */
             role: components["schemas"]["DeviceRole"];
+        };
+        /** @description Where an appointment is moved to. */
+        MoveAppointment: {
+            /**
+             * Format: date
+             * @description The new clinic-local day, `YYYY-MM-DD`.
+             */
+            date: string;
+            /**
+             * @description The new start of the slot, `HH:MM`.
+             * @example 10:00
+             */
+            slot_start: string;
         };
         /** @description A booking request from the desk. */
         NewAppointment: {
@@ -1057,6 +1146,11 @@ export interface components {
             name_en: string;
             /** @description Name in Bahasa Indonesia. */
             name_id: string;
+            /**
+             * @description How its appointment day is cut into slots and how many patients a slot takes
+             *     (the defaults when a service was set up without them).
+             */
+            slots?: components["schemas"]["SlotRules"];
         };
         /**
          * @description The short code of a service (`A` for Poli Umum): the prefix of its ticket labels.
@@ -1071,6 +1165,7 @@ export interface components {
             name_en: string;
             /** @description Name in Bahasa Indonesia. */
             name_id: string;
+            slots?: null | components["schemas"]["SlotRules"];
         };
         /** @description A service with its live queue figures. */
         ServiceView: components["schemas"]["Service"] & {
@@ -1089,6 +1184,53 @@ export interface components {
              * @description Tickets waiting now.
              */
             waiting: number;
+        };
+        /** @description One slot of a day and how full it is. */
+        SlotFill: {
+            /**
+             * Format: int32
+             * @description Live (not cancelled) bookings in it.
+             */
+            booked: number;
+            /** @description Whether its time has passed (see [`check_slot`]): it takes no booking. */
+            past: boolean;
+            /**
+             * Format: int32
+             * @description Patients it takes.
+             */
+            places: number;
+            /**
+             * @description Start of the slot, clinic-local.
+             * @example 09:30:00
+             */
+            start: string;
+        };
+        /** @description How a service's appointment day is cut into slots, and how many patients a slot takes. */
+        SlotRules: {
+            /**
+             * @description No slot starts at or after this time, clinic-local.
+             * @default 14:00:00
+             * @example 14:00
+             */
+            closes: string;
+            /**
+             * @description Start of the first slot, clinic-local.
+             * @default 08:00:00
+             * @example 08:00
+             */
+            opens: string;
+            /**
+             * Format: int32
+             * @description Patients one slot takes (1 to 50).
+             * @default 1
+             */
+            places_per_slot: number;
+            /**
+             * Format: int32
+             * @description Length of a slot in minutes (5 to 240).
+             * @default 15
+             */
+            slot_minutes: number;
         };
         /** @description A staff account, with the machines its logins are refused from now. */
         StaffAccount: components["schemas"]["StaffView"] & {
@@ -1382,7 +1524,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `not_found`: no such service or patient */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `slot_full`: every place of the slot is booked */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1392,6 +1544,194 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`: a day or a time that has passed in the clinic, or a field out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
+        };
+    };
+    appointment_slots: {
+        parameters: {
+            query: {
+                /**
+                 * @description The service, e.g. `A`.
+                 * @example A
+                 */
+                service: string;
+                /** @description `YYYY-MM-DD`; today in the clinic when left out. */
+                date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlotFill"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such service */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    cancel_appointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description appointment id */
+                id: components["schemas"]["AppointmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such appointment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `appointment_cancelled`: already cancelled; `already_checked_in`: cancel its ticket instead */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`: the reason is empty, too long or not one line */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
+        };
+    };
+    move_appointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description appointment id */
+                id: components["schemas"]["AppointmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveAppointment"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such appointment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `slot_full`; `appointment_cancelled`; `already_checked_in` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`: a day or a time that has passed in the clinic */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2531,6 +2871,75 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    cancel_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ticket id */
+                id: components["schemas"]["TicketId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such ticket */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_transition`: already cancelled, being served or finished */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`: the reason is empty, too long or not one line */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     print_png: {

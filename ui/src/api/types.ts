@@ -30,5 +30,7 @@ export type NewStaff = S["NewStaff"];
 export type NewDevice = S["NewDevice"];
 export type ActionBody = S["ActionBody"];
 export type Handover = S["Handover"];
+export type SlotFill = S["SlotFill"];
+export type SlotRules = S["SlotRules"];
 /** The audit trail's filters, as the node's document describes them. */
 export type AuditFilter = Partial<NonNullable<operations["trail"]["parameters"]["query"]>>;

@@ -32,6 +32,7 @@ const EVERY_CODE: Record<ErrorCode, true> = {
   service_closed: true,
   appointment_cancelled: true,
   already_checked_in: true,
+  slot_full: true,
   appointment_not_today: true,
   no_printer: true,
   printer_fault: true,

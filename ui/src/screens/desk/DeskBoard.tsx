@@ -8,6 +8,8 @@ import type { Key } from "../../lib/i18n";
 import { useLive, usePolling } from "../../lib/live";
 import { Clock, errorText, serviceColor } from "../common";
 import { Appointments } from "./Appointments";
+import { CancelDialog } from "./CancelDialog";
+import { IssueTicket } from "./IssueTicket";
 import { Patients } from "./Patients";
 import { StatusBar } from "./StatusBar";
 
@@ -38,6 +40,8 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
   const [transferTo, setTransferTo] = useState<string>("");
   // The counter still holds a ticket and N was pressed: the desk says what becomes of it.
   const [handover, setHandover] = useState(false);
+  // A ticket the desk is cancelling, waiting for the reason.
+  const [cancelling, setCancelling] = useState<TicketView | null>(null);
 
   const fail = useCallback(
     (e: unknown) => {
@@ -120,7 +124,7 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement;
-      if (target.closest("input, select, textarea") || e.ctrlKey || e.metaKey || e.altKey || !counter) return;
+      if (target.closest("input, select, textarea") || e.ctrlKey || e.metaKey || e.altKey || !counter || cancelling) return;
       if (handover) {
         const choice: Record<string, Handover | "back"> = { c: "complete", x: "no_show", q: "requeue", escape: "back" };
         const then = choice[e.key.toLowerCase()];
@@ -138,7 +142,7 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [act, callNext, counter, current, handover]);
+  }, [act, callNext, counter, current, handover, cancelling]);
 
   const waiting = (code: string) =>
     tickets.filter((x) => x.service === code && x.status === "waiting").sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
@@ -265,6 +269,9 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
               <button disabled={!current} onClick={() => act("reprint")}>
                 {t("reprint")} <kbd>P</kbd>
               </button>
+              <button disabled={current?.status !== "called"} className="danger-outline" onClick={() => current && setCancelling(current)} data-testid="cancel-current">
+                {t("cancelTicket")}
+              </button>
               <span className="transfer">
                 <select value={transferTo} onChange={(e) => setTransferTo(e.target.value)} aria-label={t("transfer")}>
                   <option value="">{t("transfer")}…</option>
@@ -281,6 +288,7 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
                 </button>
               </span>
             </div>
+            <IssueTicket token={token} t={t} lang={lang} services={services} onIssued={load} />
           </section>
           <section className="queues">
             {services
@@ -303,6 +311,9 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
                           {x.priority && <span className="pill">{t(`priority_${x.priority}` as Key)}</span>}
                           {x.appointment && <span className="pill alt">{t("appointmentMark")}</span>}
                           <span className="waited">{waited(x.issued_at)}</span>
+                          <button className="icon-button" aria-label={`${t("cancelTicket")} ${x.label}`} title={t("cancelTicket")} onClick={() => setCancelling(x)} data-testid={`cancel-${x.label}`}>
+                            ×
+                          </button>
                         </li>
                       ))}
                       {list.length === 0 && <li className="muted">{t("queueEmpty")}</li>}
@@ -315,6 +326,24 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
       )}
       {tab === "appointments" && <Appointments token={token} t={t} services={services} lang={lang} fail={fail} />}
       {tab === "patients" && <Patients token={token} t={t} fail={fail} />}
+      {cancelling && (
+        <CancelDialog
+          t={t}
+          title="cancelTicketQ"
+          what={cancelling.label}
+          onClose={() => setCancelling(null)}
+          onConfirm={async (reason) => {
+            try {
+              await api("POST", "/api/v1/tickets/{id}/cancel", { token, params: { id: cancelling.id }, body: { reason } });
+            } catch (err) {
+              throw new Error(errorText(err, t));
+            }
+            setMessage({ kind: "ok", text: `${cancelling.label}: ${t("ticketCancelled")}` });
+            setCancelling(null);
+            load();
+          }}
+        />
+      )}
     </div>
   );
 }

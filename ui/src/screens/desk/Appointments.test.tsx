@@ -1,0 +1,110 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import type { ServiceView } from "../../api/types";
+import { catalogue, type Key, type Lang } from "../../lib/i18n";
+import { Appointments, todayIn } from "./Appointments";
+import { CancelDialog } from "./CancelDialog";
+
+const words = (lang: Lang) => (k: Key) => catalogue[lang][k];
+const en = catalogue.en;
+
+const services: ServiceView[] = [{ code: "A", name_id: "Poli Umum", name_en: "General Practice", active: true, waiting: 0, estimated_wait_seconds: 0, counters: 2 }];
+
+test.each([
+  ["2026-12-01T20:30:00Z", "Asia/Jakarta", "2026-12-02"],
+  ["2026-12-01T20:30:00Z", "UTC", "2026-12-01"],
+  ["2026-12-01T16:59:00Z", "Asia/Jakarta", "2026-12-01"],
+])("at %s it is %s's %s", (at, zone, day) => {
+  expect(todayIn(zone, new Date(at))).toBe(day);
+});
+
+let booked: unknown[] = [];
+let listed: string[] = [];
+
+beforeEach(() => {
+  booked = [];
+  listed = [];
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async (path: string, init?: RequestInit) => {
+      const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status });
+      if (path === "/api/v1/clinic") return json({ name: "Klinik", time_zone: "Asia/Jakarta" });
+      if (path.startsWith("/api/v1/appointments/slots"))
+        return json([
+          { start: "07:45:00", places: 1, booked: 0, past: true },
+          { start: "08:00:00", places: 2, booked: 1, past: false },
+          { start: "08:15:00", places: 1, booked: 1, past: false },
+        ]);
+      if (path.startsWith("/api/v1/appointments?")) {
+        listed.push(path);
+        return json([]);
+      }
+      if (path.startsWith("/api/v1/patients?")) return json([{ id: "p-1", name: "Siti Rahayu", nik: "3174054506900001" }]);
+      if (path === "/api/v1/appointments" && init?.method === "POST") {
+        booked.push(JSON.parse(String(init.body)));
+        if (booked.length === 1)
+          return json({ id: "a-1", code: "K7M3QX", service: "A", date: "2026-12-03", slot_start: "08:00:00", slot_minutes: 15, status: "booked", patient_name: "Siti Rahayu" }, 201);
+        return json({ code: "slot_full", message: "every place in this slot is booked" }, 409);
+      }
+      return json({ code: "not_found", message: "no" }, 404);
+    }),
+  );
+});
+
+async function choosePatientAndSlot() {
+  fireEvent.change(screen.getByTestId("patient-q"), { target: { value: "siti" } });
+  fireEvent.click(screen.getByTestId("patient-search"));
+  fireEvent.click(await screen.findByText("Siti Rahayu"));
+  await screen.findByTestId("chosen-patient");
+  fireEvent.click(screen.getByTestId("slot-08:00"));
+}
+
+test("the list opens on the clinic's today, past and full slots cannot be chosen, and a refused booking clears the last code", async () => {
+  render(<Appointments token="t" t={words("en")} services={services} lang="en" fail={() => {}} />);
+  await waitFor(() => expect(listed.at(-1)).toBe(`/api/v1/appointments?date=${todayIn("Asia/Jakarta")}`));
+  expect((screen.getByTestId("list-date") as HTMLInputElement).value).toBe(todayIn("Asia/Jakarta"));
+  await screen.findByTestId("slot-08:00");
+  expect((screen.getByTestId("slot-07:45") as HTMLButtonElement).disabled).toBe(true);
+  expect((screen.getByTestId("slot-08:15") as HTMLButtonElement).disabled).toBe(true);
+  expect(screen.getByTestId("slot-08:15").textContent).toContain(en.slotFull);
+  expect(screen.getByTestId("slot-08:00").textContent).toBe("08:001/2");
+
+  // Without a patient nothing is sent.
+  fireEvent.click(screen.getByTestId("book"));
+  expect(await screen.findByTestId("book-error")).toHaveProperty("textContent", en.choosePatientFirst);
+  expect(booked).toEqual([]);
+
+  await choosePatientAndSlot();
+  fireEvent.click(screen.getByTestId("book"));
+  expect((await screen.findByTestId("booked-code")).textContent).toContain("K7M3QX");
+  expect(booked[0]).toMatchObject({ patient: "p-1", slot_start: "08:00", service: "A" });
+
+  await choosePatientAndSlot();
+  fireEvent.click(screen.getByTestId("book"));
+  expect((await screen.findByTestId("book-error")).textContent).toBe(en.err_slot_full);
+  expect(screen.queryByTestId("booked-code")).toBeNull();
+});
+
+test("a cancellation asks for a reason and sends it trimmed", async () => {
+  const confirmed: string[] = [];
+  let closed = false;
+  render(
+    <CancelDialog
+      t={words("id")}
+      title="cancelTicketQ"
+      what="A-012"
+      onClose={() => (closed = true)}
+      onConfirm={async (reason) => {
+        confirmed.push(reason);
+      }}
+    />,
+  );
+  expect(screen.getByRole("dialog").textContent).toContain("A-012");
+  fireEvent.click(screen.getByTestId("cancel-confirm"));
+  expect((await screen.findByRole("alert")).textContent).toBe(catalogue.id.reasonRequired);
+  expect(confirmed).toEqual([]);
+  fireEvent.change(screen.getByLabelText(catalogue.id.cancelReason), { target: { value: "  pasien pulang " } });
+  fireEvent.click(screen.getByTestId("cancel-confirm"));
+  await waitFor(() => expect(confirmed).toEqual(["pasien pulang"]));
+  fireEvent.click(screen.getByText(catalogue.id.back));
+  expect(closed).toBe(true);
+});
