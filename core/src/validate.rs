@@ -126,6 +126,12 @@ pub fn line_pattern(chars: std::ops::RangeInclusive<usize>) -> String {
     }
 }
 
+/// As [`line_pattern`] with `1..=most`, or only white space (a field that may be left
+/// blank: it counts as unset).
+pub fn line_or_blank_pattern(most: usize) -> String {
+    format!("^[{SPACE}]*$|{}", line_pattern(1..=most))
+}
+
 /// C0, DEL and C1 controls, and the line and paragraph separators.
 fn is_control(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')

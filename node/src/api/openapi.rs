@@ -279,7 +279,7 @@ impl Modify for InputRules {
         }
         for (schema, name, most) in TRIMMED_OR_EMPTY {
             if let Some(field) = property(components, schema, name) {
-                field.pattern = Some(format!("^[{SPACE}]*$|{}", trimmed_pattern(1, *most)));
+                field.pattern = Some(validate::line_or_blank_pattern(*most));
             }
         }
         for (schema, name, most) in LONGEST {
