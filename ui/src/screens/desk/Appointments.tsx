@@ -2,13 +2,16 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../../api/client";
 import type { AppointmentView, ServiceView } from "../../api/types";
+import { dayIn, useClinicTimeZone } from "../../lib/clinicTime";
 import type { Key } from "../../lib/i18n";
 
 export function Appointments(props: { token: string; t: (k: Key) => string; services: ServiceView[]; lang: "id" | "en"; fail: (e: unknown) => void }) {
   const { token, t, fail } = props;
   const [list, setList] = useState<AppointmentView[]>([]);
-  const today = new Date().toISOString().slice(0, 10);
+  // The clinic's today (before 07:00 WIB the UTC date is still yesterday's).
+  const today = dayIn(useClinicTimeZone());
   const [form, setForm] = useState({ service: "A", date: today, slot_start: "09:00" });
+  useEffect(() => setForm((f) => ({ ...f, date: today })), [today]); // once the zone is known
   const [booked, setBooked] = useState<string | null>(null);
   const load = useCallback(() => api("GET", "/api/v1/appointments", { token }).then(setList, fail), [token, fail]);
   useEffect(() => {
@@ -64,6 +67,7 @@ export function Appointments(props: { token: string; t: (k: Key) => string; serv
               setBooked(a.code);
               void load();
             } catch (err) {
+              setBooked(null); // the code shown was the last booking's, not this one's
               fail(err);
             }
           }}
