@@ -108,6 +108,8 @@ const id = {
   conflictLost: "tidak berlaku. Panggil pasien berikutnya.",
   sessionEnded: "Sesi berakhir karena tidak ada aktivitas.",
   audioOn: "Aktifkan suara",
+  soundOff: "Suara panggilan mati.",
+  soundOffHow: "Browser hanya mengizinkan suara setelah satu klik di layar: klik \u201cAktifkan suara\u201d setiap kali layar ini dibuka atau dimuat ulang.",
   appointmentMark: "Janji",
   auditTrail: "Jejak audit",
   auditAction: "Tindakan",
@@ -195,7 +197,6 @@ const id = {
   err_disk_full: "Disk server klinik penuh; tidak ada yang diubah. Hubungi admin.",
   err_internal: "Terjadi kesalahan pada server klinik. Coba lagi.",
   err_unknown: "Terjadi kesalahan. Coba lagi.",
-  err_field: "Periksa isian",
   passwordHint: "Kata sandi minimal 12 karakter, tanpa nama pengguna, bukan deret (123…, qwerty) dan bukan kata sandi umum.",
   role_admin: "Admin",
   role_desk: "Pendaftaran",
@@ -311,6 +312,8 @@ const en: Record<Key, string> = {
   conflictLost: "did not count. Call the next patient.",
   sessionEnded: "You were logged out after a while without activity.",
   audioOn: "Turn sound on",
+  soundOff: "Call sound is off.",
+  soundOffHow: "Browsers play sound only after one click on the page: click \u201cTurn sound on\u201d each time this screen is opened or reloaded.",
   appointmentMark: "Appt",
   auditTrail: "Audit trail",
   auditAction: "Action",
@@ -398,7 +401,6 @@ const en: Record<Key, string> = {
   err_disk_full: "The clinic server's disk is full; nothing was changed. Call the admin.",
   err_internal: "Something went wrong on the clinic server. Try again.",
   err_unknown: "Something went wrong. Try again.",
-  err_field: "Check the field",
   passwordHint: "At least 12 characters, without the username, not a run (123…, qwerty) and not a common password.",
   role_admin: "Admin",
   role_desk: "Front desk",
@@ -428,7 +430,9 @@ export function useLang(initial?: Lang) {
   return { lang, t, toggle, setLang };
 }
 
+/** A wait in words, as the printed ticket says it: "segera" when it is nothing, else
+ * the minutes rounded up (the node prints `seconds.div_ceil(60)`). */
 export function waitText(seconds: number | null | undefined, t: (k: Key) => string): string {
-  if (!seconds) return t("now");
-  return `${Math.max(1, Math.round(seconds / 60))} ${t("minutes")}`;
+  if (!seconds || seconds <= 0) return t("now");
+  return `${Math.ceil(seconds / 60)} ${t("minutes")}`;
 }
