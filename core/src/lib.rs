@@ -39,6 +39,7 @@
 pub mod domain;
 pub mod error_code;
 pub mod event;
+pub mod i18n;
 pub mod ids;
 pub mod labels;
 pub mod queue;

@@ -13,7 +13,7 @@ use crate::wire::{self, ErrorBody, ErrorCode};
 use rand::Rng;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
-use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
+use reqwest::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::path::Path;
@@ -142,6 +142,8 @@ impl HttpTransport {
                     .post(&url)
                     .header(CONTENT_TYPE, "application/json")
                     .header(CONTENT_ENCODING, "gzip")
+                    // Refusals in English, for the log.
+                    .header(ACCEPT_LANGUAGE, "en")
                     .body(compressed);
                 if let Credential::Bearer(token) = other {
                     request = request.header(AUTHORIZATION, format!("Bearer {token}"));
@@ -166,6 +168,7 @@ impl HttpTransport {
                 .client
                 .post(&url)
                 .header(CONTENT_TYPE, seal::CONTENT_TYPE)
+                .header(ACCEPT_LANGUAGE, "en")
                 .body(sealed)
                 .send()
                 .map_err(|e| SyncError::Unreachable(describe(e)))?;

@@ -9,7 +9,7 @@ use medicloud_core::domain::{Clinic, Counter, Device, DeviceRole, Service, Staff
 use medicloud_core::error_code::ErrorCode;
 use medicloud_core::event::{Actor, EventBody};
 use medicloud_core::ids::{DeviceId, UserId};
-use medicloud_core::validate::{self, ValidationError};
+use medicloud_core::validate::{self, Rule, ValidationError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -75,11 +75,7 @@ fn username(name: &str) -> Result<String> {
     if ok {
         Ok(name.to_owned())
     } else {
-        Err(ValidationError::new(
-            "username",
-            "3-32 lowercase letters, digits, '.', '_' or '-'",
-        )
-        .into())
+        Err(ValidationError::new("username", Rule::Username).into())
     }
 }
 
@@ -87,11 +83,7 @@ impl Node {
     /// Sets the clinic's name and time zone.
     pub fn set_clinic(&self, actor: Actor, name: &str, time_zone: &str) -> Result<Clinic> {
         if time_zone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(ValidationError::new(
-                "time_zone",
-                "use an IANA time zone such as Asia/Jakarta",
-            )
-            .into());
+            return Err(ValidationError::new("time_zone", Rule::TimeZone).into());
         }
         let previous = self.clinic()?;
         let clinic = Clinic {
@@ -107,11 +99,7 @@ impl Node {
     /// Changes the clinic's settings (name, time zone, ticket message).
     pub fn put_clinic(&self, actor: Actor, clinic: Clinic) -> Result<Clinic> {
         if clinic.time_zone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(ValidationError::new(
-                "time_zone",
-                "use an IANA time zone such as Asia/Jakarta",
-            )
-            .into());
+            return Err(ValidationError::new("time_zone", Rule::TimeZone).into());
         }
         let message = |field, text: Option<String>| {
             let text = text
@@ -160,9 +148,7 @@ impl Node {
             ..counter
         };
         if counter.services.is_empty() {
-            return Err(
-                ValidationError::new("services", "a counter serves at least one service").into(),
-            );
+            return Err(ValidationError::new("services", Rule::CounterNeedsService).into());
         }
         let (_, events) = self.store.write(|w| {
             for code in &counter.services {
@@ -208,10 +194,7 @@ impl Node {
                 .iter()
                 .any(|u| u.username == user.username)
             {
-                return Err(Error::conflict(
-                    ErrorCode::UsernameTaken,
-                    "that username is taken",
-                ));
+                return Err(Error::conflict_code(ErrorCode::UsernameTaken));
             }
             w.append(actor, EventBody::StaffSet(user.clone()))
         })?;

@@ -8,7 +8,7 @@ use medicloud_core::domain::{Appointment, Patient, PatientInput};
 use medicloud_core::error_code::ErrorCode;
 use medicloud_core::event::{Actor, EventBody};
 use medicloud_core::ids::{AppointmentId, PatientId, TicketId};
-use medicloud_core::validate::ValidationError;
+use medicloud_core::validate::{Rule, ValidationError};
 use rand::Rng;
 
 pub use medicloud_core::requests::NewAppointment;
@@ -65,15 +65,11 @@ impl Node {
                 query::patient(conn, p)?.ok_or(Error::NotFound { what: "patient" })?;
             }
             if req.date < self.today(conn)? {
-                return Err(
-                    ValidationError::new("date", "an appointment cannot be in the past").into(),
-                );
+                return Err(ValidationError::new("date", Rule::NotInPast).into());
             }
             let slot_minutes = req.slot_minutes.unwrap_or(15);
             if !(5..=240).contains(&slot_minutes) {
-                return Err(
-                    ValidationError::new("slot_minutes", "a slot lasts 5 to 240 minutes").into(),
-                );
+                return Err(ValidationError::new("slot_minutes", Rule::SlotMinutes).into());
             }
             let code = loop {
                 let mut rng = rand::thread_rng();
@@ -129,10 +125,7 @@ impl Node {
                     .iter()
                     .any(|p| p.nik.as_ref() == Some(nik))
             {
-                return Err(Error::conflict(
-                    ErrorCode::DuplicateNik,
-                    "a patient with this NIK is already registered",
-                ));
+                return Err(Error::conflict_code(ErrorCode::DuplicateNik));
             }
             w.append(actor, EventBody::PatientSet(patient.clone()))?;
             Ok(patient)
