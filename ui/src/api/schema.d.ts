@@ -1203,6 +1203,8 @@ export interface components {
         /** @description `bad_json` / `bad_request`: the body cannot be read (not JSON) */
         BadRequest: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 [name: string]: unknown;
             };
             content: {
@@ -1212,6 +1214,8 @@ export interface components {
         /** @description `disk_full`: the node's disk is full; nothing was changed */
         DiskFull: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 [name: string]: unknown;
             };
             content: {
@@ -1221,6 +1225,8 @@ export interface components {
         /** @description `internal`: a fault on the node (logged there) */
         Internal: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 [name: string]: unknown;
             };
             content: {
@@ -1230,6 +1236,8 @@ export interface components {
         /** @description `payload_too_large`: the body is larger than 64 KiB */
         PayloadTooLarge: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 [name: string]: unknown;
             };
             content: {
@@ -1239,6 +1247,8 @@ export interface components {
         /** @description `rate_limited`: too many requests from this machine; `Retry-After` says in how many seconds to try again */
         RateLimited: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 /** @description seconds to wait */
                 "Retry-After"?: number;
                 [name: string]: unknown;
@@ -1250,6 +1260,8 @@ export interface components {
         /** @description `storage_unavailable`: the node's database could not answer or save; nothing was changed */
         StorageUnavailable: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 [name: string]: unknown;
             };
             content: {
@@ -1259,6 +1271,8 @@ export interface components {
         /** @description `unauthorized`: no token, or one that is unknown, expired or revoked */
         Unauthorized: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 [name: string]: unknown;
             };
             content: {
@@ -1268,6 +1282,8 @@ export interface components {
         /** @description `unsupported_media_type`: the body is not sent as `application/json` */
         UnsupportedMediaType: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 [name: string]: unknown;
             };
             content: {
@@ -1277,6 +1293,8 @@ export interface components {
         /** @description `validation_failed`: a path or query parameter, or a field of the body, does not hold what it should (the message names it and the rule) */
         ValidationFailed: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 [name: string]: unknown;
             };
             content: {
@@ -1297,7 +1315,10 @@ export interface operations {
                 /** @description `YYYY-MM-DD`; today when left out. */
                 date?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1329,7 +1350,10 @@ export interface operations {
     book: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1398,7 +1422,10 @@ export interface operations {
                 /** @description At most this many, newest first (default 200; 1 to 1,000). */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1445,7 +1472,10 @@ export interface operations {
     break_glass: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1499,7 +1529,10 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1555,7 +1588,10 @@ export interface operations {
     logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1584,7 +1620,10 @@ export interface operations {
     me: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1617,7 +1656,10 @@ export interface operations {
                 /** @description At most this many (default 10; more than 50 is taken as 50). */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1641,7 +1683,10 @@ export interface operations {
     clinic: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1673,7 +1718,10 @@ export interface operations {
     put_clinic: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1720,7 +1768,10 @@ export interface operations {
     conflicts: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1758,7 +1809,10 @@ export interface operations {
     counters: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1781,7 +1835,10 @@ export interface operations {
     put_counter: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description Counter id, e.g. loket-1 */
                 counter_id: components["schemas"]["CounterId"];
@@ -1837,7 +1894,10 @@ export interface operations {
     call_next: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description counter id, e.g. loket-1 */
                 counter_id: components["schemas"]["CounterId"];
@@ -1907,7 +1967,10 @@ export interface operations {
     devices: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1938,7 +2001,10 @@ export interface operations {
     create_device: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1985,7 +2051,10 @@ export interface operations {
     revoke_device: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description device id */
                 id: components["schemas"]["DeviceId"];
@@ -2029,7 +2098,10 @@ export interface operations {
     events: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2056,7 +2128,10 @@ export interface operations {
                 /** @description Part of a name, or a whole NIK, BPJS or phone number. */
                 q?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2088,7 +2163,10 @@ export interface operations {
     register_patient: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2143,7 +2221,10 @@ export interface operations {
     printer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2166,7 +2247,10 @@ export interface operations {
     printer_test: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2211,7 +2295,10 @@ export interface operations {
     public: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description ticket id */
                 id: components["schemas"]["TicketId"];
@@ -2245,7 +2332,10 @@ export interface operations {
     services: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2268,7 +2358,10 @@ export interface operations {
     put_service: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description Service code, e.g. A */
                 code: components["schemas"]["ServiceCode"];
@@ -2316,7 +2409,10 @@ export interface operations {
     status: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2359,7 +2455,10 @@ export interface operations {
                 /** @description Only this status. */
                 status?: components["schemas"]["TicketStatus"];
             };
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2398,7 +2497,10 @@ export interface operations {
     issue: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2468,7 +2570,10 @@ export interface operations {
     get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description ticket id */
                 id: components["schemas"]["TicketId"];
@@ -2511,7 +2616,10 @@ export interface operations {
     print_png: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description Ticket id */
                 id: components["schemas"]["TicketId"];
@@ -2554,7 +2662,10 @@ export interface operations {
     act: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description ticket id */
                 id: components["schemas"]["TicketId"];
@@ -2624,7 +2735,10 @@ export interface operations {
     users: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2655,7 +2769,10 @@ export interface operations {
     create_user: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
