@@ -37,7 +37,16 @@ impl Session {
     /// Logs in to the node at `base` (e.g. `http://127.0.0.1:8080`).
     pub async fn login(base: &str, username: &str, password: &str) -> anyhow::Result<Self> {
         let base = base.trim_end_matches('/').to_owned();
-        let client = reqwest::Client::new();
+        // The command speaks English, so the node's refusals come in English too.
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT_LANGUAGE,
+            reqwest::header::HeaderValue::from_static("en"),
+        );
+        let client = reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .context("cannot set up an HTTP client")?;
         let res = client
             .post(format!("{base}/api/v1/auth/login"))
             .json(&json!({ "username": username, "password": password }))

@@ -89,7 +89,7 @@ impl Desk<'_> {
 }
 
 async fn desk_of<'a>(demo: &'a DemoProcess, user: &str) -> Desk<'a> {
-    let client = Client::new();
+    let client = english_client();
     let token = demo.login(&client, user).await;
     Desk {
         client,
@@ -240,11 +240,12 @@ async fn times_past_in_the_clinic_are_refused_and_any_day_can_be_listed() {
     let desk = desk_of(&demo, "desk").await;
     let now = jakarta_now();
     let today = now.date();
+    // The message names the field as the desk does ("Date", "Time" for `slot_start`).
     for (date, start, field) in [
-        (today - Duration::days(1), "09:00", "date"),
-        (today, "00:00", "slot_start"),
+        (today - Duration::days(1), "09:00", "Date: "),
+        (today, "00:00", "Time: "),
     ] {
-        if field == "slot_start" && now.hour() == 0 && now.minute() == 0 {
+        if field == "Time: " && now.hour() == 0 && now.minute() == 0 {
             continue; // at midnight itself 00:00 has not passed yet
         }
         let (status, err) = desk.book(date, start).await;
@@ -268,7 +269,7 @@ async fn times_past_in_the_clinic_are_refused_and_any_day_can_be_listed() {
 async fn a_checked_in_appointment_is_called_ahead_of_walk_ins() {
     let dir = tempfile::tempdir().unwrap();
     let demo = DemoProcess::start(dir.path());
-    let client = Client::new();
+    let client = english_client();
     let desk = desk_of(&demo, "desk").await;
     let now = jakarta_now();
     let (status, booked) = desk
@@ -390,4 +391,15 @@ async fn the_desk_issues_and_cancels_tickets_and_a_cancelled_one_leaves_queue_an
         .collect();
     assert_eq!(reasons, ["pasien pulang", "pasien pulang"], "{trail}");
     demo.stop();
+}
+
+/// A client that asks for answers in English (the node's default is Bahasa Indonesia),
+/// so the messages checked here read as written.
+fn english_client() -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT_LANGUAGE,
+        reqwest::header::HeaderValue::from_static("en"),
+    );
+    Client::builder().default_headers(headers).build().unwrap()
 }

@@ -11,6 +11,7 @@ mod cloud;
 mod edge;
 mod encryption;
 mod lan;
+mod language;
 mod printing;
 mod process;
 mod sync;

@@ -42,24 +42,15 @@ impl Default for SlotRules {
 impl SlotRules {
     /// Checks the ranges, for an admin's settings.
     pub fn validate(self) -> Result<Self, crate::validate::ValidationError> {
-        use crate::validate::ValidationError;
+        use crate::validate::{Rule, ValidationError};
         if !(5..=240).contains(&self.slot_minutes) {
-            return Err(ValidationError::new(
-                "slot_minutes",
-                "a slot lasts 5 to 240 minutes",
-            ));
+            return Err(ValidationError::new("slot_minutes", Rule::SlotMinutes));
         }
         if !(1..=50).contains(&self.places_per_slot) {
-            return Err(ValidationError::new(
-                "places_per_slot",
-                "a slot takes 1 to 50 patients",
-            ));
+            return Err(ValidationError::new("places_per_slot", Rule::PlacesPerSlot));
         }
         if self.opens >= self.closes {
-            return Err(ValidationError::new(
-                "closes",
-                "the last slot must start after the first",
-            ));
+            return Err(ValidationError::new("closes", Rule::SlotsInOrder));
         }
         Ok(self)
     }

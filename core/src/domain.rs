@@ -2,7 +2,7 @@
 //! appointments.
 
 use crate::ids::{AppointmentId, ClinicId, DeviceId, PatientId, UserId};
-use crate::validate::{self, ValidationError};
+use crate::validate::{self, Rule, ValidationError};
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -40,7 +40,7 @@ pub struct ServiceCode(String);
 impl TryFrom<String> for ServiceCode {
     type Error = String;
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s).map_err(|e| e.message)
+        Self::parse(&s).map_err(|e| e.rule.text().en)
     }
 }
 
@@ -64,10 +64,7 @@ impl ServiceCode {
         if ok {
             Ok(Self(code.to_owned()))
         } else {
-            Err(ValidationError::new(
-                "service",
-                "a service code is one to three capital letters, such as A",
-            ))
+            Err(ValidationError::new("service", Rule::ServiceCode))
         }
     }
 
@@ -109,7 +106,7 @@ pub struct CounterId(String);
 impl TryFrom<String> for CounterId {
     type Error = String;
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s).map_err(|e| e.message)
+        Self::parse(&s).map_err(|e| e.rule.text().en)
     }
 }
 
@@ -136,10 +133,7 @@ impl CounterId {
         if ok {
             Ok(Self(id.to_owned()))
         } else {
-            Err(ValidationError::new(
-                "counter",
-                "a counter id is 1-32 lowercase letters, digits or '-', such as loket-1",
-            ))
+            Err(ValidationError::new("counter", Rule::CounterId))
         }
     }
 

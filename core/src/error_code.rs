@@ -2,7 +2,9 @@
 //! one error body they travel in.
 //!
 //! A code is what a client switches on (the screens translate it; sync clients decide
-//! on it); the message beside it is English for people reading a log. The strings are
+//! on it); the message beside it is for people, in the language the request asked for
+//! (Bahasa Indonesia unless `Accept-Language` asks for English; the texts are in
+//! [`crate::i18n`]). The strings are
 //! the wire format: never rename one. Each variant says when it is answered and with
 //! which HTTP status.
 //!
@@ -229,11 +231,12 @@ impl ErrorBody {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// Every variant (a new one goes here and in `as_str`, whose match is exhaustive).
-    const ALL: [ErrorCode; 40] = {
+    /// Every variant (a new one goes here and in `as_str`, whose match is exhaustive; its
+    /// texts go into [`crate::i18n`], whose test reads this list).
+    pub(crate) const ALL: [ErrorCode; 40] = {
         use ErrorCode as C;
         [
             C::ValidationFailed,

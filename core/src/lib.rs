@@ -40,6 +40,7 @@ pub mod appointment;
 pub mod domain;
 pub mod error_code;
 pub mod event;
+pub mod i18n;
 pub mod ids;
 pub mod labels;
 pub mod queue;

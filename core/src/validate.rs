@@ -6,28 +6,136 @@
 //! all of them. Errors name the field and say what is expected, never echo the value (it
 //! may be patient data that must not reach a log).
 
+use crate::i18n::{self, Lang, Text};
 use chrono::{Datelike, NaiveDate};
-use std::fmt;
 use std::ops::RangeInclusive;
 
-/// A field that does not hold what it should.
+/// A field that does not hold what it should: the field and the rule it breaks, said in
+/// either language by [`ValidationError::message`] (the texts are in [`crate::i18n`]).
+/// Shown (`Display`), it is the API's field name and the rule in English, for logs.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
+#[error("{field}: {}", .rule.text().en)]
 pub struct ValidationError {
     /// The field's name in the API.
     pub field: &'static str,
-    /// What is expected, in words a receptionist understands.
-    pub message: String,
+    /// The rule the value breaks.
+    pub rule: Rule,
 }
 
 impl ValidationError {
     /// Builds an error for `field`.
-    pub fn new(field: &'static str, message: impl fmt::Display) -> Self {
-        Self {
-            field,
-            message: message.to_string(),
-        }
+    pub fn new(field: &'static str, rule: Rule) -> Self {
+        Self { field, rule }
     }
+
+    /// The field and the rule in `lang`, e.g. `NIK: NIK terdiri dari tepat 16 angka`.
+    pub fn message(&self, lang: Lang) -> String {
+        self.text().get(lang).to_owned()
+    }
+
+    /// The field and the rule in both languages.
+    pub fn text(&self) -> Text {
+        let (field, rule) = (i18n::field(self.field), self.rule.text());
+        Text::new(
+            format!("{}: {}", field.id, rule.id),
+            format!("{}: {}", field.en, rule.en),
+        )
+    }
+}
+
+/// The rules a value can break, with what each needs to be said; their words in both
+/// languages are in [`crate::i18n`] ([`Rule::text`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// A text's length: `min` to `max` characters (at most `max` when `min` is 0).
+    Length {
+        /// Fewest characters.
+        min: usize,
+        /// Most characters.
+        max: usize,
+    },
+    /// One line, no control characters.
+    OneLine,
+    /// No text-direction controls.
+    NoDirectionControls,
+    /// Not only invisible characters.
+    Visible,
+    /// A NIK has 16 digits.
+    NikDigits,
+    /// A NIK's province or birth date part is wrong.
+    NikParts,
+    /// A BPJS card number has 13 digits.
+    BpjsDigits,
+    /// An Indonesian mobile number.
+    MobileNumber,
+    /// A plausible date of birth.
+    BirthDate,
+    /// A service code: one to three capital letters.
+    ServiceCode,
+    /// A counter id: 1–32 lowercase letters, digits or `-`.
+    CounterId,
+    /// A username: 3–32 lowercase letters, digits, `.`, `_` or `-`.
+    Username,
+    /// An IANA time zone.
+    TimeZone,
+    /// An appointment not in the past.
+    NotInPast,
+    /// A slot of 5 to 240 minutes.
+    SlotMinutes,
+    /// A slot takes 1 to 50 patients.
+    PlacesPerSlot,
+    /// A time already past today in the clinic.
+    TimePassed,
+    /// The day's last slot starts after its first.
+    SlotsInOrder,
+    /// A number from `min` to `max`.
+    Between {
+        /// Smallest.
+        min: i64,
+        /// Largest.
+        max: i64,
+    },
+    /// A check-in's service must be the appointment's.
+    AppointmentService {
+        /// The appointment's service code.
+        service: String,
+    },
+    /// A ticket needs a service.
+    ChooseService,
+    /// A ticket status the API knows.
+    TicketStatus,
+    /// A counter that does not serve the ticket's service.
+    CounterServes {
+        /// The counter's name.
+        counter: String,
+        /// The service code.
+        service: String,
+    },
+    /// A counter serves at least one service.
+    CounterNeedsService,
+    /// A password's least length.
+    PasswordLength {
+        /// Fewest characters.
+        min: usize,
+    },
+    /// A password without the username.
+    PasswordUsername,
+    /// A password that is not one character repeated.
+    PasswordRepeated,
+    /// A password that is not a run of counting or a keyboard row.
+    PasswordSequence,
+    /// A password that is not one of the most common.
+    PasswordCommon,
+    /// A parameter of the wrong type (a path parameter that is not a UUID).
+    Type {
+        /// The type expected, e.g. `UUID`.
+        expected: String,
+    },
+    /// A value serde could not read, in serde's (English) words.
+    Unreadable {
+        /// serde's words.
+        detail: String,
+    },
 }
 
 /// A one-line text (a name, a ticket message, a reason), trimmed, with `chars`
@@ -58,34 +166,19 @@ pub fn line(
     let text = text.trim();
     let length = || {
         let (min, max) = (*chars.start(), *chars.end());
-        let rule = if min == 0 {
-            format!("must have at most {max} characters")
-        } else {
-            format!("must have {min} to {max} characters")
-        };
-        ValidationError::new(field, rule)
+        ValidationError::new(field, Rule::Length { min, max })
     };
     if text.is_empty() && !chars.contains(&0) {
         return Err(length());
     }
     if text.chars().any(is_control) {
-        return Err(ValidationError::new(
-            field,
-            "must be one line, without control characters (line breaks, tabs, escapes)",
-        ));
+        return Err(ValidationError::new(field, Rule::OneLine));
     }
     if text.chars().any(is_bidi_control) {
-        return Err(ValidationError::new(
-            field,
-            "must not contain text-direction control characters \
-             (U+202A to U+202E, U+2066 to U+2069, U+200E, U+200F, U+061C)",
-        ));
+        return Err(ValidationError::new(field, Rule::NoDirectionControls));
     }
     if !text.is_empty() && text.chars().all(is_invisible) {
-        return Err(ValidationError::new(
-            field,
-            "must have visible characters, not only spaces or zero-width characters",
-        ));
+        return Err(ValidationError::new(field, Rule::Visible));
     }
     if !chars.contains(&text.chars().count()) {
         return Err(length());
@@ -177,17 +270,14 @@ pub fn person_name(name: &str) -> Result<String, ValidationError> {
 pub fn nik(nik: &str) -> Result<String, ValidationError> {
     let digits: Vec<u32> = nik.chars().filter_map(|c| c.to_digit(10)).collect();
     if nik.len() != 16 || digits.len() != 16 {
-        return Err(ValidationError::new("nik", "a NIK has exactly 16 digits"));
+        return Err(ValidationError::new("nik", Rule::NikDigits));
     }
     let two = |i: usize| digits[i] * 10 + digits[i + 1];
     let province = two(0);
     let day = two(6) % 40;
     let month = two(8);
     if !(11..=94).contains(&province) || !(1..=31).contains(&day) || !(1..=12).contains(&month) {
-        return Err(ValidationError::new(
-            "nik",
-            "this is not a valid NIK (province or birth date part is wrong)",
-        ));
+        return Err(ValidationError::new("nik", Rule::NikParts));
     }
     Ok(nik.to_owned())
 }
@@ -197,10 +287,7 @@ pub fn bpjs_number(number: &str) -> Result<String, ValidationError> {
     if number.len() == 13 && number.bytes().all(|b| b.is_ascii_digit()) {
         Ok(number.to_owned())
     } else {
-        Err(ValidationError::new(
-            "bpjs_number",
-            "a BPJS card number has exactly 13 digits",
-        ))
+        Err(ValidationError::new("bpjs_number", Rule::BpjsDigits))
     }
 }
 
@@ -220,20 +307,14 @@ pub fn phone(phone: &str) -> Result<String, ValidationError> {
         {
             Ok(format!("+62{rest}"))
         }
-        _ => Err(ValidationError::new(
-            "phone",
-            "a mobile number looks like 0812-3456-7890 or +62 812 3456 7890",
-        )),
+        _ => Err(ValidationError::new("phone", Rule::MobileNumber)),
     }
 }
 
 /// A date of birth: not in the future and not more than 130 years ago.
 pub fn birth_date(born: NaiveDate, today: NaiveDate) -> Result<(), ValidationError> {
     if born > today || today.year() - born.year() > 130 {
-        return Err(ValidationError::new(
-            "birth_date",
-            "the date of birth is not plausible",
-        ));
+        return Err(ValidationError::new("birth_date", Rule::BirthDate));
     }
     Ok(())
 }
@@ -242,7 +323,7 @@ pub fn birth_date(born: NaiveDate, today: NaiveDate) -> Result<(), ValidationErr
 mod tests {
     use super::*;
 
-    fn check<T: fmt::Debug>(got: Result<T, ValidationError>, expect: Result<&str, &str>) {
+    fn check<T: std::fmt::Debug>(got: Result<T, ValidationError>, expect: Result<&str, &str>) {
         match (got, expect) {
             (Ok(v), Ok(e)) => assert_eq!(format!("{v:?}").trim_matches('"'), e),
             (Err(err), Err(field)) => assert_eq!(err.field, field, "{err}"),
@@ -344,7 +425,7 @@ mod tests {
                 (Ok(got), Ok(stored)) => assert_eq!(got, stored, "{text:?}"),
                 (Err(err), Err(words)) => {
                     assert_eq!(err.field, "name", "{text:?}");
-                    assert!(err.message.contains(words), "{text:?}: {err}");
+                    assert!(err.to_string().contains(words), "{text:?}: {err}");
                 }
                 (got, expect) => panic!("{text:?}: got {got:?}, expected {expect:?}"),
             }
@@ -357,7 +438,7 @@ mod tests {
         let err = line("ticket_message_en", "x\u{1B}", 0..=120).unwrap_err();
         assert_eq!(err.field, "ticket_message_en");
         let long = line("ticket_message_en", &"x".repeat(121), 0..=120).unwrap_err();
-        assert!(long.message.contains("at most 120"), "{long}");
+        assert!(long.to_string().contains("at most 120"), "{long}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! can see, each mapped once to an HTTP status and a stable code in `api::error`.
 
 use medicloud_core::error_code::ErrorCode;
+use medicloud_core::i18n::Text;
 use medicloud_core::ticket::TransitionError;
 use medicloud_core::validate::ValidationError;
 
@@ -24,12 +25,12 @@ pub enum Error {
     #[error(transparent)]
     Transition(#[from] TransitionError),
     /// The request conflicts with the current state, for a reason named by `code`.
-    #[error("{message}")]
+    #[error("{}", .message.en)]
     Conflict {
         /// Stable machine-readable code, e.g. [`ErrorCode::AlreadyCheckedIn`].
         code: ErrorCode,
-        /// What happened, in words staff understand.
-        message: String,
+        /// What happened, in words staff understand, in both languages.
+        message: Text,
     },
     /// SQLite failed (disk full, I/O error…); the transaction was rolled back.
     #[error("the local database failed: {0}")]
@@ -77,12 +78,14 @@ impl From<serde_json::Error> for Error {
 }
 
 impl Error {
-    /// A conflict with a stable code.
-    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error::Conflict {
-            code,
-            message: message.into(),
-        }
+    /// A conflict with a stable code, said in both languages.
+    pub fn conflict(code: ErrorCode, message: Text) -> Self {
+        Error::Conflict { code, message }
+    }
+
+    /// A conflict said in the code's own words ([`ErrorCode::text`]).
+    pub fn conflict_code(code: ErrorCode) -> Self {
+        Error::conflict(code, code.text())
     }
 }
 

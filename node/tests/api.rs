@@ -677,15 +677,15 @@ async fn malformed_input_is_refused_and_changes_nothing() {
         ("POST", "/api/v1/tickets", r#"{"service":"Z"}"#, 404, "not_found", "service not found"),
         ("POST", "/api/v1/tickets", r#"{"service":"A","priority":"vip"}"#, 422, "validation_failed", "unknown variant"),
         ("POST", "/api/v1/tickets", r#"{"service":"A","colour":"red"}"#, 422, "validation_failed", "unknown field"),
-        ("POST", &transfer, "", 422, "validation_failed", "service: required for transfer"),
+        ("POST", &transfer, "", 422, "validation_failed", "Service: required for transfer"),
         ("POST", &transfer, r#"{"service":"A"}"#, 409, "invalid_transition", "already in that service"),
         ("POST", &dance, "", 404, "unknown_action", "use call, recall"),
-        ("POST", "/api/v1/tickets/not-a-uuid/serve", "", 422, "validation_failed", "id: "),
+        ("POST", "/api/v1/tickets/not-a-uuid/serve", "", 422, "validation_failed", "Id: "),
         ("POST", "/api/v1/counters/Loket%201/call-next", "", 422, "validation_failed", "counter id"),
         ("POST", "/api/v1/counters/loket-99/call-next", "", 404, "not_found", "counter not found"),
-        ("POST", "/api/v1/patients", r#"{"nik":"12345"}"#, 422, "validation_failed", "nik: a NIK has exactly 16 digits"),
-        ("POST", "/api/v1/patients", r#"{"bpjs_number":"12"}"#, 422, "validation_failed", "bpjs_number"),
-        ("POST", "/api/v1/patients", r#"{"phone":"12"}"#, 422, "validation_failed", "phone"),
+        ("POST", "/api/v1/patients", r#"{"nik":"12345"}"#, 422, "validation_failed", "NIK: a NIK has exactly 16 digits"),
+        ("POST", "/api/v1/patients", r#"{"bpjs_number":"12"}"#, 422, "validation_failed", "BPJS number: "),
+        ("POST", "/api/v1/patients", r#"{"phone":"12"}"#, 422, "validation_failed", "Mobile number: "),
         ("POST", "/api/v1/patients", &huge, 413, "payload_too_large", "too large"),
         ("POST", "/api/v1/appointments", r#"{"service":"A","date":"2001-01-01","slot_start":"09:00"}"#, 422, "validation_failed", "past"),
         ("POST", "/api/v1/appointments", r#"{"service":"A","date":"2099-01-01","slot_start":"25:00"}"#, 422, "validation_failed", "slot_start"),
@@ -749,10 +749,15 @@ async fn the_openapi_document_describes_every_route() {
             .is_object()
     );
     // A parameter is in the path exactly when the route names it; the rest are queries
-    // (`/api/v1/audit?action=…`), as the handlers read them.
+    // (`/api/v1/audit?action=…`), as the handlers read them, but for the header every
+    // operation takes: the language of its error messages.
     for (path, ops) in paths {
         for (method, op) in ops.as_object().unwrap() {
-            for param in op["parameters"].as_array().into_iter().flatten() {
+            let params = op["parameters"].as_array().into_iter().flatten();
+            let headers: Vec<_> = params.clone().filter(|p| p["in"] == "header").collect();
+            assert_eq!(headers.len(), 1, "{method} {path}: {headers:?}");
+            assert_eq!(headers[0]["name"], "Accept-Language", "{method} {path}");
+            for param in params.filter(|p| p["in"] != "header") {
                 let name = param["name"].as_str().unwrap();
                 let expect = if path.contains(&format!("{{{name}}}")) {
                     "path"
@@ -797,7 +802,10 @@ async fn the_openapi_document_lists_every_answer_and_every_parameter_rule() {
             let at = format!("{method} {path}");
             let responses = op["responses"].as_object().unwrap();
             let has = |status: &str| responses.contains_key(status);
-            let params = op["parameters"].as_array().is_some_and(|p| !p.is_empty());
+            // Accept-Language aside, which every operation takes and none refuses.
+            let params = op["parameters"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p["in"] != "header"));
             let body = op.get("requestBody").is_some();
             let secured = op.get("security").is_some();
             assert_eq!(
@@ -813,6 +821,10 @@ async fn the_openapi_document_lists_every_answer_and_every_parameter_rule() {
                 if !status.starts_with('2') {
                     assert!(error_body(response), "{at}: {status} is not an ErrorBody");
                 }
+            }
+            for name in ["Unauthorized", "RateLimited", "DiskFull"] {
+                let headers = &doc["components"]["responses"][name]["headers"];
+                assert!(headers["Content-Language"].is_object(), "{name}: {headers}");
             }
             for param in op["parameters"].as_array().into_iter().flatten() {
                 if param["in"] != "path" {
@@ -1211,6 +1223,7 @@ async fn raw(
     let mut req = axum::http::Request::builder()
         .method(method)
         .uri(path)
+        .header("accept-language", "en")
         .header("authorization", format!("Bearer {token}"));
     if let Some(t) = content_type {
         req = req.header("content-type", t);
@@ -1300,7 +1313,8 @@ async fn names_and_texts_with_control_direction_or_invisible_characters_are_refu
             );
             let message = err["message"].as_str().unwrap();
             assert!(
-                message.starts_with(&format!("{field}: ")) && message.contains(rule),
+                message.starts_with(&format!("{}: ", medicloud_core::i18n::field(field).en))
+                    && message.contains(rule),
                 "{path} {text:?}: {message}"
             );
             assert!(
@@ -1412,10 +1426,10 @@ async fn every_refusal_the_framework_makes_is_a_json_error() {
     #[rustfmt::skip]
     let cases: Vec<Case> = vec![
         // Path and query parameters.
-        ("GET", "/api/v1/tickets/not-a-uuid", &desk, None, vec![], 422, "validation_failed", "id: "),
-        ("GET", "/api/v1/public/tickets/123", &desk, None, vec![], 422, "validation_failed", "id: "),
-        ("GET", "/api/v1/tickets/xyz/print.png", &desk, None, vec![], 422, "validation_failed", "id: "),
-        ("POST", "/api/v1/devices/nope/revoke", &admin, None, vec![], 422, "validation_failed", "id: "),
+        ("GET", "/api/v1/tickets/not-a-uuid", &desk, None, vec![], 422, "validation_failed", "Id: "),
+        ("GET", "/api/v1/public/tickets/123", &desk, None, vec![], 422, "validation_failed", "Id: "),
+        ("GET", "/api/v1/tickets/xyz/print.png", &desk, None, vec![], 422, "validation_failed", "Id: "),
+        ("POST", "/api/v1/devices/nope/revoke", &admin, None, vec![], 422, "validation_failed", "Id: "),
         ("GET", "/api/v1/calls?limit=-1", &desk, None, vec![], 422, "validation_failed", "limit"),
         ("GET", "/api/v1/calls?limit=many", &desk, None, vec![], 422, "validation_failed", "limit"),
         ("GET", "/api/v1/audit?limit=-1", &admin, None, vec![], 422, "validation_failed", "limit"),

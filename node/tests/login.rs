@@ -31,6 +31,7 @@ async fn login_from(n: &TestNode, from: Option<[u8; 4]>, username: &str, passwor
     let body = json!({"username": username, "password": password}).to_string();
     let mut req = Request::post("/api/v1/auth/login")
         .header("content-type", "application/json")
+        .header("accept-language", "en")
         .body(Body::from(body))
         .unwrap();
     if let Some(ip) = from {

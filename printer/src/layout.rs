@@ -267,13 +267,12 @@ pub fn encode_ticket(ticket: &TicketPrint, layout: &Layout) -> Result<Vec<u8>, P
         "Antrean di depan Anda",
         &format!("People ahead: {}", ticket.people_ahead),
     )?;
-    d.bilingual(
-        "Perkiraan tunggu",
-        &format!(
-            "Estimated wait: ~{} menit/min",
-            ticket.estimated_wait_minutes
-        ),
-    )?;
+    // As the kiosk and the status page say it: "segera" when nobody is ahead.
+    let wait = match ticket.estimated_wait_minutes {
+        0 => "segera/now".to_owned(),
+        minutes => format!("~{minutes} menit/min"),
+    };
+    d.bilingual("Perkiraan tunggu", &format!("Estimated wait: {wait}"))?;
     d.p.feed()?;
     d.qr(&ticket.status_url)?;
     d.bilingual("Pindai untuk melihat status", "Scan for status")?;

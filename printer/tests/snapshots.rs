@@ -231,7 +231,7 @@ fn priority_ticket() {
         ESC d 1 (feed 1)
         TEXT "Perkiraan tunggu /"
         ESC d 1 (feed 1)
-        TEXT "Estimated wait: ~0 menit/min"
+        TEXT "Estimated wait: segera/now"
         ESC d 1 (feed 1)
         ESC d 1 (feed 1)
         GS ( k (QR model 2)

@@ -17,7 +17,9 @@ use crate::wire::{self, ErrorBody, ErrorCode};
 use rand::Rng;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
-use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{
+    ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::path::Path;
@@ -202,6 +204,8 @@ impl HttpTransport {
                         .post(&url)
                         .header(CONTENT_TYPE, "application/json")
                         .header(CONTENT_ENCODING, "gzip")
+                        // Refusals in English, for the log.
+                        .header(ACCEPT_LANGUAGE, "en")
                         .body(compressed.clone());
                     if let Credential::Bearer(token) = other {
                         request = request.header(AUTHORIZATION, format!("Bearer {token}"));
@@ -228,6 +232,7 @@ impl HttpTransport {
                     .client
                     .post(&url)
                     .header(CONTENT_TYPE, seal::CONTENT_TYPE)
+                    .header(ACCEPT_LANGUAGE, "en")
                     .body(sealed);
                 (request, nonce)
             })?;

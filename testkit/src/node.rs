@@ -74,7 +74,12 @@ impl TestNode {
         token: Option<&str>,
         body: Option<&str>,
     ) -> (StatusCode, Value) {
-        let mut req = Request::builder().method(method).uri(path);
+        // The tests read the node's English words (without the header it answers in
+        // Bahasa Indonesia).
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("accept-language", "en");
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
         }

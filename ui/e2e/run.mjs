@@ -135,6 +135,8 @@ async function main() {
     await display.goto(demo.display);
     await display.getByTestId("display").waitFor();
     check("the display pairs and drops the token from the address bar", !display.url().includes("token="));
+    await display.getByTestId("sound-notice").getByText("Browser hanya mengizinkan suara setelah satu klik").waitFor();
+    check("the display says on screen how to turn its sound on", await display.getByTestId("sound-on").isVisible());
 
     // The kiosk, portrait.
     const kiosk = await (await browser.newContext({ bypassCSP: true, viewport: { width: 1080, height: 1700 } })).newPage();
@@ -365,6 +367,63 @@ async function main() {
     check("the status page shows the ticket", true);
     await phone.screenshot({ path: join(shots, "status.png") });
     await axeCheck(phone, "status page");
+
+    // A landscape kiosk (1366×768) in a browser set to UTC: the home screen fits with its
+    // appointment button, the clock is the clinic's (Asia/Jakarta), and after a patient
+    // chose English the idle reset brings back the clinic's Bahasa Indonesia.
+    const jakartaTime = (at) => new Intl.DateTimeFormat("id-ID", { timeZone: "Asia/Jakarta", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at);
+    const jakartaDay = (at) => new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Jakarta", year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+    const wide = await (await browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 768 }, timezoneId: "UTC", locale: "en-GB" })).newPage();
+    await wide.clock.install();
+    await wide.goto(demo.kiosk);
+    await wide.getByTestId("service-A").waitFor();
+    const appointmentButton = await wide.getByTestId("have-appointment").boundingBox();
+    check(
+      "at 1366×768 the kiosk's appointment button is whole on the screen",
+      appointmentButton && appointmentButton.y >= 0 && appointmentButton.y + appointmentButton.height <= 768,
+      JSON.stringify(appointmentButton),
+    );
+    check("at 1366×768 the kiosk's home screen does not scroll", await wide.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight));
+    const shownTime = (await wide.locator(".clock-time").textContent()).trim();
+    const pageNow = await wide.evaluate(() => Date.now());
+    check(
+      `a kiosk in a UTC browser shows the clinic's time (${shownTime} in Jakarta)`,
+      [jakartaTime(pageNow), jakartaTime(pageNow - 60_000)].includes(shownTime),
+      `${shownTime}, Jakarta ${jakartaTime(pageNow)}`,
+    );
+    await wide.screenshot({ path: join(shots, "kiosk-1366x768.png") });
+    await wide.getByTestId("lang").click();
+    await wide.getByText("Choose a service").waitFor();
+    await wide.getByTestId("have-appointment").click();
+    await wide.getByTestId("booking-code").waitFor();
+    await wide.screenshot({ path: join(shots, "kiosk-1366x768-code.png") });
+    await wide.clock.fastForward(46_000);
+    await wide.getByText("Pilih layanan").waitFor();
+    check("the kiosk's idle reset brings back the clinic's language", (await wide.evaluate(() => document.documentElement.lang)) === "id");
+
+    // The desk at 23:30 UTC (06:30 the next morning in Jakarta) in a UTC browser: the
+    // booking form offers Jakarta's today; a refused booking says why in Bahasa
+    // Indonesia, and the code of the booking before it is gone.
+    const utcNow = new Date();
+    const lateUtc = Date.UTC(utcNow.getUTCFullYear(), utcNow.getUTCMonth(), utcNow.getUTCDate(), 23, 30);
+    const early = await (await browser.newContext({ bypassCSP: true, viewport: { width: 1440, height: 900 }, timezoneId: "UTC", locale: "en-GB" })).newPage();
+    await early.clock.install({ time: lateUtc });
+    await early.goto(`${base}/desk`);
+    await early.getByLabel("Nama pengguna").fill("desk");
+    await early.getByLabel("Kata sandi").fill(PASSWORD);
+    await early.getByTestId("login").click();
+    await early.getByRole("button", { name: "Janji temu hari ini" }).click();
+    const offered = await early.locator("#ap-date").inputValue();
+    check(`at 23:30 UTC the booking form offers Jakarta's day (${offered})`, offered === jakartaDay(lateUtc), `${offered} vs ${jakartaDay(lateUtc)}`);
+    await early.getByTestId("book").click();
+    await early.getByTestId("booked-code").waitFor();
+    await early.locator("#ap-date").fill("2001-01-01");
+    await early.getByTestId("book").click();
+    const refusal = early.getByText("Tanggal: janji temu tidak boleh di masa lalu");
+    await refusal.waitFor();
+    check("a booking in the past is refused in Bahasa Indonesia, naming the field and the rule", true);
+    check("after a refused booking the previous booking's code is not shown", (await early.getByTestId("booked-code").count()) === 0);
+    await early.screenshot({ path: join(shots, "desk-booking-refused.png") });
 
     // The admin.
     const admin = await (await browser.newContext({ bypassCSP: true, viewport: { width: 1440, height: 1000 }, locale: "id-ID", timezoneId: "Asia/Jakarta" })).newPage();

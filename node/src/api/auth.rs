@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use medicloud_core::domain::{DeviceRole, StaffRole};
 use medicloud_core::event::{Actor, AuditEntry};
+use medicloud_core::i18n::Text;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use utoipa::ToSchema;
@@ -89,7 +90,10 @@ pub async fn login(
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::ValidationFailed,
-            "username or password too long",
+            Text::new(
+                "Nama pengguna atau kata sandi terlalu panjang.",
+                "username or password too long",
+            ),
         ));
     }
     let (node, sessions) = (state.node.clone(), state.sessions.clone());
@@ -128,10 +132,9 @@ pub async fn login(
         }
         LoginOutcome::Wrong => {
             tracing::info!(address = %address_text(address), "failed login");
-            Err(AppError::new(
+            Err(AppError::code(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::InvalidCredentials,
-                "wrong username or password",
             ))
         }
     }
@@ -187,15 +190,25 @@ fn locked(lock: Lock, left: Duration) -> AppError {
         Lock::Account => AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::AccountLocked,
-            format!(
-                "too many failed logins of this account from this machine: it is locked here for {minutes} more minutes (other machines are not affected)"
+            Text::new(
+                format!(
+                    "Terlalu banyak gagal masuk untuk akun ini dari perangkat ini: akun dikunci di sini {minutes} menit lagi (perangkat lain tidak terpengaruh)."
+                ),
+                format!(
+                    "too many failed logins of this account from this machine: it is locked here for {minutes} more minutes (other machines are not affected)"
+                ),
             ),
         ),
         Lock::Address => AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::RateLimited,
-            format!(
-                "too many failed logins from this machine: its logins are refused for {minutes} more minutes"
+            Text::new(
+                format!(
+                    "Terlalu banyak gagal masuk dari perangkat ini: login darinya ditolak {minutes} menit lagi."
+                ),
+                format!(
+                    "too many failed logins from this machine: its logins are refused for {minutes} more minutes"
+                ),
             ),
         ),
     };
@@ -246,7 +259,10 @@ pub async fn break_glass(
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::Forbidden,
-            "only staff members can ask for emergency access",
+            Text::new(
+                "Hanya staf yang boleh meminta akses darurat.",
+                "only staff members can ask for emergency access",
+            ),
         ));
     }
     let reason = medicloud_core::validate::line("reason", &req.reason, 10..=200)

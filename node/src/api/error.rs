@@ -1,35 +1,52 @@
 //! The one mapping from failures to HTTP: a status and `{code, message}` with a stable
-//! code the UI can switch on.
+//! code the UI can switch on, the message in the language the request asks for
+//! (`Accept-Language`: Bahasa Indonesia unless it asks for English; see [`in_language`]).
 
 use crate::auth::Denied;
 use crate::error::Error;
 use axum::Json;
+use axum::extract::Request;
 use axum::extract::path::ErrorKind;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 pub use medicloud_core::error_code::{ErrorBody, ErrorCode};
+use medicloud_core::i18n::{self, Lang, Text};
 use medicloud_core::ticket::TransitionError;
+use medicloud_core::validate::Rule;
 
 /// An error on its way to becoming a response.
 #[derive(Debug)]
 pub struct AppError {
     status: StatusCode,
     code: ErrorCode,
-    message: String,
+    message: Text,
     /// Seconds to send in a `Retry-After` header, if any.
     retry_after: Option<u64>,
 }
 
+/// An error answer's words in both languages, kept on the response for [`in_language`].
+#[derive(Clone, Debug)]
+struct Words {
+    code: ErrorCode,
+    message: Text,
+}
+
 impl AppError {
-    /// An error with the given status, code and message.
-    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+    /// An error with the given status, code and message (in both languages).
+    pub fn new(status: StatusCode, code: ErrorCode, message: Text) -> Self {
         Self {
             status,
             code,
-            message: message.into(),
+            message,
             retry_after: None,
         }
+    }
+
+    /// An error whose message is the code's own words ([`ErrorCode::text`]).
+    pub fn code(status: StatusCode, code: ErrorCode) -> Self {
+        Self::new(status, code, code.text())
     }
 
     /// The same error with a `Retry-After` header: try again after `wait` (rounded up
@@ -44,19 +61,14 @@ impl AppError {
 
     /// 401: no valid token.
     pub fn unauthorized() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthorized,
-            "log in or use a device token",
-        )
+        Self::code(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized)
     }
 
     /// 415: a body that is not sent as JSON.
     pub fn unsupported_media_type() -> Self {
-        Self::new(
+        Self::code(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::UnsupportedMediaType,
-            "send the body as application/json",
         )
     }
 
@@ -64,21 +76,20 @@ impl AppError {
     /// there), else 400.
     pub fn body_unread(status: StatusCode) -> Self {
         if status == StatusCode::PAYLOAD_TOO_LARGE {
-            Self::new(
-                status,
-                ErrorCode::PayloadTooLarge,
-                "the request body is too large",
-            )
+            Self::code(status, ErrorCode::PayloadTooLarge)
         } else {
             Self::new(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::BadRequest,
-                "the request body could not be read",
+                Text::new(
+                    "Isi permintaan tidak dapat dibaca.",
+                    "the request body could not be read",
+                ),
             )
         }
     }
 
-    fn invalid(message: impl Into<String>) -> Self {
+    fn invalid(message: Text) -> Self {
         Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::ValidationFailed,
@@ -86,81 +97,100 @@ impl AppError {
         )
     }
 
-    fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Internal,
-            "internal error",
-        )
+    /// 500: a bug; the details go to the log only.
+    pub fn internal() -> Self {
+        Self::code(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
     }
 }
 
+/// The response of an error, worded in `lang`.
+fn response(status: StatusCode, words: Words, lang: Lang) -> Response {
+    let body = ErrorBody::new(words.code, words.message.get(lang));
+    let mut response = (status, Json(body)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(lang.tag()),
+    );
+    response.extensions_mut().insert(words);
+    response
+}
+
+/// The body is in Bahasa Indonesia (the default); [`in_language`] words it again when the
+/// request asked for English.
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let mut response =
-            (self.status, Json(ErrorBody::new(self.code, self.message))).into_response();
+        let words = Words {
+            code: self.code,
+            message: self.message,
+        };
+        let mut response = response(self.status, words, Lang::default());
         if let Some(secs) = self.retry_after {
             response
                 .headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, secs.into());
+                .insert(header::RETRY_AFTER, secs.into());
         }
         response
     }
+}
+
+/// A middleware around the whole router: an error answer's message in the language of
+/// the request's `Accept-Language` (Bahasa Indonesia unless it asks for English; the
+/// code stays the same), with `Content-Language` saying which and `Vary:
+/// Accept-Language` on every answer.
+pub async fn in_language(request: Request, next: Next) -> Response {
+    let lang = Lang::from_accept_language(
+        request
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let mut answer = next.run(request).await;
+    answer
+        .headers_mut()
+        .append(header::VARY, HeaderValue::from_static("accept-language"));
+    if lang == Lang::default() {
+        return answer;
+    }
+    let Some(words) = answer.extensions_mut().remove::<Words>() else {
+        return answer;
+    };
+    let (mut parts, _) = answer.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let mut worded = response(parts.status, words, lang);
+    parts.headers.remove(header::CONTENT_LANGUAGE);
+    worded.headers_mut().extend(parts.headers);
+    worded
 }
 
 impl From<Error> for AppError {
     fn from(err: Error) -> Self {
         use StatusCode as S;
         match err {
-            Error::Invalid(e) => Self::new(
-                S::UNPROCESSABLE_ENTITY,
-                ErrorCode::ValidationFailed,
-                e.to_string(),
-            ),
-            Error::NotFound { what } => Self::new(
-                S::NOT_FOUND,
-                ErrorCode::NotFound,
-                format!("{what} not found"),
-            ),
-            Error::QueueEmpty => Self::new(S::NOT_FOUND, ErrorCode::QueueEmpty, err.to_string()),
+            Error::Invalid(e) => Self::invalid(e.text()),
+            Error::NotFound { what } => {
+                Self::new(S::NOT_FOUND, ErrorCode::NotFound, i18n::not_found(what))
+            }
+            Error::QueueEmpty => Self::code(S::NOT_FOUND, ErrorCode::QueueEmpty),
             Error::Transition(TransitionError::UnknownTicket) => {
-                Self::new(S::NOT_FOUND, ErrorCode::NotFound, "ticket not found")
+                Self::new(S::NOT_FOUND, ErrorCode::NotFound, i18n::not_found("ticket"))
             }
-            Error::Transition(e) => {
-                Self::new(S::CONFLICT, ErrorCode::InvalidTransition, e.to_string())
-            }
+            Error::Transition(e) => Self::new(S::CONFLICT, ErrorCode::InvalidTransition, e.text()),
             Error::Conflict { code, message } => Self::new(S::CONFLICT, code, message),
             Error::Storage(e) => {
                 tracing::error!(error = %e, "storage failure");
                 if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
-                    Self::new(
-                        S::INSUFFICIENT_STORAGE,
-                        ErrorCode::DiskFull,
-                        "this node's disk is full; nothing was changed (free some space on it)",
-                    )
+                    Self::code(S::INSUFFICIENT_STORAGE, ErrorCode::DiskFull)
                 } else {
-                    Self::new(
-                        S::SERVICE_UNAVAILABLE,
-                        ErrorCode::StorageUnavailable,
-                        "the local database could not save; nothing was changed",
-                    )
+                    Self::code(S::SERVICE_UNAVAILABLE, ErrorCode::StorageUnavailable)
                 }
             }
             Error::Corrupt(e) => {
                 tracing::error!(error = %e, "unreadable stored data");
-                Self::new(
-                    S::INTERNAL_SERVER_ERROR,
-                    ErrorCode::Internal,
-                    "internal error",
-                )
+                Self::internal()
             }
             Error::AuditChainBroken { .. } | Error::Layout(_) | Error::Thread(_) => {
                 tracing::error!(error = %err, "internal failure");
-                Self::new(
-                    S::INTERNAL_SERVER_ERROR,
-                    ErrorCode::Internal,
-                    "internal error",
-                )
+                Self::internal()
             }
             // Raised only while a database is opened, never by a request; mapped for
             // completeness.
@@ -169,7 +199,10 @@ impl From<Error> for AppError {
                 Self::new(
                     S::SERVICE_UNAVAILABLE,
                     ErrorCode::StorageUnavailable,
-                    "the local database is not available",
+                    Text::new(
+                        "Basis data lokal tidak tersedia.",
+                        "the local database is not available",
+                    ),
                 )
             }
         }
@@ -177,8 +210,8 @@ impl From<Error> for AppError {
 }
 
 impl From<Denied> for AppError {
-    fn from(err: Denied) -> Self {
-        Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, err.to_string())
+    fn from(_: Denied) -> Self {
+        Self::code(StatusCode::FORBIDDEN, ErrorCode::Forbidden)
     }
 }
 
@@ -191,16 +224,16 @@ impl From<JsonRejection> for AppError {
                 let detail = text
                     .strip_prefix("Failed to deserialize the JSON body into the target type: ")
                     .unwrap_or(&text);
-                Self::new(S::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed, detail)
+                Self::invalid(i18n::request_shape(detail))
             }
-            JsonRejection::JsonSyntaxError(_) => Self::new(
-                S::BAD_REQUEST,
-                ErrorCode::BadJson,
-                "the request body is not valid JSON",
-            ),
+            JsonRejection::JsonSyntaxError(_) => Self::code(S::BAD_REQUEST, ErrorCode::BadJson),
             JsonRejection::MissingJsonContentType(_) => Self::unsupported_media_type(),
             JsonRejection::BytesRejection(e) => Self::body_unread(e.status()),
-            other => Self::new(S::BAD_REQUEST, ErrorCode::BadRequest, other.body_text()),
+            other => Self::new(
+                S::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                i18n::request_shape(&other.body_text()),
+            ),
         }
     }
 }
@@ -213,21 +246,40 @@ impl From<PathRejection> for AppError {
             tracing::error!(error = %rejection, "path parameters missing");
             return Self::internal();
         };
+        // The field and the rule, as a validation error says them.
+        let named = |key: &str, rule: Rule| {
+            let (field, rule) = (i18n::field(key), rule.text());
+            Self::invalid(Text::new(
+                format!("{}: {}", field.id, rule.id),
+                format!("{}: {}", field.en, rule.en),
+            ))
+        };
         match e.into_kind() {
             ErrorKind::ParseErrorAtKey {
                 key, expected_type, ..
-            } => Self::invalid(format!("{key}: expected a {expected_type}")),
+            } => named(
+                &key,
+                Rule::Type {
+                    expected: expected_type.to_owned(),
+                },
+            ),
             ErrorKind::DeserializeError { key, message, .. } => {
-                Self::invalid(format!("{key}: {message}"))
+                named(&key, Rule::Unreadable { detail: message })
             }
-            ErrorKind::InvalidUtf8InPathParam { key } => {
-                Self::invalid(format!("{key}: not valid UTF-8"))
-            }
+            ErrorKind::InvalidUtf8InPathParam { key } => named(
+                &key,
+                Rule::Unreadable {
+                    detail: "not valid UTF-8".to_owned(),
+                },
+            ),
             ErrorKind::ParseErrorAtIndex { expected_type, .. }
-            | ErrorKind::ParseError { expected_type, .. } => {
-                Self::invalid(format!("a path parameter is not a {expected_type}"))
-            }
-            ErrorKind::Message(message) => Self::invalid(format!("path: {message}")),
+            | ErrorKind::ParseError { expected_type, .. } => named(
+                "path",
+                Rule::Type {
+                    expected: expected_type.to_owned(),
+                },
+            ),
+            ErrorKind::Message(message) => named("path", Rule::Unreadable { detail: message }),
             kind => {
                 tracing::error!(error = %kind, "path parameters of the wrong shape");
                 Self::internal()
@@ -244,15 +296,15 @@ impl From<QueryRejection> for AppError {
         let detail = text
             .strip_prefix("Failed to deserialize query string: ")
             .unwrap_or(&text);
-        Self::invalid(detail)
+        Self::invalid(i18n::request_shape(detail))
     }
 }
 
 /// The `{code, message}` body of an error the framework answered on its own with
 /// `status` (see [`medicloud_edge::typed_refusals`]).
 pub fn refusal(status: StatusCode) -> Response {
-    let (code, message) = ErrorCode::for_framework_refusal(status.as_u16());
-    AppError::new(status, code, message).into_response()
+    let (code, _) = ErrorCode::for_framework_refusal(status.as_u16());
+    AppError::code(status, code).into_response()
 }
 
 #[cfg(test)]

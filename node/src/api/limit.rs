@@ -6,6 +6,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use medicloud_core::i18n::Text;
 pub use medicloud_edge::rate::{RateLimit, client_ip};
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +17,10 @@ pub fn too_many(wait: Duration) -> Response {
     AppError::new(
         StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::RateLimited,
-        "too many requests from this machine; slow down",
+        Text::new(
+            "Terlalu banyak permintaan dari perangkat ini; tunggu sebentar lalu coba lagi.",
+            "too many requests from this machine; slow down",
+        ),
     )
     .retry_after(wait)
     .into_response()

@@ -85,11 +85,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
         Ok(result) => result.map_err(AppError::from),
         Err(join) => {
             tracing::error!(error = %join, "blocking task failed");
-            Err(AppError::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                "internal error",
-            ))
+            Err(AppError::internal())
         }
     }
 }
@@ -203,6 +199,9 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         error::refusal as medicloud_edge::RefusalBody,
         medicloud_edge::typed_refusals,
     ));
+    // Outside the refusals: every error answer, the framework's too, in the language of
+    // the request's Accept-Language.
+    let app = app.layer(axum::middleware::from_fn(error::in_language));
     headers
         .into_iter()
         .fold(app, |app, (name, value)| {
@@ -219,7 +218,7 @@ async fn api_not_found() -> AppError {
     AppError::new(
         axum::http::StatusCode::NOT_FOUND,
         ErrorCode::NotFound,
-        "no such API endpoint",
+        medicloud_core::i18n::Text::new("Alamat API ini tidak ada.", "no such API endpoint"),
     )
 }
 

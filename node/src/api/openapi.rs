@@ -4,17 +4,19 @@ use super::{appointments, audit, auth, clinic, error, live, sync, tickets};
 use axum::Json;
 use medicloud_core::validate;
 use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, Type};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, Type};
 use utoipa::{Modify, OpenApi};
 
 /// The node's API description.
 #[derive(Debug, OpenApi)]
 #[openapi(
-    info(title = "Medicloud node API", description = "The local HTTP API of a Medicloud clinic node."),
+    info(title = "Medicloud node API", description = "The local HTTP API of a Medicloud clinic node. \
+        Every error is `{code, message}`: `code` is stable, for programs and screens; `message` is for \
+        people, in Bahasa Indonesia unless the request's `Accept-Language` asks for English."),
     paths(
         auth::login, auth::logout, auth::me, auth::break_glass,
         clinic::clinic, clinic::services, clinic::counters,
@@ -153,7 +155,20 @@ fn error_response(description: &str, retry_after: bool) -> utoipa::openapi::Resp
                 .build(),
         );
     }
-    response.build()
+    let language = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["id", "en"]));
+    response
+        .header(
+            "Content-Language",
+            HeaderBuilder::new()
+                .schema(language)
+                .description(Some(
+                    "the language of `message` (see the `Accept-Language` parameter)",
+                ))
+                .build(),
+        )
+        .build()
 }
 
 impl Modify for CommonResponses {
@@ -196,9 +211,35 @@ impl Modify for CommonResponses {
                         .entry(status.to_owned())
                         .or_insert(RefOr::Ref(reference));
                 }
+                // After the responses above: the header is not a parameter a 422 names.
+                op.parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(accept_language());
             }
         }
     }
+}
+
+/// The `Accept-Language` every operation takes: the language of its error messages.
+fn accept_language() -> Parameter {
+    ParameterBuilder::new()
+        .name("Accept-Language")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "The language of an error's `message`: Bahasa Indonesia (`id`, the default, \
+            also without this header or when it names no language spoken here) or English \
+            (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same \
+            in every language; the answer's `Content-Language` says which was used.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new().schema_type(Type::String).examples([
+                "id",
+                "en",
+                "en-GB,en;q=0.9,id;q=0.8",
+            ]),
+        ))
+        .build()
 }
 
 /// The checks the server makes that the types alone do not say, added to the request

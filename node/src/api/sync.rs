@@ -15,6 +15,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
+use medicloud_core::i18n::Text;
 use medicloud_sync::exchange::{self, PAGE, SyncError, SyncRequest, SyncResponse};
 use medicloud_sync::seal::{self, Refusal};
 use medicloud_sync::wire::{self, Block, GunzipError, ReserveRequest};
@@ -61,28 +62,37 @@ pub async fn sealed(
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::SyncOff,
-            "this node takes no sync requests (it has no LAN key)",
+            ErrorCode::SyncOff.text(),
         ));
     };
     let unauthenticated = || {
         AppError::new(
             StatusCode::UNAUTHORIZED,
             ErrorCode::Unauthenticated,
-            "a sync request must be sealed with the clinic's LAN key",
+            Text::new(
+                "Permintaan sinkron harus disegel dengan kunci LAN klinik.",
+                "a sync request must be sealed with the clinic's LAN key",
+            ),
         )
     };
     let too_large = || {
         AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::PayloadTooLarge,
-            format!("a sync body may hold at most {} bytes", wire::MAX_BODY),
+            Text::new(
+                format!("Isi sinkron paling banyak {} byte.", wire::MAX_BODY),
+                format!("a sync body may hold at most {} bytes", wire::MAX_BODY),
+            ),
         )
     };
     let cut_short = || {
         AppError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadBody,
-            "the sealed body did not arrive whole",
+            Text::new(
+                "Isi yang disegel tidak tiba utuh.",
+                "the sealed body did not arrive whole",
+            ),
         )
     };
     let len = match request.headers().get(header::CONTENT_LENGTH) {
@@ -92,7 +102,10 @@ pub async fn sealed(
             return Err(AppError::new(
                 StatusCode::LENGTH_REQUIRED,
                 ErrorCode::BadRequest,
-                "a sync request must say its length (Content-Length)",
+                Text::new(
+                    "Permintaan sinkron harus menyebut panjangnya (Content-Length).",
+                    "a sync request must say its length (Content-Length)",
+                ),
             ));
         }
         Some(v) => v
@@ -103,7 +116,10 @@ pub async fn sealed(
                 AppError::new(
                     StatusCode::BAD_REQUEST,
                     ErrorCode::BadRequest,
-                    "Content-Length is not a number",
+                    Text::new(
+                        "Content-Length bukan angka.",
+                        "Content-Length is not a number",
+                    ),
                 )
             })?,
     };
@@ -150,7 +166,10 @@ pub async fn sealed(
         let mut busy = AppError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::RateLimited,
-            "this node is taking other sync requests; try again",
+            Text::new(
+                "Node ini sedang melayani permintaan sinkron lain; coba lagi.",
+                "this node is taking other sync requests; try again",
+            ),
         )
         .into_response();
         busy.headers_mut()
@@ -198,7 +217,7 @@ pub async fn sealed(
         GunzipError::Corrupt => AppError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadBody,
-            "the sealed body is not gzip-compressed JSON",
+            ErrorCode::BadBody.text(),
         ),
     })?;
     drop(opened.payload);
@@ -214,11 +233,7 @@ pub async fn sealed(
         Ok(json) => Ok(answer(status, json.to_vec())),
         Err(err) => {
             tracing::error!(error = %err, "a sync answer could not be read");
-            Err(AppError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                "internal error",
-            ))
+            Err(AppError::internal())
         }
     }
 }
@@ -228,17 +243,27 @@ fn sync_error(err: SyncError) -> AppError {
         SyncError::WrongClinic => AppError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::WrongClinic,
-            "this node belongs to another clinic",
+            Text::new(
+                "Node ini milik klinik lain.",
+                "this node belongs to another clinic",
+            ),
         ),
         SyncError::Refused(message) => {
-            AppError::new(StatusCode::BAD_REQUEST, ErrorCode::SyncRefused, message)
+            let text = Text::new(
+                format!("Kejadian ditolak; tidak ada yang disimpan ({message})."),
+                message,
+            );
+            AppError::new(StatusCode::BAD_REQUEST, ErrorCode::SyncRefused, text)
         }
         SyncError::Unreachable(message) | SyncError::Storage(message) => {
             tracing::error!(error = %message, "sync request failed");
             AppError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::StorageUnavailable,
-                "the local database could not take the events; nothing was stored",
+                Text::new(
+                    "Basis data lokal tidak dapat menerima kejadian; tidak ada yang disimpan.",
+                    "the local database could not take the events; nothing was stored",
+                ),
             )
         }
     }
@@ -253,7 +278,10 @@ pub async fn exchange(
         return Err(AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::TooManyEvents,
-            format!("at most {PAGE} events in one request"),
+            Text::new(
+                format!("Paling banyak {PAGE} kejadian dalam satu permintaan."),
+                format!("at most {PAGE} events in one request"),
+            ),
         ));
     }
     let node = s.node.clone();
@@ -278,21 +306,27 @@ pub async fn reserve(
         return Err(AppError::new(
             StatusCode::CONFLICT,
             ErrorCode::NotAuthority,
-            "this node takes its own labels from another authority",
+            ErrorCode::NotAuthority.text(),
         ));
     }
     let Some(device) = request.device else {
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::ValidationFailed,
-            "device: say which device the block is for",
+            Text::new(
+                "device: sebutkan perangkat yang akan menerima blok ini",
+                "device: say which device the block is for",
+            ),
         ));
     };
     if request.count == 0 {
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::ValidationFailed,
-            "count: ask for at least one number",
+            Text::new(
+                "count: minta paling sedikit satu nomor",
+                "count: ask for at least one number",
+            ),
         ));
     }
     let node = s.node.clone();

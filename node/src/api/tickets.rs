@@ -12,6 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use medicloud_core::domain::{CounterId, DeviceRole, ServiceCode};
 use medicloud_core::event::Actor;
+use medicloud_core::i18n::{self, Text};
 use medicloud_core::ids::TicketId;
 use medicloud_core::requests::CallNext;
 use serde::Deserialize;
@@ -102,7 +103,10 @@ fn action(name: &str, body: ActionBody) -> Result<TicketAction, AppError> {
         AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::ValidationFailed,
-            format!("{field}: required for {name}"),
+            Text::new(
+                format!("{}: wajib untuk {name}", i18n::field(field).id),
+                format!("{}: required for {name}", i18n::field(field).en),
+            ),
         )
     };
     Ok(match name {
@@ -117,7 +121,10 @@ fn action(name: &str, body: ActionBody) -> Result<TicketAction, AppError> {
             return Err(AppError::new(
                 StatusCode::NOT_FOUND,
                 ErrorCode::UnknownAction,
-                "use call, recall, serve, complete, no-show, requeue, transfer or reprint (cancel takes {reason})",
+                Text::new(
+                    "Gunakan call, recall, serve, complete, no-show, requeue, transfer atau reprint (cancel memerlukan {reason}).",
+                    "use call, recall, serve, complete, no-show, requeue, transfer or reprint (cancel takes {reason})",
+                ),
             ));
         }
     })
@@ -227,13 +234,7 @@ pub async fn printer_test(
     let node = s.node.clone();
     let result = tokio::task::spawn_blocking(move || node.print_test_page())
         .await
-        .map_err(|_| {
-            AppError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                "internal error",
-            )
-        })?;
+        .map_err(|_| AppError::internal())?;
     // On the audit trail whatever came of it: a test page is paper the clinic pays for.
     let outcome = match &result {
         Some(Ok(())) => "ok",
@@ -248,16 +249,15 @@ pub async fn printer_test(
     let (node, actor) = (s.node.clone(), p.actor());
     blocking(move || node.audit(actor, entry)).await?;
     match result {
-        None => Err(AppError::new(
-            StatusCode::NOT_FOUND,
-            ErrorCode::NoPrinter,
-            "this node has no printer",
-        )),
+        None => Err(AppError::code(StatusCode::NOT_FOUND, ErrorCode::NoPrinter)),
         Some(Ok(())) => Ok(StatusCode::ACCEPTED),
         Some(Err(fault)) => Err(AppError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::PrinterFault,
-            format!("the printer did not take the test page: {fault}"),
+            Text::new(
+                format!("Printer tidak menerima halaman uji: {fault}"),
+                format!("the printer did not take the test page: {fault}"),
+            ),
         )),
     }
 }

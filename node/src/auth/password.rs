@@ -6,6 +6,7 @@ use argon2::Argon2;
 use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
 };
+use medicloud_core::validate::Rule;
 
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> String {
@@ -127,7 +128,7 @@ const SEQUENCES: &[&str] = &[
     "qwertyuiopasdfghjklzxcvbnmqwertyuiopasdfghjklzxcvbnm",
 ];
 
-fn policy_error(rule: &str) -> crate::Error {
+fn policy_error(rule: Rule) -> crate::Error {
     medicloud_core::validate::ValidationError::new("password", rule).into()
 }
 
@@ -160,31 +161,27 @@ pub fn check_password_policy(username: &str, password: &str) -> Result<()> {
     let lower = password.to_lowercase();
     let chars: Vec<char> = lower.chars().collect();
     if chars.len() < MIN_PASSWORD_CHARS {
-        return Err(policy_error(&format!(
-            "a password has at least {MIN_PASSWORD_CHARS} characters"
-        )));
+        return Err(policy_error(Rule::PasswordLength {
+            min: MIN_PASSWORD_CHARS,
+        }));
     }
     let name = username.trim().to_lowercase();
     if name.chars().count() >= 3 && lower.contains(&name) {
-        return Err(policy_error("a password may not contain the username"));
+        return Err(policy_error(Rule::PasswordUsername));
     }
     if chars.iter().all(|c| *c == chars[0]) {
-        return Err(policy_error("a password may not be one character repeated"));
+        return Err(policy_error(Rule::PasswordRepeated));
     }
     let reversed: String = chars.iter().rev().collect();
     if SEQUENCES
         .iter()
         .any(|s| s.contains(lower.as_str()) || s.contains(reversed.as_str()))
     {
-        return Err(policy_error(
-            "a password may not be a run of counting or of a keyboard row",
-        ));
+        return Err(policy_error(Rule::PasswordSequence));
     }
     let core = core_word(password);
     if COMMON_WHOLE.contains(&lower.as_str()) || COMMON_PASSWORDS.contains(&core.as_str()) {
-        return Err(policy_error(
-            "a password may not be one of the most common passwords",
-        ));
+        return Err(policy_error(Rule::PasswordCommon));
     }
     Ok(())
 }
@@ -241,7 +238,7 @@ mod tests {
                 (None, Ok(())) => {}
                 (Some(rule), Err(crate::Error::Invalid(e))) => {
                     assert_eq!(e.field, "password");
-                    assert!(e.message.contains(rule), "{password:?}: {}", e.message);
+                    assert!(e.to_string().contains(rule), "{password:?}: {e}");
                     assert!(
                         password.is_empty() || !e.to_string().contains(password),
                         "the error echoes the password"

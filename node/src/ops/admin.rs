@@ -12,7 +12,7 @@ use medicloud_core::domain::{
 use medicloud_core::error_code::ErrorCode;
 use medicloud_core::event::{Actor, EventBody};
 use medicloud_core::ids::{DeviceId, UserId};
-use medicloud_core::validate::{self, ValidationError};
+use medicloud_core::validate::{self, Rule, ValidationError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -78,11 +78,7 @@ fn username(name: &str) -> Result<String> {
     if ok {
         Ok(name.to_owned())
     } else {
-        Err(ValidationError::new(
-            "username",
-            "3-32 lowercase letters, digits, '.', '_' or '-'",
-        )
-        .into())
+        Err(ValidationError::new("username", Rule::Username).into())
     }
 }
 
@@ -90,11 +86,7 @@ impl Node {
     /// Sets the clinic's name and time zone.
     pub fn set_clinic(&self, actor: Actor, name: &str, time_zone: &str) -> Result<Clinic> {
         if time_zone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(ValidationError::new(
-                "time_zone",
-                "use an IANA time zone such as Asia/Jakarta",
-            )
-            .into());
+            return Err(ValidationError::new("time_zone", Rule::TimeZone).into());
         }
         let previous = self.clinic()?;
         let clinic = Clinic {
@@ -111,11 +103,7 @@ impl Node {
     /// Changes the clinic's settings (name, time zone, ticket message).
     pub fn put_clinic(&self, actor: Actor, clinic: Clinic) -> Result<Clinic> {
         if clinic.time_zone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(ValidationError::new(
-                "time_zone",
-                "use an IANA time zone such as Asia/Jakarta",
-            )
-            .into());
+            return Err(ValidationError::new("time_zone", Rule::TimeZone).into());
         }
         let message = |field, text: Option<String>| {
             let text = text
@@ -174,9 +162,7 @@ impl Node {
             ..counter
         };
         if counter.services.is_empty() {
-            return Err(
-                ValidationError::new("services", "a counter serves at least one service").into(),
-            );
+            return Err(ValidationError::new("services", Rule::CounterNeedsService).into());
         }
         let (_, events) = self.store.write(|w| {
             for code in &counter.services {
@@ -222,10 +208,7 @@ impl Node {
                 .iter()
                 .any(|u| u.username == user.username)
             {
-                return Err(Error::conflict(
-                    ErrorCode::UsernameTaken,
-                    "that username is taken",
-                ));
+                return Err(Error::conflict_code(ErrorCode::UsernameTaken));
             }
             w.append(actor, EventBody::StaffSet(user.clone()))
         })?;

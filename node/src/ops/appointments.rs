@@ -9,8 +9,9 @@ use medicloud_core::appointment::{self, SlotFill, SlotRefusal};
 use medicloud_core::domain::{Appointment, Patient, PatientInput, Service, ServiceCode};
 use medicloud_core::error_code::ErrorCode;
 use medicloud_core::event::{Actor, EventBody};
+use medicloud_core::i18n::Text;
 use medicloud_core::ids::{AppointmentId, PatientId, TicketId};
-use medicloud_core::validate::{self, ValidationError};
+use medicloud_core::validate::{self, Rule, ValidationError};
 use rand::Rng;
 
 pub use medicloud_core::requests::NewAppointment;
@@ -69,9 +70,7 @@ impl Node {
             }
             let slot_minutes = req.slot_minutes.unwrap_or(service.slots.slot_minutes);
             if !(5..=240).contains(&slot_minutes) {
-                return Err(
-                    ValidationError::new("slot_minutes", "a slot lasts 5 to 240 minutes").into(),
-                );
+                return Err(ValidationError::new("slot_minutes", Rule::SlotMinutes).into());
             }
             self.check_slot(w, &service, req.date, req.slot_start, None)?;
             let code = loop {
@@ -192,23 +191,22 @@ impl Node {
     ) -> Result<()> {
         let conn = w.conn();
         if date < self.today(conn)? {
-            return Err(
-                ValidationError::new("date", "an appointment cannot be in the past").into(),
-            );
+            return Err(ValidationError::new("date", Rule::NotInPast).into());
         }
         let already = live_bookings(conn, &service.code, date, moving)?
             .filter(|a| appointment::same_start(a.slot_start, start))
             .count();
         match appointment::check_slot(&service.slots, date, start, self.local_now(conn)?, already) {
             Ok(()) => Ok(()),
-            Err(SlotRefusal::Past) => Err(ValidationError::new(
-                "slot_start",
-                "this time has already passed today in the clinic",
-            )
-            .into()),
-            Err(full @ SlotRefusal::Full { .. }) => Err(Error::conflict(
+            Err(SlotRefusal::Past) => {
+                Err(ValidationError::new("slot_start", Rule::TimePassed).into())
+            }
+            Err(SlotRefusal::Full { places }) => Err(Error::conflict(
                 ErrorCode::SlotFull,
-                format!("{full}; choose another slot"),
+                Text::new(
+                    format!("Ke-{places} tempat pada slot ini sudah terisi; pilih jam lain."),
+                    format!("all {places} places in this slot are taken; choose another slot"),
+                ),
             )),
         }
     }
@@ -245,10 +243,7 @@ impl Node {
                     .iter()
                     .any(|p| p.nik.as_ref() == Some(nik))
             {
-                return Err(Error::conflict(
-                    ErrorCode::DuplicateNik,
-                    "a patient with this NIK is already registered",
-                ));
+                return Err(Error::conflict_code(ErrorCode::DuplicateNik));
             }
             w.append(actor, EventBody::PatientSet(patient.clone()))?;
             Ok(patient)
@@ -305,16 +300,32 @@ fn changeable(
     let row = query::appointment(conn, id)?.ok_or(Error::NotFound {
         what: "appointment",
     })?;
+    let what_id = match what {
+        "cancel" => "dibatalkan",
+        "move" => "dipindahkan",
+        other => other,
+    };
     if row.cancelled {
         return Err(Error::conflict(
             ErrorCode::AppointmentCancelled,
-            format!("this appointment was already cancelled; there is nothing to {what}"),
+            Text::new(
+                format!("Janji temu ini sudah dibatalkan; tidak ada yang dapat {what_id}."),
+                format!("this appointment was already cancelled; there is nothing to {what}"),
+            ),
         ));
     }
     if row.ticket.is_some() {
+        let ticket_id = match what {
+            "cancel" => "batalkan",
+            "move" => "pindahkan",
+            other => other,
+        };
         return Err(Error::conflict(
             ErrorCode::AlreadyCheckedIn,
-            format!("this appointment is already checked in; {what} its ticket instead"),
+            Text::new(
+                format!("Janji temu ini sudah check-in; {ticket_id} tiketnya saja."),
+                format!("this appointment is already checked in; {what} its ticket instead"),
+            ),
         ));
     }
     Ok(row)

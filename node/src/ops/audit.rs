@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::store::query;
 use medicloud_core::event::{Actor, AuditEntry, Event, EventBody};
 use medicloud_core::ids::{DeviceId, PatientId};
-use medicloud_core::validate::ValidationError;
+use medicloud_core::validate::{Rule, ValidationError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -116,7 +116,7 @@ impl Node {
     pub fn audit_trail(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
         let limit = filter.limit.unwrap_or(200);
         if !(1..=1_000).contains(&limit) {
-            return Err(ValidationError::new("limit", "from 1 to 1,000").into());
+            return Err(ValidationError::new("limit", Rule::Between { min: 1, max: 1000 }).into());
         }
         // A stamp keeps 48 bits of milliseconds above 16 of counter in an i64, so a time
         // past 2^47 ms would wrap around into the past.
@@ -124,9 +124,14 @@ impl Node {
             None => 0,
             Some(ms @ 0..=MAX_STAMP_MS) => ms << 16,
             Some(_) => {
-                return Err(
-                    ValidationError::new("since_ms", "a time in ms from 0 to 2^47 − 1").into(),
-                );
+                return Err(ValidationError::new(
+                    "since_ms",
+                    Rule::Between {
+                        min: 0,
+                        max: (1 << 47) - 1,
+                    },
+                )
+                .into());
             }
         };
         self.store.read(|conn| {

@@ -9,11 +9,12 @@ use chrono::{NaiveDate, TimeZone};
 use medicloud_core::domain::{CounterId, ServiceCode};
 use medicloud_core::error_code::ErrorCode;
 use medicloud_core::event::{Actor, EventBody};
+use medicloud_core::i18n::{self, Text};
 use medicloud_core::ids::{TicketId, VisitId};
 use medicloud_core::labels::service_day;
 use medicloud_core::queue::priority_streak;
 use medicloud_core::ticket::{self, AppointmentSlot, Issue, TicketChange, TicketStatus};
-use medicloud_core::validate::ValidationError;
+use medicloud_core::validate::{Rule, ValidationError};
 use serde::Deserialize;
 
 pub use medicloud_core::requests::{Handover, NewTicket};
@@ -64,16 +65,19 @@ impl Node {
                     if req.service.as_ref().is_some_and(|s| *s != service) {
                         return Err(ValidationError::new(
                             "service",
-                            format!("this appointment is for service {service}"),
+                            Rule::AppointmentService {
+                                service: service.to_string(),
+                            },
                         )
                         .into());
                     }
                     (service, Some(slot), patient)
                 }
                 None => {
-                    let service = req.service.clone().ok_or_else(|| {
-                        ValidationError::new("service", "choose a service for the ticket")
-                    })?;
+                    let service = req
+                        .service
+                        .clone()
+                        .ok_or_else(|| ValidationError::new("service", Rule::ChooseService))?;
                     (service, None, None)
                 }
             };
@@ -107,10 +111,7 @@ impl Node {
     /// Prints the ticket again; the paper says it is a reprint.
     pub fn reprint(&self, id: TicketId) -> Result<TicketView> {
         if self.printer.is_none() {
-            return Err(Error::conflict(
-                ErrorCode::NoPrinter,
-                "this node has no printer",
-            ));
+            return Err(Error::conflict_code(ErrorCode::NoPrinter));
         }
         self.store.write(|w| self.spool(w, id, true))?;
         self.kick_printer();
@@ -191,9 +192,8 @@ impl Node {
             .status
             .as_deref()
             .map(|s| {
-                TicketStatus::parse(s).ok_or_else(|| {
-                    ValidationError::new("status", "unknown status; use waiting, called, serving, done, no_show, cancelled or transferred")
-                })
+                TicketStatus::parse(s)
+                    .ok_or_else(|| ValidationError::new("status", Rule::TicketStatus))
             })
             .transpose()?;
         self.store.read(|conn| {
@@ -255,10 +255,10 @@ impl Node {
                     if !c.services.contains(&current.issue.service) {
                         return Err(ValidationError::new(
                             "counter",
-                            format!(
-                                "{} does not serve service {}",
-                                c.name, current.issue.service
-                            ),
+                            Rule::CounterServes {
+                                counter: c.name.clone(),
+                                service: current.issue.service.to_string(),
+                            },
                         )
                         .into());
                     }
@@ -359,12 +359,20 @@ fn held_at<'a>(
 }
 
 fn counter_busy(counter_name: &str, held: &ticket::Ticket) -> Error {
+    let (label, status) = (&held.issue.label, i18n::status(held.status));
     Error::conflict(
         ErrorCode::CounterBusy,
-        format!(
-            "{counter_name} still has {} ({}): complete it, mark it a no-show or requeue it \
-             before calling the next",
-            held.issue.label, held.status
+        Text::new(
+            format!(
+                "{counter_name} masih memegang {label} ({}): selesaikan, tandai tidak hadir, \
+                 atau antrekan ulang sebelum memanggil berikutnya.",
+                status.id
+            ),
+            format!(
+                "{counter_name} still has {label} ({}): complete it, mark it a no-show or \
+                 requeue it before calling the next",
+                status.en
+            ),
         ),
     )
 }
@@ -376,7 +384,10 @@ fn open_service(w: &Writer<'_>, code: &ServiceCode) -> Result<()> {
         None => Err(Error::NotFound { what: "service" }),
         Some(s) if !s.active => Err(Error::conflict(
             ErrorCode::ServiceClosed,
-            format!("{} is closed today", s.name_en),
+            Text::new(
+                format!("{} tutup hari ini.", s.name_id),
+                format!("{} is closed today", s.name_en),
+            ),
         )),
         Some(s) => {
             let served = query::counters(w.conn())?
@@ -387,7 +398,10 @@ fn open_service(w: &Writer<'_>, code: &ServiceCode) -> Result<()> {
             } else {
                 Err(Error::conflict(
                     ErrorCode::ServiceClosed,
-                    format!("no counter serves {} today", s.name_en),
+                    Text::new(
+                        format!("Belum ada loket yang melayani {} hari ini.", s.name_id),
+                        format!("no counter serves {} today", s.name_en),
+                    ),
                 ))
             }
         }
@@ -411,21 +425,19 @@ fn checkable_appointment(
     })?;
     let a = row.appointment;
     if row.cancelled {
-        return Err(Error::conflict(
-            ErrorCode::AppointmentCancelled,
-            "this appointment was cancelled",
-        ));
+        return Err(Error::conflict_code(ErrorCode::AppointmentCancelled));
     }
     if row.ticket.is_some() {
-        return Err(Error::conflict(
-            ErrorCode::AlreadyCheckedIn,
-            "this appointment is already checked in",
-        ));
+        return Err(Error::conflict_code(ErrorCode::AlreadyCheckedIn));
     }
     if a.date != day {
+        let on = i18n::date(a.date);
         return Err(Error::conflict(
             ErrorCode::AppointmentNotToday,
-            format!("this appointment is on {}, not today", a.date),
+            Text::new(
+                format!("Janji temu ini untuk {}, bukan hari ini.", on.id),
+                format!("this appointment is on {}, not today", on.en),
+            ),
         ));
     }
     let slot_start_ms = tz

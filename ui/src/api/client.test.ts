@@ -47,7 +47,7 @@ test("the path template's parameters, the query and the body are sent as the doc
   expect(path).toBe("/api/v1/tickets/a%2Fb/transfer");
   expect(init?.method).toBe("POST");
   expect(init?.body).toBe('{"service":"B"}');
-  expect(init?.headers).toEqual({ authorization: "Bearer tok", "content-type": "application/json" });
+  expect(init?.headers).toEqual({ "accept-language": "id", authorization: "Bearer tok", "content-type": "application/json" });
   await api("GET", "/api/v1/patients", { token: "tok", query: { q: "Siti Aminah" } });
   expect(fetch.mock.calls[1][0]).toBe("/api/v1/patients?q=Siti+Aminah");
   expect(url("/api/v1/audit", undefined, { limit: 200, action: undefined, actor: null })).toBe("/api/v1/audit?limit=200");

@@ -56,11 +56,18 @@ export function url(path: string, params?: Record<string, string | number>, quer
   return text ? `${filled}?${text}` : filled;
 }
 
+/** The language the node should answer in: the page's, Bahasa Indonesia unless English. */
+export function requestLanguage(): "id" | "en" {
+  return typeof document !== "undefined" && document.documentElement.lang === "en" ? "en" : "id";
+}
+
 /** Sends `method path` (a template of the document, e.g. `/api/v1/tickets/{id}`) with its
  * parameters, query and body; resolves with the answer, rejects with an ApiError. */
 export async function api<M extends Method, P extends PathOf<M>>(method: M, path: P, ...[options]: Rest<Options<M, P>>): Promise<Answer<M, P>> {
   const { token, params, query, body } = (options ?? {}) as { token?: string | null; params?: Record<string, string>; query?: object; body?: unknown };
-  const headers: Record<string, string> = {};
+  // The node words its refusals in the screen's language (the page's `lang`, which
+  // useLang keeps in step with the language shown).
+  const headers: Record<string, string> = { "accept-language": requestLanguage() };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
   let res: Response;

@@ -1370,6 +1370,8 @@ export interface components {
         /** @description `bad_json` / `bad_request`: the body cannot be read (not JSON) */
         BadRequest: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 [name: string]: unknown;
             };
             content: {
@@ -1379,6 +1381,8 @@ export interface components {
         /** @description `disk_full`: the node's disk is full; nothing was changed */
         DiskFull: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 [name: string]: unknown;
             };
             content: {
@@ -1388,6 +1392,8 @@ export interface components {
         /** @description `internal`: a fault on the node (logged there) */
         Internal: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 [name: string]: unknown;
             };
             content: {
@@ -1397,6 +1403,8 @@ export interface components {
         /** @description `payload_too_large`: the body is larger than 64 KiB */
         PayloadTooLarge: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 [name: string]: unknown;
             };
             content: {
@@ -1406,6 +1414,8 @@ export interface components {
         /** @description `rate_limited`: too many requests from this machine; `Retry-After` says in how many seconds to try again */
         RateLimited: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 /** @description seconds to wait */
                 "Retry-After"?: number;
                 [name: string]: unknown;
@@ -1417,6 +1427,8 @@ export interface components {
         /** @description `storage_unavailable`: the node's database could not answer or save; nothing was changed */
         StorageUnavailable: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 [name: string]: unknown;
             };
             content: {
@@ -1426,6 +1438,8 @@ export interface components {
         /** @description `unauthorized`: no token, or one that is unknown, expired or revoked */
         Unauthorized: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 [name: string]: unknown;
             };
             content: {
@@ -1435,6 +1449,8 @@ export interface components {
         /** @description `unsupported_media_type`: the body is not sent as `application/json` */
         UnsupportedMediaType: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 [name: string]: unknown;
             };
             content: {
@@ -1444,6 +1460,8 @@ export interface components {
         /** @description `validation_failed`: a path or query parameter, or a field of the body, does not hold what it should (the message names it and the rule) */
         ValidationFailed: {
             headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
                 [name: string]: unknown;
             };
             content: {
@@ -1464,7 +1482,10 @@ export interface operations {
                 /** @description `YYYY-MM-DD`; today when left out. */
                 date?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1496,7 +1517,10 @@ export interface operations {
     book: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1570,7 +1594,10 @@ export interface operations {
                 /** @description `YYYY-MM-DD`; today in the clinic when left out. */
                 date?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1611,7 +1638,10 @@ export interface operations {
     cancel_appointment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description appointment id */
                 id: components["schemas"]["AppointmentId"];
@@ -1680,7 +1710,10 @@ export interface operations {
     move_appointment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description appointment id */
                 id: components["schemas"]["AppointmentId"];
@@ -1763,7 +1796,10 @@ export interface operations {
                 /** @description At most this many, newest first (default 200; 1 to 1,000). */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1810,7 +1846,10 @@ export interface operations {
     break_glass: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1864,7 +1903,10 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1920,7 +1962,10 @@ export interface operations {
     logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1949,7 +1994,10 @@ export interface operations {
     me: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1982,7 +2030,10 @@ export interface operations {
                 /** @description At most this many (default 10; more than 50 is taken as 50). */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2006,7 +2057,10 @@ export interface operations {
     clinic: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2038,7 +2092,10 @@ export interface operations {
     put_clinic: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2085,7 +2142,10 @@ export interface operations {
     conflicts: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2123,7 +2183,10 @@ export interface operations {
     counters: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2146,7 +2209,10 @@ export interface operations {
     put_counter: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description Counter id, e.g. loket-1 */
                 counter_id: components["schemas"]["CounterId"];
@@ -2202,7 +2268,10 @@ export interface operations {
     call_next: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description counter id, e.g. loket-1 */
                 counter_id: components["schemas"]["CounterId"];
@@ -2272,7 +2341,10 @@ export interface operations {
     devices: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2303,7 +2375,10 @@ export interface operations {
     create_device: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2350,7 +2425,10 @@ export interface operations {
     revoke_device: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description device id */
                 id: components["schemas"]["DeviceId"];
@@ -2394,7 +2472,10 @@ export interface operations {
     events: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2421,7 +2502,10 @@ export interface operations {
                 /** @description Part of a name, or a whole NIK, BPJS or phone number. */
                 q?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2453,7 +2537,10 @@ export interface operations {
     register_patient: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2508,7 +2595,10 @@ export interface operations {
     printer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2531,7 +2621,10 @@ export interface operations {
     printer_test: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2576,7 +2669,10 @@ export interface operations {
     public: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description ticket id */
                 id: components["schemas"]["TicketId"];
@@ -2610,7 +2706,10 @@ export interface operations {
     services: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2633,7 +2732,10 @@ export interface operations {
     put_service: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description Service code, e.g. A */
                 code: components["schemas"]["ServiceCode"];
@@ -2681,7 +2783,10 @@ export interface operations {
     status: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2724,7 +2829,10 @@ export interface operations {
                 /** @description Only this status. */
                 status?: components["schemas"]["TicketStatus"];
             };
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2763,7 +2871,10 @@ export interface operations {
     issue: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2833,7 +2944,10 @@ export interface operations {
     get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description ticket id */
                 id: components["schemas"]["TicketId"];
@@ -2876,7 +2990,10 @@ export interface operations {
     cancel_ticket: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description ticket id */
                 id: components["schemas"]["TicketId"];
@@ -2945,7 +3062,10 @@ export interface operations {
     print_png: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description Ticket id */
                 id: components["schemas"]["TicketId"];
@@ -2988,7 +3108,10 @@ export interface operations {
     act: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description ticket id */
                 id: components["schemas"]["TicketId"];
@@ -3058,7 +3181,10 @@ export interface operations {
     users: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3089,7 +3215,10 @@ export interface operations {
     create_user: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };

@@ -112,6 +112,8 @@ const id = {
   sessionEnded: "Sesi berakhir karena tidak ada aktivitas.",
   sessionRefused: "Node tidak lagi menerima sesi ini (batas waktu sesi, akun diubah, atau node dimatikan mendadak). Silakan masuk lagi.",
   audioOn: "Aktifkan suara",
+  soundOff: "Suara panggilan mati.",
+  soundOffHow: "Browser hanya mengizinkan suara setelah satu klik di layar: klik \u201cAktifkan suara\u201d setiap kali layar ini dibuka atau dimuat ulang.",
   appointmentMark: "Janji",
   auditTrail: "Jejak audit",
   auditAction: "Tindakan",
@@ -163,6 +165,7 @@ const id = {
   err_account_locked: "Terlalu banyak percobaan gagal dari perangkat ini: akun ini dikunci sementara di sini. Coba lagi nanti.",
   err_offline: "Tidak terhubung ke server klinik.",
   err_validation_failed: "Ada isian yang belum benar. Periksa lagi lalu coba kembali.",
+  err_field: "Periksa isian",
   err_bad_json: "Server klinik tidak dapat membaca permintaan ini.",
   err_bad_request: "Permintaan tidak lengkap atau tidak dapat dibaca.",
   err_method_not_allowed: "Permintaan ini tidak didukung oleh node.",
@@ -200,7 +203,6 @@ const id = {
   err_disk_full: "Disk server klinik penuh; tidak ada yang diubah. Hubungi admin.",
   err_internal: "Terjadi kesalahan pada server klinik. Coba lagi.",
   err_unknown: "Terjadi kesalahan. Coba lagi.",
-  err_field: "Periksa isian",
   passwordHint: "Kata sandi minimal 12 karakter, tanpa nama pengguna, bukan deret (123…, qwerty) dan bukan kata sandi umum.",
   role_admin: "Admin",
   role_desk: "Pendaftaran",
@@ -355,6 +357,8 @@ const en: Record<Key, string> = {
   sessionEnded: "You were logged out after a while without activity.",
   sessionRefused: "The node no longer accepts this session (its time limit, a change to the account, or the node stopped abruptly). Please log in again.",
   audioOn: "Turn sound on",
+  soundOff: "Call sound is off.",
+  soundOffHow: "Browsers play sound only after one click on the page: click \u201cTurn sound on\u201d each time this screen is opened or reloaded.",
   appointmentMark: "Appt",
   auditTrail: "Audit trail",
   auditAction: "Action",
@@ -406,6 +410,7 @@ const en: Record<Key, string> = {
   err_account_locked: "Too many failed logins from this device: this account is locked here for a while. Try again later.",
   err_offline: "The clinic's server cannot be reached.",
   err_validation_failed: "Something entered is not valid. Check it and try again.",
+  err_field: "Check the field",
   err_bad_json: "The clinic's server could not read this request.",
   err_bad_request: "The request is incomplete or cannot be read.",
   err_method_not_allowed: "The node does not support this request.",
@@ -443,7 +448,6 @@ const en: Record<Key, string> = {
   err_disk_full: "The clinic server's disk is full; nothing was changed. Call the admin.",
   err_internal: "Something went wrong on the clinic server. Try again.",
   err_unknown: "Something went wrong. Try again.",
-  err_field: "Check the field",
   passwordHint: "At least 12 characters, without the username, not a run (123…, qwerty) and not a common password.",
   role_admin: "Admin",
   role_desk: "Front desk",
@@ -508,7 +512,9 @@ export function useLang(initial?: Lang) {
   return { lang, t, toggle, setLang };
 }
 
+/** A wait in words, as the printed ticket says it: "segera" when it is nothing, else
+ * the minutes rounded up (the node prints `seconds.div_ceil(60)`). */
 export function waitText(seconds: number | null | undefined, t: (k: Key) => string): string {
-  if (!seconds) return t("now");
-  return `${Math.max(1, Math.round(seconds / 60))} ${t("minutes")}`;
+  if (!seconds || seconds <= 0) return t("now");
+  return `${Math.ceil(seconds / 60)} ${t("minutes")}`;
 }

@@ -3,6 +3,7 @@
 import { useCallback, useMemo, useRef, useState } from "react";
 import { api, takePairingToken } from "../api/client";
 import type { CallView, ServiceView } from "../api/types";
+import { rememberTimeZone } from "../lib/clinicTime";
 import { useLang, waitText } from "../lib/i18n";
 import { useLive, usePolling } from "../lib/live";
 import { Announcer, browserSpeaker, callSentence, type Announcement } from "../lib/speech";
@@ -31,7 +32,10 @@ export function Display() {
     if (!token) return;
     api("GET", "/api/v1/calls", { token }).then(setCalls, () => {});
     api("GET", "/api/v1/services", { token }).then((s) => setServices(s.filter((x) => x.active)), () => {});
-    api("GET", "/api/v1/clinic", { token }).then((c) => setClinic(c.name), () => {});
+    api("GET", "/api/v1/clinic", { token }).then((c) => {
+      setClinic(c.name);
+      rememberTimeZone(c.time_zone);
+    }, () => {});
   }, [token]);
   usePolling(load, 20_000);
   const connected = useLive(token, (m) => {
@@ -107,15 +111,22 @@ export function Display() {
       </aside>
       <footer className="display-foot">
         {!soundOn && (
-          <button
-            className="secondary"
-            onClick={() => {
-              audio.current = new AudioContext();
-              setSoundOn(true);
-            }}
-          >
-            {t("audioOn")}
-          </button>
+          // Browsers play sound only after a click on the page, again after every load.
+          <div className="sound-notice" role="status" data-testid="sound-notice">
+            <p>
+              <strong>{t("soundOff")}</strong> {t("soundOffHow")}
+            </p>
+            <button
+              className="primary"
+              onClick={() => {
+                audio.current = new AudioContext();
+                setSoundOn(true);
+              }}
+              data-testid="sound-on"
+            >
+              🔊 {t("audioOn")}
+            </button>
+          </div>
         )}
         <ol className="announcements" data-testid="announcements" aria-label="announcements">
           {heard.map((a) => (

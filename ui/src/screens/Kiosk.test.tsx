@@ -106,6 +106,28 @@ test("the kiosk goes back home by itself when nobody touches it", async () => {
   expect(screen.getByText("Pilih layanan")).toBeTruthy();
 });
 
+test("the next patient finds the kiosk in the clinic's language after the last one chose English", async () => {
+  vi.useFakeTimers({ shouldAdvanceTime: true });
+  render(<Kiosk />);
+  fireEvent.click(await screen.findByTestId("lang"));
+  fireEvent.click(await screen.findByTestId("service-A"));
+  fireEvent.click(screen.getByTestId("lane-none"));
+  await screen.findByTestId("ticket-label");
+  expect(screen.getByText("Your queue number")).toBeTruthy();
+  await act(async () => {
+    vi.advanceTimersByTime(IDLE_MS.ticket + 100);
+  });
+  expect(screen.getByText("Pilih layanan")).toBeTruthy();
+  expect(document.documentElement.lang).toBe("id");
+  // English chosen and then left on the home screen goes back as well.
+  fireEvent.click(screen.getByTestId("lang"));
+  expect(screen.getByText("Choose a service")).toBeTruthy();
+  await act(async () => {
+    vi.advanceTimersByTime(IDLE_MS.other + 100);
+  });
+  expect(screen.getByText("Pilih layanan")).toBeTruthy();
+});
+
 test("an appointment is checked in with the code a scanner types", async () => {
   render(<Kiosk />);
   fireEvent.click(await screen.findByTestId("have-appointment"));

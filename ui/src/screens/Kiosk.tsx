@@ -4,7 +4,8 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import QRCode from "qrcode";
 import { api, takePairingToken } from "../api/client";
 import type { Priority, ServiceView, TicketView } from "../api/types";
-import { useLang, waitText, type Key } from "../lib/i18n";
+import { rememberTimeZone } from "../lib/clinicTime";
+import { useLang, waitText, type Key, type Lang } from "../lib/i18n";
 import { useLive, usePolling } from "../lib/live";
 import { Clock, errorText, serviceColor } from "./common";
 
@@ -17,10 +18,13 @@ type Step =
 /** How long a screen waits for a touch before going back home (ticket screen, others). */
 export const IDLE_MS = { ticket: 20_000, other: 45_000 };
 const PRIORITIES: Priority[] = ["elderly", "pregnant", "disability"];
+/** The clinic's language, which every patient finds the kiosk in (after the last one
+ * chose English, too): Bahasa Indonesia. */
+export const CLINIC_LANG: Lang = "id";
 
 export function Kiosk() {
   const [token] = useState(() => takePairingToken());
-  const { t, toggle, lang } = useLang();
+  const { t, toggle, lang, setLang } = useLang(CLINIC_LANG);
   const [services, setServices] = useState<ServiceView[]>([]);
   const [clinic, setClinic] = useState("");
   const [step, setStep] = useState<Step>({ kind: "home" });
@@ -37,7 +41,10 @@ export function Kiosk() {
       })
       .catch((e: unknown) => setError(errorText(e, t)));
     api("GET", "/api/v1/clinic", { token })
-      .then((c) => setClinic(c.name))
+      .then((c) => {
+        setClinic(c.name);
+        rememberTimeZone(c.time_zone);
+      })
       .catch(() => {});
   }, [token, t]);
   usePolling(load, 30_000);
@@ -48,11 +55,13 @@ export function Kiosk() {
   const home = useCallback(() => {
     setStep({ kind: "home" });
     setError(null);
-  }, []);
+    setLang(CLINIC_LANG);
+  }, [setLang]);
   useEffect(() => {
     const arm = () => {
       clearTimeout(idle.current);
-      if (step.kind !== "home") idle.current = setTimeout(home, step.kind === "ticket" ? IDLE_MS.ticket : IDLE_MS.other);
+      // On the home screen too once a patient chose another language.
+      if (step.kind !== "home" || lang !== CLINIC_LANG) idle.current = setTimeout(home, step.kind === "ticket" ? IDLE_MS.ticket : IDLE_MS.other);
     };
     arm();
     window.addEventListener("pointerdown", arm);
@@ -62,7 +71,7 @@ export function Kiosk() {
       window.removeEventListener("pointerdown", arm);
       window.removeEventListener("keydown", arm);
     };
-  }, [step, home]);
+  }, [step, home, lang]);
 
   const issue = async (body: { service?: string; priority?: Priority; appointment_code?: string }) => {
     setBusy(true);

@@ -49,11 +49,12 @@ const EVERY_CODE: Record<ErrorCode, true> = {
   offline: true,
 };
 
-test.each(["id", "en"] as Lang[])("every code has its own text in %s, never the node's words", (lang) => {
+test.each(["id", "en"] as Lang[])("every code has its own text in %s", (lang) => {
   const t = (k: Key) => catalogue[lang][k];
   const texts = new Set<string>();
   for (const code of Object.keys(EVERY_CODE) as ErrorCode[]) {
-    const text = errorText(new ApiError(400, code, "the node's English words"), t);
+    // A validation error without the node's words (they name the field and the rule).
+    const text = errorText(new ApiError(400, code, code === "validation_failed" ? "" : "the node's words"), t);
     expect(text, code).toBe(catalogue[lang][`err_${code}`]);
     expect(text.trim(), code).not.toBe("");
     texts.add(text);
@@ -68,8 +69,9 @@ test("the two languages differ for every code", () => {
   }
 });
 
-test("a code newer than the screen, or an error that is not the node's, reads as something went wrong", () => {
-  expect(errorText(new ApiError(409, "from_a_newer_node" as ErrorCode, "x"), id)).toBe(catalogue.id.err_unknown);
+test("a code newer than the screen is said in the node's words; an error that is not the node's reads as something went wrong", () => {
+  expect(errorText(new ApiError(409, "from_a_newer_node" as ErrorCode, "Slot ini sudah penuh."), id)).toBe("Slot ini sudah penuh.");
+  expect(errorText(new ApiError(409, "from_a_newer_node" as ErrorCode, ""), id)).toBe(catalogue.id.err_unknown);
   expect(errorText(new TypeError("boom"), id)).toBe(catalogue.id.err_unknown);
 });
 
@@ -77,9 +79,10 @@ test.each([
   [new ApiError(401, "invalid_credentials", "wrong username or password"), "Nama pengguna atau kata sandi salah."],
   [new ApiError(429, "account_locked", "too many failed logins: this account is locked for 5 more minutes"), catalogue.id.err_account_locked],
   [new ApiError(0, "offline", "the node cannot be reached"), "Tidak terhubung ke server klinik."],
-  [new ApiError(422, "validation_failed", "password: a password has at least 12 characters"), "Periksa isian: Kata sandi."],
-  [new ApiError(422, "validation_failed", "nik: a NIK has exactly 16 digits"), "Periksa isian: NIK."],
-  [new ApiError(422, "validation_failed", "reason: say in 10 to 200 characters why"), catalogue.id.err_validation_failed],
+  // A validation error names the field and the rule, as the node said it in the screen's language.
+  [new ApiError(422, "validation_failed", "Kata sandi: kata sandi paling sedikit 12 karakter"), "Kata sandi: kata sandi paling sedikit 12 karakter"],
+  [new ApiError(422, "validation_failed", "NIK: NIK terdiri dari tepat 16 angka"), "NIK: NIK terdiri dari tepat 16 angka"],
+  [new ApiError(422, "validation_failed", " "), catalogue.id.err_validation_failed],
   [new ApiError(409, "already_checked_in", "this appointment is already checked in"), "Janji temu ini sudah check-in."],
 ])("%o is shown as %s", (err, text) => {
   expect(errorText(err, id)).toBe(text);

@@ -1,7 +1,9 @@
 // Pieces several screens share: the clock, service colours, the staff login.
 import { useEffect, useState } from "react";
-import { api, ApiError, staffToken, type ErrorCode } from "../api/client";
+import { api, staffToken } from "../api/client";
 import type { LoginResponse } from "../api/types";
+import { clockDate, clockTime, useClinicTimeZone } from "../lib/clinicTime";
+import { errorText } from "../lib/errors";
 import type { Key } from "../lib/i18n";
 
 const PALETTE = ["#0f766e", "#1d4ed8", "#b45309", "#7c3aed", "#be123c", "#047857", "#0369a1", "#a16207"];
@@ -15,51 +17,24 @@ export function serviceColor(code: string): string {
   return PALETTE[h];
 }
 
+/** The time and day in the clinic's time zone (not the device's). */
 export function Clock({ lang, big }: { lang: "id" | "en"; big?: boolean }) {
   const [now, setNow] = useState(() => new Date());
+  const timeZone = useClinicTimeZone();
   useEffect(() => {
     const id = setInterval(() => setNow(new Date()), 1000);
     return () => clearInterval(id);
   }, []);
-  const locale = lang === "id" ? "id-ID" : "en-GB";
   return (
-    <div className={big ? "clock big" : "clock"} aria-label="clock">
-      <span className="clock-time">{now.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" })}</span>
-      <span className="clock-date">{now.toLocaleDateString(locale, { weekday: "long", day: "numeric", month: "long" })}</span>
+    <div className={big ? "clock big" : "clock"} aria-label="clock" data-time-zone={timeZone}>
+      <span className="clock-time">{clockTime(now, timeZone, lang)}</span>
+      <span className="clock-date">{clockDate(now, timeZone, lang)}</span>
     </div>
   );
 }
 
-/** The catalogue key of a code: tsc refuses a code without a text in both languages. */
-function errorKey(code: ErrorCode): Key {
-  return `err_${code}`;
-}
-
-/** The fields of the node's validation errors that the screens have words for. */
-const FIELD_WORDS = new Map<string, Key>([
-  ["name", "name"],
-  ["nik", "nik"],
-  ["bpjs_number", "bpjs"],
-  ["phone", "phone"],
-  ["birth_date", "birthDate"],
-  ["username", "username"],
-  ["password", "password"],
-  ["service", "service"],
-  ["date", "date"],
-  ["slot_start", "time"],
-]);
-
-/** An error in the screen's language, for every code there is (never the node's English
- * words): a validation error names its field when the screens know the field. */
-export function errorText(err: unknown, t: (k: Key) => string): string {
-  const code: ErrorCode = err instanceof ApiError ? err.code : "unknown";
-  if (code === "validation_failed") {
-    const field = FIELD_WORDS.get(/^([a-z_]+): /.exec((err as ApiError).message)?.[1] ?? "");
-    if (field) return `${t("err_field")}: ${t(field)}.`;
-  }
-  // A code newer than this screen has no text: say something went wrong.
-  return t(errorKey(code)) ?? t("err_unknown");
-}
+/** An error in the screen's language (see lib/errors.ts). */
+export { errorText };
 
 /** A staff or device role in words (its name when it is not a known one). */
 export function roleWords(role: string, t: (k: Key) => string): string {

@@ -2,7 +2,7 @@
 // default) with check-in, move and cancel; and booking a patient into a slot with a
 // free place, the slots' fill shown.
 import { useCallback, useEffect, useState } from "react";
-import { api, ApiError } from "../../api/client";
+import { api } from "../../api/client";
 import type { AppointmentView, ServiceView, SlotFill } from "../../api/types";
 import type { Key } from "../../lib/i18n";
 import { errorText } from "../common";
@@ -16,12 +16,6 @@ export function todayIn(timeZone?: string, now = new Date()): string {
   } catch {
     return now.toISOString().slice(0, 10);
   }
-}
-
-/** An error of a booking or a move in the desk's words: a time that has passed says so. */
-function bookingError(err: unknown, t: (k: Key) => string): string {
-  if (err instanceof ApiError && err.code === "validation_failed" && /^(slot_start|date): /.test(err.message)) return t("slotPast");
-  return errorText(err, t);
 }
 
 type Props = { token: string; t: (k: Key) => string; services: ServiceView[]; lang: "id" | "en"; fail: (e: unknown) => void };
@@ -134,7 +128,7 @@ export function Appointments(props: Props) {
                 setFreed((n) => n + 1);
                 void load();
               } catch (err) {
-                setMoving({ ...moving, error: bookingError(err, t) });
+                setMoving({ ...moving, error: errorText(err, t) });
               }
             }}
           >
@@ -220,7 +214,7 @@ function BookingForm(props: Props & { today: string; freed: number; onBooked: (d
             setSlot(null);
             props.onBooked(a.date);
           } catch (err) {
-            setError(bookingError(err, t));
+            setError(errorText(err, t));
           }
           void loadSlots();
         }}
