@@ -12,6 +12,7 @@ mod encryption;
 mod lan;
 mod printing;
 mod process;
+mod staff;
 mod sync;
 mod sync_gate;
 mod tls;
