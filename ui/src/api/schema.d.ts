@@ -114,6 +114,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose a new password for one's own account (staff). After a reset this is the
+         *     only thing the session may do; once changed it may do what its role may, and the
+         *     account's other sessions end.
+         */
+        post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls": {
         parameters: {
             query?: never;
@@ -179,7 +200,11 @@ export interface paths {
         /** Counters and rooms, with the services each calls from. */
         get: operations["counters"];
         put?: never;
-        post?: never;
+        /**
+         * Add a counter or room (admin); the node makes its id from the name (`Loket 3` →
+         *     `loket-3`). Every service it names must exist.
+         */
+        post: operations["create_counter"];
         delete?: never;
         options?: never;
         head?: never;
@@ -364,7 +389,11 @@ export interface paths {
         /** Services with live waiting counts and the wait for a ticket taken now. */
         get: operations["services"];
         put?: never;
-        post?: never;
+        /**
+         * Add a service (admin). Its code is the label prefix (`A`); `service_exists` when
+         *     a service has that code (change one with `PUT /api/v1/services/{code}`).
+         */
+        post: operations["create_service"];
         delete?: never;
         options?: never;
         head?: never;
@@ -505,6 +534,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change an account's name, role or whether it may log in (admin). Disabling ends
+         *     its sessions at once; so does a change of role (it logs in again with the new one).
+         *     An admin cannot disable or demote their own account (`own_account`), and the clinic
+         *     keeps at least one active admin (`last_admin`).
+         */
+        put: operations["update_user"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give another account a temporary password (admin): its sessions end, and the next login
+         *     with the temporary password may only choose a new one (`must_change_password`).
+         */
+        post: operations["reset_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift an account's login locks from every machine and forget its failed logins
+         *     (admin). On the audit trail as `login_unlocked`.
+         */
+        post: operations["unlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -568,6 +659,14 @@ export interface components {
              * @description When (ms since the Unix epoch, by the device's clock).
              */
             at_ms: number;
+            /**
+             * @description What a configuration change did, as short stable codes, some with a value
+             *     after `:`: `created`, `registered`, `name`, `role:<role>`, `disabled`,
+             *     `enabled`, `password_reset`, `password_changed`, `revoked`, `token_renewed`,
+             *     `closed`, `opened`, `services:<A,B>`, `time_zone:<zone>`, `ticket_message`.
+             *     Empty for other entries.
+             */
+            changes: string[];
             /** @description The device it happened on. */
             device: string;
             /** @description `ok`, `denied` or `failed`. */
@@ -579,7 +678,10 @@ export interface components {
              * @description Its place in that device's series.
              */
             seq: number;
-            /** @description What else it concerned (a username for logins). */
+            /**
+             * @description What else it concerned: a username for logins; the account, device, counter,
+             *     service (`A · Poli Umum`) or clinic a configuration change was made to.
+             */
             subject?: string | null;
         };
         /** @description Why emergency access is needed. */
@@ -729,7 +831,7 @@ export interface components {
          * @description Why a request was refused: a stable, machine-readable code.
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "bad_json" | "bad_request" | "method_not_allowed" | "unsupported_media_type" | "payload_too_large" | "too_many_events" | "rate_limited" | "unknown_action" | "unauthorized" | "invalid_credentials" | "account_locked" | "forbidden" | "unauthenticated" | "stale_request" | "revoked" | "bad_code" | "not_found" | "queue_empty" | "invalid_transition" | "counter_busy" | "duplicate_nik" | "username_taken" | "service_closed" | "appointment_cancelled" | "already_checked_in" | "appointment_not_today" | "no_printer" | "printer_fault" | "clinic_exists" | "sync_off" | "wrong_clinic" | "sync_refused" | "bad_body" | "not_authority" | "storage_unavailable" | "disk_full" | "internal" | "unknown";
+        ErrorCode: "validation_failed" | "bad_json" | "bad_request" | "method_not_allowed" | "unsupported_media_type" | "payload_too_large" | "too_many_events" | "rate_limited" | "unknown_action" | "unauthorized" | "invalid_credentials" | "account_locked" | "forbidden" | "unauthenticated" | "stale_request" | "revoked" | "bad_code" | "not_found" | "queue_empty" | "invalid_transition" | "counter_busy" | "duplicate_nik" | "username_taken" | "own_account" | "last_admin" | "service_exists" | "password_change_required" | "wrong_password" | "service_closed" | "appointment_cancelled" | "already_checked_in" | "appointment_not_today" | "no_printer" | "printer_fault" | "clinic_exists" | "sync_off" | "wrong_clinic" | "sync_refused" | "bad_body" | "not_authority" | "storage_unavailable" | "disk_full" | "internal" | "unknown";
         /**
          * @description What becomes of the ticket a counter still holds when it calls the next one.
          * @enum {string}
@@ -850,6 +952,11 @@ export interface components {
             idle_timeout_seconds: number;
             /** @description Who logged in. */
             me: components["schemas"]["Me"];
+            /**
+             * @description Logged in with a temporary password (after a reset): the session may do nothing
+             *     but choose a new password (`POST /api/v1/auth/password`) until it does.
+             */
+            must_change_password: boolean;
             /** @description Bearer token for `Authorization: Bearer …`. */
             token: string;
         };
@@ -914,6 +1021,23 @@ export interface components {
             appointment_code?: string | null;
             priority?: null | components["schemas"]["Priority"];
             service?: null | components["schemas"]["ServiceCode"];
+        };
+        /** @description A password change. */
+        PasswordChange: {
+            /** @description The password now (the temporary one after a reset). */
+            current: string;
+            /** @description The new password (at least 12 characters, following the password policy). */
+            new: string;
+        };
+        /** @description A temporary password, shown this once. */
+        PasswordReset: {
+            /**
+             * @description The temporary password to hand to its owner. The next login with it may only
+             *     choose a new password.
+             */
+            temporary_password: string;
+            /** @description The account. */
+            user: components["schemas"]["StaffView"];
         };
         /**
          * Format: uuid
@@ -1074,6 +1198,17 @@ export interface components {
              */
             login_locks: components["schemas"]["LoginLock"][];
         };
+        /** @description What an admin changes about an account; absent fields stay as they are. */
+        StaffChange: {
+            /**
+             * @description `false` disables the account (it cannot log in and its sessions end at once);
+             *     `true` enables it again.
+             */
+            active?: boolean | null;
+            /** @description Name shown on screens (1–100 characters, trimmed). */
+            name?: string | null;
+            role?: null | components["schemas"]["StaffRole"];
+        };
         /**
          * @description The role of a staff account.
          * @enum {string}
@@ -1188,6 +1323,13 @@ export interface components {
             /** @description The visit it belongs to (shared across a transfer chain). */
             visit: components["schemas"]["VisitId"];
         };
+        /** @description How many login locks were lifted. */
+        Unlocked: {
+            /** @description Locks lifted (one per machine the account was locked against). */
+            locks_lifted: number;
+            /** @description The account. */
+            user: components["schemas"]["StaffView"];
+        };
         /**
          * Format: uuid
          * @description A staff account.
@@ -1220,6 +1362,15 @@ export interface components {
         };
         /** @description `internal`: a fault on the node (logged there) */
         Internal: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `password_change_required`: this session logged in with a temporary password and may only choose a new one (`POST /api/v1/auth/password`) */
+        PasswordChangeRequired: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1575,6 +1726,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            403: components["responses"]["PasswordChangeRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];
@@ -1606,9 +1758,73 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            403: components["responses"]["PasswordChangeRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    change_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `wrong_password`: the current password is wrong; `forbidden`: a device */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the account was disabled meanwhile */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description the new password does not follow the password policy */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     calls: {
@@ -1632,6 +1848,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PasswordChangeRequired"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -1656,6 +1873,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PasswordChangeRequired"];
             /** @description the clinic is not set up yet */
             404: {
                 headers: {
@@ -1773,9 +1991,73 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PasswordChangeRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    create_counter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CounterSettings"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Counter"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a service it names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     put_counter: {
@@ -2045,6 +2327,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PasswordChangeRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];
@@ -2158,6 +2441,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PasswordChangeRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];
@@ -2260,9 +2544,73 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PasswordChangeRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    create_service: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Service"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `service_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     put_service: {
@@ -2701,6 +3049,191 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
+        };
+    };
+    update_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description account id */
+                id: components["schemas"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `own_account`: your own account; `last_admin`: no active admin would be left */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
+        };
+    };
+    reset_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description account id */
+                id: components["schemas"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordReset"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `own_account`: one's own password is changed, not reset */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
+        };
+    };
+    unlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description account id */
+                id: components["schemas"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unlocked"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];
