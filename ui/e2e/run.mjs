@@ -102,7 +102,7 @@ async function axeCheck(page, screen) {
   const result = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
     const r = await axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
   });
   const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical");
   check(`${screen}: no serious accessibility violations`, serious.length === 0, JSON.stringify(serious));
@@ -325,7 +325,7 @@ async function main() {
     await axeCheck(admin, "failed login");
     await admin.getByLabel("Kata sandi").fill(PASSWORD);
     await admin.getByTestId("login").click();
-    await admin.getByRole("heading", { name: "Layanan" }).waitFor();
+    await admin.getByRole("heading", { name: "Layanan", exact: true }).waitFor();
     check("the admin screen opens", true);
     // The services list: every demo service, its code and both names in its fields.
     await admin.getByLabel("F English", { exact: true }).waitFor();
@@ -394,7 +394,7 @@ async function main() {
     await doctor.getByLabel("Kata sandi").fill(temporary);
     await doctor.getByTestId("login").click();
     await doctor.getByTestId("change-password").waitFor();
-    await doctor.getByLabel("Kata sandi baru").fill("Rina-praktek-pagi-7");
+    await doctor.getByLabel("Kata sandi baru", { exact: true }).fill("Rina-praktek-pagi-7");
     await doctor.getByLabel("Ulangi kata sandi baru").fill("Rina-praktek-pagi-7");
     await doctor.screenshot({ path: join(shots, "change-password.png") });
     await axeCheck(doctor, "change password");
