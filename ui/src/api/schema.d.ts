@@ -1004,6 +1004,17 @@ export interface components {
             /** @description What it is for. */
             role: components["schemas"]["DeviceRole"];
         };
+        /** @description A new service: a `Service` as the kiosk lists it. */
+        NewService: {
+            /** @description Whether the kiosk offers it. */
+            active: boolean;
+            /** @description The label prefix and the service's identity (`A`). */
+            code: components["schemas"]["ServiceCode"];
+            /** @description Name in English. */
+            name_en: string;
+            /** @description Name in Bahasa Indonesia. */
+            name_id: string;
+        };
         /** @description A staff account an admin creates. */
         NewStaff: {
             /** @description Name shown on screens. */
@@ -2559,7 +2570,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Service"];
+                "application/json": components["schemas"]["NewService"];
             };
         };
         responses: {
