@@ -14,6 +14,7 @@ mod lan;
 mod language;
 mod printing;
 mod process;
+mod staff;
 mod sync;
 mod sync_gate;
 mod tls;

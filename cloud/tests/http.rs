@@ -212,15 +212,20 @@ async fn strangers_other_clinics_revoked_devices_and_bad_payloads_are_refused_an
         .await
         .unwrap();
     assert_eq!(res.status(), 400);
+    // The cloud answers 413 from the length alone and closes; a client still writing the
+    // body may see that answer or only the closed connection (the 413 itself, read
+    // without sending the body, is in openapi.rs). Either way nothing is stored.
     let res = client
         .post(format!("{base}{}", wire::EXCHANGE))
         .bearer_auth(&a.secret)
         .header("content-type", "application/json")
         .body(vec![b' '; wire::MAX_BODY + 1])
         .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 413);
+        .await;
+    match res {
+        Ok(res) => assert_eq!(res.status(), 413),
+        Err(e) => assert!(e.is_request(), "{e}"),
+    }
     let too_many: Vec<_> = (1..=501)
         .map(|seq| event(clinic_a, a.device, seq, "x"))
         .collect();

@@ -187,6 +187,10 @@ pub struct StaffUser {
     pub password_hash: String,
     /// A disabled account cannot log in.
     pub active: bool,
+    /// Set by a password reset: the next login may do nothing but choose a new
+    /// password. Absent (false) in accounts stored before resets existed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub must_change_password: bool,
 }
 
 /// What a device is for; it limits what its token may do.

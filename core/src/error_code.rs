@@ -87,6 +87,18 @@ pub enum ErrorCode {
     DuplicateNik,
     /// 409: that username is taken.
     UsernameTaken,
+    /// 409: an admin tried to disable or demote their own account (another admin does
+    /// that).
+    OwnAccount,
+    /// 409: the change would leave the clinic without an active admin.
+    LastAdmin,
+    /// 409: a new service with a code that exists.
+    ServiceExists,
+    /// 403: this session logged in with a temporary password and may do nothing until
+    /// it chooses a new one (`POST /api/v1/auth/password`).
+    PasswordChangeRequired,
+    /// 403: a password change whose current password is wrong (the session stays).
+    WrongPassword,
     /// 409: a ticket for a service that is closed today.
     ServiceClosed,
     /// 409: a check-in, a move or a cancellation of an appointment that was cancelled.
@@ -162,6 +174,11 @@ impl ErrorCode {
             C::CounterBusy => "counter_busy",
             C::DuplicateNik => "duplicate_nik",
             C::UsernameTaken => "username_taken",
+            C::OwnAccount => "own_account",
+            C::LastAdmin => "last_admin",
+            C::ServiceExists => "service_exists",
+            C::PasswordChangeRequired => "password_change_required",
+            C::WrongPassword => "wrong_password",
             C::ServiceClosed => "service_closed",
             C::AppointmentCancelled => "appointment_cancelled",
             C::AlreadyCheckedIn => "already_checked_in",
@@ -236,7 +253,7 @@ pub(crate) mod tests {
 
     /// Every variant (a new one goes here and in `as_str`, whose match is exhaustive; its
     /// texts go into [`crate::i18n`], whose test reads this list).
-    pub(crate) const ALL: [ErrorCode; 40] = {
+    pub(crate) const ALL: [ErrorCode; 45] = {
         use ErrorCode as C;
         [
             C::ValidationFailed,
@@ -262,6 +279,11 @@ pub(crate) mod tests {
             C::CounterBusy,
             C::DuplicateNik,
             C::UsernameTaken,
+            C::OwnAccount,
+            C::LastAdmin,
+            C::ServiceExists,
+            C::PasswordChangeRequired,
+            C::WrongPassword,
             C::ServiceClosed,
             C::AppointmentCancelled,
             C::AlreadyCheckedIn,

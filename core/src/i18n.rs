@@ -195,6 +195,26 @@ impl ErrorCode {
                 "Layanan ini tutup hari ini.",
                 "this service is closed today",
             ),
+            C::OwnAccount => (
+                "Anda tidak bisa menonaktifkan atau menurunkan peran akun Anda sendiri.",
+                "you cannot disable or demote your own account",
+            ),
+            C::LastAdmin => (
+                "Klinik harus tetap memiliki setidaknya satu admin aktif.",
+                "the clinic must keep at least one active admin",
+            ),
+            C::ServiceExists => (
+                "Sudah ada layanan dengan kode itu.",
+                "a service with that code exists",
+            ),
+            C::WrongPassword => (
+                "Kata sandi saat ini salah.",
+                "the current password is wrong",
+            ),
+            C::PasswordChangeRequired => (
+                "Pilih kata sandi baru dulu (POST /api/v1/auth/password).",
+                "choose a new password first (POST /api/v1/auth/password)",
+            ),
             C::SlotFull => (
                 "Semua tempat pada slot ini sudah terisi; pilih jam lain.",
                 "every place in this slot is taken; choose another time",
@@ -286,6 +306,8 @@ pub const FIELDS: &[(&str, &str, &str)] = &[
     ("since_ms", "Sejak", "Since"),
     ("time_zone", "Zona waktu", "Time zone"),
     ("reason", "Alasan", "Reason"),
+    ("current", "Kata sandi sekarang", "Current password"),
+    ("new", "Kata sandi baru", "New password"),
     (
         "ticket_message_id",
         "Pesan tiket (Bahasa Indonesia)",
@@ -434,6 +456,10 @@ impl Rule {
             R::SlotMinutes => Text::new(
                 "satu slot berlangsung 5 sampai 240 menit",
                 "a slot lasts 5 to 240 minutes",
+            ),
+            R::PasswordUnchanged => Text::new(
+                "kata sandi baru harus berbeda dari yang sekarang",
+                "the new password must differ from the current one",
             ),
             R::TimePassed => Text::new(
                 "jam ini sudah lewat hari ini di klinik",
@@ -625,6 +651,7 @@ mod tests {
             Rule::NotInPast,
             Rule::SlotMinutes,
             Rule::PlacesPerSlot,
+            Rule::PasswordUnchanged,
             Rule::TimePassed,
             Rule::SlotsInOrder,
             Rule::Between { min: 1, max: 1000 },
@@ -668,6 +695,7 @@ mod tests {
                 | Rule::NotInPast
                 | Rule::SlotMinutes
                 | Rule::PlacesPerSlot
+                | Rule::PasswordUnchanged
                 | Rule::TimePassed
                 | Rule::SlotsInOrder
                 | Rule::Between { .. }
@@ -692,7 +720,7 @@ mod tests {
     fn every_validation_rule_has_both_texts() {
         let rules = examples();
         // Every variant once at least (the two lengths are one variant).
-        assert_eq!(rules.len(), 32);
+        assert_eq!(rules.len(), 33);
         for rule in rules {
             complete(&format!("{rule:?}"), &rule.text());
         }

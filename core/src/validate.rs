@@ -84,6 +84,8 @@ pub enum Rule {
     SlotMinutes,
     /// A slot takes 1 to 50 patients.
     PlacesPerSlot,
+    /// A new password differs from the current one.
+    PasswordUnchanged,
     /// A time already past today in the clinic.
     TimePassed,
     /// The day's last slot starts after its first.

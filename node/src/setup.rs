@@ -44,11 +44,13 @@ pub fn ensure_staff(
             role,
             password_hash: hash_password(password),
             active: true,
+            must_change_password: false,
         },
         Some(user) if !user.active || !verify_password(&user.password_hash, password) => {
             StaffUser {
                 active: true,
                 password_hash: hash_password(password),
+                must_change_password: false,
                 ..user
             }
         }

@@ -102,7 +102,7 @@ async function axeCheck(page, screen) {
   const result = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
     const r = await axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
   });
   const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical");
   check(`${screen}: no serious accessibility violations`, serious.length === 0, JSON.stringify(serious));
@@ -441,7 +441,7 @@ async function main() {
     await axeCheck(admin, "failed login");
     await admin.getByLabel("Kata sandi").fill(PASSWORD);
     await admin.getByTestId("login").click();
-    await admin.getByRole("heading", { name: "Layanan" }).waitFor();
+    await admin.getByRole("heading", { name: "Layanan", exact: true }).waitFor();
     check("the admin screen opens", true);
     // The services list: every demo service, its code and both names in its fields.
     await admin.getByLabel("F English", { exact: true }).waitFor();
@@ -485,6 +485,48 @@ async function main() {
     await audit.getByTestId("audit-empty").waitFor();
     check("a filter nothing matches shows the empty state", true);
     await audit.screenshot({ path: join(shots, "admin-audit-empty.png") });
+
+    // Staff from the admin screen: disable the desk's account, reset the doctor's password.
+    const staffCard = admin.getByTestId("staff-list");
+    const deskRow = staffCard.getByTestId("staff-desk");
+    await deskRow.getByTestId("staff-toggle").click();
+    await deskRow.getByText("Nonaktif", { exact: true }).waitFor();
+    check("the admin disables the desk's account", (await deskRow.getByTestId("staff-toggle").textContent()) === "Aktifkan lagi");
+    const refused = await fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "desk", password: PASSWORD }) });
+    check("a disabled account cannot log in", refused.status === 401, String(refused.status));
+    check("the admin cannot disable their own account", (await staffCard.getByTestId("staff-admin").getByTestId("staff-toggle").count()) === 0);
+    const doctorRow = staffCard.getByTestId("staff-doctor");
+    await doctorRow.getByTestId("staff-reset").click();
+    await doctorRow.getByTestId("staff-reset-confirm").click();
+    const temporary = (await admin.getByTestId("temporary-password-value").textContent()).trim();
+    check("the admin is shown the temporary password once", /^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/.test(temporary), temporary);
+    await admin.getByTestId("temporary-password").scrollIntoViewIfNeeded();
+    await admin.locator("section", { has: staffCard }).screenshot({ path: join(shots, "admin-staff.png") });
+    await axeCheck(admin, "admin staff");
+    // The doctor logs in with it and must choose a new password first.
+    const doctor = await (await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 }, locale: "id-ID" })).newPage();
+    await doctor.goto(`${base}/desk`);
+    await doctor.getByLabel("Nama pengguna").fill("doctor");
+    await doctor.getByLabel("Kata sandi").fill(temporary);
+    await doctor.getByTestId("login").click();
+    await doctor.getByTestId("change-password").waitFor();
+    await doctor.getByLabel("Kata sandi baru", { exact: true }).fill("Rina-praktek-pagi-7");
+    await doctor.getByLabel("Ulangi kata sandi baru").fill("Rina-praktek-pagi-7");
+    await doctor.screenshot({ path: join(shots, "change-password.png") });
+    await axeCheck(doctor, "change password");
+    await doctor.getByTestId("change-password-submit").click();
+    await doctor.getByTestId("counter").waitFor();
+    check("after choosing a new password the doctor reaches the desk", (await doctor.getByTestId("change-password").count()) === 0);
+    const relogin = await fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "doctor", password: "Rina-praktek-pagi-7" }) });
+    check("the new password logs in without a forced change", relogin.ok && (await relogin.json()).must_change_password === false);
+    // The trail names the accounts and what was done to them.
+    await audit.getByTestId("audit-clear").click();
+    await audit.getByTestId("audit-action").selectOption("staff_set");
+    await audit.getByTestId("audit-apply").click();
+    await admin.waitForFunction(() => [...document.querySelectorAll('[data-testid="audit-subject"]')].some((td) => td.textContent === "desk: dinonaktifkan"));
+    const subjects = await audit.getByTestId("audit-subject").allTextContents();
+    check("the audit trail says who was disabled and whose password was reset", subjects.includes("desk: dinonaktifkan") && subjects.includes("doctor: kata sandi diatur ulang") && subjects.includes("doctor: kata sandi diganti"), JSON.stringify(subjects));
+    await audit.screenshot({ path: join(shots, "admin-audit-staff.png") });
   } finally {
     await browser.close();
     for (const c of children) c.kill("SIGTERM");

@@ -32,6 +32,9 @@ pub struct LoginResponse {
     pub idle_timeout_seconds: u64,
     /// Who logged in.
     pub me: Me,
+    /// Logged in with a temporary password (after a reset): the session may do nothing
+    /// but choose a new password (`POST /api/v1/auth/password`) until it does.
+    pub must_change_password: bool,
 }
 
 /// The caller, as the UI needs to know it.
@@ -109,7 +112,15 @@ pub async fn login(
     match login {
         LoginOutcome::Ok(login) => {
             tracing::info!(principal = ?login.principal.actor(), "staff logged in");
+            let must_change_password = matches!(
+                login.principal,
+                Principal::Staff {
+                    must_change_password: true,
+                    ..
+                }
+            );
             Ok(Json(LoginResponse {
+                must_change_password,
                 me: Me::from(&login.principal),
                 token: login.token,
                 idle_timeout_seconds: idle,

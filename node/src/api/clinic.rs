@@ -252,6 +252,58 @@ pub async fn put_service(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A new service: a `Service` as the kiosk lists it.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewService {
+    /// The label prefix and the service's identity (`A`).
+    pub code: ServiceCode,
+    /// Name in Bahasa Indonesia.
+    pub name_id: String,
+    /// Name in English.
+    pub name_en: String,
+    /// Whether the kiosk offers it.
+    pub active: bool,
+}
+
+/// Add a service (admin). Its code is the label prefix (`A`); `service_exists` when
+/// a service has that code (change one with `PUT /api/v1/services/{code}`).
+#[utoipa::path(post, path = "/api/v1/services", tag = "admin", security(("bearer" = [])), request_body = NewService,
+    responses((status = 201, body = Service), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`service_exists`"), (status = 422, body = ErrorBody)))]
+pub async fn create_service(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Json(req): Json<NewService>,
+) -> Result<(StatusCode, Json<Service>), AppError> {
+    p.require(Permission::Administer)?;
+    let service = Service {
+        code: req.code,
+        name_id: req.name_id,
+        name_en: req.name_en,
+        active: req.active,
+        slots: Default::default(),
+    };
+    let service = blocking(move || s.node.create_service(p.actor(), service)).await?;
+    Ok((StatusCode::CREATED, Json(service)))
+}
+
+/// Add a counter or room (admin); the node makes its id from the name (`Loket 3` →
+/// `loket-3`). Every service it names must exist.
+#[utoipa::path(post, path = "/api/v1/counters", tag = "admin", security(("bearer" = [])), request_body = CounterSettings,
+    responses((status = 201, body = Counter), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "a service it names does not exist"), (status = 422, body = ErrorBody)))]
+pub async fn create_counter(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Json(req): Json<CounterSettings>,
+) -> Result<(StatusCode, Json<Counter>), AppError> {
+    p.require(Permission::Administer)?;
+    let counter =
+        blocking(move || s.node.create_counter(p.actor(), &req.name, req.services)).await?;
+    Ok((StatusCode::CREATED, Json(counter)))
+}
+
 /// A counter's name and the services it calls from.
 #[derive(Debug, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

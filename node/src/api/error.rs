@@ -175,6 +175,11 @@ impl From<Error> for AppError {
                 Self::new(S::NOT_FOUND, ErrorCode::NotFound, i18n::not_found("ticket"))
             }
             Error::Transition(e) => Self::new(S::CONFLICT, ErrorCode::InvalidTransition, e.text()),
+            // Refusals of who is asking rather than of the state: 403.
+            Error::Conflict {
+                code: code @ (ErrorCode::WrongPassword | ErrorCode::PasswordChangeRequired),
+                message,
+            } => Self::new(S::FORBIDDEN, code, message),
             Error::Conflict { code, message } => Self::new(S::CONFLICT, code, message),
             Error::Storage(e) => {
                 tracing::error!(error = %e, "storage failure");

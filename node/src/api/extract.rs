@@ -119,8 +119,39 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(seen) = parts.extensions.get::<super::audit::SeenCaller>() {
             seen.set(principal.clone());
         }
+        if matches!(
+            principal,
+            Principal::Staff {
+                must_change_password: true,
+                ..
+            }
+        ) && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&original_path(parts))
+        {
+            return Err(AppError::code(
+                axum::http::StatusCode::FORBIDDEN,
+                medicloud_core::error_code::ErrorCode::PasswordChangeRequired,
+            ));
+        }
         Ok(Caller(principal, token))
     }
+}
+
+/// What a session that logged in with a temporary password may do: choose a new one,
+/// say who it is, log out.
+const ALLOWED_BEFORE_PASSWORD_CHANGE: [&str; 3] = [
+    "/api/v1/auth/password",
+    "/api/v1/auth/me",
+    "/api/v1/auth/logout",
+];
+
+/// The request's path as the client sent it (inside the nested API router the path is
+/// shortened).
+fn original_path(parts: &Parts) -> &str {
+    parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |o| &o.0)
+        .path()
 }
 
 /// The client's IP address, from the connection (`ConnectInfo`); `None` for requests

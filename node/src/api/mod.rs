@@ -10,6 +10,7 @@ mod extract;
 pub mod limit;
 mod live;
 mod openapi;
+mod staff;
 mod sync;
 mod tickets;
 
@@ -97,10 +98,17 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::me))
         .route("/auth/break-glass", post(auth::break_glass))
+        .route("/auth/password", post(staff::change_password))
         .route("/clinic", get(clinic::clinic).put(clinic::put_clinic))
-        .route("/services", get(clinic::services))
+        .route(
+            "/services",
+            get(clinic::services).post(clinic::create_service),
+        )
         .route("/services/{code}", put(clinic::put_service))
-        .route("/counters", get(clinic::counters))
+        .route(
+            "/counters",
+            get(clinic::counters).post(clinic::create_counter),
+        )
         .route("/counters/{counter_id}", put(clinic::put_counter))
         .route("/counters/{counter_id}/call-next", post(tickets::call_next))
         .route("/tickets", post(tickets::issue).get(tickets::list))
@@ -126,6 +134,9 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         .route("/devices", post(clinic::create_device).get(clinic::devices))
         .route("/devices/{id}/revoke", post(clinic::revoke_device))
         .route("/users", post(clinic::create_user).get(clinic::users))
+        .route("/users/{id}", put(staff::update_user))
+        .route("/users/{id}/password-reset", post(staff::reset_password))
+        .route("/users/{id}/unlock", post(staff::unlock))
         .route("/events", get(live::events))
         .route("/sync/status", get(sync::status))
         .route("/conflicts", get(sync::conflicts))

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers and types so it cannot drift.
 
-use super::{appointments, audit, auth, clinic, error, live, sync, tickets};
+use super::{appointments, audit, auth, clinic, error, live, staff, sync, tickets};
 use axum::Json;
 use medicloud_core::validate;
 use utoipa::openapi::header::HeaderBuilder;
@@ -21,7 +21,9 @@ use utoipa::{Modify, OpenApi};
         auth::login, auth::logout, auth::me, auth::break_glass,
         clinic::clinic, clinic::services, clinic::counters,
         clinic::put_clinic, clinic::put_service, clinic::put_counter,
+        clinic::create_service, clinic::create_counter,
         clinic::create_device, clinic::devices, clinic::revoke_device, clinic::create_user, clinic::users,
+        staff::update_user, staff::reset_password, staff::unlock, staff::change_password,
         tickets::issue, tickets::get, tickets::list, tickets::call_next, tickets::cancel, tickets::act, tickets::public,
         tickets::printer, tickets::calls, tickets::printer_test, tickets::print_png,
         appointments::book, appointments::list, appointments::slots, appointments::cancel, appointments::move_to, appointments::register_patient, appointments::search_patients,
@@ -92,6 +94,13 @@ const COMMON: &[Common] = &[
         "401",
         "Unauthorized",
         "`unauthorized`: no token, or one that is unknown, expired or revoked",
+        |op| op.security.is_some(),
+    ),
+    (
+        "403",
+        "PasswordChangeRequired",
+        "`password_change_required`: this session logged in with a temporary password \
+        and may only choose a new one (`POST /api/v1/auth/password`)",
         |op| op.security.is_some(),
     ),
     (
@@ -256,6 +265,9 @@ const TRIMMED: &[(&str, &str, usize, usize)] = &[
     ("ServiceSettings", "name_id", 1, 60),
     ("ServiceSettings", "name_en", 1, 60),
     ("CounterSettings", "name", 1, 60),
+    ("NewService", "name_id", 1, 60),
+    ("NewService", "name_en", 1, 60),
+    ("StaffChange", "name", 1, 100),
     ("NewDevice", "name", 1, 60),
     ("NewStaff", "display_name", 1, 100),
     ("PatientInput", "name", 1, 100),

@@ -223,6 +223,20 @@ impl Lockout {
         }
     }
 
+    /// Forgets the failed logins of `key` from every address, lifting its locks; how
+    /// many locks were on at `now`. The addresses' own counts stay (they stand for many
+    /// usernames).
+    pub fn unlock(&self, key: &str, now: Instant) -> usize {
+        let mut counts = self.counts();
+        let mut lifted = 0;
+        counts.pairs.retain(|(username, _), f| {
+            let mine = username == key;
+            lifted += usize::from(mine && f.left(now).is_some());
+            !mine
+        });
+        lifted
+    }
+
     /// The usernames locked against some address at `now`, with the address and how
     /// much longer.
     pub fn account_locks(&self, now: Instant) -> Vec<AccountLock> {

@@ -19,6 +19,9 @@ pub enum Principal {
         /// Emergency access is open for this session: patient records may be read even
         /// by a role that normally may not (time-limited, always audited).
         break_glass: bool,
+        /// Logged in with a temporary password: the session may do nothing but choose
+        /// a new one.
+        must_change_password: bool,
     },
     /// A device using its own token.
     Device {

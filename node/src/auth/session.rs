@@ -12,6 +12,7 @@ use super::password::{DUMMY_HASH, verify_password};
 use super::token::{self, new_token, token_sha256};
 use crate::error::Result;
 use crate::store::{Store, query};
+use medicloud_core::ids::UserId;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -187,26 +188,77 @@ impl Sessions {
     /// registered and not revoked.
     pub fn authenticate(&self, store: &Store, token: &str) -> Result<Option<Principal>> {
         let hash = token_sha256(token);
-        {
+        let found = {
             let mut map = self.map();
             let now = self.clock.now();
             map.retain(|_, s| now - s.last_seen < self.idle && now - s.created < self.lifetime);
-            if let Some(session) = map.get_mut(&hash) {
+            map.get_mut(&hash).map(|session| {
                 session.last_seen = now;
                 let open = session.break_glass_until.is_some_and(|until| until > now);
                 let mut principal = session.principal.clone();
                 if let Principal::Staff { break_glass, .. } = &mut principal {
                     *break_glass = open;
                 }
-                return Ok(Some(principal));
+                principal
+            })
+        };
+        match found {
+            // An account disabled since (here, or on another node whose change came by
+            // sync) ends its sessions at its next request.
+            Some(Principal::Staff { id, .. })
+                if !store
+                    .read(query::staff)?
+                    .iter()
+                    .any(|u| u.id == id && u.active) =>
+            {
+                self.map().remove(&hash);
+                Ok(None)
             }
+            Some(principal) => Ok(Some(principal)),
+            None => token::device(store, &hash),
         }
-        token::device(store, &hash)
     }
 
     /// Ends a session.
     pub fn logout(&self, token: &str) {
         self.map().remove(&token_sha256(token));
+    }
+
+    /// Ends every session of the account `id` (disabled, its password reset, or its
+    /// role changed): their tokens are refused from the next request.
+    pub fn end_sessions_of(&self, id: UserId) {
+        self.map().retain(
+            |_, s| !matches!(&s.principal, Principal::Staff { id: user, .. } if *user == id),
+        );
+    }
+
+    /// The session behind `token` chose a new password: it may do everything its role
+    /// may again. Every other session of the account ends.
+    pub fn password_changed(&self, token: &str, id: UserId) {
+        let hash = token_sha256(token);
+        let mut map = self.map();
+        map.retain(|key, s| {
+            *key == hash
+                || !matches!(&s.principal, Principal::Staff { id: user, .. } if *user == id)
+        });
+        if let Some(Session {
+            principal:
+                Principal::Staff {
+                    must_change_password,
+                    ..
+                },
+            ..
+        }) = map.get_mut(&hash)
+        {
+            *must_change_password = false;
+        }
+    }
+
+    /// Lifts every lock of `username` (against any address) and forgets its failed
+    /// logins; how many locks were lifted.
+    pub fn unlock(&self, username: &str) -> usize {
+        self.lockout
+            .unlock(&username.to_lowercase(), self.clock.now())
     }
 
     /// Keeps the live staff sessions in `store` (its encrypted database) as the node
@@ -340,6 +392,7 @@ fn staff_principal(user: medicloud_core::domain::StaffUser) -> Principal {
         username: user.username,
         role: user.role,
         break_glass: false,
+        must_change_password: user.must_change_password,
     }
 }
 

@@ -7,10 +7,11 @@ use crate::store::query;
 use crate::views::ServiceView;
 use medicloud_core::appointment::SlotRules;
 use medicloud_core::domain::{
-    Clinic, Counter, Device, DeviceRole, Service, ServiceCode, StaffRole, StaffUser,
+    Clinic, Counter, CounterId, Device, DeviceRole, Service, ServiceCode, StaffRole, StaffUser,
 };
 use medicloud_core::error_code::ErrorCode;
 use medicloud_core::event::{Actor, EventBody};
+use medicloud_core::i18n::Text;
 use medicloud_core::ids::{DeviceId, UserId};
 use medicloud_core::validate::{self, Rule, ValidationError};
 use serde::{Deserialize, Serialize};
@@ -68,6 +69,35 @@ pub struct DeviceView {
     pub role: DeviceRole,
     /// Whether its token is refused.
     pub revoked: bool,
+}
+
+/// An id for a counter named `name` that none of `taken` has: the name's letters and
+/// digits in lower case, words joined by `-` (`Ruang Gigi 2` → `ruang-gigi-2`), with
+/// `-2`, `-3`… added when taken; `counter` when the name has no such characters.
+fn counter_id(name: &str, taken: &[CounterId]) -> CounterId {
+    let mut slug = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let mut slug: String = slug.trim_end_matches('-').chars().take(28).collect();
+    slug = slug.trim_end_matches('-').to_owned();
+    if slug.is_empty() {
+        slug = "counter".into();
+    }
+    let free = |id: &str| !taken.iter().any(|t| t.as_str() == id);
+    let id = if free(&slug) {
+        slug
+    } else {
+        (2..)
+            .map(|n| format!("{slug}-{n}"))
+            .find(|id| free(id))
+            .unwrap_or_default()
+    };
+    CounterId::parse(&id).unwrap_or_else(|_| unreachable!("a slug of a-z, 0-9 and '-'"))
 }
 
 fn username(name: &str) -> Result<String> {
@@ -174,6 +204,61 @@ impl Node {
         Ok(())
     }
 
+    /// Adds a new service; refused (`service_exists`) when its code is taken.
+    pub fn create_service(&self, actor: Actor, service: Service) -> Result<Service> {
+        let service = Service {
+            name_id: validate::line("name_id", &service.name_id, 1..=60)?,
+            name_en: validate::line("name_en", &service.name_en, 1..=60)?,
+            ..service
+        };
+        let (_, events) = self.store.write(|w| {
+            if query::service(w.conn(), &service.code)?.is_some() {
+                return Err(Error::conflict(
+                    ErrorCode::ServiceExists,
+                    Text::new(
+                        format!("Sudah ada layanan dengan kode {}.", service.code),
+                        format!("a service with the code {} exists", service.code),
+                    ),
+                ));
+            }
+            w.append(actor, EventBody::ServiceSet(service.clone()))
+        })?;
+        self.publish(&events);
+        Ok(service)
+    }
+
+    /// Adds a new counter named `name`, serving `services`; its id is made from the
+    /// name (`Loket 3` → `loket-3`, with a number added when that is taken).
+    pub fn create_counter(
+        &self,
+        actor: Actor,
+        name: &str,
+        services: Vec<ServiceCode>,
+    ) -> Result<Counter> {
+        let name = validate::line("name", name, 1..=60)?;
+        if services.is_empty() {
+            return Err(ValidationError::new("services", Rule::CounterNeedsService).into());
+        }
+        let (counter, events) = self.store.write(|w| {
+            for code in &services {
+                query::service(w.conn(), code)?.ok_or(Error::NotFound { what: "service" })?;
+            }
+            let taken: Vec<CounterId> = query::counters(w.conn())?
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            let counter = Counter {
+                id: counter_id(&name, &taken),
+                name: name.clone(),
+                services,
+            };
+            w.append(actor, EventBody::CounterSet(counter.clone()))?;
+            Ok(counter)
+        })?;
+        self.publish(&events);
+        Ok(counter)
+    }
+
     /// Services with their live waiting counts and waits.
     pub fn services(&self) -> Result<Vec<ServiceView>> {
         self.store.read(|conn| {
@@ -202,6 +287,7 @@ impl Node {
             role: req.role,
             password_hash: hash_password(&req.password),
             active: true,
+            must_change_password: false,
         };
         let (_, events) = self.store.write(|w| {
             if query::staff(w.conn())?
@@ -325,7 +411,7 @@ impl Node {
     }
 }
 
-fn staff_view(u: StaffUser) -> StaffView {
+pub(super) fn staff_view(u: StaffUser) -> StaffView {
     StaffView {
         id: u.id,
         username: u.username,
@@ -341,5 +427,37 @@ fn device_view(d: Device) -> DeviceView {
         name: d.name,
         role: d.role,
         revoked: d.revoked,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_counter_id_is_made_from_its_name_and_never_taken() {
+        let taken = |ids: &[&str]| -> Vec<CounterId> {
+            ids.iter().map(|id| CounterId::parse(id).unwrap()).collect()
+        };
+        for (name, existing, expect) in [
+            ("Loket 3", &[][..], "loket-3"),
+            ("Ruang Gigi  2", &[], "ruang-gigi-2"),
+            ("  Lab — Darah!  ", &[], "lab-darah"),
+            ("Loket 1", &["loket-1"], "loket-1-2"),
+            ("Loket 1", &["loket-1", "loket-1-2"], "loket-1-3"),
+            (
+                "Ruangan yang sangat panjang sekali namanya",
+                &[],
+                "ruangan-yang-sangat-panjang",
+            ),
+            ("—", &[], "counter"),
+            ("Émergence", &[], "mergence"),
+        ] {
+            assert_eq!(
+                counter_id(name, &taken(existing)).as_str(),
+                expect,
+                "{name}"
+            );
+        }
     }
 }

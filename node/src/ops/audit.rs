@@ -27,8 +27,15 @@ pub struct AuditRow {
     /// The patient concerned, if any.
     #[schema(value_type = Option<String>)]
     pub patient: Option<PatientId>,
-    /// What else it concerned (a username for logins).
+    /// What else it concerned: a username for logins; the account, device, counter,
+    /// service (`A · Poli Umum`) or clinic a configuration change was made to.
     pub subject: Option<String>,
+    /// What a configuration change did, as short stable codes, some with a value
+    /// after `:`: `created`, `registered`, `name`, `role:<role>`, `disabled`,
+    /// `enabled`, `password_reset`, `password_changed`, `revoked`, `token_renewed`,
+    /// `closed`, `opened`, `services:<A,B>`, `time_zone:<zone>`, `ticket_message`.
+    /// Empty for other entries.
+    pub changes: Vec<String>,
     /// `ok`, `denied` or `failed`.
     pub outcome: String,
 }
@@ -63,7 +70,8 @@ fn actor_text(actor: &Actor) -> String {
     }
 }
 
-fn row(event: Event) -> AuditRow {
+fn row(conn: &rusqlite::Connection, event: Event) -> Result<AuditRow> {
+    let (config_subject, changes) = super::audit_details::details(conn, &event)?.unzip();
     let (action, patient, subject, outcome) = match &event.body {
         EventBody::Audited(entry) => (
             entry.action.clone(),
@@ -90,9 +98,9 @@ fn row(event: Event) -> AuditRow {
             reason.clone(),
             "ok".into(),
         ),
-        other => (other.kind().to_owned(), None, None, "ok".into()),
+        other => (other.kind().to_owned(), None, config_subject, "ok".into()),
     };
-    AuditRow {
+    Ok(AuditRow {
         at_ms: event.stamp.physical_ms() as i64,
         device: event.id.origin,
         seq: event.id.seq,
@@ -100,8 +108,9 @@ fn row(event: Event) -> AuditRow {
         action,
         patient,
         subject,
+        changes: changes.unwrap_or_default(),
         outcome,
-    }
+    })
 }
 
 impl Node {
@@ -136,8 +145,15 @@ impl Node {
         };
         self.store.read(|conn| {
             let mut out = Vec::new();
+            let mut failed = None;
             query::events_newest_first(conn, since, |event| {
-                let row = row(event);
+                let row = match row(conn, event) {
+                    Ok(row) => row,
+                    Err(e) => {
+                        failed = Some(e);
+                        return false;
+                    }
+                };
                 let keep = filter.action.as_ref().is_none_or(|a| *a == row.action)
                     && filter.actor.as_ref().is_none_or(|a| *a == row.actor)
                     && filter.patient.is_none_or(|p| row.patient == Some(p));
@@ -146,7 +162,7 @@ impl Node {
                 }
                 out.len() < limit
             })?;
-            Ok(out)
+            failed.map_or(Ok(out), Err)
         })
     }
 }

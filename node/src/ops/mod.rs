@@ -5,13 +5,16 @@
 mod admin;
 mod appointments;
 mod audit;
+mod audit_details;
 mod printing;
+mod staff;
 mod sync;
 mod tickets;
 
 pub use admin::{DeviceView, NewDevice, NewStaff, StaffView};
 pub use appointments::{AppointmentStatus, AppointmentView, MoveAppointment, NewAppointment};
 pub use audit::{AuditFilter, AuditRow};
+pub use staff::StaffChange;
 pub use tickets::{Handover, NewTicket, TicketAction, TicketFilter};
 
 use crate::error::Result;

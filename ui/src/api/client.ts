@@ -64,7 +64,7 @@ export function requestLanguage(): "id" | "en" {
 /** Sends `method path` (a template of the document, e.g. `/api/v1/tickets/{id}`) with its
  * parameters, query and body; resolves with the answer, rejects with an ApiError. */
 export async function api<M extends Method, P extends PathOf<M>>(method: M, path: P, ...[options]: Rest<Options<M, P>>): Promise<Answer<M, P>> {
-  const { token, params, query, body } = (options ?? {}) as { token?: string | null; params?: Record<string, string>; query?: object; body?: unknown };
+  const { token, params, query, body } = ((options as unknown) ?? {}) as { token?: string | null; params?: Record<string, string>; query?: object; body?: unknown };
   // The node words its refusals in the screen's language (the page's `lang`, which
   // useLang keeps in step with the language shown).
   const headers: Record<string, string> = { "accept-language": requestLanguage() };

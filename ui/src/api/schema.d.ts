@@ -165,6 +165,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose a new password for one's own account (staff). After a reset this is the
+         *     only thing the session may do; once changed it may do what its role may, and the
+         *     account's other sessions end.
+         */
+        post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls": {
         parameters: {
             query?: never;
@@ -230,7 +251,11 @@ export interface paths {
         /** Counters and rooms, with the services each calls from. */
         get: operations["counters"];
         put?: never;
-        post?: never;
+        /**
+         * Add a counter or room (admin); the node makes its id from the name (`Loket 3` →
+         *     `loket-3`). Every service it names must exist.
+         */
+        post: operations["create_counter"];
         delete?: never;
         options?: never;
         head?: never;
@@ -415,7 +440,11 @@ export interface paths {
         /** Services with live waiting counts and the wait for a ticket taken now. */
         get: operations["services"];
         put?: never;
-        post?: never;
+        /**
+         * Add a service (admin). Its code is the label prefix (`A`); `service_exists` when
+         *     a service has that code (change one with `PUT /api/v1/services/{code}`).
+         */
+        post: operations["create_service"];
         delete?: never;
         options?: never;
         head?: never;
@@ -576,6 +605,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change an account's name, role or whether it may log in (admin). Disabling ends
+         *     its sessions at once; so does a change of role (it logs in again with the new one).
+         *     An admin cannot disable or demote their own account (`own_account`), and the clinic
+         *     keeps at least one active admin (`last_admin`).
+         */
+        put: operations["update_user"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give another account a temporary password (admin): its sessions end, and the next login
+         *     with the temporary password may only choose a new one (`must_change_password`).
+         */
+        post: operations["reset_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift an account's login locks from every machine and forget its failed logins
+         *     (admin). On the audit trail as `login_unlocked`.
+         */
+        post: operations["unlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -639,6 +730,14 @@ export interface components {
              * @description When (ms since the Unix epoch, by the device's clock).
              */
             at_ms: number;
+            /**
+             * @description What a configuration change did, as short stable codes, some with a value
+             *     after `:`: `created`, `registered`, `name`, `role:<role>`, `disabled`,
+             *     `enabled`, `password_reset`, `password_changed`, `revoked`, `token_renewed`,
+             *     `closed`, `opened`, `services:<A,B>`, `time_zone:<zone>`, `ticket_message`.
+             *     Empty for other entries.
+             */
+            changes: string[];
             /** @description The device it happened on. */
             device: string;
             /** @description `ok`, `denied` or `failed`. */
@@ -650,7 +749,10 @@ export interface components {
              * @description Its place in that device's series.
              */
             seq: number;
-            /** @description What else it concerned (a username for logins). */
+            /**
+             * @description What else it concerned: a username for logins; the account, device, counter,
+             *     service (`A · Poli Umum`) or clinic a configuration change was made to.
+             */
             subject?: string | null;
         };
         /** @description Why emergency access is needed. */
@@ -816,7 +918,7 @@ export interface components {
          * @description Why a request was refused: a stable, machine-readable code.
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "bad_json" | "bad_request" | "method_not_allowed" | "unsupported_media_type" | "payload_too_large" | "too_many_events" | "rate_limited" | "unknown_action" | "unauthorized" | "invalid_credentials" | "account_locked" | "forbidden" | "unauthenticated" | "stale_request" | "revoked" | "bad_code" | "not_found" | "queue_empty" | "invalid_transition" | "counter_busy" | "duplicate_nik" | "username_taken" | "service_closed" | "appointment_cancelled" | "already_checked_in" | "slot_full" | "appointment_not_today" | "no_printer" | "printer_fault" | "clinic_exists" | "sync_off" | "wrong_clinic" | "sync_refused" | "bad_body" | "not_authority" | "storage_unavailable" | "disk_full" | "internal" | "unknown";
+        ErrorCode: "validation_failed" | "bad_json" | "bad_request" | "method_not_allowed" | "unsupported_media_type" | "payload_too_large" | "too_many_events" | "rate_limited" | "unknown_action" | "unauthorized" | "invalid_credentials" | "account_locked" | "forbidden" | "unauthenticated" | "stale_request" | "revoked" | "bad_code" | "not_found" | "queue_empty" | "invalid_transition" | "counter_busy" | "duplicate_nik" | "username_taken" | "own_account" | "last_admin" | "service_exists" | "password_change_required" | "wrong_password" | "service_closed" | "appointment_cancelled" | "already_checked_in" | "slot_full" | "appointment_not_today" | "no_printer" | "printer_fault" | "clinic_exists" | "sync_off" | "wrong_clinic" | "sync_refused" | "bad_body" | "not_authority" | "storage_unavailable" | "disk_full" | "internal" | "unknown";
         /**
          * @description What becomes of the ticket a counter still holds when it calls the next one.
          * @enum {string}
@@ -937,6 +1039,11 @@ export interface components {
             idle_timeout_seconds: number;
             /** @description Who logged in. */
             me: components["schemas"]["Me"];
+            /**
+             * @description Logged in with a temporary password (after a reset): the session may do nothing
+             *     but choose a new password (`POST /api/v1/auth/password`) until it does.
+             */
+            must_change_password: boolean;
             /** @description Bearer token for `Authorization: Bearer …`. */
             token: string;
         };
@@ -997,6 +1104,17 @@ export interface components {
             /** @description What it is for. */
             role: components["schemas"]["DeviceRole"];
         };
+        /** @description A new service: a `Service` as the kiosk lists it. */
+        NewService: {
+            /** @description Whether the kiosk offers it. */
+            active: boolean;
+            /** @description The label prefix and the service's identity (`A`). */
+            code: components["schemas"]["ServiceCode"];
+            /** @description Name in English. */
+            name_en: string;
+            /** @description Name in Bahasa Indonesia. */
+            name_id: string;
+        };
         /** @description A staff account an admin creates. */
         NewStaff: {
             /** @description Name shown on screens. */
@@ -1027,6 +1145,23 @@ export interface components {
             status: components["schemas"]["TicketStatus"];
             /** @description The ticket that continues the visit (its own status page). */
             ticket_id: components["schemas"]["TicketId"];
+        };
+        /** @description A password change. */
+        PasswordChange: {
+            /** @description The password now (the temporary one after a reset). */
+            current: string;
+            /** @description The new password (at least 12 characters, following the password policy). */
+            new: string;
+        };
+        /** @description A temporary password, shown this once. */
+        PasswordReset: {
+            /**
+             * @description The temporary password to hand to its owner. The next login with it may only
+             *     choose a new password.
+             */
+            temporary_password: string;
+            /** @description The account. */
+            user: components["schemas"]["StaffView"];
         };
         /**
          * Format: uuid
@@ -1241,6 +1376,17 @@ export interface components {
              */
             login_locks: components["schemas"]["LoginLock"][];
         };
+        /** @description What an admin changes about an account; absent fields stay as they are. */
+        StaffChange: {
+            /**
+             * @description `false` disables the account (it cannot log in and its sessions end at once);
+             *     `true` enables it again.
+             */
+            active?: boolean | null;
+            /** @description Name shown on screens (1–100 characters, trimmed). */
+            name?: string | null;
+            role?: null | components["schemas"]["StaffRole"];
+        };
         /**
          * @description The role of a staff account.
          * @enum {string}
@@ -1355,6 +1501,13 @@ export interface components {
             /** @description The visit it belongs to (shared across a transfer chain). */
             visit: components["schemas"]["VisitId"];
         };
+        /** @description How many login locks were lifted. */
+        Unlocked: {
+            /** @description Locks lifted (one per machine the account was locked against). */
+            locks_lifted: number;
+            /** @description The account. */
+            user: components["schemas"]["StaffView"];
+        };
         /**
          * Format: uuid
          * @description A staff account.
@@ -1391,6 +1544,17 @@ export interface components {
         };
         /** @description `internal`: a fault on the node (logged there) */
         Internal: {
+            headers: {
+                /** @description the language of `message` (see the `Accept-Language` parameter) */
+                "Content-Language"?: "id" | "en";
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `password_change_required`: this session logged in with a temporary password and may only choose a new one (`POST /api/v1/auth/password`) */
+        PasswordChangeRequired: {
             headers: {
                 /** @description the language of `message` (see the `Accept-Language` parameter) */
                 "Content-Language"?: "id" | "en";
@@ -1985,6 +2149,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            403: components["responses"]["PasswordChangeRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];
@@ -2019,9 +2184,76 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            403: components["responses"]["PasswordChangeRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    change_password: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `wrong_password`: the current password is wrong; `forbidden`: a device */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the account was disabled meanwhile */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description the new password does not follow the password policy */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     calls: {
@@ -2048,6 +2280,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PasswordChangeRequired"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -2075,6 +2308,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PasswordChangeRequired"];
             /** @description the clinic is not set up yet */
             404: {
                 headers: {
@@ -2201,9 +2435,76 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PasswordChangeRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    create_counter: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CounterSettings"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Counter"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a service it names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     put_counter: {
@@ -2491,6 +2792,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PasswordChangeRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];
@@ -2613,6 +2915,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PasswordChangeRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];
@@ -2724,9 +3027,76 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PasswordChangeRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    create_service: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewService"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `service_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
         };
     };
     put_service: {
@@ -3264,6 +3634,200 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
+        };
+    };
+    update_user: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                /** @description account id */
+                id: components["schemas"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `own_account`: your own account; `last_admin`: no active admin would be left */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
+        };
+    };
+    reset_password: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                /** @description account id */
+                id: components["schemas"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordReset"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `own_account`: one's own password is changed, not reset */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
+        };
+    };
+    unlock: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                /** @description account id */
+                id: components["schemas"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unlocked"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];

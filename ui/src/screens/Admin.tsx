@@ -1,11 +1,13 @@
-// The admin's screen: services, counters and what each serves, staff (StaffList.tsx,
-// with the machines an account is locked against), devices with their pairing links,
-// the printer (test print, the last ticket as printed), ticket text, and the audit
-// trail (AuditTrail.tsx).
+// The admin's screen: services (add, rename, open and close), counters and what each
+// serves (add, edit), staff (StaffList.tsx: edit, disable, reset a password, unlock),
+// devices with their pairing links (revoked after a confirmation), the printer (test
+// print, the last ticket as printed), the clinic's name, time zone and ticket text
+// (AdminForms.tsx), and the audit trail (AuditTrail.tsx).
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiError, staffToken } from "../api/client";
-import type { Clinic, ClinicSettings, Counter, DeviceView, NewDevice as NewDeviceBody, NewStaff as NewStaffBody, PrinterHealth, ServiceSettings, ServiceView, StaffAccount } from "../api/types";
+import type { Clinic, Counter, DeviceView, NewDevice as NewDeviceBody, PrinterHealth, ServiceSettings, ServiceView, StaffAccount } from "../api/types";
 import { useLang, type Key } from "../lib/i18n";
+import { ClinicForm, ConfirmButton, CounterForm, NewService, NewStaff } from "./AdminForms";
 import { AuditTrail } from "./AuditTrail";
 import { errorText, Login, roleWords, serviceColor, useIdleLogoff } from "./common";
 import { StaffList } from "./StaffList";
@@ -34,6 +36,8 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const [pairing, setPairing] = useState<string | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
+  const [me, setMe] = useState<string | undefined>(undefined);
+  const [editing, setEditing] = useState<string | null>(null);
 
   const fail = useCallback(
     (e: unknown) => {
@@ -52,6 +56,21 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
     api("GET", "/api/v1/clinic", { token }).then(setClinic, fail);
   }, [token, fail]);
   useEffect(load, [load]);
+  useEffect(() => {
+    api("GET", "/api/v1/auth/me", { token }).then((m) => setMe(m.kind === "staff" ? m.username : undefined), fail);
+  }, [token, fail]);
+  /** Runs a change for a form that shows its own error: a 401 still logs off. */
+  const change = async <R,>(work: Promise<R>): Promise<R> => {
+    try {
+      const answer = await work;
+      setMessage({ kind: "ok", text: "✓" });
+      load();
+      return answer;
+    } catch (e) {
+      if ((e as ApiError).status === 401) onLogout();
+      throw e;
+    }
+  };
   const saved = () => {
     setMessage({ kind: "ok", text: "✓" });
     load();
@@ -91,36 +110,54 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
               ))}
             </tbody>
           </table>
+          <NewService t={t} onCreate={(body) => change(api("POST", "/api/v1/services", { token, body }))} />
         </section>
         <section className="card">
           <h2>{t("counters")}</h2>
-          <ul className="plain-list">
-            {counters.map((c) => (
-              <li key={c.id} className="counter-row">
-                <strong>{c.name}</strong>
-                <span className="chips">
-                {services.map((s) => (
-                  <label key={s.code} className="chip" style={{ "--accent": serviceColor(s.code) } as React.CSSProperties}>
-                    <input
-                      type="checkbox"
-                      checked={c.services.includes(s.code)}
-                      onChange={(e) => {
-                        const next = e.target.checked ? [...c.services, s.code] : c.services.filter((x) => x !== s.code);
-                        if (next.length) api("PUT", "/api/v1/counters/{counter_id}", { token, params: { counter_id: c.id }, body: { name: c.name, services: next } }).then(saved, fail);
-                      }}
-                    />
-                    {s.code}
-                  </label>
-                ))}
-                </span>
-              </li>
-            ))}
+          <ul className="plain-list" data-testid="counter-list">
+            {counters.map((c) =>
+              editing === c.id ? (
+                <li key={c.id}>
+                  <CounterForm
+                    t={t}
+                    services={services}
+                    counter={c}
+                    onCancel={() => setEditing(null)}
+                    onSave={(body) => change(api("PUT", "/api/v1/counters/{counter_id}", { token, params: { counter_id: c.id }, body })).then(() => setEditing(null))}
+                  />
+                </li>
+              ) : (
+                <li key={c.id} className="counter-row">
+                  <strong>{c.name}</strong>
+                  <span className="chips">
+                    {c.services.map((code) => (
+                      <span key={code} className="chip" style={{ "--accent": serviceColor(code) } as React.CSSProperties}>
+                        {code}
+                      </span>
+                    ))}
+                  </span>
+                  <button className="link-button" onClick={() => setEditing(c.id)} data-testid={`counter-edit-${c.id}`}>
+                    {t("edit")}
+                  </button>
+                </li>
+              ),
+            )}
           </ul>
+          <CounterForm t={t} services={services} onSave={(body) => change(api("POST", "/api/v1/counters", { token, body }))} />
         </section>
         <section className="card">
           <h2>{t("staff")}</h2>
-          <StaffList staff={staff} t={t} />
-          <NewStaff t={t} onCreate={(body) => api("POST", "/api/v1/users", { token, body }).then(saved, fail)} />
+          <StaffList
+            staff={staff}
+            t={t}
+            me={me}
+            actions={{
+              update: (id, body) => change(api("PUT", "/api/v1/users/{id}", { token, params: { id }, body })),
+              resetPassword: (id) => change(api("POST", "/api/v1/users/{id}/password-reset", { token, params: { id } })),
+              unlock: (id) => change(api("POST", "/api/v1/users/{id}/unlock", { token, params: { id } })),
+            }}
+          />
+          <NewStaff t={t} onCreate={(body) => change(api("POST", "/api/v1/users", { token, body }))} />
         </section>
         <section className="card">
           <h2>{t("devices")}</h2>
@@ -131,9 +168,13 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
                 {d.revoked ? (
                   <span className="pill warn">✕</span>
                 ) : (
-                  <button className="link-button" onClick={() => api("POST", "/api/v1/devices/{id}/revoke", { token, params: { id: d.id } }).then(saved, fail)}>
-                    {t("revoke")}
-                  </button>
+                  <ConfirmButton
+                    t={t}
+                    label={t("revoke")}
+                    question={t("revokeConfirm").replace("{name}", d.name)}
+                    testId={`revoke-${d.id}`}
+                    onConfirm={() => void api("POST", "/api/v1/devices/{id}/revoke", { token, params: { id: d.id } }).then(saved, fail)}
+                  />
                 )}
               </li>
             ))}
@@ -175,8 +216,8 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
         </section>
         {clinic && (
           <section className="card">
-            <h2>{t("ticketText")}</h2>
-            <ClinicForm clinic={clinic} t={t} lang={lang} onSave={(body) => api("PUT", "/api/v1/clinic", { token, body }).then(saved, fail)} />
+            <h2>{t("clinic")}</h2>
+            <ClinicForm key={`${clinic.name}|${clinic.time_zone}`} clinic={clinic} t={t} onSave={(body) => change(api("PUT", "/api/v1/clinic", { token, body }))} />
           </section>
         )}
         {clinic && <AuditTrail token={token} t={t} lang={lang} timeZone={clinic.time_zone} staff={staff} devices={devices} fail={fail} />}
@@ -234,69 +275,6 @@ function NewDevice({ t, onCreate }: { t: (k: Key) => string; onCreate: (name: st
       <button className="primary" type="submit">
         {t("add")}
       </button>
-    </form>
-  );
-}
-
-function ClinicForm({ clinic, t, onSave }: { clinic: Clinic; t: (k: Key) => string; lang: "id" | "en"; onSave: (b: ClinicSettings) => void }) {
-  const [msgId, setMsgId] = useState(clinic.ticket_message_id ?? "");
-  const [msgEn, setMsgEn] = useState(clinic.ticket_message_en ?? "");
-  return (
-    <form
-      className="form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        onSave({ name: clinic.name, time_zone: clinic.time_zone, ticket_message_id: msgId, ticket_message_en: msgEn });
-      }}
-    >
-      <label htmlFor="msg-id">Bahasa Indonesia</label>
-      <input id="msg-id" value={msgId} maxLength={120} onChange={(e) => setMsgId(e.target.value)} />
-      <label htmlFor="msg-en">English</label>
-      <input id="msg-en" value={msgEn} maxLength={120} onChange={(e) => setMsgEn(e.target.value)} />
-      <button className="primary" type="submit">
-        {t("save")}
-      </button>
-    </form>
-  );
-}
-
-function NewStaff({ t, onCreate }: { t: (k: Key) => string; onCreate: (body: NewStaffBody) => void }) {
-  const [form, setForm] = useState<NewStaffBody>({ username: "", display_name: "", role: "desk", password: "" });
-  return (
-    <form
-      className="form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        onCreate(form);
-        setForm({ ...form, username: "", display_name: "", password: "" });
-      }}
-    >
-      <div className="row">
-        <input aria-label={t("username")} placeholder={t("username")} value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} />
-        <input aria-label={t("name")} placeholder={t("name")} value={form.display_name} onChange={(e) => setForm({ ...form, display_name: e.target.value })} />
-      </div>
-      <div className="row">
-        <select aria-label={t("role")} value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as NewStaffBody["role"] })}>
-          <option value="desk">{t("role_desk")}</option>
-          <option value="clinician">{t("role_clinician")}</option>
-          <option value="admin">{t("role_admin")}</option>
-        </select>
-        <input
-          aria-label={t("password")}
-          placeholder={t("password")}
-          type="password"
-          autoComplete="new-password"
-          value={form.password}
-          aria-describedby="password-hint"
-          onChange={(e) => setForm({ ...form, password: e.target.value })}
-        />
-        <button className="primary" type="submit">
-          {t("add")}
-        </button>
-      </div>
-      <p id="password-hint" className="muted small-text">
-        {t("passwordHint")}
-      </p>
     </form>
   );
 }

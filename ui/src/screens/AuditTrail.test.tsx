@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, within } from "@testing-library/react";
 import type { AuditRow, DeviceView, StaffView } from "../api/types";
 import { catalogue, type Key } from "../lib/i18n";
-import { AuditTrail, auditQuery, EMPTY_FORM, zonedMs } from "./AuditTrail";
+import { AuditTrail, auditQuery, changeWords, EMPTY_FORM, zonedMs } from "./AuditTrail";
 
 const staff: StaffView[] = [{ id: "7d3c0000-0000-4000-8000-000000000001", username: "desk", display_name: "Dewi (loket)", role: "desk", active: true }];
 const devices: DeviceView[] = [{ id: "7d3c0000-0000-4000-8000-0000000000aa", name: "Kiosk lobi", role: "kiosk", revoked: false }];
@@ -9,10 +9,10 @@ const t = (k: Key) => catalogue.en[k];
 const at = Date.UTC(2026, 11, 1, 2, 5, 9); // 09:05:09 in Jakarta
 
 const rows: AuditRow[] = [
-  { at_ms: at, device: "node-1", seq: 9, actor: "system", action: "login_failed", patient: null, subject: "desk", outcome: "failed" },
-  { at_ms: at - 1000, device: "node-1", seq: 8, actor: "system", action: "account_locked", patient: null, subject: "nurse", outcome: "denied" },
-  { at_ms: at - 2000, device: "node-1", seq: 7, actor: `staff:${staff[0].id}`, action: "login", patient: null, subject: "desk", outcome: "ok" },
-  { at_ms: at - 3000, device: "node-1", seq: 6, actor: `device:${devices[0].id}`, action: "fancy_new_thing", patient: null, subject: null, outcome: "ok" },
+  { at_ms: at, device: "node-1", seq: 9, actor: "system", action: "login_failed", patient: null, subject: "desk", changes: [], outcome: "failed" },
+  { at_ms: at - 1000, device: "node-1", seq: 8, actor: "system", action: "account_locked", patient: null, subject: "nurse", changes: [], outcome: "denied" },
+  { at_ms: at - 2000, device: "node-1", seq: 7, actor: `staff:${staff[0].id}`, action: "login", patient: null, subject: "desk", changes: [], outcome: "ok" },
+  { at_ms: at - 3000, device: "node-1", seq: 6, actor: `device:${devices[0].id}`, action: "fancy_new_thing", patient: null, subject: null, changes: [], outcome: "ok" },
 ];
 
 let requested: string[] = [];
@@ -85,4 +85,22 @@ test("the form's filters go to the node, and refusals and failures are marked", 
   fireEvent.click(screen.getByTestId("audit-refresh"));
   await vi.waitFor(() => expect(requested).toHaveLength(3));
   expect(requested[2]).toBe(requested[1]);
+});
+
+test.each([
+  ["en", ["disabled"], "disabled"],
+  ["id", ["disabled"], "dinonaktifkan"],
+  ["en", ["role:admin", "name"], "role Admin, renamed"],
+  ["id", ["created", "services:A,B"], "dibuat, melayani A, B"],
+  ["en", ["time_zone:Asia/Makassar"], "time zone Asia/Makassar"],
+  ["en", ["brand_new:x"], "brand_new:x"],
+] as const)("in %s the changes %j read %s", (lang, changes, text) => {
+  expect(changes.map((c) => changeWords(c, (k: Key) => catalogue[lang][k])).join(", ")).toBe(text);
+});
+
+test("a staff change names the account and what was done to it", async () => {
+  answer = [{ at_ms: at, device: "node-1", seq: 10, actor: `staff:${staff[0].id}`, action: "staff_set", patient: null, subject: "doctor", changes: ["password_reset"], outcome: "ok" }];
+  render(<AuditTrail token="tok" t={(k: Key) => catalogue.id[k]} lang="id" timeZone={JAKARTA} staff={staff} devices={devices} fail={(e) => { throw e; }} />);
+  const table = await screen.findByTestId("audit-rows");
+  expect(within(table).getByTestId("audit-subject").textContent).toBe("doctor: kata sandi diatur ulang");
 });

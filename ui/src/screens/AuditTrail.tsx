@@ -13,6 +13,7 @@ export const COMMON_ACTIONS = [
   "login_refused_locked",
   "account_locked",
   "address_locked",
+  "login_unlocked",
   "break_glass",
   "patient_search",
   "appointments_read",
@@ -40,6 +41,21 @@ const OTHER = "__other";
 /** The action in words, or its name when it is not a common one. */
 export function actionWords(action: string, t: (k: Key) => string): string {
   return (COMMON_ACTIONS as readonly string[]).includes(action) ? t(`act_${action.replace("-", "_")}` as Key) : action;
+}
+
+/** The codes of a configuration change the screens have words for. */
+const CHANGES = ["created", "registered", "name", "role", "disabled", "enabled", "password_reset", "password_changed", "revoked", "token_renewed", "closed", "opened", "services", "time_zone", "ticket_message"];
+
+/** A change in words: `disabled` → "dinonaktifkan", `role:admin` → "peran Admin",
+ * `services:A,B` → "melayani A, B"; a code this screen does not know as it is. */
+export function changeWords(change: string, t: (k: Key) => string): string {
+  const [code, value] = change.split(/:(.*)/s);
+  if (!CHANGES.includes(code)) return change;
+  const words = t(`chg_${code}` as Key);
+  if (value === undefined) return words;
+  if (code === "role") return `${words} ${roleWords(value, t)}`;
+  if (code === "services") return `${words} ${value.split(",").join(", ")}`;
+  return `${words} ${value}`;
 }
 
 /** What the filter form holds: text as typed, the time as a `datetime-local` value. */
@@ -173,6 +189,7 @@ export function AuditTrail(props: {
           <button
             type="button"
             className="secondary"
+            data-testid="audit-clear"
             onClick={() => {
               setForm(EMPTY_FORM);
               setApplied(EMPTY_FORM);
@@ -215,7 +232,10 @@ export function AuditTrail(props: {
                       <td>
                         {actionWords(r.action, t)} <code className="muted small-code">{r.action}</code>
                       </td>
-                      <td>{r.subject ?? "—"}</td>
+                      <td data-testid="audit-subject">
+                        {r.subject ?? (r.changes.length ? "" : "—")}
+                        {r.changes.length > 0 && <span className="muted">{`${r.subject ? ": " : ""}${r.changes.map((c) => changeWords(c, t)).join(", ")}`}</span>}
+                      </td>
                       <td>{r.patient ? <code className="small-code">{r.patient}</code> : "—"}</td>
                       <td>
                         <span className={bad ? "pill bad" : "pill ok"}>

@@ -1,6 +1,7 @@
 import { ApiError, type ErrorCode } from "../api/client";
 import { catalogue, type Key, type Lang } from "../lib/i18n";
-import { errorText, roleWords } from "./common";
+import { fireEvent, render, screen } from "@testing-library/react";
+import { errorText, Login, roleWords } from "./common";
 
 const id = (k: Key) => catalogue.id[k];
 
@@ -29,6 +30,11 @@ const EVERY_CODE: Record<ErrorCode, true> = {
   counter_busy: true,
   duplicate_nik: true,
   username_taken: true,
+  own_account: true,
+  last_admin: true,
+  service_exists: true,
+  password_change_required: true,
+  wrong_password: true,
   service_closed: true,
   appointment_cancelled: true,
   already_checked_in: true,
@@ -94,4 +100,47 @@ test.each([
   ["something_new", "something_new"],
 ])("the role %s is %s", (role, words) => {
   expect(roleWords(role, id)).toBe(words);
+});
+
+test("a login with a temporary password asks for a new one before it lets the screen in", async () => {
+  const posted: [string, unknown][] = [];
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async (path: string, init?: RequestInit) => {
+      posted.push([path, JSON.parse(String(init?.body ?? "null"))]);
+      if (path === "/api/v1/auth/login")
+        return new Response(JSON.stringify({ token: "tmp-session", idle_timeout_seconds: 900, must_change_password: true, me: { kind: "staff", username: "doctor", role: "clinician" } }), { status: 200 });
+      const body = JSON.parse(String(init?.body));
+      if (body.new.length < 12) return new Response(JSON.stringify({ code: "validation_failed", message: "Kata sandi: kata sandi paling sedikit 12 karakter" }), { status: 422 });
+      return new Response(null, { status: 204 });
+    }),
+  );
+  const onLogin = vi.fn();
+  render(<Login t={id} onLogin={onLogin} toggle={() => {}} />);
+  fireEvent.change(screen.getByLabelText("Nama pengguna"), { target: { value: "doctor" } });
+  fireEvent.change(screen.getByLabelText("Kata sandi"), { target: { value: "k7mq-x3rt-9wpa-e4hn" } });
+  fireEvent.click(screen.getByTestId("login"));
+  await screen.findByTestId("change-password");
+  expect(onLogin).not.toHaveBeenCalled();
+
+  const type = (label: string, value: string) => fireEvent.change(screen.getByLabelText(label), { target: { value } });
+  type("Kata sandi baru", "Rina-praktek-pagi-7");
+  type("Ulangi kata sandi baru", "Rina-praktek-pagi-8");
+  fireEvent.click(screen.getByTestId("change-password-submit"));
+  expect((await screen.findByRole("alert")).textContent).toBe(catalogue.id.passwordsDiffer);
+  expect(posted).toHaveLength(1);
+
+  type("Kata sandi baru", "pendek");
+  type("Ulangi kata sandi baru", "pendek");
+  fireEvent.click(screen.getByTestId("change-password-submit"));
+  // The node's words, already in the screen's language, name the field and the rule.
+  await vi.waitFor(() => expect(screen.getByRole("alert").textContent).toBe("Kata sandi: kata sandi paling sedikit 12 karakter"));
+
+  type("Kata sandi baru", "Rina-praktek-pagi-7");
+  type("Ulangi kata sandi baru", "Rina-praktek-pagi-7");
+  fireEvent.click(screen.getByTestId("change-password-submit"));
+  await vi.waitFor(() => expect(onLogin).toHaveBeenCalledTimes(1));
+  expect(posted[posted.length - 1]).toEqual(["/api/v1/auth/password", { current: "k7mq-x3rt-9wpa-e4hn", new: "Rina-praktek-pagi-7" }]);
+  expect(onLogin.mock.calls[0][0].must_change_password).toBe(false);
+  vi.unstubAllGlobals();
 });

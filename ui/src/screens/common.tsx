@@ -41,13 +41,27 @@ export function roleWords(role: string, t: (k: Key) => string): string {
   return t(`role_${role}` as Key) ?? role;
 }
 
-/** Staff login; calls `onLogin` with the session. */
+/** Staff login; calls `onLogin` with the session. A login with a temporary password
+ * (after a reset) first asks for a new one. */
 export function Login(props: { t: (k: Key) => string; onLogin: (s: LoginResponse) => void; notice?: string | null; toggle: () => void }) {
   const { t } = props;
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [pending, setPending] = useState<LoginResponse | null>(null);
+  if (pending)
+    return (
+      <ChangePassword
+        t={t}
+        session={pending}
+        current={password}
+        onChanged={() => {
+          staffToken.set(pending.token);
+          props.onLogin({ ...pending, must_change_password: false });
+        }}
+      />
+    );
   return (
     <main className="login-screen">
       <form
@@ -58,6 +72,10 @@ export function Login(props: { t: (k: Key) => string; onLogin: (s: LoginResponse
           setError(null);
           try {
             const session = await api("POST", "/api/v1/auth/login", { body: { username, password } });
+            if (session.must_change_password) {
+              setPending(session);
+              return;
+            }
             staffToken.set(session.token);
             props.onLogin(session);
           } catch (err) {
@@ -94,6 +112,62 @@ export function Login(props: { t: (k: Key) => string; onLogin: (s: LoginResponse
         </button>
         <button type="button" className="link-button" onClick={props.toggle}>
           {t("language")}
+        </button>
+      </form>
+    </main>
+  );
+}
+
+/** The new password a session that logged in with a temporary one must choose. */
+export function ChangePassword(props: { t: (k: Key) => string; session: LoginResponse; current: string; onChanged: () => void }) {
+  const { t } = props;
+  const [next, setNext] = useState("");
+  const [repeat, setRepeat] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <main className="login-screen">
+      <form
+        className="card login-card"
+        data-testid="change-password"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (next !== repeat) {
+            setError(t("passwordsDiffer"));
+            return;
+          }
+          setBusy(true);
+          setError(null);
+          try {
+            await api("POST", "/api/v1/auth/password", { token: props.session.token, body: { current: props.current, new: next } });
+            props.onChanged();
+          } catch (err) {
+            setError(errorText(err, t));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <div className="brand big">
+          <span className="brand-mark" aria-hidden="true">+</span>
+          <span>Medicloud</span>
+        </div>
+        <h1>{t("changePasswordTitle")}</h1>
+        <p className="banner">{t("changePasswordHint")}</p>
+        <label htmlFor="new-password">{t("newPassword")}</label>
+        <input id="new-password" type="password" value={next} onChange={(e) => setNext(e.target.value)} autoComplete="new-password" aria-describedby="new-password-hint" required />
+        <label htmlFor="repeat-password">{t("repeatPassword")}</label>
+        <input id="repeat-password" type="password" value={repeat} onChange={(e) => setRepeat(e.target.value)} autoComplete="new-password" required />
+        <p id="new-password-hint" className="muted small-text">
+          {t("passwordHint")}
+        </p>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button className="primary big" type="submit" disabled={busy} data-testid="change-password-submit">
+          {t("changePassword")}
         </button>
       </form>
     </main>
