@@ -690,7 +690,7 @@ async fn sync_gate(
     next.run(request).await
 }
 
-/// Every route of [`table`], with gzip both ways, the body limit of the protocol and the
+/// Every route of `table`, with gzip both ways, the body limit of the protocol and the
 /// gate of the sync routes.
 pub fn router(state: State) -> Router {
     let rate = Arc::new(RateLimit::new(SYNC_RATE_PER_SECOND, SYNC_RATE_BURST));

@@ -1,8 +1,8 @@
 //! The cloud's OpenAPI document, generated from the handlers and types so it cannot drift
 //! (a test compares its paths with [`crate::api::routes`]), served at `GET /openapi.json`.
 //! Built as the node's is: the answers every operation can give are added here once
-//! ([`CommonResponses`]), and the rules the server checks that the types do not say are
-//! added to the schemas beside each other ([`InputRules`]).
+//! (`CommonResponses`), and the rules the server checks that the types do not say are
+//! added to the schemas beside each other (`InputRules`).
 
 use crate::api;
 use axum::Json;

@@ -1158,6 +1158,61 @@ async fn audit_filters_out_of_range_are_refused_not_wrapped() {
     assert_eq!(json.as_array().map(Vec::len), Some(1), "{json}");
 }
 
+/// Every ticket step on the trail names the ticket by its label, and a call the counter,
+/// a transfer the service it went to.
+#[tokio::test]
+async fn the_trail_names_the_ticket_of_every_step() {
+    let n = TestNode::start();
+    let desk = n.login("desk").await;
+    let t = take(&n, &desk, json!({"service": "A"})).await;
+    let label = t["label"].as_str().unwrap();
+    n.call(
+        "POST",
+        "/api/v1/counters/loket-1/call-next",
+        Some(&desk),
+        None,
+    )
+    .await;
+    step(&n, &desk, &t["id"], "serve", None).await;
+    step(
+        &n,
+        &desk,
+        &t["id"],
+        "transfer",
+        Some(json!({"service": "L"})),
+    )
+    .await;
+    let admin = n.login("admin").await;
+    let (_, trail) = n
+        .call("GET", "/api/v1/audit?limit=50", Some(&admin), None)
+        .await;
+    let mut steps: Vec<(String, String)> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| ["issue", "call", "serve", "transfer"].contains(&r["action"].as_str().unwrap()))
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap().into(),
+                r["subject"].as_str().unwrap_or("—").into(),
+            )
+        })
+        .collect();
+    steps.reverse();
+    let s = |a: &str, b: String| (a.to_owned(), b);
+    assert_eq!(
+        steps,
+        [
+            s("issue", label.into()),
+            s("call", format!("{label} · Loket 1")),
+            s("serve", label.into()),
+            s("transfer", format!("{label} → L")),
+            // The continuation, under the same label in the laboratory.
+            s("issue", label.into()),
+        ]
+    );
+}
+
 /// A request refused for want of permission is on the audit trail with who asked and
 /// what for (never the body); so is a test print, whatever came of it.
 #[tokio::test]

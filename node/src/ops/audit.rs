@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::store::query;
 use medicloud_core::event::{Actor, AuditEntry, Event, EventBody};
 use medicloud_core::ids::{DeviceId, PatientId};
+use medicloud_core::ticket::TicketChange;
 use medicloud_core::validate::{Rule, ValidationError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -84,15 +85,22 @@ fn row(conn: &rusqlite::Connection, event: Event) -> Result<AuditRow> {
             ("appointment_booked".into(), a.patient, None, "ok".into())
         }
         EventBody::Ticket {
-            change: medicloud_core::ticket::TicketChange::Issued(issue),
+            change: TicketChange::Issued(issue),
             ..
-        } => ("issue".into(), issue.patient, None, "ok".into()),
+        } => (
+            "issue".into(),
+            issue.patient,
+            Some(issue.label.clone()),
+            "ok".into(),
+        ),
+        EventBody::Ticket { id, change } => (
+            change.kind().to_owned(),
+            None,
+            Some(ticket_subject(conn, *id, change)?),
+            "ok".into(),
+        ),
         // The desk's reason is what the trail must answer for a cancellation.
-        EventBody::Ticket {
-            change: medicloud_core::ticket::TicketChange::Cancelled { reason },
-            ..
-        }
-        | EventBody::AppointmentCancelled { reason, .. } => (
+        EventBody::AppointmentCancelled { reason, .. } => (
             event.body.kind().to_owned(),
             None,
             reason.clone(),
@@ -110,6 +118,28 @@ fn row(conn: &rusqlite::Connection, event: Event) -> Result<AuditRow> {
         subject,
         changes: changes.unwrap_or_default(),
         outcome,
+    })
+}
+
+/// Which ticket a step concerned, by its label, and where it went: `A-012 · Loket 1`
+/// for a call, `A-012 → F` for a transfer, `A-012: <reason>` for a cancellation.
+fn ticket_subject(
+    conn: &rusqlite::Connection,
+    id: medicloud_core::ids::TicketId,
+    change: &TicketChange,
+) -> Result<String> {
+    let label = query::ticket(conn, id)?.map_or_else(|| "?".to_owned(), |t| t.issue.label);
+    Ok(match change {
+        TicketChange::Called { counter } => {
+            let name =
+                query::counter(conn, counter)?.map_or_else(|| counter.to_string(), |c| c.name);
+            format!("{label} · {name}")
+        }
+        TicketChange::Transferred { service, .. } => format!("{label} → {service}"),
+        TicketChange::Cancelled {
+            reason: Some(reason),
+        } => format!("{label}: {reason}"),
+        _ => label,
     })
 }
 
