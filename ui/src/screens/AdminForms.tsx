@@ -8,8 +8,9 @@ import { errorText, serviceColor } from "./common";
 
 type T = (k: Key) => string;
 
-/** Runs `work`; its error in the screen's language (or null once it succeeded). */
-function useSubmit(t: T) {
+/** Runs `work`; its error in the screen's language (or null once it succeeded), shown
+ * as `shown`; `clear` takes the error away. */
+export function useSubmit(t: T) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (work: () => Promise<unknown>): Promise<boolean> => {
@@ -30,7 +31,7 @@ function useSubmit(t: T) {
       {error}
     </p>
   );
-  return { submit, busy, shown };
+  return { submit, busy, shown, clear: () => setError(null) };
 }
 
 /** A new staff account; its fields stay when the node refuses it. */

@@ -6,7 +6,8 @@
 import { useState } from "react";
 import type { LoginLock, PasswordReset, StaffAccount, StaffChange, StaffRole } from "../api/types";
 import type { Key } from "../lib/i18n";
-import { errorText, roleWords } from "./common";
+import { useSubmit } from "./AdminForms";
+import { roleWords } from "./common";
 
 /** A lock in words: the machine and the minutes left, e.g. "Login locked from 10.0.0.66 · 14 min left". */
 export function lockWords(lock: LoginLock, t: (k: Key) => string): string {
@@ -41,21 +42,7 @@ function StaffRow(props: { u: StaffAccount; t: (k: Key) => string; self: boolean
   const [name, setName] = useState(u.display_name);
   const [role, setRole] = useState<StaffRole>(u.role);
   const [confirmReset, setConfirmReset] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (work: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-      return true;
-    } catch (e) {
-      setError(errorText(e, t));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit: run, busy, shown, clear } = useSubmit(t);
   return (
     <li className={u.active ? "staff-row" : "staff-row staff-disabled"} data-testid={`staff-${u.username}`}>
       <div className="row spread">
@@ -118,7 +105,7 @@ function StaffRow(props: { u: StaffAccount; t: (k: Key) => string; self: boolean
               setEditing(false);
               setName(u.display_name);
               setRole(u.role);
-              setError(null);
+              clear();
             }}
           >
             {t("dismiss")}
@@ -147,11 +134,7 @@ function StaffRow(props: { u: StaffAccount; t: (k: Key) => string; self: boolean
           </button>
         </div>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      {shown}
     </li>
   );
 }

@@ -85,10 +85,7 @@ export function Login(props: { t: (k: Key) => string; onLogin: (s: LoginResponse
           }
         }}
       >
-        <div className="brand big">
-          <span className="brand-mark" aria-hidden="true">+</span>
-          <span>Medicloud</span>
-        </div>
+        <BigBrand />
         <h1>{t("loginTitle")}</h1>
         {props.notice && <p className="banner">{props.notice}</p>}
         <label htmlFor="username">{t("username")}</label>
@@ -148,10 +145,7 @@ export function ChangePassword(props: { t: (k: Key) => string; session: LoginRes
           }
         }}
       >
-        <div className="brand big">
-          <span className="brand-mark" aria-hidden="true">+</span>
-          <span>Medicloud</span>
-        </div>
+        <BigBrand />
         <h1>{t("changePasswordTitle")}</h1>
         <p className="banner">{t("changePasswordHint")}</p>
         <label htmlFor="new-password">{t("newPassword")}</label>
@@ -189,4 +183,14 @@ export function useIdleLogoff(active: boolean, ms: number, logoff: () => void) {
       for (const e of ["pointerdown", "keydown"]) window.removeEventListener(e, reset);
     };
   }, [active, ms, logoff]);
+}
+
+/** The product's mark and name, large, at the top of the login forms. */
+function BigBrand() {
+  return (
+    <div className="brand big">
+      <span className="brand-mark" aria-hidden="true">+</span>
+      <span>Medicloud</span>
+    </div>
+  );
 }
