@@ -192,17 +192,17 @@ pub fn line(
 const SPACE: &str =
     "\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 
-/// What [`line`] refuses anywhere in a text: C0, DEL and C1 controls, the line and
+/// What [`line()`] refuses anywhere in a text: C0, DEL and C1 controls, the line and
 /// paragraph separators, and text-direction controls.
 const REFUSED: &str =
     "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069";
 
-/// Characters that show nothing (beyond white space), which [`line`] refuses as a
+/// Characters that show nothing (beyond white space), which [`line()`] refuses as a
 /// whole text; the pattern keeps them off a text's first and last place, so a text it
 /// allows always shows something.
 const INVISIBLE: &str = "\\u00ad\\u034f\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200d\\u2060-\\u2064\\u206a-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0";
 
-/// What [`line`] accepts, as a regular expression for an OpenAPI document: text of
+/// What [`line()`] accepts, as a regular expression for an OpenAPI document: text of
 /// `chars` characters once trimmed, no control or text-direction character, something
 /// visible (for `chars` from at least 2 characters most).
 pub fn line_pattern(chars: std::ops::RangeInclusive<usize>) -> String {
