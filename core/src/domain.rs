@@ -295,6 +295,13 @@ impl PatientInput {
         let phone = self.phone.map(|p| validate::phone(&p)).transpose()?;
         if let Some(born) = self.birth_date {
             validate::birth_date(born, today)?;
+            if let Some(nik) = &nik {
+                validate::nik_matches_birth_date(nik, born)?;
+            }
+        }
+        // A record must say who it is: a name, a NIK or a BPJS number at least.
+        if name.is_none() && nik.is_none() && bpjs_number.is_none() {
+            return Err(ValidationError::new("name", Rule::PatientIdentified));
         }
         Ok(Patient {
             id,

@@ -461,6 +461,14 @@ impl Rule {
                 "kata sandi baru harus berbeda dari yang sekarang",
                 "the new password must differ from the current one",
             ),
+            R::NikBirthDate => Text::new(
+                "tanggal lahir dalam NIK (DDMMYY) tidak sama dengan tanggal lahir pasien",
+                "the birth date in the NIK (DDMMYY) is not the patient's date of birth",
+            ),
+            R::PatientIdentified => Text::new(
+                "isi nama, NIK atau nomor BPJS pasien",
+                "give the patient's name, NIK or BPJS number",
+            ),
             R::TimePassed => Text::new(
                 "jam ini sudah lewat hari ini di klinik",
                 "this time has already passed today in the clinic",
@@ -651,6 +659,8 @@ mod tests {
             Rule::NotInPast,
             Rule::SlotMinutes,
             Rule::PlacesPerSlot,
+            Rule::NikBirthDate,
+            Rule::PatientIdentified,
             Rule::PasswordUnchanged,
             Rule::TimePassed,
             Rule::SlotsInOrder,
@@ -695,6 +705,8 @@ mod tests {
                 | Rule::NotInPast
                 | Rule::SlotMinutes
                 | Rule::PlacesPerSlot
+                | Rule::NikBirthDate
+                | Rule::PatientIdentified
                 | Rule::PasswordUnchanged
                 | Rule::TimePassed
                 | Rule::SlotsInOrder
@@ -720,7 +732,7 @@ mod tests {
     fn every_validation_rule_has_both_texts() {
         let rules = examples();
         // Every variant once at least (the two lengths are one variant).
-        assert_eq!(rules.len(), 33);
+        assert_eq!(rules.len(), 35);
         for rule in rules {
             complete(&format!("{rule:?}"), &rule.text());
         }

@@ -84,6 +84,10 @@ pub enum Rule {
     SlotMinutes,
     /// A slot takes 1 to 50 patients.
     PlacesPerSlot,
+    /// A NIK's birth date part agrees with the date of birth.
+    NikBirthDate,
+    /// A patient record names the patient (name, NIK or BPJS number).
+    PatientIdentified,
     /// A new password differs from the current one.
     PasswordUnchanged,
     /// A time already past today in the clinic.
@@ -284,6 +288,23 @@ pub fn nik(nik: &str) -> Result<String, ValidationError> {
     Ok(nik.to_owned())
 }
 
+/// A NIK's birth date part (`DDMMYY`, the day plus 40 for women) is the patient's date of
+/// birth.
+pub fn nik_matches_birth_date(nik: &str, born: NaiveDate) -> Result<(), ValidationError> {
+    let part = |i: usize| nik.get(i..i + 2).and_then(|d| d.parse::<u32>().ok());
+    let (Some(day), Some(month), Some(year)) = (part(6), part(8), part(10)) else {
+        return Err(ValidationError::new("nik", Rule::NikDigits));
+    };
+    let same = day % 40 == born.day()
+        && month == born.month()
+        && i64::from(year) == i64::from(born.year()).rem_euclid(100);
+    if same {
+        Ok(())
+    } else {
+        Err(ValidationError::new("nik", Rule::NikBirthDate))
+    }
+}
+
 /// BPJS Kesehatan card number: 13 digits.
 pub fn bpjs_number(number: &str) -> Result<String, ValidationError> {
     if number.len() == 13 && number.bytes().all(|b| b.is_ascii_digit()) {
@@ -324,6 +345,68 @@ pub fn birth_date(born: NaiveDate, today: NaiveDate) -> Result<(), ValidationErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_niks_birth_date_part_must_be_the_date_of_birth() {
+        let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // 45 06 90: a woman (day + 40) born on 5 June 1990.
+        let nik = "3174054506900001";
+        for (born, ok) in [
+            ("1990-06-05", true),
+            ("1990-06-06", false),
+            ("1990-07-05", false),
+            ("1991-06-05", false),
+            ("1890-06-05", true), // the NIK holds two digits of the year
+        ] {
+            let got = nik_matches_birth_date(nik, date(born));
+            assert_eq!(got.is_ok(), ok, "{born}: {got:?}");
+            if let Err(e) = got {
+                assert_eq!((e.field, e.rule), ("nik", Rule::NikBirthDate));
+            }
+        }
+        // A man's day is the day itself.
+        assert!(nik_matches_birth_date("3174050506900001", date("1990-06-05")).is_ok());
+    }
+
+    #[test]
+    fn a_patient_record_must_say_who_it_is() {
+        use crate::domain::PatientInput;
+        use crate::ids::PatientId;
+        let today = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let blank = PatientInput {
+            name: Some("   ".into()),
+            nik: None,
+            bpjs_number: None,
+            phone: None,
+            birth_date: None,
+        };
+        assert!(blank.clone().validate(PatientId::random(), today).is_err());
+        let empty = PatientInput {
+            name: None,
+            ..blank.clone()
+        };
+        let err = empty
+            .clone()
+            .validate(PatientId::random(), today)
+            .unwrap_err();
+        assert_eq!(err.rule, Rule::PatientIdentified);
+        let phone_only = PatientInput {
+            phone: Some("0812-3456-7890".into()),
+            ..empty.clone()
+        };
+        assert_eq!(
+            phone_only
+                .validate(PatientId::random(), today)
+                .unwrap_err()
+                .rule,
+            Rule::PatientIdentified
+        );
+        let by_bpjs = PatientInput {
+            bpjs_number: Some("0001234567890".into()),
+            ..empty
+        };
+        assert!(by_bpjs.validate(PatientId::random(), today).is_ok());
+    }
 
     fn check<T: std::fmt::Debug>(got: Result<T, ValidationError>, expect: Result<&str, &str>) {
         match (got, expect) {
