@@ -450,6 +450,19 @@ async function main() {
     ];
     check("the admin lists the clinic's services with their names", JSON.stringify([...services].sort()) === JSON.stringify([...demoServices].sort()), JSON.stringify(services));
 
+    // Pairing a new kiosk: its link once, as text and as a QR code to scan on the device.
+    const devicesCard = admin.locator("section", { has: admin.getByRole("heading", { name: "Perangkat", exact: true }) });
+    await devicesCard.getByPlaceholder("Nama").fill("Kiosk Lantai 2");
+    await devicesCard.getByRole("button", { name: "Tambah" }).click();
+    const pairingLink = (await admin.getByTestId("pairing-link").textContent()).trim();
+    const qrSrc = await admin.getByTestId("pairing-qr").getAttribute("src");
+    check(
+      "a new device's pairing link is shown with its QR code",
+      /\/kiosk#token=mcd_[A-Za-z0-9_-]{43}$/.test(pairingLink) && qrSrc.startsWith("data:image/png;base64,") && (await admin.getByTestId("pairing-qr").evaluate((img) => img.naturalWidth)) >= 200,
+      pairingLink,
+    );
+    await devicesCard.screenshot({ path: join(shots, "admin-pairing.png") });
+
     // The audit trail: the desk's login, and the failed one marked.
     const audit = admin.getByTestId("audit");
     await audit.getByRole("heading", { name: "Jejak audit" }).waitFor();

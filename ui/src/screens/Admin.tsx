@@ -3,6 +3,7 @@
 // devices with their pairing links (revoked after a confirmation), the printer (test
 // print, the last ticket as printed), the clinic's name, time zone and ticket text
 // (AdminForms.tsx), and the audit trail (AuditTrail.tsx).
+import QRCode from "qrcode";
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiError, staffToken } from "../api/client";
 import type { Clinic, Counter, DeviceView, NewDevice as NewDeviceBody, PrinterHealth, ServiceSettings, ServiceView, StaffAccount } from "../api/types";
@@ -192,11 +193,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
               }
             }}
           />
-          {pairing && (
-            <p className="banner banner-ok">
-              {t("pairingLink")}: <code data-testid="pairing-link">{pairing}</code>
-            </p>
-          )}
+          {pairing && <PairingLink link={pairing} t={t} />}
         </section>
         <section className="card">
           <h2>{t("printer")}</h2>
@@ -276,5 +273,22 @@ function NewDevice({ t, onCreate }: { t: (k: Key) => string; onCreate: (name: st
         {t("add")}
       </button>
     </form>
+  );
+}
+
+/** A new device's pairing link, once: as text to copy and as a QR code the kiosk's or
+ * display's camera (or a phone) opens. */
+function PairingLink({ link, t }: { link: string; t: (k: Key) => string }) {
+  const [qr, setQr] = useState("");
+  useEffect(() => {
+    QRCode.toDataURL(link, { margin: 1, width: 200 }).then(setQr, () => setQr(""));
+  }, [link]);
+  return (
+    <div className="banner banner-ok pairing">
+      {qr && <img src={qr} alt={t("pairingQr")} width={200} height={200} data-testid="pairing-qr" />}
+      <p>
+        {t("pairingLink")}: <code data-testid="pairing-link">{link}</code>
+      </p>
+    </div>
   );
 }
