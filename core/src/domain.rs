@@ -29,6 +29,10 @@ pub struct Clinic {
     /// patient keeps one label for the whole visit.
     #[serde(default)]
     pub new_label_on_transfer: bool,
+    /// The language of the kiosk and the waiting-room display (the kiosk goes back to it
+    /// after each patient; calls are spoken in both): Bahasa Indonesia unless set.
+    #[serde(default)]
+    pub language: crate::i18n::Lang,
 }
 
 /// The short code of a service (`A` for Poli Umum): the prefix of its ticket labels.

@@ -23,8 +23,20 @@ use crate::ticket::{TicketStatus, TransitionError};
 use crate::validate::Rule;
 use chrono::{Datelike, NaiveDate};
 
-/// A language Medicloud speaks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// A language Medicloud speaks, spelt by its tag (`id`, `en`).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Bahasa Indonesia: the default.
     #[default]

@@ -395,6 +395,57 @@ async fn a_transfer_continues_the_visit_in_another_service() {
 }
 
 #[tokio::test]
+async fn the_patients_language_is_the_clinics_and_survives_a_save_that_leaves_it_out() {
+    let n = TestNode::start();
+    let admin = n.login("admin").await;
+    let put = |body: serde_json::Value| {
+        let (n, admin) = (&n, &admin);
+        async move {
+            n.call(
+                "PUT",
+                "/api/v1/clinic",
+                Some(admin),
+                Some(&body.to_string()),
+            )
+            .await
+        }
+    };
+    let (status, clinic) = put(json!({"name": "Klinik Uji", "time_zone": "Asia/Jakarta"})).await;
+    assert_eq!(
+        (status, &clinic["language"]),
+        (StatusCode::OK, &json!("id"))
+    );
+    let (_, clinic) = put(json!({
+        "name": "Klinik Uji", "time_zone": "Asia/Jakarta",
+        "language": "en", "new_label_on_transfer": true
+    }))
+    .await;
+    assert_eq!(
+        (&clinic["language"], &clinic["new_label_on_transfer"]),
+        (&json!("en"), &json!(true))
+    );
+    // A form of an earlier version sends neither: both stay as they were.
+    let (_, clinic) = put(json!({"name": "Klinik Uji Sentosa", "time_zone": "Asia/Jakarta"})).await;
+    assert_eq!(
+        (
+            &clinic["name"],
+            &clinic["language"],
+            &clinic["new_label_on_transfer"]
+        ),
+        (&json!("Klinik Uji Sentosa"), &json!("en"), &json!(true))
+    );
+    // A language not spoken here is refused and changes nothing.
+    let before = n.event_count();
+    let (status, _) =
+        put(json!({"name": "Klinik Uji", "time_zone": "Asia/Jakarta", "language": "fr"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(n.event_count(), before);
+    // Every screen that reads the clinic, the kiosk's too, gets it.
+    let (_, clinic) = n.call("GET", "/api/v1/clinic", Some(&n.kiosk), None).await;
+    assert_eq!(clinic["language"], "en");
+}
+
+#[tokio::test]
 async fn a_clinic_can_give_a_new_number_per_transfer() {
     let n = TestNode::start();
     let admin = n.login("admin").await;

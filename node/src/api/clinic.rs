@@ -180,9 +180,13 @@ pub struct ClinicSettings {
     #[schema(max_length = 120)]
     pub ticket_message_en: Option<String>,
     /// Whether a transfer gives the patient a new number in the service they are sent
-    /// to (default: one label for the whole visit).
+    /// to; left out, it stays as it was (one label for the whole visit at first).
     #[serde(default)]
-    pub new_label_on_transfer: bool,
+    pub new_label_on_transfer: Option<bool>,
+    /// The language of the kiosk and the waiting-room display; left out, it
+    /// stays as it was (Bahasa Indonesia at first).
+    #[serde(default)]
+    pub language: Option<medicloud_core::i18n::Lang>,
 }
 
 /// Change the clinic's name, time zone and ticket message (admin).
@@ -194,16 +198,25 @@ pub async fn put_clinic(
     Json(req): Json<ClinicSettings>,
 ) -> Result<Json<Clinic>, AppError> {
     p.require(Permission::Administer)?;
-    let clinic = Clinic {
-        id: s.node.identity().clinic,
-        name: req.name,
-        time_zone: req.time_zone,
-        ticket_message_id: req.ticket_message_id,
-        ticket_message_en: req.ticket_message_en,
-        new_label_on_transfer: req.new_label_on_transfer,
-    };
     Ok(Json(
-        blocking(move || s.node.put_clinic(p.actor(), clinic)).await?,
+        blocking(move || {
+            let previous = s.node.clinic()?;
+            let clinic = Clinic {
+                id: s.node.identity().clinic,
+                name: req.name,
+                time_zone: req.time_zone,
+                ticket_message_id: req.ticket_message_id,
+                ticket_message_en: req.ticket_message_en,
+                new_label_on_transfer: req
+                    .new_label_on_transfer
+                    .unwrap_or_else(|| previous.as_ref().is_some_and(|c| c.new_label_on_transfer)),
+                language: req
+                    .language
+                    .unwrap_or_else(|| previous.map(|c| c.language).unwrap_or_default()),
+            };
+            s.node.put_clinic(p.actor(), clinic)
+        })
+        .await?,
     ))
 }
 

@@ -125,7 +125,8 @@ impl Node {
             time_zone: time_zone.to_owned(),
             ticket_message_id: previous.as_ref().and_then(|c| c.ticket_message_id.clone()),
             ticket_message_en: previous.as_ref().and_then(|c| c.ticket_message_en.clone()),
-            new_label_on_transfer: previous.is_some_and(|c| c.new_label_on_transfer),
+            new_label_on_transfer: previous.as_ref().is_some_and(|c| c.new_label_on_transfer),
+            language: previous.map(|c| c.language).unwrap_or_default(),
         };
         self.put_clinic(actor, clinic)
     }

@@ -104,6 +104,14 @@ pub(super) fn details(conn: &Connection, event: &Event) -> Result<Option<(String
                             || old.ticket_message_en != c.ticket_message_en,
                         "ticket_message".into(),
                     );
+                    changed(
+                        old.new_label_on_transfer != c.new_label_on_transfer,
+                        format!("new_label_on_transfer:{}", c.new_label_on_transfer),
+                    );
+                    changed(
+                        old.language != c.language,
+                        format!("language:{}", c.language.tag()),
+                    );
                 }
                 _ => changed(true, "created".into()),
             }

@@ -801,6 +801,11 @@ export interface components {
         Clinic: {
             /** @description Identity shared by every device of the clinic. */
             id: components["schemas"]["ClinicId"];
+            /**
+             * @description The language of the kiosk and the waiting-room display (the kiosk goes back to it
+             *     after each patient; calls are spoken in both): Bahasa Indonesia unless set.
+             */
+            language?: components["schemas"]["Lang"];
             /** @description Name printed on tickets and shown on screens. */
             name: string;
             /**
@@ -826,13 +831,14 @@ export interface components {
         ClinicId: string;
         /** @description The clinic's settings as an admin changes them. */
         ClinicSettings: {
+            language?: null | components["schemas"]["Lang"];
             /** @description Name printed on tickets and shown on screens. */
             name: string;
             /**
              * @description Whether a transfer gives the patient a new number in the service they are sent
-             *     to (default: one label for the whole visit).
+             *     to; left out, it stays as it was (one label for the whole visit at first).
              */
-            new_label_on_transfer?: boolean;
+            new_label_on_transfer?: boolean | null;
             /** @description Ticket message in English (default when absent or blank). */
             ticket_message_en?: string | null;
             /** @description Ticket message in Bahasa Indonesia (default when absent or blank). */
@@ -924,6 +930,11 @@ export interface components {
          * @enum {string}
          */
         Handover: "complete" | "no_show" | "requeue";
+        /**
+         * @description A language Medicloud speaks, spelt by its tag (`id`, `en`).
+         * @enum {string}
+         */
+        Lang: "id" | "en";
         /**
          * @description What is at the other end of a link.
          * @enum {string}

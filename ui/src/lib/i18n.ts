@@ -300,6 +300,10 @@ const id = {
   chg_services: "melayani",
   chg_time_zone: "zona waktu",
   chg_ticket_message: "teks tiket diubah",
+  chg_new_label_on_transfer: "nomor baru saat dialihkan:",
+  chg_language: "bahasa pasien",
+  clinicLanguage: "Bahasa untuk pasien (kios dan layar ruang tunggu)",
+  newLabelOnTransfer: "Beri nomor antrean baru saat pasien dialihkan",
 } as const;
 
 export type Key = keyof typeof id;
@@ -601,6 +605,10 @@ const en: Record<Key, string> = {
   chg_services: "serves",
   chg_time_zone: "time zone",
   chg_ticket_message: "ticket text changed",
+  chg_new_label_on_transfer: "new number on transfer:",
+  chg_language: "patients' language",
+  clinicLanguage: "Language for patients (kiosk and waiting-room display)",
+  newLabelOnTransfer: "Give a new queue number when a patient is transferred",
 };
 
 export const catalogue: Record<Lang, Record<Key, string>> = { id, en };

@@ -99,7 +99,23 @@ test("the clinic's name and time zone are changed from a list of IANA zones", as
   fireEvent.change(screen.getByLabelText("Clinic name"), { target: { value: "Klinik Sehat Sentosa" } });
   fireEvent.change(zone, { target: { value: "Asia/Makassar" } });
   fireEvent.submit(screen.getByTestId("clinic-form"));
-  await vi.waitFor(() => expect(sent).toEqual([{ name: "Klinik Sehat Sentosa", time_zone: "Asia/Makassar", ticket_message_id: "", ticket_message_en: "" }]));
+  await vi.waitFor(() => expect(sent).toEqual([{ name: "Klinik Sehat Sentosa", time_zone: "Asia/Makassar", ticket_message_id: "", ticket_message_en: "", language: "id", new_label_on_transfer: false }]));
+});
+
+test("the patients' language and a new number per transfer are kept by a save that does not touch them", async () => {
+  const clinic: Clinic = { id: "c", name: "Klinik Sehat", time_zone: "Asia/Jakarta", language: "en", new_label_on_transfer: true };
+  const sent: unknown[] = [];
+  render(<ClinicForm clinic={clinic} t={words("id")} onSave={async (body) => void sent.push(body)} />);
+  expect((screen.getByLabelText("Bahasa untuk pasien (kios dan layar ruang tunggu)") as HTMLSelectElement).value).toBe("en");
+  expect((screen.getByTestId("new-label-on-transfer") as HTMLInputElement).checked).toBe(true);
+  fireEvent.change(screen.getByLabelText("Nama klinik"), { target: { value: "Klinik Sehat Sentosa" } });
+  fireEvent.submit(screen.getByTestId("clinic-form"));
+  await vi.waitFor(() => expect(sent).toMatchObject([{ name: "Klinik Sehat Sentosa", language: "en", new_label_on_transfer: true }]));
+  // And changed when asked.
+  fireEvent.change(screen.getByLabelText("Bahasa untuk pasien (kios dan layar ruang tunggu)"), { target: { value: "id" } });
+  fireEvent.click(screen.getByTestId("new-label-on-transfer"));
+  fireEvent.submit(screen.getByTestId("clinic-form"));
+  await vi.waitFor(() => expect(sent[1]).toMatchObject({ language: "id", new_label_on_transfer: false }));
 });
 
 test("an unknown stored time zone is still offered", () => {

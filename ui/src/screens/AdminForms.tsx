@@ -3,7 +3,7 @@
 // form whose saving fails keeps what was typed and says why; it clears only once saved.
 import { useState, type ReactNode } from "react";
 import type { Clinic, ClinicSettings, Counter, CounterSettings, NewStaff as NewStaffBody, Service, ServiceView } from "../api/types";
-import type { Key } from "../lib/i18n";
+import type { Key, Lang } from "../lib/i18n";
 import { errorText, serviceColor } from "./common";
 
 type T = (k: Key) => string;
@@ -190,6 +190,8 @@ export function ClinicForm({ clinic, t, onSave }: { clinic: Clinic; t: T; onSave
   const [zone, setZone] = useState(clinic.time_zone);
   const [msgId, setMsgId] = useState(clinic.ticket_message_id ?? "");
   const [msgEn, setMsgEn] = useState(clinic.ticket_message_en ?? "");
+  const [language, setLanguage] = useState<Lang>(clinic.language ?? "id");
+  const [newLabel, setNewLabel] = useState(clinic.new_label_on_transfer ?? false);
   const { submit, busy, shown } = useSubmit(t);
   return (
     <form
@@ -197,7 +199,7 @@ export function ClinicForm({ clinic, t, onSave }: { clinic: Clinic; t: T; onSave
       data-testid="clinic-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void submit(() => onSave({ name, time_zone: zone, ticket_message_id: msgId, ticket_message_en: msgEn }));
+        void submit(() => onSave({ name, time_zone: zone, ticket_message_id: msgId, ticket_message_en: msgEn, language, new_label_on_transfer: newLabel }));
       }}
     >
       <label htmlFor="clinic-name">{t("clinicName")}</label>
@@ -218,6 +220,15 @@ export function ClinicForm({ clinic, t, onSave }: { clinic: Clinic; t: T; onSave
         {t("ticketText")} · English
       </label>
       <input id="msg-en" value={msgEn} maxLength={120} onChange={(e) => setMsgEn(e.target.value)} />
+      <label htmlFor="clinic-language">{t("clinicLanguage")}</label>
+      <select id="clinic-language" value={language} onChange={(e) => setLanguage(e.target.value as Lang)}>
+        <option value="id">Bahasa Indonesia</option>
+        <option value="en">English</option>
+      </select>
+      <label className="check">
+        <input type="checkbox" checked={newLabel} onChange={(e) => setNewLabel(e.target.checked)} data-testid="new-label-on-transfer" />
+        {t("newLabelOnTransfer")}
+      </label>
       <button className="primary" type="submit" disabled={busy}>
         {t("save")}
       </button>

@@ -11,7 +11,7 @@ import { Clock, serviceColor } from "./common";
 
 export function Display() {
   const [token] = useState(() => takePairingToken());
-  const { t, lang } = useLang("id");
+  const { t, lang, setLang } = useLang("id");
   const [calls, setCalls] = useState<CallView[]>([]);
   const [services, setServices] = useState<ServiceView[]>([]);
   const [queue, setQueue] = useState<Announcement[]>([]);
@@ -35,8 +35,10 @@ export function Display() {
     api("GET", "/api/v1/clinic", { token }).then((c) => {
       setClinic(c.name);
       rememberTimeZone(c.time_zone);
+      // The screen's words in the clinic's language; calls are spoken in both.
+      setLang(c.language ?? "id");
     }, () => {});
-  }, [token]);
+  }, [token, setLang]);
   usePolling(load, 20_000);
   const connected = useLive(token, (m) => {
     if (m.type === "call") {

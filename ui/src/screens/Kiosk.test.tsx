@@ -36,9 +36,11 @@ function ticket(print: TicketView["print"]): TicketView {
 }
 
 let posted: unknown[] = [];
+let clinic: Record<string, unknown> = {};
 
 beforeEach(() => {
   posted = [];
+  clinic = { name: "Klinik Sehat Sentosa" };
   localStorage.clear();
   history.replaceState(null, "", "/kiosk#token=kiosk-token");
   vi.stubGlobal("EventSource", FakeEventSource);
@@ -47,7 +49,7 @@ beforeEach(() => {
     vi.fn(async (path: string, init?: RequestInit) => {
       const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status });
       if (path === "/api/v1/services") return json(services);
-      if (path === "/api/v1/clinic") return json({ name: "Klinik Sehat Sentosa" });
+      if (path === "/api/v1/clinic") return json(clinic);
       if (path === "/api/v1/tickets" && init?.method === "POST") {
         const body = JSON.parse(String(init.body));
         posted.push(body);
@@ -143,4 +145,19 @@ test("print messages follow the print state", () => {
   expect(printMessage(ticket({ status: "queued" }), 1_000)).toBe("printing");
   expect(printMessage(ticket({ status: "queued" }), 7_000)).toBe("printerProblem");
   expect(printMessage(ticket({ status: "queued", fault: "offline" }), 0)).toBe("printerProblem");
+});
+
+test("a clinic that set English for its patients has the kiosk start in English and go back to it", async () => {
+  vi.useFakeTimers({ shouldAdvanceTime: true });
+  clinic = { name: "Klinik Sehat Sentosa", time_zone: "Asia/Jakarta", language: "en" };
+  render(<Kiosk />);
+  expect(await screen.findByText("Choose a service")).toBeTruthy();
+  expect(document.documentElement.lang).toBe("en");
+  // A patient who switches to Bahasa Indonesia leaves it for the next one in English.
+  fireEvent.click(screen.getByTestId("lang"));
+  expect(screen.getByText("Pilih layanan")).toBeTruthy();
+  await act(async () => {
+    vi.advanceTimersByTime(IDLE_MS.other + 100);
+  });
+  expect(screen.getByText("Choose a service")).toBeTruthy();
 });

@@ -18,13 +18,16 @@ type Step =
 /** How long a screen waits for a touch before going back home (ticket screen, others). */
 export const IDLE_MS = { ticket: 20_000, other: 45_000 };
 const PRIORITIES: Priority[] = ["elderly", "pregnant", "disability"];
-/** The clinic's language, which every patient finds the kiosk in (after the last one
- * chose English, too): Bahasa Indonesia. */
-export const CLINIC_LANG: Lang = "id";
+/** The language the kiosk starts in, until the clinic's own setting (`Clinic.language`,
+ * chosen on the admin screen) has loaded: Bahasa Indonesia. */
+export const DEFAULT_LANG: Lang = "id";
 
 export function Kiosk() {
   const [token] = useState(() => takePairingToken());
-  const { t, toggle, lang, setLang } = useLang(CLINIC_LANG);
+  const { t, toggle, lang, setLang } = useLang(DEFAULT_LANG);
+  // The clinic's language, which every patient finds the kiosk in (after the last one
+  // chose the other language, too).
+  const clinicLang = useRef<Lang>(DEFAULT_LANG);
   const [services, setServices] = useState<ServiceView[]>([]);
   const [clinic, setClinic] = useState("");
   const [step, setStep] = useState<Step>({ kind: "home" });
@@ -44,9 +47,14 @@ export function Kiosk() {
       .then((c) => {
         setClinic(c.name);
         rememberTimeZone(c.time_zone);
+        const language = c.language ?? DEFAULT_LANG;
+        if (language !== clinicLang.current) {
+          clinicLang.current = language;
+          setLang(language);
+        }
       })
       .catch(() => {});
-  }, [token, t]);
+  }, [token, t, setLang]);
   usePolling(load, 30_000);
   useLive(token, () => load());
 
@@ -55,13 +63,13 @@ export function Kiosk() {
   const home = useCallback(() => {
     setStep({ kind: "home" });
     setError(null);
-    setLang(CLINIC_LANG);
+    setLang(clinicLang.current);
   }, [setLang]);
   useEffect(() => {
     const arm = () => {
       clearTimeout(idle.current);
       // On the home screen too once a patient chose another language.
-      if (step.kind !== "home" || lang !== CLINIC_LANG) idle.current = setTimeout(home, step.kind === "ticket" ? IDLE_MS.ticket : IDLE_MS.other);
+      if (step.kind !== "home" || lang !== clinicLang.current) idle.current = setTimeout(home, step.kind === "ticket" ? IDLE_MS.ticket : IDLE_MS.other);
     };
     arm();
     window.addEventListener("pointerdown", arm);
