@@ -368,11 +368,11 @@ async fn the_desk_issues_and_cancels_tickets_and_a_cancelled_one_leaves_queue_an
     assert_eq!(waiting, json!([]));
     let (_, calls) = desk.send("GET", "/api/v1/calls", None).await;
     assert_eq!(calls, json!([]), "the cancelled call left the display");
-    // A finished ticket cannot be cancelled.
+    // A finished ticket cannot be cancelled (the laboratory: a visit of one step).
     let (_, third) = desk
-        .send("POST", "/api/v1/tickets", Some(json!({"service": "A"})))
+        .send("POST", "/api/v1/tickets", Some(json!({"service": "L"})))
         .await;
-    desk.send("POST", "/api/v1/counters/loket-1/call-next", None)
+    desk.send("POST", "/api/v1/counters/lab/call-next", None)
         .await;
     let done = format!("/api/v1/tickets/{}/complete", third["id"].as_str().unwrap());
     desk.send("POST", &done, None).await;

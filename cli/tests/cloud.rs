@@ -47,7 +47,8 @@ async fn three_nodes_through(database: &str, root: &Path) {
             let res = n.take(&client, service).await;
             assert_eq!(res.status(), 201, "node {i} works without the cloud");
         }
-        let counter = ["loket-1", "loket-2", "ruang-umum"][i];
+        // Registration lokets: the rooms call only registered patients.
+        let counter = ["loket-1", "loket-2", "loket-1"][i];
         let res = client
             .post(n.url(&format!("/api/v1/counters/{counter}/call-next")))
             .bearer_auth(&desks[i])

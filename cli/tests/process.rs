@@ -94,7 +94,8 @@ async fn the_demo_keeps_its_state_across_a_restart() {
     assert_eq!(
         states,
         [
-            ("A-001", "done", "loket-1"),
+            // Registered: waiting for the doctor's room.
+            ("A-001", "waiting", "-"),
             ("A-002", "called", "loket-2"),
             ("A-003", "waiting", "-"),
         ]

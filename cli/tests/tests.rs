@@ -12,6 +12,7 @@ mod edge;
 mod encryption;
 mod lan;
 mod language;
+mod morning;
 mod printing;
 mod process;
 mod staff;

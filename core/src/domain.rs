@@ -99,57 +99,138 @@ pub struct Service {
     /// (the defaults when a service was set up without them).
     #[serde(default)]
     pub slots: crate::appointment::SlotRules,
+    /// The steps of a visit, in order: e.g. registration at a loket, then the poli's
+    /// room. None: a visit is one step, at any counter serving the service.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<VisitStep>,
 }
 
-/// The identity of a counter or clinician room, a short slug such as `loket-1`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(try_from = "String", into = "String")]
-#[schema(value_type = String, example = "loket-1", pattern = "^[a-z0-9-]{1,32}$")]
-pub struct CounterId(String);
+/// A short slug identity (`loket-1`, `registration`): 1–32 lowercase letters, digits
+/// and `-`, refused with `rule` otherwise.
+macro_rules! slug_id {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $rule:expr, $example:literal) => {
+        $(#[$doc])*
+        #[derive(
+            Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+        )]
+        #[serde(try_from = "String", into = "String")]
+        #[schema(value_type = String, example = $example, pattern = "^[a-z0-9-]{1,32}$")]
+        pub struct $name(String);
 
-impl TryFrom<String> for CounterId {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s).map_err(|e| e.rule.text().en)
-    }
-}
-
-impl From<CounterId> for String {
-    fn from(v: CounterId) -> String {
-        v.0
-    }
-}
-
-impl std::str::FromStr for CounterId {
-    type Err = ValidationError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
-    }
-}
-
-impl CounterId {
-    /// Accepts 1–32 characters of lowercase letters, digits and `-`.
-    pub fn parse(id: &str) -> Result<Self, ValidationError> {
-        let ok = (1..=32).contains(&id.len())
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if ok {
-            Ok(Self(id.to_owned()))
-        } else {
-            Err(ValidationError::new("counter", Rule::CounterId))
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                Self::parse(&s).map_err(|e| e.rule.text().en)
+            }
         }
-    }
 
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = ValidationError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl $name {
+            /// Accepts 1–32 characters of lowercase letters, digits and `-`.
+            pub fn parse(id: &str) -> Result<Self, ValidationError> {
+                let ok = (1..=32).contains(&id.len())
+                    && id
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+                if ok {
+                    Ok(Self(id.to_owned()))
+                } else {
+                    Err(ValidationError::new($field, $rule))
+                }
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+slug_id!(
+    /// The identity of a counter or clinician room, a short slug such as `loket-1`.
+    CounterId,
+    "counter",
+    Rule::CounterId,
+    "loket-1"
+);
+
+slug_id!(
+    /// The identity of a step of a visit, a short slug such as `registration` or
+    /// `room`. Services that share a step share its id, so a counter serving
+    /// `registration` registers the patients of all its services.
+    StepId,
+    "step",
+    Rule::StepId,
+    "registration"
+);
+
+/// One step of a visit to a service: registration at a loket, then the poli's room.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct VisitStep {
+    /// Identity, shared by the services that have this step.
+    pub id: StepId,
+    /// Name in Bahasa Indonesia, e.g. `Pendaftaran`.
+    pub name_id: String,
+    /// Name in English, e.g. `Registration`.
+    pub name_en: String,
+}
+
+impl VisitStep {
+    /// A step with its names.
+    pub fn new(id: &str, name_id: &str, name_en: &str) -> Result<Self, ValidationError> {
+        Ok(Self {
+            id: StepId::parse(id)?,
+            name_id: name_id.to_owned(),
+            name_en: name_en.to_owned(),
+        })
     }
 }
 
-impl fmt::Display for CounterId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+impl Service {
+    /// The step a visit starts at (none when the service is one step).
+    pub fn first_step(&self) -> Option<&VisitStep> {
+        self.steps.first()
+    }
+
+    /// The step called `id`.
+    pub fn step(&self, id: &StepId) -> Option<&VisitStep> {
+        self.steps.iter().find(|s| s.id == *id)
+    }
+
+    /// Where a visit at `current` goes next (none: `current` is the last step). A
+    /// ticket without a step is at the first; a step the service no longer has is
+    /// its last.
+    pub fn step_after(&self, current: Option<&StepId>) -> Option<&VisitStep> {
+        let at = match current {
+            None => 0,
+            Some(id) => self.steps.iter().position(|s| s.id == *id)?,
+        };
+        self.steps.get(at + 1)
+    }
+
+    /// The step a ticket at `current` is counted at: `current`, or the first step when
+    /// it has none (a ticket issued before the service had steps).
+    pub fn step_of<'a>(&'a self, current: Option<&'a StepId>) -> Option<&'a StepId> {
+        current.or(self.first_step().map(|s| &s.id))
     }
 }
 
@@ -162,6 +243,22 @@ pub struct Counter {
     pub name: String,
     /// Services this counter serves, in the order it prefers them.
     pub services: Vec<ServiceCode>,
+    /// The steps of those services it serves (a loket: `registration`; a room: `room`).
+    /// None: every step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepId>,
+}
+
+impl Counter {
+    /// Whether this counter calls the tickets of `service` that are at `step` (none: a
+    /// service of one step).
+    pub fn takes(&self, service: &ServiceCode, step: Option<&StepId>) -> bool {
+        self.services.contains(service)
+            && match step {
+                None => true,
+                Some(step) => self.steps.is_empty() || self.steps.contains(step),
+            }
+    }
 }
 
 /// The role of a staff account.

@@ -453,6 +453,22 @@ impl Rule {
                 "ID loket adalah 1–32 huruf kecil, angka atau '-', misalnya loket-1",
                 "a counter id is 1-32 lowercase letters, digits or '-', such as loket-1",
             ),
+            R::StepId => Text::new(
+                "ID langkah adalah 1–32 huruf kecil, angka atau '-', misalnya pendaftaran",
+                "a step id is 1-32 lowercase letters, digits or '-', such as registration",
+            ),
+            R::StepRepeated { step } => Text::new(
+                format!("langkah {step} disebut lebih dari sekali"),
+                format!("the step {step} is given more than once"),
+            ),
+            R::StepUnknown { step } => Text::new(
+                format!("tidak ada layanan loket ini yang memiliki langkah {step}"),
+                format!("none of this counter's services has the step {step}"),
+            ),
+            R::CounterStep { counter, step } => Text::new(
+                format!("{counter} tidak melayani langkah {step}"),
+                format!("{counter} does not serve the step {step}"),
+            ),
             R::Username => Text::new(
                 "3–32 huruf kecil, angka, '.', '_' atau '-'",
                 "3-32 lowercase letters, digits, '.', '_' or '-'",
@@ -554,7 +570,7 @@ impl Rule {
 /// serde's words; in Bahasa Indonesia they are said again in its words.
 pub fn request_shape(detail: &str) -> Text {
     let mut id = detail.to_owned();
-    for rule in [Rule::ServiceCode, Rule::CounterId] {
+    for rule in [Rule::ServiceCode, Rule::CounterId, Rule::StepId] {
         let words = rule.text();
         id = id.replace(&words.en, &words.id);
     }
@@ -576,6 +592,7 @@ fn step_id(step: &str) -> &str {
         "requeue" => "mengantrekan ulang",
         "cancel" => "membatalkan",
         "transfer" => "mengalihkan",
+        "advance" => "meneruskan",
         other => other,
     }
 }
@@ -666,6 +683,15 @@ mod tests {
             Rule::BirthDate,
             Rule::ServiceCode,
             Rule::CounterId,
+            Rule::StepId,
+            Rule::StepRepeated {
+                step: "registration".into(),
+            },
+            Rule::StepUnknown { step: "lab".into() },
+            Rule::CounterStep {
+                counter: "Loket 1".into(),
+                step: "Ruang periksa".into(),
+            },
             Rule::Username,
             Rule::TimeZone,
             Rule::NotInPast,
@@ -712,6 +738,10 @@ mod tests {
                 | Rule::BirthDate
                 | Rule::ServiceCode
                 | Rule::CounterId
+                | Rule::StepId
+                | Rule::StepRepeated { .. }
+                | Rule::StepUnknown { .. }
+                | Rule::CounterStep { .. }
                 | Rule::Username
                 | Rule::TimeZone
                 | Rule::NotInPast
@@ -744,7 +774,7 @@ mod tests {
     fn every_validation_rule_has_both_texts() {
         let rules = examples();
         // Every variant once at least (the two lengths are one variant).
-        assert_eq!(rules.len(), 35);
+        assert_eq!(rules.len(), 39);
         for rule in rules {
             complete(&format!("{rule:?}"), &rule.text());
         }

@@ -21,6 +21,7 @@
 //!     appointment: None,
 //!     patient: None,
 //!     transferred_from: None,
+//!     start_step: None,
 //! };
 //! let waiting = step(None, id, &TicketChange::Issued(issue), kiosk, 1_000)?;
 //! let call = TicketChange::Called { counter: CounterId::parse("loket-1")? };

@@ -127,6 +127,7 @@ mod tests {
             }),
             patient: None,
             transferred_from: None,
+            start_step: None,
         };
         step(
             None,

@@ -2,7 +2,7 @@
 //! requeue, cancel and transfer. [`step`] is the only place a transition is decided;
 //! [`fold`] replays a ticket's events in the log's total order.
 
-use crate::domain::{CounterId, Priority, ServiceCode};
+use crate::domain::{CounterId, Priority, ServiceCode, StepId};
 use crate::event::{Actor, Event, EventBody, EventId};
 use crate::ids::{AppointmentId, PatientId, TicketId, VisitId};
 use chrono::NaiveDate;
@@ -103,6 +103,11 @@ pub struct Issue {
     pub patient: Option<PatientId>,
     /// The ticket this one continues, after a transfer.
     pub transferred_from: Option<TicketId>,
+    /// The step of the service's visit it starts at (none: a service of one step, or
+    /// a ticket issued before services had steps). Not `step`: that names the change in
+    /// a stored event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_step: Option<StepId>,
 }
 
 /// One step of a ticket's life, as stored in an event.
@@ -132,6 +137,12 @@ pub enum TicketChange {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// The step it was at is finished; it waits for the next step of its visit (the
+    /// poli's room after registration), keeping its label.
+    Advanced {
+        /// The next step.
+        to: StepId,
+    },
     /// Sent on to another service, continuing as ticket `to`.
     Transferred {
         /// The new ticket in the other service.
@@ -154,6 +165,7 @@ impl TicketChange {
             TicketChange::Requeued => "requeue",
             TicketChange::Cancelled { .. } => "cancel",
             TicketChange::Transferred { .. } => "transfer",
+            TicketChange::Advanced { .. } => "advance",
         }
     }
 }
@@ -196,8 +208,29 @@ pub struct Ticket {
     pub recalls: u32,
     /// The ticket that continues its journey, after a transfer.
     pub transferred_to: Option<TicketId>,
+    /// The step of its visit it is at (see [`Issue::start_step`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<StepId>,
+    /// The steps of its visit it has finished, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub finished_steps: Vec<FinishedStep>,
     /// Events that asked for an illegal step, in fold order.
     pub conflicts: Vec<Conflict>,
+}
+
+/// A step of a visit a ticket went through: where and when it was called and served.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinishedStep {
+    /// The step (none: the service's first, for a ticket issued without one).
+    pub step: Option<StepId>,
+    /// The counter that called it there.
+    pub counter: Option<CounterId>,
+    /// When it was last called there.
+    pub called_at_ms: Option<i64>,
+    /// When service started there.
+    pub serving_at_ms: Option<i64>,
+    /// When the step was finished.
+    pub finished_at_ms: i64,
 }
 
 /// A step that is not allowed from the ticket's current state.
@@ -248,6 +281,8 @@ pub fn step(
                 finished_at_ms: None,
                 recalls: 0,
                 transferred_to: None,
+                step: issue.start_step.clone(),
+                finished_steps: Vec::new(),
                 conflicts: Vec::new(),
             }),
             _ => Err(TransitionError::UnknownTicket),
@@ -286,7 +321,24 @@ pub fn step(
             next.status = S::Done;
             next.finished_at_ms = Some(at_ms);
         }
-        (TicketChange::Completed, S::Waiting) => {
+        // The next step of the visit: back in a queue (the room's), after this step.
+        (TicketChange::Advanced { to }, S::Called | S::Serving) => {
+            next.finished_steps.push(FinishedStep {
+                step: current.step.clone(),
+                counter: current.counter.clone(),
+                called_at_ms: current.called_at_ms,
+                serving_at_ms: current.serving_at_ms,
+                finished_at_ms: at_ms,
+            });
+            next.status = S::Waiting;
+            next.step = Some(to.clone());
+            next.counter = None;
+            next.queued_at_ms = at_ms;
+            next.called_at_ms = None;
+            next.serving_at_ms = None;
+            next.recalls = 0;
+        }
+        (TicketChange::Completed | TicketChange::Advanced { .. }, S::Waiting) => {
             return Err(illegal(" (call it first)"));
         }
         (TicketChange::NoShow, S::Called) => {

@@ -110,6 +110,25 @@ pub enum Rule {
     ChooseService,
     /// A ticket status the API knows.
     TicketStatus,
+    /// A step id: 1–32 lowercase letters, digits or `-`.
+    StepId,
+    /// A service's steps are each named once.
+    StepRepeated {
+        /// The step given twice.
+        step: String,
+    },
+    /// A counter's step that none of its services has.
+    StepUnknown {
+        /// The step.
+        step: String,
+    },
+    /// A counter that does not serve the step the ticket is at.
+    CounterStep {
+        /// The counter's name.
+        counter: String,
+        /// The step's name.
+        step: String,
+    },
     /// A counter that does not serve the ticket's service.
     CounterServes {
         /// The counter's name.

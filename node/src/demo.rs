@@ -4,7 +4,9 @@
 use crate::error::Result;
 use crate::ops::Node;
 use crate::setup::ensure_staff;
-use medicloud_core::domain::{Counter, CounterId, DeviceRole, Service, ServiceCode, StaffRole};
+use medicloud_core::domain::{
+    Counter, CounterId, DeviceRole, Service, ServiceCode, StaffRole, StepId, VisitStep,
+};
 use medicloud_core::event::Actor;
 use medicloud_core::ids::{ClinicId, UserId};
 use uuid::Uuid;
@@ -19,25 +21,63 @@ const DEMO_STAFF_BASE: u128 = 0x6d656469_636c_6f75_6400_757365720001;
 /// node listens on loopback unless told otherwise.
 pub const DEMO_LAN_KEY: &str = "medicloud-demo-lan-key";
 
-/// The demo's services: code, Bahasa Indonesia, English.
-pub const SERVICES: &[(&str, &str, &str)] = &[
-    ("A", "Poli Umum", "General Practice"),
-    ("B", "Poli Gigi", "Dental Clinic"),
-    ("C", "KIA", "Maternal & Child Health"),
-    ("L", "Laboratorium", "Laboratory"),
-    ("F", "Farmasi", "Pharmacy"),
+/// The demo's services: code, Bahasa Indonesia, English, and for a poli the name of
+/// its room (a visit there goes registration at a loket, then the room).
+pub const SERVICES: &[(&str, &str, &str, Option<(&str, &str)>)] = &[
+    (
+        "A",
+        "Poli Umum",
+        "General Practice",
+        Some(("Ruang Periksa Umum", "General consultation room")),
+    ),
+    (
+        "B",
+        "Poli Gigi",
+        "Dental Clinic",
+        Some(("Ruang Gigi", "Dental room")),
+    ),
+    (
+        "C",
+        "KIA",
+        "Maternal & Child Health",
+        Some(("Ruang KIA", "MCH room")),
+    ),
+    ("L", "Laboratorium", "Laboratory", None),
+    ("F", "Farmasi", "Pharmacy", None),
 ];
 
-/// The demo's counters and rooms: id, name, services.
-pub const COUNTERS: &[(&str, &str, &[&str])] = &[
-    ("loket-1", "Loket 1", &["A", "B", "C"]),
-    ("loket-2", "Loket 2", &["A", "B", "C"]),
-    ("ruang-umum", "Ruang Periksa Umum", &["A"]),
-    ("ruang-gigi", "Ruang Gigi", &["B"]),
-    ("ruang-kia", "Ruang KIA", &["C"]),
-    ("lab", "Laboratorium", &["L"]),
-    ("farmasi", "Loket Farmasi", &["F"]),
+/// The step id of registration at a loket.
+pub const REGISTRATION: &str = "registration";
+/// The step id of the poli's room.
+pub const ROOM: &str = "room";
+
+/// The demo's counters and rooms: id, name, services, and the steps it serves (none:
+/// every step).
+pub const COUNTERS: &[(&str, &str, &[&str], &[&str])] = &[
+    ("loket-1", "Loket 1", &["A", "B", "C"], &[REGISTRATION]),
+    ("loket-2", "Loket 2", &["A", "B", "C"], &[REGISTRATION]),
+    ("ruang-umum", "Ruang Periksa Umum", &["A"], &[ROOM]),
+    ("ruang-gigi", "Ruang Gigi", &["B"], &[ROOM]),
+    ("ruang-kia", "Ruang KIA", &["C"], &[ROOM]),
+    ("lab", "Laboratorium", &["L"], &[]),
+    ("farmasi", "Loket Farmasi", &["F"], &[]),
 ];
+
+/// A poli's two steps: registration at a loket, then its room.
+pub fn poli_steps(room_id: &str, room_en: &str) -> Vec<VisitStep> {
+    vec![
+        VisitStep {
+            id: StepId::parse(REGISTRATION).expect("a valid step id"),
+            name_id: "Pendaftaran".into(),
+            name_en: "Registration".into(),
+        },
+        VisitStep {
+            id: StepId::parse(ROOM).expect("a valid step id"),
+            name_id: room_id.into(),
+            name_en: room_en.into(),
+        },
+    ]
+}
 
 /// The demo's staff: username, display name, role.
 pub const STAFF: &[(&str, &str, StaffRole)] = &[
@@ -68,27 +108,7 @@ pub fn seed(node: &Node, password: &str) -> Result<Vec<(&'static str, String)>> 
     }
     if node.clinic()?.is_none() {
         node.set_clinic(Actor::System, "Klinik Sehat Sentosa", "Asia/Jakarta")?;
-        for (code, name_id, name_en) in SERVICES {
-            let service = Service {
-                code: ServiceCode::parse(code)?,
-                name_id: (*name_id).into(),
-                name_en: (*name_en).into(),
-                active: true,
-                slots: Default::default(),
-            };
-            node.set_service(Actor::System, service)?;
-        }
-        for (id, name, services) in COUNTERS {
-            let counter = Counter {
-                id: CounterId::parse(id)?,
-                name: (*name).into(),
-                services: services
-                    .iter()
-                    .map(|s| ServiceCode::parse(s))
-                    .collect::<std::result::Result<_, _>>()?,
-            };
-            node.set_counter(Actor::System, counter)?;
-        }
+        set_up_queues(node)?;
     }
     for (index, (username, display_name, role)) in STAFF.iter().enumerate() {
         let id = UserId(Uuid::from_u128(DEMO_STAFF_BASE + index as u128));
@@ -106,6 +126,37 @@ pub fn seed(node: &Node, password: &str) -> Result<Vec<(&'static str, String)>> 
         links.push((*screen, token));
     }
     Ok(links)
+}
+
+/// Sets up the demo's services (with their steps) and counters.
+pub fn set_up_queues(node: &Node) -> Result<()> {
+    for (code, name_id, name_en, room) in SERVICES {
+        let service = Service {
+            code: ServiceCode::parse(code)?,
+            name_id: (*name_id).into(),
+            name_en: (*name_en).into(),
+            active: true,
+            slots: Default::default(),
+            steps: room.map_or_else(Vec::new, |(id, en)| poli_steps(id, en)),
+        };
+        node.set_service(Actor::System, service)?;
+    }
+    for (id, name, services, steps) in COUNTERS {
+        let counter = Counter {
+            id: CounterId::parse(id)?,
+            name: (*name).into(),
+            services: services
+                .iter()
+                .map(|s| ServiceCode::parse(s))
+                .collect::<std::result::Result<_, _>>()?,
+            steps: steps
+                .iter()
+                .map(|s| StepId::parse(s))
+                .collect::<std::result::Result<_, _>>()?,
+        };
+        node.set_counter(Actor::System, counter)?;
+    }
+    Ok(())
 }
 
 /// This data folder's demo pairing secret, made on its first demo start.

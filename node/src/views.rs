@@ -4,7 +4,7 @@
 use crate::error::Result;
 use crate::store::query;
 use chrono::{DateTime, NaiveDate, Utc};
-use medicloud_core::domain::{Counter, CounterId, Priority, Service, ServiceCode};
+use medicloud_core::domain::{Counter, CounterId, Priority, Service, ServiceCode, StepId};
 use medicloud_core::event::EventId;
 use medicloud_core::ids::{AppointmentId, TicketId, VisitId};
 use medicloud_core::queue::{QueuePolicy, priority_streak};
@@ -30,9 +30,16 @@ pub struct TicketView {
     pub service_name_en: String,
     /// Lifecycle state.
     pub status: TicketStatus,
+    /// The step of its visit it is at (`registration`, `room`); null in a service of
+    /// one step.
+    pub step: Option<StepId>,
+    /// That step's name in Bahasa Indonesia, e.g. `Pendaftaran`.
+    pub step_name_id: Option<String>,
+    /// That step's name in English.
+    pub step_name_en: Option<String>,
     /// Priority lane, if any.
     pub priority: Option<Priority>,
-    /// Place in the calling order, 1 = next; null unless waiting.
+    /// Place in the calling order of its step, 1 = next; null unless waiting.
     pub position: Option<u32>,
     /// People ahead in the calling order; null unless waiting.
     pub people_ahead: Option<u32>,
@@ -121,10 +128,23 @@ pub struct ServiceView {
     /// The service.
     #[serde(flatten)]
     pub service: Service,
-    /// Tickets waiting now.
+    /// Tickets waiting now at its first step (where a ticket taken now waits).
     pub waiting: u32,
     /// Estimated seconds a ticket taken now would wait.
     pub estimated_wait_seconds: u32,
+    /// Counters that serve its first step.
+    pub counters: u32,
+    /// Each step's queue, in the order of the visit (empty in a service of one step).
+    pub step_queues: Vec<StepQueueView>,
+}
+
+/// The queue at one step of a service's visit.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct StepQueueView {
+    /// The step.
+    pub step: StepId,
+    /// Tickets waiting there now.
+    pub waiting: u32,
     /// Counters that serve it.
     pub counters: u32,
 }
@@ -133,18 +153,21 @@ fn time(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
+/// One queue: a service at one step of its visit (none: a service of one step).
+type QueueKey = (ServiceCode, Option<StepId>);
+
 /// The queues of one day at one moment: calling order, service times, counters.
 #[derive(Debug)]
 pub struct Queues {
     services: HashMap<ServiceCode, Service>,
     counters: HashMap<CounterId, Counter>,
-    order: HashMap<ServiceCode, Vec<TicketId>>,
-    times: HashMap<ServiceCode, ServiceTime>,
+    order: HashMap<QueueKey, Vec<TicketId>>,
+    times: HashMap<QueueKey, ServiceTime>,
 }
 
 impl Queues {
     /// Loads the day's waiting tickets (of one service, or of all) and puts each
-    /// service's queue in calling order.
+    /// queue (a service at a step) in calling order.
     pub fn load(
         conn: &Connection,
         day: NaiveDate,
@@ -160,28 +183,36 @@ impl Queues {
             .into_iter()
             .map(|c| (c.id.clone(), c))
             .collect();
-        let mut by_service: HashMap<ServiceCode, Vec<Ticket>> = HashMap::new();
+        let mut by_queue: HashMap<QueueKey, Vec<Ticket>> = HashMap::new();
         for t in query::tickets(conn, day, only, None)? {
-            by_service
-                .entry(t.issue.service.clone())
+            by_queue
+                .entry(queue_key(&services, &t))
                 .or_default()
                 .push(t);
         }
-        let order = by_service
+        let order = by_queue
             .iter()
-            .map(|(code, tickets)| {
+            .map(|(key, tickets)| {
                 let streak = priority_streak(tickets);
                 let ids = policy
                     .order(tickets, now_ms, streak)
                     .iter()
                     .map(|t| t.id)
                     .collect();
-                (code.clone(), ids)
+                (key.clone(), ids)
             })
             .collect();
         let mut times = HashMap::new();
-        for code in services.keys() {
-            times.insert(code.clone(), query::service_time(conn, code)?);
+        for service in services.values() {
+            let steps: Vec<Option<&StepId>> = match service.steps.is_empty() {
+                true => vec![None],
+                false => service.steps.iter().map(|s| Some(&s.id)).collect(),
+            };
+            for step in steps {
+                let key = query::service_time_key(&service.code, step);
+                let time = query::service_time(conn, &key)?;
+                times.insert((service.code.clone(), step.cloned()), time);
+            }
         }
         Ok(Self {
             services,
@@ -191,39 +222,56 @@ impl Queues {
         })
     }
 
-    fn counters_serving(&self, service: &ServiceCode) -> u32 {
+    fn counters_serving(&self, (service, step): &QueueKey) -> u32 {
         self.counters
             .values()
-            .filter(|c| c.services.contains(service))
+            .filter(|c| c.takes(service, step.as_ref()))
             .count() as u32
     }
 
-    fn wait(&self, service: &ServiceCode, ahead: u32) -> u32 {
-        let st = self.times.get(service).copied().unwrap_or_default();
-        st.estimate_wait_seconds(ahead, self.counters_serving(service))
+    fn wait(&self, key: &QueueKey, ahead: u32) -> u32 {
+        let st = self.times.get(key).copied().unwrap_or_default();
+        st.estimate_wait_seconds(ahead, self.counters_serving(key))
+    }
+
+    fn waiting(&self, key: &QueueKey) -> u32 {
+        self.order.get(key).map_or(0, |q| q.len() as u32)
     }
 
     /// A service with its waiting count and the wait for a ticket taken now.
     pub fn service_view(&self, service: &Service) -> ServiceView {
-        let waiting = self.order.get(&service.code).map_or(0, |q| q.len() as u32);
+        let first = (
+            service.code.clone(),
+            service.first_step().map(|s| s.id.clone()),
+        );
+        let waiting = self.waiting(&first);
         ServiceView {
             service: service.clone(),
             waiting,
-            estimated_wait_seconds: self.wait(&service.code, waiting),
-            counters: self.counters_serving(&service.code),
+            estimated_wait_seconds: self.wait(&first, waiting),
+            counters: self.counters_serving(&first),
+            step_queues: service
+                .steps
+                .iter()
+                .map(|step| {
+                    let key = (service.code.clone(), Some(step.id.clone()));
+                    StepQueueView {
+                        step: step.id.clone(),
+                        waiting: self.waiting(&key),
+                        counters: self.counters_serving(&key),
+                    }
+                })
+                .collect(),
         }
     }
 
-    /// A ticket with its place in the queue.
+    /// A ticket with its place in the queue of its step.
     pub fn ticket_view(&self, t: &Ticket) -> TicketView {
         let service = self.services.get(&t.issue.service);
+        let key = queue_key(&self.services, t);
+        let step = key.1.as_ref().and_then(|id| service?.step(id));
         let ahead = (t.status == TicketStatus::Waiting)
-            .then(|| {
-                self.order
-                    .get(&t.issue.service)?
-                    .iter()
-                    .position(|id| *id == t.id)
-            })
+            .then(|| self.order.get(&key)?.iter().position(|id| *id == t.id))
             .flatten()
             .map(|i| i as u32);
         TicketView {
@@ -233,10 +281,13 @@ impl Queues {
             service_name_id: service.map(|s| s.name_id.clone()).unwrap_or_default(),
             service_name_en: service.map(|s| s.name_en.clone()).unwrap_or_default(),
             status: t.status,
+            step: key.1.clone(),
+            step_name_id: step.map(|s| s.name_id.clone()),
+            step_name_en: step.map(|s| s.name_en.clone()),
             priority: t.issue.priority,
             position: ahead.map(|a| a + 1),
             people_ahead: ahead,
-            estimated_wait_seconds: ahead.map(|a| self.wait(&t.issue.service, a)),
+            estimated_wait_seconds: ahead.map(|a| self.wait(&key, a)),
             counter: t.counter.clone(),
             counter_name: t
                 .counter
@@ -263,6 +314,20 @@ impl Queues {
     pub fn counter_name(&self, id: &CounterId) -> Option<&str> {
         self.counters.get(id).map(|c| c.name.as_str())
     }
+
+    /// The service called `code`, if it is set up.
+    pub fn service(&self, code: &ServiceCode) -> Option<&Service> {
+        self.services.get(code)
+    }
+}
+
+/// The queue `t` waits in: its service at its step (the first, for a ticket without).
+fn queue_key(services: &HashMap<ServiceCode, Service>, t: &Ticket) -> QueueKey {
+    let step = services
+        .get(&t.issue.service)
+        .and_then(|s| s.step_of(t.step.as_ref()))
+        .or(t.step.as_ref());
+    (t.issue.service.clone(), step.cloned())
 }
 
 /// What anyone holding a ticket's id (its QR code) may see: no patient data.
@@ -276,6 +341,11 @@ pub struct PublicTicketView {
     pub service_name_en: String,
     /// Lifecycle state.
     pub status: TicketStatus,
+    /// The step of the visit it is at, in Bahasa Indonesia (`Pendaftaran`); null in a
+    /// service of one step.
+    pub step_name_id: Option<String>,
+    /// The same in English.
+    pub step_name_en: Option<String>,
     /// Place in the calling order, 1 = next; null unless waiting.
     pub position: Option<u32>,
     /// People ahead; null unless waiting.
@@ -300,6 +370,11 @@ pub struct NextStep {
     pub service_name_id: String,
     /// The same in English.
     pub service_name_en: String,
+    /// The step of that service it waits for, in Bahasa Indonesia (null: a service of
+    /// one step).
+    pub step_name_id: Option<String>,
+    /// The same in English.
+    pub step_name_en: Option<String>,
     /// Its state there.
     pub status: TicketStatus,
 }
@@ -311,6 +386,8 @@ impl From<TicketView> for PublicTicketView {
             service_name_id: t.service_name_id,
             service_name_en: t.service_name_en,
             status: t.status,
+            step_name_id: t.step_name_id,
+            step_name_en: t.step_name_en,
             position: t.position,
             people_ahead: t.people_ahead,
             estimated_wait_seconds: t.estimated_wait_seconds,
@@ -337,4 +414,9 @@ pub struct CallView {
     pub status: TicketStatus,
     /// When it was (last) called.
     pub called_at: DateTime<Utc>,
+    /// Once that step is over, where the patient goes next (`Ruang Periksa Umum`,
+    /// `Laboratorium`), in Bahasa Indonesia; null while there or when the visit is over.
+    pub next_id: Option<String>,
+    /// The same in English.
+    pub next_en: Option<String>,
 }

@@ -48,14 +48,16 @@ async fn a_walk_in_goes_from_kiosk_to_done() {
         (Some(1), Some(0))
     );
     let second = take(&n, &n.kiosk, json!({"service": "A"})).await;
-    // One ahead, five minutes each until service times are observed, three counters serve A.
+    // One ahead, five minutes each until service times are observed, two lokets register
+    // Poli Umum's patients.
     assert_eq!(
         (
             second["position"].as_u64(),
             second["estimated_wait_seconds"].as_u64()
         ),
-        (Some(2), Some(100))
+        (Some(2), Some(150))
     );
+    assert_eq!(t["step"], "registration");
 
     let desk = n.login("desk").await;
     let (status, called) = n
@@ -74,7 +76,8 @@ async fn a_walk_in_goes_from_kiosk_to_done() {
     for (action, expect) in [
         ("recall", "called"),
         ("serve", "serving"),
-        ("complete", "done"),
+        // Registered: on to the doctor's room, with the same number.
+        ("complete", "waiting"),
     ] {
         let (status, body) = step(&n, &desk, &t["id"], action, None).await;
         assert_eq!(
@@ -83,7 +86,7 @@ async fn a_walk_in_goes_from_kiosk_to_done() {
             "{action}: {body}"
         );
     }
-    let (_, done) = n
+    let (_, at_room) = n
         .call(
             "GET",
             &format!("/api/v1/tickets/{}", t["id"].as_str().unwrap()),
@@ -91,13 +94,55 @@ async fn a_walk_in_goes_from_kiosk_to_done() {
             None,
         )
         .await;
-    assert_eq!(done["recalls"], 1);
-    // The second ticket moved up.
+    assert_eq!(
+        (
+            at_room["label"].as_str(),
+            at_room["step"].as_str(),
+            at_room["step_name_id"].as_str(),
+            at_room["position"].as_u64(),
+            at_room["counter"].as_str(),
+        ),
+        (
+            Some("A-001"),
+            Some("room"),
+            Some("Ruang Periksa Umum"),
+            Some(1),
+            None
+        )
+    );
+    // The second ticket moved up in registration's queue.
     let (_, list) = n
         .call("GET", "/api/v1/tickets?status=waiting", Some(&desk), None)
         .await;
-    assert_eq!(list.as_array().unwrap().len(), 1);
-    assert_eq!(list[0]["position"], 1);
+    let second_now = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == second["id"])
+        .unwrap();
+    assert_eq!(
+        (second_now["position"].as_u64(), second_now["step"].as_str()),
+        (Some(1), Some("registration"))
+    );
+    // The doctor's room calls the registered patient, and finishes the visit.
+    let doctor = n.login("doctor").await;
+    let (status, in_room) = n
+        .call(
+            "POST",
+            "/api/v1/counters/ruang-umum/call-next",
+            Some(&doctor),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, in_room["id"].clone()),
+        (StatusCode::OK, t["id"].clone())
+    );
+    let (status, body) = step(&n, &doctor, &t["id"], "complete", None).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("done"))
+    );
     n.call(
         "POST",
         "/api/v1/counters/loket-1/call-next",
@@ -123,8 +168,8 @@ async fn a_walk_in_goes_from_kiosk_to_done() {
     assert_eq!(n.state(), before);
     let (status, body) = step(&n, &desk, &second["id"], "complete", None).await;
     assert_eq!(
-        (status, body["status"].as_str()),
-        (StatusCode::OK, Some("done"))
+        (status, body["status"].as_str(), body["step"].as_str()),
+        (StatusCode::OK, Some("waiting"), Some("room"))
     );
 }
 
@@ -216,7 +261,11 @@ async fn a_counter_holds_one_patient_and_call_next_says_what_becomes_of_the_last
             None,
         )
         .await;
-    assert_eq!(a1["status"], "done");
+    // Completed at registration, A-001 goes on to the doctor's room as "complete" does.
+    assert_eq!(
+        (a1["status"].as_str(), a1["step"].as_str()),
+        (Some("waiting"), Some("room"))
+    );
     assert_eq!(
         held(&n, &desk, "loket-1").await,
         [("A-002".into(), "called".into())]
@@ -230,13 +279,19 @@ async fn a_counter_holds_one_patient_and_call_next_says_what_becomes_of_the_last
     let (_, list) = n
         .call("GET", "/api/v1/tickets?status=waiting", Some(&desk), None)
         .await;
-    let waiting: Vec<&str> = list
+    let waiting: Vec<String> = list
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| t["label"].as_str().unwrap())
+        .map(|t| {
+            format!(
+                "{} {}",
+                t["label"].as_str().unwrap(),
+                t["step"].as_str().unwrap()
+            )
+        })
         .collect();
-    assert_eq!(waiting, ["A-003"]);
+    assert_eq!(waiting, ["A-001 room", "A-003 registration"]);
 
     // Serving: a no-show is not possible, so nothing changes.
     let (status, _) = step(&n, &desk, &fourth["id"], "serve", None).await;
@@ -265,29 +320,29 @@ async fn priority_lanes_are_called_first_and_no_show_can_requeue() {
     let regular = take(&n, &n.kiosk, json!({"service": "B"})).await;
     let elderly = take(&n, &n.kiosk, json!({"service": "B", "priority": "elderly"})).await;
     assert_eq!(elderly["position"], 1);
-    let doctor = n.login("doctor").await;
+    let desk = n.login("desk").await;
     let (_, first) = n
         .call(
             "POST",
-            "/api/v1/counters/ruang-gigi/call-next",
-            Some(&doctor),
+            "/api/v1/counters/loket-1/call-next",
+            Some(&desk),
             None,
         )
         .await;
     assert_eq!(first["label"], elderly["label"]);
-    let (status, body) = step(&n, &doctor, &first["id"], "no-show", None).await;
+    let (status, body) = step(&n, &desk, &first["id"], "no-show", None).await;
     assert_eq!(
         (status, body["status"].as_str()),
         (StatusCode::OK, Some("no_show"))
     );
-    let (_, body) = step(&n, &doctor, &first["id"], "requeue", None).await;
+    let (_, body) = step(&n, &desk, &first["id"], "requeue", None).await;
     assert_eq!(body["status"], "waiting");
     // Requeued in the priority lane, it is still ahead of the regular patient.
     let (_, next) = n
         .call(
             "POST",
-            "/api/v1/counters/ruang-gigi/call-next",
-            Some(&doctor),
+            "/api/v1/counters/loket-1/call-next",
+            Some(&desk),
             None,
         )
         .await;
@@ -295,8 +350,8 @@ async fn priority_lanes_are_called_first_and_no_show_can_requeue() {
     let (_, next) = n
         .call(
             "POST",
-            "/api/v1/counters/ruang-gigi/call-next",
-            Some(&doctor),
+            "/api/v1/counters/loket-1/call-next",
+            Some(&desk),
             Some(r#"{"current": "complete"}"#),
         )
         .await;
@@ -308,14 +363,25 @@ async fn a_transfer_continues_the_visit_in_another_service() {
     let n = TestNode::start();
     let desk = n.login("desk").await;
     let t = take(&n, &desk, json!({"service": "A", "priority": "pregnant"})).await;
-    n.call(
-        "POST",
-        "/api/v1/counters/ruang-umum/call-next",
-        Some(&desk),
-        None,
-    )
-    .await;
-    step(&n, &desk, &t["id"], "serve", None).await;
+    // Registered at Loket 1, then seen in the room.
+    for counter in ["loket-1", "ruang-umum"] {
+        let path = format!("/api/v1/counters/{counter}/call-next");
+        let (status, called) = n.call("POST", &path, Some(&desk), None).await;
+        assert_eq!(
+            (status, &called["id"]),
+            (StatusCode::OK, &t["id"]),
+            "{counter}"
+        );
+        let action = if counter == "loket-1" {
+            "complete"
+        } else {
+            "serve"
+        };
+        assert_eq!(
+            step(&n, &desk, &t["id"], action, None).await.0,
+            StatusCode::OK
+        );
+    }
     let (status, next) = step(
         &n,
         &desk,

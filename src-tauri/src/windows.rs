@@ -37,7 +37,10 @@ pub fn open(
             .devtools(false)
             .initialization_script(KIOSK_LOCKDOWN);
     }
-    main.build()?;
+    let main = main.build()?;
+    if role == Role::Display {
+        allow_sound(&main);
+    }
     if second_display && role != Role::Display {
         let url: Url = node.screen_url(Role::Display).parse()?;
         let mut display = WebviewWindowBuilder::new(app, DISPLAY, WebviewUrl::External(url))
@@ -52,9 +55,29 @@ pub fn open(
                 .fullscreen(true)
                 .decorations(false);
         }
-        display.build()?;
+        allow_sound(&display.build()?);
     }
     Ok(())
+}
+
+/// The waiting-room display chimes and speaks calls from the start: its window lets
+/// media play without a click (a browser asks for one after every load, and the display
+/// finds it needs none here).
+fn allow_sound(window: &tauri::WebviewWindow) {
+    #[cfg(target_os = "linux")]
+    {
+        use webkit2gtk::{SettingsExt, WebViewExt};
+        let done = window.with_webview(|webview| {
+            if let Some(settings) = webview.inner().settings() {
+                settings.set_media_playback_requires_user_gesture(false);
+            }
+        });
+        if let Err(err) = done {
+            tracing::warn!(%err, "cannot let the display play sound without a click");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
 }
 
 /// The first-start page, served by the app itself.

@@ -8,7 +8,7 @@
 //! scenarios are generated as plain events (by [`MemLog`], the reference), so proptest
 //! shrinks data, not databases.
 
-use medicloud_core::domain::{CounterId, ServiceCode};
+use medicloud_core::domain::{CounterId, ServiceCode, StepId};
 use medicloud_core::event::{Actor, Event, EventBody, EventId, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId, TicketId, VisitId};
 use medicloud_core::ticket::{self, Issue, TicketChange};
@@ -83,9 +83,10 @@ pub fn union<F: LogFactory>(factory: &F, a: &F::Log, b: &F::Log) -> F::Log {
 }
 
 /// The `kind`-th kind of change on a ticket: issue, then calls from two counters, serve,
-/// complete, no-show — legal or not, as replicas cut off from each other do.
+/// complete, no-show, on to the room — legal or not, as replicas cut off from each
+/// other do.
 pub fn change(kind: u8, n: u32) -> TicketChange {
-    match kind % 6 {
+    match kind % KINDS {
         0 => TicketChange::Issued(Issue {
             service: ServiceCode::parse("A").unwrap(),
             label: format!("A-{n:03}"),
@@ -95,6 +96,7 @@ pub fn change(kind: u8, n: u32) -> TicketChange {
             appointment: None,
             patient: None,
             transferred_from: None,
+            start_step: None,
         }),
         1 => TicketChange::Called {
             counter: CounterId::parse("loket-1").unwrap(),
@@ -104,16 +106,22 @@ pub fn change(kind: u8, n: u32) -> TicketChange {
         },
         3 => TicketChange::Served,
         4 => TicketChange::Completed,
-        _ => TicketChange::NoShow,
+        5 => TicketChange::NoShow,
+        _ => TicketChange::Advanced {
+            to: StepId::parse("room").unwrap(),
+        },
     }
 }
+
+/// How many kinds of change [`change`] makes.
+const KINDS: u8 = 7;
 
 /// Appends the next event of `origin`'s series to `log`, on a ticket it already knows
 /// (or a new one), and returns it.
 pub fn append(log: &mut impl Log, origin: DeviceId, at_ms: u64, kind: u8, pick: usize) -> Event {
     let held = contents(log);
     let known: Vec<TicketId> = tickets(&held).into_keys().collect();
-    let (id, change) = if kind.is_multiple_of(6) || known.is_empty() {
+    let (id, change) = if kind.is_multiple_of(KINDS) || known.is_empty() {
         let n = held.len() as u32 + 1;
         (
             TicketId(Uuid::from_u128(

@@ -18,6 +18,7 @@ fn issue() -> TicketChange {
         appointment: None,
         patient: None,
         transferred_from: None,
+        start_step: None,
     })
 }
 
@@ -42,6 +43,9 @@ fn change(name: &str) -> TicketChange {
         "transfer" => TicketChange::Transferred {
             to: TicketId(Uuid::from_bytes([7; 16])),
             service: ServiceCode::parse("F").unwrap(),
+        },
+        "advance" => TicketChange::Advanced {
+            to: crate::domain::StepId::parse("room").unwrap(),
         },
         other => panic!("unknown step {other}"),
     }
@@ -88,22 +92,31 @@ fn transition_table() {
         ("no_show", &["issue", "call", "no-show"]),
         ("cancelled", &["issue", "cancel"]),
         ("transferred", &["issue", "transfer"]),
+        ("advanced", &["issue", "call", "advance"]),
+        (
+            "advanced_called",
+            &["issue", "call", "serve", "advance", "call"],
+        ),
     ];
     #[rustfmt::skip]
-    let table: &[(&str, [&str; 9])] = &[
-        //             issue      call       recall     serve      complete   no-show    requeue    cancel       transfer
-        ("none",      ["waiting", "unknown", "unknown", "unknown", "unknown", "unknown", "unknown", "unknown",   "unknown"]),
-        ("waiting",   ["again",   "called",  "first",   "first",   "first",   "illegal", "illegal", "cancelled", "transferred"]),
-        ("called",    ["again",   "another", "called",  "serving", "done",    "no_show", "waiting", "cancelled", "transferred"]),
-        ("serving",   ["again",   "another", "illegal", "illegal", "done",    "illegal", "illegal", "illegal",   "transferred"]),
-        ("done",      ["again",   "illegal", "illegal", "illegal", "illegal", "illegal", "illegal", "illegal",   "illegal"]),
-        ("done_from_call", ["again", "illegal", "illegal", "illegal", "illegal", "illegal", "illegal", "illegal", "illegal"]),
-        ("no_show",   ["again",   "illegal", "illegal", "illegal", "illegal", "illegal", "waiting", "cancelled", "illegal"]),
-        ("cancelled", ["again",   "illegal", "illegal", "illegal", "illegal", "illegal", "illegal", "illegal",   "illegal"]),
-        ("transferred",["again",  "illegal", "illegal", "illegal", "illegal", "illegal", "illegal", "illegal",   "illegal"]),
+    let table: &[(&str, [&str; 10])] = &[
+        //             issue      call       recall     serve      complete   no-show    requeue    cancel       transfer       advance
+        ("none",      ["waiting", "unknown", "unknown", "unknown", "unknown", "unknown", "unknown", "unknown",   "unknown",     "unknown"]),
+        ("waiting",   ["again",   "called",  "first",   "first",   "first",   "illegal", "illegal", "cancelled", "transferred", "first"]),
+        ("called",    ["again",   "another", "called",  "serving", "done",    "no_show", "waiting", "cancelled", "transferred", "waiting"]),
+        ("serving",   ["again",   "another", "illegal", "illegal", "done",    "illegal", "illegal", "illegal",   "transferred", "waiting"]),
+        ("done",      ["again",   "illegal", "illegal", "illegal", "illegal", "illegal", "illegal", "illegal",   "illegal",     "illegal"]),
+        ("done_from_call", ["again", "illegal", "illegal", "illegal", "illegal", "illegal", "illegal", "illegal", "illegal",   "illegal"]),
+        ("no_show",   ["again",   "illegal", "illegal", "illegal", "illegal", "illegal", "waiting", "cancelled", "illegal",     "illegal"]),
+        ("cancelled", ["again",   "illegal", "illegal", "illegal", "illegal", "illegal", "illegal", "illegal",   "illegal",     "illegal"]),
+        ("transferred",["again",  "illegal", "illegal", "illegal", "illegal", "illegal", "illegal", "illegal",   "illegal",     "illegal"]),
+        // At the next step the ticket waits again, and is called there like a new one.
+        ("advanced",  ["again",   "called",  "first",   "first",   "first",   "illegal", "illegal", "cancelled", "transferred", "first"]),
+        ("advanced_called", ["again", "another", "called", "serving", "done", "no_show", "waiting", "cancelled", "transferred", "waiting"]),
     ];
     let steps = [
         "issue", "call", "recall", "serve", "complete", "no-show", "requeue", "cancel", "transfer",
+        "advance",
     ];
     for (status, expected) in table {
         let path = from.iter().find(|(s, _)| s == status).unwrap().1;
@@ -169,6 +182,39 @@ fn transfer_to_the_same_service_is_refused() {
     assert_eq!(
         step(Some(&t), id, &same, Actor::System, 1),
         Err(TransitionError::SameService)
+    );
+}
+
+#[test]
+fn advancing_keeps_the_label_and_the_finished_step_and_queues_again() {
+    let id = TicketId::random();
+    let mut t = step(None, id, &issue(), Actor::System, 1_000).unwrap();
+    for (at, name) in [(2_000, "call"), (2_500, "recall"), (3_000, "serve")] {
+        t = step(Some(&t), id, &change(name), Actor::System, at).unwrap();
+    }
+    let at_room = step(Some(&t), id, &change("advance"), Actor::System, 8_000).unwrap();
+    assert_eq!(at_room.status, TicketStatus::Waiting);
+    assert_eq!(at_room.issue.label, "A-001");
+    assert_eq!(at_room.step.as_ref().map(|s| s.as_str()), Some("room"));
+    // It queues at the room from the moment registration finished, uncalled.
+    assert_eq!(
+        (
+            at_room.queued_at_ms,
+            at_room.called_at_ms,
+            at_room.counter.clone()
+        ),
+        (8_000, None, None)
+    );
+    assert_eq!((at_room.recalls, at_room.issued_at_ms), (0, 1_000));
+    assert_eq!(
+        at_room.finished_steps,
+        vec![FinishedStep {
+            step: None,
+            counter: Some(counter("loket-1")),
+            called_at_ms: Some(2_500),
+            serving_at_ms: Some(3_000),
+            finished_at_ms: 8_000,
+        }]
     );
 }
 
@@ -330,4 +376,18 @@ proptest! {
             applied.union(&conflicted).copied().collect();
         prop_assert_eq!(accounted, all);
     }
+}
+
+#[test]
+fn an_issue_that_starts_at_a_step_reads_back_as_stored() {
+    // The change's tag is `step`: the issue's own step must not collide with it.
+    let TicketChange::Issued(mut issue) = issue() else {
+        unreachable!()
+    };
+    issue.start_step = Some(crate::domain::StepId::parse("registration").unwrap());
+    let issued = TicketChange::Issued(issue);
+    let json = serde_json::to_string(&issued).unwrap();
+    assert_eq!(serde_json::from_str::<TicketChange>(&json).unwrap(), issued);
+    let advanced = serde_json::to_string(&change("advance")).unwrap();
+    assert_eq!(advanced, r#"{"step":"advanced","to":"room"}"#);
 }

@@ -9,7 +9,7 @@ use crate::ops::{DeviceView, NewDevice, NewStaff, StaffView};
 use crate::views::ServiceView;
 use axum::extract::State;
 use axum::http::StatusCode;
-use medicloud_core::domain::{Clinic, Counter, CounterId, Service, ServiceCode};
+use medicloud_core::domain::{Clinic, Counter, CounterId, Service, ServiceCode, StepId, VisitStep};
 use medicloud_core::ids::DeviceId;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -163,60 +163,17 @@ pub async fn users(
     Ok(Json(accounts))
 }
 
-/// The clinic's settings as an admin changes them.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClinicSettings {
-    /// Name printed on tickets and shown on screens.
-    pub name: String,
-    /// IANA time zone, e.g. `Asia/Jakarta`.
-    pub time_zone: String,
-    /// Ticket message in Bahasa Indonesia (default when absent or blank).
-    #[serde(default)]
-    #[schema(max_length = 120)]
-    pub ticket_message_id: Option<String>,
-    /// Ticket message in English (default when absent or blank).
-    #[serde(default)]
-    #[schema(max_length = 120)]
-    pub ticket_message_en: Option<String>,
-    /// Whether a transfer gives the patient a new number in the service they are sent
-    /// to; left out, it stays as it was (one label for the whole visit at first).
-    #[serde(default)]
-    pub new_label_on_transfer: Option<bool>,
-    /// The language of the kiosk and the waiting-room display; left out, it
-    /// stays as it was (Bahasa Indonesia at first).
-    #[serde(default)]
-    pub language: Option<medicloud_core::i18n::Lang>,
-}
-
 /// Change the clinic's name, time zone and ticket message (admin).
-#[utoipa::path(put, path = "/api/v1/clinic", tag = "admin", security(("bearer" = [])), request_body = ClinicSettings,
+#[utoipa::path(put, path = "/api/v1/clinic", tag = "admin", security(("bearer" = [])), request_body = crate::ops::ClinicSettings,
     responses((status = 200, body = Clinic), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_clinic(
     State(s): State<AppState>,
     Caller(p, _): Caller,
-    Json(req): Json<ClinicSettings>,
+    Json(req): Json<crate::ops::ClinicSettings>,
 ) -> Result<Json<Clinic>, AppError> {
     p.require(Permission::Administer)?;
     Ok(Json(
-        blocking(move || {
-            let previous = s.node.clinic()?;
-            let clinic = Clinic {
-                id: s.node.identity().clinic,
-                name: req.name,
-                time_zone: req.time_zone,
-                ticket_message_id: req.ticket_message_id,
-                ticket_message_en: req.ticket_message_en,
-                new_label_on_transfer: req
-                    .new_label_on_transfer
-                    .unwrap_or_else(|| previous.as_ref().is_some_and(|c| c.new_label_on_transfer)),
-                language: req
-                    .language
-                    .unwrap_or_else(|| previous.map(|c| c.language).unwrap_or_default()),
-            };
-            s.node.put_clinic(p.actor(), clinic)
-        })
-        .await?,
+        blocking(move || s.node.put_clinic(p.actor(), req)).await?,
     ))
 }
 
@@ -233,6 +190,9 @@ pub struct ServiceSettings {
     /// Its appointment slots and places per slot; left out, they stay as they were (the
     /// defaults for a new service).
     pub slots: Option<medicloud_core::appointment::SlotRules>,
+    /// The steps of a visit, in order (registration, then the room); left out, they stay
+    /// as they were (none for a new service: a visit of one step).
+    pub steps: Option<Vec<VisitStep>>,
 }
 
 /// Add or change a service (admin). The code is the label prefix (`A`).
@@ -248,16 +208,18 @@ pub async fn put_service(
     p.require(Permission::Administer)?;
     let code = ServiceCode::parse(&code).map_err(Error::from)?;
     blocking(move || {
-        let slots = match req.slots {
-            Some(rules) => rules,
-            None => s.node.service_slots(&code)?,
-        };
+        let previous = s.node.service(&code)?;
         let service = Service {
+            slots: req
+                .slots
+                .unwrap_or_else(|| previous.as_ref().map(|p| p.slots).unwrap_or_default()),
+            steps: req
+                .steps
+                .unwrap_or_else(|| previous.map(|p| p.steps).unwrap_or_default()),
             code,
             name_id: req.name_id,
             name_en: req.name_en,
             active: req.active,
-            slots,
         };
         s.node.set_service(p.actor(), service)
     })
@@ -277,6 +239,12 @@ pub struct NewService {
     pub name_en: String,
     /// Whether the kiosk offers it.
     pub active: bool,
+    /// The steps of a visit, in order (e.g. `registration`, then `room`); none: a visit
+    /// is one step, at any counter serving the service.
+    #[serde(default)]
+    pub steps: Vec<VisitStep>,
+    /// Its appointment slots and places per slot (the defaults when left out).
+    pub slots: Option<medicloud_core::appointment::SlotRules>,
 }
 
 /// Add a service (admin). Its code is the label prefix (`A`); `service_exists` when
@@ -295,7 +263,8 @@ pub async fn create_service(
         name_id: req.name_id,
         name_en: req.name_en,
         active: req.active,
-        slots: Default::default(),
+        slots: req.slots.unwrap_or_default(),
+        steps: req.steps,
     };
     let service = blocking(move || s.node.create_service(p.actor(), service)).await?;
     Ok((StatusCode::CREATED, Json(service)))
@@ -312,8 +281,12 @@ pub async fn create_counter(
     Json(req): Json<CounterSettings>,
 ) -> Result<(StatusCode, Json<Counter>), AppError> {
     p.require(Permission::Administer)?;
-    let counter =
-        blocking(move || s.node.create_counter(p.actor(), &req.name, req.services)).await?;
+    let steps = req.steps.unwrap_or_default();
+    let counter = blocking(move || {
+        s.node
+            .create_counter(p.actor(), &req.name, req.services, steps)
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(counter)))
 }
 
@@ -326,6 +299,10 @@ pub struct CounterSettings {
     /// Services it calls from, in the order it prefers them.
     #[schema(min_items = 1)]
     pub services: Vec<ServiceCode>,
+    /// The steps of those services it serves (a loket `registration`, a room `room`);
+    /// empty: every step. Left out: every step for a new counter, unchanged for one
+    /// that exists.
+    pub steps: Option<Vec<StepId>>,
 }
 
 /// Add or change a counter or room (admin).
@@ -339,11 +316,20 @@ pub async fn put_counter(
     Json(req): Json<CounterSettings>,
 ) -> Result<StatusCode, AppError> {
     p.require(Permission::Administer)?;
-    let counter = Counter {
-        id: CounterId::parse(&id).map_err(Error::from)?,
-        name: req.name,
-        services: req.services,
-    };
-    blocking(move || s.node.set_counter(p.actor(), counter)).await?;
+    let id = CounterId::parse(&id).map_err(Error::from)?;
+    blocking(move || {
+        let steps = match req.steps {
+            Some(steps) => steps,
+            None => s.node.counter(&id)?.map(|c| c.steps).unwrap_or_default(),
+        };
+        let counter = Counter {
+            id,
+            name: req.name,
+            services: req.services,
+            steps,
+        };
+        s.node.set_counter(p.actor(), counter)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,9 +5,9 @@ use crate::auth::{check_password_policy, hash_password, new_token, token_sha256}
 use crate::error::{Error, Result};
 use crate::store::query;
 use crate::views::ServiceView;
-use medicloud_core::appointment::SlotRules;
 use medicloud_core::domain::{
     Clinic, Counter, CounterId, Device, DeviceRole, Service, ServiceCode, StaffRole, StaffUser,
+    StepId, VisitStep,
 };
 use medicloud_core::error_code::ErrorCode;
 use medicloud_core::event::{Actor, EventBody};
@@ -112,6 +112,32 @@ fn username(name: &str) -> Result<String> {
     }
 }
 
+/// The clinic's settings as an admin changes them.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClinicSettings {
+    /// Name printed on tickets and shown on screens.
+    pub name: String,
+    /// IANA time zone, e.g. `Asia/Jakarta`.
+    pub time_zone: String,
+    /// Ticket message in Bahasa Indonesia (default when absent or blank).
+    #[serde(default)]
+    #[schema(max_length = 120)]
+    pub ticket_message_id: Option<String>,
+    /// Ticket message in English (default when absent or blank).
+    #[serde(default)]
+    #[schema(max_length = 120)]
+    pub ticket_message_en: Option<String>,
+    /// Whether a transfer gives the patient a new number in the service they are sent
+    /// to; left out, it stays as it was (one label for the whole visit at first).
+    #[serde(default)]
+    pub new_label_on_transfer: Option<bool>,
+    /// The language of the kiosk and the waiting-room display; left out, it
+    /// stays as it was (Bahasa Indonesia at first).
+    #[serde(default)]
+    pub language: Option<medicloud_core::i18n::Lang>,
+}
+
 impl Node {
     /// Sets the clinic's name and time zone.
     pub fn set_clinic(&self, actor: Actor, name: &str, time_zone: &str) -> Result<Clinic> {
@@ -119,23 +145,23 @@ impl Node {
             return Err(ValidationError::new("time_zone", Rule::TimeZone).into());
         }
         let previous = self.clinic()?;
-        let clinic = Clinic {
-            id: self.store.identity().clinic,
+        let settings = ClinicSettings {
             name: name.to_owned(),
             time_zone: time_zone.to_owned(),
             ticket_message_id: previous.as_ref().and_then(|c| c.ticket_message_id.clone()),
-            ticket_message_en: previous.as_ref().and_then(|c| c.ticket_message_en.clone()),
-            new_label_on_transfer: previous.as_ref().is_some_and(|c| c.new_label_on_transfer),
-            language: previous.map(|c| c.language).unwrap_or_default(),
+            ticket_message_en: previous.and_then(|c| c.ticket_message_en),
+            new_label_on_transfer: None,
+            language: None,
         };
-        self.put_clinic(actor, clinic)
+        self.put_clinic(actor, settings)
     }
 
-    /// Changes the clinic's settings (name, time zone, ticket message).
-    pub fn put_clinic(&self, actor: Actor, clinic: Clinic) -> Result<Clinic> {
-        if clinic.time_zone.parse::<chrono_tz::Tz>().is_err() {
+    /// Changes the clinic's settings; those `settings` leave out stay as they were.
+    pub fn put_clinic(&self, actor: Actor, settings: ClinicSettings) -> Result<Clinic> {
+        if settings.time_zone.parse::<chrono_tz::Tz>().is_err() {
             return Err(ValidationError::new("time_zone", Rule::TimeZone).into());
         }
+        let previous = self.clinic()?;
         let message = |field, text: Option<String>| {
             let text = text
                 .map(|t| validate::line(field, &t, 0..=120))
@@ -144,10 +170,16 @@ impl Node {
         };
         let clinic = Clinic {
             id: self.store.identity().clinic,
-            name: validate::line("name", &clinic.name, 1..=100)?,
-            ticket_message_id: message("ticket_message_id", clinic.ticket_message_id)?,
-            ticket_message_en: message("ticket_message_en", clinic.ticket_message_en)?,
-            ..clinic
+            name: validate::line("name", &settings.name, 1..=100)?,
+            time_zone: settings.time_zone,
+            ticket_message_id: message("ticket_message_id", settings.ticket_message_id)?,
+            ticket_message_en: message("ticket_message_en", settings.ticket_message_en)?,
+            new_label_on_transfer: settings
+                .new_label_on_transfer
+                .unwrap_or_else(|| previous.as_ref().is_some_and(|c| c.new_label_on_transfer)),
+            language: settings
+                .language
+                .unwrap_or_else(|| previous.map(|c| c.language).unwrap_or_default()),
         };
         let (_, events) = self
             .store
@@ -161,23 +193,20 @@ impl Node {
         self.store.read(query::clinic)
     }
 
-    /// A service's appointment slot rules (the defaults for a service not set up yet).
-    pub fn service_slots(&self, code: &ServiceCode) -> Result<SlotRules> {
-        self.store.read(|conn| {
-            Ok(query::service(conn, code)?
-                .map(|s| s.slots)
-                .unwrap_or_default())
-        })
+    /// A service as set up, if it is.
+    pub fn service(&self, code: &ServiceCode) -> Result<Option<Service>> {
+        self.store.read(|conn| query::service(conn, code))
     }
 
-    /// Adds or changes a service; its names and slot rules are checked (names trimmed).
+    /// A counter as set up, if it is.
+    pub fn counter(&self, id: &CounterId) -> Result<Option<Counter>> {
+        self.store.read(|conn| query::counter(conn, id))
+    }
+
+    /// Adds or changes a service; its names, slot rules and steps are checked (names
+    /// trimmed).
     pub fn set_service(&self, actor: Actor, service: Service) -> Result<()> {
-        let service = Service {
-            name_id: validate::line("name_id", &service.name_id, 1..=60)?,
-            name_en: validate::line("name_en", &service.name_en, 1..=60)?,
-            slots: service.slots.validate()?,
-            ..service
-        };
+        let service = checked_service(service)?;
         let (_, events) = self
             .store
             .write(|w| w.append(actor, EventBody::ServiceSet(service)))?;
@@ -192,13 +221,8 @@ impl Node {
             name: validate::line("name", &counter.name, 1..=60)?,
             ..counter
         };
-        if counter.services.is_empty() {
-            return Err(ValidationError::new("services", Rule::CounterNeedsService).into());
-        }
         let (_, events) = self.store.write(|w| {
-            for code in &counter.services {
-                query::service(w.conn(), code)?.ok_or(Error::NotFound { what: "service" })?;
-            }
+            check_counter(w.conn(), &counter.services, &counter.steps)?;
             w.append(actor, EventBody::CounterSet(counter))
         })?;
         self.publish(&events);
@@ -207,11 +231,7 @@ impl Node {
 
     /// Adds a new service; refused (`service_exists`) when its code is taken.
     pub fn create_service(&self, actor: Actor, service: Service) -> Result<Service> {
-        let service = Service {
-            name_id: validate::line("name_id", &service.name_id, 1..=60)?,
-            name_en: validate::line("name_en", &service.name_en, 1..=60)?,
-            ..service
-        };
+        let service = checked_service(service)?;
         let (_, events) = self.store.write(|w| {
             if query::service(w.conn(), &service.code)?.is_some() {
                 return Err(Error::conflict(
@@ -228,22 +248,19 @@ impl Node {
         Ok(service)
     }
 
-    /// Adds a new counter named `name`, serving `services`; its id is made from the
-    /// name (`Loket 3` → `loket-3`, with a number added when that is taken).
+    /// Adds a new counter named `name`, serving `services` (at `steps` of them; none:
+    /// every step); its id is made from the name (`Loket 3` → `loket-3`, with a number
+    /// added when that is taken).
     pub fn create_counter(
         &self,
         actor: Actor,
         name: &str,
         services: Vec<ServiceCode>,
+        steps: Vec<StepId>,
     ) -> Result<Counter> {
         let name = validate::line("name", name, 1..=60)?;
-        if services.is_empty() {
-            return Err(ValidationError::new("services", Rule::CounterNeedsService).into());
-        }
         let (counter, events) = self.store.write(|w| {
-            for code in &services {
-                query::service(w.conn(), code)?.ok_or(Error::NotFound { what: "service" })?;
-            }
+            check_counter(w.conn(), &services, &steps)?;
             let taken: Vec<CounterId> = query::counters(w.conn())?
                 .into_iter()
                 .map(|c| c.id)
@@ -252,6 +269,7 @@ impl Node {
                 id: counter_id(&name, &taken),
                 name: name.clone(),
                 services,
+                steps,
             };
             w.append(actor, EventBody::CounterSet(counter.clone()))?;
             Ok(counter)
@@ -461,4 +479,50 @@ mod tests {
             );
         }
     }
+}
+
+/// A service as it may be stored: names trimmed and one line, slot rules in range, each
+/// step named in both languages and given once.
+fn checked_service(service: Service) -> Result<Service> {
+    let mut steps = Vec::with_capacity(service.steps.len());
+    for step in service.steps {
+        if steps.iter().any(|s: &VisitStep| s.id == step.id) {
+            let step = step.id.to_string();
+            return Err(ValidationError::new("steps", Rule::StepRepeated { step }).into());
+        }
+        steps.push(VisitStep {
+            name_id: validate::line("steps.name_id", &step.name_id, 1..=60)?,
+            name_en: validate::line("steps.name_en", &step.name_en, 1..=60)?,
+            id: step.id,
+        });
+    }
+    Ok(Service {
+        name_id: validate::line("name_id", &service.name_id, 1..=60)?,
+        name_en: validate::line("name_en", &service.name_en, 1..=60)?,
+        slots: service.slots.validate()?,
+        steps,
+        ..service
+    })
+}
+
+/// A counter serves at least one service, each of them set up, and only steps that one
+/// of them has.
+fn check_counter(
+    conn: &rusqlite::Connection,
+    services: &[ServiceCode],
+    steps: &[StepId],
+) -> Result<()> {
+    if services.is_empty() {
+        return Err(ValidationError::new("services", Rule::CounterNeedsService).into());
+    }
+    let mut known = Vec::new();
+    for code in services {
+        let service = query::service(conn, code)?.ok_or(Error::NotFound { what: "service" })?;
+        known.extend(service.steps.into_iter().map(|s| s.id));
+    }
+    if let Some(step) = steps.iter().find(|s| !known.contains(s)) {
+        let step = step.to_string();
+        return Err(ValidationError::new("steps", Rule::StepUnknown { step }).into());
+    }
+    Ok(())
 }

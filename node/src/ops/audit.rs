@@ -122,7 +122,8 @@ fn row(conn: &rusqlite::Connection, event: Event) -> Result<AuditRow> {
 }
 
 /// Which ticket a step concerned, by its label, and where it went: `A-012 · Loket 1`
-/// for a call, `A-012 → F` for a transfer, `A-012: <reason>` for a cancellation.
+/// for a call, `A-012 → F` for a transfer, `A-012 → room` for the next step of the
+/// visit, `A-012: <reason>` for a cancellation.
 fn ticket_subject(
     conn: &rusqlite::Connection,
     id: medicloud_core::ids::TicketId,
@@ -136,6 +137,7 @@ fn ticket_subject(
             format!("{label} · {name}")
         }
         TicketChange::Transferred { service, .. } => format!("{label} → {service}"),
+        TicketChange::Advanced { to } => format!("{label} → {to}"),
         TicketChange::Cancelled {
             reason: Some(reason),
         } => format!("{label}: {reason}"),

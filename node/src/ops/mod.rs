@@ -11,7 +11,7 @@ mod staff;
 mod sync;
 mod tickets;
 
-pub use admin::{DeviceView, NewDevice, NewStaff, StaffView};
+pub use admin::{ClinicSettings, DeviceView, NewDevice, NewStaff, StaffView};
 pub use appointments::{AppointmentStatus, AppointmentView, MoveAppointment, NewAppointment};
 pub use audit::{AuditFilter, AuditRow};
 pub use staff::StaffChange;

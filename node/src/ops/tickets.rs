@@ -6,7 +6,7 @@ use crate::labels;
 use crate::store::{Writer, query};
 use crate::views::{CallView, NextStep, PrintState, PublicTicketView, Queues, TicketView};
 use chrono::{NaiveDate, TimeZone};
-use medicloud_core::domain::{CounterId, ServiceCode};
+use medicloud_core::domain::{CounterId, Service, ServiceCode, StepId};
 use medicloud_core::error_code::ErrorCode;
 use medicloud_core::event::{Actor, EventBody};
 use medicloud_core::i18n::{self, Text};
@@ -81,11 +81,14 @@ impl Node {
                     (service, None, None)
                 }
             };
-            open_service(w, &service)?;
+            let step = open_service(w, &service)?
+                .first_step()
+                .map(|s| s.id.clone());
             let id = TicketId::random();
             let issue = Issue {
                 label: labels::take(w, &service, day, remote_labels)?,
                 day,
+                start_step: step,
                 service,
                 priority: req.priority,
                 visit: VisitId::random(),
@@ -161,23 +164,37 @@ impl Node {
     /// What a ticket's holder sees: its view, and after a transfer where the visit goes
     /// on (the last ticket of its transfer chain).
     pub fn public_ticket_view(&self, id: TicketId) -> Result<PublicTicketView> {
-        let view = self.ticket_view(id)?;
-        let mut next = view.transferred_to;
-        let mut public = PublicTicketView::from(view);
-        // A chain is a handful of tickets long; the bound only guards against a cycle.
-        for _ in 0..32 {
-            let Some(to) = next else { break };
-            let t = self.ticket_view(to)?;
-            next = t.transferred_to;
-            public.next = Some(NextStep {
-                ticket_id: t.id,
-                label: t.label,
-                service_name_id: t.service_name_id,
-                service_name_en: t.service_name_en,
-                status: t.status,
-            });
-        }
-        Ok(public)
+        self.store.read(|conn| {
+            let first = query::ticket(conn, id)?.ok_or(Error::NotFound { what: "ticket" })?;
+            // The queues once: of the ticket's own service, or of all when the visit
+            // went on elsewhere.
+            let only = first
+                .transferred_to
+                .is_none()
+                .then_some(&first.issue.service);
+            let queues = self.queues(conn, only)?;
+            let mut next = first.transferred_to;
+            let mut public = PublicTicketView::from(queues.ticket_view(&first));
+            // A chain is a handful of tickets long; the bound only guards against a cycle.
+            for _ in 0..32 {
+                let Some(to) = next else { break };
+                let Some(t) = query::ticket(conn, to)? else {
+                    break;
+                };
+                let t = queues.ticket_view(&t);
+                next = t.transferred_to;
+                public.next = Some(NextStep {
+                    ticket_id: t.id,
+                    label: t.label,
+                    service_name_id: t.service_name_id,
+                    service_name_en: t.service_name_en,
+                    step_name_id: t.step_name_id,
+                    step_name_en: t.step_name_en,
+                    status: t.status,
+                });
+            }
+            Ok(public)
+        })
     }
 
     /// The folded ticket, for access checks.
@@ -204,25 +221,53 @@ impl Node {
         })
     }
 
-    /// The most recent calls of today, newest first.
+    /// The most recent calls of today, newest first. A call whose step is over says
+    /// where the patient goes next: the next step of the visit, or the service a
+    /// transfer sent them to.
     pub fn recent_calls(&self, limit: usize) -> Result<Vec<CallView>> {
         self.store.read(|conn| {
             let day = self.today(conn)?;
             let queues = self.queues(conn, None)?;
-            let mut called: Vec<_> = query::tickets(conn, day, None, None)?
-                .into_iter()
+            let tickets = query::tickets(conn, day, None, None)?;
+            let by_id: std::collections::HashMap<TicketId, &ticket::Ticket> =
+                tickets.iter().map(|t| (t.id, t)).collect();
+            let step_name = |t: &ticket::Ticket| {
+                let service = queues.service(&t.issue.service)?;
+                match service
+                    .step_of(t.step.as_ref())
+                    .and_then(|id| service.step(id))
+                {
+                    Some(step) => Some((step.name_id.clone(), step.name_en.clone())),
+                    None => Some((service.name_id.clone(), service.name_en.clone())),
+                }
+            };
+            let mut called: Vec<_> = tickets
+                .iter()
                 // A cancelled ticket leaves the display with the queue.
                 .filter(|t| t.status != TicketStatus::Cancelled)
-                .filter_map(|t| Some((t.called_at_ms?, t.counter.clone()?, t)))
+                .filter_map(|t| {
+                    let last_step = t.finished_steps.last();
+                    let (at, counter, next) = match (t.called_at_ms, &t.counter, last_step) {
+                        (Some(at), Some(counter), _) => {
+                            let next = t.transferred_to.and_then(|to| step_name(by_id.get(&to)?));
+                            (at, counter.clone(), next)
+                        }
+                        (_, _, Some(done)) => {
+                            (done.called_at_ms?, done.counter.clone()?, step_name(t))
+                        }
+                        _ => return None,
+                    };
+                    Some((at, counter, next, t))
+                })
                 .collect();
-            called.sort_by_key(|(at, _, t)| std::cmp::Reverse((*at, t.id)));
+            called.sort_by_key(|(at, _, _, t)| std::cmp::Reverse((*at, t.id)));
             Ok(called
                 .into_iter()
                 .take(limit)
-                .map(|(at, counter, t)| CallView {
+                .map(|(at, counter, next, t)| CallView {
                     id: t.id,
-                    label: t.issue.label,
-                    service: t.issue.service,
+                    label: t.issue.label.clone(),
+                    service: t.issue.service.clone(),
                     counter_name: queues
                         .counter_name(&counter)
                         .unwrap_or(counter.as_str())
@@ -230,6 +275,8 @@ impl Node {
                     counter,
                     status: t.status,
                     called_at: chrono::DateTime::from_timestamp_millis(at).unwrap_or_default(),
+                    next_id: next.as_ref().map(|(id, _)| id.clone()),
+                    next_en: next.map(|(_, en)| en),
                 })
                 .collect())
         })
@@ -252,12 +299,26 @@ impl Node {
                 TicketAction::Call(counter) => {
                     let c = query::counter(w.conn(), &counter)?
                         .ok_or(Error::NotFound { what: "counter" })?;
+                    let service = query::service(w.conn(), &current.issue.service)?
+                        .ok_or(Error::NotFound { what: "service" })?;
+                    let at = service.step_of(current.step.as_ref());
                     if !c.services.contains(&current.issue.service) {
                         return Err(ValidationError::new(
                             "counter",
                             Rule::CounterServes {
                                 counter: c.name.clone(),
                                 service: current.issue.service.to_string(),
+                            },
+                        )
+                        .into());
+                    }
+                    if !c.takes(&service.code, at) {
+                        let step = at.and_then(|id| service.step(id));
+                        return Err(ValidationError::new(
+                            "counter",
+                            Rule::CounterStep {
+                                counter: c.name.clone(),
+                                step: step.map_or_else(String::new, |s| s.name_id.clone()),
                             },
                         )
                         .into());
@@ -270,7 +331,7 @@ impl Node {
                 }
                 TicketAction::Recall => TicketChange::Recalled,
                 TicketAction::Serve => TicketChange::Served,
-                TicketAction::Complete => TicketChange::Completed,
+                TicketAction::Complete => completion(w, &current)?,
                 TicketAction::NoShow => TicketChange::NoShow,
                 TicketAction::Requeue => TicketChange::Requeued,
                 TicketAction::Cancel(reason) => TicketChange::Cancelled {
@@ -307,16 +368,24 @@ impl Node {
                 (Some(t), None) => return Err(counter_busy(&c.name, t)),
                 (_, Some(handover)) => {
                     for t in &held {
-                        let change = handover.change();
+                        let change = match handover {
+                            Handover::Complete => completion(w, t)?,
+                            other => other.change(),
+                        };
                         ticket::step(Some(t), t.id, &change, actor, w.now_ms())?;
                         w.append(actor, EventBody::Ticket { id: t.id, change })?;
                     }
                 }
                 (None, None) => {}
             }
+            let services = query::services(w.conn())?;
             let queues: Vec<&ticket::Ticket> = today
                 .iter()
-                .filter(|t| c.services.contains(&t.issue.service))
+                .filter(|t| {
+                    let service = services.iter().find(|s| s.code == t.issue.service);
+                    let at = service.and_then(|s| s.step_of(t.step.as_ref()));
+                    c.takes(&t.issue.service, at)
+                })
                 .collect();
             let waiting = queues
                 .iter()
@@ -338,6 +407,19 @@ impl Node {
         self.publish(&events);
         self.ticket_view(id)
     }
+}
+
+/// What completing `t` is: on to the next step of its visit (registration done, the
+/// room next), or the end of it at the last step.
+fn completion(w: &Writer<'_>, t: &ticket::Ticket) -> Result<TicketChange> {
+    let service = query::service(w.conn(), &t.issue.service)?;
+    let next = service.as_ref().and_then(|s| s.step_after(t.step.as_ref()));
+    Ok(match next {
+        Some(next) => TicketChange::Advanced {
+            to: next.id.clone(),
+        },
+        None => TicketChange::Completed,
+    })
 }
 
 /// Today's tickets, every status.
@@ -377,9 +459,9 @@ fn counter_busy(counter_name: &str, held: &ticket::Ticket) -> Error {
     )
 }
 
-/// A service a ticket may be issued in: it exists, is open, and some counter serves it
-/// (a ticket nobody can call would wait for ever).
-fn open_service(w: &Writer<'_>, code: &ServiceCode) -> Result<()> {
+/// A service a ticket may be issued in: it exists, is open, and some counter serves its
+/// first step (a ticket nobody can call would wait for ever).
+fn open_service(w: &Writer<'_>, code: &ServiceCode) -> Result<Service> {
     match query::service(w.conn(), code)? {
         None => Err(Error::NotFound { what: "service" }),
         Some(s) if !s.active => Err(Error::conflict(
@@ -390,11 +472,12 @@ fn open_service(w: &Writer<'_>, code: &ServiceCode) -> Result<()> {
             ),
         )),
         Some(s) => {
+            let first = s.first_step().map(|step| &step.id);
             let served = query::counters(w.conn())?
                 .iter()
-                .any(|c| c.services.contains(code));
+                .any(|c| c.takes(code, first));
             if served {
-                Ok(())
+                Ok(s)
             } else {
                 Err(Error::conflict(
                     ErrorCode::ServiceClosed,
@@ -456,7 +539,9 @@ fn checkable_appointment(
 
 /// Ends `current` as transferred and issues its continuation in `service`, keeping the
 /// visit, the priority lane, the patient and — unless the clinic gives a new number per
-/// transfer — the label. Returns the continuation and whether its label is new.
+/// transfer — the label. The continuation starts at the first step of `service` the
+/// visit has not been through (a registered patient is not registered again). Returns
+/// the continuation and whether its label is new.
 fn transfer(
     w: &mut Writer<'_>,
     actor: Actor,
@@ -464,7 +549,19 @@ fn transfer(
     service: ServiceCode,
     remote_labels: bool,
 ) -> Result<(TicketId, bool)> {
-    open_service(w, &service)?;
+    let target = open_service(w, &service)?;
+    let been: Vec<&StepId> = current
+        .finished_steps
+        .iter()
+        .filter_map(|f| f.step.as_ref())
+        .chain(current.step.as_ref())
+        .collect();
+    let step = target
+        .steps
+        .iter()
+        .find(|s| !been.contains(&&s.id))
+        .or(target.steps.last())
+        .map(|s| s.id.clone());
     let to = TicketId::random();
     let change = TicketChange::Transferred {
         to,
@@ -487,6 +584,7 @@ fn transfer(
         appointment: None,
         patient: current.issue.patient,
         transferred_from: Some(current.id),
+        start_step: step,
     };
     w.append(
         actor,

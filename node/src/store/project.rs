@@ -36,11 +36,12 @@ fn ticket(conn: &Connection, id: TicketId) -> Result<()> {
         return Ok(()); // its issue event has not arrived yet
     };
     let day = ticket.issue.day;
-    let previous: Option<String> = conn
+    let previous: Option<(String, Option<usize>)> = conn
         .query_row(
-            "SELECT status FROM tickets WHERE id = ?1",
+            "SELECT status, json_array_length(state, '$.finished_steps')
+               FROM tickets WHERE id = ?1",
             [id.to_string()],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
     conn.execute(
@@ -59,14 +60,35 @@ fn ticket(conn: &Connection, id: TicketId) -> Result<()> {
             serde_json::to_string(&ticket)?,
         ],
     )?;
-    let newly_done = ticket.status == TicketStatus::Done
-        && previous.as_deref() != Some(TicketStatus::Done.as_str());
-    if let (true, Some(called), Some(done)) =
-        (newly_done, ticket.called_at_ms, ticket.finished_at_ms)
-    {
-        let mut st = query::service_time(conn, &ticket.issue.service)?;
-        st.observe((done - called) as f64 / 1000.0);
-        store_service_time(conn, ticket.issue.service.as_str(), st)?;
+    // Service times, per step: of each step newly finished, and of the last when the
+    // ticket is newly done.
+    let (was_done, steps_before) = match &previous {
+        Some((status, steps)) => (status == TicketStatus::Done.as_str(), steps.unwrap_or(0)),
+        None => (false, 0),
+    };
+    let service = &ticket.issue.service;
+    for step in ticket.finished_steps.iter().skip(steps_before) {
+        if let Some(called) = step.called_at_ms {
+            observe(
+                conn,
+                &query::service_time_key(service, step.step.as_ref()),
+                called,
+                step.finished_at_ms,
+            )?;
+        }
+    }
+    if let (true, false, Some(called), Some(done)) = (
+        ticket.status == TicketStatus::Done,
+        was_done,
+        ticket.called_at_ms,
+        ticket.finished_at_ms,
+    ) {
+        observe(
+            conn,
+            &query::service_time_key(service, ticket.step.as_ref()),
+            called,
+            done,
+        )?;
     }
     if let Some(slot) = ticket.issue.appointment {
         conn.execute(
@@ -75,6 +97,13 @@ fn ticket(conn: &Connection, id: TicketId) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// Adds one observed service time (from the call to the end of the step) to `key`'s.
+fn observe(conn: &Connection, key: &str, called_ms: i64, finished_ms: i64) -> Result<()> {
+    let mut st = query::service_time(conn, key)?;
+    st.observe((finished_ms - called_ms) as f64 / 1000.0);
+    store_service_time(conn, key, st)
 }
 
 fn store_service_time(conn: &Connection, service: &str, st: ServiceTime) -> Result<()> {

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use medicloud_core::domain::{
     Appointment, Clinic, Counter, CounterId, Device, Patient, Service, ServiceCode, StaffUser,
+    StepId,
 };
 use medicloud_core::ids::{AppointmentId, PatientId, TicketId};
 use medicloud_core::ticket::{Ticket, TicketStatus};
@@ -126,12 +127,21 @@ pub fn tickets(
     rows.map(|s| Ok(serde_json::from_str(&s?)?)).collect()
 }
 
-/// The observed service time of a service (the default before any completion).
-pub fn service_time(conn: &Connection, service: &ServiceCode) -> Result<ServiceTime> {
+/// The key of service times observed at `step` of `service` (`A`, or `A/room`).
+pub fn service_time_key(service: &ServiceCode, step: Option<&StepId>) -> String {
+    match step {
+        None => service.to_string(),
+        Some(step) => format!("{service}/{step}"),
+    }
+}
+
+/// The observed service time of a service at a step (the default before any
+/// completion); `key` is [`service_time_key`].
+pub fn service_time(conn: &Connection, key: &str) -> Result<ServiceTime> {
     Ok(conn
         .query_row(
             "SELECT mean_seconds, samples FROM service_times WHERE service = ?1",
-            [service.as_str()],
+            [key],
             |r| {
                 Ok(ServiceTime {
                     mean_seconds: r.get(0)?,

@@ -20,6 +20,7 @@ fn node_at(dir: &Path, time: Arc<ManualTime>) -> Node {
             name_en: format!("Clinic {code}"),
             active: true,
             slots: Default::default(),
+            steps: Vec::new(),
         };
         node.set_service(Actor::System, service).unwrap();
     }
@@ -30,6 +31,7 @@ fn node_at(dir: &Path, time: Arc<ManualTime>) -> Node {
             ServiceCode::parse("A").unwrap(),
             ServiceCode::parse("B").unwrap(),
         ],
+        steps: Vec::new(),
     };
     node.set_counter(Actor::System, counter).unwrap();
     node

@@ -787,6 +787,13 @@ export interface components {
             id: components["schemas"]["TicketId"];
             /** @description Its label. */
             label: string;
+            /** @description The same in English. */
+            next_en?: string | null;
+            /**
+             * @description Once that step is over, where the patient goes next (`Ruang Periksa Umum`,
+             *     `Laboratorium`), in Bahasa Indonesia; null while there or when the visit is over.
+             */
+            next_id?: string | null;
             /** @description Its service. */
             service: components["schemas"]["ServiceCode"];
             /** @description Its current status (`called`, `serving`, …). */
@@ -874,6 +881,11 @@ export interface components {
             name: string;
             /** @description Services this counter serves, in the order it prefers them. */
             services: components["schemas"]["ServiceCode"][];
+            /**
+             * @description The steps of those services it serves (a loket: `registration`; a room: `room`).
+             *     None: every step.
+             */
+            steps?: components["schemas"]["StepId"][];
         };
         /**
          * @description The identity of a counter or clinician room, a short slug such as `loket-1`.
@@ -886,6 +898,12 @@ export interface components {
             name: string;
             /** @description Services it calls from, in the order it prefers them. */
             services: components["schemas"]["ServiceCode"][];
+            /**
+             * @description The steps of those services it serves (a loket `registration`, a room `room`);
+             *     empty: every step. Left out: every step for a new counter, unchanged for one
+             *     that exists.
+             */
+            steps?: components["schemas"]["StepId"][] | null;
         };
         /** @description A new device and its token (shown only in this response). */
         CreatedDevice: components["schemas"]["DeviceView"] & {
@@ -1125,6 +1143,12 @@ export interface components {
             name_en: string;
             /** @description Name in Bahasa Indonesia. */
             name_id: string;
+            slots?: null | components["schemas"]["SlotRules"];
+            /**
+             * @description The steps of a visit, in order (e.g. `registration`, then `room`); none: a visit
+             *     is one step, at any counter serving the service.
+             */
+            steps?: components["schemas"]["VisitStep"][];
         };
         /** @description A staff account an admin creates. */
         NewStaff: {
@@ -1154,6 +1178,13 @@ export interface components {
             service_name_id: string;
             /** @description Its state there. */
             status: components["schemas"]["TicketStatus"];
+            /** @description The same in English. */
+            step_name_en?: string | null;
+            /**
+             * @description The step of that service it waits for, in Bahasa Indonesia (null: a service of
+             *     one step).
+             */
+            step_name_id?: string | null;
             /** @description The ticket that continues the visit (its own status page). */
             ticket_id: components["schemas"]["TicketId"];
         };
@@ -1281,6 +1312,13 @@ export interface components {
             service_name_id: string;
             /** @description Lifecycle state. */
             status: components["schemas"]["TicketStatus"];
+            /** @description The same in English. */
+            step_name_en?: string | null;
+            /**
+             * @description The step of the visit it is at, in Bahasa Indonesia (`Pendaftaran`); null in a
+             *     service of one step.
+             */
+            step_name_id?: string | null;
         };
         /** @description A queue the clinic offers: Poli Umum, Poli Gigi, KIA, Laboratorium, Farmasi. */
         Service: {
@@ -1297,6 +1335,11 @@ export interface components {
              *     (the defaults when a service was set up without them).
              */
             slots?: components["schemas"]["SlotRules"];
+            /**
+             * @description The steps of a visit, in order: e.g. registration at a loket, then the poli's
+             *     room. None: a visit is one step, at any counter serving the service.
+             */
+            steps?: components["schemas"]["VisitStep"][];
         };
         /**
          * @description The short code of a service (`A` for Poli Umum): the prefix of its ticket labels.
@@ -1312,12 +1355,17 @@ export interface components {
             /** @description Name in Bahasa Indonesia. */
             name_id: string;
             slots?: null | components["schemas"]["SlotRules"];
+            /**
+             * @description The steps of a visit, in order (registration, then the room); left out, they stay
+             *     as they were (none for a new service: a visit of one step).
+             */
+            steps?: components["schemas"]["VisitStep"][] | null;
         };
         /** @description A service with its live queue figures. */
         ServiceView: components["schemas"]["Service"] & {
             /**
              * Format: int32
-             * @description Counters that serve it.
+             * @description Counters that serve its first step.
              */
             counters: number;
             /**
@@ -1325,9 +1373,11 @@ export interface components {
              * @description Estimated seconds a ticket taken now would wait.
              */
             estimated_wait_seconds: number;
+            /** @description Each step's queue, in the order of the visit (empty in a service of one step). */
+            step_queues: components["schemas"]["StepQueueView"][];
             /**
              * Format: int32
-             * @description Tickets waiting now.
+             * @description Tickets waiting now at its first step (where a ticket taken now waits).
              */
             waiting: number;
         };
@@ -1416,6 +1466,28 @@ export interface components {
             /** @description Login name. */
             username: string;
         };
+        /**
+         * @description The identity of a step of a visit, a short slug such as `registration` or
+         *     `room`. Services that share a step share its id, so a counter serving
+         *     `registration` registers the patients of all its services.
+         * @example registration
+         */
+        StepId: string;
+        /** @description The queue at one step of a service's visit. */
+        StepQueueView: {
+            /**
+             * Format: int32
+             * @description Counters that serve it.
+             */
+            counters: number;
+            /** @description The step. */
+            step: components["schemas"]["StepId"];
+            /**
+             * Format: int32
+             * @description Tickets waiting there now.
+             */
+            waiting: number;
+        };
         /** @description The whole picture for `GET /api/v1/sync/status`. */
         SyncStatus: {
             /**
@@ -1489,7 +1561,7 @@ export interface components {
             people_ahead?: number | null;
             /**
              * Format: int32
-             * @description Place in the calling order, 1 = next; null unless waiting.
+             * @description Place in the calling order of its step, 1 = next; null unless waiting.
              */
             position?: number | null;
             print?: null | components["schemas"]["PrintState"];
@@ -1507,6 +1579,11 @@ export interface components {
             service_name_id: string;
             /** @description Lifecycle state. */
             status: components["schemas"]["TicketStatus"];
+            step?: null | components["schemas"]["StepId"];
+            /** @description That step's name in English. */
+            step_name_en?: string | null;
+            /** @description That step's name in Bahasa Indonesia, e.g. `Pendaftaran`. */
+            step_name_id?: string | null;
             transferred_from?: null | components["schemas"]["TicketId"];
             transferred_to?: null | components["schemas"]["TicketId"];
             /** @description The visit it belongs to (shared across a transfer chain). */
@@ -1529,6 +1606,15 @@ export interface components {
          * @description One patient visit; the tickets of a visit form its journey across services.
          */
         VisitId: string;
+        /** @description One step of a visit to a service: registration at a loket, then the poli's room. */
+        VisitStep: {
+            /** @description Identity, shared by the services that have this step. */
+            id: components["schemas"]["StepId"];
+            /** @description Name in English, e.g. `Registration`. */
+            name_en: string;
+            /** @description Name in Bahasa Indonesia, e.g. `Pendaftaran`. */
+            name_id: string;
+        };
     };
     responses: {
         /** @description `bad_json` / `bad_request`: the body cannot be read (not JSON) */

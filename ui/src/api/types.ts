@@ -39,3 +39,4 @@ export type SlotFill = S["SlotFill"];
 export type SlotRules = S["SlotRules"];
 /** The audit trail's filters, as the node's document describes them. */
 export type AuditFilter = Partial<NonNullable<operations["trail"]["parameters"]["query"]>>;
+export type VisitStep = S["VisitStep"];

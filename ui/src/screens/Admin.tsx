@@ -77,6 +77,12 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
     load();
   };
 
+  // A counter's steps by name: "Pendaftaran", or "Ruang Periksa Umum / Ruang Gigi".
+  const stepNames = (ids: string[]) =>
+    ids
+      .map((id) => [...new Set(services.flatMap((s) => (s.steps ?? []).filter((x) => x.id === id).map((x) => (lang === "id" ? x.name_id : x.name_en))))].join(" / ") || id)
+      .join(", ");
+
   const showPreview = async () => {
     const tickets = await api("GET", "/api/v1/tickets", { token }).catch(() => []);
     const last = tickets[tickets.length - 1];
@@ -107,7 +113,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
           <table className="table">
             <tbody>
               {services.map((s) => (
-                <ServiceRow key={s.code} s={s} t={t} onSave={(body) => api("PUT", "/api/v1/services/{code}", { token, params: { code: s.code }, body }).then(saved, fail)} />
+                <ServiceRow key={s.code} s={s} t={t} lang={lang} onSave={(body) => api("PUT", "/api/v1/services/{code}", { token, params: { code: s.code }, body }).then(saved, fail)} />
               ))}
             </tbody>
           </table>
@@ -121,6 +127,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
                 <li key={c.id}>
                   <CounterForm
                     t={t}
+                    lang={lang}
                     services={services}
                     counter={c}
                     onCancel={() => setEditing(null)}
@@ -137,6 +144,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
                       </span>
                     ))}
                   </span>
+                  {(c.steps ?? []).length > 0 && <span className="muted small-text" data-testid={`counter-steps-${c.id}`}>{stepNames(c.steps ?? [])}</span>}
                   <button className="link-button" onClick={() => setEditing(c.id)} data-testid={`counter-edit-${c.id}`}>
                     {t("edit")}
                   </button>
@@ -144,7 +152,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
               ),
             )}
           </ul>
-          <CounterForm t={t} services={services} onSave={(body) => change(api("POST", "/api/v1/counters", { token, body }))} />
+          <CounterForm t={t} lang={lang} services={services} onSave={(body) => change(api("POST", "/api/v1/counters", { token, body }))} />
         </section>
         <section className="card">
           <h2>{t("staff")}</h2>
@@ -223,10 +231,11 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
   );
 }
 
-function ServiceRow({ s, t, onSave }: { s: ServiceView; t: (k: Key) => string; onSave: (b: ServiceSettings) => void }) {
+function ServiceRow({ s, t, lang, onSave }: { s: ServiceView; t: (k: Key) => string; lang: "id" | "en"; onSave: (b: ServiceSettings) => void }) {
   const [nameId, setNameId] = useState(s.name_id);
   const [nameEn, setNameEn] = useState(s.name_en);
   const [active, setActive] = useState(s.active);
+  const [places, setPlaces] = useState(s.slots?.places_per_slot ?? 1);
   return (
     <tr>
       <td>
@@ -245,8 +254,25 @@ function ServiceRow({ s, t, onSave }: { s: ServiceView; t: (k: Key) => string; o
           <input type="checkbox" checked={active} onChange={(e) => setActive(e.target.checked)} /> {t("active")}
         </label>
       </td>
+      <td className="service-steps" data-testid={`steps-${s.code}`}>
+        {(s.steps ?? []).length > 0 ? (s.steps ?? []).map((step) => (lang === "id" ? step.name_id : step.name_en)).join(" → ") : <span className="muted">{t("oneStep")}</span>}
+      </td>
       <td>
-        <button onClick={() => onSave({ name_id: nameId, name_en: nameEn, active })}>{t("save")}</button>
+        <label className="places">
+          <input
+            type="number"
+            min={1}
+            max={50}
+            value={places}
+            aria-label={`${s.code} ${t("placesPerSlot")}`}
+            onChange={(e) => setPlaces(Number(e.target.value))}
+            data-testid={`places-${s.code}`}
+          />{" "}
+          {t("placesPerSlot")}
+        </label>
+      </td>
+      <td>
+        <button onClick={() => onSave({ name_id: nameId, name_en: nameEn, active, ...(s.slots ? { slots: { ...s.slots, places_per_slot: places } } : {}) })}>{t("save")}</button>
       </td>
     </tr>
   );

@@ -2,12 +2,14 @@ import { fireEvent, render, screen, within } from "@testing-library/react";
 import { ApiError } from "../api/client";
 import type { Clinic, ServiceView } from "../api/types";
 import { catalogue, type Key, type Lang } from "../lib/i18n";
-import { ClinicForm, ConfirmButton, CounterForm, NewService, NewStaff, timeZones } from "./AdminForms";
+import { ClinicForm, ConfirmButton, CounterForm, NewService, NewStaff, poliSteps, timeZones } from "./AdminForms";
 
 const words = (lang: Lang) => (k: Key) => catalogue[lang][k];
+const queue = { waiting: 0, estimated_wait_seconds: 0, counters: 1, step_queues: [] };
 const services: ServiceView[] = [
-  { code: "A", name_id: "Poli Umum", name_en: "General Practice", active: true, waiting: 0, estimated_wait_seconds: 0, counters: 2 },
-  { code: "B", name_id: "Poli Gigi", name_en: "Dental Clinic", active: true, waiting: 0, estimated_wait_seconds: 0, counters: 1 },
+  { code: "A", name_id: "Poli Umum", name_en: "General Practice", active: true, ...queue, steps: poliSteps("Ruang Periksa Umum", "General consultation room") },
+  { code: "B", name_id: "Poli Gigi", name_en: "Dental Clinic", active: true, ...queue, steps: poliSteps("Ruang Gigi", "Dental room") },
+  { code: "L", name_id: "Laboratorium", name_en: "Laboratory", active: true, ...queue },
 ];
 const value = (el: HTMLElement) => (el as HTMLInputElement).value;
 
@@ -59,8 +61,29 @@ test("a new service is sent with its code in capitals; a taken code is said in w
   fireEvent.change(within(form).getByLabelText("Name (English)"), { target: { value: "Dental" } });
   fireEvent.submit(form);
   expect((await within(form).findByRole("alert")).textContent).toBe("A service with that code exists.");
-  expect(sent).toEqual([{ code: "G", name_id: "Poli Gigi", name_en: "Dental", active: true }]);
+  // A poli by default: registration at a counter, then its room, named after the service.
+  expect(sent).toEqual([{ code: "G", name_id: "Poli Gigi", name_en: "Dental", active: true, steps: poliSteps("Ruang Poli Gigi", "Dental room") }]);
   expect(value(within(form).getByLabelText("Name (English)"))).toBe("Dental");
+});
+
+test("a new service of one step (a laboratory) has no steps; a poli's room can be named", async () => {
+  const sent: unknown[] = [];
+  render(<NewService t={words("id")} onCreate={async (body) => void sent.push(body)} />);
+  const form = screen.getByTestId("new-service");
+  fireEvent.change(within(form).getByLabelText("Kode"), { target: { value: "R" } });
+  fireEvent.change(within(form).getByLabelText("Nama (Bahasa Indonesia)"), { target: { value: "Radiologi" } });
+  fireEvent.change(within(form).getByLabelText("Nama (English)"), { target: { value: "Radiology" } });
+  fireEvent.click(within(form).getByTestId("service-with-room"));
+  fireEvent.submit(form);
+  await vi.waitFor(() => expect(sent).toEqual([{ code: "R", name_id: "Radiologi", name_en: "Radiology", active: true, steps: [] }]));
+  fireEvent.change(within(form).getByLabelText("Kode"), { target: { value: "K" } });
+  fireEvent.change(within(form).getByLabelText("Nama (Bahasa Indonesia)"), { target: { value: "KIA" } });
+  fireEvent.change(within(form).getByLabelText("Nama (English)"), { target: { value: "MCH" } });
+  fireEvent.click(within(form).getByTestId("service-with-room"));
+  fireEvent.change(within(form).getByLabelText("Nama ruang (Bahasa Indonesia)"), { target: { value: "Ruang Bidan" } });
+  fireEvent.change(within(form).getByLabelText("Nama ruang (English)"), { target: { value: "Midwife room" } });
+  fireEvent.submit(form);
+  await vi.waitFor(() => expect(sent[1]).toEqual({ code: "K", name_id: "KIA", name_en: "MCH", active: true, steps: poliSteps("Ruang Bidan", "Midwife room") }));
 });
 
 test("a new counter names the services it serves; it cannot be added serving none", async () => {
@@ -70,21 +93,27 @@ test("a new counter names the services it serves; it cannot be added serving non
   const add = within(form).getByRole("button", { name: "Add" });
   fireEvent.change(within(form).getByLabelText("Counter or room name"), { target: { value: "Ruang Gigi 2" } });
   expect((add as HTMLButtonElement).disabled).toBe(true);
+  expect(within(form).queryByTestId("step-room")).toBeNull();
   fireEvent.click(within(form).getByLabelText("B"));
   expect((add as HTMLButtonElement).disabled).toBe(false);
+  // B's steps are offered; the room serves only the room.
+  fireEvent.click(within(form).getByTestId("step-room"));
   fireEvent.submit(form);
-  await vi.waitFor(() => expect(sent).toEqual([{ name: "Ruang Gigi 2", services: ["B"] }]));
+  await vi.waitFor(() => expect(sent).toEqual([{ name: "Ruang Gigi 2", services: ["B"], steps: ["room"] }]));
   await vi.waitFor(() => expect(value(within(form).getByLabelText("Counter or room name"))).toBe(""));
 });
 
 test("an existing counter's form starts from what it serves", async () => {
   const sent: unknown[] = [];
-  render(<CounterForm t={words("en")} services={services} counter={{ id: "loket-1", name: "Loket 1", services: ["A"] }} onSave={async (body) => void sent.push(body)} />);
+  render(<CounterForm t={words("en")} lang="en" services={services} counter={{ id: "loket-1", name: "Loket 1", services: ["A", "L"], steps: ["registration"] }} onSave={async (body) => void sent.push(body)} />);
   const form = screen.getByTestId("counter-form-loket-1");
   expect((within(form).getByLabelText("A") as HTMLInputElement).checked).toBe(true);
+  expect((within(form).getByTestId("step-registration").querySelector("input") as HTMLInputElement).checked).toBe(true);
+  // The room's names of both polies are one choice.
   fireEvent.click(within(form).getByLabelText("B"));
+  expect(within(form).getByTestId("step-room").textContent).toBe("General consultation room / Dental room");
   fireEvent.submit(form);
-  await vi.waitFor(() => expect(sent).toEqual([{ name: "Loket 1", services: ["A", "B"] }]));
+  await vi.waitFor(() => expect(sent).toEqual([{ name: "Loket 1", services: ["A", "L", "B"], steps: ["registration"] }]));
 });
 
 test("the clinic's name and time zone are changed from a list of IANA zones", async () => {

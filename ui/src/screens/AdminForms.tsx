@@ -2,7 +2,7 @@
 // clinic's name, time zone and ticket text, and a button that asks before it acts. A
 // form whose saving fails keeps what was typed and says why; it clears only once saved.
 import { useState, type ReactNode } from "react";
-import type { Clinic, ClinicSettings, Counter, CounterSettings, NewStaff as NewStaffBody, Service, ServiceView } from "../api/types";
+import type { Clinic, ClinicSettings, Counter, CounterSettings, NewStaff as NewStaffBody, Service, ServiceView, VisitStep } from "../api/types";
 import type { Key, Lang } from "../lib/i18n";
 import { errorText, serviceColor } from "./common";
 
@@ -81,10 +81,22 @@ export function NewStaff({ t, onCreate }: { t: T; onCreate: (body: NewStaffBody)
   );
 }
 
-/** A new service: its code (the label prefix) and its names. */
+/** A poli's visit: registration at a loket, then its room (named in both languages). */
+export function poliSteps(roomId: string, roomEn: string): VisitStep[] {
+  return [
+    { id: "registration", name_id: "Pendaftaran", name_en: "Registration" },
+    { id: "room", name_id: roomId, name_en: roomEn },
+  ];
+}
+
+/** A new service: its code (the label prefix), its names, and whether a visit goes
+ * registration → room (a poli) or is one step (laboratory, pharmacy). */
 export function NewService({ t, onCreate }: { t: T; onCreate: (body: Service) => Promise<unknown> }) {
   const empty: Service = { code: "", name_id: "", name_en: "", active: true };
   const [form, setForm] = useState<Service>(empty);
+  const [withRoom, setWithRoom] = useState(true);
+  const [roomId, setRoomId] = useState("");
+  const [roomEn, setRoomEn] = useState("");
   const { submit, busy, shown } = useSubmit(t);
   return (
     <form
@@ -92,7 +104,12 @@ export function NewService({ t, onCreate }: { t: T; onCreate: (body: Service) =>
       data-testid="new-service"
       onSubmit={async (e) => {
         e.preventDefault();
-        if (await submit(() => onCreate({ ...form, code: form.code.trim().toUpperCase() }))) setForm(empty);
+        const steps = withRoom ? poliSteps(roomId.trim() || `Ruang ${form.name_id.trim()}`, roomEn.trim() || `${form.name_en.trim()} room`) : [];
+        if (await submit(() => onCreate({ ...form, code: form.code.trim().toUpperCase(), steps }))) {
+          setForm(empty);
+          setRoomId("");
+          setRoomEn("");
+        }
       }}
     >
       <h3>{t("serviceAdd")}</h3>
@@ -116,6 +133,16 @@ export function NewService({ t, onCreate }: { t: T; onCreate: (body: Service) =>
       <p id="service-code-hint" className="muted small-text">
         {t("serviceCodeHint")}
       </p>
+      <label className="check">
+        <input type="checkbox" checked={withRoom} onChange={(e) => setWithRoom(e.target.checked)} data-testid="service-with-room" />
+        {t("stepsPoli")}
+      </label>
+      {withRoom && (
+        <div className="row">
+          <input aria-label={t("roomNameId")} placeholder={`${t("roomNameId")}: Ruang ${form.name_id}`} value={roomId} onChange={(e) => setRoomId(e.target.value)} />
+          <input aria-label={t("roomNameEn")} placeholder={`${t("roomNameEn")}: ${form.name_en} room`} value={roomEn} onChange={(e) => setRoomEn(e.target.value)} />
+        </div>
+      )}
       {shown}
     </form>
   );
@@ -140,11 +167,37 @@ function ServicePicker({ services, chosen, onChange, t }: { services: ServiceVie
   );
 }
 
-/** A counter's name and services: a new one (no `counter`) or a change to one. */
-export function CounterForm(props: { t: T; services: ServiceView[]; counter?: Counter; onSave: (body: CounterSettings) => Promise<unknown>; onCancel?: () => void }) {
+/** The steps of the chosen services a counter serves, as checkboxes (none: every step). */
+function StepPicker({ services, chosen, steps, onChange, t, lang }: { services: ServiceView[]; chosen: string[]; steps: string[]; onChange: (next: string[]) => void; t: T; lang: Lang }) {
+  // Steps shared by services are one choice ("registration" at every poli).
+  const names = new Map<string, string[]>();
+  for (const s of services.filter((x) => chosen.includes(x.code))) {
+    for (const step of s.steps ?? []) {
+      const name = lang === "id" ? step.name_id : step.name_en;
+      const known = names.get(step.id) ?? [];
+      if (!known.includes(name)) names.set(step.id, [...known, name]);
+    }
+  }
+  if (names.size === 0) return null;
+  return (
+    <fieldset className="chips">
+      <legend className="muted small-text">{t("counterSteps")}</legend>
+      {[...names].map(([id, label]) => (
+        <label key={id} className="chip" data-testid={`step-${id}`}>
+          <input type="checkbox" checked={steps.includes(id)} onChange={(e) => onChange(e.target.checked ? [...steps, id] : steps.filter((x) => x !== id))} />
+          {label.join(" / ")}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** A counter's name, services and steps: a new one (no `counter`) or a change to one. */
+export function CounterForm(props: { t: T; lang?: Lang; services: ServiceView[]; counter?: Counter; onSave: (body: CounterSettings) => Promise<unknown>; onCancel?: () => void }) {
   const { t, services, counter } = props;
   const [name, setName] = useState(counter?.name ?? "");
   const [chosen, setChosen] = useState<string[]>(counter?.services ?? []);
+  const [steps, setSteps] = useState<string[]>(counter?.steps ?? []);
   const { submit, busy, shown } = useSubmit(t);
   return (
     <form
@@ -152,15 +205,20 @@ export function CounterForm(props: { t: T; services: ServiceView[]; counter?: Co
       data-testid={counter ? `counter-form-${counter.id}` : "new-counter"}
       onSubmit={async (e) => {
         e.preventDefault();
-        if ((await submit(() => props.onSave({ name, services: chosen }))) && !counter) {
+        // Only the steps some chosen service still has.
+        const known = services.filter((x) => chosen.includes(x.code)).flatMap((x) => (x.steps ?? []).map((step) => step.id));
+        const served = steps.filter((x) => known.includes(x));
+        if ((await submit(() => props.onSave({ name, services: chosen, steps: served }))) && !counter) {
           setName("");
           setChosen([]);
+          setSteps([]);
         }
       }}
     >
       {!counter && <h3>{t("counterAdd")}</h3>}
       <input aria-label={t("counterName")} placeholder={t("counterName")} value={name} onChange={(e) => setName(e.target.value)} required />
       <ServicePicker services={services} chosen={chosen} onChange={setChosen} t={t} />
+      <StepPicker services={services} chosen={chosen} steps={steps} onChange={setSteps} t={t} lang={props.lang ?? "id"} />
       <div className="row">
         <button className="primary" type="submit" disabled={busy || chosen.length === 0}>
           {counter ? t("save") : t("add")}

@@ -29,6 +29,7 @@ export const COMMON_ACTIONS = [
   "requeue",
   "cancel",
   "transfer",
+  "advance",
   "clinic_set",
   "service_set",
   "counter_set",

@@ -1,6 +1,6 @@
 // The waiting-room display: the call in large type with its counter, the last calls,
 // waiting counts per service, the clock; every call chimed and spoken, one at a time.
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, takePairingToken } from "../api/client";
 import type { CallView, ServiceView } from "../api/types";
 import { rememberTimeZone } from "../lib/clinicTime";
@@ -40,6 +40,16 @@ export function Display() {
     }, () => {});
   }, [token, setLang]);
   usePolling(load, 20_000);
+  // Where sound needs no click (the desktop app's display window, a browser started to
+  // allow it), it is on from the start.
+  useEffect(() => {
+    if (typeof AudioContext === "undefined") return;
+    const ctx = new AudioContext();
+    if (ctx.state === "running") {
+      audio.current = ctx;
+      setSoundOn(true);
+    } else void ctx.close();
+  }, []);
   const connected = useLive(token, (m) => {
     if (m.type === "call") {
       const a = {
@@ -62,6 +72,8 @@ export function Display() {
     );
   }
   const [current, ...earlier] = calls;
+  // Where a patient goes once the call's step is over: "A-012 → Laboratorium".
+  const nextOf = (c: CallView) => (lang === "id" ? c.next_id : c.next_en) ?? null;
   return (
     <main className="display" data-testid="display">
       <header className="display-bar">
@@ -80,7 +92,7 @@ export function Display() {
               {current.label}
             </p>
             <p className="call-counter">
-              {t("pleaseGoTo")} <strong>{current.counter_name}</strong>
+              {t("pleaseGoTo")} <strong data-testid="current-go-to">{nextOf(current) ?? current.counter_name}</strong>
             </p>
           </>
         ) : (
@@ -95,7 +107,15 @@ export function Display() {
               <span className="label" style={{ color: serviceColor(c.service) }}>
                 {c.label}
               </span>
-              <span>{c.counter_name}</span>
+              <span>
+                {nextOf(c) ? (
+                  <>
+                    <span className="muted">{c.counter_name}</span> → <strong>{nextOf(c)}</strong>
+                  </>
+                ) : (
+                  c.counter_name
+                )}
+              </span>
             </li>
           ))}
         </ol>

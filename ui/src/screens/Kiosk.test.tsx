@@ -9,11 +9,11 @@ class FakeEventSource {
 }
 
 const services: ServiceView[] = [
-  { code: "A", name_id: "Poli Umum", name_en: "General Practice", active: true, waiting: 3, estimated_wait_seconds: 600, counters: 2 },
-  { code: "B", name_id: "Poli Gigi", name_en: "Dental Clinic", active: true, waiting: 0, estimated_wait_seconds: 0, counters: 1 },
+  { code: "A", name_id: "Poli Umum", name_en: "General Practice", active: true, waiting: 3, estimated_wait_seconds: 600, counters: 2, step_queues: [] },
+  { code: "B", name_id: "Poli Gigi", name_en: "Dental Clinic", active: true, waiting: 0, estimated_wait_seconds: 0, counters: 1, step_queues: [] },
   // Closed, and open but served by no counter: neither is offered.
-  { code: "C", name_id: "KIA", name_en: "Maternal & Child Health", active: false, waiting: 0, estimated_wait_seconds: 0, counters: 1 },
-  { code: "P", name_id: "Poli Anak", name_en: "Paediatrics", active: true, waiting: 0, estimated_wait_seconds: 0, counters: 0 },
+  { code: "C", name_id: "KIA", name_en: "Maternal & Child Health", active: false, waiting: 0, estimated_wait_seconds: 0, counters: 1, step_queues: [] },
+  { code: "P", name_id: "Poli Anak", name_en: "Paediatrics", active: true, waiting: 0, estimated_wait_seconds: 0, counters: 0, step_queues: [] },
 ];
 
 function ticket(print: TicketView["print"]): TicketView {
@@ -138,6 +138,21 @@ test("an appointment is checked in with the code a scanner types", async () => {
   fireEvent.submit(input.closest("form")!);
   await screen.findByTestId("ticket-label");
   expect(posted).toEqual([{ appointment_code: "ABC123" }]);
+});
+
+test("a patient without a keyboard types the code on the screen's keys", async () => {
+  render(<Kiosk />);
+  fireEvent.click(await screen.findByTestId("have-appointment"));
+  const input = screen.getByTestId("booking-code") as HTMLInputElement;
+  // No look-alike characters on the keys: no 0/O, 1/I, 2/Z, 5/S, 8/B.
+  for (const missing of ["O", "0", "I", "1", "Z", "2", "S", "5", "B", "8"]) expect(screen.queryByTestId(`key-${missing}`)).toBeNull();
+  for (const k of ["K", "7", "M", "3", "Q", "A"]) fireEvent.click(screen.getByTestId(`key-${k}`));
+  fireEvent.click(screen.getByTestId("key-backspace"));
+  fireEvent.click(screen.getByTestId("key-X"));
+  expect(input.value).toBe("K7M3QX");
+  fireEvent.click(screen.getByTestId("check-in"));
+  await screen.findByTestId("ticket-label");
+  expect(posted).toEqual([{ appointment_code: "K7M3QX" }]);
 });
 
 test("print messages follow the print state", () => {

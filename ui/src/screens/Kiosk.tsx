@@ -180,6 +180,9 @@ export function Kiosk() {
   );
 }
 
+/** The letters and digits booking codes are made of (no look-alikes such as 0/O, 1/I). */
+export const CODE_KEYS = "ACDEFGHJKMNPQRTUVWXY34679";
+
 function CodeEntry(props: { t: (k: Key) => string; busy: boolean; onBack: () => void; onSubmit: (code: string) => void }) {
   const { t } = props;
   const [code, setCode] = useState("");
@@ -208,6 +211,19 @@ function CodeEntry(props: { t: (k: Key) => string; busy: boolean; onBack: () => 
           data-testid="booking-code"
         />
         <p className="hint">{t("appointmentHint")}</p>
+        <div className="code-keys" role="group" aria-label={t("onScreenKeyboard")} data-testid="code-keys">
+          {CODE_KEYS.split("").map((k) => (
+            <button type="button" key={k} onClick={() => setCode((c) => (c.length < 16 ? c + k : c))} data-testid={`key-${k}`}>
+              {k}
+            </button>
+          ))}
+          <button type="button" className="wide" onClick={() => setCode((c) => c.slice(0, -1))} aria-label={t("keyBackspace")} data-testid="key-backspace">
+            ⌫
+          </button>
+          <button type="button" className="wide" onClick={() => setCode("")} data-testid="key-clear">
+            {t("keyClear")}
+          </button>
+        </div>
         <div className="row">
           <button type="button" className="secondary big" onClick={props.onBack}>
             ← {t("back")}

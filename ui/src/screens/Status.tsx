@@ -27,6 +27,8 @@ export function Status({ id }: { id: string }) {
   }, [id, t]);
   usePolling(load, 10_000);
   const called = ticket?.status === "called" || ticket?.status === "serving";
+  // The step of the visit the patient is at (registration, the poli's room).
+  const step = ticket && (lang === "id" ? ticket.step_name_id : ticket.step_name_en);
   return (
     <main className="status-page" data-testid="status-page">
       <header className="row spread">
@@ -47,7 +49,8 @@ export function Status({ id }: { id: string }) {
         <p className="banner" role="status" data-testid="next-step">
           {t("transferredTo")}{" "}
           <strong>{lang === "id" ? first.next.service_name_id : first.next.service_name_en}</strong>.{" "}
-          {first.next.label === first.label ? t("sameNumber") : t("newNumber")}: <strong>{first.next.label}</strong>
+          {first.next.label === first.label ? t("sameNumber") : t("newNumber")}: <strong>{first.next.label}</strong>.{" "}
+          {t("transferAdvice")}
         </p>
       )}
       {ticket && (
@@ -55,6 +58,11 @@ export function Status({ id }: { id: string }) {
           <p className="eyebrow">{t("yourTicket")}</p>
           <p className="ticket-label">{ticket.label}</p>
           <p className="ticket-service">{lang === "id" ? ticket.service_name_id : ticket.service_name_en}</p>
+          {step && (
+            <p className="ticket-step" data-testid="current-step">
+              {t("currentStep")}: <strong>{step}</strong>
+            </p>
+          )}
           <p className="pill big-pill" role="status">
             {t(`status_${ticket.status}` as Key)}
           </p>
@@ -64,6 +72,12 @@ export function Status({ id }: { id: string }) {
             </p>
           ) : (
             ticket.status === "waiting" && (
+              <>
+              {step && (
+                <p className="step-advice">
+                  {t("waitAtStep")} <strong>{step}</strong>.
+                </p>
+              )}
               <div className="ticket-facts">
                 <div>
                   <strong>{ticket.people_ahead ?? 0}</strong>
@@ -74,7 +88,13 @@ export function Status({ id }: { id: string }) {
                   <span>{t("estimatedWait")}</span>
                 </div>
               </div>
+              </>
             )
+          )}
+          {ticket.status === "no_show" && (
+            <p className="step-advice" data-testid="no-show-advice">
+              {t("noShowAdvice")}
+            </p>
           )}
         </section>
       )}

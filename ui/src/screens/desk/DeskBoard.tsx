@@ -3,7 +3,7 @@
 // the printer that never goes away.
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiError } from "../../api/client";
-import type { ActionBody, ConflictView, Counter, Handover, PrinterHealth, ServiceView, SyncStatus, TicketView } from "../../api/types";
+import type { ActionBody, ConflictView, Counter, Handover, PrinterHealth, ServiceView, SyncStatus, TicketView, VisitStep } from "../../api/types";
 import type { Key } from "../../lib/i18n";
 import { useLive, usePolling } from "../../lib/live";
 import { Clock, errorText, serviceColor } from "../common";
@@ -111,13 +111,19 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
       setMessage(null);
       setHandover(false);
       try {
-        if (current) await api("POST", "/api/v1/tickets/{id}/{action}", { token, params: { id: current.id, action }, body });
+        if (current) {
+          const after = await api("POST", "/api/v1/tickets/{id}/{action}", { token, params: { id: current.id, action }, body });
+          // Registration done: the patient goes on to the room with the same number.
+          if (action === "complete" && after.status === "waiting") {
+            setMessage({ kind: "ok", text: `${after.label} → ${(lang === "id" ? after.step_name_id : after.step_name_en) ?? ""}` });
+          }
+        }
         load();
       } catch (e) {
         fail(e);
       }
     },
-    [current, callNext, token, load, fail],
+    [current, callNext, token, load, fail, lang],
   );
 
   // Keyboard shortcuts, shown on the buttons.
@@ -144,8 +150,26 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
     return () => window.removeEventListener("keydown", onKey);
   }, [act, callNext, counter, current, handover, cancelling]);
 
-  const waiting = (code: string) =>
-    tickets.filter((x) => x.service === code && x.status === "waiting").sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+  // A service's tickets waiting at one step of its visit (any step: a service of one).
+  const waiting = (code: string, step?: string) =>
+    tickets
+      .filter((x) => x.service === code && x.status === "waiting" && (!step || x.step === step))
+      .sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+  // Whether this counter calls from that queue (a loket registers, a room examines).
+  const takes = (code: string, step?: string) =>
+    !!mine?.services.includes(code) && (!step || !mine.steps?.length || mine.steps.includes(step));
+  // One queue per service and step: "A Poli Umum · Pendaftaran", "A Poli Umum · Ruang
+  // Periksa Umum". A closed service stays on the board while people still wait in it.
+  type Queue = { key: string; service: ServiceView; step?: VisitStep; testId: string };
+  const queues = services
+    .flatMap((s): Queue[] =>
+      s.steps?.length
+        ? s.steps.map((step, i) => ({ key: `${s.code}/${step.id}`, service: s, step, testId: i === 0 ? `queue-${s.code}` : `queue-${s.code}-${step.id}` }))
+        : [{ key: s.code, service: s, testId: `queue-${s.code}` }],
+    )
+    .filter((q) => q.service.active || waiting(q.service.code, q.step?.id).length > 0)
+    // This counter's own queues first.
+    .sort((a, b) => Number(takes(b.service.code, b.step?.id)) - Number(takes(a.service.code, a.step?.id)));
   const serviceName = (code: string) => {
     const s = services.find((x) => x.code === code);
     return s ? (lang === "id" ? s.name_id : s.name_en) : code;
@@ -219,7 +243,8 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
                   {current.label}
                 </span>
                 <span className="current-meta">
-                  {serviceName(current.service)} · {t(`status_${current.status}` as Key)}
+                  {serviceName(current.service)}
+                  {current.step_name_id && ` · ${lang === "id" ? current.step_name_id : current.step_name_en}`} · {t(`status_${current.status}` as Key)}
                   {current.priority && <span className="pill">{t(`priority_${current.priority}` as Key)}</span>}
                 </span>
               </div>
@@ -291,36 +316,33 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
             <IssueTicket token={token} t={t} lang={lang} services={services} onIssued={load} />
           </section>
           <section className="queues">
-            {services
-              // A closed service stays on the board while people still wait in it.
-              .filter((s) => s.active || waiting(s.code).length > 0)
-              .map((s) => {
-                const list = waiting(s.code);
-                const served = mine?.services.includes(s.code);
-                return (
-                  <article key={s.code} className={`card queue ${served ? "served" : ""}`} style={{ "--accent": serviceColor(s.code) } as React.CSSProperties}>
-                    <h3>
-                      <span className="service-code small">{s.code}</span> {lang === "id" ? s.name_id : s.name_en}
-                      {!s.active && <span className="pill warn">{t("serviceClosedPill")}</span>}
-                      <span className="count">{list.length}</span>
-                    </h3>
-                    <ol data-testid={`queue-${s.code}`}>
-                      {list.slice(0, 12).map((x) => (
-                        <li key={x.id}>
-                          <span className="label">{x.label}</span>
-                          {x.priority && <span className="pill">{t(`priority_${x.priority}` as Key)}</span>}
-                          {x.appointment && <span className="pill alt">{t("appointmentMark")}</span>}
-                          <span className="waited">{waited(x.issued_at)}</span>
-                          <button className="icon-button" aria-label={`${t("cancelTicket")} ${x.label}`} title={t("cancelTicket")} onClick={() => setCancelling(x)} data-testid={`cancel-${x.label}`}>
-                            ×
-                          </button>
-                        </li>
-                      ))}
-                      {list.length === 0 && <li className="muted">{t("queueEmpty")}</li>}
-                    </ol>
-                  </article>
-                );
-              })}
+            {queues.map(({ key, service: s, step, testId }) => {
+              const list = waiting(s.code, step?.id);
+              return (
+                <article key={key} className={`card queue ${takes(s.code, step?.id) ? "served" : ""}`} style={{ "--accent": serviceColor(s.code) } as React.CSSProperties}>
+                  <h3>
+                    <span className="service-code small">{s.code}</span> {lang === "id" ? s.name_id : s.name_en}
+                    {step && <span className="queue-step"> · {lang === "id" ? step.name_id : step.name_en}</span>}
+                    {!s.active && <span className="pill warn">{t("serviceClosedPill")}</span>}
+                    <span className="count">{list.length}</span>
+                  </h3>
+                  <ol data-testid={testId}>
+                    {list.slice(0, 12).map((x) => (
+                      <li key={x.id}>
+                        <span className="label">{x.label}</span>
+                        {x.priority && <span className="pill">{t(`priority_${x.priority}` as Key)}</span>}
+                        {x.appointment && <span className="pill alt">{t("appointmentMark")}</span>}
+                        <span className="waited">{waited(x.issued_at)}</span>
+                        <button className="icon-button" aria-label={`${t("cancelTicket")} ${x.label}`} title={t("cancelTicket")} onClick={() => setCancelling(x)} data-testid={`cancel-${x.label}`}>
+                          ×
+                        </button>
+                      </li>
+                    ))}
+                    {list.length === 0 && <li className="muted">{t("queueEmpty")}</li>}
+                  </ol>
+                </article>
+              );
+            })}
           </section>
         </main>
       )}
