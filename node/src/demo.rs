@@ -21,9 +21,12 @@ const DEMO_STAFF_BASE: u128 = 0x6d656469_636c_6f75_6400_757365720001;
 /// node listens on loopback unless told otherwise.
 pub const DEMO_LAN_KEY: &str = "medicloud-demo-lan-key";
 
+/// A poli room's name in Bahasa Indonesia and English.
+pub type RoomNames = (&'static str, &'static str);
+
 /// The demo's services: code, Bahasa Indonesia, English, and for a poli the name of
 /// its room (a visit there goes registration at a loket, then the room).
-pub const SERVICES: &[(&str, &str, &str, Option<(&str, &str)>)] = &[
+pub const SERVICES: &[(&str, &str, &str, Option<RoomNames>)] = &[
     (
         "A",
         "Poli Umum",

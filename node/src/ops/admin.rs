@@ -449,38 +449,6 @@ fn device_view(d: Device) -> DeviceView {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_counter_id_is_made_from_its_name_and_never_taken() {
-        let taken = |ids: &[&str]| -> Vec<CounterId> {
-            ids.iter().map(|id| CounterId::parse(id).unwrap()).collect()
-        };
-        for (name, existing, expect) in [
-            ("Loket 3", &[][..], "loket-3"),
-            ("Ruang Gigi  2", &[], "ruang-gigi-2"),
-            ("  Lab — Darah!  ", &[], "lab-darah"),
-            ("Loket 1", &["loket-1"], "loket-1-2"),
-            ("Loket 1", &["loket-1", "loket-1-2"], "loket-1-3"),
-            (
-                "Ruangan yang sangat panjang sekali namanya",
-                &[],
-                "ruangan-yang-sangat-panjang",
-            ),
-            ("—", &[], "counter"),
-            ("Émergence", &[], "mergence"),
-        ] {
-            assert_eq!(
-                counter_id(name, &taken(existing)).as_str(),
-                expect,
-                "{name}"
-            );
-        }
-    }
-}
-
 /// A service as it may be stored: names trimmed and one line, slot rules in range, each
 /// step named in both languages and given once.
 fn checked_service(service: Service) -> Result<Service> {
@@ -525,4 +493,36 @@ fn check_counter(
         return Err(ValidationError::new("steps", Rule::StepUnknown { step }).into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_counter_id_is_made_from_its_name_and_never_taken() {
+        let taken = |ids: &[&str]| -> Vec<CounterId> {
+            ids.iter().map(|id| CounterId::parse(id).unwrap()).collect()
+        };
+        for (name, existing, expect) in [
+            ("Loket 3", &[][..], "loket-3"),
+            ("Ruang Gigi  2", &[], "ruang-gigi-2"),
+            ("  Lab — Darah!  ", &[], "lab-darah"),
+            ("Loket 1", &["loket-1"], "loket-1-2"),
+            ("Loket 1", &["loket-1", "loket-1-2"], "loket-1-3"),
+            (
+                "Ruangan yang sangat panjang sekali namanya",
+                &[],
+                "ruangan-yang-sangat-panjang",
+            ),
+            ("—", &[], "counter"),
+            ("Émergence", &[], "mergence"),
+        ] {
+            assert_eq!(
+                counter_id(name, &taken(existing)).as_str(),
+                expect,
+                "{name}"
+            );
+        }
+    }
 }

@@ -129,7 +129,7 @@ fn ticket_subject(
     id: medicloud_core::ids::TicketId,
     change: &TicketChange,
 ) -> Result<String> {
-    let label = query::ticket(conn, id)?.map_or_else(|| "?".to_owned(), |t| t.issue.label);
+    let label = query::ticket_label(conn, id)?.unwrap_or_else(|| "?".to_owned());
     Ok(match change {
         TicketChange::Called { counter } => {
             let name =

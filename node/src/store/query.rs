@@ -103,6 +103,14 @@ pub fn ticket(conn: &Connection, id: TicketId) -> Result<Option<Ticket>> {
     state.map(|s| Ok(serde_json::from_str(&s)?)).transpose()
 }
 
+/// A ticket's label alone (no fold state read), e.g. for the audit trail's rows.
+pub fn ticket_label(conn: &Connection, id: TicketId) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT label FROM tickets WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
+        .optional()?)
+}
+
 /// The tickets of one service day (and any dated later: a device whose clock runs ahead
 /// must not hide its tickets), optionally of one service and status, in issue order.
 pub fn tickets(
