@@ -425,7 +425,10 @@ impl Replication {
         {
             let result = self
                 .transport(link, Duration::from_secs(3))
-                .and_then(|transport| sync_once(log, link, &transport));
+                .and_then(|transport| {
+                    sync_once(log, link, &transport)?;
+                    refill_once(store, link, &transport)
+                });
             if let Err(err) = result {
                 tracing::warn!(url = %link.config.url, error = %err, "label authority not reached at start");
             }
@@ -453,6 +456,10 @@ impl Replication {
                         status.pushed_rounds += 1;
                     }
                     drop(status);
+                    if let Err(err) = refill_once(log.store, link, transport) {
+                        tracing::warn!(url = %link.config.url, error = %err, "no label block from the authority");
+                        lock(&link.status).last_error = Some(err.to_string());
+                    }
                     let next = self.signal.wait(seen, interval);
                     pushed = next != seen;
                     seen = next;
@@ -496,8 +503,14 @@ fn sync_once(
         ask_stance(log.store, replication, link, transport);
     }
     exchange::sync_with(&mut log, me, &measuring)?;
+    Ok(())
+}
+
+/// Tops up the offline reserve of label numbers when the other side of `link` is this
+/// node's label authority (after the round's exchange, so a push is not held up by it).
+fn refill_once(store: &Store, link: &Link, transport: &HttpTransport) -> Result<(), SyncError> {
     if link.authority.load(Ordering::SeqCst) {
-        match labels::refill(log.store, transport) {
+        match labels::refill(store, transport) {
             // A peer may not know yet that it is the authority (it has not heard from all
             // its peers): this node gives device-marked numbers meanwhile, and the link
             // itself is fine.
