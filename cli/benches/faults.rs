@@ -86,6 +86,12 @@ type Scenario = fn(Run) -> Pin<Box<dyn Future<Output = anyhow::Result<Report>> +
 const SCENARIOS: &[(&str, Scenario)] = &[
     ("fault.kill9_burst", |run| Box::pin(kill9::run(run))),
     ("fault.partitions", |run| Box::pin(partitions::run(run))),
+    ("fault.partitions_hub", |run| {
+        Box::pin(partitions::run_lan(run, partitions::Labels::Hub))
+    }),
+    ("fault.partitions_chosen", |run| {
+        Box::pin(partitions::run_lan(run, partitions::Labels::Chosen))
+    }),
     ("fault.printer_outage", |run| Box::pin(printer::run(run))),
     ("fault.clock_chaos", |run| Box::pin(clock::run(run))),
     ("fault.disk_full", |run| Box::pin(disk::run(run))),

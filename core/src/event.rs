@@ -138,6 +138,19 @@ pub enum EventBody {
     /// Something that changes nothing but must be on the audit trail: a login, a failed
     /// login, a lockout, a read of patient data, an export.
     Audited(AuditEntry),
+    /// A node took up handing out the clinic's label numbers: it is the clinic's label
+    /// authority (chosen among its peers, or alone). Two nodes' claims at once mean the
+    /// clinic's configuration disagrees, and every node then gives device-marked numbers.
+    LabelAuthorityClaimed {
+        /// The node.
+        device: DeviceId,
+    },
+    /// A node that had claimed to be the label authority no longer is (its configuration
+    /// changed): its claim no longer counts.
+    LabelAuthorityWithdrawn {
+        /// The node.
+        device: DeviceId,
+    },
 }
 
 /// An audit-only entry. Who and when are the event's actor and stamp; where is its origin.
@@ -172,6 +185,8 @@ impl EventBody {
             }
             EventBody::Ticket { id, .. } => Entity::Ticket(*id),
             EventBody::Audited(_) => Entity::Audit,
+            EventBody::LabelAuthorityClaimed { device }
+            | EventBody::LabelAuthorityWithdrawn { device } => Entity::LabelAuthority(*device),
         }
     }
 
@@ -189,6 +204,8 @@ impl EventBody {
             EventBody::AppointmentMoved { .. } => "appointment_moved",
             EventBody::Ticket { change, .. } => change.kind(),
             EventBody::Audited(_) => "audited",
+            EventBody::LabelAuthorityClaimed { .. } => "label_authority_claimed",
+            EventBody::LabelAuthorityWithdrawn { .. } => "label_authority_withdrawn",
         }
     }
 }
@@ -214,6 +231,8 @@ pub enum Entity {
     Ticket(TicketId),
     /// The audit trail (entries change no state).
     Audit,
+    /// One node's claim to be the clinic's label authority (the latest event wins).
+    LabelAuthority(DeviceId),
 }
 
 impl fmt::Display for Entity {
@@ -229,6 +248,7 @@ impl fmt::Display for Entity {
             Entity::Appointment(id) => write!(f, "appointment/{id}"),
             Entity::Ticket(id) => write!(f, "ticket/{id}"),
             Entity::Audit => write!(f, "audit"),
+            Entity::LabelAuthority(id) => write!(f, "label_authority/{id}"),
         }
     }
 }

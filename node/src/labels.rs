@@ -1,8 +1,8 @@
 //! Label numbers (`A-012`) that no two devices of a clinic ever both print.
 //!
 //! A device takes numbers only from blocks reserved for it by the clinic's **label
-//! authority**: the cloud, a hub node on the LAN (`--labels-from`), or — for a node with
-//! neither — the node itself. A device with a remote authority keeps an offline reserve:
+//! authority**: the cloud, a hub node on the LAN (`--labels-from`), or — for nodes with
+//! neither — the one chosen among them (see [`crate::authority`]). A device with a remote authority keeps an offline reserve:
 //! whenever it reaches the authority it tops up every active service, for today and
 //! tomorrow, to at least [`LOW_WATER`] unused numbers. Should a device run out while cut
 //! off, it prints **fallback labels** marked with its slot (`A-2-001`): its own series,
@@ -25,6 +25,7 @@ pub const LOW_WATER: u32 = BLOCK_SIZE / 2;
 /// The next label of `service` on `day` for this device, e.g. `A-012`. Runs inside the
 /// transaction that stores the ticket, so a number is used only if the ticket is.
 /// `remote_authority`: whether blocks come from elsewhere (else this node reserves its own).
+/// While the authority is unknown or disputed, only fallback labels are given.
 pub fn take(
     w: &Writer<'_>,
     service: &ServiceCode,
@@ -37,18 +38,36 @@ pub fn take(
     let mine = device.to_string();
     let held = table::blocks(conn, code, &day, &mine)?;
     let used = table::last_used(conn, code, &day, &mine)?;
-    let number = match next_number(&held, used) {
+    // Until this node knows who the clinic's authority is, or while two nodes claim to
+    // be, only its own marked series is certain to be its alone.
+    let marked = table::marked_only(conn)?;
+    let number = match next_number(&held, used).filter(|_| !marked) {
         Some(n) => n,
-        None if !remote_authority => reserve_block(w, code, &day, &mine, BLOCK_SIZE)?.first,
+        None if !remote_authority && !marked => {
+            reserve_block(w, code, &day, &mine, BLOCK_SIZE)?.first
+        }
         None => {
             let n = table::last_used(conn, code, &day, FALLBACK)?.map_or(1, |n| n + 1);
             table::set_last_used(conn, code, &day, FALLBACK, n)?;
-            let mark =
-                table::slot(conn, &mine)?.map_or_else(|| short_mark(device), |s| s.to_string());
-            tracing::warn!(
-                service = code,
-                "out of label numbers while cut off: fallback label"
-            );
+            // A slot is unique under one authority only: while the authority is unknown
+            // or disputed, the mark comes from the device's own id.
+            let slot = if marked {
+                None
+            } else {
+                table::slot(conn, &mine)?
+            };
+            let mark = slot.map_or_else(|| short_mark(device), |s| s.to_string());
+            if marked {
+                tracing::warn!(
+                    service = code,
+                    "label authority unknown or disputed: fallback label"
+                );
+            } else {
+                tracing::warn!(
+                    service = code,
+                    "out of label numbers while cut off: fallback label"
+                );
+            }
             return Ok(format!("{service}-{mark}-{n:03}"));
         }
     };

@@ -8,11 +8,12 @@
 //! the other side still lacks, how far its clock is from ours — is kept for
 //! `GET /api/v1/sync/status`.
 
+use crate::authority::{Authority, LabelAuthority, Setup};
 use crate::error::Result;
 use crate::labels;
 use crate::live::Hub;
 use crate::store::{Store, query};
-use medicloud_core::event::Event;
+use medicloud_core::event::{Event, EventBody};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_sync::exchange::{self, SyncError, SyncRequest, SyncResponse, Transport};
 use medicloud_sync::http::{Backoff, Credential, HttpTransport, TrustedCa};
@@ -44,7 +45,8 @@ pub struct LinkConfig {
     /// The cloud's device secret. Peers need none: their bodies are sealed with the
     /// clinic's LAN key instead.
     pub token: String,
-    /// Whether the other side is this node's label authority (it asks it for blocks).
+    /// Whether the other side is this node's configured label authority (it asks it
+    /// for blocks). A peer chosen as the authority becomes one at run time.
     pub authority: bool,
 }
 
@@ -81,6 +83,9 @@ pub struct LinkStatus {
 
 struct Link {
     config: LinkConfig,
+    /// Whether this node asks the other side for label blocks now: configured, or the
+    /// peer chosen as the clinic's authority.
+    authority: AtomicBool,
     status: Mutex<LinkStatus>,
     /// The other side's summary at the last contact.
     theirs: Mutex<Option<VersionVector>>,
@@ -129,6 +134,8 @@ pub struct Replication {
     cloud_ca: Option<TrustedCa>,
     /// Bumped whenever this node's log grows.
     signal: Arc<Signal>,
+    /// Who hands out the clinic's label numbers.
+    labels: Authority,
     /// Between rounds when nothing new happens (none: [`Replication::ANTI_ENTROPY`]).
     anti_entropy: Option<Duration>,
     stopping: Arc<AtomicBool>,
@@ -157,6 +164,9 @@ pub struct SyncStatus {
     pub pending_out: u64,
     /// Tickets with a refused concurrent step that staff should look at.
     pub conflicts: u64,
+    /// The clinic's label authority: who it is, how it was chosen, and whether a second
+    /// one was found (`conflict`).
+    pub labels: LabelAuthority,
     /// Each link.
     pub links: Vec<LinkStatus>,
 }
@@ -187,6 +197,7 @@ impl Replication {
                             clock_skew_ms: None,
                         }),
                         theirs: Mutex::new(None),
+                        authority: AtomicBool::new(config.authority),
                         config,
                     })
                 })
@@ -196,8 +207,15 @@ impl Replication {
             cloud_ca: None,
             anti_entropy: None,
             signal: Arc::default(),
+            labels: Authority::default(),
             stopping: Arc::default(),
         }
+    }
+
+    /// Finds the clinic's label authority as `setup` says (none: this node alone).
+    pub fn with_labels(mut self, setup: Setup) -> Self {
+        self.labels = Authority::new(setup);
+        self
     }
 
     /// Syncs every `interval` when nothing new happens (none: [`Self::ANTI_ENTROPY`]).
@@ -257,15 +275,51 @@ impl Replication {
         )
     }
 
-    /// Whether another node is the label authority (else this node is its own).
+    /// Whether this node reserves no blocks of its own: another node (or the cloud) is
+    /// the label authority, or this node does not know the authority yet, or sees two
+    /// (then it gives device-marked numbers only).
     pub fn has_remote_authority(&self) -> bool {
-        self.links.iter().any(|l| l.config.authority)
+        self.labels.remote()
+    }
+
+    /// What this node tells its peers about itself, for choosing the label authority.
+    pub fn label_stance(&self, me: DeviceId) -> medicloud_sync::wire::LabelStance {
+        self.labels.stance(me)
     }
 
     /// Wakes the label authority's link (a block is running low).
     pub fn want_labels(&self) {
         if self.has_remote_authority() {
             self.signal.notify();
+        }
+    }
+
+    /// Looks again at who the label authority is (see [`Authority::reassess`]): records
+    /// or withdraws this node's claim, and points the links at the chosen peer.
+    pub fn reassess_labels(&self, store: &Store) -> Result<LabelAuthority> {
+        let (authority, recorded) = self.labels.reassess(store, self.serves_sync())?;
+        if !recorded.is_empty() {
+            self.signal.notify();
+        }
+        if self.labels.is_chosen() {
+            let chosen = self.labels.chosen_peer(store.identity().device);
+            for link in self
+                .links
+                .iter()
+                .filter(|l| l.config.kind == LinkKind::Peer)
+            {
+                let now = chosen.as_deref() == Some(link.config.url.as_str());
+                if link.authority.swap(now, Ordering::SeqCst) != now && now {
+                    tracing::info!(url = %link.config.url, "label numbers now come from the chosen peer");
+                }
+            }
+        }
+        Ok(authority)
+    }
+
+    fn reassess_quietly(&self, store: &Store) {
+        if let Err(err) = self.reassess_labels(store) {
+            tracing::warn!(error = %err, "could not look at the label authority again");
         }
     }
 
@@ -319,6 +373,7 @@ impl Replication {
         }
         let conflicts =
             store.read(|conn| Ok(query::conflicts(conn, store.today(conn)?)?.len() as u64))?;
+        let labels = self.reassess_labels(store)?;
         Ok(SyncStatus {
             device: store.identity().device,
             online: links.is_empty() || links.iter().any(|l| l.reachable),
@@ -329,6 +384,7 @@ impl Replication {
             clock_correction_ms: store.clock_correction(),
             pending_out: links.iter().map(|l| l.pending_out).max().unwrap_or(0),
             conflicts,
+            labels,
             links,
         })
     }
@@ -357,15 +413,27 @@ impl Replication {
         if let Ok(Some(saved)) = store.meta(CLOCK_META) {
             store.correct_clock(saved.parse().unwrap_or(0));
         }
+        if let Err(err) = self.labels.load(store) {
+            tracing::warn!(error = %err, "what the peers said of the label authority was not read");
+        }
+        self.reassess_quietly(store);
         let log = NodeLog::new(store, live, self);
-        for link in self.links.iter().filter(|l| l.config.authority) {
+        for link in self
+            .links
+            .iter()
+            .filter(|l| l.authority.load(Ordering::SeqCst))
+        {
             let result = self
                 .transport(link, Duration::from_secs(3))
-                .and_then(|transport| sync_once(log, link, &transport));
+                .and_then(|transport| {
+                    sync_once(log, link, &transport)?;
+                    refill_once(store, link, &transport)
+                });
             if let Err(err) = result {
                 tracing::warn!(url = %link.config.url, error = %err, "label authority not reached at start");
             }
         }
+        self.reassess_quietly(store);
     }
 
     fn run_link(&self, log: NodeLog<'_>, link: &Link, transport: &HttpTransport) {
@@ -388,6 +456,10 @@ impl Replication {
                         status.pushed_rounds += 1;
                     }
                     drop(status);
+                    if let Err(err) = refill_once(log.store, link, transport) {
+                        tracing::warn!(url = %link.config.url, error = %err, "no label block from the authority");
+                        lock(&link.status).last_error = Some(err.to_string());
+                    }
                     let next = self.signal.wait(seen, interval);
                     pushed = next != seen;
                     seen = next;
@@ -426,11 +498,48 @@ fn sync_once(
         link,
     };
     let me = log.store.identity().device;
+    let replication = log.replication;
+    if replication.labels.should_ask(&link.config.url) {
+        ask_stance(log.store, replication, link, transport);
+    }
     exchange::sync_with(&mut log, me, &measuring)?;
-    if link.config.authority {
-        labels::refill(log.store, transport)?;
+    Ok(())
+}
+
+/// Tops up the offline reserve of label numbers when the other side of `link` is this
+/// node's label authority (after the round's exchange, so a push is not held up by it).
+fn refill_once(store: &Store, link: &Link, transport: &HttpTransport) -> Result<(), SyncError> {
+    if link.authority.load(Ordering::SeqCst) {
+        match labels::refill(store, transport) {
+            // A peer may not know yet that it is the authority (it has not heard from all
+            // its peers): this node gives device-marked numbers meanwhile, and the link
+            // itself is fine.
+            Err(SyncError::Refused(reason)) if link.config.kind == LinkKind::Peer => {
+                tracing::debug!(%reason, "the chosen label authority gave no block yet");
+            }
+            other => other?,
+        }
     }
     Ok(())
+}
+
+/// Asks the peer behind `link` who it is and whether a configured authority serves it,
+/// for choosing the label authority; an old node that cannot say is asked again later.
+fn ask_stance(store: &Store, replication: &Replication, link: &Link, transport: &HttpTransport) {
+    let mine = replication.label_stance(store.identity().device);
+    let answer: std::result::Result<medicloud_sync::wire::LabelStance, SyncError> =
+        transport.post(medicloud_sync::wire::STANCE, &mine);
+    match answer {
+        Ok(theirs) => {
+            if let Err(err) = replication.labels.heard(store, &link.config.url, theirs) {
+                tracing::warn!(error = %err, "what a peer said of the label authority was not kept");
+            }
+            replication.reassess_quietly(store);
+        }
+        Err(err) => {
+            tracing::debug!(url = %link.config.url, error = %err, "the peer did not say who it is");
+        }
+    }
 }
 
 /// Records, for each round, the other side's summary and its clock.
@@ -450,7 +559,7 @@ impl Transport for Measuring<'_> {
         if let Some(theirs) = response.now_ms {
             let skew = theirs as i64 - (sent + received) / 2;
             lock(&self.link.status).clock_skew_ms = Some(skew);
-            if self.link.config.authority {
+            if self.link.authority.load(Ordering::SeqCst) {
                 // The clinic keeps its authority's time; small differences are left alone.
                 let correction = if skew.abs() > Replication::CORRECT_ABOVE_MS {
                     skew
@@ -481,7 +590,7 @@ impl Transport for Measuring<'_> {
 pub struct NodeLog<'a> {
     store: &'a Store,
     live: &'a Hub,
-    signal: &'a Signal,
+    replication: &'a Replication,
 }
 
 impl<'a> NodeLog<'a> {
@@ -490,7 +599,7 @@ impl<'a> NodeLog<'a> {
         Self {
             store,
             live,
-            signal: &replication.signal,
+            replication,
         }
     }
 }
@@ -524,8 +633,17 @@ impl Log for NodeLog<'_> {
         }
         let (report, accepted) = self.store.ingest(events).map_err(storage)?;
         if !accepted.is_empty() {
-            self.signal.notify();
+            self.replication.signal.notify();
             self.live.announce(self.store, &accepted);
+        }
+        let claims = accepted.iter().any(|e| {
+            matches!(
+                e.body,
+                EventBody::LabelAuthorityClaimed { .. } | EventBody::LabelAuthorityWithdrawn { .. }
+            )
+        });
+        if claims {
+            self.replication.reassess_quietly(self.store);
         }
         Ok(report)
     }

@@ -4,6 +4,7 @@
 //! desktop app alike; it installs no signal handler (the caller passes the future that
 //! says when to stop).
 
+use crate::authority::Setup;
 use crate::config::{NodeConfig, SyncConfig};
 use crate::labels;
 use crate::ops::Node;
@@ -200,7 +201,15 @@ pub fn replication(store: &Store, sync: &SyncConfig) -> anyhow::Result<Replicati
     }
     let seal = lan_key.map(|key| LanSeal::new(&key, store.identity().clinic));
     let anti_entropy = sync.anti_entropy_seconds.map(Duration::from_secs);
+    // Exactly one label authority per clinic: configured, else chosen among the peers.
+    let setup = match (&links.iter().find(|l| l.authority), links.is_empty()) {
+        (Some(l), _) if l.kind == LinkKind::Cloud => Setup::Cloud,
+        (Some(l), _) => Setup::Hub(l.url.clone()),
+        (None, true) => Setup::Alone,
+        (None, false) => Setup::Chosen(links.iter().map(|l| l.url.clone()).collect()),
+    };
     Ok(Replication::new(links, seal)
+        .with_labels(setup)
         .with_cloud_ca(trusted_ca(sync)?)
         .with_anti_entropy(anti_entropy))
 }

@@ -5,6 +5,7 @@
 //! | `POST /sync/v1/exchange` | `Authorization: Bearer` device secret (cloud) or the clinic's LAN key (node) | [`SyncRequest`](crate::exchange::SyncRequest) → [`SyncResponse`](crate::exchange::SyncResponse) |
 //! | `POST /sync/v1/enrol` | the one-time code in the body | [`EnrolRequest`] → [`Enrolled`] |
 //! | `POST /sync/v1/labels/reserve` | as exchange | [`ReserveRequest`] → [`Block`] |
+//! | `POST /sync/v1/labels/stance` | the clinic's LAN key (node) | [`LabelStance`] → [`LabelStance`] |
 //!
 //! Bodies are JSON; a client may send them gzip-compressed (`Content-Encoding: gzip`) and
 //! asks for compressed answers with `Accept-Encoding: gzip`. Errors are
@@ -28,7 +29,9 @@ pub const EXCHANGE: &str = "/sync/v1/exchange";
 pub const ENROL: &str = "/sync/v1/enrol";
 /// The label block route (the clinic's label authority: the cloud, or a hub node).
 pub const RESERVE: &str = "/sync/v1/labels/reserve";
-
+/// Where two nodes of a clinic tell each other who they are and whether a configured
+/// authority hands them their labels (node only).
+pub const STANCE: &str = "/sync/v1/labels/stance";
 /// Most bytes of one request body, once decompressed.
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
 
@@ -83,6 +86,17 @@ pub struct Block {
     /// The asking device's slot, as the authority knows it (for its fallback labels).
     #[serde(default)]
     pub slot: Option<u32>,
+}
+
+/// What a node tells another of the clinic about itself, so that nodes with no
+/// configured label authority can choose one among them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LabelStance {
+    /// The node's device id.
+    pub device: DeviceId,
+    /// Whether a configured authority (the cloud, or a hub given by `--labels-from`)
+    /// hands the node its blocks: such a node is never the one chosen.
+    pub configured: bool,
 }
 
 /// An error answer: `{code, message}`, the same body as the node's API answers with.

@@ -1,6 +1,8 @@
 //! `fault.partitions`: three `medicloud demo` nodes enrolled with one `medicloud cloud`
 //! and peered with each other, every link (node → cloud, node → node) through a proxy
-//! of ours. Each round cuts the clinic into random groups (a seeded schedule) and the
+//! of ours. `fault.partitions_hub` runs the same with no cloud and node 0 as the label
+//! hub (`--labels-from`); `fault.partitions_chosen` with no cloud and no hub, the nodes
+//! choosing their label authority among them. Each round cuts the clinic into random groups (a seeded schedule) and the
 //! kiosks and counters of every node keep working: tickets taken, called, served,
 //! completed, requeued, not shown. After the final heal every node lists the same
 //! tickets with the same statuses, every acknowledged ticket is there with its label,
@@ -32,10 +34,31 @@ const STATUSES: &[&str] = &[
     "transferred",
 ];
 
-/// The clinic under test: party 0 is the cloud, parties 1..=3 the nodes.
+/// Who hands out the clinic's label numbers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Labels {
+    /// The cloud (every node enrolled with it).
+    Cloud,
+    /// No cloud; node 0 is the hub the others take labels from (`--labels-from`).
+    Hub,
+    /// No cloud and no hub: the nodes choose among them.
+    Chosen,
+}
+
+impl Labels {
+    fn name(self) -> &'static str {
+        match self {
+            Labels::Cloud => "fault.partitions",
+            Labels::Hub => "fault.partitions_hub",
+            Labels::Chosen => "fault.partitions_chosen",
+        }
+    }
+}
+
+/// The clinic under test: party 0 is the cloud (if any), parties 1..=3 the nodes.
 struct Clinic {
-    _cloud: Cloud,
-    cloud_db: PathBuf,
+    _cloud: Option<Cloud>,
+    cloud_db: Option<PathBuf>,
     nodes: Vec<DemoProcess>,
     data: Vec<PathBuf>,
     desks: Vec<String>,
@@ -46,14 +69,24 @@ struct Clinic {
 }
 
 impl Clinic {
-    async fn start(root: &Path, client: &reqwest::Client) -> Self {
+    async fn start(root: &Path, client: &reqwest::Client, labels: Labels) -> Self {
         let cloud_db = root.join("cloud.sqlite");
         let database = format!("sqlite://{}", cloud_db.display());
-        let clinic = add_demo_clinic(&database);
         let cloud_addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-        let cloud = Cloud::start(&database, &cloud_addr.to_string());
+        let (cloud, clinic) = if labels == Labels::Cloud {
+            let clinic = add_demo_clinic(&database);
+            (
+                Some(Cloud::start(&database, &cloud_addr.to_string())),
+                clinic,
+            )
+        } else {
+            (None, String::new())
+        };
         let ports: Vec<u16> = (0..NODES).map(|_| free_port()).collect();
-        let to_cloud: Vec<Proxy> = (0..NODES).map(|_| Proxy::start(cloud_addr)).collect();
+        let to_cloud: Vec<Proxy> = match labels {
+            Labels::Cloud => (0..NODES).map(|_| Proxy::start(cloud_addr)).collect(),
+            Labels::Hub | Labels::Chosen => Vec::new(),
+        };
         let mut to_peer = HashMap::new();
         for i in 0..NODES {
             for (j, port) in ports.iter().enumerate().filter(|(j, _)| *j != i) {
@@ -63,17 +96,21 @@ impl Clinic {
         }
         let (mut nodes, mut data, mut desks) = (Vec::new(), Vec::new(), Vec::new());
         for (i, port) in ports.iter().enumerate() {
-            let code = cloud_admin(&database, &["enrol-code", "--clinic", &clinic]);
-            let mut args = vec![
-                "--listen".to_owned(),
-                format!("127.0.0.1:{port}"),
-                "--cloud".to_owned(),
-                to_cloud[i].url(),
-                "--enrol".to_owned(),
-                code,
-            ];
+            let mut args = vec!["--listen".to_owned(), format!("127.0.0.1:{port}")];
+            if labels == Labels::Cloud {
+                let code = cloud_admin(&database, &["enrol-code", "--clinic", &clinic]);
+                args.extend([
+                    "--cloud".to_owned(),
+                    to_cloud[i].url(),
+                    "--enrol".to_owned(),
+                ]);
+                args.push(code);
+            }
             for j in (0..NODES).filter(|j| *j != i) {
                 args.extend(["--peer".to_owned(), to_peer[&(i, j)].url()]);
+            }
+            if labels == Labels::Hub && i != 0 {
+                args.extend(["--labels-from".to_owned(), to_peer[&(i, 0)].url()]);
             }
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let dir = root.join(format!("node-{i}"));
@@ -83,8 +120,8 @@ impl Clinic {
             data.push(dir);
         }
         Self {
+            cloud_db: cloud.is_some().then_some(cloud_db),
             _cloud: cloud,
-            cloud_db,
             nodes,
             data,
             desks,
@@ -244,7 +281,17 @@ async fn operate(
     }
 }
 
+/// With the cloud as the label authority.
 pub async fn run(run: Run) -> anyhow::Result<Report> {
+    run_with(run, Labels::Cloud).await
+}
+
+/// With no cloud: a hub node, or an authority the nodes choose.
+pub async fn run_lan(run: Run, labels: Labels) -> anyhow::Result<Report> {
+    run_with(run, labels).await
+}
+
+async fn run_with(run: Run, labels: Labels) -> anyhow::Result<Report> {
     let rounds = run.size(40, 10);
     let ops = run.size(20, 12);
     let pause = Duration::from_millis(if run.quick { 300 } else { 1_000 });
@@ -252,7 +299,7 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()?;
-    let clinic = Clinic::start(root.path(), &client).await;
+    let clinic = Clinic::start(root.path(), &client, labels).await;
     let mut schedule = StdRng::seed_from_u64(run.seed);
     let mut choices = StdRng::seed_from_u64(run.seed ^ 0x6f70_6572_6174_696f);
     let mut held: Vec<Held> = vec![None; NODES];
@@ -261,7 +308,9 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
     for round in 0..rounds {
         let mut groups: [usize; NODES + 1] = std::array::from_fn(|_| schedule.gen_range(0..3));
         // The last round is a real split, so the heal after it has work to do.
-        while round + 1 == rounds && groups.iter().all(|g| *g == groups[0]) {
+        // (With no cloud, a split between the nodes.)
+        let first = usize::from(labels != Labels::Cloud);
+        while round + 1 == rounds && groups[first..].iter().all(|g| *g == groups[first]) {
             groups = std::array::from_fn(|_| schedule.gen_range(0..3));
         }
         let shape = describe(&groups);
@@ -296,7 +345,8 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
         tokio::time::sleep(Duration::from_millis(100)).await;
         boards = clinic.boards(&client).await;
     };
-    // The cloud too: it holds every event the nodes hold.
+    // The cloud too: it holds every event the nodes hold (with no cloud, node 0 stands
+    // for it).
     let cloud_started = Instant::now();
     // The same (origin, seq) everywhere, and some: an unreadable database reads empty.
     let same_events = |cloud: &EventIds, nodes: &[EventIds]| {
@@ -304,7 +354,10 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
     };
     let (mut cloud_events, mut node_events) = (EventIds::new(), vec![EventIds::new(); NODES]);
     while cloud_started.elapsed() < Duration::from_secs(15) {
-        cloud_events = events_in(&clinic.cloud_db);
+        cloud_events = match &clinic.cloud_db {
+            Some(db) => events_in(db),
+            None => node_events_in(&clinic.data[0]),
+        };
         node_events = clinic.data.iter().map(|d| node_events_in(d)).collect();
         if same_events(&cloud_events, &node_events) {
             break;
@@ -330,22 +383,42 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
         .iter()
         .filter(|(id, label)| last.get(*id).map(|t| &t.0) != Some(*label))
         .count();
-    let labels: HashSet<&String> = last.values().map(|t| &t.0).collect();
-    let twice = last.len() - labels.len();
+    let distinct: HashSet<&String> = last.values().map(|t| &t.0).collect();
+    let twice = last.len() - distinct.len();
     let mut by_status: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, status, _) in last.values() {
         *by_status.entry(status.as_str()).or_default() += 1;
     }
     let strange = by_status.keys().filter(|s| !STATUSES.contains(s)).count();
 
+    // Every node reports one label authority and none disputed.
+    let mut disputed = Vec::new();
+    for (n, (node, desk)) in clinic.nodes.iter().zip(&clinic.desks).enumerate() {
+        let status: Value = client
+            .get(node.url("/api/v1/sync/status"))
+            .bearer_auth(desk)
+            .send()
+            .await?
+            .json()
+            .await?;
+        if status["labels"]["conflict"] != false {
+            disputed.push(format!("n{n}: {}", status["labels"]));
+        }
+    }
+
     let mut report = Report::default();
     if let Some(took) = converged {
         report.measure(
-            "fault.partitions.converge",
+            &format!("{}.converge", labels.name()),
             took.as_secs_f64(),
             "s",
             &format!(
-                "3 demo nodes + cloud, every link proxied; {rounds} rounds of random partitions, {} tickets; from the final heal until every node lists the same tickets",
+                "3 demo nodes{}, every link proxied; {rounds} rounds of random partitions, {} tickets; from the final heal until every node lists the same tickets",
+                match labels {
+                    Labels::Cloud => " + cloud",
+                    Labels::Hub => ", node 0 the label hub",
+                    Labels::Chosen => ", label authority chosen among them",
+                },
                 tally.acked.len()
             ),
         );
@@ -381,6 +454,10 @@ pub async fn run(run: Run) -> anyhow::Result<Report> {
     report.check(converged.is_some(), "the nodes did not converge");
     report.check(lost == 0, "acknowledged tickets lost or relabelled");
     report.check(twice == 0, "a label was given twice");
+    report.check(
+        disputed.is_empty(),
+        format!("a second label authority reported: {disputed:?}"),
+    );
     report.check(strange == 0, "a ticket in an unknown state");
     report.check(
         conflicts.iter().all(|c| *c == conflicts[0]),

@@ -159,6 +159,7 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
     let sync = Router::new()
         .route("/exchange", post(sync::exchange))
         .route("/labels/reserve", post(sync::reserve))
+        .route("/labels/stance", post(sync::stance))
         .layer(DefaultBodyLimit::max(medicloud_sync::wire::MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(
             (state.clone(), gate),

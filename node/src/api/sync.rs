@@ -18,7 +18,7 @@ use futures::StreamExt;
 use medicloud_core::i18n::Text;
 use medicloud_sync::exchange::{self, PAGE, SyncError, SyncRequest, SyncResponse};
 use medicloud_sync::seal::{self, Refusal};
-use medicloud_sync::wire::{self, Block, GunzipError, ReserveRequest};
+use medicloud_sync::wire::{self, Block, GunzipError, LabelStance, ReserveRequest};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -335,8 +335,19 @@ pub async fn reserve(
     ))
 }
 
+/// Who this node is and whether a configured authority hands it label blocks, for a
+/// peer choosing the clinic's label authority (what the caller says of itself is not
+/// kept: each node asks the peers it is configured with).
+pub async fn stance(
+    State(s): State<AppState>,
+    Json(_caller): Json<LabelStance>,
+) -> Json<LabelStance> {
+    Json(s.node.label_stance())
+}
+
 /// Sync at a glance: each peer and the cloud, when last reached, what they still lack,
-/// clock skew, and how many tickets have conflicts.
+/// clock skew, how many tickets have conflicts, and the clinic's label authority (who it
+/// is, how it was chosen, and `conflict` when a second one was found).
 #[utoipa::path(get, path = "/api/v1/sync/status", tag = "sync", security(("bearer" = [])),
     responses((status = 200, body = SyncStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn status(

@@ -106,6 +106,14 @@ fn row(conn: &rusqlite::Connection, event: Event) -> Result<AuditRow> {
             reason.clone(),
             "ok".into(),
         ),
+        // Which node took up (or gave up) handing out label numbers.
+        EventBody::LabelAuthorityClaimed { device }
+        | EventBody::LabelAuthorityWithdrawn { device } => (
+            event.body.kind().to_owned(),
+            None,
+            Some(device.to_string()),
+            "ok".into(),
+        ),
         other => (other.kind().to_owned(), None, config_subject, "ok".into()),
     };
     Ok(AuditRow {

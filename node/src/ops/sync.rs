@@ -8,7 +8,7 @@ use crate::replication::{NodeLog, SyncStatus};
 use crate::store::query::{self, ConflictView};
 use medicloud_core::ids::DeviceId;
 use medicloud_sync::seal::{Header, LanSeal, Refusal};
-use medicloud_sync::wire::{Block, ReserveRequest};
+use medicloud_sync::wire::{Block, LabelStance, ReserveRequest};
 
 impl Node {
     /// Before the node writes anything at start-up: one round with its label authority
@@ -49,9 +49,15 @@ impl Node {
         self.replication.admit(header, now_ms)
     }
 
-    /// Whether another node (or the cloud) hands this node its label blocks.
+    /// Whether this node is not the clinic's label authority now: another node (or the
+    /// cloud) hands out blocks, or the authority is not known yet, or disputed.
     pub fn has_remote_label_authority(&self) -> bool {
         self.replication.has_remote_authority()
+    }
+
+    /// What this node tells its peers about itself, for choosing the label authority.
+    pub fn label_stance(&self) -> LabelStance {
+        self.replication.label_stance(self.store.identity().device)
     }
 
     /// As the clinic's label authority: a block of numbers for `device`.

@@ -107,7 +107,10 @@ pub fn reserve(
             |r| r.get(0),
         )
         .optional()?
-        .unwrap_or(0);
+        .unwrap_or(0)
+        // Never below a number already on a ticket of that day (one given under an
+        // authority this node took over from, say).
+        .max(highest_issued(conn, service, day)?);
     let block = NumberBlock::after(reserved, count);
     conn.execute(
         "INSERT INTO label_authority (service, day, reserved_up_to) VALUES (?1, ?2, ?3)
@@ -119,6 +122,53 @@ pub fn reserve(
         params![service, day, device, block.first, block.last],
     )?;
     Ok(block)
+}
+
+/// The highest unmarked number (`A-012`: 12) on a ticket of `service` on `day` this
+/// node knows of; 0 when there is none.
+fn highest_issued(conn: &Connection, service: &str, day: &str) -> Result<u32> {
+    let mut stmt =
+        conn.prepare_cached("SELECT label FROM tickets WHERE service = ?1 AND day = ?2")?;
+    let labels = stmt.query_map(params![service, day], |r| r.get::<_, String>(0))?;
+    let prefix = format!("{service}-");
+    let mut highest = 0;
+    for label in labels {
+        let label = label?;
+        let number = label
+            .strip_prefix(&prefix)
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|n| n.parse::<u32>().ok());
+        highest = highest.max(number.unwrap_or(0));
+    }
+    Ok(highest)
+}
+
+/// The nodes whose claim to be the clinic's label authority stands in the log (claimed,
+/// and not withdrawn since), as the projection of `label_authority/…` records holds them.
+pub fn claims(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT substr(entity, 17) FROM records
+         WHERE entity LIKE 'label_authority/%' AND kind = 'label_authority_claimed'
+         ORDER BY entity",
+    )?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Where this node keeps whether it gives device-marked numbers only (`"marked"`), set
+/// by the label authority's state (see `crate::authority`).
+pub const MODE_META: &str = "label_mode";
+
+/// Whether this node gives device-marked numbers only, whatever blocks it holds.
+pub fn marked_only(conn: &Connection) -> Result<bool> {
+    let mode: Option<String> = conn
+        .query_row(
+            "SELECT value FROM node_meta WHERE key = ?1",
+            [MODE_META],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(mode.as_deref() == Some("marked"))
 }
 
 /// Keeps a block an authority reserved for `device` (once: the same block again is ignored).

@@ -477,7 +477,8 @@ export interface paths {
         };
         /**
          * Sync at a glance: each peer and the cloud, when last reached, what they still lack,
-         *     clock skew, and how many tickets have conflicts.
+         *     clock skew, how many tickets have conflicts, and the clinic's label authority (who it
+         *     is, how it was chosen, and `conflict` when a second one was found).
          */
         get: operations["status"];
         put?: never;
@@ -755,6 +756,11 @@ export interface components {
              */
             subject?: string | null;
         };
+        /**
+         * @description How the authority was found, as the admin screen shows it.
+         * @enum {string}
+         */
+        Basis: "cloud" | "hub" | "chosen" | "alone" | "undecided";
         /** @description Why emergency access is needed. */
         BreakGlassRequest: {
             /** @description The reason, in a sentence (no patient data): it goes on the audit trail. */
@@ -948,6 +954,30 @@ export interface components {
          * @enum {string}
          */
         Handover: "complete" | "no_show" | "requeue";
+        /**
+         * @description The clinic's label authority as this node knows it (`labels` in
+         *     `GET /api/v1/sync/status`).
+         */
+        LabelAuthority: {
+            /** @description How the authority was found. */
+            basis: components["schemas"]["Basis"];
+            /** @description The nodes whose claim to be the authority stands in the log. */
+            claims: components["schemas"]["DeviceId"][];
+            /**
+             * @description A second authority: two nodes claim, or another node than the one followed does.
+             *     Every node then gives device-marked numbers until the configuration is fixed.
+             */
+            conflict: boolean;
+            device?: null | components["schemas"]["DeviceId"];
+            /** @description Whether this node now gives device-marked numbers only (`A-1F3C-001`). */
+            marked_only: boolean;
+            /** @description Whether this node is the authority. */
+            this_node: boolean;
+            /** @description The address this node asks for blocks (the cloud, the hub, the chosen peer). */
+            url?: string | null;
+            /** @description Configured peers not heard from yet (while `undecided`). */
+            waiting_for: string[];
+        };
         /**
          * @description A language Medicloud speaks, spelt by its tag (`id`, `en`).
          * @enum {string}
@@ -1507,6 +1537,11 @@ export interface components {
             conflicts: number;
             /** @description This node's device id (the origin of its events). */
             device: components["schemas"]["DeviceId"];
+            /**
+             * @description The clinic's label authority: who it is, how it was chosen, and whether a second
+             *     one was found (`conflict`).
+             */
+            labels: components["schemas"]["LabelAuthority"];
             /** @description Each link. */
             links: components["schemas"]["LinkStatus"][];
             /** @description Whether at least one link is reachable (or none is configured: a standalone node). */

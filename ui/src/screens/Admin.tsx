@@ -2,15 +2,17 @@
 // serves (add, edit), staff (StaffList.tsx: edit, disable, reset a password, unlock),
 // devices with their pairing links (revoked after a confirmation), the printer (test
 // print, the last ticket as printed), the clinic's name, time zone and ticket text
-// (AdminForms.tsx), and the audit trail (AuditTrail.tsx).
+// (AdminForms.tsx), the audit trail (AuditTrail.tsx), and who hands out the clinic's
+// queue numbers, with the alarm of a second authority (LabelAuthority.tsx).
 import QRCode from "qrcode";
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiError, staffToken } from "../api/client";
-import type { Clinic, Counter, DeviceView, NewDevice as NewDeviceBody, PrinterHealth, ServiceSettings, ServiceView, StaffAccount } from "../api/types";
+import type { Clinic, Counter, DeviceView, NewDevice as NewDeviceBody, PrinterHealth, ServiceSettings, ServiceView, StaffAccount, SyncStatus } from "../api/types";
 import { useLang, type Key } from "../lib/i18n";
 import { ClinicForm, ConfirmButton, CounterForm, NewService, NewStaff } from "./AdminForms";
 import { AuditTrail } from "./AuditTrail";
 import { errorText, Login, roleWords, serviceColor, useIdleLogoff } from "./common";
+import { LabelAuthorityCard, LabelConflictBanner } from "./LabelAuthority";
 import { StaffList } from "./StaffList";
 
 export function Admin() {
@@ -34,6 +36,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
   const [devices, setDevices] = useState<DeviceView[]>([]);
   const [printer, setPrinter] = useState<PrinterHealth | null>(null);
   const [clinic, setClinic] = useState<Clinic | null>(null);
+  const [sync, setSync] = useState<SyncStatus | null>(null);
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const [pairing, setPairing] = useState<string | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
@@ -55,6 +58,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
     api("GET", "/api/v1/devices", { token }).then(setDevices, fail);
     api("GET", "/api/v1/printer", { token }).then(setPrinter, fail);
     api("GET", "/api/v1/clinic", { token }).then(setClinic, fail);
+    api("GET", "/api/v1/sync/status", { token }).then(setSync, () => setSync(null));
   }, [token, fail]);
   useEffect(load, [load]);
   useEffect(() => {
@@ -107,7 +111,9 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
           {message.text}
         </p>
       )}
+      <LabelConflictBanner t={t} labels={sync?.labels} fix />
       <main className="admin-grid">
+        <LabelAuthorityCard t={t} labels={sync?.labels} />
         <section className="card wide">
           <h2>{t("services")}</h2>
           <table className="table">

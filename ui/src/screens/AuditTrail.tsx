@@ -35,6 +35,8 @@ export const COMMON_ACTIONS = [
   "counter_set",
   "staff_set",
   "device_set",
+  "label_authority_claimed",
+  "label_authority_withdrawn",
 ] as const;
 
 const OTHER = "__other";
