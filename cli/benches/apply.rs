@@ -55,7 +55,7 @@ fn main() {
         assert_eq!(stored, events.len(), "every event is stored");
         let rate = events.len() as f64 / took.as_secs_f64();
         let workload = format!(
-            "{} events ({tickets} tickets issued, called, served, completed) into a new node's SQLite file on disk, {batch} a transaction (WAL, fsync per commit), projections folded",
+            "{} events ({tickets} tickets issued, registered, then called, served and completed in the room) into a new node's SQLite file on disk, {batch} a transaction (WAL, fsync per commit), projections folded",
             events.len()
         );
         let name = if batch == 500 {

@@ -11,9 +11,9 @@
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
 use futures::StreamExt;
-use medicloud_core::domain::ServiceCode;
+use medicloud_core::domain::{CounterId, ServiceCode};
 use medicloud_core::event::Actor;
-use medicloud_node::ops::NewTicket;
+use medicloud_node::ops::{Handover, NewTicket, TicketAction};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -74,6 +74,20 @@ async fn main() {
         };
         node.issue_ticket(Actor::System, req).unwrap();
     }
+    // Everyone is registered at Loket 1 first: the room calls registered patients.
+    let loket = CounterId::parse("loket-1").unwrap();
+    for _ in 0..calls {
+        node.call_next(Actor::System, &loket, Some(Handover::Complete))
+            .unwrap();
+    }
+    let held = node
+        .tickets(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|t| t.status.as_str() == "called")
+        .expect("the last one registering");
+    node.act(Actor::System, held.id, TicketAction::Complete)
+        .unwrap();
     let base = server::listen(Arc::new(node)).await;
     let client = reqwest::Client::new();
 

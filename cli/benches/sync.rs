@@ -234,12 +234,14 @@ impl Run {
         Some(t.id)
     }
 
-    fn act(&mut self, dev: usize, id: TicketId, action: TicketAction, status: &str) {
-        if self.devices[dev]
-            .node
-            .act(Actor::System, id, action)
-            .is_ok()
-        {
+    /// Applies `action`; records the status it led to (`expect` unless the visit went
+    /// on: completing registration leaves the ticket waiting for the room).
+    fn act(&mut self, dev: usize, id: TicketId, action: TicketAction, expect: &str) {
+        if let Ok(t) = self.devices[dev].node.act(Actor::System, id, action) {
+            let status = match t.status.as_str() {
+                "waiting" => "waiting",
+                _ => expect,
+            };
             self.step(dev, id, status, None);
         }
     }
@@ -773,11 +775,18 @@ fn first_sync(root: &Path, days: usize, per_day: usize) {
     for day in 0..days {
         clock.set(month_ago + day as u64 * 86_400_000 + 8 * 3_600_000);
         for i in 0..per_day {
-            run.issue(0, ["A", "B", "C", "L", "F"][i % 5]);
-            run.work(
-                0,
-                ["loket-1", "ruang-gigi", "ruang-kia", "lab", "farmasi"][i % 5],
-            );
+            // A poli's visit is registration at a loket, then its room.
+            let (service, counters): (&str, &[&str]) = [
+                ("A", &["loket-1", "ruang-umum"][..]),
+                ("B", &["loket-1", "ruang-gigi"]),
+                ("C", &["loket-1", "ruang-kia"]),
+                ("L", &["lab"]),
+                ("F", &["farmasi"]),
+            ][i % 5];
+            run.issue(0, service);
+            for counter in counters {
+                run.work(0, counter);
+            }
             clock.set(clock.now_ms() + 20_000);
         }
     }

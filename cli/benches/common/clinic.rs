@@ -1,5 +1,6 @@
 //! A clinic's history for benches: a node that served tickets on a memory-backed folder
-//! (each ticket issued, called, served and completed; 1,000 a day), and its events.
+//! (each ticket issued, registered at a loket, then called, served and completed in its
+//! poli's room; 1,000 a day), and its events.
 
 #![allow(dead_code)] // each bench uses some of these
 
@@ -40,6 +41,12 @@ pub fn served(root: &Path, tickets: usize) -> (Node, tempfile::TempDir) {
             ..Default::default()
         };
         node.issue_ticket(Actor::System, req).unwrap();
+        // Registered at Loket 1, then served in the poli's room.
+        let registered = node
+            .call_next(Actor::System, &CounterId::parse("loket-1").unwrap(), None)
+            .unwrap();
+        node.act(Actor::System, registered.id, TicketAction::Complete)
+            .unwrap();
         let called = node
             .call_next(Actor::System, &CounterId::parse(counter).unwrap(), None)
             .unwrap();
