@@ -341,6 +341,8 @@ async function main() {
     // tomorrow's first slot (then full), the list of that day, a cancellation with a reason.
     await desk.locator("nav.tabs").getByText("Janji temu", { exact: true }).click();
     const todayJakarta = `${part("year")}-${part("month")}-${part("day")}`;
+    // The clinic's zone arrives with the clinic: the list moves to its today at once.
+    await desk.waitForFunction((day) => document.querySelector('[data-testid="list-date"]')?.value === day, todayJakarta, { timeout: 5_000 }).catch(() => {});
     check("the appointments list opens on today in the clinic's time zone", (await desk.getByTestId("list-date").inputValue()) === todayJakarta);
     const tomorrowDate = new Date(`${todayJakarta}T00:00:00Z`);
     tomorrowDate.setUTCDate(tomorrowDate.getUTCDate() + 1);
