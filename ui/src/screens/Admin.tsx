@@ -81,10 +81,10 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
     load();
   };
 
-  // A counter's steps by name: "Pendaftaran", or "Ruang Periksa Umum / Ruang Gigi".
-  const stepNames = (ids: string[]) =>
+  // A counter's steps by name, among its own services: "Pendaftaran", "Ruang Gigi".
+  const stepNames = (ids: string[], of: string[]) =>
     ids
-      .map((id) => [...new Set(services.flatMap((s) => (s.steps ?? []).filter((x) => x.id === id).map((x) => (lang === "id" ? x.name_id : x.name_en))))].join(" / ") || id)
+      .map((id) => [...new Set(services.filter((s) => of.includes(s.code)).flatMap((s) => (s.steps ?? []).filter((x) => x.id === id).map((x) => (lang === "id" ? x.name_id : x.name_en))))].join(" / ") || id)
       .join(", ");
 
   const showPreview = async () => {
@@ -150,7 +150,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
                       </span>
                     ))}
                   </span>
-                  {(c.steps ?? []).length > 0 && <span className="muted small-text" data-testid={`counter-steps-${c.id}`}>{stepNames(c.steps ?? [])}</span>}
+                  {(c.steps ?? []).length > 0 && <span className="muted small-text" data-testid={`counter-steps-${c.id}`}>{stepNames(c.steps ?? [], c.services)}</span>}
                   <button className="link-button" onClick={() => setEditing(c.id)} data-testid={`counter-edit-${c.id}`}>
                     {t("edit")}
                   </button>
