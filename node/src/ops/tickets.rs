@@ -331,7 +331,10 @@ impl Node {
                 }
                 TicketAction::Recall => TicketChange::Recalled,
                 TicketAction::Serve => TicketChange::Served,
-                TicketAction::Complete => completion(w, &current)?,
+                TicketAction::Complete => {
+                    let service = query::service(w.conn(), &current.issue.service)?;
+                    completion(service.as_ref(), &current)
+                }
                 TicketAction::NoShow => TicketChange::NoShow,
                 TicketAction::Requeue => TicketChange::Requeued,
                 TicketAction::Cancel(reason) => TicketChange::Cancelled {
@@ -363,13 +366,14 @@ impl Node {
             // Read once, before the handover: it changes only the held tickets, which
             // are not called again now (a ticket just requeued waits its turn again).
             let today = today(w)?;
+            let services = query::services(w.conn())?;
             let held: Vec<&ticket::Ticket> = held_at(&today, counter).collect();
             match (held.first(), current) {
                 (Some(t), None) => return Err(counter_busy(&c.name, t)),
                 (_, Some(handover)) => {
                     for t in &held {
                         let change = match handover {
-                            Handover::Complete => completion(w, t)?,
+                            Handover::Complete => completion(service_of(&services, t), t),
                             other => other.change(),
                         };
                         ticket::step(Some(t), t.id, &change, actor, w.now_ms())?;
@@ -378,12 +382,10 @@ impl Node {
                 }
                 (None, None) => {}
             }
-            let services = query::services(w.conn())?;
             let queues: Vec<&ticket::Ticket> = today
                 .iter()
                 .filter(|t| {
-                    let service = services.iter().find(|s| s.code == t.issue.service);
-                    let at = service.and_then(|s| s.step_of(t.step.as_ref()));
+                    let at = service_of(&services, t).and_then(|s| s.step_of(t.step.as_ref()));
                     c.takes(&t.issue.service, at)
                 })
                 .collect();
@@ -409,17 +411,20 @@ impl Node {
     }
 }
 
-/// What completing `t` is: on to the next step of its visit (registration done, the
-/// room next), or the end of it at the last step.
-fn completion(w: &Writer<'_>, t: &ticket::Ticket) -> Result<TicketChange> {
-    let service = query::service(w.conn(), &t.issue.service)?;
-    let next = service.as_ref().and_then(|s| s.step_after(t.step.as_ref()));
-    Ok(match next {
+/// What completing `t` (of `service`) is: on to the next step of its visit
+/// (registration done, the room next), or the end of it at the last step.
+fn completion(service: Option<&Service>, t: &ticket::Ticket) -> TicketChange {
+    match service.and_then(|s| s.step_after(t.step.as_ref())) {
         Some(next) => TicketChange::Advanced {
             to: next.id.clone(),
         },
         None => TicketChange::Completed,
-    })
+    }
+}
+
+/// The service `t` belongs to, among `services`.
+fn service_of<'a>(services: &'a [Service], t: &ticket::Ticket) -> Option<&'a Service> {
+    services.iter().find(|s| s.code == t.issue.service)
 }
 
 /// Today's tickets, every status.
