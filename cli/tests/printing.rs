@@ -202,3 +202,122 @@ async fn an_admin_prints_a_test_page_and_sees_a_printed_ticket_as_an_image() {
     let fault: Value = res.json().await.unwrap();
     assert_eq!(fault["code"], "printer_fault");
 }
+
+/// A clinic that gives a new number at each step of a visit: registration at Loket 1
+/// finishes with the room's number printed at the desk, the status page and the display
+/// show it, and no number is given twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_number_per_step_is_printed_where_registration_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let printer = PrinterProcess::start(&dir.path().join("printed"));
+    let demo = DemoProcess::start_with(&dir.path().join("node"), &["--printer", &printer.addr]);
+    let client = reqwest::Client::new();
+    let (admin, desk, doctor) = (
+        demo.login(&client, "admin").await,
+        demo.login(&client, "desk").await,
+        demo.login(&client, "doctor").await,
+    );
+    let clinic = util::get(&client, &demo, &admin, "/api/v1/clinic").await;
+    let res = client
+        .put(demo.url("/api/v1/clinic"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({
+            "name": clinic["name"], "time_zone": clinic["time_zone"], "new_label_per_step": true
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    let first: Value = demo.take(&client, "A").await.json().await.unwrap();
+    let post = |path: String, token: &str| {
+        client
+            .post(demo.url(&path))
+            .bearer_auth(token.to_owned())
+            .send()
+    };
+    let called: Value = post("/api/v1/counters/loket-1/call-next".into(), &desk)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(called["id"], first["id"]);
+    let done = post(
+        format!("/api/v1/tickets/{}/complete", first["id"].as_str().unwrap()),
+        &desk,
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.status(), 200);
+    let at_room: Value = done.json().await.unwrap();
+    let room_label = at_room["label"].as_str().unwrap().to_owned();
+    assert_ne!(room_label, first["label"].as_str().unwrap());
+    assert_eq!(
+        (
+            &at_room["status"],
+            &at_room["step"],
+            &at_room["earlier_labels"]
+        ),
+        (
+            &"waiting".into(),
+            &"room".into(),
+            &serde_json::json!([first["label"]])
+        )
+    );
+
+    // Printed at the desk: the room's number, naming the room.
+    let printed = printer.wait_for(2).await;
+    assert_eq!(printed.len(), 2, "{printed:#?}");
+    assert!(
+        printed[1].contains(&format!(" {room_label}\n")),
+        "{}",
+        printed[1]
+    );
+    assert!(printed[1].contains("Ruang Periksa Umum"), "{}", printed[1]);
+
+    // The patient's status page and the display follow the new number.
+    let path = format!("/api/v1/public/tickets/{}", first["id"].as_str().unwrap());
+    let public: Value = client
+        .get(demo.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&public["label"], &public["earlier_labels"]),
+        (
+            &room_label.clone().into(),
+            &serde_json::json!([first["label"]])
+        )
+    );
+    // The display: registration's call under the number it had there, then the room's.
+    let shown = async || {
+        let calls = util::get(&client, &demo, &desk, "/api/v1/calls").await;
+        let s = |c: &Value, k: &str| c[k].as_str().unwrap_or("-").to_owned();
+        let calls = calls.as_array().unwrap().iter();
+        calls
+            .map(|c| format!("{} {} {}", s(c, "label"), s(c, "counter"), s(c, "next_id")))
+            .collect::<Vec<_>>()
+    };
+    let registered = format!(
+        "{} loket-1 Ruang Periksa Umum",
+        first["label"].as_str().unwrap()
+    );
+    assert_eq!(shown().await, [registered]);
+    let in_room: Value = post("/api/v1/counters/ruang-umum/call-next".into(), &doctor)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(in_room["label"], room_label.as_str());
+    assert_eq!(shown().await, [format!("{room_label} ruang-umum -")]);
+
+    // The next walk-in's number is neither of them.
+    let next: Value = demo.take(&client, "A").await.json().await.unwrap();
+    let labels = [first["label"].as_str().unwrap(), room_label.as_str()];
+    assert!(!labels.contains(&next["label"].as_str().unwrap()), "{next}");
+}

@@ -29,6 +29,11 @@ pub struct Clinic {
     /// patient keeps one label for the whole visit.
     #[serde(default)]
     pub new_label_on_transfer: bool,
+    /// Whether a patient gets a new number at each step of a visit (registration, then
+    /// the poli's room), printed at the desk that finishes the step and shown on their
+    /// status page. By default (`false`) the number stays for every step.
+    #[serde(default)]
+    pub new_label_per_step: bool,
     /// The language of the kiosk and the waiting-room display (the kiosk goes back to it
     /// after each patient; calls are spoken in both): Bahasa Indonesia unless set.
     #[serde(default)]

@@ -138,10 +138,15 @@ pub enum TicketChange {
         reason: Option<String>,
     },
     /// The step it was at is finished; it waits for the next step of its visit (the
-    /// poli's room after registration), keeping its label.
+    /// poli's room after registration), keeping its label unless the clinic gives a
+    /// new number per step.
     Advanced {
         /// The next step.
         to: StepId,
+        /// The new number for the next step (the clinic's `new_label_per_step`), taken
+        /// from the service's series like any label; none: the ticket keeps its label.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
     },
     /// Sent on to another service, continuing as ticket `to`.
     Transferred {
@@ -214,6 +219,10 @@ pub struct Ticket {
     /// The steps of its visit it has finished, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub finished_steps: Vec<FinishedStep>,
+    /// The number it was given at its current step, when the clinic gives a new one per
+    /// step (none: the issue's label). [`Ticket::label`] is the one to show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_label: Option<String>,
     /// Events that asked for an illegal step, in fold order.
     pub conflicts: Vec<Conflict>,
 }
@@ -231,6 +240,30 @@ pub struct FinishedStep {
     pub serving_at_ms: Option<i64>,
     /// When the step was finished.
     pub finished_at_ms: i64,
+    /// The number it had at that step, when it was not the issue's label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+impl Ticket {
+    /// The number the patient holds now: the one given at the current step, else the
+    /// issued label.
+    pub fn label(&self) -> &str {
+        self.step_label.as_deref().unwrap_or(&self.issue.label)
+    }
+
+    /// Every number this ticket was given, in order, the issued one first (a clinic
+    /// with `new_label_per_step` gives one per step of the visit).
+    pub fn labels(&self) -> Vec<&str> {
+        let mut labels = vec![self.issue.label.as_str()];
+        let later = self.finished_steps.iter().map(|f| f.label.as_deref());
+        for label in later.chain([self.step_label.as_deref()]).flatten() {
+            if labels.last() != Some(&label) {
+                labels.push(label);
+            }
+        }
+        labels
+    }
 }
 
 /// A step that is not allowed from the ticket's current state.
@@ -283,6 +316,7 @@ pub fn step(
                 transferred_to: None,
                 step: issue.start_step.clone(),
                 finished_steps: Vec::new(),
+                step_label: None,
                 conflicts: Vec::new(),
             }),
             _ => Err(TransitionError::UnknownTicket),
@@ -322,14 +356,18 @@ pub fn step(
             next.finished_at_ms = Some(at_ms);
         }
         // The next step of the visit: back in a queue (the room's), after this step.
-        (TicketChange::Advanced { to }, S::Called | S::Serving) => {
+        (TicketChange::Advanced { to, label }, S::Called | S::Serving) => {
             next.finished_steps.push(FinishedStep {
                 step: current.step.clone(),
                 counter: current.counter.clone(),
                 called_at_ms: current.called_at_ms,
                 serving_at_ms: current.serving_at_ms,
                 finished_at_ms: at_ms,
+                label: current.step_label.clone(),
             });
+            if label.is_some() {
+                next.step_label = label.clone();
+            }
             next.status = S::Waiting;
             next.step = Some(to.clone());
             next.counter = None;

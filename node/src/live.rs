@@ -122,7 +122,7 @@ impl Hub {
                             .map_or_else(|| counter.to_string(), |c| c.name);
                         self.publish(LiveMessage::Call {
                             id: t.id,
-                            label: t.issue.label.clone(),
+                            label: t.label().to_owned(),
                             service: t.issue.service.clone(),
                             counter,
                             counter_name,
@@ -131,7 +131,7 @@ impl Hub {
                     }
                     LiveMessage::Ticket {
                         id: t.id,
-                        label: t.issue.label,
+                        label: t.label().to_owned(),
                         service: t.issue.service,
                         status: t.status,
                         counter: t.counter,

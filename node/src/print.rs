@@ -19,6 +19,7 @@ use crate::store::print::{self as spool, Job};
 use crate::store::{Store, Writer, query};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use medicloud_core::domain::Service;
 use medicloud_core::ticket::Ticket;
 use medicloud_printer::{Layout, PaperWidth, PrintError, TicketPrint};
 use serde::Serialize;
@@ -119,21 +120,24 @@ impl Printer {
         let clinic = query::clinic(conn)?;
         let tz: Tz = query::time_zone(conn)?;
         let service = query::service(conn, &ticket.issue.service)?;
-        let issued = DateTime::<Utc>::from_timestamp_millis(ticket.issued_at_ms)
+        // A number given at a later step of the visit is dated when it was given.
+        let given_ms = match ticket.step_label {
+            Some(_) => ticket.queued_at_ms,
+            None => ticket.issued_at_ms,
+        };
+        let issued = DateTime::<Utc>::from_timestamp_millis(given_ms)
             .unwrap_or_default()
             .with_timezone(&tz);
         let base = self.status_base.get().map_or("", String::as_str);
         let clinic_message = clinic
             .as_ref()
             .map(|c| (c.ticket_message_id.clone(), c.ticket_message_en.clone()));
+        let (place_id, place_en) = place(service.as_ref(), ticket);
         let print = TicketPrint {
             clinic_name: clinic.map(|c| c.name).unwrap_or_default(),
-            label: ticket.issue.label.clone(),
-            service_name_id: service
-                .as_ref()
-                .map(|s| s.name_id.clone())
-                .unwrap_or_default(),
-            service_name_en: service.map(|s| s.name_en).unwrap_or_default(),
+            label: ticket.label().to_owned(),
+            service_name_id: place_id,
+            service_name_en: place_en,
             issued_at: issued.format("%d-%m-%Y %H:%M").to_string(),
             people_ahead,
             estimated_wait_minutes: wait_seconds.div_ceil(60),
@@ -238,6 +242,24 @@ pub async fn run(store: Arc<Store>, printer: Arc<Printer>) {
 }
 
 /// The message at the bottom of a ticket: the clinic's own, or the default, in both languages.
+/// Where the paper sends the patient: the service, and the step of the visit when the
+/// number is the one given for that step (the room's number names the room).
+fn place(service: Option<&Service>, ticket: &Ticket) -> (String, String) {
+    let Some(service) = service else {
+        return Default::default();
+    };
+    let step = service
+        .step_of(ticket.step.as_ref())
+        .and_then(|id| service.step(id));
+    match step {
+        Some(step) if ticket.step_label.is_some() => (
+            format!("{} · {}", service.name_id, step.name_id),
+            format!("{} · {}", service.name_en, step.name_en),
+        ),
+        _ => (service.name_id.clone(), service.name_en.clone()),
+    }
+}
+
 fn ticket_message(clinic: Option<(Option<String>, Option<String>)>) -> String {
     let (id, en) = clinic.unwrap_or_default();
     let id = id.unwrap_or_else(|| "Simpan tiket ini. Mohon menunggu panggilan.".into());

@@ -20,8 +20,13 @@ use utoipa::ToSchema;
 pub struct TicketView {
     /// Identity (also the key of the public status page).
     pub id: TicketId,
-    /// Printed label, e.g. `A-012`.
+    /// The number the patient holds now, e.g. `A-012` (a clinic with
+    /// `new_label_per_step` gives a new one at each step of the visit).
     pub label: String,
+    /// The numbers it held at earlier steps of the visit, oldest first (empty unless the
+    /// clinic gives a new number per step).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub earlier_labels: Vec<String>,
     /// Service code.
     pub service: ServiceCode,
     /// Service name in Bahasa Indonesia.
@@ -276,7 +281,8 @@ impl Queues {
             .map(|i| i as u32);
         TicketView {
             id: t.id,
-            label: t.issue.label.clone(),
+            label: t.label().to_owned(),
+            earlier_labels: earlier_labels(t),
             service: t.issue.service.clone(),
             service_name_id: service.map(|s| s.name_id.clone()).unwrap_or_default(),
             service_name_en: service.map(|s| s.name_en.clone()).unwrap_or_default(),
@@ -330,11 +336,22 @@ fn queue_key(services: &HashMap<ServiceCode, Service>, t: &Ticket) -> QueueKey {
     (t.issue.service.clone(), step.cloned())
 }
 
+/// The numbers `t` held before the one it holds now.
+fn earlier_labels(t: &Ticket) -> Vec<String> {
+    let mut labels = t.labels();
+    labels.pop();
+    labels.into_iter().map(str::to_owned).collect()
+}
+
 /// What anyone holding a ticket's id (its QR code) may see: no patient data.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct PublicTicketView {
-    /// Printed label.
+    /// The number the patient holds now.
     pub label: String,
+    /// The numbers it held at earlier steps of the visit, oldest first (empty unless the
+    /// clinic gives a new number per step): "your new number is A-031 (was A-012)".
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub earlier_labels: Vec<String>,
     /// Service name in Bahasa Indonesia.
     pub service_name_id: String,
     /// Service name in English.
@@ -383,6 +400,7 @@ impl From<TicketView> for PublicTicketView {
     fn from(t: TicketView) -> Self {
         Self {
             label: t.label,
+            earlier_labels: t.earlier_labels,
             service_name_id: t.service_name_id,
             service_name_en: t.service_name_en,
             status: t.status,

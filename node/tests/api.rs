@@ -483,12 +483,16 @@ async fn the_patients_language_is_the_clinics_and_survives_a_save_that_leaves_it
     );
     let (_, clinic) = put(json!({
         "name": "Klinik Uji", "time_zone": "Asia/Jakarta",
-        "language": "en", "new_label_on_transfer": true
+        "language": "en", "new_label_on_transfer": true, "new_label_per_step": true
     }))
     .await;
     assert_eq!(
-        (&clinic["language"], &clinic["new_label_on_transfer"]),
-        (&json!("en"), &json!(true))
+        (
+            &clinic["language"],
+            &clinic["new_label_on_transfer"],
+            &clinic["new_label_per_step"]
+        ),
+        (&json!("en"), &json!(true), &json!(true))
     );
     // A form of an earlier version sends neither: both stay as they were.
     let (_, clinic) = put(json!({"name": "Klinik Uji Sentosa", "time_zone": "Asia/Jakarta"})).await;
@@ -496,9 +500,15 @@ async fn the_patients_language_is_the_clinics_and_survives_a_save_that_leaves_it
         (
             &clinic["name"],
             &clinic["language"],
-            &clinic["new_label_on_transfer"]
+            &clinic["new_label_on_transfer"],
+            &clinic["new_label_per_step"]
         ),
-        (&json!("Klinik Uji Sentosa"), &json!("en"), &json!(true))
+        (
+            &json!("Klinik Uji Sentosa"),
+            &json!("en"),
+            &json!(true),
+            &json!(true)
+        )
     );
     // A language not spoken here is refused and changes nothing.
     let before = n.event_count();

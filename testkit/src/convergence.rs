@@ -83,7 +83,7 @@ pub fn union<F: LogFactory>(factory: &F, a: &F::Log, b: &F::Log) -> F::Log {
 }
 
 /// The `kind`-th kind of change on a ticket: issue, then calls from two counters, serve,
-/// complete, no-show, on to the room — legal or not, as replicas cut off from each
+/// complete, no-show, on to the room (with a new number or not) — legal or not, as replicas cut off from each
 /// other do.
 pub fn change(kind: u8, n: u32) -> TicketChange {
     match kind % KINDS {
@@ -109,6 +109,8 @@ pub fn change(kind: u8, n: u32) -> TicketChange {
         5 => TicketChange::NoShow,
         _ => TicketChange::Advanced {
             to: StepId::parse("room").unwrap(),
+            // Every other advance gives a new number (a clinic's `new_label_per_step`).
+            label: n.is_multiple_of(2).then(|| format!("A-{:03}", 500 + n)),
         },
     }
 }

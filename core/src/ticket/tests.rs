@@ -46,6 +46,7 @@ fn change(name: &str) -> TicketChange {
         },
         "advance" => TicketChange::Advanced {
             to: crate::domain::StepId::parse("room").unwrap(),
+            label: None,
         },
         other => panic!("unknown step {other}"),
     }
@@ -214,8 +215,40 @@ fn advancing_keeps_the_label_and_the_finished_step_and_queues_again() {
             called_at_ms: Some(2_500),
             serving_at_ms: Some(3_000),
             finished_at_ms: 8_000,
+            label: None,
         }]
     );
+    assert_eq!(
+        (at_room.label(), at_room.labels()),
+        ("A-001", vec!["A-001"])
+    );
+}
+
+#[test]
+fn a_new_number_per_step_is_shown_and_the_earlier_one_kept_with_its_step() {
+    let id = TicketId::random();
+    let mut t = step(None, id, &issue(), Actor::System, 1_000).unwrap();
+    let room = |label: Option<&str>| TicketChange::Advanced {
+        to: crate::domain::StepId::parse("room").unwrap(),
+        label: label.map(str::to_owned),
+    };
+    for (at, change) in [(2_000, change("call")), (3_000, room(Some("A-031")))] {
+        t = step(Some(&t), id, &change, Actor::System, at).unwrap();
+    }
+    assert_eq!((t.label(), t.issue.label.as_str()), ("A-031", "A-001"));
+    assert_eq!(
+        t.finished_steps[0].label, None,
+        "registration was done as A-001"
+    );
+    // A later step without a new number keeps the one the patient holds.
+    for (at, change) in [(4_000, change("call")), (5_000, room(None))] {
+        t = step(Some(&t), id, &change, Actor::System, at).unwrap();
+    }
+    assert_eq!(t.label(), "A-031");
+    assert_eq!(t.finished_steps[1].label.as_deref(), Some("A-031"));
+    assert_eq!(t.labels(), vec!["A-001", "A-031"]);
+    let json = serde_json::to_string(&room(Some("A-031"))).unwrap();
+    assert_eq!(json, r#"{"step":"advanced","to":"room","label":"A-031"}"#);
 }
 
 #[test]

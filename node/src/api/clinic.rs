@@ -5,11 +5,11 @@ use super::extract::{Caller, Json, Path};
 use super::{AppState, blocking};
 use crate::auth::Permission;
 use crate::error::Error;
-use crate::ops::{DeviceView, NewDevice, NewStaff, StaffView};
+use crate::ops::{CounterSettings, DeviceView, NewDevice, NewStaff, ServiceSettings, StaffView};
 use crate::views::ServiceView;
 use axum::extract::State;
 use axum::http::StatusCode;
-use medicloud_core::domain::{Clinic, Counter, CounterId, Service, ServiceCode, StepId, VisitStep};
+use medicloud_core::domain::{Clinic, Counter, CounterId, Service, ServiceCode, VisitStep};
 use medicloud_core::ids::DeviceId;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -177,24 +177,6 @@ pub async fn put_clinic(
     ))
 }
 
-/// A service's names and whether the kiosk offers it.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ServiceSettings {
-    /// Name in Bahasa Indonesia.
-    pub name_id: String,
-    /// Name in English.
-    pub name_en: String,
-    /// Whether the kiosk offers it.
-    pub active: bool,
-    /// Its appointment slots and places per slot; left out, they stay as they were (the
-    /// defaults for a new service).
-    pub slots: Option<medicloud_core::appointment::SlotRules>,
-    /// The steps of a visit, in order (registration, then the room); left out, they stay
-    /// as they were (none for a new service: a visit of one step).
-    pub steps: Option<Vec<VisitStep>>,
-}
-
 /// Add or change a service (admin). The code is the label prefix (`A`).
 #[utoipa::path(put, path = "/api/v1/services/{code}", tag = "admin", security(("bearer" = [])),
     params(("code" = ServiceCode, Path, description = "Service code, e.g. A")), request_body = ServiceSettings,
@@ -207,23 +189,7 @@ pub async fn put_service(
 ) -> Result<StatusCode, AppError> {
     p.require(Permission::Administer)?;
     let code = ServiceCode::parse(&code).map_err(Error::from)?;
-    blocking(move || {
-        let previous = s.node.service(&code)?;
-        let service = Service {
-            slots: req
-                .slots
-                .unwrap_or_else(|| previous.as_ref().map(|p| p.slots).unwrap_or_default()),
-            steps: req
-                .steps
-                .unwrap_or_else(|| previous.map(|p| p.steps).unwrap_or_default()),
-            code,
-            name_id: req.name_id,
-            name_en: req.name_en,
-            active: req.active,
-        };
-        s.node.set_service(p.actor(), service)
-    })
-    .await?;
+    blocking(move || s.node.put_service(p.actor(), code, req)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -290,21 +256,6 @@ pub async fn create_counter(
     Ok((StatusCode::CREATED, Json(counter)))
 }
 
-/// A counter's name and the services it calls from.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CounterSettings {
-    /// Name called out and shown on the display.
-    pub name: String,
-    /// Services it calls from, in the order it prefers them.
-    #[schema(min_items = 1)]
-    pub services: Vec<ServiceCode>,
-    /// The steps of those services it serves (a loket `registration`, a room `room`);
-    /// empty: every step. Left out: every step for a new counter, unchanged for one
-    /// that exists.
-    pub steps: Option<Vec<StepId>>,
-}
-
 /// Add or change a counter or room (admin).
 #[utoipa::path(put, path = "/api/v1/counters/{counter_id}", tag = "admin", security(("bearer" = [])),
     params(("counter_id" = CounterId, Path, description = "Counter id, e.g. loket-1")), request_body = CounterSettings,
@@ -317,19 +268,6 @@ pub async fn put_counter(
 ) -> Result<StatusCode, AppError> {
     p.require(Permission::Administer)?;
     let id = CounterId::parse(&id).map_err(Error::from)?;
-    blocking(move || {
-        let steps = match req.steps {
-            Some(steps) => steps,
-            None => s.node.counter(&id)?.map(|c| c.steps).unwrap_or_default(),
-        };
-        let counter = Counter {
-            id,
-            name: req.name,
-            services: req.services,
-            steps,
-        };
-        s.node.set_counter(p.actor(), counter)
-    })
-    .await?;
+    blocking(move || s.node.put_counter(p.actor(), id, req)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -112,6 +112,39 @@ fn username(name: &str) -> Result<String> {
     }
 }
 
+/// A service's names and whether the kiosk offers it.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSettings {
+    /// Name in Bahasa Indonesia.
+    pub name_id: String,
+    /// Name in English.
+    pub name_en: String,
+    /// Whether the kiosk offers it.
+    pub active: bool,
+    /// Its appointment slots and places per slot; left out, they stay as they were (the
+    /// defaults for a new service).
+    pub slots: Option<medicloud_core::appointment::SlotRules>,
+    /// The steps of a visit, in order (registration, then the room); left out, they stay
+    /// as they were (none for a new service: a visit of one step).
+    pub steps: Option<Vec<VisitStep>>,
+}
+
+/// A counter's name and the services it calls from.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CounterSettings {
+    /// Name called out and shown on the display.
+    pub name: String,
+    /// Services it calls from, in the order it prefers them.
+    #[schema(min_items = 1)]
+    pub services: Vec<ServiceCode>,
+    /// The steps of those services it serves (a loket `registration`, a room `room`);
+    /// empty: every step. Left out: every step for a new counter, unchanged for one
+    /// that exists.
+    pub steps: Option<Vec<StepId>>,
+}
+
 /// The clinic's settings as an admin changes them.
 #[derive(Debug, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -132,6 +165,11 @@ pub struct ClinicSettings {
     /// to; left out, it stays as it was (one label for the whole visit at first).
     #[serde(default)]
     pub new_label_on_transfer: Option<bool>,
+    /// Whether each step of a visit (registration, then the room) gives the patient a
+    /// new number, printed where the step is finished; left out, it stays as it was
+    /// (one number for every step at first).
+    #[serde(default)]
+    pub new_label_per_step: Option<bool>,
     /// The language of the kiosk and the waiting-room display; left out, it
     /// stays as it was (Bahasa Indonesia at first).
     #[serde(default)]
@@ -151,6 +189,7 @@ impl Node {
             ticket_message_id: previous.as_ref().and_then(|c| c.ticket_message_id.clone()),
             ticket_message_en: previous.and_then(|c| c.ticket_message_en),
             new_label_on_transfer: None,
+            new_label_per_step: None,
             language: None,
         };
         self.put_clinic(actor, settings)
@@ -177,6 +216,9 @@ impl Node {
             new_label_on_transfer: settings
                 .new_label_on_transfer
                 .unwrap_or_else(|| previous.as_ref().is_some_and(|c| c.new_label_on_transfer)),
+            new_label_per_step: settings
+                .new_label_per_step
+                .unwrap_or_else(|| previous.as_ref().is_some_and(|c| c.new_label_per_step)),
             language: settings
                 .language
                 .unwrap_or_else(|| previous.map(|c| c.language).unwrap_or_default()),
@@ -212,6 +254,56 @@ impl Node {
             .write(|w| w.append(actor, EventBody::ServiceSet(service)))?;
         self.publish(&events);
         Ok(())
+    }
+
+    /// Changes a service, or adds it, as an admin's form says: the slot rules and steps
+    /// the form leaves out stay as they were (the defaults for a new service), read in
+    /// the transaction that writes the change.
+    pub fn put_service(
+        &self,
+        actor: Actor,
+        code: ServiceCode,
+        settings: ServiceSettings,
+    ) -> Result<()> {
+        let (_, events) = self.store.write(|w| {
+            let previous = query::service(w.conn(), &code)?;
+            let service = checked_service(Service {
+                slots: settings
+                    .slots
+                    .unwrap_or_else(|| previous.as_ref().map(|p| p.slots).unwrap_or_default()),
+                steps: settings
+                    .steps
+                    .unwrap_or_else(|| previous.map(|p| p.steps).unwrap_or_default()),
+                code,
+                name_id: settings.name_id,
+                name_en: settings.name_en,
+                active: settings.active,
+            })?;
+            w.append(actor, EventBody::ServiceSet(service))
+        })?;
+        self.publish(&events);
+        Ok(())
+    }
+
+    /// Changes a counter, or adds it, as an admin's form says: steps left out stay as
+    /// they were (every step for a new counter).
+    pub fn put_counter(
+        &self,
+        actor: Actor,
+        id: CounterId,
+        settings: CounterSettings,
+    ) -> Result<()> {
+        let steps = match settings.steps {
+            Some(steps) => steps,
+            None => self.counter(&id)?.map(|c| c.steps).unwrap_or_default(),
+        };
+        let counter = Counter {
+            id,
+            name: settings.name,
+            services: settings.services,
+            steps,
+        };
+        self.set_counter(actor, counter)
     }
 
     /// Adds or changes a counter; its name is checked (and trimmed), and every service it

@@ -145,7 +145,11 @@ fn ticket_subject(
             format!("{label} · {name}")
         }
         TicketChange::Transferred { service, .. } => format!("{label} → {service}"),
-        TicketChange::Advanced { to } => format!("{label} → {to}"),
+        TicketChange::Advanced { to, label: None } => format!("{label} → {to}"),
+        TicketChange::Advanced {
+            to,
+            label: Some(new),
+        } => format!("{label} → {to} ({new})"),
         TicketChange::Cancelled {
             reason: Some(reason),
         } => format!("{label}: {reason}"),

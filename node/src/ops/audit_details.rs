@@ -109,6 +109,10 @@ pub(super) fn details(conn: &Connection, event: &Event) -> Result<Option<(String
                         format!("new_label_on_transfer:{}", c.new_label_on_transfer),
                     );
                     changed(
+                        old.new_label_per_step != c.new_label_per_step,
+                        format!("new_label_per_step:{}", c.new_label_per_step),
+                    );
+                    changed(
                         old.language != c.language,
                         format!("language:{}", c.language.tag()),
                     );

@@ -11,7 +11,9 @@ mod staff;
 mod sync;
 mod tickets;
 
-pub use admin::{ClinicSettings, DeviceView, NewDevice, NewStaff, StaffView};
+pub use admin::{
+    ClinicSettings, CounterSettings, DeviceView, NewDevice, NewStaff, ServiceSettings, StaffView,
+};
 pub use appointments::{AppointmentStatus, AppointmentView, MoveAppointment, NewAppointment};
 pub use audit::{AuditFilter, AuditRow};
 pub use staff::StaffChange;

@@ -247,26 +247,30 @@ impl Node {
                 .filter(|t| t.status != TicketStatus::Cancelled)
                 .filter_map(|t| {
                     let last_step = t.finished_steps.last();
-                    let (at, counter, next) = match (t.called_at_ms, &t.counter, last_step) {
+                    let (at, counter, next, label) = match (t.called_at_ms, &t.counter, last_step) {
                         (Some(at), Some(counter), _) => {
                             let next = t.transferred_to.and_then(|to| step_name(by_id.get(&to)?));
-                            (at, counter.clone(), next)
+                            (at, counter.clone(), next, t.label())
                         }
-                        (_, _, Some(done)) => {
-                            (done.called_at_ms?, done.counter.clone()?, step_name(t))
-                        }
+                        // Called at a finished step: under the number it had there.
+                        (_, _, Some(done)) => (
+                            done.called_at_ms?,
+                            done.counter.clone()?,
+                            step_name(t),
+                            done.label.as_deref().unwrap_or(&t.issue.label),
+                        ),
                         _ => return None,
                     };
-                    Some((at, counter, next, t))
+                    Some((at, counter, next, label, t))
                 })
                 .collect();
-            called.sort_by_key(|(at, _, _, t)| std::cmp::Reverse((*at, t.id)));
+            called.sort_by_key(|(at, _, _, _, t)| std::cmp::Reverse((*at, t.id)));
             Ok(called
                 .into_iter()
                 .take(limit)
-                .map(|(at, counter, next, t)| CallView {
+                .map(|(at, counter, next, label, t)| CallView {
                     id: t.id,
-                    label: t.issue.label.clone(),
+                    label: label.to_owned(),
                     service: t.issue.service.clone(),
                     counter_name: queues
                         .counter_name(&counter)
@@ -333,7 +337,15 @@ impl Node {
                 TicketAction::Serve => TicketChange::Served,
                 TicketAction::Complete => {
                     let service = query::service(w.conn(), &current.issue.service)?;
-                    completion(service.as_ref(), &current)
+                    let change = completion(service.as_ref(), &current);
+                    let (change, numbered) = numbered(w, change, &current, remote_labels)?;
+                    ticket::step(Some(&current), id, &change, actor, w.now_ms())?;
+                    w.append(actor, EventBody::Ticket { id, change })?;
+                    // The room's number is printed here for the patient to take along.
+                    if numbered {
+                        self.spool(w, id, false)?;
+                    }
+                    return Ok(id);
                 }
                 TicketAction::NoShow => TicketChange::NoShow,
                 TicketAction::Requeue => TicketChange::Requeued,
@@ -360,6 +372,7 @@ impl Node {
         counter: &CounterId,
         current: Option<Handover>,
     ) -> Result<TicketView> {
+        let remote_labels = self.replication.has_remote_authority();
         let (id, events) = self.store.write(|w| {
             let c =
                 query::counter(w.conn(), counter)?.ok_or(Error::NotFound { what: "counter" })?;
@@ -376,8 +389,12 @@ impl Node {
                             Handover::Complete => completion(service_of(&services, t), t),
                             other => other.change(),
                         };
+                        let (change, numbered) = numbered(w, change, t, remote_labels)?;
                         ticket::step(Some(t), t.id, &change, actor, w.now_ms())?;
                         w.append(actor, EventBody::Ticket { id: t.id, change })?;
+                        if numbered {
+                            self.spool(w, t.id, false)?;
+                        }
                     }
                 }
                 (None, None) => {}
@@ -407,6 +424,7 @@ impl Node {
             Ok(next)
         })?;
         self.publish(&events);
+        self.kick_printer();
         self.ticket_view(id)
     }
 }
@@ -417,9 +435,36 @@ fn completion(service: Option<&Service>, t: &ticket::Ticket) -> TicketChange {
     match service.and_then(|s| s.step_after(t.step.as_ref())) {
         Some(next) => TicketChange::Advanced {
             to: next.id.clone(),
+            label: None,
         },
         None => TicketChange::Completed,
     }
+}
+
+/// Gives an advance to the next step a new number when the clinic asks for one per
+/// step (`new_label_per_step`), from the service's series of the day like any label, so
+/// it is never given twice. Returns the change and whether it carries a new number.
+fn numbered(
+    w: &Writer<'_>,
+    change: TicketChange,
+    t: &ticket::Ticket,
+    remote_labels: bool,
+) -> Result<(TicketChange, bool)> {
+    let TicketChange::Advanced { to, label: None } = change else {
+        return Ok((change, false));
+    };
+    if !query::clinic(w.conn())?.is_some_and(|c| c.new_label_per_step) {
+        return Ok((TicketChange::Advanced { to, label: None }, false));
+    }
+    let day = service_day(w.now_ms(), query::time_zone(w.conn())?);
+    let label = labels::take(w, &t.issue.service, day, remote_labels)?;
+    Ok((
+        TicketChange::Advanced {
+            to,
+            label: Some(label),
+        },
+        true,
+    ))
 }
 
 /// The service `t` belongs to, among `services`.
@@ -446,7 +491,7 @@ fn held_at<'a>(
 }
 
 fn counter_busy(counter_name: &str, held: &ticket::Ticket) -> Error {
-    let (label, status) = (&held.issue.label, i18n::status(held.status));
+    let (label, status) = (held.label(), i18n::status(held.status));
     Error::conflict(
         ErrorCode::CounterBusy,
         Text::new(

@@ -47,13 +47,13 @@ fn ticket(conn: &Connection, id: TicketId) -> Result<()> {
     conn.execute(
         "INSERT INTO tickets (id, day, service, label, status, counter, issued_at, state)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status,
+         ON CONFLICT (id) DO UPDATE SET label = excluded.label, status = excluded.status,
              counter = excluded.counter, state = excluded.state",
         params![
             id.to_string(),
             day.to_string(),
             ticket.issue.service.as_str(),
-            ticket.issue.label,
+            ticket.label(),
             ticket.status.as_str(),
             ticket.counter.as_ref().map(|c| c.as_str()),
             ticket.issued_at_ms,

@@ -298,7 +298,7 @@ pub fn conflicts(conn: &Connection, day: NaiveDate) -> Result<Vec<ConflictView>>
             });
             out.push(ConflictView {
                 ticket: ticket.id,
-                label: ticket.issue.label.clone(),
+                label: ticket.label().to_owned(),
                 service: ticket.issue.service.clone(),
                 step: conflict.step.clone(),
                 reason: conflict.reason.clone(),

@@ -827,6 +827,12 @@ export interface components {
              *     patient keeps one label for the whole visit.
              */
             new_label_on_transfer?: boolean;
+            /**
+             * @description Whether a patient gets a new number at each step of a visit (registration, then
+             *     the poli's room), printed at the desk that finishes the step and shown on their
+             *     status page. By default (`false`) the number stays for every step.
+             */
+            new_label_per_step?: boolean;
             /** @description The same message in English. */
             ticket_message_en?: string | null;
             /**
@@ -852,6 +858,12 @@ export interface components {
              *     to; left out, it stays as it was (one label for the whole visit at first).
              */
             new_label_on_transfer?: boolean | null;
+            /**
+             * @description Whether each step of a visit (registration, then the room) gives the patient a
+             *     new number, printed where the step is finished; left out, it stays as it was
+             *     (one number for every step at first).
+             */
+            new_label_per_step?: boolean | null;
             /** @description Ticket message in English (default when absent or blank). */
             ticket_message_en?: string | null;
             /** @description Ticket message in Bahasa Indonesia (default when absent or blank). */
@@ -1319,11 +1331,16 @@ export interface components {
             /** @description Where to go, once called. */
             counter_name?: string | null;
             /**
+             * @description The numbers it held at earlier steps of the visit, oldest first (empty unless the
+             *     clinic gives a new number per step): "your new number is A-031 (was A-012)".
+             */
+            earlier_labels?: string[];
+            /**
              * Format: int32
              * @description Estimated seconds until called; null unless waiting.
              */
             estimated_wait_seconds?: number | null;
-            /** @description Printed label. */
+            /** @description The number the patient holds now. */
             label: string;
             next?: null | components["schemas"]["NextStep"];
             /**
@@ -1576,6 +1593,11 @@ export interface components {
             /** @description That counter's name, e.g. `Loket 2`. */
             counter_name?: string | null;
             /**
+             * @description The numbers it held at earlier steps of the visit, oldest first (empty unless the
+             *     clinic gives a new number per step).
+             */
+            earlier_labels?: string[];
+            /**
              * Format: int32
              * @description Estimated seconds until called; null unless waiting.
              */
@@ -1587,7 +1609,10 @@ export interface components {
              * @description When it was taken.
              */
             issued_at: string;
-            /** @description Printed label, e.g. `A-012`. */
+            /**
+             * @description The number the patient holds now, e.g. `A-012` (a clinic with
+             *     `new_label_per_step` gives a new one at each step of the visit).
+             */
             label: string;
             /**
              * Format: int32

@@ -89,6 +89,8 @@ const id = {
   transferredTo: "Kunjungan Anda berlanjut ke",
   sameNumber: "Nomor Anda tetap",
   newNumber: "Nomor baru Anda",
+  earlierNumber: "sebelumnya",
+  newNumberGiven: "nomor baru (dicetak di sini)",
   currentStep: "Langkah sekarang",
   waitAtStep: "Silakan menunggu di depan",
   noShowAdvice: "Anda tidak hadir saat dipanggil. Silakan ke loket pendaftaran agar diantrekan kembali.",
@@ -329,9 +331,11 @@ const id = {
   chg_time_zone: "zona waktu",
   chg_ticket_message: "teks tiket diubah",
   chg_new_label_on_transfer: "nomor baru saat dialihkan:",
+  chg_new_label_per_step: "nomor baru di setiap langkah:",
   chg_language: "bahasa pasien",
   clinicLanguage: "Bahasa untuk pasien (kios dan layar ruang tunggu)",
   newLabelOnTransfer: "Beri nomor antrean baru saat pasien dialihkan",
+  newLabelPerStep: "Beri nomor antrean baru di setiap langkah kunjungan (pendaftaran, lalu ruang poli), dicetak di loket yang menyelesaikan langkah",
 } as const;
 
 export type Key = keyof typeof id;
@@ -422,6 +426,8 @@ const en: Record<Key, string> = {
   transferredTo: "Your visit continues at",
   sameNumber: "Your number stays",
   newNumber: "Your new number",
+  earlierNumber: "was",
+  newNumberGiven: "new number (printed here)",
   currentStep: "Current step",
   waitAtStep: "Please wait in front of",
   noShowAdvice: "You were not there when called. Please go to the registration desk to be queued again.",
@@ -662,9 +668,11 @@ const en: Record<Key, string> = {
   chg_time_zone: "time zone",
   chg_ticket_message: "ticket text changed",
   chg_new_label_on_transfer: "new number on transfer:",
+  chg_new_label_per_step: "new number per step:",
   chg_language: "patients' language",
   clinicLanguage: "Language for patients (kiosk and waiting-room display)",
   newLabelOnTransfer: "Give a new queue number when a patient is transferred",
+  newLabelPerStep: "Give a new queue number at each step of a visit (registration, then the poli's room), printed at the desk that finishes the step",
 };
 
 export const catalogue: Record<Lang, Record<Key, string>> = { id, en };

@@ -128,7 +128,7 @@ test("the clinic's name and time zone are changed from a list of IANA zones", as
   fireEvent.change(screen.getByLabelText("Clinic name"), { target: { value: "Klinik Sehat Sentosa" } });
   fireEvent.change(zone, { target: { value: "Asia/Makassar" } });
   fireEvent.submit(screen.getByTestId("clinic-form"));
-  await vi.waitFor(() => expect(sent).toEqual([{ name: "Klinik Sehat Sentosa", time_zone: "Asia/Makassar", ticket_message_id: "", ticket_message_en: "", language: "id", new_label_on_transfer: false }]));
+  await vi.waitFor(() => expect(sent).toEqual([{ name: "Klinik Sehat Sentosa", time_zone: "Asia/Makassar", ticket_message_id: "", ticket_message_en: "", language: "id", new_label_on_transfer: false, new_label_per_step: false }]));
 });
 
 test("the patients' language and a new number per transfer are kept by a save that does not touch them", async () => {

@@ -250,6 +250,7 @@ export function ClinicForm({ clinic, t, onSave }: { clinic: Clinic; t: T; onSave
   const [msgEn, setMsgEn] = useState(clinic.ticket_message_en ?? "");
   const [language, setLanguage] = useState<Lang>(clinic.language ?? "id");
   const [newLabel, setNewLabel] = useState(clinic.new_label_on_transfer ?? false);
+  const [perStep, setPerStep] = useState(clinic.new_label_per_step ?? false);
   const { submit, busy, shown } = useSubmit(t);
   return (
     <form
@@ -257,7 +258,7 @@ export function ClinicForm({ clinic, t, onSave }: { clinic: Clinic; t: T; onSave
       data-testid="clinic-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void submit(() => onSave({ name, time_zone: zone, ticket_message_id: msgId, ticket_message_en: msgEn, language, new_label_on_transfer: newLabel }));
+        void submit(() => onSave({ name, time_zone: zone, ticket_message_id: msgId, ticket_message_en: msgEn, language, new_label_on_transfer: newLabel, new_label_per_step: perStep }));
       }}
     >
       <label htmlFor="clinic-name">{t("clinicName")}</label>
@@ -286,6 +287,10 @@ export function ClinicForm({ clinic, t, onSave }: { clinic: Clinic; t: T; onSave
       <label className="check">
         <input type="checkbox" checked={newLabel} onChange={(e) => setNewLabel(e.target.checked)} data-testid="new-label-on-transfer" />
         {t("newLabelOnTransfer")}
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={perStep} onChange={(e) => setPerStep(e.target.checked)} data-testid="new-label-per-step" />
+        {t("newLabelPerStep")}
       </label>
       <button className="primary" type="submit" disabled={busy}>
         {t("save")}

@@ -47,7 +47,7 @@ export function actionWords(action: string, t: (k: Key) => string): string {
 }
 
 /** The codes of a configuration change the screens have words for. */
-const CHANGES = ["created", "registered", "name", "role", "disabled", "enabled", "password_reset", "password_changed", "revoked", "token_renewed", "closed", "opened", "services", "time_zone", "ticket_message", "new_label_on_transfer", "language"];
+const CHANGES = ["created", "registered", "name", "role", "disabled", "enabled", "password_reset", "password_changed", "revoked", "token_renewed", "closed", "opened", "services", "time_zone", "ticket_message", "new_label_on_transfer", "new_label_per_step", "language"];
 
 /** A change in words: `disabled` → "dinonaktifkan", `role:admin` → "peran Admin",
  * `services:A,B` → "melayani A, B"; a code this screen does not know as it is. */

@@ -63,3 +63,17 @@ test("after a transfer the page follows the visit to its next service and says w
   await vi.waitFor(() => expect(document.querySelector(".ticket-service")?.textContent).toBe("Laboratorium"));
   expect(screen.queryByTestId("current-step")).toBeNull();
 });
+
+test("a new number for the room is the big one, the registration number said beside it", async () => {
+  pages = { t1: { ...waiting, label: "A-031", earlier_labels: ["A-012"] } };
+  render(<Status id="t1" />);
+  expect((await screen.findByTestId("earlier-labels")).textContent).toBe("Nomor baru Anda (sebelumnya A-012)");
+  expect(screen.getByText("A-031").className).toBe("ticket-label");
+});
+
+test("one number for the whole visit says nothing of earlier ones", async () => {
+  pages = { t1: waiting };
+  render(<Status id="t1" />);
+  await screen.findByTestId("current-step");
+  expect(screen.queryByTestId("earlier-labels")).toBeNull();
+});

@@ -57,6 +57,11 @@ export function Status({ id }: { id: string }) {
         <section className={`card status-card ${called ? "called" : ""}`}>
           <p className="eyebrow">{t("yourTicket")}</p>
           <p className="ticket-label">{ticket.label}</p>
+          {(ticket.earlier_labels?.length ?? 0) > 0 && (
+            <p className="ticket-earlier" data-testid="earlier-labels">
+              {t("newNumber")} ({t("earlierNumber")} {ticket.earlier_labels?.join(", ")})
+            </p>
+          )}
           <p className="ticket-service">{lang === "id" ? ticket.service_name_id : ticket.service_name_en}</p>
           {step && (
             <p className="ticket-step" data-testid="current-step">

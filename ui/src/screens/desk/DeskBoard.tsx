@@ -113,9 +113,15 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
       try {
         if (current) {
           const after = await api("POST", "/api/v1/tickets/{id}/{action}", { token, params: { id: current.id, action }, body });
-          // Registration done: the patient goes on to the room with the same number.
+          // Registration done: the patient goes on to the room, with the same number or
+          // (a clinic giving one per step) a new one printed here.
           if (action === "complete" && after.status === "waiting") {
-            setMessage({ kind: "ok", text: `${after.label} → ${(lang === "id" ? after.step_name_id : after.step_name_en) ?? ""}` });
+            const step = (lang === "id" ? after.step_name_id : after.step_name_en) ?? "";
+            const was = after.earlier_labels?.at(-1);
+            setMessage({
+              kind: "ok",
+              text: was ? `${was} → ${step} · ${t("newNumberGiven")}: ${after.label}` : `${after.label} → ${step}`,
+            });
           }
         }
         load();
@@ -123,7 +129,7 @@ export function DeskBoard({ token, me, t, lang, toggle, onLogout, onExpired }: B
         fail(e);
       }
     },
-    [current, callNext, token, load, fail, lang],
+    [current, callNext, token, load, fail, lang, t],
   );
 
   // Keyboard shortcuts, shown on the buttons.
