@@ -3,6 +3,10 @@
 //!
 //! - [`storage`]: the [`Storage`] trait, with SQLite (the embedded
 //!   default) and PostgreSQL engines.
+//! - [`projection`]: each clinic's events folded with the core reducer into per-clinic
+//!   tables (tickets, appointments, the clinic's settings), in the ingest transaction;
+//!   [`overview`]: the chain's view of its clinics (waiting, longest wait, served and
+//!   no-shows today, devices last heard), from them.
 //! - [`api`]: the HTTP routes — the sync protocol of `medicloud_sync::wire` for devices,
 //!   and `/admin/v1` for the chain's admin.
 //! - [`openapi`]: their OpenAPI document, generated from the handlers and types, served
@@ -23,6 +27,8 @@
 pub mod api;
 pub mod config;
 pub mod openapi;
+pub mod overview;
+pub mod projection;
 pub mod storage;
 pub mod tls;
 
