@@ -373,7 +373,10 @@ pub(crate) async fn exchange_round(
         device: device.id,
         at_ms: now_ms(),
     };
-    state.storage.ingest(clinic, req.events, Some(heard)).await?;
+    state
+        .storage
+        .ingest(clinic, req.events, Some(heard))
+        .await?;
     let caller = exchange::summary_from_wire(&req.summary);
     let mut events = state.storage.missing(clinic, &caller, PAGE + 1).await?;
     let more = events.len() > PAGE;

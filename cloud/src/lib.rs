@@ -21,7 +21,8 @@
 //! codes are decided by single atomic statements, and nothing that matters is cached
 //! in the process, so several cloud processes can serve one PostgreSQL database.
 //! Secrets and codes are stored as SHA-256 only; event bodies (which may hold patient
-//! data) are never logged.
+//! data) are never logged. The projections are derived by the core's folds alone, in
+//! the transaction that stores the events, every row keyed by clinic first.
 #![deny(missing_docs)]
 
 pub mod api;

@@ -160,7 +160,8 @@ mod tests {
         use TicketStatus::*;
         let now = 10_000_000;
         // (groups, (waiting, longest wait, served, no-show))
-        let cases: &[(&[StatusCount], (u32, u64, u32, u32))] = &[
+        type Case<'a> = (&'a [StatusCount], (u32, u64, u32, u32));
+        let cases: &[Case<'_>] = &[
             (&[], (0, 0, 0, 0)),
             (&[group(Waiting, 2, now - 90_500)], (2, 90, 0, 0)),
             // A clock ahead of the cloud's: no negative wait.

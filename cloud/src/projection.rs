@@ -87,10 +87,8 @@ impl Touched {
                 entity @ (Entity::Ticket(_) | Entity::Appointment(_)) => {
                     entities.insert(entity.to_string());
                 }
-                Entity::Clinic => {
-                    if clinic.is_none_or(|c| c.order_key() < event.order_key()) {
-                        clinic = Some(event);
-                    }
+                Entity::Clinic if clinic.is_none_or(|c| c.order_key() < event.order_key()) => {
+                    clinic = Some(event);
                 }
                 _ => {}
             }
@@ -181,10 +179,8 @@ pub struct Rows {
 /// in any order): the rows to write. An entity whose first event (an issue, a booking)
 /// has not arrived yet gives no row.
 pub fn fold(entities: &[String], events: &[Event]) -> Result<Rows> {
-    let mut by_entity: BTreeMap<String, Vec<&Event>> = entities
-        .iter()
-        .map(|e| (e.clone(), Vec::new()))
-        .collect();
+    let mut by_entity: BTreeMap<String, Vec<&Event>> =
+        entities.iter().map(|e| (e.clone(), Vec::new())).collect();
     for event in events {
         if let Some(list) = by_entity.get_mut(&event.entity().to_string()) {
             list.push(event);

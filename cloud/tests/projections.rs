@@ -157,12 +157,8 @@ fn history(clinic: ClinicId) -> (Node, tempfile::TempDir, Vec<Event>) {
             status: Some("waiting".into()),
         })
         .unwrap();
-    node.act(
-        sys,
-        waiting[0].id,
-        TicketAction::Cancel("pulang".into()),
-    )
-    .unwrap();
+    node.act(sys, waiting[0].id, TicketAction::Cancel("pulang".into()))
+        .unwrap();
     let events = node
         .store()
         .missing_for(&VersionVector::new(), usize::MAX / 2)
@@ -326,7 +322,13 @@ fn touched(events: &[Event]) -> BTreeSet<(String, String)> {
 }
 
 /// Ingests `batch` and checks that each row it touches was written exactly once.
-async fn ingest_once(s: &AnyStorage, writes: &Writes, clinic: ClinicId, batch: Vec<Event>, db: &str) {
+async fn ingest_once(
+    s: &AnyStorage,
+    writes: &Writes,
+    clinic: ClinicId,
+    batch: Vec<Event>,
+    db: &str,
+) {
     let expect = touched(&batch);
     let n = batch.len();
     let report = s.ingest(clinic, batch, None).await.unwrap();
@@ -334,7 +336,10 @@ async fn ingest_once(s: &AnyStorage, writes: &Writes, clinic: ClinicId, batch: V
     let mut written = writes.take().await;
     written.sort();
     let once: Vec<_> = expect.into_iter().collect();
-    assert_eq!(written, once, "{db}: each touched row written once per batch");
+    assert_eq!(
+        written, once,
+        "{db}: each touched row written once per batch"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -353,11 +358,18 @@ async fn a_node_and_the_cloud_fold_the_same_events_into_the_same_tickets_and_app
         receiver.ingest(page.to_vec()).unwrap();
     }
     let (tickets, appointments) = node_state(origin.store());
-    assert_eq!(node_state(&receiver), (tickets.clone(), appointments.clone()));
+    assert_eq!(
+        node_state(&receiver),
+        (tickets.clone(), appointments.clone())
+    );
 
     // What the history holds, so the comparison below compares something.
     let count = |status| tickets.iter().filter(|t| t.status == status).count();
-    assert_eq!(tickets.len(), 13, "12 issued and one transfer's continuation");
+    assert_eq!(
+        tickets.len(),
+        13,
+        "12 issued and one transfer's continuation"
+    );
     assert_eq!(
         [
             TicketStatus::Done,
@@ -374,7 +386,9 @@ async fn a_node_and_the_cloud_fold_the_same_events_into_the_same_tickets_and_app
 
     for db in Db::all().await {
         let s = db.open().await;
-        s.add_clinic(clinic, "Klinik Sehat Sentosa", "k").await.unwrap();
+        s.add_clinic(clinic, "Klinik Sehat Sentosa", "k")
+            .await
+            .unwrap();
         let writes = Writes::install(&db).await;
         for page in events.chunks(37) {
             ingest_once(&s, &writes, clinic, page.to_vec(), db.name).await;
@@ -399,8 +413,18 @@ async fn a_node_and_the_cloud_fold_the_same_events_into_the_same_tickets_and_app
         assert_eq!(reasons, ["pasien sakit"], "{}", db.name);
         // A day's tickets are that day's, and the settings are the node's.
         let day = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
-        assert_eq!(s.tickets(clinic, day).await.unwrap(), tickets, "{}", db.name);
-        assert!(s.tickets(clinic, day.pred_opt().unwrap()).await.unwrap().is_empty());
+        assert_eq!(
+            s.tickets(clinic, day).await.unwrap(),
+            tickets,
+            "{}",
+            db.name
+        );
+        assert!(
+            s.tickets(clinic, day.pred_opt().unwrap())
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let settings = s.clinic_settings(clinic).await.unwrap().unwrap();
         assert_eq!(
             Some(settings),
@@ -434,7 +458,10 @@ async fn a_late_event_refolds_only_its_ticket_and_ends_as_on_a_node() {
             )
         })
         .unwrap();
-    let EventBody::Ticket { id: late_ticket, .. } = first_call.body else {
+    let EventBody::Ticket {
+        id: late_ticket, ..
+    } = first_call.body
+    else {
         unreachable!()
     };
     let late = Event {
@@ -523,10 +550,8 @@ async fn events_stored_before_the_projections_are_folded_when_the_cloud_migrates
                 "../../migrations/cloud/sqlite/20261125090000_cloud.sql"
             ))
             .unwrap();
-            conn.execute_batch(
-                "CREATE TABLE schema_migrations (name TEXT PRIMARY KEY) STRICT",
-            )
-            .unwrap();
+            conn.execute_batch("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY) STRICT")
+                .unwrap();
             conn.execute("INSERT INTO schema_migrations VALUES (?1)", [FIRST])
                 .unwrap();
             for e in &events {
@@ -628,12 +653,7 @@ impl Series {
     }
 
     /// A ticket of `day` issued at `issued` and taken through `steps` (`(ms, change)`).
-    fn ticket(
-        &mut self,
-        day: NaiveDate,
-        issued: i64,
-        steps: &[(i64, TicketChange)],
-    ) -> Vec<Event> {
+    fn ticket(&mut self, day: NaiveDate, issued: i64, steps: &[(i64, TicketChange)]) -> Vec<Event> {
         let id = TicketId::random();
         let issue = TicketChange::Issued(Issue {
             service: code("A"),
@@ -681,7 +701,9 @@ async fn the_overview_counts_today_in_the_clinics_own_zone_and_shows_when_device
     for db in Db::all().await {
         let s = db.open().await;
         let (clinic, quiet) = (ClinicId::random(), ClinicId::random());
-        s.add_clinic(clinic, "Klinik Sehat Makassar", "k").await.unwrap();
+        s.add_clinic(clinic, "Klinik Sehat Makassar", "k")
+            .await
+            .unwrap();
         s.add_clinic(quiet, "Klinik Bali", "k").await.unwrap();
         let mut devices = Vec::new();
         for (i, name) in ["kiosk-1", "desk-1", "kiosk-2"].into_iter().enumerate() {
@@ -785,7 +807,12 @@ async fn the_overview_counts_today_in_the_clinics_own_zone_and_shows_when_device
 
         let all = s.overview(None, now).await.unwrap();
         let names: Vec<&str> = all.iter().map(|o| o.name.as_str()).collect();
-        assert_eq!(names, ["Klinik Bali", "Klinik Sehat Makassar"], "{}", db.name);
+        assert_eq!(
+            names,
+            ["Klinik Bali", "Klinik Sehat Makassar"],
+            "{}",
+            db.name
+        );
         let bali = &all[0];
         assert_eq!(
             (bali.waiting, bali.served_today, bali.time_zone.as_str()),
@@ -794,9 +821,19 @@ async fn the_overview_counts_today_in_the_clinics_own_zone_and_shows_when_device
             db.name
         );
         let o = &all[1];
-        assert_eq!((o.today, o.time_zone.as_str()), (d16, "Asia/Makassar"), "{}", db.name);
         assert_eq!(
-            (o.waiting, o.longest_wait_seconds, o.served_today, o.no_show_today),
+            (o.today, o.time_zone.as_str()),
+            (d16, "Asia/Makassar"),
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            (
+                o.waiting,
+                o.longest_wait_seconds,
+                o.served_today,
+                o.no_show_today
+            ),
             (4, 40 * 60, 2, 1),
             "{}",
             db.name
@@ -831,10 +868,20 @@ async fn the_overview_counts_today_in_the_clinics_own_zone_and_shows_when_device
         }
         assert!(json["devices"][0].get("last_seen_ms").is_some());
         // Tickets of a day and of a range, for the HQ's views and reports.
-        assert_eq!(s.tickets(clinic, d16).await.unwrap().len(), 9, "{}", db.name);
+        assert_eq!(
+            s.tickets(clinic, d16).await.unwrap().len(),
+            9,
+            "{}",
+            db.name
+        );
         let range = s.tickets_between(clinic, d15, d16).await.unwrap();
         let days: Vec<NaiveDate> = range.iter().map(|t| t.issue.day).collect();
-        assert_eq!(days, [[d15; 6].as_slice(), &[d16; 9]].concat(), "{}", db.name);
+        assert_eq!(
+            days,
+            [[d15; 6].as_slice(), &[d16; 9]].concat(),
+            "{}",
+            db.name
+        );
         db.drop_now().await;
     }
 }
@@ -871,15 +918,20 @@ async fn a_devices_last_seen_time_moves_when_it_syncs_over_http() {
         let last_seen = || async {
             s.overview(Some(vec![clinic]), 0).await.unwrap()[0].devices[0].last_seen_ms
         };
-        assert_eq!(last_seen().await, None, "{}: enrolled, never synced", db.name);
+        assert_eq!(
+            last_seen().await,
+            None,
+            "{}: enrolled, never synced",
+            db.name
+        );
         let round = || {
             let (b, secret) = (base.clone(), enrolled.secret.clone());
             async move {
                 let before = chrono::Utc::now().timestamp_millis();
                 tokio::task::spawn_blocking(move || {
                     let mut log = MemLog::new(clinic);
-                    let t = HttpTransport::new(&b, &secret, std::time::Duration::from_secs(5))
-                        .unwrap();
+                    let t =
+                        HttpTransport::new(&b, &secret, std::time::Duration::from_secs(5)).unwrap();
                     sync_with(&mut log, device, &t).unwrap();
                     log.summary().unwrap()
                 })

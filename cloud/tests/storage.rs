@@ -14,7 +14,10 @@ async fn series_stay_contiguous_duplicates_are_ignored_and_rewrites_refused() {
         let dev = DeviceId::random();
         let e = |seq, note| event(clinic, dev, seq, note);
 
-        let r = s.ingest(clinic, vec![e(1, "a"), e(3, "c")], None).await.unwrap();
+        let r = s
+            .ingest(clinic, vec![e(1, "a"), e(3, "c")], None)
+            .await
+            .unwrap();
         assert_eq!((r.accepted, r.out_of_order), (1, 1), "{}", db.name);
         let r = s
             .ingest(clinic, vec![e(3, "c"), e(2, "b"), e(1, "a")], None)

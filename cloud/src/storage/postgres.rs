@@ -48,8 +48,12 @@ fn entity_lock(clinic: &str, entity: &str) -> i64 {
 /// all its stored events (one read), each projection written with one statement.
 async fn project(tx: &impl GenericClient, clinic: &str, stored: &[Event]) -> Result<()> {
     let touched = Touched::of(stored);
-    if let Some((body, stamp, origin, seq)) =
-        touched.clinic.as_ref().map(projection::settings_row).transpose()?.flatten()
+    if let Some((body, stamp, origin, seq)) = touched
+        .clinic
+        .as_ref()
+        .map(projection::settings_row)
+        .transpose()?
+        .flatten()
     {
         // Byte order on the origin, as the fold's order (UUIDs by their bytes).
         tx.execute(
@@ -123,8 +127,7 @@ async fn project(tx: &impl GenericClient, clinic: &str, stored: &[Event]) -> Res
     }
     if !rows.appointments.is_empty() {
         let a = &rows.appointments;
-        let col =
-            |f: fn(&projection::AppointmentRow) -> &str| a.iter().map(f).collect::<Vec<_>>();
+        let col = |f: fn(&projection::AppointmentRow) -> &str| a.iter().map(f).collect::<Vec<_>>();
         tx.execute(
             "INSERT INTO appointments (clinic_id, id, code, day, service, cancelled,
                  cancel_reason, body)
@@ -185,7 +188,10 @@ async fn backfill(tx: &impl GenericClient) -> Result<()> {
             .await?;
             project(tx, clinic, events).await?;
         }
-        tracing::info!(events = rows.len(), "folded events stored before the projections");
+        tracing::info!(
+            events = rows.len(),
+            "folded events stored before the projections"
+        );
     }
 }
 
@@ -671,10 +677,7 @@ impl Storage for Postgres {
         }
         // Three statements for the whole chain: each clinic's today is its own.
         let ids: Vec<String> = facts.iter().map(|c| c.id.to_string()).collect();
-        let days: Vec<String> = facts
-            .iter()
-            .map(|c| c.today(now_ms).to_string())
-            .collect();
+        let days: Vec<String> = facts.iter().map(|c| c.today(now_ms).to_string()).collect();
         let counts = client
             .query(
                 "SELECT t.clinic_id, t.status, count(*)::bigint, min(t.queued_at)

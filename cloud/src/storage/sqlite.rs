@@ -38,8 +38,12 @@ const MIGRATIONS: Migrations = &[
 /// all its stored events, each touched row written once.
 fn project(conn: &Connection, clinic: &str, stored: &[Event]) -> Result<()> {
     let touched = Touched::of(stored);
-    if let Some((body, stamp, origin, seq)) =
-        touched.clinic.as_ref().map(projection::settings_row).transpose()?.flatten()
+    if let Some((body, stamp, origin, seq)) = touched
+        .clinic
+        .as_ref()
+        .map(projection::settings_row)
+        .transpose()?
+        .flatten()
     {
         conn.prepare_cached(
             "INSERT INTO clinic_settings (clinic_id, body, stamp, origin, seq)
@@ -120,9 +124,8 @@ fn backfill(conn: &Connection) -> Result<()> {
     loop {
         let mut by_clinic: BTreeMap<String, Vec<Event>> = BTreeMap::new();
         {
-            let mut stmt = conn.prepare_cached(
-                "SELECT clinic, body FROM events WHERE entity IS NULL LIMIT ?1",
-            )?;
+            let mut stmt = conn
+                .prepare_cached("SELECT clinic, body FROM events WHERE entity IS NULL LIMIT ?1")?;
             let rows = stmt.query_map([BACKFILL_CHUNK], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
             })?;
