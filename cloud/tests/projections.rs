@@ -957,3 +957,59 @@ fn sha256_hex(text: &str) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_cloud_processes_storing_one_tickets_events_at_once_fold_all_of_them() {
+    let day = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+    let start = DAY_START_MS as i64;
+    for db in Db::all().await {
+        // Two handles on one database stand for two cloud processes.
+        let (a, b) = (db.open().await, db.open().await);
+        let clinic = ClinicId::random();
+        a.add_clinic(clinic, "Klinik", "k").await.unwrap();
+        let (mut kiosk, mut desk) = (Series::new(clinic), Series::new(clinic));
+        let mut all = Vec::new();
+        for round in 0..15 {
+            let at = start + round * 60_000;
+            // The kiosk's batch issues ten tickets; the desk's calls and serves the same
+            // ten, stamped later, and both batches are stored at once.
+            let mut issued = Vec::new();
+            let mut called = Vec::new();
+            for _ in 0..10 {
+                let events = kiosk.ticket(day, at, &[]);
+                let EventBody::Ticket { id, .. } = events[0].body else {
+                    unreachable!()
+                };
+                for (ms, change) in [
+                    (
+                        at + 1_000,
+                        TicketChange::Called {
+                            counter: counter("loket-1"),
+                        },
+                    ),
+                    (at + 2_000, TicketChange::Served),
+                ] {
+                    called.push(desk.at(ms, EventBody::Ticket { id, change }));
+                }
+                issued.extend(events);
+            }
+            all.extend(issued.iter().cloned());
+            all.extend(called.iter().cloned());
+            let (x, y) = (a.clone(), b.clone());
+            let first = tokio::spawn(async move { x.ingest(clinic, issued, None).await });
+            let second = tokio::spawn(async move { y.ingest(clinic, called, None).await });
+            first.await.unwrap().unwrap();
+            second.await.unwrap().unwrap();
+        }
+        let stored = a.tickets(clinic, day).await.unwrap();
+        assert_eq!(stored.len(), 150, "{}", db.name);
+        for t in &stored {
+            let events = all
+                .iter()
+                .filter(|e| e.entity() == medicloud_core::event::Entity::Ticket(t.id));
+            assert_eq!(*t, ticket::fold(events).unwrap(), "{}", db.name);
+            assert_eq!(t.status, TicketStatus::Serving, "{}", db.name);
+        }
+        db.drop_now().await;
+    }
+}
