@@ -61,7 +61,11 @@ fn project(conn: &Connection, clinic: &str, stored: &[Event]) -> Result<()> {
     let mut events = Vec::new();
     {
         let mut stmt =
-            conn.prepare_cached("SELECT body FROM events WHERE clinic = ?1 AND entity = ?2")?;
+            // Named: the primary key's prefix (clinic) would otherwise win, being covering.
+            conn.prepare_cached(
+                "SELECT body FROM events INDEXED BY events_by_entity
+                  WHERE clinic = ?1 AND entity = ?2",
+            )?;
         for entity in &touched.entities {
             let rows = stmt.query_map(params![clinic, entity], |r| r.get::<_, String>(0))?;
             for body in rows {

@@ -12,6 +12,9 @@ CREATE INDEX events_by_entity ON events (clinic, entity);
 -- The events whose entity is not set yet (an empty index, but for a backfill to do).
 CREATE INDEX events_unfolded ON events (clinic) WHERE entity IS NULL;
 
+-- Rowid tables (their rows are large: a folded ticket is a kilobyte of JSON), so the
+-- planner weighs the primary key against the other indexes.
+
 -- Tickets, folded by `medicloud_core::ticket::fold`: the node's `tickets` table per
 -- clinic. `state` is the folded `Ticket` as JSON, as the node keeps it; `queued_at`
 -- and `appointment_id` are read from it for the queries that need them.
@@ -28,7 +31,7 @@ CREATE TABLE tickets (
     appointment_id TEXT,
     state          TEXT    NOT NULL,
     PRIMARY KEY (clinic_id, id)
-) STRICT, WITHOUT ROWID;
+) STRICT;
 CREATE INDEX tickets_by_day ON tickets (clinic_id, day, status);
 CREATE INDEX tickets_by_appointment ON tickets (clinic_id, appointment_id)
     WHERE appointment_id IS NOT NULL;
@@ -48,7 +51,7 @@ CREATE TABLE appointments (
     cancel_reason TEXT,
     body          TEXT    NOT NULL,
     PRIMARY KEY (clinic_id, id)
-) STRICT, WITHOUT ROWID;
+) STRICT;
 CREATE INDEX appointments_by_day ON appointments (clinic_id, day);
 
 -- The clinic's own settings (name, time zone…), the latest `clinic_set` event by
