@@ -17,7 +17,7 @@
 //! (429 with `Retry-After`); a device's secret and the admin token are checked before
 //! the body too. Every refusal is `{code, message}`.
 
-use crate::storage::{AnyStorage, DeviceRow, EnrolOutcome, Storage, StorageError};
+use crate::storage::{AnyStorage, DeviceRow, EnrolOutcome, Heard, Storage, StorageError};
 use axum::extract::path::ErrorKind;
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -369,7 +369,14 @@ pub(crate) async fn exchange_round(
         ));
     }
     let clinic = device.clinic;
-    state.storage.ingest(clinic, req.events).await?;
+    let heard = Heard {
+        device: device.id,
+        at_ms: now_ms(),
+    };
+    state
+        .storage
+        .ingest(clinic, req.events, Some(heard))
+        .await?;
     let caller = exchange::summary_from_wire(&req.summary);
     let mut events = state.storage.missing(clinic, &caller, PAGE + 1).await?;
     let more = events.len() > PAGE;

@@ -3,6 +3,10 @@
 //!
 //! - [`storage`]: the [`Storage`] trait, with SQLite (the embedded
 //!   default) and PostgreSQL engines.
+//! - [`projection`]: each clinic's events folded with the core reducer into per-clinic
+//!   tables (tickets, appointments, the clinic's settings), in the ingest transaction;
+//!   [`overview`]: the chain's view of its clinics (waiting, longest wait, served and
+//!   no-shows today, devices last heard), from them.
 //! - [`api`]: the HTTP routes — the sync protocol of `medicloud_sync::wire` for devices,
 //!   and `/admin/v1` for the chain's admin.
 //! - [`openapi`]: their OpenAPI document, generated from the handlers and types, served
@@ -17,12 +21,15 @@
 //! codes are decided by single atomic statements, and nothing that matters is cached
 //! in the process, so several cloud processes can serve one PostgreSQL database.
 //! Secrets and codes are stored as SHA-256 only; event bodies (which may hold patient
-//! data) are never logged.
+//! data) are never logged. The projections are derived by the core's folds alone, in
+//! the transaction that stores the events, every row keyed by clinic first.
 #![deny(missing_docs)]
 
 pub mod api;
 pub mod config;
 pub mod openapi;
+pub mod overview;
+pub mod projection;
 pub mod storage;
 pub mod tls;
 

@@ -62,7 +62,7 @@ impl Log for CloudLog {
             .map(|e| moved(e, CLINIC, self.clinic))
             .collect();
         self.rt
-            .block_on(self.storage.ingest(self.clinic, events))
+            .block_on(self.storage.ingest(self.clinic, events, None))
             .map_err(storage)
     }
 }

@@ -14,21 +14,24 @@ async fn series_stay_contiguous_duplicates_are_ignored_and_rewrites_refused() {
         let dev = DeviceId::random();
         let e = |seq, note| event(clinic, dev, seq, note);
 
-        let r = s.ingest(clinic, vec![e(1, "a"), e(3, "c")]).await.unwrap();
+        let r = s
+            .ingest(clinic, vec![e(1, "a"), e(3, "c")], None)
+            .await
+            .unwrap();
         assert_eq!((r.accepted, r.out_of_order), (1, 1), "{}", db.name);
         let r = s
-            .ingest(clinic, vec![e(3, "c"), e(2, "b"), e(1, "a")])
+            .ingest(clinic, vec![e(3, "c"), e(2, "b"), e(1, "a")], None)
             .await
             .unwrap();
         assert_eq!((r.accepted, r.duplicates), (2, 1), "{}", db.name);
-        let r = s.ingest(clinic, vec![e(2, "forged")]).await.unwrap();
+        let r = s.ingest(clinic, vec![e(2, "forged")], None).await.unwrap();
         assert_eq!(
             r.refused, 1,
             "{}: a held (origin, seq) is never rewritten",
             db.name
         );
         let r = s
-            .ingest(clinic, vec![event(other, dev, 4, "d")])
+            .ingest(clinic, vec![event(other, dev, 4, "d")], None)
             .await
             .unwrap();
         assert_eq!(r.refused, 1, "{}: another clinic's event", db.name);

@@ -6,6 +6,7 @@
 mod convergence;
 mod http;
 mod openapi;
+mod projections;
 mod storage;
 mod tls;
 mod util;

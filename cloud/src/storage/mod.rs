@@ -1,6 +1,12 @@
-//! Where the cloud keeps clinics, devices, enrolment codes, every clinic's events and
-//! its label counters: behind [`Storage`], on SQLite (the embedded default) or
-//! PostgreSQL (for scale; several cloud processes can share one database).
+//! Where the cloud keeps clinics, devices, enrolment codes, every clinic's events, its
+//! label counters and its projections: behind [`Storage`], on SQLite (the embedded
+//! default) or PostgreSQL (for scale; several cloud processes can share one database).
+//!
+//! An ingest folds what it stores into the projections in the same transaction
+//! ([`crate::projection`]: tickets, appointments, the clinic's settings) and notes when
+//! the device was heard from; the HQ reads them through [`Storage::tickets`],
+//! [`Storage::tickets_between`], [`Storage::appointments_between`] and
+//! [`Storage::overview`].
 //!
 //! Every method takes the clinic it works in, and every query is scoped by it. What an
 //! ingest stores and what a page holds is decided by `medicloud_sync::ingest`, the rule
@@ -15,8 +21,13 @@ mod sqlite;
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
+use crate::overview::ClinicOverview;
+use crate::projection::ProjectedAppointment;
+use chrono::NaiveDate;
+use medicloud_core::domain::Clinic;
 use medicloud_core::event::Event;
 use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_core::ticket::Ticket;
 use medicloud_sync::log::{Ingest, VersionVector};
 use std::future::Future;
 
@@ -89,6 +100,15 @@ pub enum EnrolOutcome {
     OtherClinic,
 }
 
+/// A sync round heard from a device: its last-seen time moves to `at_ms` (never back).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Heard {
+    /// The device that sent the round.
+    pub device: DeviceId,
+    /// When the cloud received it (ms since the epoch).
+    pub at_ms: i64,
+}
+
 /// The cloud's storage. Methods are async; the SQLite engine runs them on the blocking
 /// pool, PostgreSQL talks to the server.
 pub trait Storage: Send + Sync + 'static {
@@ -135,13 +155,51 @@ pub trait Storage: Send + Sync + 'static {
         remote: &VersionVector,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<Event>>> + Send;
-    /// Stores the events it lacks, in one transaction, keeping each series contiguous.
+    /// Stores the events it lacks, in one transaction, keeping each series contiguous,
+    /// and in that transaction folds the entities they touch into the projections (each
+    /// touched row written once) and notes `heard` (the device whose round it is).
     /// Events of another clinic are refused (the caller checks first; this is the floor).
     fn ingest(
         &self,
         clinic: ClinicId,
         events: Vec<Event>,
+        heard: Option<Heard>,
     ) -> impl Future<Output = Result<Ingest>> + Send;
+    /// The clinic's tickets of its service day `day`, folded, in order of issue.
+    fn tickets(
+        &self,
+        clinic: ClinicId,
+        day: NaiveDate,
+    ) -> impl Future<Output = Result<Vec<Ticket>>> + Send;
+    /// The clinic's tickets of the service days `from..=to`, folded, by day, then in
+    /// order of issue: what the reports are computed from.
+    fn tickets_between(
+        &self,
+        clinic: ClinicId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> impl Future<Output = Result<Vec<Ticket>>> + Send;
+    /// The clinic's appointments on the days `from..=to` (as they stand, after moves),
+    /// folded, each with the ticket that checked it in; by day, then booking code.
+    fn appointments_between(
+        &self,
+        clinic: ClinicId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> impl Future<Output = Result<Vec<ProjectedAppointment>>> + Send;
+    /// The clinic's settings as its nodes last set them (`None` until they arrive).
+    fn clinic_settings(
+        &self,
+        clinic: ClinicId,
+    ) -> impl Future<Output = Result<Option<Clinic>>> + Send;
+    /// The overview of `clinics` (every clinic when `None`) at `now_ms`, by name: see
+    /// [`crate::overview`] for what each figure counts. A clinic not registered is left
+    /// out.
+    fn overview(
+        &self,
+        clinics: Option<Vec<ClinicId>>,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<Vec<ClinicOverview>>> + Send;
     /// Reserves the next `count` label numbers of a service and day: `(first, last)`.
     fn reserve(
         &self,
@@ -227,8 +285,42 @@ impl Storage for AnyStorage {
     ) -> Result<Vec<Event>> {
         both!(self, s => s.missing(clinic, remote, limit))
     }
-    async fn ingest(&self, clinic: ClinicId, events: Vec<Event>) -> Result<Ingest> {
-        both!(self, s => s.ingest(clinic, events))
+    async fn ingest(
+        &self,
+        clinic: ClinicId,
+        events: Vec<Event>,
+        heard: Option<Heard>,
+    ) -> Result<Ingest> {
+        both!(self, s => s.ingest(clinic, events, heard))
+    }
+    async fn tickets(&self, clinic: ClinicId, day: NaiveDate) -> Result<Vec<Ticket>> {
+        both!(self, s => s.tickets(clinic, day))
+    }
+    async fn tickets_between(
+        &self,
+        clinic: ClinicId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Ticket>> {
+        both!(self, s => s.tickets_between(clinic, from, to))
+    }
+    async fn appointments_between(
+        &self,
+        clinic: ClinicId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<ProjectedAppointment>> {
+        both!(self, s => s.appointments_between(clinic, from, to))
+    }
+    async fn clinic_settings(&self, clinic: ClinicId) -> Result<Option<Clinic>> {
+        both!(self, s => s.clinic_settings(clinic))
+    }
+    async fn overview(
+        &self,
+        clinics: Option<Vec<ClinicId>>,
+        now_ms: i64,
+    ) -> Result<Vec<ClinicOverview>> {
+        both!(self, s => s.overview(clinics, now_ms))
     }
     async fn reserve(
         &self,
@@ -243,3 +335,6 @@ impl Storage for AnyStorage {
 
 /// The embedded migrations of one engine, in order.
 pub(crate) type Migrations = &'static [(&'static str, &'static str)];
+
+/// Events whose entity a backfill sets at a time (then folds them).
+pub(crate) const BACKFILL_CHUNK: i64 = 2_000;

@@ -1,20 +1,205 @@
 //! The engine for scale: PostgreSQL through a connection pool. Several cloud processes
 //! may share one database: migrations run under an advisory lock, a series' next seq
 //! is decided under a row lock on its head, label counters and one-time codes are single
-//! atomic statements.
+//! atomic statements. A re-fold is decided under a transaction-level advisory lock on
+//! each touched entity (taken in one order), so two processes storing events of one
+//! ticket at once fold it one after the other, the second seeing the first's events.
 
-use super::{DeviceRow, EnrolOutcome, Enrolment, Migrations, Result, Storage, StorageError};
+use super::{
+    BACKFILL_CHUNK, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations, Result, Storage,
+    StorageError,
+};
+use crate::overview::{ClinicFacts, ClinicOverview, DeviceSeen, StatusCount};
+use crate::projection::{self, ProjectedAppointment, Touched};
+use chrono::NaiveDate;
 use crdts::{CmRDT, Dot};
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
+use medicloud_core::domain::Clinic;
 use medicloud_core::event::Event;
 use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_core::ticket::{Ticket, TicketStatus};
 use medicloud_sync::ingest::{self, Batch, Heads, Held};
 use medicloud_sync::log::{Ingest, VersionVector};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
-const MIGRATIONS: Migrations = &[(
-    "20261125090000_cloud.sql",
-    include_str!("../../../migrations/cloud/postgres/20261125090000_cloud.sql"),
-)];
+const MIGRATIONS: Migrations = &[
+    (
+        "20261125090000_cloud.sql",
+        include_str!("../../../migrations/cloud/postgres/20261125090000_cloud.sql"),
+    ),
+    (
+        "20261203100000_projections.sql",
+        include_str!("../../../migrations/cloud/postgres/20261203100000_projections.sql"),
+    ),
+];
+
+/// The advisory lock key of one clinic's entity: the first 8 bytes of
+/// SHA-256(`clinic/entity`). Keys that collide only serialise two folds.
+fn entity_lock(clinic: &str, entity: &str) -> i64 {
+    let digest = Sha256::digest(format!("{clinic}/{entity}").as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
+}
+
+/// Folds `stored` (events of `clinic` just stored, their `entity` set) into the
+/// projections, in the caller's transaction: each touched entity re-folded once from
+/// all its stored events (one read), each projection written with one statement.
+async fn project(tx: &impl GenericClient, clinic: &str, stored: &[Event]) -> Result<()> {
+    let touched = Touched::of(stored);
+    if let Some((body, stamp, origin, seq)) = touched
+        .clinic
+        .as_ref()
+        .map(projection::settings_row)
+        .transpose()?
+        .flatten()
+    {
+        // Byte order on the origin, as the fold's order (UUIDs by their bytes).
+        tx.execute(
+            "INSERT INTO clinic_settings (clinic_id, body, stamp, origin, seq)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (clinic_id) DO UPDATE SET body = excluded.body,
+                 stamp = excluded.stamp, origin = excluded.origin, seq = excluded.seq
+             WHERE (excluded.stamp, excluded.origin COLLATE \"C\", excluded.seq)
+                 > (clinic_settings.stamp, clinic_settings.origin COLLATE \"C\", clinic_settings.seq)",
+            &[&clinic, &body, &stamp, &origin, &seq],
+        )
+        .await?;
+    }
+    if touched.entities.is_empty() {
+        return Ok(());
+    }
+    // One fold of an entity at a time across processes; in key order, so no deadlock.
+    let mut keys: Vec<i64> = touched
+        .entities
+        .iter()
+        .map(|e| entity_lock(clinic, e))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    tx.execute(
+        "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k",
+        &[&keys],
+    )
+    .await?;
+    let rows = tx
+        .query(
+            "SELECT body FROM events WHERE clinic = $1 AND entity = ANY($2)",
+            &[&clinic, &touched.entities],
+        )
+        .await?;
+    let events = rows
+        .iter()
+        .map(|r| serde_json::from_str::<Event>(r.get::<_, &str>(0)))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let rows = projection::fold(&touched.entities, &events)?;
+    if !rows.tickets.is_empty() {
+        let t = &rows.tickets;
+        let col = |f: fn(&projection::TicketRow) -> &str| t.iter().map(f).collect::<Vec<_>>();
+        tx.execute(
+            "INSERT INTO tickets (clinic_id, id, day, service, label, status, counter,
+                 issued_at, queued_at, appointment_id, state)
+             SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[],
+                 $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[])
+             ON CONFLICT (clinic_id, id) DO UPDATE SET day = excluded.day,
+                 service = excluded.service, label = excluded.label,
+                 status = excluded.status, counter = excluded.counter,
+                 issued_at = excluded.issued_at, queued_at = excluded.queued_at,
+                 appointment_id = excluded.appointment_id, state = excluded.state",
+            &[
+                &clinic,
+                &col(|r| &r.id),
+                &col(|r| &r.day),
+                &col(|r| &r.service),
+                &col(|r| &r.label),
+                &col(|r| r.status),
+                &t.iter().map(|r| r.counter.as_deref()).collect::<Vec<_>>(),
+                &t.iter().map(|r| r.issued_at).collect::<Vec<_>>(),
+                &t.iter().map(|r| r.queued_at).collect::<Vec<_>>(),
+                &t.iter()
+                    .map(|r| r.appointment_id.as_deref())
+                    .collect::<Vec<_>>(),
+                &col(|r| &r.state),
+            ],
+        )
+        .await?;
+    }
+    if !rows.appointments.is_empty() {
+        let a = &rows.appointments;
+        let col = |f: fn(&projection::AppointmentRow) -> &str| a.iter().map(f).collect::<Vec<_>>();
+        tx.execute(
+            "INSERT INTO appointments (clinic_id, id, code, day, service, cancelled,
+                 cancel_reason, body)
+             SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[],
+                 $6::boolean[], $7::text[], $8::text[])
+             ON CONFLICT (clinic_id, id) DO UPDATE SET code = excluded.code,
+                 day = excluded.day, service = excluded.service,
+                 cancelled = excluded.cancelled, cancel_reason = excluded.cancel_reason,
+                 body = excluded.body",
+            &[
+                &clinic,
+                &col(|r| &r.id),
+                &col(|r| &r.code),
+                &col(|r| &r.day),
+                &col(|r| &r.service),
+                &a.iter().map(|r| r.cancelled).collect::<Vec<_>>(),
+                &a.iter()
+                    .map(|r| r.cancel_reason.as_deref())
+                    .collect::<Vec<_>>(),
+                &col(|r| &r.body),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Sets the entity of events stored before the projections (or by an older cloud
+/// process) and folds them, a chunk at a time, in the caller's transaction.
+async fn backfill(tx: &impl GenericClient) -> Result<()> {
+    loop {
+        let rows = tx
+            .query(
+                "SELECT clinic, body FROM events WHERE entity IS NULL LIMIT $1",
+                &[&BACKFILL_CHUNK],
+            )
+            .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut by_clinic: BTreeMap<String, Vec<Event>> = BTreeMap::new();
+        for row in &rows {
+            by_clinic
+                .entry(row.get::<_, String>(0))
+                .or_default()
+                .push(serde_json::from_str(row.get::<_, &str>(1))?);
+        }
+        for (clinic, events) in &by_clinic {
+            let origins: Vec<String> = events.iter().map(|e| e.id.origin.to_string()).collect();
+            let seqs: Vec<i64> = events.iter().map(|e| e.id.seq as i64).collect();
+            let entities: Vec<String> = events.iter().map(|e| e.entity().to_string()).collect();
+            tx.execute(
+                "UPDATE events e SET entity = u.entity
+                   FROM UNNEST($2::text[], $3::bigint[], $4::text[]) AS u(origin, seq, entity)
+                  WHERE e.clinic = $1 AND e.origin = u.origin AND e.seq = u.seq",
+                &[clinic, &origins, &seqs, &entities],
+            )
+            .await?;
+            project(tx, clinic, events).await?;
+        }
+        tracing::info!(
+            events = rows.len(),
+            "folded events stored before the projections"
+        );
+    }
+}
+
+fn tickets_of(rows: &[tokio_postgres::Row]) -> Result<Vec<Ticket>> {
+    rows.iter()
+        .map(|r| projection::ticket_of(r.get::<_, &str>(0)))
+        .collect()
+}
 
 /// The advisory lock key that serialises migrations between processes.
 const MIGRATION_LOCK: i64 = 0x6d65_6469_636c_6f75;
@@ -97,6 +282,7 @@ impl Storage for Postgres {
                     tracing::info!(migration = name, "applied cloud migration");
                 }
             }
+            backfill(&tx).await?;
             tx.commit().await?;
             Ok::<_, StorageError>(())
         }
@@ -285,7 +471,12 @@ impl Storage for Postgres {
         Ok(out)
     }
 
-    async fn ingest(&self, clinic: ClinicId, events: Vec<Event>) -> Result<Ingest> {
+    async fn ingest(
+        &self,
+        clinic: ClinicId,
+        events: Vec<Event>,
+        heard: Option<Heard>,
+    ) -> Result<Ingest> {
         let batch = Batch::new(clinic, events);
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
@@ -323,14 +514,21 @@ impl Storage for Postgres {
             }
         }
         let plan = batch.decide(&heads, &held);
+        let insert = tx
+            .prepare_cached(
+                "INSERT INTO events (clinic, origin, seq, stamp, entity, body)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .await?;
         for event in &plan.store {
             tx.execute(
-                "INSERT INTO events (clinic, origin, seq, stamp, body) VALUES ($1, $2, $3, $4, $5)",
+                &insert,
                 &[
                     &clinic_text,
                     &event.id.origin.to_string(),
                     &(event.id.seq as i64),
                     &(event.stamp.0 as i64),
+                    &event.entity().to_string(),
                     &serde_json::to_string(event)?,
                 ],
             )
@@ -340,6 +538,16 @@ impl Storage for Postgres {
             tx.execute(
                 "UPDATE heads SET seq = $3 WHERE clinic = $1 AND origin = $2",
                 &[&clinic_text, &origin.to_string(), &(*seq as i64)],
+            )
+            .await?;
+        }
+        project(&tx, &clinic_text, &plan.store).await?;
+        if let Some(heard) = heard {
+            tx.execute(
+                "INSERT INTO device_seen (clinic_id, device_id, last_seen_ms) VALUES ($1, $2, $3)
+                 ON CONFLICT (clinic_id, device_id) DO UPDATE
+                 SET last_seen_ms = GREATEST(device_seen.last_seen_ms, excluded.last_seen_ms)",
+                &[&clinic_text, &heard.device.to_string(), &heard.at_ms],
             )
             .await?;
         }
@@ -368,5 +576,156 @@ impl Storage for Postgres {
             .get(0);
         let (last, count) = (last as u32, count as u32);
         Ok((last + 1 - count, last))
+    }
+    async fn tickets(&self, clinic: ClinicId, day: NaiveDate) -> Result<Vec<Ticket>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT state FROM tickets WHERE clinic_id = $1 AND day = $2
+                 ORDER BY issued_at, id COLLATE \"C\"",
+                &[&clinic.to_string(), &day.to_string()],
+            )
+            .await?;
+        tickets_of(&rows)
+    }
+
+    async fn tickets_between(
+        &self,
+        clinic: ClinicId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Ticket>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT state FROM tickets WHERE clinic_id = $1 AND day BETWEEN $2 AND $3
+                 ORDER BY day, issued_at, id COLLATE \"C\"",
+                &[&clinic.to_string(), &from.to_string(), &to.to_string()],
+            )
+            .await?;
+        tickets_of(&rows)
+    }
+
+    async fn appointments_between(
+        &self,
+        clinic: ClinicId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<ProjectedAppointment>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT a.body, a.cancelled, a.cancel_reason,
+                     (SELECT t.id FROM tickets t
+                       WHERE t.clinic_id = a.clinic_id AND t.appointment_id = a.id
+                       ORDER BY t.issued_at, t.id COLLATE \"C\" LIMIT 1)
+                   FROM appointments a
+                  WHERE a.clinic_id = $1 AND a.day BETWEEN $2 AND $3
+                  ORDER BY a.day, a.code COLLATE \"C\", a.id COLLATE \"C\"",
+                &[&clinic.to_string(), &from.to_string(), &to.to_string()],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                projection::appointment_of(
+                    r.get(0),
+                    r.get(1),
+                    r.get(2),
+                    r.get::<_, Option<&str>>(3),
+                )
+            })
+            .collect()
+    }
+
+    async fn clinic_settings(&self, clinic: ClinicId) -> Result<Option<Clinic>> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT body FROM clinic_settings WHERE clinic_id = $1",
+                &[&clinic.to_string()],
+            )
+            .await?;
+        Ok(row
+            .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
+            .transpose()?)
+    }
+
+    async fn overview(
+        &self,
+        clinics: Option<Vec<ClinicId>>,
+        now_ms: i64,
+    ) -> Result<Vec<ClinicOverview>> {
+        let client = self.client().await?;
+        let wanted: Option<Vec<String>> =
+            clinics.map(|c| c.iter().map(ClinicId::to_string).collect());
+        let rows = client
+            .query(
+                "SELECT c.id, c.name, s.body FROM clinics c
+                   LEFT JOIN clinic_settings s ON s.clinic_id = c.id
+                  WHERE $1::text[] IS NULL OR c.id = ANY($1)
+                  ORDER BY c.name COLLATE \"C\", c.id COLLATE \"C\"",
+                &[&wanted],
+            )
+            .await?;
+        let mut facts = Vec::new();
+        for r in &rows {
+            facts.push(ClinicFacts {
+                id: parse(r.get::<_, &str>(0), "clinic id")?,
+                name: r.get(1),
+                time_zone: projection::time_zone(r.get::<_, Option<&str>>(2)),
+            });
+        }
+        // Three statements for the whole chain: each clinic's today is its own.
+        let ids: Vec<String> = facts.iter().map(|c| c.id.to_string()).collect();
+        let days: Vec<String> = facts.iter().map(|c| c.today(now_ms).to_string()).collect();
+        let counts = client
+            .query(
+                "SELECT t.clinic_id, t.status, count(*)::bigint, min(t.queued_at)
+                   FROM UNNEST($1::text[], $2::text[]) AS d(clinic_id, day)
+                   JOIN tickets t ON t.clinic_id = d.clinic_id AND t.day = d.day
+                  GROUP BY t.clinic_id, t.status",
+                &[&ids, &days],
+            )
+            .await?;
+        let mut groups: BTreeMap<String, Vec<StatusCount>> = BTreeMap::new();
+        for r in &counts {
+            let status: &str = r.get(1);
+            groups
+                .entry(r.get::<_, String>(0))
+                .or_default()
+                .push(StatusCount {
+                    status: TicketStatus::parse(status)
+                        .ok_or_else(|| StorageError::Corrupt(format!("status {status:?}")))?,
+                    count: u32::try_from(r.get::<_, i64>(2)).unwrap_or(u32::MAX),
+                    first_queued_ms: r.get(3),
+                });
+        }
+        let devices = client
+            .query(
+                "SELECT d.clinic, d.id, d.name, s.last_seen_ms FROM devices d
+                   LEFT JOIN device_seen s ON s.clinic_id = d.clinic AND s.device_id = d.id
+                  WHERE d.clinic = ANY($1) AND NOT d.revoked ORDER BY d.clinic, d.slot",
+                &[&ids],
+            )
+            .await?;
+        let mut seen: BTreeMap<String, Vec<DeviceSeen>> = BTreeMap::new();
+        for r in &devices {
+            seen.entry(r.get::<_, String>(0))
+                .or_default()
+                .push(DeviceSeen {
+                    id: parse(r.get::<_, &str>(1), "device id")?,
+                    name: r.get(2),
+                    last_seen_ms: r.get(3),
+                });
+        }
+        Ok(facts
+            .into_iter()
+            .map(|c| {
+                let id = c.id.to_string();
+                let today = groups.remove(&id).unwrap_or_default();
+                let devices = seen.remove(&id).unwrap_or_default();
+                c.overview(&today, devices, now_ms)
+            })
+            .collect())
     }
 }

@@ -1,20 +1,173 @@
 //! The embedded engine: one SQLite file (WAL, fsync at every commit), one connection
-//! behind a mutex, used from the blocking pool. For one cloud process.
+//! behind a mutex, used from the blocking pool. For one cloud process (or a few on one
+//! file): writes are `IMMEDIATE` transactions, one at a time, so a re-fold always sees
+//! every stored event of its entity.
 
-use super::{DeviceRow, EnrolOutcome, Enrolment, Migrations, Result, Storage, StorageError};
+use super::{
+    BACKFILL_CHUNK, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations, Result, Storage,
+    StorageError,
+};
+use crate::overview::{ClinicFacts, ClinicOverview, DeviceSeen, StatusCount};
+use crate::projection::{self, ProjectedAppointment, Touched};
+use chrono::NaiveDate;
 use crdts::{CmRDT, Dot};
+use medicloud_core::domain::Clinic;
 use medicloud_core::event::Event;
 use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_core::ticket::{Ticket, TicketStatus};
 use medicloud_sync::ingest::{self, Batch, Heads, Held};
 use medicloud_sync::log::{Ingest, VersionVector};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-const MIGRATIONS: Migrations = &[(
-    "20261125090000_cloud.sql",
-    include_str!("../../../migrations/cloud/sqlite/20261125090000_cloud.sql"),
-)];
+const MIGRATIONS: Migrations = &[
+    (
+        "20261125090000_cloud.sql",
+        include_str!("../../../migrations/cloud/sqlite/20261125090000_cloud.sql"),
+    ),
+    (
+        "20261203100000_projections.sql",
+        include_str!("../../../migrations/cloud/sqlite/20261203100000_projections.sql"),
+    ),
+];
+
+/// Folds `stored` (events of `clinic` just stored, their `entity` set) into the
+/// projections, in the caller's transaction: each touched entity re-folded once from
+/// all its stored events, each touched row written once.
+fn project(conn: &Connection, clinic: &str, stored: &[Event]) -> Result<()> {
+    let touched = Touched::of(stored);
+    if let Some((body, stamp, origin, seq)) = touched
+        .clinic
+        .as_ref()
+        .map(projection::settings_row)
+        .transpose()?
+        .flatten()
+    {
+        conn.prepare_cached(
+            "INSERT INTO clinic_settings (clinic_id, body, stamp, origin, seq)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (clinic_id) DO UPDATE SET body = excluded.body,
+                 stamp = excluded.stamp, origin = excluded.origin, seq = excluded.seq
+             WHERE (excluded.stamp, excluded.origin, excluded.seq)
+                 > (clinic_settings.stamp, clinic_settings.origin, clinic_settings.seq)",
+        )?
+        .execute(params![clinic, body, stamp, origin, seq])?;
+    }
+    if touched.entities.is_empty() {
+        return Ok(());
+    }
+    let mut events = Vec::new();
+    {
+        let mut stmt =
+            // Named: the primary key's prefix (clinic) would otherwise win, being covering.
+            conn.prepare_cached(
+                "SELECT body FROM events INDEXED BY events_by_entity
+                  WHERE clinic = ?1 AND entity = ?2",
+            )?;
+        for entity in &touched.entities {
+            let rows = stmt.query_map(params![clinic, entity], |r| r.get::<_, String>(0))?;
+            for body in rows {
+                events.push(serde_json::from_str::<Event>(&body?)?);
+            }
+        }
+    }
+    let rows = projection::fold(&touched.entities, &events)?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO tickets (clinic_id, id, day, service, label, status, counter, issued_at,
+             queued_at, appointment_id, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (clinic_id, id) DO UPDATE SET day = excluded.day,
+             service = excluded.service, label = excluded.label, status = excluded.status,
+             counter = excluded.counter, issued_at = excluded.issued_at,
+             queued_at = excluded.queued_at, appointment_id = excluded.appointment_id,
+             state = excluded.state",
+    )?;
+    for t in &rows.tickets {
+        stmt.execute(params![
+            clinic,
+            t.id,
+            t.day,
+            t.service,
+            t.label,
+            t.status,
+            t.counter,
+            t.issued_at,
+            t.queued_at,
+            t.appointment_id,
+            t.state
+        ])?;
+    }
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO appointments (clinic_id, id, code, day, service, cancelled, cancel_reason,
+             body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (clinic_id, id) DO UPDATE SET code = excluded.code, day = excluded.day,
+             service = excluded.service, cancelled = excluded.cancelled,
+             cancel_reason = excluded.cancel_reason, body = excluded.body",
+    )?;
+    for a in &rows.appointments {
+        stmt.execute(params![
+            clinic,
+            a.id,
+            a.code,
+            a.day,
+            a.service,
+            a.cancelled,
+            a.cancel_reason,
+            a.body
+        ])?;
+    }
+    Ok(())
+}
+
+/// Sets the entity of events stored before the projections (or by an older cloud
+/// process) and folds them, a chunk at a time, in the caller's transaction.
+fn backfill(conn: &Connection) -> Result<()> {
+    loop {
+        let mut by_clinic: BTreeMap<String, Vec<Event>> = BTreeMap::new();
+        {
+            let mut stmt = conn
+                .prepare_cached("SELECT clinic, body FROM events WHERE entity IS NULL LIMIT ?1")?;
+            let rows = stmt.query_map([BACKFILL_CHUNK], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?;
+            for row in rows {
+                let (clinic, body) = row?;
+                by_clinic
+                    .entry(clinic)
+                    .or_default()
+                    .push(serde_json::from_str(&body)?);
+            }
+        }
+        if by_clinic.is_empty() {
+            return Ok(());
+        }
+        let mut set = conn.prepare_cached(
+            "UPDATE events SET entity = ?4 WHERE clinic = ?1 AND origin = ?2 AND seq = ?3",
+        )?;
+        for (clinic, events) in &by_clinic {
+            for e in events {
+                set.execute(params![
+                    clinic,
+                    e.id.origin.to_string(),
+                    e.id.seq as i64,
+                    e.entity().to_string()
+                ])?;
+            }
+            project(conn, clinic, events)?;
+        }
+        tracing::info!(
+            events = by_clinic.values().map(Vec::len).sum::<usize>(),
+            "folded events stored before the projections"
+        );
+    }
+}
+
+fn tickets_of(rows: impl Iterator<Item = rusqlite::Result<String>>) -> Result<Vec<Ticket>> {
+    rows.map(|state| projection::ticket_of(&state?)).collect()
+}
 
 /// A cloud database in one SQLite file.
 #[derive(Clone)]
@@ -101,6 +254,7 @@ impl Storage for Sqlite {
                     tracing::info!(migration = name, "applied cloud migration");
                 }
             }
+            backfill(&tx)?;
             tx.commit()?;
             Ok(())
         })
@@ -288,7 +442,12 @@ impl Storage for Sqlite {
         .await
     }
 
-    async fn ingest(&self, clinic: ClinicId, events: Vec<Event>) -> Result<Ingest> {
+    async fn ingest(
+        &self,
+        clinic: ClinicId,
+        events: Vec<Event>,
+        heard: Option<Heard>,
+    ) -> Result<Ingest> {
         let batch = Batch::new(clinic, events);
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -319,23 +478,35 @@ impl Storage for Sqlite {
                 }
             }
             let plan = batch.decide(&heads, &held);
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO events (clinic, origin, seq, stamp, entity, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
             for event in &plan.store {
-                tx.execute(
-                    "INSERT INTO events (clinic, origin, seq, stamp, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![
-                        clinic,
-                        event.id.origin.to_string(),
-                        event.id.seq as i64,
-                        event.stamp.0 as i64,
-                        serde_json::to_string(event)?
-                    ],
-                )?;
+                insert.execute(params![
+                    clinic,
+                    event.id.origin.to_string(),
+                    event.id.seq as i64,
+                    event.stamp.0 as i64,
+                    event.entity().to_string(),
+                    serde_json::to_string(event)?
+                ])?;
             }
+            drop(insert);
             for (origin, seq) in &plan.heads {
                 tx.execute(
                     "INSERT INTO heads (clinic, origin, seq) VALUES (?1, ?2, ?3)
                      ON CONFLICT (clinic, origin) DO UPDATE SET seq = excluded.seq",
                     params![clinic, origin.to_string(), *seq as i64],
+                )?;
+            }
+            project(&tx, &clinic, &plan.store)?;
+            if let Some(heard) = heard {
+                tx.execute(
+                    "INSERT INTO device_seen (clinic_id, device_id, last_seen_ms) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (clinic_id, device_id)
+                     DO UPDATE SET last_seen_ms = MAX(last_seen_ms, excluded.last_seen_ms)",
+                    params![clinic, heard.device.to_string(), heard.at_ms],
                 )?;
             }
             tx.commit()?;
@@ -362,6 +533,172 @@ impl Storage for Sqlite {
                 |r| r.get(0),
             )?;
             Ok((last + 1 - count, last))
+        })
+        .await
+    }
+    async fn tickets(&self, clinic: ClinicId, day: NaiveDate) -> Result<Vec<Ticket>> {
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT state FROM tickets WHERE clinic_id = ?1 AND day = ?2
+                 ORDER BY issued_at, id",
+            )?;
+            let rows = stmt.query_map(params![clinic.to_string(), day.to_string()], |r| {
+                r.get::<_, String>(0)
+            })?;
+            tickets_of(rows)
+        })
+        .await
+    }
+
+    async fn tickets_between(
+        &self,
+        clinic: ClinicId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Ticket>> {
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT state FROM tickets WHERE clinic_id = ?1 AND day BETWEEN ?2 AND ?3
+                 ORDER BY day, issued_at, id",
+            )?;
+            let rows = stmt.query_map(
+                params![clinic.to_string(), from.to_string(), to.to_string()],
+                |r| r.get::<_, String>(0),
+            )?;
+            tickets_of(rows)
+        })
+        .await
+    }
+
+    async fn appointments_between(
+        &self,
+        clinic: ClinicId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<ProjectedAppointment>> {
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT a.body, a.cancelled, a.cancel_reason,
+                     (SELECT t.id FROM tickets t
+                       WHERE t.clinic_id = a.clinic_id AND t.appointment_id = a.id
+                       ORDER BY t.issued_at, t.id LIMIT 1)
+                   FROM appointments a
+                  WHERE a.clinic_id = ?1 AND a.day BETWEEN ?2 AND ?3
+                  ORDER BY a.day, a.code, a.id",
+            )?;
+            let rows = stmt.query_map(
+                params![clinic.to_string(), from.to_string(), to.to_string()],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, bool>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                    ))
+                },
+            )?;
+            rows.map(|row| {
+                let (body, cancelled, reason, ticket) = row?;
+                projection::appointment_of(&body, cancelled, reason, ticket.as_deref())
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn clinic_settings(&self, clinic: ClinicId) -> Result<Option<Clinic>> {
+        self.run(move |conn| {
+            let body: Option<String> = conn
+                .prepare_cached("SELECT body FROM clinic_settings WHERE clinic_id = ?1")?
+                .query_row([clinic.to_string()], |r| r.get(0))
+                .optional()?;
+            Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+        })
+        .await
+    }
+
+    async fn overview(
+        &self,
+        clinics: Option<Vec<ClinicId>>,
+        now_ms: i64,
+    ) -> Result<Vec<ClinicOverview>> {
+        self.run(move |conn| {
+            let mut facts = Vec::new();
+            {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT c.id, c.name, s.body FROM clinics c
+                       LEFT JOIN clinic_settings s ON s.clinic_id = c.id
+                      ORDER BY c.name, c.id",
+                )?;
+                let rows = stmt.query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                    ))
+                })?;
+                for row in rows {
+                    let (id, name, settings) = row?;
+                    let id: ClinicId = parse(&id, "clinic id")?;
+                    if clinics.as_ref().is_none_or(|wanted| wanted.contains(&id)) {
+                        facts.push(ClinicFacts {
+                            id,
+                            name,
+                            time_zone: projection::time_zone(settings.as_deref()),
+                        });
+                    }
+                }
+            }
+            let mut counts = conn.prepare_cached(
+                "SELECT status, count(*), min(queued_at) FROM tickets
+                  WHERE clinic_id = ?1 AND day = ?2 GROUP BY status",
+            )?;
+            let mut devices = conn.prepare_cached(
+                "SELECT d.id, d.name, s.last_seen_ms FROM devices d
+                   LEFT JOIN device_seen s ON s.clinic_id = d.clinic AND s.device_id = d.id
+                  WHERE d.clinic = ?1 AND d.revoked = 0 ORDER BY d.slot",
+            )?;
+            let mut out = Vec::new();
+            for clinic in facts {
+                let id = clinic.id.to_string();
+                let today = clinic.today(now_ms).to_string();
+                let rows = counts.query_map(params![id, today], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, u32>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                })?;
+                let mut groups = Vec::new();
+                for row in rows {
+                    let (status, count, first_queued_ms) = row?;
+                    let status = TicketStatus::parse(&status)
+                        .ok_or_else(|| StorageError::Corrupt(format!("status {status:?}")))?;
+                    groups.push(StatusCount {
+                        status,
+                        count,
+                        first_queued_ms,
+                    });
+                }
+                let rows = devices.query_map([&id], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<i64>>(2)?,
+                    ))
+                })?;
+                let mut seen = Vec::new();
+                for row in rows {
+                    let (device, name, last_seen_ms) = row?;
+                    seen.push(DeviceSeen {
+                        id: parse(&device, "device id")?,
+                        name,
+                        last_seen_ms,
+                    });
+                }
+                out.push(clinic.overview(&groups, seen, now_ms));
+            }
+            Ok(out)
         })
         .await
     }

@@ -1,0 +1,270 @@
+//! The cloud's projections: each clinic's events folded with `medicloud-core`'s reducer
+//! — [`ticket::fold`] and [`appointment::fold`], the functions the node's store calls,
+//! never a second implementation — into per-clinic tables, in the ingest transaction.
+//!
+//! An ingest folds set-wise: [`Touched::of`] groups the events a batch newly stored by
+//! entity, each engine reads every stored event of those entities (scoped by clinic,
+//! through the `events_by_entity` index) in one go, [`fold`] re-folds each touched
+//! entity once, and each engine writes each touched row once per batch. A late event
+//! re-folds only its entity, as on a node.
+//!
+//! **What the cloud projects:** tickets (the node's `tickets` rows, `state` the folded
+//! [`Ticket`] as the node keeps it), appointments (the node's `appointments` rows, with
+//! the reason of a cancellation; the ticket that checked each one in is read from the
+//! tickets: the first issued of those that name it), the clinic's settings (the latest `clinic_set`, by
+//! `(stamp, origin, seq)`: its time zone cuts the clinic's days), and when each device
+//! last synced. **Not yet:** services, counters, staff, devices as the clinic
+//! configured them, patients (the cloud keeps their events, folds none: no cloud screen
+//! reads patient data yet), label-authority claims and the audit trail (events only).
+//! A new projection is a new table and a new migration whose backfill folds the events
+//! already held.
+//!
+//! ```
+//! use medicloud_cloud::projection::{Touched, fold};
+//! use medicloud_core::event::{Actor, Event, EventBody, EventId, Stamp};
+//! use medicloud_core::ids::{ClinicId, DeviceId, TicketId, VisitId};
+//! use medicloud_core::domain::ServiceCode;
+//! use medicloud_core::ticket::{Issue, TicketChange};
+//!
+//! let (clinic, origin, id) = (ClinicId::random(), DeviceId::random(), TicketId::random());
+//! let event = |seq: u64, change: TicketChange| Event {
+//!     id: EventId { origin, seq },
+//!     stamp: Stamp::new(1_800_000_000_000 + seq * 1_000, 0),
+//!     clinic,
+//!     actor: Actor::System,
+//!     body: EventBody::Ticket { id, change },
+//! };
+//! let issued = event(1, TicketChange::Issued(Issue {
+//!     service: ServiceCode::parse("A").unwrap(),
+//!     label: "A-001".into(),
+//!     day: "2027-01-15".parse().unwrap(),
+//!     priority: None,
+//!     visit: VisitId::random(),
+//!     appointment: None,
+//!     patient: None,
+//!     transferred_from: None,
+//!     start_step: None,
+//! }));
+//! let called = event(2, TicketChange::Called { counter: "loket-1".parse().unwrap() });
+//! // A batch touched one ticket; the engine read its stored events.
+//! let touched = Touched::of(&[called.clone()]);
+//! assert_eq!(touched.entities, [format!("ticket/{id}")]);
+//! let rows = fold(&touched.entities, &[issued, called]).unwrap();
+//! assert_eq!((rows.tickets.len(), rows.tickets[0].status), (1, "called"));
+//! ```
+
+use crate::storage::{Result, StorageError};
+use medicloud_core::appointment;
+use medicloud_core::domain::{Appointment, Clinic};
+use medicloud_core::event::{Entity, Event, EventBody};
+use medicloud_core::ids::TicketId;
+use medicloud_core::ticket::{self, Ticket};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use utoipa::ToSchema;
+
+/// The time zone of a clinic whose settings have not arrived: the node's default too.
+pub const DEFAULT_TIME_ZONE: chrono_tz::Tz = chrono_tz::Asia::Jakarta;
+
+/// The entities a batch's newly stored events touch, as the projections see them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Touched {
+    /// The tickets and appointments to re-fold, as their `events.entity` keys, in order,
+    /// each once.
+    pub entities: Vec<String>,
+    /// The latest `clinic_set` of the batch by `(stamp, origin, seq)`, if any: it
+    /// replaces the stored settings when it is later than theirs.
+    pub clinic: Option<Event>,
+}
+
+impl Touched {
+    /// What `stored` (the events a batch newly stored) touches.
+    pub fn of(stored: &[Event]) -> Self {
+        let mut entities = BTreeSet::new();
+        let mut clinic: Option<&Event> = None;
+        for event in stored {
+            match event.entity() {
+                entity @ (Entity::Ticket(_) | Entity::Appointment(_)) => {
+                    entities.insert(entity.to_string());
+                }
+                Entity::Clinic if clinic.is_none_or(|c| c.order_key() < event.order_key()) => {
+                    clinic = Some(event);
+                }
+                _ => {}
+            }
+        }
+        Self {
+            entities: entities.into_iter().collect(),
+            clinic: clinic.cloned(),
+        }
+    }
+
+    /// Whether nothing projected is touched.
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty() && self.clinic.is_none()
+    }
+}
+
+/// A `tickets` row, ready to bind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TicketRow {
+    /// The ticket id.
+    pub id: String,
+    /// Its clinic-local service day, `YYYY-MM-DD`.
+    pub day: String,
+    /// Its service code.
+    pub service: String,
+    /// Its printed label.
+    pub label: String,
+    /// Its status as the API spells it.
+    pub status: &'static str,
+    /// The counter that called it.
+    pub counter: Option<String>,
+    /// When it was issued (ms since the epoch).
+    pub issued_at: i64,
+    /// When it (re-)entered the queue (ms since the epoch).
+    pub queued_at: i64,
+    /// The appointment it checked in.
+    pub appointment_id: Option<String>,
+    /// The folded [`Ticket`] as JSON.
+    pub state: String,
+}
+
+impl TicketRow {
+    fn new(t: &Ticket) -> Result<Self> {
+        Ok(Self {
+            id: t.id.to_string(),
+            day: t.issue.day.to_string(),
+            service: t.issue.service.as_str().to_owned(),
+            label: t.issue.label.clone(),
+            status: t.status.as_str(),
+            counter: t.counter.as_ref().map(|c| c.as_str().to_owned()),
+            issued_at: t.issued_at_ms,
+            queued_at: t.queued_at_ms,
+            appointment_id: t.issue.appointment.map(|a| a.id.to_string()),
+            state: serde_json::to_string(t)?,
+        })
+    }
+}
+
+/// An `appointments` row, ready to bind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppointmentRow {
+    /// The appointment id.
+    pub id: String,
+    /// Its booking code.
+    pub code: String,
+    /// Its clinic-local day, `YYYY-MM-DD` (after any move).
+    pub day: String,
+    /// Its service code.
+    pub service: String,
+    /// Whether it was cancelled.
+    pub cancelled: bool,
+    /// Why, when it was.
+    pub cancel_reason: Option<String>,
+    /// The booking as it stands ([`Appointment`]) as JSON.
+    pub body: String,
+}
+
+/// The rows a batch writes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rows {
+    /// One per touched ticket whose issue is held.
+    pub tickets: Vec<TicketRow>,
+    /// One per touched appointment whose booking is held.
+    pub appointments: Vec<AppointmentRow>,
+}
+
+/// Re-folds each of `entities` from `events` (every stored event of those entities,
+/// in any order): the rows to write. An entity whose first event (an issue, a booking)
+/// has not arrived yet gives no row.
+pub fn fold(entities: &[String], events: &[Event]) -> Result<Rows> {
+    let mut by_entity: BTreeMap<String, Vec<&Event>> =
+        entities.iter().map(|e| (e.clone(), Vec::new())).collect();
+    for event in events {
+        if let Some(list) = by_entity.get_mut(&event.entity().to_string()) {
+            list.push(event);
+        }
+    }
+    let mut rows = Rows::default();
+    for (entity, events) in by_entity {
+        if entity.starts_with("ticket/") {
+            if let Some(t) = ticket::fold(events) {
+                rows.tickets.push(TicketRow::new(&t)?);
+            }
+        } else if let Some(state) = appointment::fold(events) {
+            let a = &state.appointment;
+            rows.appointments.push(AppointmentRow {
+                id: a.id.to_string(),
+                code: a.code.clone(),
+                day: a.date.to_string(),
+                service: a.service.as_str().to_owned(),
+                cancelled: state.cancelled.is_some(),
+                cancel_reason: state.cancelled.clone(),
+                body: serde_json::to_string(a)?,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// The `clinic_settings` row of a `clinic_set` event: `(body, stamp, origin, seq)`.
+pub fn settings_row(event: &Event) -> Result<Option<(String, i64, String, i64)>> {
+    let EventBody::ClinicSet(clinic) = &event.body else {
+        return Ok(None);
+    };
+    Ok(Some((
+        serde_json::to_string(clinic)?,
+        event.stamp.0 as i64,
+        event.id.origin.to_string(),
+        event.id.seq as i64,
+    )))
+}
+
+/// A clinic's time zone from its stored settings (`clinic_settings.body`), or the
+/// default when none arrived or the zone is unknown.
+pub fn time_zone(settings: Option<&str>) -> chrono_tz::Tz {
+    settings
+        .and_then(|body| serde_json::from_str::<Clinic>(body).ok())
+        .and_then(|c| c.time_zone.parse().ok())
+        .unwrap_or(DEFAULT_TIME_ZONE)
+}
+
+/// An appointment as the cloud folded it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ProjectedAppointment {
+    /// The booking as it stands (a move changes its day and slot).
+    pub appointment: Appointment,
+    /// Why it was cancelled, when it was (`""` when no reason was given).
+    pub cancelled: Option<String>,
+    /// The ticket that checked it in: the first issued of those that name it.
+    pub ticket: Option<TicketId>,
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StorageError::Corrupt(e.to_string()))
+}
+
+/// A stored `tickets.state`.
+pub(crate) fn ticket_of(state: &str) -> Result<Ticket> {
+    parse_json(state)
+}
+
+/// A stored `appointments` row: `(body, cancelled, cancel_reason, ticket)`.
+pub(crate) fn appointment_of(
+    body: &str,
+    cancelled: bool,
+    reason: Option<String>,
+    ticket: Option<&str>,
+) -> Result<ProjectedAppointment> {
+    Ok(ProjectedAppointment {
+        appointment: parse_json(body)?,
+        cancelled: cancelled.then(|| reason.unwrap_or_default()),
+        ticket: ticket
+            .map(|t| {
+                t.parse()
+                    .map_err(|_| StorageError::Corrupt(format!("ticket id {t:?}")))
+            })
+            .transpose()?,
+    })
+}
