@@ -136,7 +136,7 @@ impl TicketRow {
             id: t.id.to_string(),
             day: t.issue.day.to_string(),
             service: t.issue.service.as_str().to_owned(),
-            label: t.issue.label.clone(),
+            label: t.label().to_owned(),
             status: t.status.as_str(),
             counter: t.counter.as_ref().map(|c| c.as_str().to_owned()),
             issued_at: t.issued_at_ms,
