@@ -681,6 +681,7 @@ fn settings(clinic: ClinicId, zone: &str) -> EventBody {
         ticket_message_id: None,
         ticket_message_en: None,
         new_label_on_transfer: false,
+        new_label_per_step: false,
         language: Default::default(),
     })
 }
