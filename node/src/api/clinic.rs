@@ -193,6 +193,10 @@ pub struct ServiceSettings {
     /// The steps of a visit, in order (registration, then the room); left out, they stay
     /// as they were (none for a new service: a visit of one step).
     pub steps: Option<Vec<VisitStep>>,
+    /// The wait it aims to call patients within, in minutes (1 to 1440); left out, it
+    /// stays as it was (60 for a new service).
+    #[schema(minimum = 1, maximum = 1440)]
+    pub target_wait_minutes: Option<u16>,
 }
 
 /// Add or change a service (admin). The code is the label prefix (`A`).
@@ -213,6 +217,13 @@ pub async fn put_service(
             slots: req
                 .slots
                 .unwrap_or_else(|| previous.as_ref().map(|p| p.slots).unwrap_or_default()),
+            target_wait_minutes: req.target_wait_minutes.unwrap_or_else(|| {
+                previous
+                    .as_ref()
+                    .map_or(Service::DEFAULT_TARGET_WAIT_MINUTES, |p| {
+                        p.target_wait_minutes
+                    })
+            }),
             steps: req
                 .steps
                 .unwrap_or_else(|| previous.map(|p| p.steps).unwrap_or_default()),
@@ -245,6 +256,10 @@ pub struct NewService {
     pub steps: Vec<VisitStep>,
     /// Its appointment slots and places per slot (the defaults when left out).
     pub slots: Option<medicloud_core::appointment::SlotRules>,
+    /// The wait it aims to call patients within, in minutes (1 to 1440; 60 when left
+    /// out).
+    #[schema(minimum = 1, maximum = 1440)]
+    pub target_wait_minutes: Option<u16>,
 }
 
 /// Add a service (admin). Its code is the label prefix (`A`); `service_exists` when
@@ -265,6 +280,9 @@ pub async fn create_service(
         active: req.active,
         slots: req.slots.unwrap_or_default(),
         steps: req.steps,
+        target_wait_minutes: req
+            .target_wait_minutes
+            .unwrap_or(Service::DEFAULT_TARGET_WAIT_MINUTES),
     };
     let service = blocking(move || s.node.create_service(p.actor(), service)).await?;
     Ok((StatusCode::CREATED, Json(service)))

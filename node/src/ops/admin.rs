@@ -464,6 +464,10 @@ fn checked_service(service: Service) -> Result<Service> {
             id: step.id,
         });
     }
+    if !(1..=1440).contains(&service.target_wait_minutes) {
+        let rule = Rule::Between { min: 1, max: 1440 };
+        return Err(ValidationError::new("target_wait_minutes", rule).into());
+    }
     Ok(Service {
         name_id: validate::line("name_id", &service.name_id, 1..=60)?,
         name_en: validate::line("name_en", &service.name_en, 1..=60)?,
