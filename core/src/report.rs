@@ -1,5 +1,8 @@
 //! The clinic's reports, defined once: every figure of [`Summary`] is computed here,
 //! from the folded [`Ticket`]s and [`AppointmentState`]s of a range of service days.
+//! Tickets come as [`ReportTicket`]: the fields of a [`Ticket`] a report reads, taken
+//! from a folded ticket or read straight from its stored JSON (a clinic-year is some
+//! 150,000 tickets; what is not needed is not built).
 //! The node calls [`summary`] over its projections; the cloud calls the same function
 //! over its own projections of the same events, so the figures agree by construction.
 //!
@@ -75,7 +78,8 @@ use crate::appointment::AppointmentState;
 use crate::domain::{CounterId, Service, ServiceCode, StaffUser, StepId};
 use crate::event::Actor;
 use crate::ids::{AppointmentId, UserId};
-use crate::ticket::{Ticket, TicketStatus};
+use crate::ticket::{AppointmentSlot, FinishedStep, Ticket, TicketStatus};
+use crate::ids::VisitId;
 use crate::validate::{Rule, ValidationError};
 use chrono::{Datelike, NaiveDate, TimeZone, Timelike};
 use chrono_tz::Tz;
@@ -106,11 +110,86 @@ pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), ValidationError
     Ok(())
 }
 
+/// What a report reads of a folded [`Ticket`]: its fields of the same names, and
+/// nothing else. It reads from a stored ticket's JSON directly (the fields it does not
+/// need are skipped, not built), or is taken from a [`Ticket`] with `From`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ReportTicket {
+    /// What its issue recorded, of what a report reads.
+    pub issue: ReportIssue,
+    /// [`Ticket::status`].
+    pub status: TicketStatus,
+    /// [`Ticket::counter`].
+    pub counter: Option<CounterId>,
+    /// [`Ticket::issued_at_ms`].
+    pub issued_at_ms: i64,
+    /// [`Ticket::called_at_ms`].
+    pub called_at_ms: Option<i64>,
+    /// [`Ticket::first_called_at_ms`].
+    #[serde(default)]
+    pub first_called_at_ms: Option<i64>,
+    /// [`Ticket::serving_at_ms`].
+    pub serving_at_ms: Option<i64>,
+    /// [`Ticket::served_by`].
+    #[serde(default)]
+    pub served_by: Option<Actor>,
+    /// [`Ticket::finished_at_ms`].
+    pub finished_at_ms: Option<i64>,
+    /// [`Ticket::step`].
+    #[serde(default)]
+    pub step: Option<StepId>,
+    /// [`Ticket::finished_steps`].
+    #[serde(default)]
+    pub finished_steps: Vec<FinishedStep>,
+}
+
+/// What a report reads of a ticket's [`crate::ticket::Issue`].
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ReportIssue {
+    /// The service.
+    pub service: ServiceCode,
+    /// The clinic-local service day.
+    pub day: NaiveDate,
+    /// The visit (shared along a transfer chain).
+    pub visit: VisitId,
+    /// The appointment it checked in.
+    #[serde(default)]
+    pub appointment: Option<AppointmentSlot>,
+    /// The wait estimated when it was issued.
+    #[serde(default)]
+    pub estimated_wait_seconds: Option<u32>,
+}
+
+impl From<&Ticket> for ReportTicket {
+    fn from(t: &Ticket) -> Self {
+        Self {
+            issue: ReportIssue {
+                service: t.issue.service.clone(),
+                day: t.issue.day,
+                visit: t.issue.visit,
+                appointment: t.issue.appointment,
+                estimated_wait_seconds: t.issue.estimated_wait_seconds,
+            },
+            status: t.status,
+            counter: t.counter.clone(),
+            issued_at_ms: t.issued_at_ms,
+            called_at_ms: t.called_at_ms,
+            first_called_at_ms: t.first_called_at_ms,
+            serving_at_ms: t.serving_at_ms,
+            served_by: t.served_by,
+            finished_at_ms: t.finished_at_ms,
+            step: t.step.clone(),
+            finished_steps: t.finished_steps.clone(),
+        }
+    }
+}
+
 /// What a report is computed from.
 #[derive(Clone, Copy, Debug)]
 pub struct ReportInput<'a> {
-    /// The clinic's folded tickets; those outside the range are ignored.
-    pub tickets: &'a [Ticket],
+    /// The clinic's folded tickets ([`ReportTicket`]); those outside the range are
+    /// ignored.
+    pub tickets: &'a [ReportTicket],
     /// The clinic's folded appointments; those outside the range are ignored.
     pub appointments: &'a [AppointmentState],
     /// The clinic's services: names and target waits (a ticket of a service not here
@@ -283,7 +362,7 @@ fn mean(sum: i64, n: u32) -> Option<f64> {
 }
 
 /// A ticket's waiting time in whole seconds, once it has been called.
-pub fn wait_seconds(t: &Ticket) -> Option<i64> {
+pub fn wait_seconds(t: &ReportTicket) -> Option<i64> {
     let first = t
         .first_called_at_ms
         .or_else(|| match t.finished_steps.first() {
@@ -303,7 +382,7 @@ struct Served<'a> {
 }
 
 /// The finished steps of a ticket with their service times.
-fn served_steps(t: &Ticket) -> Vec<Served<'_>> {
+fn served_steps(t: &ReportTicket) -> Vec<Served<'_>> {
     let mut out: Vec<Served<'_>> = t
         .finished_steps
         .iter()
@@ -330,7 +409,7 @@ fn served_steps(t: &Ticket) -> Vec<Served<'_>> {
     out
 }
 
-fn is_served(t: &Ticket) -> bool {
+fn is_served(t: &ReportTicket) -> bool {
     match t.status {
         TicketStatus::Done => true,
         TicketStatus::Transferred => !t.finished_steps.is_empty() || t.called_at_ms.is_some(),
@@ -352,7 +431,7 @@ struct Acc {
 }
 
 impl Acc {
-    fn add(&mut self, t: &Ticket, wait: Option<i64>, target_s: i64, steps: &[Served<'_>]) {
+    fn add(&mut self, t: &ReportTicket, wait: Option<i64>, target_s: i64, steps: &[Served<'_>]) {
         self.issued += 1;
         self.served += u32::from(is_served(t));
         self.no_show += u32::from(t.status == TicketStatus::NoShow);
@@ -423,7 +502,7 @@ impl Mean {
 pub fn summary(input: &ReportInput<'_>) -> Summary {
     let tz = input.time_zone;
     let in_range = |day: NaiveDate| input.from <= day && day <= input.to;
-    let tickets: Vec<&Ticket> = input
+    let tickets: Vec<&ReportTicket> = input
         .tickets
         .iter()
         .filter(|t| in_range(t.issue.day))
