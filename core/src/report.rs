@@ -77,9 +77,9 @@
 use crate::appointment::AppointmentState;
 use crate::domain::{CounterId, Service, ServiceCode, StaffUser, StepId};
 use crate::event::Actor;
+use crate::ids::VisitId;
 use crate::ids::{AppointmentId, UserId};
 use crate::ticket::{AppointmentSlot, FinishedStep, Ticket, TicketStatus};
-use crate::ids::VisitId;
 use crate::validate::{Rule, ValidationError};
 use chrono::{Datelike, NaiveDate, TimeZone, Timelike};
 use chrono_tz::Tz;
