@@ -41,8 +41,9 @@ const WEEKDAYS: Record<"id" | "en", string[]> = {
 export function HourChart({ counts, t }: { counts: number[]; t: (k: Key) => string }) {
   const max = Math.max(1, ...counts);
   const [w, h, pad] = [24 * 22, 140, 18];
+  // 14 units above the bars for the tallest one's count.
   return (
-    <svg className="chart" viewBox={`0 0 ${w} ${h + pad}`} role="img" aria-label={t("reportByHour")} data-testid="hour-chart">
+    <svg className="chart" viewBox={`0 -14 ${w} ${h + pad + 14}`} role="img" aria-label={t("reportByHour")} data-testid="hour-chart">
       {counts.map((n, hour) => {
         const height = (n / max) * h;
         return (
