@@ -108,6 +108,12 @@ pub struct Service {
     /// room. None: a visit is one step, at any counter serving the service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<VisitStep>,
+    /// The wait the clinic aims to call its patients within, in minutes (1 to 1440):
+    /// the reports count the share of tickets called within it. 60 in services set up
+    /// before it could be set.
+    #[serde(default = "Service::default_target_wait_minutes")]
+    #[schema(default = 60, minimum = 1, maximum = 1440)]
+    pub target_wait_minutes: u16,
 }
 
 /// A short slug identity (`loket-1`, `registration`): 1–32 lowercase letters, digits
@@ -211,6 +217,14 @@ impl VisitStep {
 }
 
 impl Service {
+    /// The target wait of a service that was not given one: an hour.
+    pub const DEFAULT_TARGET_WAIT_MINUTES: u16 = 60;
+
+    /// [`Self::DEFAULT_TARGET_WAIT_MINUTES`], for serde.
+    pub fn default_target_wait_minutes() -> u16 {
+        Self::DEFAULT_TARGET_WAIT_MINUTES
+    }
+
     /// The step a visit starts at (none when the service is one step).
     pub fn first_step(&self) -> Option<&VisitStep> {
         self.steps.first()

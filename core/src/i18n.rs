@@ -332,6 +332,9 @@ pub const FIELDS: &[(&str, &str, &str)] = &[
     ),
     ("code", "Kode", "Code"),
     ("id", "ID", "Id"),
+    ("from", "Dari tanggal", "From"),
+    ("to", "Sampai tanggal", "To"),
+    ("target_wait_minutes", "Target waktu tunggu", "Target wait"),
 ];
 
 /// A field's name for people.
@@ -533,6 +536,14 @@ impl Rule {
                 "satu loket melayani paling sedikit satu layanan",
                 "a counter serves at least one service",
             ),
+            R::DateOrder => Text::new(
+                "tanggal awal tidak boleh sesudah tanggal akhir",
+                "the first day may not be after the last",
+            ),
+            R::RangeDays { max } => Text::new(
+                format!("satu laporan mencakup paling banyak {max} hari"),
+                format!("a report covers at most {max} days"),
+            ),
             R::PasswordLength { min } => Text::new(
                 format!("kata sandi paling sedikit {min} karakter"),
                 format!("a password has at least {min} characters"),
@@ -713,6 +724,8 @@ mod tests {
                 service: "B".into(),
             },
             Rule::CounterNeedsService,
+            Rule::DateOrder,
+            Rule::RangeDays { max: 400 },
             Rule::PasswordLength { min: 12 },
             Rule::PasswordUsername,
             Rule::PasswordRepeated,
@@ -758,6 +771,8 @@ mod tests {
                 | Rule::TicketStatus
                 | Rule::CounterServes { .. }
                 | Rule::CounterNeedsService
+                | Rule::DateOrder
+                | Rule::RangeDays { .. }
                 | Rule::PasswordLength { .. }
                 | Rule::PasswordUsername
                 | Rule::PasswordRepeated
@@ -774,7 +789,7 @@ mod tests {
     fn every_validation_rule_has_both_texts() {
         let rules = examples();
         // Every variant once at least (the two lengths are one variant).
-        assert_eq!(rules.len(), 39);
+        assert_eq!(rules.len(), 41);
         for rule in rules {
             complete(&format!("{rule:?}"), &rule.text());
         }

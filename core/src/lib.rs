@@ -22,6 +22,7 @@
 //!     patient: None,
 //!     transferred_from: None,
 //!     start_step: None,
+//!     estimated_wait_seconds: None,
 //! };
 //! let waiting = step(None, id, &TicketChange::Issued(issue), kiosk, 1_000)?;
 //! let call = TicketChange::Called { counter: CounterId::parse("loket-1")? };
@@ -45,6 +46,7 @@ pub mod i18n;
 pub mod ids;
 pub mod labels;
 pub mod queue;
+pub mod report;
 pub mod requests;
 pub mod ticket;
 pub mod validate;

@@ -128,6 +128,7 @@ mod tests {
             patient: None,
             transferred_from: None,
             start_step: None,
+            estimated_wait_seconds: None,
         };
         step(
             None,

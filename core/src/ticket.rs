@@ -108,6 +108,11 @@ pub struct Issue {
     /// a stored event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_step: Option<StepId>,
+    /// The wait the node estimated when it issued the ticket (shown on the kiosk and
+    /// printed), in seconds: the reports compare it with the wait that followed. None
+    /// in tickets issued before it was recorded, and in a transfer's continuation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_wait_seconds: Option<u32>,
 }
 
 /// One step of a ticket's life, as stored in an event.
@@ -205,8 +210,16 @@ pub struct Ticket {
     pub queued_at_ms: i64,
     /// When it was last called.
     pub called_at_ms: Option<i64>,
+    /// When it was first called at all (at the first step of its visit): where its
+    /// wait ends. None until then, and in states folded before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_called_at_ms: Option<i64>,
     /// When service started.
     pub serving_at_ms: Option<i64>,
+    /// Who served it at its current step: the actor of the serve, or of the completion
+    /// when it was finished straight from the call. None before that.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_by: Option<Actor>,
     /// When it reached a final state or no-show.
     pub finished_at_ms: Option<i64>,
     /// How often it was called again.
@@ -238,6 +251,10 @@ pub struct FinishedStep {
     pub called_at_ms: Option<i64>,
     /// When service started there.
     pub serving_at_ms: Option<i64>,
+    /// Who served it there (see [`Ticket::served_by`]); none in states folded before
+    /// it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_by: Option<Actor>,
     /// When the step was finished.
     pub finished_at_ms: i64,
     /// The number it had at that step, when it was not the issue's label.
@@ -310,7 +327,9 @@ pub fn step(
                 issued_at_ms: at_ms,
                 queued_at_ms: at_ms,
                 called_at_ms: None,
+                first_called_at_ms: None,
                 serving_at_ms: None,
+                served_by: None,
                 finished_at_ms: None,
                 recalls: 0,
                 transferred_to: None,
@@ -334,6 +353,7 @@ pub fn step(
             next.status = S::Called;
             next.counter = Some(counter.clone());
             next.called_at_ms = Some(at_ms);
+            next.first_called_at_ms = current.first_called_at_ms.or(Some(at_ms));
         }
         (TicketChange::Called { .. }, S::Called | S::Serving) => {
             return Err(illegal(" (another counter has it; call the next one)"));
@@ -345,6 +365,7 @@ pub fn step(
         (TicketChange::Served, S::Called) => {
             next.status = S::Serving;
             next.serving_at_ms = Some(at_ms);
+            next.served_by = Some(actor);
         }
         (TicketChange::Served | TicketChange::Recalled, S::Waiting) => {
             return Err(illegal(" (call it first)"));
@@ -354,6 +375,7 @@ pub fn step(
         (TicketChange::Completed, S::Called | S::Serving) => {
             next.status = S::Done;
             next.finished_at_ms = Some(at_ms);
+            next.served_by = current.served_by.or(Some(actor));
         }
         // The next step of the visit: back in a queue (the room's), after this step.
         (TicketChange::Advanced { to, label }, S::Called | S::Serving) => {
@@ -362,6 +384,7 @@ pub fn step(
                 counter: current.counter.clone(),
                 called_at_ms: current.called_at_ms,
                 serving_at_ms: current.serving_at_ms,
+                served_by: current.served_by.or(Some(actor)),
                 finished_at_ms: at_ms,
                 label: current.step_label.clone(),
             });
@@ -374,6 +397,7 @@ pub fn step(
             next.queued_at_ms = at_ms;
             next.called_at_ms = None;
             next.serving_at_ms = None;
+            next.served_by = None;
             next.recalls = 0;
         }
         (TicketChange::Completed | TicketChange::Advanced { .. }, S::Waiting) => {

@@ -138,6 +138,13 @@ pub enum Rule {
     },
     /// A counter serves at least one service.
     CounterNeedsService,
+    /// A range of dates whose start is not after its end.
+    DateOrder,
+    /// A range of at most `max` days.
+    RangeDays {
+        /// Most days.
+        max: u32,
+    },
     /// A password's least length.
     PasswordLength {
         /// Fewest characters.

@@ -141,6 +141,7 @@ pub fn set_up_queues(node: &Node) -> Result<()> {
             active: true,
             slots: Default::default(),
             steps: room.map_or_else(Vec::new, |(id, en)| poli_steps(id, en)),
+            target_wait_minutes: Service::DEFAULT_TARGET_WAIT_MINUTES,
         };
         node.set_service(Actor::System, service)?;
     }

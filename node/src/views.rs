@@ -180,6 +180,19 @@ impl Queues {
         now_ms: i64,
         policy: &QueuePolicy,
     ) -> Result<Self> {
+        Self::load_with(conn, day, only, now_ms, policy, None)
+    }
+
+    /// The same, with `extra` in its queue as if it were stored: a ticket about to be
+    /// issued, to know the wait it will be shown.
+    pub fn load_with(
+        conn: &Connection,
+        day: NaiveDate,
+        only: Option<&ServiceCode>,
+        now_ms: i64,
+        policy: &QueuePolicy,
+        extra: Option<&Ticket>,
+    ) -> Result<Self> {
         let services: HashMap<_, _> = query::services(conn)?
             .into_iter()
             .map(|s| (s.code.clone(), s))
@@ -189,7 +202,10 @@ impl Queues {
             .map(|c| (c.id.clone(), c))
             .collect();
         let mut by_queue: HashMap<QueueKey, Vec<Ticket>> = HashMap::new();
-        for t in query::tickets(conn, day, only, None)? {
+        for t in query::tickets(conn, day, only, None)?
+            .into_iter()
+            .chain(extra.cloned())
+        {
             by_queue
                 .entry(queue_key(&services, &t))
                 .or_default()

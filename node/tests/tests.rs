@@ -9,3 +9,4 @@ mod api;
 mod convergence;
 mod counters;
 mod login;
+mod reports;

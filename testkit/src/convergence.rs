@@ -97,6 +97,7 @@ pub fn change(kind: u8, n: u32) -> TicketChange {
             patient: None,
             transferred_from: None,
             start_step: None,
+            estimated_wait_seconds: None,
         }),
         1 => TicketChange::Called {
             counter: CounterId::parse("loket-1").unwrap(),

@@ -8,7 +8,7 @@ use medicloud_node::auth::Sessions;
 use medicloud_node::demo;
 use medicloud_node::ops::Node;
 use medicloud_node::store::Store;
-use medicloud_sync::hlc::SystemTime;
+use medicloud_sync::hlc::{SystemTime, TimeSource};
 use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
@@ -46,13 +46,18 @@ impl TestNode {
 
     /// A demo node whose staff sessions are `sessions` (short idle and lifetime limits).
     pub fn start_with(sessions: Sessions) -> Self {
+        Self::start_on(sessions, Arc::new(SystemTime))
+    }
+
+    /// A demo node whose store (its events' times) reads `time`, e.g. a clock the test
+    /// sets by hand to give a history known times.
+    pub fn start_at(time: Arc<dyn TimeSource>) -> Self {
+        Self::start_on(Sessions::new(), time)
+    }
+
+    fn start_on(sessions: Sessions, time: Arc<dyn TimeSource>) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(
-            &dir.path().join("node.sqlite"),
-            demo::DEMO_CLINIC,
-            Arc::new(SystemTime),
-        )
-        .unwrap();
+        let store = Store::open(&dir.path().join("node.sqlite"), demo::DEMO_CLINIC, time).unwrap();
         let node = Arc::new(Node::new(store));
         let links = demo::seed(&node, PASSWORD).unwrap();
         let token = |screen: &str| links.iter().find(|(s, _)| *s == screen).unwrap().1.clone();

@@ -517,6 +517,17 @@ async function main() {
     );
     await admin.screenshot({ path: join(shots, "admin.png"), fullPage: true });
     await axeCheck(admin, "admin");
+    // The reports tab: today's tickets (those of this walk) per service, by hour, on the heat map.
+    await admin.getByTestId("tab-reports").click();
+    const reportAll = admin.getByTestId("report-row-all");
+    await reportAll.waitFor();
+    const issuedToday = Number(await reportAll.locator("td").first().textContent());
+    const bars = await admin.getByTestId("hour-chart").locator("rect").evaluateAll((rs) => rs.reduce((n, r) => n + Number(r.dataset.count), 0));
+    check("the reports count today's tickets, in the table and the bars by hour alike", issuedToday > 0 && bars === issuedToday, `${issuedToday} vs ${bars}`);
+    await admin.screenshot({ path: join(shots, "admin-reports.png"), fullPage: true });
+    await axeCheck(admin, "admin reports");
+    await admin.getByTestId("tab-settings").click();
+    await audit.getByRole("heading", { name: "Jejak audit" }).waitFor();
     // By keyboard: choose the action, submit with Enter, only the failed login is left.
     await audit.getByTestId("audit-action").focus();
     await audit.getByTestId("audit-action").selectOption("login_failed");

@@ -19,6 +19,7 @@ fn issue() -> TicketChange {
         patient: None,
         transferred_from: None,
         start_step: None,
+        estimated_wait_seconds: None,
     })
 }
 
@@ -214,6 +215,7 @@ fn advancing_keeps_the_label_and_the_finished_step_and_queues_again() {
             counter: Some(counter("loket-1")),
             called_at_ms: Some(2_500),
             serving_at_ms: Some(3_000),
+            served_by: Some(Actor::System),
             finished_at_ms: 8_000,
             label: None,
         }]
@@ -221,6 +223,12 @@ fn advancing_keeps_the_label_and_the_finished_step_and_queues_again() {
     assert_eq!(
         (at_room.label(), at_room.labels()),
         ("A-001", vec!["A-001"])
+    );
+    // The wait ended at the first call (2 000), not the recall; the room's step has
+    // nobody serving it yet.
+    assert_eq!(
+        (at_room.first_called_at_ms, at_room.served_by),
+        (Some(2_000), None)
     );
 }
 
@@ -249,6 +257,37 @@ fn a_new_number_per_step_is_shown_and_the_earlier_one_kept_with_its_step() {
     assert_eq!(t.labels(), vec!["A-001", "A-031"]);
     let json = serde_json::to_string(&room(Some("A-031"))).unwrap();
     assert_eq!(json, r#"{"step":"advanced","to":"room","label":"A-031"}"#);
+}
+
+#[test]
+fn the_first_call_and_who_served_are_kept_for_the_reports() {
+    use crate::ids::{DeviceId, UserId};
+    let id = TicketId::random();
+    let desk = Actor::Staff(UserId::random());
+    let doctor = Actor::Staff(UserId::random());
+    let kiosk = Actor::Device(DeviceId::random());
+    let mut t = step(None, id, &issue(), kiosk, 1_000).unwrap();
+    assert_eq!((t.first_called_at_ms, t.served_by), (None, None));
+    // Called, a no-show, requeued and called again: the wait ended at the first call.
+    for (at, name) in [(2_000, "call"), (3_000, "no-show"), (4_000, "requeue")] {
+        t = step(Some(&t), id, &change(name), desk, at).unwrap();
+    }
+    t = step(Some(&t), id, &change("call"), desk, 5_000).unwrap();
+    assert_eq!(
+        (t.first_called_at_ms, t.called_at_ms),
+        (Some(2_000), Some(5_000))
+    );
+    // Served by the desk, the registration step is the desk's; the room's is the
+    // doctor's, who completes it straight from the call.
+    t = step(Some(&t), id, &change("serve"), desk, 6_000).unwrap();
+    t = step(Some(&t), id, &change("advance"), doctor, 7_000).unwrap();
+    assert_eq!(t.finished_steps[0].served_by, Some(desk));
+    t = step(Some(&t), id, &change("call"), doctor, 8_000).unwrap();
+    t = step(Some(&t), id, &change("complete"), doctor, 9_000).unwrap();
+    assert_eq!(
+        (t.first_called_at_ms, t.served_by, t.status),
+        (Some(2_000), Some(doctor), TicketStatus::Done)
+    );
 }
 
 #[test]

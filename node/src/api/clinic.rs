@@ -211,6 +211,10 @@ pub struct NewService {
     pub steps: Vec<VisitStep>,
     /// Its appointment slots and places per slot (the defaults when left out).
     pub slots: Option<medicloud_core::appointment::SlotRules>,
+    /// The wait it aims to call patients within, in minutes (1 to 1440; 60 when left
+    /// out).
+    #[schema(minimum = 1, maximum = 1440)]
+    pub target_wait_minutes: Option<u16>,
 }
 
 /// Add a service (admin). Its code is the label prefix (`A`); `service_exists` when
@@ -231,6 +235,9 @@ pub async fn create_service(
         active: req.active,
         slots: req.slots.unwrap_or_default(),
         steps: req.steps,
+        target_wait_minutes: req
+            .target_wait_minutes
+            .unwrap_or(Service::DEFAULT_TARGET_WAIT_MINUTES),
     };
     let service = blocking(move || s.node.create_service(p.actor(), service)).await?;
     Ok((StatusCode::CREATED, Json(service)))

@@ -10,6 +10,7 @@ mod extract;
 pub mod limit;
 mod live;
 mod openapi;
+mod reports;
 mod staff;
 mod sync;
 mod tickets;
@@ -141,6 +142,9 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         .route("/sync/status", get(sync::status))
         .route("/conflicts", get(sync::conflicts))
         .route("/audit", get(audit::trail))
+        .route("/reports/summary", get(reports::summary_json))
+        .route("/reports/summary.csv", get(reports::summary_csv))
+        .route("/reports/summary.xlsx", get(reports::summary_xlsx))
         .fallback(api_not_found)
         // After routing (so the refusal names the route), around every handler.
         .route_layer(axum::middleware::from_fn_with_state(

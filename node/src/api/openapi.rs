@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers and types so it cannot drift.
 
-use super::{appointments, audit, auth, clinic, error, live, staff, sync, tickets};
+use super::{appointments, audit, auth, clinic, error, live, reports, staff, sync, tickets};
 use axum::Json;
 use medicloud_core::validate;
 use utoipa::openapi::header::HeaderBuilder;
@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         appointments::book, appointments::list, appointments::slots, appointments::cancel, appointments::move_to, appointments::register_patient, appointments::search_patients,
         live::events,
         sync::status, sync::conflicts, audit::trail,
+        reports::summary_json, reports::summary_csv, reports::summary_xlsx,
     ),
     components(schemas(error::ErrorBody, error::ErrorCode, crate::live::LiveMessage)),
     modifiers(&BearerAuth, &CommonResponses, &InputRules, &LiveEvents),
@@ -41,6 +42,7 @@ use utoipa::{Modify, OpenApi};
         (name = "admin", description = "Devices and staff accounts"),
         (name = "live", description = "Live updates"),
         (name = "sync", description = "Sync with peers and the cloud"),
+        (name = "reports", description = "The clinic's figures over a range of days (admin and desk)"),
     )
 )]
 pub struct ApiDoc;

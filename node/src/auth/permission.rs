@@ -49,6 +49,9 @@ pub enum Permission {
     ReadPatients,
     /// Configure the clinic: devices, staff.
     Administer,
+    /// Read the clinic's reports (figures per service, counter and staff member; no
+    /// patient data).
+    ReadReports,
 }
 
 impl Principal {
@@ -81,6 +84,7 @@ impl Principal {
                 role: StaffRole::Clinician,
                 ..
             } => {
+                // Not the reports: they are the admin's and the desk's.
                 matches!(
                     permission,
                     SeeQueues | ReadTickets | WorkTickets | ReadPatients

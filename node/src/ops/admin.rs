@@ -128,6 +128,10 @@ pub struct ServiceSettings {
     /// The steps of a visit, in order (registration, then the room); left out, they stay
     /// as they were (none for a new service: a visit of one step).
     pub steps: Option<Vec<VisitStep>>,
+    /// The wait it aims to call patients within, in minutes (1 to 1440); left out, it
+    /// stays as it was (60 for a new service).
+    #[schema(minimum = 1, maximum = 1440)]
+    pub target_wait_minutes: Option<u16>,
 }
 
 /// A counter's name and the services it calls from.
@@ -271,6 +275,11 @@ impl Node {
                 slots: settings
                     .slots
                     .unwrap_or_else(|| previous.as_ref().map(|p| p.slots).unwrap_or_default()),
+                target_wait_minutes: settings.target_wait_minutes.unwrap_or_else(|| {
+                    previous.as_ref().map_or(Service::DEFAULT_TARGET_WAIT_MINUTES, |p| {
+                        p.target_wait_minutes
+                    })
+                }),
                 steps: settings
                     .steps
                     .unwrap_or_else(|| previous.map(|p| p.steps).unwrap_or_default()),
@@ -555,6 +564,10 @@ fn checked_service(service: Service) -> Result<Service> {
             name_en: validate::line("steps.name_en", &step.name_en, 1..=60)?,
             id: step.id,
         });
+    }
+    if !(1..=1440).contains(&service.target_wait_minutes) {
+        let rule = Rule::Between { min: 1, max: 1440 };
+        return Err(ValidationError::new("target_wait_minutes", rule).into());
     }
     Ok(Service {
         name_id: validate::line("name_id", &service.name_id, 1..=60)?,

@@ -7,6 +7,7 @@ mod appointments;
 mod audit;
 mod audit_details;
 mod printing;
+mod reports;
 mod staff;
 mod sync;
 mod tickets;

@@ -85,7 +85,7 @@ impl Node {
                 .first_step()
                 .map(|s| s.id.clone());
             let id = TicketId::random();
-            let issue = Issue {
+            let mut issue = Issue {
                 label: labels::take(w, &service, day, remote_labels)?,
                 day,
                 start_step: step,
@@ -95,7 +95,22 @@ impl Node {
                 appointment,
                 patient,
                 transferred_from: None,
+                estimated_wait_seconds: None,
             };
+            // The wait it will be shown and printed with, kept on the issue so the
+            // reports can say how good the estimates were.
+            let about_to_be =
+                ticket::step(None, id, &TicketChange::Issued(issue.clone()), actor, now)?;
+            issue.estimated_wait_seconds = Queues::load_with(
+                w.conn(),
+                day,
+                Some(&issue.service),
+                now,
+                &self.policy,
+                Some(&about_to_be),
+            )?
+            .ticket_view(&about_to_be)
+            .estimated_wait_seconds;
             w.append(
                 actor,
                 EventBody::Ticket {
@@ -635,6 +650,9 @@ fn transfer(
         patient: current.issue.patient,
         transferred_from: Some(current.id),
         start_step: step,
+        // Nothing is shown or printed for a continuation at the transfer (its wait is
+        // read on the status page): no estimate to judge.
+        estimated_wait_seconds: None,
     };
     w.append(
         actor,

@@ -310,3 +310,47 @@ pub fn conflicts(conn: &Connection, day: NaiveDate) -> Result<Vec<ConflictView>>
     out.sort_by_key(|c| std::cmp::Reverse(c.at_ms));
     Ok(out)
 }
+
+/// What the reports read of the tickets of service days `from` to `to` (inclusive), by
+/// the indexed `day` column: only the fields a report needs are built from each state.
+pub fn report_tickets(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<medicloud_core::report::ReportTicket>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT state FROM tickets WHERE day >= ?1 AND day <= ?2")?;
+    let mut rows = stmt.query(params![from.to_string(), to.to_string()])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        // Borrowed from the row: no copy of the text before it is read.
+        let state = row
+            .get_ref(0)?
+            .as_str()
+            .map_err(|e| Error::Corrupt(e.to_string()))?;
+        out.push(serde_json::from_str(state)?);
+    }
+    Ok(out)
+}
+
+/// The appointments of service days `from` to `to` (inclusive), folded as the reports
+/// take them (a cancellation's reason is not kept here: an empty one).
+pub fn report_appointments(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<medicloud_core::appointment::AppointmentState>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT body, cancelled FROM appointments WHERE day >= ?1 AND day <= ?2")?;
+    let rows = stmt.query_map(params![from.to_string(), to.to_string()], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
+    })?;
+    rows.map(|row| {
+        let (body, cancelled) = row?;
+        Ok(medicloud_core::appointment::AppointmentState {
+            appointment: serde_json::from_str(&body)?,
+            cancelled: cancelled.then(String::new),
+        })
+    })
+    .collect()
+}

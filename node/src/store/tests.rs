@@ -21,6 +21,7 @@ fn node_at(dir: &Path, time: Arc<ManualTime>) -> Node {
             active: true,
             slots: Default::default(),
             steps: Vec::new(),
+            target_wait_minutes: Service::DEFAULT_TARGET_WAIT_MINUTES,
         };
         node.set_service(Actor::System, service).unwrap();
     }

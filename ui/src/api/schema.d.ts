@@ -430,6 +430,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The report of a range of days: per service and for the whole clinic (issued,
+         *     served, no-shows, cancelled; waiting time p50/p90/max from the issue or check-in to
+         *     the first call; service time p50/p90 per finished step; the share called within the
+         *     service's target wait), tickets by hour and by weekday × hour in the clinic's zone,
+         *     per counter and per staff member, appointments, and the wait estimate's mean
+         *     absolute error. Percentiles are nearest-rank. Admin and desk.
+         */
+        get: operations["summary_json"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/summary.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The same report as CSV: one section per table (a `# name` line, a header row of the
+         *     JSON's field names, its rows), an empty line between them; the whole clinic is the
+         *     last row of `per_service`, with its `service` empty.
+         */
+        get: operations["summary_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/summary.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same report as an XLSX workbook, one sheet per table of the CSV. */
+        get: operations["summary_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/services": {
         parameters: {
             query?: never;
@@ -702,6 +764,34 @@ export interface components {
              */
             slot_start: string;
         };
+        /** @description The appointments of the range. */
+        AppointmentFigures: {
+            /**
+             * Format: int32
+             * @description Every booking of the range: `cancelled + checked_in + missed + upcoming`.
+             */
+            booked: number;
+            /**
+             * Format: int32
+             * @description Cancelled.
+             */
+            cancelled: number;
+            /**
+             * Format: int32
+             * @description Checked in: a ticket was issued for it.
+             */
+            checked_in: number;
+            /**
+             * Format: int32
+             * @description Neither, and its slot has ended.
+             */
+            missed: number;
+            /**
+             * Format: int32
+             * @description Neither, and its slot has not ended yet.
+             */
+            upcoming: number;
+        };
         /**
          * Format: uuid
          * @description A booked appointment.
@@ -904,6 +994,21 @@ export interface components {
              *     None: every step.
              */
             steps?: components["schemas"]["StepId"][];
+        };
+        /** @description One counter's work. */
+        CounterFigures: {
+            /** @description The counter. */
+            counter: components["schemas"]["CounterId"];
+            /**
+             * Format: double
+             * @description Their mean service time in seconds.
+             */
+            mean_service_s?: number | null;
+            /**
+             * Format: int32
+             * @description Steps finished there.
+             */
+            served: number;
         };
         /**
          * @description The identity of a counter or clinician room, a short slug such as `loket-1`.
@@ -1191,6 +1296,12 @@ export interface components {
              *     is one step, at any counter serving the service.
              */
             steps?: components["schemas"]["VisitStep"][];
+            /**
+             * Format: int32
+             * @description The wait it aims to call patients within, in minutes (1 to 1440; 60 when left
+             *     out).
+             */
+            target_wait_minutes?: number | null;
         };
         /** @description A staff account an admin creates. */
         NewStaff: {
@@ -1387,12 +1498,98 @@ export interface components {
              *     room. None: a visit is one step, at any counter serving the service.
              */
             steps?: components["schemas"]["VisitStep"][];
+            /**
+             * Format: int32
+             * @description The wait the clinic aims to call its patients within, in minutes (1 to 1440):
+             *     the reports count the share of tickets called within it. 60 in services set up
+             *     before it could be set.
+             * @default 60
+             */
+            target_wait_minutes: number;
         };
         /**
          * @description The short code of a service (`A` for Poli Umum): the prefix of its ticket labels.
          * @example A
          */
         ServiceCode: string;
+        /** @description The figures of one service, or of the whole clinic. */
+        ServiceFigures: {
+            /**
+             * Format: int32
+             * @description Tickets with a waiting time (called at least once).
+             */
+            called: number;
+            /**
+             * Format: int32
+             * @description Tickets cancelled.
+             */
+            cancelled: number;
+            /**
+             * Format: int32
+             * @description Tickets issued.
+             */
+            issued: number;
+            /** @description Its name in English (`Whole clinic`). */
+            name_en: string;
+            /** @description Its name in Bahasa Indonesia (`Seluruh klinik` for the whole clinic). */
+            name_id: string;
+            /**
+             * Format: int32
+             * @description Tickets that are no-shows.
+             */
+            no_show: number;
+            /**
+             * Format: int32
+             * @description Tickets served (done, or transferred on after being called).
+             */
+            served: number;
+            service?: null | components["schemas"]["ServiceCode"];
+            /**
+             * Format: int64
+             * @description Service time (per finished step), median, in seconds.
+             */
+            service_p50_s?: number | null;
+            /**
+             * Format: int64
+             * @description Service time, 90th percentile.
+             */
+            service_p90_s?: number | null;
+            /**
+             * Format: int32
+             * @description Its target wait in minutes; null in the whole-clinic row.
+             */
+            target_wait_minutes?: number | null;
+            /**
+             * Format: int32
+             * @description Tickets transferred to another service.
+             */
+            transferred: number;
+            /**
+             * @description Waiting times in buckets of [`WAIT_BUCKET_MINUTES`] (13 counts: 0–10 min, …,
+             *     110–120, over 120). A wait of exactly 10 minutes is in the first.
+             */
+            wait_histogram: number[];
+            /**
+             * Format: int64
+             * @description Longest waiting time.
+             */
+            wait_max_s?: number | null;
+            /**
+             * Format: int64
+             * @description Waiting time, median, in seconds.
+             */
+            wait_p50_s?: number | null;
+            /**
+             * Format: int64
+             * @description Waiting time, 90th percentile.
+             */
+            wait_p90_s?: number | null;
+            /**
+             * Format: double
+             * @description Share of `called` tickets called within the target wait, 0 to 1.
+             */
+            within_target_ratio?: number | null;
+        };
         /** @description A service's names and whether the kiosk offers it. */
         ServiceSettings: {
             /** @description Whether the kiosk offers it. */
@@ -1407,6 +1604,12 @@ export interface components {
              *     as they were (none for a new service: a visit of one step).
              */
             steps?: components["schemas"]["VisitStep"][] | null;
+            /**
+             * Format: int32
+             * @description The wait it aims to call patients within, in minutes (1 to 1440); left out, it
+             *     stays as it was (60 for a new service).
+             */
+            target_wait_minutes?: number | null;
         };
         /** @description A service with its live queue figures. */
         ServiceView: components["schemas"]["Service"] & {
@@ -1495,6 +1698,23 @@ export interface components {
             name?: string | null;
             role?: null | components["schemas"]["StaffRole"];
         };
+        /** @description One staff member's work (no patient data). */
+        StaffFigures: {
+            /**
+             * Format: double
+             * @description Their mean service time in seconds.
+             */
+            mean_service_s?: number | null;
+            /**
+             * Format: int32
+             * @description Steps served.
+             */
+            served: number;
+            /** @description The staff account. */
+            staff: components["schemas"]["UserId"];
+            /** @description Its username (null if the account is not known). */
+            username?: string | null;
+        };
         /**
          * @description The role of a staff account.
          * @enum {string}
@@ -1512,6 +1732,32 @@ export interface components {
             role: components["schemas"]["StaffRole"];
             /** @description Login name. */
             username: string;
+        };
+        /** @description Service times at one step of a service's visit. */
+        StepFigures: {
+            /**
+             * Format: double
+             * @description Mean service time in seconds.
+             */
+            mean_service_s?: number | null;
+            /**
+             * Format: int32
+             * @description Steps finished.
+             */
+            served: number;
+            /** @description The service. */
+            service: components["schemas"]["ServiceCode"];
+            /**
+             * Format: int64
+             * @description Median service time.
+             */
+            service_p50_s?: number | null;
+            /**
+             * Format: int64
+             * @description 90th percentile.
+             */
+            service_p90_s?: number | null;
+            step?: null | components["schemas"]["StepId"];
         };
         /**
          * @description The identity of a step of a visit, a short slug such as `registration` or
@@ -1534,6 +1780,59 @@ export interface components {
              * @description Tickets waiting there now.
              */
             waiting: number;
+        };
+        /** @description A report over a range of days. */
+        Summary: {
+            /** @description Appointments of the range. */
+            appointments: components["schemas"]["AppointmentFigures"];
+            /** @description Tickets issued per clinic-local hour of the day, 0 to 23. */
+            by_hour: number[];
+            /**
+             * Format: double
+             * @description Mean absolute error of the wait estimated at issue against the waiting time, in
+             *     seconds; null when no ticket has both.
+             */
+            estimate_mae_s?: number | null;
+            /**
+             * Format: int32
+             * @description How many tickets `estimate_mae_s` is the mean of.
+             */
+            estimate_samples: number;
+            /**
+             * Format: date
+             * @description First service day, inclusive.
+             */
+            from: string;
+            /** @description Tickets issued per clinic-local weekday (Monday first) and hour: 7 rows of 24. */
+            heat_map: number[][];
+            /** @description Per counter: steps finished there and their mean service time, by counter id. */
+            per_counter: components["schemas"]["CounterFigures"][];
+            /**
+             * @description One row per service, by code (every configured service, and any other that has
+             *     tickets in the range).
+             */
+            per_service: components["schemas"]["ServiceFigures"][];
+            /** @description Per staff member: steps they served and the mean service time, by id. */
+            per_staff: components["schemas"]["StaffFigures"][];
+            /** @description Service times per step of a visit, by service then step. */
+            per_step: components["schemas"]["StepFigures"][];
+            /** @description The time zone hours and weekdays are counted in, e.g. `Asia/Jakarta`. */
+            time_zone: string;
+            /**
+             * Format: date
+             * @description Last service day, inclusive.
+             */
+            to: string;
+            /**
+             * Format: int32
+             * @description Visits: transfer chains, each counted once however many tickets it had.
+             */
+            visits: number;
+            /**
+             * @description The same figures for the whole clinic; its `service` is null. Each ticket is
+             *     judged against its own service's target wait.
+             */
+            whole_clinic: components["schemas"]["ServiceFigures"];
         };
         /** @description The whole picture for `GET /api/v1/sync/status`. */
         SyncStatus: {
@@ -3158,6 +3457,189 @@ export interface operations {
                 };
             };
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    summary_json: {
+        parameters: {
+            query: {
+                /**
+                 * @description First clinic-local service day, `YYYY-MM-DD`.
+                 * @example 2026-12-01
+                 */
+                from: string;
+                /**
+                 * @description Last one, inclusive (at most 400 days after `from`, counting both).
+                 * @example 2026-12-31
+                 */
+                to: string;
+            };
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `validation_failed`: a date that is not `YYYY-MM-DD`, `from` after `to`, or more than 400 days */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    summary_csv: {
+        parameters: {
+            query: {
+                /**
+                 * @description First clinic-local service day, `YYYY-MM-DD`.
+                 * @example 2026-12-01
+                 */
+                from: string;
+                /**
+                 * @description Last one, inclusive (at most 400 days after `from`, counting both).
+                 * @example 2026-12-31
+                 */
+                to: string;
+            };
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `validation_failed`, as for the JSON */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    summary_xlsx: {
+        parameters: {
+            query: {
+                /**
+                 * @description First clinic-local service day, `YYYY-MM-DD`.
+                 * @example 2026-12-01
+                 */
+                from: string;
+                /**
+                 * @description Last one, inclusive (at most 400 days after `from`, counting both).
+                 * @example 2026-12-31
+                 */
+                to: string;
+            };
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": number[];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `validation_failed`, as for the JSON */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];

@@ -40,3 +40,5 @@ export type SlotRules = S["SlotRules"];
 /** The audit trail's filters, as the node's document describes them. */
 export type AuditFilter = Partial<NonNullable<operations["trail"]["parameters"]["query"]>>;
 export type VisitStep = S["VisitStep"];
+export type ReportSummary = S["Summary"];
+export type ServiceFigures = S["ServiceFigures"];

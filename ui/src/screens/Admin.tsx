@@ -3,7 +3,8 @@
 // devices with their pairing links (revoked after a confirmation), the printer (test
 // print, the last ticket as printed), the clinic's name, time zone and ticket text
 // (AdminForms.tsx), the audit trail (AuditTrail.tsx), and who hands out the clinic's
-// queue numbers, with the alarm of a second authority (LabelAuthority.tsx).
+// queue numbers, with the alarm of a second authority (LabelAuthority.tsx). Its second
+// tab is the clinic's reports (Reports.tsx).
 import QRCode from "qrcode";
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiError, staffToken } from "../api/client";
@@ -13,6 +14,8 @@ import { ClinicForm, ConfirmButton, CounterForm, NewService, NewStaff } from "./
 import { AuditTrail } from "./AuditTrail";
 import { errorText, Login, roleWords, serviceColor, useIdleLogoff } from "./common";
 import { LabelAuthorityCard, LabelConflictBanner } from "./LabelAuthority";
+import { DEFAULT_TIME_ZONE } from "../lib/clinicTime";
+import { Reports } from "./Reports";
 import { StaffList } from "./StaffList";
 
 export function Admin() {
@@ -42,6 +45,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
   const [preview, setPreview] = useState<string | null>(null);
   const [me, setMe] = useState<string | undefined>(undefined);
   const [editing, setEditing] = useState<string | null>(null);
+  const [tab, setTab] = useState<"settings" | "reports">("settings");
 
   const fail = useCallback(
     (e: unknown) => {
@@ -112,6 +116,18 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
         </p>
       )}
       <LabelConflictBanner t={t} labels={sync?.labels} fix />
+      <nav className="tabs" role="tablist" aria-label={t("admin")}>
+        {(["settings", "reports"] as const).map((name) => (
+          <button key={name} role="tab" aria-selected={tab === name} className={tab === name ? "tab active" : "tab"} onClick={() => setTab(name)} data-testid={`tab-${name}`}>
+            {t(name)}
+          </button>
+        ))}
+      </nav>
+      {tab === "reports" ? (
+        <main className="admin-grid">
+          <Reports token={token} t={t} lang={lang} timeZone={clinic?.time_zone ?? DEFAULT_TIME_ZONE} fail={fail} />
+        </main>
+      ) : (
       <main className="admin-grid">
         <LabelAuthorityCard t={t} labels={sync?.labels} />
         <section className="card wide">
@@ -233,6 +249,7 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
         )}
         {clinic && <AuditTrail token={token} t={t} lang={lang} timeZone={clinic.time_zone} staff={staff} devices={devices} fail={fail} />}
       </main>
+      )}
     </div>
   );
 }

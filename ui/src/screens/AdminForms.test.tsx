@@ -7,9 +7,9 @@ import { ClinicForm, ConfirmButton, CounterForm, NewService, NewStaff, poliSteps
 const words = (lang: Lang) => (k: Key) => catalogue[lang][k];
 const queue = { waiting: 0, estimated_wait_seconds: 0, counters: 1, step_queues: [] };
 const services: ServiceView[] = [
-  { code: "A", name_id: "Poli Umum", name_en: "General Practice", active: true, ...queue, steps: poliSteps("Ruang Periksa Umum", "General consultation room") },
-  { code: "B", name_id: "Poli Gigi", name_en: "Dental Clinic", active: true, ...queue, steps: poliSteps("Ruang Gigi", "Dental room") },
-  { code: "L", name_id: "Laboratorium", name_en: "Laboratory", active: true, ...queue },
+  { code: "A", name_id: "Poli Umum", name_en: "General Practice", active: true, target_wait_minutes: 60, ...queue, steps: poliSteps("Ruang Periksa Umum", "General consultation room") },
+  { code: "B", name_id: "Poli Gigi", name_en: "Dental Clinic", active: true, target_wait_minutes: 60, ...queue, steps: poliSteps("Ruang Gigi", "Dental room") },
+  { code: "L", name_id: "Laboratorium", name_en: "Laboratory", active: true, target_wait_minutes: 60, ...queue },
 ];
 const value = (el: HTMLElement) => (el as HTMLInputElement).value;
 

@@ -9,11 +9,11 @@ class FakeEventSource {
 }
 
 const services: ServiceView[] = [
-  { code: "A", name_id: "Poli Umum", name_en: "General Practice", active: true, waiting: 3, estimated_wait_seconds: 600, counters: 2, step_queues: [] },
-  { code: "B", name_id: "Poli Gigi", name_en: "Dental Clinic", active: true, waiting: 0, estimated_wait_seconds: 0, counters: 1, step_queues: [] },
+  { code: "A", name_id: "Poli Umum", name_en: "General Practice", active: true, target_wait_minutes: 60, waiting: 3, estimated_wait_seconds: 600, counters: 2, step_queues: [] },
+  { code: "B", name_id: "Poli Gigi", name_en: "Dental Clinic", active: true, target_wait_minutes: 60, waiting: 0, estimated_wait_seconds: 0, counters: 1, step_queues: [] },
   // Closed, and open but served by no counter: neither is offered.
-  { code: "C", name_id: "KIA", name_en: "Maternal & Child Health", active: false, waiting: 0, estimated_wait_seconds: 0, counters: 1, step_queues: [] },
-  { code: "P", name_id: "Poli Anak", name_en: "Paediatrics", active: true, waiting: 0, estimated_wait_seconds: 0, counters: 0, step_queues: [] },
+  { code: "C", name_id: "KIA", name_en: "Maternal & Child Health", active: false, target_wait_minutes: 60, waiting: 0, estimated_wait_seconds: 0, counters: 1, step_queues: [] },
+  { code: "P", name_id: "Poli Anak", name_en: "Paediatrics", active: true, target_wait_minutes: 60, waiting: 0, estimated_wait_seconds: 0, counters: 0, step_queues: [] },
 ];
 
 function ticket(print: TicketView["print"]): TicketView {

@@ -7,7 +7,7 @@ import { CancelDialog } from "./CancelDialog";
 const words = (lang: Lang) => (k: Key) => catalogue[lang][k];
 const en = catalogue.en;
 
-const services: ServiceView[] = [{ code: "A", name_id: "Poli Umum", name_en: "General Practice", active: true, waiting: 0, estimated_wait_seconds: 0, counters: 2, step_queues: [] }];
+const services: ServiceView[] = [{ code: "A", name_id: "Poli Umum", name_en: "General Practice", active: true, target_wait_minutes: 60, waiting: 0, estimated_wait_seconds: 0, counters: 2, step_queues: [] }];
 
 test.each([
   ["2026-12-01T20:30:00Z", "Asia/Jakarta", "2026-12-02"],

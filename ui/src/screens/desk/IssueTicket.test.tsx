@@ -5,9 +5,9 @@ import { IssueTicket } from "./IssueTicket";
 
 const t = (k: Key) => catalogue.id[k];
 const services: ServiceView[] = [
-  { code: "A", name_id: "Poli Umum", name_en: "General Practice", active: true, waiting: 0, estimated_wait_seconds: 0, counters: 2, step_queues: [] },
-  { code: "X", name_id: "Tutup", name_en: "Closed", active: false, waiting: 0, estimated_wait_seconds: 0, counters: 0, step_queues: [] },
-  { code: "C", name_id: "KIA", name_en: "Mother and child", active: true, waiting: 0, estimated_wait_seconds: 0, counters: 1, step_queues: [] },
+  { code: "A", name_id: "Poli Umum", name_en: "General Practice", active: true, target_wait_minutes: 60, waiting: 0, estimated_wait_seconds: 0, counters: 2, step_queues: [] },
+  { code: "X", name_id: "Tutup", name_en: "Closed", active: false, target_wait_minutes: 60, waiting: 0, estimated_wait_seconds: 0, counters: 0, step_queues: [] },
+  { code: "C", name_id: "KIA", name_en: "Mother and child", active: true, target_wait_minutes: 60, waiting: 0, estimated_wait_seconds: 0, counters: 1, step_queues: [] },
 ];
 
 let sent: unknown[] = [];
