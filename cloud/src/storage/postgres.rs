@@ -11,10 +11,16 @@ use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_sync::ingest::{self, Batch, Heads, Held};
 use medicloud_sync::log::{Ingest, VersionVector};
 
-const MIGRATIONS: Migrations = &[(
-    "20261125090000_cloud.sql",
-    include_str!("../../../migrations/cloud/postgres/20261125090000_cloud.sql"),
-)];
+const MIGRATIONS: Migrations = &[
+    (
+        "20261125090000_cloud.sql",
+        include_str!("../../../migrations/cloud/postgres/20261125090000_cloud.sql"),
+    ),
+    (
+        "20261203120000_hq_accounts.sql",
+        include_str!("../../../migrations/cloud/postgres/20261203120000_hq_accounts.sql"),
+    ),
+];
 
 /// The advisory lock key that serialises migrations between processes.
 const MIGRATION_LOCK: i64 = 0x6d65_6469_636c_6f75;
@@ -68,7 +74,7 @@ impl Postgres {
         Ok(Self { pool })
     }
 
-    async fn client(&self) -> Result<deadpool_postgres::Object> {
+    pub(super) async fn client(&self) -> Result<deadpool_postgres::Object> {
         self.pool.get().await.map_err(pool_error)
     }
 }

@@ -11,10 +11,16 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-const MIGRATIONS: Migrations = &[(
-    "20261125090000_cloud.sql",
-    include_str!("../../../migrations/cloud/sqlite/20261125090000_cloud.sql"),
-)];
+const MIGRATIONS: Migrations = &[
+    (
+        "20261125090000_cloud.sql",
+        include_str!("../../../migrations/cloud/sqlite/20261125090000_cloud.sql"),
+    ),
+    (
+        "20261203120000_hq_accounts.sql",
+        include_str!("../../../migrations/cloud/sqlite/20261203120000_hq_accounts.sql"),
+    ),
+];
 
 /// A cloud database in one SQLite file.
 #[derive(Clone)]
@@ -65,7 +71,7 @@ impl Sqlite {
         })
     }
 
-    async fn run<T: Send + 'static>(
+    pub(super) async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
