@@ -164,7 +164,8 @@ pub struct KeySet {
     storage: Arc<AnyStorage>,
     secret: Option<KeySecret>,
     cache: RwLock<Cache>,
-    reloading: tokio::sync::Mutex<Instant>,
+    /// When an unknown key id last made this replica read the set again.
+    reloading: tokio::sync::Mutex<Option<Instant>>,
 }
 
 impl std::fmt::Debug for KeySet {
@@ -224,7 +225,7 @@ impl KeySet {
             storage,
             secret,
             cache: RwLock::new(cache),
-            reloading: tokio::sync::Mutex::new(Instant::now()),
+            reloading: tokio::sync::Mutex::new(None),
         })
     }
 
@@ -235,12 +236,12 @@ impl KeySet {
     /// Reads the key set again, unless another request just did (within `min`).
     async fn reload(&self, min: Duration) -> Result<(), KeyError> {
         let mut last = self.reloading.lock().await;
-        if last.elapsed() < min {
+        if last.is_some_and(|at| at.elapsed() < min) {
             return Ok(());
         }
         let cache = read(&self.storage, self.secret.as_ref()).await?;
         *self.cache.write().unwrap_or_else(|p| p.into_inner()) = cache;
-        *last = Instant::now();
+        *last = Some(Instant::now());
         Ok(())
     }
 
