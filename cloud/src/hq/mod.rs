@@ -56,7 +56,8 @@ pub struct Hq {
 pub const REFRESH_TTL: Duration = Duration::from_secs(36 * 3600);
 
 /// An `/hq` refusal: a status, a code and its words in both languages (the answer is in
-/// the language the request asks for, see [`in_language`]).
+/// the language the request asks for: `Accept-Language`, Bahasa Indonesia unless it
+/// asks for English).
 #[derive(Debug)]
 pub struct HqError {
     status: StatusCode,
