@@ -56,7 +56,7 @@ async fn server(database: String) -> String {
         admin_token: Some(ADMIN.into()),
         tls_cert: None,
         tls_key: None,
-        insecure_http: false,
+        ..Default::default()
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {

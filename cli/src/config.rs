@@ -76,7 +76,11 @@ listen = "127.0.0.1:8090"
 # tls_key = "/etc/medicloud/cloud.key"
 # Serve plain HTTP beyond loopback, behind a proxy that terminates TLS.
 insecure_http = false
-# The token of the /admin/v1 routes comes from MEDICLOUD_CLOUD_ADMIN_TOKEN only.
+# Seconds an /hq access token (JWT) lives (MEDICLOUD_CLOUD_HQ_ACCESS_TTL_SECS).
+hq_access_ttl_secs = 300
+# The token of the /admin/v1 routes comes from MEDICLOUD_CLOUD_ADMIN_TOKEN only, and the
+# secret the /hq signing keys are sealed with from MEDICLOUD_CLOUD_HQ_KEY_SECRET only
+# (the same on every replica and for `medicloud cloud-admin rotate-key`).
 "#;
 
 /// Reads a TOML configuration file into `T`, naming the file and the setting in errors.
@@ -257,6 +261,13 @@ pub struct CloudFlags {
     /// Without it, a cloud without a certificate listens on loopback only.
     #[arg(long, env = "MEDICLOUD_CLOUD_INSECURE_HTTP")]
     pub insecure_http: bool,
+    /// Seconds an `/hq` access token (JWT) lives [default: 300].
+    #[arg(long, env = "MEDICLOUD_CLOUD_HQ_ACCESS_TTL_SECS")]
+    pub hq_access_ttl_secs: Option<u64>,
+    /// The secret the `/hq` token signing keys are sealed with in the database: the same
+    /// on every replica (unset: stored unsealed, and the cloud warns).
+    #[arg(long, env = "MEDICLOUD_CLOUD_HQ_KEY_SECRET", hide_env_values = true)]
+    pub hq_key_secret: Option<String>,
 }
 
 impl CloudFlags {
@@ -272,6 +283,8 @@ impl CloudFlags {
         set_some(&mut config.tls_cert, self.tls_cert);
         set_some(&mut config.tls_key, self.tls_key);
         config.insecure_http |= self.insecure_http;
+        set(&mut config.hq_access_ttl_secs, self.hq_access_ttl_secs);
+        set_some(&mut config.hq_key_secret, self.hq_key_secret);
         Ok(config)
     }
 }

@@ -10,6 +10,7 @@ mod audit;
 mod cloud;
 mod edge;
 mod encryption;
+mod hq;
 mod labels;
 mod lan;
 mod language;

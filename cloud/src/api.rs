@@ -11,6 +11,7 @@
 //! | `GET /admin/v1/clinics/{id}/devices` | admin token | the clinic's devices |
 //! | `POST /admin/v1/devices/{id}/revoke` | admin token | the device's later requests fail |
 //! | `GET /openapi.json` | anyone | the OpenAPI document of these routes ([`crate::openapi`]) |
+//! | `/hq/…` | chain staff | login, tokens and the HQ screens' routes ([`crate::hq`]) |
 //!
 //! Before a `/sync/v1` body is read, the request must say its length (else 411), within
 //! [`wire::MAX_BODY`] (413), and its address must be within [`SYNC_RATE_PER_SECOND`]
@@ -52,6 +53,8 @@ pub struct State {
     pub storage: Arc<AnyStorage>,
     /// The admin token, if the admin API is on.
     pub admin_token: Option<Arc<str>>,
+    /// The `/hq` routes' key set and token lifetimes.
+    pub hq: Arc<crate::hq::Hq>,
 }
 
 /// A failure as the client sees it: a status and `{code, message}`.
@@ -706,6 +709,7 @@ pub fn router(state: State) -> Router {
         .fold(Router::new(), |router, (_, path, handler)| {
             router.route(path, handler)
         })
+        .merge(crate::hq::router())
         .fallback(|| async {
             ApiError(
                 StatusCode::NOT_FOUND,

@@ -23,6 +23,12 @@ pub struct CloudConfig {
     /// Serve plain HTTP on an address beyond loopback (behind a TLS-terminating proxy).
     /// Without it, a cloud without a certificate listens on loopback only.
     pub insecure_http: bool,
+    /// Seconds an `/hq` access token (JWT) lives.
+    pub hq_access_ttl_secs: u64,
+    /// The secret the `/hq` token signing keys are sealed with in the database (every
+    /// replica of a chain needs the same one; none: stored unsealed). Never serialised.
+    #[serde(skip_serializing)]
+    pub hq_key_secret: Option<String>,
 }
 
 /// The cloud's database unless told otherwise.
@@ -37,6 +43,8 @@ impl Default for CloudConfig {
             tls_cert: None,
             tls_key: None,
             insecure_http: false,
+            hq_access_ttl_secs: 300,
+            hq_key_secret: None,
         }
     }
 }

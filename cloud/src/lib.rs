@@ -11,6 +11,8 @@
 //!   and `/admin/v1` for the chain's admin.
 //! - [`openapi`]: their OpenAPI document, generated from the handlers and types, served
 //!   at `GET /openapi.json`.
+//! - [`hq`]: `/hq/v1`, the chain staff's API: login, JWT access tokens and refresh
+//!   chains, the one permission table, and its own document at `GET /hq/openapi.json`.
 //! - [`serve`]: the server `medicloud cloud` runs, from a [`CloudConfig`]; [`open`] the
 //!   database the chain admin's commands (`medicloud cloud-admin`) work on.
 //!
@@ -27,6 +29,7 @@
 
 pub mod api;
 pub mod config;
+pub mod hq;
 pub mod openapi;
 pub mod overview;
 pub mod projection;
@@ -60,10 +63,21 @@ pub async fn serve(
             args.listen
         );
     }
-    let storage = open(&args.database).await?;
+    let storage = Arc::new(open(&args.database).await?);
+    let secret = args.hq_key_secret.as_deref().map(hq::keys::KeySecret::new);
+    if secret.is_none() {
+        tracing::warn!(
+            "no --hq-key-secret: the HQ token signing keys are stored unsealed in the database"
+        );
+    }
+    let keys = hq::keys::KeySet::load(storage.clone(), secret).await?;
     let state = api::State {
-        storage: Arc::new(storage),
+        storage,
         admin_token: args.admin_token.map(Arc::from),
+        hq: Arc::new(hq::Hq {
+            keys,
+            access_ttl: std::time::Duration::from_secs(args.hq_access_ttl_secs.max(1)),
+        }),
     };
     let app = api::router(state);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;

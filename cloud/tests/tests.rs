@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod convergence;
+mod hq;
 mod http;
 mod openapi;
 mod projections;

@@ -150,6 +150,7 @@ async fn a_cloud_without_a_certificate_serves_plain_http_on_loopback_only() {
         tls_cert: None,
         tls_key: None,
         insecure_http,
+        ..Default::default()
     };
     // Refused before anything binds, so the test never listens beyond loopback.
     for listen in ["0.0.0.0:0", "[::]:0", "192.0.2.1:0"] {

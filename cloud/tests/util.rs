@@ -127,7 +127,7 @@ pub async fn server_with(db: &Db, admin_token: &str, tls: Option<&Pki>) -> Strin
         admin_token: Some(admin_token.into()),
         tls_cert: tls.map(|t| t.cert.clone()),
         tls_key: tls.map(|t| t.key.clone()),
-        insecure_http: false,
+        ..Default::default()
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {

@@ -72,6 +72,13 @@ pub enum ErrorCode {
     Revoked,
     /// 401, from the cloud: an enrolment code that is unknown, used or expired.
     BadCode,
+    /// 401, from the cloud's `/hq`: the access token expired; refresh it.
+    TokenExpired,
+    /// 401, from the cloud's `/hq`: the login this token belongs to was logged out, or
+    /// revoked because one of its refresh tokens was used twice; log in again.
+    SessionRevoked,
+    /// 403, from the cloud's `/hq`: a clinic that is not on the caller's account.
+    ClinicNotOnAccount,
 
     // What was asked for.
     /// 404: the thing asked for does not exist (or the caller may not know it does).
@@ -168,6 +175,9 @@ impl ErrorCode {
             C::StaleRequest => "stale_request",
             C::Revoked => "revoked",
             C::BadCode => "bad_code",
+            C::TokenExpired => "token_expired",
+            C::SessionRevoked => "session_revoked",
+            C::ClinicNotOnAccount => "clinic_not_on_account",
             C::NotFound => "not_found",
             C::QueueEmpty => "queue_empty",
             C::InvalidTransition => "invalid_transition",
@@ -253,7 +263,7 @@ pub(crate) mod tests {
 
     /// Every variant (a new one goes here and in `as_str`, whose match is exhaustive; its
     /// texts go into [`crate::i18n`], whose test reads this list).
-    pub(crate) const ALL: [ErrorCode; 45] = {
+    pub(crate) const ALL: [ErrorCode; 48] = {
         use ErrorCode as C;
         [
             C::ValidationFailed,
@@ -273,6 +283,9 @@ pub(crate) mod tests {
             C::StaleRequest,
             C::Revoked,
             C::BadCode,
+            C::TokenExpired,
+            C::SessionRevoked,
+            C::ClinicNotOnAccount,
             C::NotFound,
             C::QueueEmpty,
             C::InvalidTransition,

@@ -185,6 +185,18 @@ impl ErrorCode {
                 "Kode pendaftaran perangkat tidak dikenal, sudah dipakai, atau kedaluwarsa.",
                 "the enrolment code is unknown, used or expired",
             ),
+            C::TokenExpired => (
+                "Token akses sudah kedaluwarsa; perbarui dengan token refresh.",
+                "the access token expired; refresh it",
+            ),
+            C::SessionRevoked => (
+                "Sesi ini sudah keluar atau dicabut; silakan masuk lagi.",
+                "this login was logged out or revoked; log in again",
+            ),
+            C::ClinicNotOnAccount => (
+                "Klinik ini tidak tercantum pada akun Anda.",
+                "this clinic is not on your account",
+            ),
             C::NotFound => ("Tidak ditemukan.", "not found"),
             C::QueueEmpty => (
                 "Tidak ada yang menunggu untuk loket ini.",

@@ -1,5 +1,6 @@
 //! Medicloud's domain, with no I/O: the events that record every change, the ticket
-//! lifecycle reducer, the calling order, labels and wait estimates.
+//! lifecycle reducer, the calling order, labels, wait estimates and the staff password
+//! policy (argon2id hashing included: pure computation, the caller brings the salt).
 //!
 //! Everything here is a pure function of its inputs (the current time is passed in), so
 //! every node folds the same events into the same state.
@@ -45,6 +46,7 @@ pub mod event;
 pub mod i18n;
 pub mod ids;
 pub mod labels;
+pub mod password;
 pub mod queue;
 pub mod report;
 pub mod requests;

@@ -15,9 +15,11 @@
 //! PostgreSQL see the same data, and the database serialises what must be (a series'
 //! next seq, a label counter, a one-time code).
 
+pub mod accounts;
 mod postgres;
 mod sqlite;
 
+pub use accounts::AccountStorage;
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 

@@ -32,6 +32,10 @@ const MIGRATIONS: Migrations = &[
         "20261203100000_projections.sql",
         include_str!("../../../migrations/cloud/postgres/20261203100000_projections.sql"),
     ),
+    (
+        "20261203120000_hq_accounts.sql",
+        include_str!("../../../migrations/cloud/postgres/20261203120000_hq_accounts.sql"),
+    ),
 ];
 
 /// The advisory lock key of one clinic's entity: the first 8 bytes of
@@ -253,7 +257,7 @@ impl Postgres {
         Ok(Self { pool })
     }
 
-    async fn client(&self) -> Result<deadpool_postgres::Object> {
+    pub(super) async fn client(&self) -> Result<deadpool_postgres::Object> {
         self.pool.get().await.map_err(pool_error)
     }
 }

@@ -31,6 +31,10 @@ const MIGRATIONS: Migrations = &[
         "20261203100000_projections.sql",
         include_str!("../../../migrations/cloud/sqlite/20261203100000_projections.sql"),
     ),
+    (
+        "20261203120000_hq_accounts.sql",
+        include_str!("../../../migrations/cloud/sqlite/20261203120000_hq_accounts.sql"),
+    ),
 ];
 
 /// Folds `stored` (events of `clinic` just stored, their `entity` set) into the
@@ -218,7 +222,7 @@ impl Sqlite {
         })
     }
 
-    async fn run<T: Send + 'static>(
+    pub(super) async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {

@@ -1,0 +1,214 @@
+//! `/hq/v1`: the chain staff's API — login, tokens and the routes the HQ screens read.
+//!
+//! | route | who | what |
+//! |---|---|---|
+//! | `POST /hq/v1/auth/login` | anyone | `{username, password}` → [`auth::Tokens`] |
+//! | `POST /hq/v1/auth/refresh` | a refresh token | `{refresh_token}` → [`auth::Tokens`] (the old one is used up) |
+//! | `POST /hq/v1/auth/logout` | an access token | revokes the login's refresh chain |
+//! | `GET /hq/v1/me` | an access token | [`auth::Me`]: username, role, clinics |
+//! | `GET /hq/v1/clinics/{id}/devices` | `see_clinic` in that clinic | the clinic's devices |
+//! | `GET /hq/openapi.json` | anyone | the HQ OpenAPI document ([`openapi`]) |
+//!
+//! **Tokens.** An access token is a JWT signed with Ed25519 ([`keys`]) that lives
+//! [`crate::CloudConfig::hq_access_ttl_secs`] (5 minutes by default); it names the
+//! account, its role and clinics, and its refresh chain (`sid`). Any replica verifies
+//! it with the public keys it caches, and asks the database one primary-key question
+//! per request: is the chain still live (not logged out, not revoked by a reused
+//! refresh token, the account not disabled)? A refresh token is 32 random bytes, stored
+//! as SHA-256 only, used once: each refresh gives a new one in the same chain, and
+//! presenting a used one revokes the whole chain.
+//!
+//! **Permissions** are decided by one table ([`permission`]): a handler takes an
+//! [`HqCaller`] (the verified token) and asks [`HqCaller::require`] for its action and
+//! clinic; a clinic not on a manager's account is 403 `clinic_not_on_account` and
+//! nothing else. Failed logins are counted in the database per (username, address) and
+//! per address ([`auth`]), so the limits hold across replicas. No token, password or
+//! hash is ever logged.
+
+pub mod auth;
+pub mod keys;
+pub mod openapi;
+pub mod permission;
+
+pub use permission::{HqAction, HqCaller, HqRole};
+
+use crate::api::{Path, State};
+use axum::Json;
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use medicloud_core::error_code::{ErrorBody, ErrorCode};
+use medicloud_core::i18n::{Lang, Text};
+use medicloud_core::ids::ClinicId;
+use std::time::Duration;
+
+/// What the `/hq` routes share in a replica: its copy of the key set and the token
+/// lifetimes.
+#[derive(Debug)]
+pub struct Hq {
+    /// The signing keys.
+    pub keys: keys::KeySet,
+    /// How long an access token lives.
+    pub access_ttl: Duration,
+}
+
+/// How long a refresh token lives unused (a working day and a half).
+pub const REFRESH_TTL: Duration = Duration::from_secs(36 * 3600);
+
+/// An `/hq` refusal: a status, a code and its words in both languages (the answer is in
+/// the language the request asks for: `Accept-Language`, Bahasa Indonesia unless it
+/// asks for English).
+#[derive(Debug)]
+pub struct HqError {
+    status: StatusCode,
+    code: ErrorCode,
+    text: Text,
+    retry_after: Option<u64>,
+}
+
+impl HqError {
+    /// An error whose message is the code's own words.
+    pub fn code(status: StatusCode, code: ErrorCode) -> Self {
+        Self {
+            status,
+            code,
+            text: code.text(),
+            retry_after: None,
+        }
+    }
+
+    fn retry_after(mut self, wait: Duration) -> Self {
+        self.retry_after = Some(wait.as_secs().max(1));
+        self
+    }
+}
+
+impl From<permission::HqDenied> for HqError {
+    fn from(denied: permission::HqDenied) -> Self {
+        match denied {
+            permission::HqDenied::Role => {
+                HqError::code(StatusCode::FORBIDDEN, ErrorCode::Forbidden)
+            }
+            permission::HqDenied::Clinic => {
+                HqError::code(StatusCode::FORBIDDEN, ErrorCode::ClinicNotOnAccount)
+            }
+        }
+    }
+}
+
+impl From<crate::storage::StorageError> for HqError {
+    fn from(err: crate::storage::StorageError) -> Self {
+        tracing::error!(error = %err, "storage failure");
+        HqError::code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::StorageUnavailable,
+        )
+    }
+}
+
+impl From<keys::KeyError> for HqError {
+    fn from(err: keys::KeyError) -> Self {
+        tracing::error!(error = %err, "signing keys");
+        HqError::code(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Internal)
+    }
+}
+
+impl IntoResponse for HqError {
+    fn into_response(self) -> Response {
+        let mut response = (
+            self.status,
+            Json(ErrorBody::new(self.code, self.text.en.clone())),
+        )
+            .into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, secs.into());
+        }
+        response
+            .extensions_mut()
+            .insert(Words(self.code, self.text));
+        response
+    }
+}
+
+/// An error's words, kept on the response for [`in_language`].
+#[derive(Clone, Debug)]
+struct Words(ErrorCode, Text);
+
+/// Puts an `/hq` error's message in the language the request asked for
+/// (`Accept-Language`; Bahasa Indonesia unless it asks for English).
+async fn in_language(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let lang = Lang::from_accept_language(
+        request
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let mut response = next.run(request).await;
+    if let Some(Words(code, text)) = response.extensions_mut().remove::<Words>() {
+        let (mut parts, _) = response.into_parts();
+        parts.headers.remove(header::CONTENT_LENGTH);
+        let body = Json(ErrorBody::new(code, text.get(lang))).into_response();
+        let (body_parts, body) = body.into_parts();
+        parts.headers.extend(body_parts.headers);
+        response = Response::from_parts(parts, body);
+    }
+    response.headers_mut().insert(
+        header::CONTENT_LANGUAGE,
+        header::HeaderValue::from_static(lang.tag()),
+    );
+    response
+}
+
+/// A clinic's enrolled devices (`see_clinic`; a manager: its own clinics only).
+#[utoipa::path(get, path = "/hq/v1/clinics/{id}/devices", tag = "clinics",
+    security(("hq_access_token" = [])),
+    params(("id" = ClinicId, Path, description = "clinic id")),
+    responses(
+        (status = 200, body = [crate::storage::DeviceRow]),
+        (status = 403, description = "`forbidden`: the role may not see clinics; `clinic_not_on_account`: a manager asking for another clinic", body = ErrorBody),
+    ))]
+pub(crate) async fn clinic_devices(
+    axum::extract::State(state): axum::extract::State<State>,
+    caller: HqCaller,
+    Path(clinic): Path<ClinicId>,
+) -> Result<Json<Vec<crate::storage::DeviceRow>>, HqError> {
+    use crate::storage::Storage;
+    caller.require(HqAction::SeeClinic, Some(clinic))?;
+    Ok(Json(state.storage.devices(clinic).await?))
+}
+
+/// Every `/hq` route: its method, path and handler ([`routes`] lists them).
+pub(crate) fn table() -> Vec<(Method, &'static str, MethodRouter<State>)> {
+    vec![
+        (Method::GET, "/hq/openapi.json", get(openapi::document)),
+        (Method::POST, "/hq/v1/auth/login", post(auth::login)),
+        (Method::POST, "/hq/v1/auth/refresh", post(auth::refresh)),
+        (Method::POST, "/hq/v1/auth/logout", post(auth::logout)),
+        (Method::GET, "/hq/v1/me", get(auth::me)),
+        (
+            Method::GET,
+            "/hq/v1/clinics/{id}/devices",
+            get(clinic_devices),
+        ),
+    ]
+}
+
+/// The `/hq` routes, `(method, path)`.
+pub fn routes() -> Vec<(Method, &'static str)> {
+    table()
+        .into_iter()
+        .map(|(method, path, _)| (method, path))
+        .collect()
+}
+
+/// The `/hq` router, to be merged into [`crate::api::router`].
+pub fn router() -> axum::Router<State> {
+    table()
+        .into_iter()
+        .fold(axum::Router::new(), |router, (_, path, handler)| {
+            router.route(path, handler)
+        })
+        .layer(axum::middleware::from_fn(in_language))
+}

@@ -1,0 +1,74 @@
+//! The HQ OpenAPI document, generated from the `/hq` handlers and types (a test
+//! compares its paths with [`super::routes`]), served at `GET /hq/openapi.json`: the
+//! routes of the chain staff's screens, apart from the devices' document at
+//! `/openapi.json`.
+
+use super::auth::{self, Me, RefreshRequest, Tokens};
+use super::permission::HqRole;
+use axum::Json;
+use medicloud_core::error_code::{ErrorBody, ErrorCode};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AdditionalProperties, Schema};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The HQ API description.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "Medicloud HQ API",
+        description = "The clinic chain's head office: chain staff log in \
+            (`/hq/v1/auth/login` → a short-lived JWT access token and a refresh token) \
+            and read every clinic they may see. Send the access token as \
+            `Authorization: Bearer …`; when it expires (401 `token_expired`), trade the \
+            refresh token for new ones at `/hq/v1/auth/refresh`. A clinic not on a \
+            clinic manager's account is 403 `clinic_not_on_account`. Every error is \
+            `{code, message}`, the message in the language `Accept-Language` asks for \
+            (Bahasa Indonesia unless English)."
+    ),
+    paths(
+        document,
+        auth::login, auth::refresh, auth::logout, auth::me,
+        super::clinic_devices,
+    ),
+    components(schemas(ErrorBody, ErrorCode, HqRole, auth::LoginRequest, RefreshRequest, Tokens, Me)),
+    modifiers(&Security),
+    tags(
+        (name = "auth", description = "Logging in, tokens, one's own account"),
+        (name = "clinics", description = "The clinics a caller may see"),
+        (name = "meta", description = "This document"),
+    )
+)]
+pub struct HqDoc;
+
+/// The access token's scheme; request bodies take no unknown fields.
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("JWT")
+            .build();
+        scheme.description = Some(
+            "an access token from `/hq/v1/auth/login` or `/hq/v1/auth/refresh` (EdDSA, \
+             `kid` in the header)"
+                .into(),
+        );
+        components.add_security_scheme("hq_access_token", SecurityScheme::Http(scheme));
+        for name in ["LoginRequest", "RefreshRequest"] {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
+                object.additional_properties =
+                    Some(Box::new(AdditionalProperties::FreeForm(false)));
+            }
+        }
+    }
+}
+
+/// The document.
+#[utoipa::path(get, path = "/hq/openapi.json", tag = "meta",
+    responses((status = 200, description = "this document", body = Object)))]
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(HqDoc::openapi())
+}
