@@ -44,6 +44,7 @@
 //!     patient: None,
 //!     transferred_from: None,
 //!     start_step: None,
+//!     estimated_wait_seconds: None,
 //! }));
 //! let called = event(2, TicketChange::Called { counter: "loket-1".parse().unwrap() });
 //! // A batch touched one ticket; the engine read its stored events.

@@ -446,6 +446,9 @@ async fn sealed_keys_need_the_key_secret() {
     }
 }
 
+/// One row of the role table: method, path, who (`None`: no token), status, code.
+type Case<'a> = (&'a str, &'a str, Option<&'a str>, u16, Option<&'a str>);
+
 /// Role × route × expected status, for every `/hq/v1` route (the manager's clinic is
 /// `a`; `b` is another clinic of the chain).
 #[tokio::test]
@@ -455,13 +458,26 @@ async fn role_boundaries_on_every_hq_route() {
         let (a, b) = (chain.a, chain.b);
         let devices_a = format!("/hq/v1/clinics/{a}/devices");
         let devices_b = format!("/hq/v1/clinics/{b}/devices");
+        let tickets_a = format!("/hq/v1/clinics/{a}/tickets?date=2027-01-15");
+        let tickets_b = format!("/hq/v1/clinics/{b}/tickets?date=2027-01-15");
         #[rustfmt::skip]
-        let table: &[(&str, &str, Option<&str>, u16, Option<&str>)] = &[
+        let table: &[Case] = &[
             // method, path, who (None: no token), status, code
             ("GET",  "/hq/v1/me",         Some("pusat"),   200, None),
             ("GET",  "/hq/v1/me",         Some("manajer"), 200, None),
             ("GET",  "/hq/v1/me",         Some("auditor"), 200, None),
             ("GET",  "/hq/v1/me",         None,            401, Some("unauthorized")),
+            ("GET",  "/hq/v1/clinics",    Some("pusat"),   200, None),
+            ("GET",  "/hq/v1/clinics",    Some("manajer"), 200, None),
+            ("GET",  "/hq/v1/clinics",    Some("auditor"), 403, Some("forbidden")),
+            ("GET",  "/hq/v1/clinics",    None,            401, Some("unauthorized")),
+            ("GET",  &tickets_a,          Some("pusat"),   200, None),
+            ("GET",  &tickets_a,          Some("manajer"), 200, None),
+            ("GET",  &tickets_a,          Some("auditor"), 403, Some("forbidden")),
+            ("GET",  &tickets_a,          None,            401, Some("unauthorized")),
+            ("GET",  &tickets_b,          Some("pusat"),   200, None),
+            ("GET",  &tickets_b,          Some("manajer"), 403, Some("clinic_not_on_account")),
+            ("GET",  &tickets_b,          Some("auditor"), 403, Some("forbidden")),
             ("GET",  &devices_a,          Some("pusat"),   200, None),
             ("GET",  &devices_a,          Some("manajer"), 200, None),
             ("GET",  &devices_a,          Some("auditor"), 403, Some("forbidden")),
@@ -515,6 +531,9 @@ async fn role_boundaries_on_every_hq_route() {
                 assert_eq!(keys, BTreeSet::from(["code".into(), "message".into()]));
             }
             let templated = path
+                .split('?')
+                .next()
+                .unwrap()
                 .replace(&a.to_string(), "{id}")
                 .replace(&b.to_string(), "{id}");
             covered.insert((method.to_string(), templated));
@@ -700,4 +719,74 @@ async fn the_access_token_lives_as_configured() {
     let c = claims(&access);
     assert_eq!(c.exp - c.iat, 1);
     assert_eq!(chain.me(&access).await.0, 200);
+}
+
+/// The overview lists the clinics a caller sees (a manager: its own), and a clinic's day
+/// shows the tickets the cloud folded from its events, under the number held now.
+#[tokio::test]
+async fn the_overview_and_a_clinics_day_keep_to_the_account() {
+    use medicloud_core::domain::ServiceCode;
+    use medicloud_core::event::{Actor, Event, EventBody, EventId, Stamp};
+    use medicloud_core::ids::{DeviceId, TicketId, VisitId};
+    use medicloud_core::ticket::{Issue, TicketChange};
+    for db in Db::all().await {
+        let chain = chain(&db).await;
+        let (ticket, origin) = (TicketId::random(), DeviceId::random());
+        let issue = Issue {
+            service: ServiceCode::parse("A").unwrap(),
+            label: "A-001".into(),
+            day: "2027-01-15".parse().unwrap(),
+            priority: None,
+            visit: VisitId::random(),
+            appointment: None,
+            patient: None,
+            transferred_from: None,
+            start_step: None,
+            estimated_wait_seconds: None,
+        };
+        let event = Event {
+            id: EventId { origin, seq: 1 },
+            stamp: Stamp::new(1_800_000_000_000, 0),
+            clinic: chain.a,
+            actor: Actor::System,
+            body: EventBody::Ticket {
+                id: ticket,
+                change: TicketChange::Issued(issue),
+            },
+        };
+        chain
+            .storage
+            .ingest(chain.a, vec![event], None)
+            .await
+            .unwrap();
+        let ids = |body: &Value| -> BTreeSet<String> {
+            let rows = body.as_array().unwrap().iter();
+            rows.map(|c| c["id"].as_str().unwrap().to_owned()).collect()
+        };
+        let (admin, _) = chain.login("pusat").await;
+        let (manager, _) = chain.login("manajer").await;
+        let (_, all) = chain.get("/hq/v1/clinics", Some(&admin)).await;
+        let (_, mine) = chain.get("/hq/v1/clinics", Some(&manager)).await;
+        let (a, b) = (chain.a.to_string(), chain.b.to_string());
+        assert_eq!(ids(&all), BTreeSet::from([a.clone(), b]), "{}", db.name);
+        assert_eq!(ids(&mine), BTreeSet::from([a.clone()]), "{}", db.name);
+        assert_eq!(mine[0]["name"], "Klinik A");
+        let path = format!("/hq/v1/clinics/{a}/tickets?date=2027-01-15");
+        let (status, day) = chain.get(&path, Some(&manager)).await;
+        assert_eq!(status, 200, "{day}");
+        assert_eq!(
+            (
+                day[0]["label"].as_str(),
+                day[0]["status"].as_str(),
+                day.as_array().unwrap().len()
+            ),
+            (Some("A-001"), Some("waiting"), 1)
+        );
+        assert!(day[0].get("patient").is_none(), "no patient data: {day}");
+        let other_day = format!("/hq/v1/clinics/{a}/tickets?date=2027-01-16");
+        assert_eq!(chain.get(&other_day, Some(&manager)).await.1, json!([]));
+        let no_date = format!("/hq/v1/clinics/{a}/tickets");
+        assert_eq!(chain.get(&no_date, Some(&manager)).await.0, 400);
+        db.drop_now().await;
+    }
 }

@@ -665,6 +665,7 @@ impl Series {
             patient: None,
             transferred_from: None,
             start_step: None,
+            estimated_wait_seconds: None,
         });
         std::iter::once((issued, issue))
             .chain(steps.iter().cloned())

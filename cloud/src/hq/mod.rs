@@ -6,6 +6,8 @@
 //! | `POST /hq/v1/auth/refresh` | a refresh token | `{refresh_token}` → [`auth::Tokens`] (the old one is used up) |
 //! | `POST /hq/v1/auth/logout` | an access token | revokes the login's refresh chain |
 //! | `GET /hq/v1/me` | an access token | [`auth::Me`]: username, role, clinics |
+//! | `GET /hq/v1/clinics` | `see_clinics` | [`crate::overview::ClinicOverview`] of every clinic the caller sees |
+//! | `GET /hq/v1/clinics/{id}/tickets?date=` | `see_clinic` in that clinic | its tickets of that day ([`clinics::HqTicket`]) |
 //! | `GET /hq/v1/clinics/{id}/devices` | `see_clinic` in that clinic | the clinic's devices |
 //! | `GET /hq/openapi.json` | anyone | the HQ OpenAPI document ([`openapi`]) |
 //!
@@ -26,6 +28,7 @@
 //! hash is ever logged.
 
 pub mod auth;
+pub mod clinics;
 pub mod keys;
 pub mod openapi;
 pub mod permission;
@@ -187,6 +190,12 @@ pub(crate) fn table() -> Vec<(Method, &'static str, MethodRouter<State>)> {
         (Method::POST, "/hq/v1/auth/refresh", post(auth::refresh)),
         (Method::POST, "/hq/v1/auth/logout", post(auth::logout)),
         (Method::GET, "/hq/v1/me", get(auth::me)),
+        (Method::GET, "/hq/v1/clinics", get(clinics::overview)),
+        (
+            Method::GET,
+            "/hq/v1/clinics/{id}/tickets",
+            get(clinics::tickets),
+        ),
         (
             Method::GET,
             "/hq/v1/clinics/{id}/devices",

@@ -29,7 +29,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         document,
         auth::login, auth::refresh, auth::logout, auth::me,
-        super::clinic_devices,
+        super::clinic_devices, super::clinics::overview, super::clinics::tickets,
     ),
     components(schemas(ErrorBody, ErrorCode, HqRole, auth::LoginRequest, RefreshRequest, Tokens, Me)),
     modifiers(&Security),

@@ -105,6 +105,7 @@ fn walk(s: Start<'_>, steps: &[(&str, Actor, &str)]) -> Ticket {
             "cancel" => TicketChange::Cancelled { reason: None },
             "advance" => TicketChange::Advanced {
                 to: StepId::parse(arg).unwrap(),
+                label: None,
             },
             "transfer" => TicketChange::Transferred {
                 to: TicketId::random(),

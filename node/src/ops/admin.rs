@@ -276,9 +276,11 @@ impl Node {
                     .slots
                     .unwrap_or_else(|| previous.as_ref().map(|p| p.slots).unwrap_or_default()),
                 target_wait_minutes: settings.target_wait_minutes.unwrap_or_else(|| {
-                    previous.as_ref().map_or(Service::DEFAULT_TARGET_WAIT_MINUTES, |p| {
-                        p.target_wait_minutes
-                    })
+                    previous
+                        .as_ref()
+                        .map_or(Service::DEFAULT_TARGET_WAIT_MINUTES, |p| {
+                            p.target_wait_minutes
+                        })
                 }),
                 steps: settings
                     .steps

@@ -51,6 +51,9 @@ const EVERY_CODE: Record<ErrorCode, true> = {
   storage_unavailable: true,
   disk_full: true,
   internal: true,
+  token_expired: true,
+  session_revoked: true,
+  clinic_not_on_account: true,
   unknown: true,
   offline: true,
 };
