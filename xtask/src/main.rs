@@ -42,6 +42,7 @@ const BENCHES: &[&str] = &[
     "cloud",
     "live",
     "edge",
+    "reports",
 ];
 /// Run after the others when its file is in the tree.
 const FAULTS: &str = "faults";
@@ -289,6 +290,7 @@ fn bench_of(target: &Target) -> &'static str {
         ["cloud", ..] => "cloud",
         ["live", ..] => "live",
         ["edge", ..] => "edge",
+        ["report", ..] => "reports",
         _ => "none",
     }
 }

@@ -200,6 +200,13 @@ pub const TARGETS: &[Target] = &[
         "ms",
         "ticket issue from another address while one holds 1,000 slow connections, p99",
     ),
+    t(
+        "report.node.summary.p99",
+        AtMost,
+        300.0,
+        "ms",
+        "the summary report of a clinic-year (146,000 tickets) on the node's SQLite, p99 (quick mode: 30 days)",
+    ),
 ];
 
 /// The report's sections: a title and the record-name prefixes it holds.
@@ -210,6 +217,7 @@ pub const SECTIONS: &[(&str, &[&str])] = &[
     ("Cloud", &["cloud."]),
     ("Live updates", &["live."]),
     ("The node's edge", &["edge."]),
+    ("Reports", &["report."]),
     ("The app", &["app."]),
     ("Fault scenarios", &["fault."]),
 ];
