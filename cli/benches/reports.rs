@@ -83,7 +83,10 @@ fn history(first: NaiveDate, days: i64, clinic: medicloud_core::ids::ClinicId) -
                 at + wait + 140_000,
                 desk,
                 id,
-                TicketChange::Advanced { to: room_step },
+                TicketChange::Advanced {
+                    to: room_step,
+                    label: None,
+                },
             );
             push(at + wait + 900_000, doctor, id, called(room));
             push(

@@ -446,7 +446,7 @@ async fn a_clinic_year_is_summarised_in_time() {
                     for (change, dt) in [
                         (TicketChange::Called { counter: CounterId::parse("loket-1").unwrap() }, wait),
                         (TicketChange::Served, wait + 30_000),
-                        (TicketChange::Advanced { to: StepId::parse("room").unwrap() }, wait + 150_000),
+                        (TicketChange::Advanced { to: StepId::parse("room").unwrap(), label: None }, wait + 150_000),
                         (TicketChange::Called { counter: CounterId::parse(room).unwrap() }, wait + 900_000),
                         (TicketChange::Served, wait + 930_000),
                         (TicketChange::Completed, wait + 1_500_000 + (i % 7) * 60_000),
