@@ -125,7 +125,14 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
       </nav>
       {tab === "reports" ? (
         <main className="admin-grid">
-          <Reports token={token} t={t} lang={lang} timeZone={clinic?.time_zone ?? DEFAULT_TIME_ZONE} fail={fail} />
+          <Reports
+            token={token}
+            t={t}
+            lang={lang}
+            timeZone={clinic?.time_zone ?? DEFAULT_TIME_ZONE}
+            fail={fail}
+            counterNames={Object.fromEntries(counters.map((c) => [c.id, c.name]))}
+          />
         </main>
       ) : (
       <main className="admin-grid">

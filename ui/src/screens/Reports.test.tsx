@@ -114,3 +114,9 @@ test("a range the node refuses shows its words", async () => {
   render(<Reports token="tok" t={t} lang="en" timeZone="Asia/Jakarta" fail={(e) => { throw e; }} />);
   expect((await screen.findByTestId("report-error")).textContent).toBe("To: a report covers at most 400 days");
 });
+
+test("counters are named as the clinic named them", async () => {
+  render(<Reports token="tok" t={t} lang="en" timeZone="Asia/Jakarta" fail={(e) => { throw e; }} counterNames={{ lab: "Ruang Laboratorium" }} />);
+  const counters = await screen.findByTestId("report-counters");
+  expect(within(counters).getAllByRole("rowheader").map((r) => r.textContent)).toContain("Ruang Laboratorium");
+});

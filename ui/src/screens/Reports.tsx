@@ -128,7 +128,22 @@ function ServiceTableRow({ f, lang, whole }: { f: ServiceFigures; lang: "id" | "
   );
 }
 
-export function Reports({ token, t, lang, timeZone, fail }: { token: string; t: (k: Key) => string; lang: "id" | "en"; timeZone: string; fail: (e: unknown) => void }) {
+export function Reports({
+  token,
+  t,
+  lang,
+  timeZone,
+  fail,
+  counterNames = {},
+}: {
+  token: string;
+  t: (k: Key) => string;
+  lang: "id" | "en";
+  timeZone: string;
+  fail: (e: unknown) => void;
+  /** The clinic's counters by id, to name them as the display does (`Loket 1`). */
+  counterNames?: Record<string, string>;
+}) {
   const today = dayIn(timeZone);
   const [from, setFrom] = useState(() => daysBefore(today, 6));
   const [to, setTo] = useState(today);
@@ -230,7 +245,7 @@ export function Reports({ token, t, lang, timeZone, fail }: { token: string; t: 
                 <tbody>
                   {report.per_counter.map((c) => (
                     <tr key={c.counter}>
-                      <th scope="row">{c.counter}</th>
+                      <th scope="row">{counterNames[c.counter] ?? c.counter}</th>
                       <td>
                         {c.served} {t("reportServed").toLowerCase()}
                       </td>
