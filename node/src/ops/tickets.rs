@@ -306,6 +306,7 @@ impl Node {
         let remote_labels = self.replication.has_remote_authority();
         let (result, events) = self.store.write(|w| {
             let current = query::ticket(w.conn(), id)?.ok_or(Error::NotFound { what: "ticket" })?;
+            let mut print = false;
             let change = match action {
                 TicketAction::Transfer(service) => {
                     let (to, new_label) = transfer(w, actor, &current, service, remote_labels)?;
@@ -354,13 +355,8 @@ impl Node {
                     let service = query::service(w.conn(), &current.issue.service)?;
                     let change = completion(service.as_ref(), &current);
                     let (change, numbered) = numbered(w, change, &current, remote_labels)?;
-                    ticket::step(Some(&current), id, &change, actor, w.now_ms())?;
-                    w.append(actor, EventBody::Ticket { id, change })?;
-                    // The room's number is printed here for the patient to take along.
-                    if numbered {
-                        self.spool(w, id, false)?;
-                    }
-                    return Ok(id);
+                    print = numbered;
+                    change
                 }
                 TicketAction::NoShow => TicketChange::NoShow,
                 TicketAction::Requeue => TicketChange::Requeued,
@@ -370,6 +366,10 @@ impl Node {
             };
             ticket::step(Some(&current), id, &change, actor, w.now_ms())?;
             w.append(actor, EventBody::Ticket { id, change })?;
+            // A new number for the next step is printed here for the patient to take.
+            if print {
+                self.spool(w, id, false)?;
+            }
             Ok(id)
         })?;
         self.publish(&events);
