@@ -36,6 +36,10 @@ const MIGRATIONS: Migrations = &[
         "20261203120000_hq_accounts.sql",
         include_str!("../../../migrations/cloud/postgres/20261203120000_hq_accounts.sql"),
     ),
+    (
+        "20261203140000_hq_oidc.sql",
+        include_str!("../../../migrations/cloud/postgres/20261203140000_hq_oidc.sql"),
+    ),
 ];
 
 /// The advisory lock key of one clinic's entity: the first 8 bytes of

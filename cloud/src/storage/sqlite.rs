@@ -35,6 +35,10 @@ const MIGRATIONS: Migrations = &[
         "20261203120000_hq_accounts.sql",
         include_str!("../../../migrations/cloud/sqlite/20261203120000_hq_accounts.sql"),
     ),
+    (
+        "20261203140000_hq_oidc.sql",
+        include_str!("../../../migrations/cloud/sqlite/20261203140000_hq_oidc.sql"),
+    ),
 ];
 
 /// Folds `stored` (events of `clinic` just stored, their `entity` set) into the
