@@ -63,6 +63,9 @@ pub async fn serve(
             args.listen
         );
     }
+    let oidc = hq::oidc::OidcSettings::from_config(&args)?
+        .map(hq::oidc::Oidc::new)
+        .transpose()?;
     let storage = Arc::new(open(&args.database).await?);
     let secret = args.hq_key_secret.as_deref().map(hq::keys::KeySecret::new);
     if secret.is_none() {
@@ -77,6 +80,7 @@ pub async fn serve(
         hq: Arc::new(hq::Hq {
             keys,
             access_ttl: std::time::Duration::from_secs(args.hq_access_ttl_secs.max(1)),
+            oidc,
         }),
     };
     let app = api::router(state);
