@@ -45,6 +45,7 @@ export async function startProvider({ redirectUri, clientId = "medicloud-hq", cl
       };
     },
     features: { devInteractions: { enabled: true } },
+    ttl: { AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
   });
   // Quiet: the library warns about its development pages and keys, which is what this is.
   provider.on("server_error", (_ctx, err) => console.error("oidc-provider:", err));

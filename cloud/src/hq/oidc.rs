@@ -441,10 +441,10 @@ impl Oidc {
                 );
             }
             Some(secret) => {
-                form.push(("client_id", &settings.client_id));
-                form.push(("client_secret", secret));
+                form.push(("client_id", settings.client_id.as_str()));
+                form.push(("client_secret", secret.as_str()));
             }
-            None => form.push(("client_id", &settings.client_id)),
+            None => form.push(("client_id", settings.client_id.as_str())),
         }
         let res = request
             .header(header::ACCEPT, "application/json")
