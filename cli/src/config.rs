@@ -303,7 +303,11 @@ pub struct CloudFlags {
     pub oidc_name: Option<String>,
     /// The ID token claim matched to an existing account's username [default:
     /// preferred_username]; `email` is the other usual choice.
-    #[arg(long, env = "MEDICLOUD_CLOUD_OIDC_USERNAME_CLAIM", value_name = "CLAIM")]
+    #[arg(
+        long,
+        env = "MEDICLOUD_CLOUD_OIDC_USERNAME_CLAIM",
+        value_name = "CLAIM"
+    )]
     pub oidc_username_claim: Option<String>,
 }
 

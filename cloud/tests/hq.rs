@@ -47,7 +47,12 @@ pub(crate) async fn serve(db: &Db, tweak: impl FnOnce(&mut CloudConfig)) -> Stri
     format!("http://{}", rx.await.unwrap())
 }
 
-pub(crate) async fn add_account(storage: &AnyStorage, username: &str, role: HqRole, clinics: &[ClinicId]) {
+pub(crate) async fn add_account(
+    storage: &AnyStorage,
+    username: &str,
+    role: HqRole,
+    clinics: &[ClinicId],
+) {
     let added = storage
         .add_account(Account {
             username: username.into(),

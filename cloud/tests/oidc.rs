@@ -27,9 +27,18 @@ async fn a_pending_login_is_taken_once_and_not_after_ten_minutes_on_both_engines
     for db in Db::all().await {
         let storage = db.open().await;
         let t0 = 1_000_000;
-        storage.begin_oidc_login("s1", pending(1), t0, ttl).await.unwrap();
-        storage.begin_oidc_login("s2", pending(2), t0, ttl).await.unwrap();
-        let taken = storage.take_oidc_login("s1", t0 + ttl - 1, ttl).await.unwrap();
+        storage
+            .begin_oidc_login("s1", pending(1), t0, ttl)
+            .await
+            .unwrap();
+        storage
+            .begin_oidc_login("s2", pending(2), t0, ttl)
+            .await
+            .unwrap();
+        let taken = storage
+            .take_oidc_login("s1", t0 + ttl - 1, ttl)
+            .await
+            .unwrap();
         assert_eq!(taken, Some(pending(1)), "{}", db.name);
         assert_eq!(
             storage.take_oidc_login("s1", t0 + 1, ttl).await.unwrap(),
@@ -59,10 +68,20 @@ async fn a_handoff_code_is_taken_once_and_not_after_sixty_seconds_on_both_engine
         let storage = db.open().await;
         add_account(&storage, "pusat", HqRole::ChainAdmin, &[]).await;
         let t0 = 1_000_000;
-        storage.add_oidc_handoff("c1", "pusat", t0 + ttl, t0).await.unwrap();
-        storage.add_oidc_handoff("c2", "pusat", t0 + ttl, t0).await.unwrap();
+        storage
+            .add_oidc_handoff("c1", "pusat", t0 + ttl, t0)
+            .await
+            .unwrap();
+        storage
+            .add_oidc_handoff("c2", "pusat", t0 + ttl, t0)
+            .await
+            .unwrap();
         assert_eq!(
-            storage.take_oidc_handoff("c1", t0 + ttl - 1).await.unwrap().as_deref(),
+            storage
+                .take_oidc_handoff("c1", t0 + ttl - 1)
+                .await
+                .unwrap()
+                .as_deref(),
             Some("pusat"),
             "{}",
             db.name
@@ -148,7 +167,10 @@ async fn callback_refusals_send_the_browser_back_with_a_code_and_change_nothing(
         );
         // A state no login has.
         assert_eq!(
-            redirect(&format!("{base}/hq/v1/auth/oidc/callback?code=c&state=forged")).await,
+            redirect(&format!(
+                "{base}/hq/v1/auth/oidc/callback?code=c&state=forged"
+            ))
+            .await,
             "https://hq.example/hq/#login_error=oidc_login_expired",
             "{}",
             db.name
@@ -235,7 +257,10 @@ async fn a_handoff_code_completes_one_login_of_its_account() {
             .unwrap();
         assert_eq!(refreshed.status().as_u16(), 200);
         let (status, body) = complete().await;
-        assert_eq!((status, body["code"].as_str()), (401, Some("oidc_login_expired")));
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (401, Some("oidc_login_expired"))
+        );
         db.drop_now().await;
     }
 }

@@ -203,7 +203,11 @@ pub(crate) fn table() -> Vec<(Method, &'static str, MethodRouter<State>)> {
         (Method::GET, "/hq/v1/auth/providers", get(oidc::providers)),
         (Method::GET, oidc::START_PATH, get(oidc::start)),
         (Method::GET, oidc::CALLBACK_PATH, get(oidc::callback)),
-        (Method::POST, "/hq/v1/auth/oidc/complete", post(oidc::complete)),
+        (
+            Method::POST,
+            "/hq/v1/auth/oidc/complete",
+            post(oidc::complete),
+        ),
         (Method::GET, "/hq/v1/me", get(auth::me)),
         (Method::GET, "/hq/v1/clinics", get(clinics::overview)),
         (

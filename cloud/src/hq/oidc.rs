@@ -28,8 +28,8 @@
 //! most every [`MIN_JWKS_RELOAD`]). Logged: the username and the method, never a code,
 //! a state, a token or any other claim.
 
-use super::auth::{self, Tokens};
 use super::HqError;
+use super::auth::{self, Tokens};
 use crate::api::{Body, State};
 use crate::storage::accounts::AccountStorage;
 use crate::storage::oidc::{OidcStorage, PendingLogin};
@@ -268,14 +268,18 @@ fn form_encode(text: &str) -> String {
 /// authorized party that is this client when there are several audiences.
 fn claims_fit(claims: &serde_json::Value, nonce: &str, client_id: &str) -> Result<(), Failure> {
     if claims.get("nonce").and_then(|n| n.as_str()) != Some(nonce) {
-        return Err(Failure::Refused("the ID token's nonce is not this login's".into()));
+        return Err(Failure::Refused(
+            "the ID token's nonce is not this login's".into(),
+        ));
     }
     let several = claims
         .get("aud")
         .and_then(|a| a.as_array())
         .is_some_and(|a| a.len() > 1);
     if several && claims.get("azp").and_then(|a| a.as_str()) != Some(client_id) {
-        return Err(Failure::Refused("the ID token's azp is not this client".into()));
+        return Err(Failure::Refused(
+            "the ID token's azp is not this client".into(),
+        ));
     }
     Ok(())
 }
@@ -435,10 +439,8 @@ impl Oidc {
         let mut request = self.http.post(&provider.discovery.token_endpoint);
         match &settings.client_secret {
             Some(secret) if basic => {
-                request = request.basic_auth(
-                    form_encode(&settings.client_id),
-                    Some(form_encode(secret)),
-                );
+                request =
+                    request.basic_auth(form_encode(&settings.client_id), Some(form_encode(secret)));
             }
             Some(secret) => {
                 form.push(("client_id", settings.client_id.as_str()));
@@ -838,9 +840,8 @@ mod tests {
         use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
         let rng = ring::rand::SystemRandom::new();
         let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
-        let pair =
-            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
-                .unwrap();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+            .unwrap();
         let point = pair.public_key().as_ref();
         let (x, y) = (B64.encode(&point[1..33]), B64.encode(&point[33..65]));
         let jwks = json!({"keys": [
