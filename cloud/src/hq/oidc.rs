@@ -15,7 +15,7 @@
 //!    handoff code (SHA-256, sixty seconds, [`HANDOFF_TTL`]) and redirects to
 //!    `/hq/#login=<code>`: the tokens never travel in a URL.
 //! 3. `POST /hq/v1/auth/oidc/complete {code}` uses the code up and starts the login as
-//!    a password login does ([`super::auth::start_login`]): the same refresh chain, the
+//!    a password login does (`auth::start_login`, its own path): the same refresh chain, the
 //!    same access token.
 //!
 //! Every refusal at the callback redirects to `/hq/#login_error=<code>`: `oidc_refused`
