@@ -12,7 +12,8 @@
 //! - [`openapi`]: their OpenAPI document, generated from the handlers and types, served
 //!   at `GET /openapi.json`.
 //! - [`hq`]: `/hq/v1`, the chain staff's API: login, JWT access tokens and refresh
-//!   chains, the one permission table, and its own document at `GET /hq/openapi.json`.
+//!   chains, OpenID Connect login against the chain's provider, the one permission
+//!   table, and its own document at `GET /hq/openapi.json`.
 //! - [`serve`]: the server `medicloud cloud` runs, from a [`CloudConfig`]; [`open`] the
 //!   database the chain admin's commands (`medicloud cloud-admin`) work on.
 //!

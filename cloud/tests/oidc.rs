@@ -8,6 +8,7 @@ use crate::util::Db;
 use medicloud_cloud::CloudConfig;
 use medicloud_cloud::hq::HqRole;
 use medicloud_cloud::hq::oidc::{HANDOFF_TTL, LOGIN_TTL};
+use medicloud_cloud::storage::accounts::{Account, AccountStorage, AddAccount};
 use medicloud_cloud::storage::oidc::{OidcStorage, PendingLogin};
 use serde_json::{Value, json};
 
@@ -260,6 +261,38 @@ async fn a_handoff_code_completes_one_login_of_its_account() {
         assert_eq!(
             (status, body["code"].as_str()),
             (401, Some("oidc_login_expired"))
+        );
+        // A code of an account disabled since the callback gives nothing, and is used up.
+        let added = storage
+            .add_account(Account {
+                username: "mantan".into(),
+                password_hash: "unused".into(),
+                role: HqRole::ChainAdmin,
+                clinics: vec![],
+                disabled: true,
+                created_ms: 0,
+            })
+            .await
+            .unwrap();
+        assert_eq!(added, AddAccount::Added);
+        let disabled_code = "a-code-of-a-disabled-account";
+        storage
+            .add_oidc_handoff(&sha256_hex(disabled_code), "mantan", now + 60_000, now)
+            .await
+            .unwrap();
+        let res = client()
+            .post(format!("{base}/hq/v1/auth/oidc/complete"))
+            .json(&json!({"code": disabled_code}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 401, "{}", db.name);
+        assert_eq!(
+            storage
+                .take_oidc_handoff(&sha256_hex(disabled_code), now)
+                .await
+                .unwrap(),
+            None
         );
         db.drop_now().await;
     }
