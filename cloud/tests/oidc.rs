@@ -188,12 +188,40 @@ async fn callback_refusals_send_the_browser_back_with_a_code_and_change_nothing(
             .begin_oidc_login(&hash, pending(1), now, 600_000)
             .await
             .unwrap();
-        assert_eq!(
-            redirect(&format!(
+        // Its state from another browser (no cookie, or another's): no login is found,
+        // and the login is still there for the browser that began it.
+        let callback = format!("{base}/hq/v1/auth/oidc/callback?code=c&state={state}");
+        for cookie in [None, Some("medicloud_oidc_state=another")] {
+            let mut req = client().get(&callback);
+            if let Some(cookie) = cookie {
+                req = req.header("cookie", cookie);
+            }
+            let res = req.send().await.unwrap();
+            assert_eq!(
+                res.headers()["location"],
+                "https://hq.example/hq/#login_error=oidc_login_expired",
+                "{}: {cookie:?}",
+                db.name
+            );
+        }
+        let res = client()
+            .get(format!(
                 "{base}/hq/v1/auth/oidc/callback?error=access_denied&state={state}"
             ))
-            .await,
+            .header("cookie", format!("medicloud_oidc_state={state}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.headers()["location"],
             "https://hq.example/hq/#login_error=oidc_refused"
+        );
+        assert!(
+            res.headers()["set-cookie"]
+                .to_str()
+                .unwrap()
+                .starts_with("medicloud_oidc_state=; Path=/hq/v1/auth/oidc/callback; Max-Age=0"),
+            "the cookie is cleared"
         );
         assert_eq!(
             storage.take_oidc_login(&hash, now, 600_000).await.unwrap(),

@@ -3,9 +3,9 @@
 // and headless Chromium (Debian's, through playwright-core; nothing is downloaded).
 //   MEDICLOUD_BIN=../target/debug/medicloud node e2e/oidc.mjs
 // A person signs in at the provider and lands on the HQ screens signed in; a wrong
-// state, a replayed callback, a replayed code, a handoff code used twice, a provider
-// username without a cloud account and a cancelled sign-in are each refused, and none
-// of them makes an account or a login.
+// state, a replayed callback, a callback in a browser that did not begin the login, a
+// replayed code, a handoff code used twice, a provider username without a cloud account
+// and a cancelled sign-in are each refused, and none of them makes an account or a login.
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -86,6 +86,20 @@ async function signIn(page, base, username) {
   return callback;
 }
 
+/** Begins a login for `page`'s browser without going on to the provider: the start's
+ * answer is read here and its state cookie given to the browser, as following the
+ * redirect would. The authorization URL and the cookie's attributes. */
+async function freshStart(page, base) {
+  const res = await fetch(`${base}/hq/v1/auth/oidc/start`, { redirect: "manual" });
+  if (res.status !== 302) throw new Error(`the start answered ${res.status}`);
+  const authorize = new URL(res.headers.get("location"));
+  const cookie = res.headers.get("set-cookie");
+  const [pair, ...attributes] = cookie.split(";").map((p) => p.trim());
+  const [name, value] = pair.split("=");
+  await page.context().addCookies([{ name, value, url: `${base}/hq/v1/auth/oidc/callback`, httpOnly: true, sameSite: "Lax" }]);
+  return { authorize, attributes };
+}
+
 /** `POST /hq/v1/auth/oidc/complete` from the page, as the HQ screen does. */
 function complete(page, code) {
   return page.evaluate(async (code) => {
@@ -140,13 +154,23 @@ async function main() {
     wrong.searchParams.set("state", "a-state-the-cloud-never-made");
     await page.goto(wrong.href);
     check("a wrong state is refused", fragment(page.url(), "login_error") === "oidc_login_expired", page.url());
-    // The used code with a fresh, real state: the cloud takes the state, the provider
-    // refuses the code.
-    const fresh = await fetch(`${base}/hq/v1/auth/oidc/start`, { redirect: "manual" });
-    const authorize = new URL(fresh.headers.get("location"));
-    check("a start redirects to the provider with PKCE S256", fresh.status === 302 && authorize.origin === provider.issuer && authorize.searchParams.get("code_challenge_method") === "S256" && authorize.searchParams.get("response_type") === "code" && authorize.searchParams.get("scope") === "openid profile email");
+    // A fresh login begun for this browser, not taken on to the provider.
+    const { authorize, attributes } = await freshStart(page, base);
+    check("the start ties its state to the browser with an HttpOnly cookie for the callback only", attributes.includes("HttpOnly") && attributes.includes("SameSite=Lax") && attributes.includes("Path=/hq/v1/auth/oidc/callback"), attributes.join("; "));
+    check(
+      "a start redirects to the provider with PKCE S256",
+      authorize.origin === provider.issuer && authorize.searchParams.get("code_challenge_method") === "S256" && /^[\w-]{43}$/.test(authorize.searchParams.get("code_challenge")) && authorize.searchParams.get("response_type") === "code" && authorize.searchParams.get("scope") === "openid profile email" && !!authorize.searchParams.get("nonce"),
+      authorize.href,
+    );
     const replay = new URL(callback);
     replay.searchParams.set("state", authorize.searchParams.get("state"));
+    // Its callback from another browser (someone sent a victim a callback URL): refused,
+    // and the login stays for the browser that began it.
+    const other = await (await browser.newContext()).newPage();
+    await other.goto(replay.href);
+    check("a callback from a browser that did not begin the login is refused", fragment(other.url(), "login_error") === "oidc_login_expired", other.url());
+    // The used code with that fresh, real state: the cloud takes the state, the provider
+    // refuses the code.
     await page.goto(replay.href);
     check("a replayed code is refused by the provider", fragment(page.url(), "login_error") === "oidc_refused", page.url());
     check("and none of these made a login", count(dbPath, "SELECT count(*) FROM hq_refresh_chains") === 1 && count(dbPath, "SELECT count(*) FROM hq_oidc_handoffs") === 0);

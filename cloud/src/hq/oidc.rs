@@ -3,10 +3,13 @@
 //!
 //! 1. `GET /hq/v1/auth/oidc/start` makes a `state` (32 random bytes), a `nonce` and a
 //!    PKCE verifier, keeps them in the database (the state as SHA-256; ten minutes,
-//!    [`LOGIN_TTL`]) and redirects the browser to the provider's authorization endpoint
-//!    (`response_type=code`, `scope=openid profile email`, `code_challenge` S256).
+//!    [`LOGIN_TTL`]), sets it in a cookie ([`STATE_COOKIE`]: `HttpOnly`, `SameSite=Lax`,
+//!    for the callback's path only) and redirects the browser to the provider's
+//!    authorization endpoint (`response_type=code`, `scope=openid profile email`,
+//!    `code_challenge` S256).
 //! 2. `GET /hq/v1/auth/oidc/callback?code&state` takes the pending login by its state in
-//!    one statement (unknown, used or expired: refused, nothing done), trades the code and
+//!    one statement (unknown, used, expired, or not the state of this browser's cookie:
+//!    refused, nothing done), trades the code and
 //!    the verifier at the token endpoint (`client_secret_basic`, or `_post` when that is
 //!    all the provider takes), verifies the ID token (the provider's JWKS, `iss`, `aud` =
 //!    the client id, `exp`, the stored `nonce`) and matches the configured claim
@@ -556,6 +559,39 @@ impl std::fmt::Debug for CallbackQuery {
 }
 
 /// A redirect to the HQ screens with `fragment` (`login=…` or `login_error=…`).
+/// The cookie that ties a login's `state` to the browser that began it: a callback
+/// from another browser (a victim sent an attacker's callback URL) finds no login.
+pub const STATE_COOKIE: &str = "medicloud_oidc_state";
+
+/// The `Set-Cookie` value of [`STATE_COOKIE`]: `state` for the login's ten minutes, or
+/// (`None`) cleared.
+fn state_cookie(oidc: &Oidc, state: Option<&str>) -> String {
+    let secure = if oidc.settings.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let (value, age) = match state {
+        Some(state) => (state, LOGIN_TTL.as_secs()),
+        None => ("", 0),
+    };
+    format!(
+        "{STATE_COOKIE}={value}; Path={CALLBACK_PATH}; Max-Age={age}; HttpOnly; SameSite=Lax{secure}"
+    )
+}
+
+/// The state in the request's [`STATE_COOKIE`].
+fn cookie_state(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == STATE_COOKIE)
+        .map(|(_, value)| value)
+}
+
 fn to_screens(oidc: &Oidc, fragment: &str) -> Response {
     let location = format!("{}/hq/#{fragment}", oidc.settings.public_url);
     (
@@ -563,6 +599,7 @@ fn to_screens(oidc: &Oidc, fragment: &str) -> Response {
         [
             (header::LOCATION, location),
             (header::CACHE_CONTROL, "no-store".to_owned()),
+            (header::SET_COOKIE, state_cookie(oidc, None)),
         ],
     )
         .into_response()
@@ -644,6 +681,7 @@ pub(crate) async fn start(
         [
             (header::LOCATION, url),
             (header::CACHE_CONTROL, "no-store".to_owned()),
+            (header::SET_COOKIE, state_cookie(oidc, Some(&secret))),
         ],
     )
         .into_response())
@@ -660,15 +698,21 @@ pub(crate) async fn start(
         ("error" = Option<String>, Query, description = "the provider's refusal (`access_denied`)"),
     ),
     responses(
-        (status = 303, description = "to `/hq/#login=<code>`; or to `/hq/#login_error=<code>` with `oidc_login_expired` (an unknown, used or expired state), `oidc_refused` (the provider refused, or its ID token does not verify), `oidc_unknown_subject` (no enabled account has the claim's username), `oidc_provider_unavailable`", headers(("Location" = String))),
+        (status = 303, description = "to `/hq/#login=<code>`; or to `/hq/#login_error=<code>` with `oidc_login_expired` (an unknown, used or expired state, or one this browser's `medicloud_oidc_state` cookie does not hold), `oidc_refused` (the provider refused, or its ID token does not verify), `oidc_unknown_subject` (no enabled account has the claim's username), `oidc_provider_unavailable`", headers(("Location" = String))),
         (status = 404, description = "`not_found`: the cloud has no OpenID Connect provider", body = ErrorBody),
     ))]
 pub(crate) async fn callback(
     axum::extract::State(state): axum::extract::State<State>,
+    headers: axum::http::HeaderMap,
     Query(query): Query<CallbackQuery>,
 ) -> Result<Response, HqError> {
     let oidc = configured(&state)?;
-    let pending = match &query.state {
+    // Only the browser that began the login may finish it (or cancel it).
+    let ours = query
+        .state
+        .as_deref()
+        .filter(|secret| cookie_state(&headers) == Some(*secret));
+    let pending = match ours {
         Some(secret) => {
             state
                 .storage
@@ -825,6 +869,20 @@ mod tests {
         assert!(claims_fit(&several, "n1", "medicloud").is_err());
         let mine = json!({"nonce": "n1", "aud": ["medicloud", "other"], "azp": "medicloud"});
         assert!(claims_fit(&mine, "n1", "medicloud").is_ok());
+    }
+
+    #[test]
+    fn the_state_cookie_is_read_among_others() {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            "a=1; medicloud_oidc_state=s-1".parse().unwrap(),
+        );
+        headers.append(header::COOKIE, "b=2".parse().unwrap());
+        assert_eq!(cookie_state(&headers), Some("s-1"));
+        let mut other = axum::http::HeaderMap::new();
+        other.insert(header::COOKIE, "medicloud_oidc_statex=s-1".parse().unwrap());
+        assert_eq!(cookie_state(&other), None);
     }
 
     #[test]
