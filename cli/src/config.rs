@@ -83,6 +83,22 @@ hq_access_ttl_secs = 300
 # The token of the /admin/v1 routes comes from MEDICLOUD_CLOUD_ADMIN_TOKEN only, and the
 # secret the /hq signing keys are sealed with from MEDICLOUD_CLOUD_HQ_KEY_SECRET only
 # (the same on every replica and for `medicloud cloud-admin rotate-key`).
+
+# The cloud's public base URL, as browsers reach it (MEDICLOUD_CLOUD_PUBLIC_URL); the
+# OpenID Connect redirect URI is {public_url}/hq/v1/auth/oidc/callback.
+# public_url = "https://hq.example"
+# OpenID Connect login for the chain staff, on when oidc_issuer is set: the provider's
+# issuer URL (MEDICLOUD_CLOUD_OIDC_ISSUER; its /.well-known/openid-configuration is read),
+# the cloud's client id there (MEDICLOUD_CLOUD_OIDC_CLIENT_ID). The client secret comes
+# from MEDICLOUD_OIDC_CLIENT_SECRET only (none: a public client, PKCE only).
+# oidc_issuer = "https://login.example"
+# oidc_client_id = "medicloud-hq"
+# The provider's name on the sign-in button (MEDICLOUD_CLOUD_OIDC_NAME).
+oidc_name = "SSO"
+# The ID token claim whose value (in lower case) must be the username of an existing,
+# enabled cloud account (MEDICLOUD_CLOUD_OIDC_USERNAME_CLAIM): preferred_username, email,
+# or another claim the provider sends. No account is made on the fly.
+oidc_username_claim = "preferred_username"
 "#;
 
 /// Reads a TOML configuration file into `T`, naming the file and the setting in errors.
@@ -273,6 +289,31 @@ pub struct CloudFlags {
     /// on every replica (unset: stored unsealed, and the cloud warns).
     #[arg(long, env = "MEDICLOUD_CLOUD_HQ_KEY_SECRET", hide_env_values = true)]
     pub hq_key_secret: Option<String>,
+    /// The cloud's public base URL, as browsers reach it (`https://hq.example`): the
+    /// OpenID Connect redirect URI is `{public_url}/hq/v1/auth/oidc/callback`.
+    #[arg(long, env = "MEDICLOUD_CLOUD_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// The chain staff's OpenID Connect provider, by its issuer URL (unset: password
+    /// logins only).
+    #[arg(long, env = "MEDICLOUD_CLOUD_OIDC_ISSUER", value_name = "URL")]
+    pub oidc_issuer: Option<String>,
+    /// The cloud's client id at the OpenID Connect provider.
+    #[arg(long, env = "MEDICLOUD_CLOUD_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// The cloud's client secret at the provider (unset: a public client, PKCE only).
+    #[arg(long, env = "MEDICLOUD_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// The provider's name on the sign-in button [default: SSO].
+    #[arg(long, env = "MEDICLOUD_CLOUD_OIDC_NAME")]
+    pub oidc_name: Option<String>,
+    /// The ID token claim matched to an existing account's username [default:
+    /// preferred_username]; `email` is the other usual choice.
+    #[arg(
+        long,
+        env = "MEDICLOUD_CLOUD_OIDC_USERNAME_CLAIM",
+        value_name = "CLAIM"
+    )]
+    pub oidc_username_claim: Option<String>,
 }
 
 impl CloudFlags {
@@ -291,6 +332,12 @@ impl CloudFlags {
         set_some(&mut config.ui, self.ui);
         set(&mut config.hq_access_ttl_secs, self.hq_access_ttl_secs);
         set_some(&mut config.hq_key_secret, self.hq_key_secret);
+        set_some(&mut config.public_url, self.public_url);
+        set_some(&mut config.oidc_issuer, self.oidc_issuer);
+        set_some(&mut config.oidc_client_id, self.oidc_client_id);
+        set_some(&mut config.oidc_client_secret, self.oidc_client_secret);
+        set(&mut config.oidc_name, self.oidc_name);
+        set(&mut config.oidc_username_claim, self.oidc_username_claim);
         Ok(config)
     }
 }

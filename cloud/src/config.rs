@@ -32,6 +32,25 @@ pub struct CloudConfig {
     /// replica of a chain needs the same one; none: stored unsealed). Never serialised.
     #[serde(skip_serializing)]
     pub hq_key_secret: Option<String>,
+    /// The cloud's public base URL, as browsers reach it (`https://hq.example`): the
+    /// OpenID Connect redirect URI is `{public_url}/hq/v1/auth/oidc/callback`.
+    pub public_url: Option<String>,
+    /// The OpenID Connect provider of the chain staff, by its issuer URL (its discovery
+    /// document is `{issuer}/.well-known/openid-configuration`); none: password logins
+    /// only. HTTPS, unless on loopback.
+    pub oidc_issuer: Option<String>,
+    /// The cloud's client id at the provider.
+    pub oidc_client_id: Option<String>,
+    /// The cloud's client secret at the provider (none: a public client, PKCE only).
+    /// Never serialised.
+    #[serde(skip_serializing)]
+    pub oidc_client_secret: Option<String>,
+    /// The provider's name on the sign-in button ("Sign in with …").
+    pub oidc_name: String,
+    /// The ID token claim whose value (in lower case) is the username of an existing,
+    /// enabled cloud account: `preferred_username`, `email`, or another the provider
+    /// sends. No account is made on the fly.
+    pub oidc_username_claim: String,
 }
 
 /// The cloud's database unless told otherwise.
@@ -49,6 +68,12 @@ impl Default for CloudConfig {
             ui: Some(PathBuf::from("ui/dist")),
             hq_access_ttl_secs: 300,
             hq_key_secret: None,
+            public_url: None,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_name: "SSO".to_owned(),
+            oidc_username_claim: "preferred_username".to_owned(),
         }
     }
 }

@@ -12,7 +12,8 @@
 //! - [`openapi`]: their OpenAPI document, generated from the handlers and types, served
 //!   at `GET /openapi.json`.
 //! - [`hq`]: `/hq/v1`, the chain staff's API: login, JWT access tokens and refresh
-//!   chains, the one permission table, and its own document at `GET /hq/openapi.json`.
+//!   chains, OpenID Connect login against the chain's provider, the one permission
+//!   table, and its own document at `GET /hq/openapi.json`.
 //! - [`serve`]: the server `medicloud cloud` runs, from a [`CloudConfig`]; [`open`] the
 //!   database the chain admin's commands (`medicloud cloud-admin`) work on.
 //!
@@ -63,6 +64,9 @@ pub async fn serve(
             args.listen
         );
     }
+    let oidc = hq::oidc::OidcSettings::from_config(&args)?
+        .map(hq::oidc::Oidc::new)
+        .transpose()?;
     let storage = Arc::new(open(&args.database).await?);
     let secret = args.hq_key_secret.as_deref().map(hq::keys::KeySecret::new);
     if secret.is_none() {
@@ -77,6 +81,7 @@ pub async fn serve(
             live: hq::live::Live::start(storage.clone()),
             keys,
             access_ttl: std::time::Duration::from_secs(args.hq_access_ttl_secs.max(1)),
+            oidc,
         }),
         storage,
     };

@@ -29,7 +29,7 @@ struct Chain {
 }
 
 /// A cloud server on loopback over `db`, with `config` changed by `tweak`.
-async fn serve(db: &Db, tweak: impl FnOnce(&mut CloudConfig)) -> String {
+pub(crate) async fn serve(db: &Db, tweak: impl FnOnce(&mut CloudConfig)) -> String {
     let mut config = CloudConfig {
         database: db.url.clone(),
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -47,7 +47,12 @@ async fn serve(db: &Db, tweak: impl FnOnce(&mut CloudConfig)) -> String {
     format!("http://{}", rx.await.unwrap())
 }
 
-async fn add_account(storage: &AnyStorage, username: &str, role: HqRole, clinics: &[ClinicId]) {
+pub(crate) async fn add_account(
+    storage: &AnyStorage,
+    username: &str,
+    role: HqRole,
+    clinics: &[ClinicId],
+) {
     let added = storage
         .add_account(Account {
             username: username.into(),
@@ -80,7 +85,11 @@ async fn chain_with(db: &Db, tweak: impl FnOnce(&mut CloudConfig)) -> Chain {
         storage,
         a,
         b,
-        client: reqwest::Client::new(),
+        // The OpenID Connect routes answer browsers with redirects: the tests read them.
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
     }
 }
 
@@ -454,7 +463,13 @@ type Case<'a> = (&'a str, &'a str, Option<&'a str>, u16, Option<&'a str>);
 #[tokio::test]
 async fn role_boundaries_on_every_hq_route() {
     for db in Db::all().await {
-        let chain = chain(&db).await;
+        // An OpenID Connect provider that cannot be reached: its routes are there.
+        let chain = chain_with(&db, |c| {
+            c.oidc_issuer = Some("http://127.0.0.1:9".into());
+            c.oidc_client_id = Some("medicloud-hq".into());
+            c.public_url = Some("http://127.0.0.1:9".into());
+        })
+        .await;
         let (a, b) = (chain.a, chain.b);
         let devices_a = format!("/hq/v1/clinics/{a}/devices");
         let devices_b = format!("/hq/v1/clinics/{b}/devices");
@@ -529,6 +544,16 @@ async fn role_boundaries_on_every_hq_route() {
             ("POST", "/hq/v1/auth/refresh", Some("manajer"), 200, None),
             ("POST", "/hq/v1/auth/refresh", Some("auditor"), 200, None),
             ("POST", "/hq/v1/auth/refresh", None,            401, Some("unauthorized")),
+            // Signing in with the provider is for anyone: no role, no token.
+            ("GET",  "/hq/v1/auth/providers",     Some("pusat"),   200, None),
+            ("GET",  "/hq/v1/auth/providers",     Some("auditor"), 200, None),
+            ("GET",  "/hq/v1/auth/providers",     None,            200, None),
+            ("GET",  "/hq/v1/auth/oidc/start",    Some("manajer"), 303, None),
+            ("GET",  "/hq/v1/auth/oidc/start",    None,            303, None),
+            ("GET",  "/hq/v1/auth/oidc/callback", Some("pusat"),   303, None),
+            ("GET",  "/hq/v1/auth/oidc/callback", None,            303, None),
+            ("POST", "/hq/v1/auth/oidc/complete", Some("pusat"),   401, Some("oidc_login_expired")),
+            ("POST", "/hq/v1/auth/oidc/complete", None,            401, Some("oidc_login_expired")),
         ];
         let mut covered = BTreeSet::new();
         for (method, path, who, status, expected) in table {
@@ -548,6 +573,9 @@ async fn role_boundaries_on_every_hq_route() {
                         .await
                 }
                 ("POST", "/hq/v1/auth/refresh") => chain.refresh(&refresh).await,
+                ("POST", "/hq/v1/auth/oidc/complete") => {
+                    chain.post(path, token, json!({"code": "not-a-code"})).await
+                }
                 ("POST", _) => chain.post(path, token, json!({})).await,
                 // A live stream does not end: its status, then it is dropped.
                 ("GET", "/hq/v1/events") if *status == 200 => {

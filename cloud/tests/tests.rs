@@ -6,6 +6,7 @@
 mod convergence;
 mod hq;
 mod http;
+mod oidc;
 mod openapi;
 mod projections;
 mod reports;

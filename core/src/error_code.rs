@@ -79,6 +79,21 @@ pub enum ErrorCode {
     SessionRevoked,
     /// 403, from the cloud's `/hq`: a clinic that is not on the caller's account.
     ClinicNotOnAccount,
+    /// 403, from the cloud's OpenID Connect login (its callback redirects to
+    /// `/hq/#login_error=oidc_unknown_subject`): the provider vouched for someone who has
+    /// no enabled cloud account; nothing was made.
+    OidcUnknownSubject,
+    /// 401, from the cloud's OpenID Connect login: a sign-in that is unknown, used
+    /// already or too old (its `state` at the callback, ten minutes; its handoff code at
+    /// `/hq/v1/auth/oidc/complete`, sixty seconds); start again.
+    OidcLoginExpired,
+    /// 401, from the cloud's OpenID Connect login: the provider refused the sign-in
+    /// (the person cancelled, a code used twice) or gave an ID token that does not
+    /// verify.
+    OidcRefused,
+    /// 502, from the cloud's OpenID Connect login: the provider cannot be reached or
+    /// answers what it should not (its discovery document, keys or token endpoint).
+    OidcProviderUnavailable,
 
     // What was asked for.
     /// 404: the thing asked for does not exist (or the caller may not know it does).
@@ -178,6 +193,10 @@ impl ErrorCode {
             C::TokenExpired => "token_expired",
             C::SessionRevoked => "session_revoked",
             C::ClinicNotOnAccount => "clinic_not_on_account",
+            C::OidcUnknownSubject => "oidc_unknown_subject",
+            C::OidcLoginExpired => "oidc_login_expired",
+            C::OidcRefused => "oidc_refused",
+            C::OidcProviderUnavailable => "oidc_provider_unavailable",
             C::NotFound => "not_found",
             C::QueueEmpty => "queue_empty",
             C::InvalidTransition => "invalid_transition",
@@ -263,7 +282,7 @@ pub(crate) mod tests {
 
     /// Every variant (a new one goes here and in `as_str`, whose match is exhaustive; its
     /// texts go into [`crate::i18n`], whose test reads this list).
-    pub(crate) const ALL: [ErrorCode; 48] = {
+    pub(crate) const ALL: [ErrorCode; 52] = {
         use ErrorCode as C;
         [
             C::ValidationFailed,
@@ -286,6 +305,10 @@ pub(crate) mod tests {
             C::TokenExpired,
             C::SessionRevoked,
             C::ClinicNotOnAccount,
+            C::OidcUnknownSubject,
+            C::OidcLoginExpired,
+            C::OidcRefused,
+            C::OidcProviderUnavailable,
             C::NotFound,
             C::QueueEmpty,
             C::InvalidTransition,

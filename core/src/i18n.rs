@@ -197,6 +197,22 @@ impl ErrorCode {
                 "Klinik ini tidak tercantum pada akun Anda.",
                 "this clinic is not on your account",
             ),
+            C::OidcUnknownSubject => (
+                "Akun penyedia login ini tidak terdaftar di Medicloud; minta admin jaringan klinik membuatkan akun dengan nama pengguna yang sama.",
+                "this sign-in account has no Medicloud account; ask the chain admin for one with the same username",
+            ),
+            C::OidcLoginExpired => (
+                "Proses masuk ini sudah kedaluwarsa atau sudah dipakai; silakan masuk lagi.",
+                "this sign-in expired or was used already; sign in again",
+            ),
+            C::OidcRefused => (
+                "Penyedia login menolak proses masuk ini.",
+                "the sign-in provider refused this sign-in",
+            ),
+            C::OidcProviderUnavailable => (
+                "Penyedia login tidak dapat dihubungi; coba lagi nanti atau masuk dengan kata sandi.",
+                "the sign-in provider cannot be reached; try again later or log in with a password",
+            ),
             C::NotFound => ("Tidak ditemukan.", "not found"),
             C::QueueEmpty => (
                 "Tidak ada yang menunggu untuk loket ini.",

@@ -14,7 +14,7 @@
 use super::keys::{ISSUER, Refused, VerifyError};
 use super::{HqAction, HqCaller, HqError, HqRole, REFRESH_TTL};
 use crate::api::{Body, State};
-use crate::storage::accounts::{AccountStorage, Refresh};
+use crate::storage::accounts::{Account, AccountStorage, Refresh};
 use axum::Json;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -308,21 +308,32 @@ pub(crate) async fn login(
         ));
     };
     state.storage.login_succeeded(&username, &address).await?;
+    start_login(&state, account, "password").await
+}
+
+/// Starts a login of `account`, proved by `method` (`password`, `oidc`): a new refresh
+/// chain with its first refresh token, and an access token. Every way of logging in
+/// ends here.
+pub(crate) async fn start_login(
+    state: &State,
+    account: Account,
+    method: &'static str,
+) -> Result<Json<Tokens>, HqError> {
     let chain = uuid::Uuid::new_v4().to_string();
     let refresh_token = new_refresh_token();
     state
         .storage
         .start_chain(
             &chain,
-            &username,
+            &account.username,
             &sha256_hex(&refresh_token),
             refresh_expiry(),
-            now,
+            super::now_ms(),
         )
         .await?;
-    tracing::info!(username = %account.username, role = %account.role, "hq login");
+    tracing::info!(username = %account.username, role = %account.role, method, "hq login");
     issue(
-        &state,
+        state,
         &account.username,
         account.role,
         account.clinics,

@@ -5,6 +5,10 @@
 //! | `POST /hq/v1/auth/login` | anyone | `{username, password}` → [`auth::Tokens`] |
 //! | `POST /hq/v1/auth/refresh` | a refresh token | `{refresh_token}` → [`auth::Tokens`] (the old one is used up) |
 //! | `POST /hq/v1/auth/logout` | an access token | revokes the login's refresh chain |
+//! | `GET /hq/v1/auth/providers` | anyone | [`oidc::Providers`]: the OpenID Connect provider's name and start URL, or `null` |
+//! | `GET /hq/v1/auth/oidc/start` | anyone | 302 to the provider (authorization code, PKCE S256) |
+//! | `GET /hq/v1/auth/oidc/callback?code&state` | the provider's redirect | 303 to `/hq/#login=<one-time code>` or `/hq/#login_error=<code>` |
+//! | `POST /hq/v1/auth/oidc/complete` | a one-time code | `{code}` → [`auth::Tokens`], as a password login |
 //! | `GET /hq/v1/me` | an access token | [`auth::Me`]: username, role, clinics |
 //! | `GET /hq/v1/clinics` | `see_clinics` | [`crate::overview::ClinicOverview`] of every clinic the caller sees |
 //! | `GET /hq/v1/clinics/{id}/tickets?date=` | `see_clinic` in that clinic | its tickets of that day ([`clinics::HqTicket`]) |
@@ -29,11 +33,16 @@
 //! nothing else. Failed logins are counted in the database per (username, address) and
 //! per address ([`auth`]), so the limits hold across replicas. No token, password or
 //! hash is ever logged.
+//!
+//! **OpenID Connect** ([`oidc`]), when the cloud has a provider: the provider vouches
+//! for someone, the configured claim names an existing, enabled account, and the login
+//! then goes on as a password login does (one refresh chain, the same tokens).
 
 pub mod auth;
 pub mod clinics;
 pub mod keys;
 pub mod live;
+pub mod oidc;
 pub mod openapi;
 pub mod permission;
 pub mod reports;
@@ -60,6 +69,8 @@ pub struct Hq {
     pub access_ttl: Duration,
     /// The live overview's streams.
     pub live: std::sync::Arc<live::Live>,
+    /// The OpenID Connect provider, if the cloud has one.
+    pub oidc: Option<oidc::Oidc>,
 }
 
 /// Now, in ms since the epoch.
@@ -222,6 +233,14 @@ pub(crate) fn table() -> Vec<(Method, &'static str, MethodRouter<State>)> {
         (Method::POST, "/hq/v1/auth/login", post(auth::login)),
         (Method::POST, "/hq/v1/auth/refresh", post(auth::refresh)),
         (Method::POST, "/hq/v1/auth/logout", post(auth::logout)),
+        (Method::GET, "/hq/v1/auth/providers", get(oidc::providers)),
+        (Method::GET, oidc::START_PATH, get(oidc::start)),
+        (Method::GET, oidc::CALLBACK_PATH, get(oidc::callback)),
+        (
+            Method::POST,
+            "/hq/v1/auth/oidc/complete",
+            post(oidc::complete),
+        ),
         (Method::GET, "/hq/v1/me", get(auth::me)),
         (Method::GET, "/hq/v1/clinics", get(clinics::overview)),
         (

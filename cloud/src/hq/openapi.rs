@@ -4,6 +4,7 @@
 //! `/openapi.json`.
 
 use super::auth::{self, Me, RefreshRequest, Tokens};
+use super::oidc;
 use super::permission::HqRole;
 use axum::Json;
 use medicloud_core::error_code::{ErrorBody, ErrorCode};
@@ -18,7 +19,9 @@ use utoipa::{Modify, OpenApi};
     info(
         title = "Medicloud HQ API",
         description = "The clinic chain's head office: chain staff log in \
-            (`/hq/v1/auth/login` → a short-lived JWT access token and a refresh token) \
+            (`/hq/v1/auth/login` → a short-lived JWT access token and a refresh token; or \
+            with the chain's OpenID Connect provider, from `/hq/v1/auth/oidc/start` to a \
+            one-time code in `/hq/#login=…` traded at `/hq/v1/auth/oidc/complete`) \
             and read every clinic they may see. Send the access token as \
             `Authorization: Bearer …`; when it expires (401 `token_expired`), trade the \
             refresh token for new ones at `/hq/v1/auth/refresh`. A clinic not on a \
@@ -29,12 +32,14 @@ use utoipa::{Modify, OpenApi};
     paths(
         document,
         auth::login, auth::refresh, auth::logout, auth::me,
+        oidc::providers, oidc::start, oidc::callback, oidc::complete,
         super::clinic_devices, super::clinics::overview, super::clinics::tickets,
         super::clinics::configuration,
         super::reports::summary_json, super::reports::summary_csv, super::reports::summary_xlsx,
         super::live::events,
     ),
-    components(schemas(ErrorBody, ErrorCode, HqRole, auth::LoginRequest, RefreshRequest, Tokens, Me)),
+    components(schemas(ErrorBody, ErrorCode, HqRole, auth::LoginRequest, RefreshRequest, Tokens, Me,
+        oidc::Providers, oidc::OidcProvider, oidc::CompleteRequest)),
     modifiers(&Security),
     tags(
         (name = "auth", description = "Logging in, tokens, one's own account"),
@@ -62,7 +67,7 @@ impl Modify for Security {
                 .into(),
         );
         components.add_security_scheme("hq_access_token", SecurityScheme::Http(scheme));
-        for name in ["LoginRequest", "RefreshRequest"] {
+        for name in ["LoginRequest", "RefreshRequest", "CompleteRequest"] {
             if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
                 object.additional_properties =
                     Some(Box::new(AdditionalProperties::FreeForm(false)));

@@ -16,10 +16,12 @@
 //! next seq, a label counter, a one-time code).
 
 pub mod accounts;
+pub mod oidc;
 mod postgres;
 mod sqlite;
 
 pub use accounts::AccountStorage;
+pub use oidc::OidcStorage;
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 

@@ -43,6 +43,10 @@ const MIGRATIONS: Migrations = &[
         RECORDS_MIGRATION,
         include_str!("../../../migrations/cloud/postgres/20261203140000_records.sql"),
     ),
+    (
+        "20261203150000_hq_oidc.sql",
+        include_str!("../../../migrations/cloud/postgres/20261203150000_hq_oidc.sql"),
+    ),
 ];
 
 /// The advisory lock key of one clinic's entity: the first 8 bytes of

@@ -40,6 +40,10 @@ const MIGRATIONS: Migrations = &[
         RECORDS_MIGRATION,
         include_str!("../../../migrations/cloud/sqlite/20261203140000_records.sql"),
     ),
+    (
+        "20261203150000_hq_oidc.sql",
+        include_str!("../../../migrations/cloud/sqlite/20261203150000_hq_oidc.sql"),
+    ),
 ];
 
 /// Folds `stored` (events of `clinic` just stored, their `entity` set) into the

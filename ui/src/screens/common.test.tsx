@@ -54,6 +54,10 @@ const EVERY_CODE: Record<ErrorCode, true> = {
   token_expired: true,
   session_revoked: true,
   clinic_not_on_account: true,
+  oidc_unknown_subject: true,
+  oidc_login_expired: true,
+  oidc_refused: true,
+  oidc_provider_unavailable: true,
   unknown: true,
   offline: true,
 };
