@@ -343,7 +343,8 @@ const NOTIFY_CHANNEL: &str = "medicloud_ingest";
 #[derive(Clone)]
 pub struct Postgres {
     pool: Pool,
-    config: tokio_postgres::Config,
+    /// For the notices' own connection.
+    config: std::sync::Arc<tokio_postgres::Config>,
 }
 
 impl std::fmt::Debug for Postgres {
@@ -388,7 +389,7 @@ impl Postgres {
             .map_err(pool_error)?;
         Ok(Self {
             pool,
-            config: url.parse().map_err(pool_error)?,
+            config: std::sync::Arc::new(url.parse().map_err(pool_error)?),
         })
     }
 
