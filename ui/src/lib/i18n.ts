@@ -1,5 +1,6 @@
 // Bahasa Indonesia first, English second: one catalogue per language, same keys.
 import { useCallback, useEffect, useState } from "react";
+import { hqEn, hqId } from "./i18nHq";
 
 export type Lang = "id" | "en";
 
@@ -363,6 +364,7 @@ const id = {
   reportCheckedIn: "Check-in",
   reportMissed: "Tidak datang",
   reportEstimate: "Selisih rata-rata perkiraan tunggu",
+  ...hqId,
 } as const;
 
 export type Key = keyof typeof id;
@@ -727,6 +729,7 @@ const en: Record<Key, string> = {
   reportCheckedIn: "Checked in",
   reportMissed: "Missed",
   reportEstimate: "Mean error of the wait estimate",
+  ...hqEn,
 };
 
 export const catalogue: Record<Lang, Record<Key, string>> = { id, en };
