@@ -80,7 +80,7 @@ function HqShell({ token, t, lang, toggle, logout }: { token: string; t: (k: Key
     if (replace) history.replaceState(null, "", href);
     else history.pushState(null, "", href);
     setRoute(routeOf(window.location.pathname, window.location.search));
-    if (!replace) window.scrollTo?.(0, 0);
+    if (!replace) document.documentElement.scrollTop = 0;
   }, []);
   useEffect(() => {
     const back = () => setRoute(routeOf(window.location.pathname, window.location.search));

@@ -52,9 +52,7 @@ export function DeviceLine({ device, timeZone, now, t, lang }: { device: DeviceS
   const f = freshness(device, timeZone, now, t, lang);
   return (
     <li className={`device ${f.offline ? "offline" : "online"}`} data-testid={`device-${device.id}`} data-offline={f.offline}>
-      <span className="device-dot" aria-hidden="true">
-        {f.offline ? "!" : ""}
-      </span>
+      <span className="device-dot" aria-hidden="true" />
       <strong>{device.name}</strong> <span className="device-words">{f.words}</span>
     </li>
   );
