@@ -151,6 +151,7 @@ export function ReportView({
   fail,
   counterNames = {},
   controls,
+  title,
   testId = "reports",
 }: {
   source: ReportSource;
@@ -162,6 +163,8 @@ export function ReportView({
   /** The clinic's counters by id, to name them as the display does (`Loket 1`). */
   counterNames?: Record<string, string>;
   controls?: ReactNode;
+  /** Whose report, after the heading's "Laporan". */
+  title?: string;
   testId?: string;
 }) {
   const today = dayIn(timeZone);
@@ -201,7 +204,10 @@ export function ReportView({
   return (
     <section className="card wide reports" aria-labelledby="reports-title" data-testid={testId}>
       <div className="row spread">
-        <h2 id="reports-title">{t("reports")}</h2>
+        <h2 id="reports-title">
+          {t("reports")}
+          {title && <span className="muted"> · {title}</span>}
+        </h2>
         <div className="row">
           <button onClick={() => void download("csv")} disabled={busy !== null} data-testid="report-csv">
             {t("reportCsv")}

@@ -149,7 +149,7 @@ export function ClinicView({
         {isToday ? (
           <>
             <Stat label={t("hqWaitingNow")} value={row.waiting} testId="clinic-waiting" />
-            <Stat label={t("hqLongestWait")} value={waitMinutes(longestWaitNow(row, now), lang)} />
+            <Stat label={t("hqLongestWait")} value={waitMinutes(longestWaitNow(row, now), row.waiting, lang)} />
             <Stat label={t("hqServedToday")} value={row.served_today} testId="clinic-served" />
             <Stat label={t("hqNoShowToday")} value={row.no_show_today} />
           </>

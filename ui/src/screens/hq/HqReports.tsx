@@ -59,6 +59,7 @@ export function HqReports({
         lang={lang}
         timeZone={row.time_zone}
         fail={fail}
+        title={row.name}
         testId="hq-reports"
         controls={
           <label>

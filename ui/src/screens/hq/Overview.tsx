@@ -53,7 +53,7 @@ export function Overview({
     <div className="hq-page" data-testid="hq-overview">
       <section className="hq-totals" aria-label={t("hqChainTotal")} data-testid="hq-totals">
         <Stat label={t("hqWaitingNow")} value={totals.waiting} testId="total-waiting" />
-        <Stat label={t("hqLongestWait")} value={waitMinutes(totals.longest, lang)} testId="total-longest" />
+        <Stat label={t("hqLongestWait")} value={waitMinutes(totals.longest, totals.waiting, lang)} testId="total-longest" />
         <Stat label={t("hqServedToday")} value={totals.served} testId="total-served" />
         <Stat label={t("hqNoShowToday")} value={totals.noShow} testId="total-no-show" />
         <Stat
@@ -123,7 +123,7 @@ export function Overview({
                       {r.waiting}
                     </td>
                     <td className="num" data-label={t("hqLongestWait")} data-testid="longest">
-                      {waitMinutes(longestWaitNow(r, now), lang)}
+                      {waitMinutes(longestWaitNow(r, now), r.waiting, lang)}
                     </td>
                     <td className="num" data-label={t("hqServedToday")} data-testid="served">
                       {r.served_today}

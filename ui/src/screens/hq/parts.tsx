@@ -25,9 +25,9 @@ export function elapsed(seconds: number, t: (k: Key) => string, lang: "id" | "en
   return duration(seconds, lang);
 }
 
-/** Minutes of a wait, as the overview shows them: `23 mnt` (`0 mnt` when nobody waits). */
-export function waitMinutes(seconds: number, lang: "id" | "en"): string {
-  return `${Math.floor(seconds / 60)} ${lang === "id" ? "mnt" : "min"}`;
+/** Minutes of the longest wait, as the overview shows them: `23 mnt`; `—` when nobody waits. */
+export function waitMinutes(seconds: number, waiting: number, lang: "id" | "en"): string {
+  return waiting === 0 ? "—" : `${Math.floor(seconds / 60)} ${lang === "id" ? "mnt" : "min"}`;
 }
 
 export interface Freshness {
