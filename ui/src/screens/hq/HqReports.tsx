@@ -53,6 +53,9 @@ export function HqReports({
   if (!row || !source) return <p className="audit-empty card">{t("hqNoClinics")}</p>;
   return (
     <div className="hq-page">
+      <h1 className="sr-only">
+        {t("reports")} · {row.name}
+      </h1>
       <ReportView
         source={source}
         t={t}

@@ -66,9 +66,9 @@ export function Overview({
       </section>
       <section className="card hq-clinics" aria-labelledby="hq-clinics-title">
         <div className="hq-toolbar">
-          <h2 id="hq-clinics-title">
+          <h1 id="hq-clinics-title">
             {t("hqOverviewTitle")} <span className="muted small-text">{fill(t("hqClinicCount"), { n: rows.length })}</span>
-          </h2>
+          </h1>
           <label className="hq-field">
             <span>{t("hqFilter")}</span>
             <input type="search" value={query} placeholder={t("hqFilterPlaceholder")} onChange={(e) => setQuery(e.target.value)} data-testid="hq-filter" />
