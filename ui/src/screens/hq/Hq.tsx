@@ -109,7 +109,14 @@ function HqShell({ token, t, lang, toggle, logout }: { token: string; t: (k: Key
       },
     );
   }, [fail]);
-  useEffect(load, [load]);
+  // Again every minute besides the live rows: the cloud sends a row when a clinic's
+  // events arrive, and a quiet clinic's devices go on syncing (their last-heard times
+  // move on without an event).
+  useEffect(() => {
+    load();
+    const id = setInterval(load, 60_000);
+    return () => clearInterval(id);
+  }, [load]);
   useEffect(() => {
     hqApi.me().then(setMe, fail);
   }, [fail]);
