@@ -3,7 +3,7 @@
 // storage/mod.rs), the login tokens kept in sessionStorage, refreshed before they
 // expire and on a 401 `token_expired`, and errors as ApiError with the cloud's code.
 import { ApiError, queryString, requestLanguage, type ErrorCode } from "./client";
-import type { ReportSummary } from "./types";
+import type { ReportSummary, VisitStep } from "./types";
 
 export type { ReportSummary };
 
@@ -74,6 +74,13 @@ export interface HqDevice {
   name: string;
   slot: number;
   revoked: boolean;
+}
+
+/** `projection::Configuration`: a clinic's services and counters as its nodes set them
+ * up (`domain::Service`, `domain::Counter`), for the names the screens show. */
+export interface HqConfiguration {
+  services: { code: string; name_id: string; name_en: string; active: boolean; steps?: VisitStep[]; target_wait_minutes: number }[];
+  counters: { id: string; name: string; services: string[]; steps?: string[] }[];
 }
 
 /** `GET /hq/v1/auth/providers`: the single sign-on the cloud offers, if any. */
@@ -265,6 +272,7 @@ export const hqApi = {
   clinics: () => get<ClinicOverview[]>("/hq/v1/clinics"),
   tickets: (clinic: string, date: string) => get<HqTicket[]>(`/hq/v1/clinics/${encodeURIComponent(clinic)}/tickets`, { date }),
   devices: (clinic: string) => get<HqDevice[]>(`/hq/v1/clinics/${encodeURIComponent(clinic)}/devices`),
+  configuration: (clinic: string) => get<HqConfiguration>(`/hq/v1/clinics/${encodeURIComponent(clinic)}/configuration`),
   summary: (q: ReportQuery) => get<ReportSummary>("/hq/v1/reports/summary", q),
   /** The same report as a file (`csv` or `xlsx`). */
   download: async (q: ReportQuery, ext: "csv" | "xlsx") => (await authed("GET", `/hq/v1/reports/summary.${ext}`, { query: q })).blob(),

@@ -56,7 +56,12 @@ function theCloud() {
         { id: "d9", clinic: CLINIC_A, name: "kiosk-lama", slot: 9, revoked: true },
       ],
     },
-    "GET /hq/v1/reports/summary": { status: 404, body: { code: "not_found", message: "…" } },
+    [`GET /hq/v1/clinics/${CLINIC_A}/configuration`]: {
+      body: {
+        services: [{ code: "A", name_id: "Poli Umum", name_en: "General clinic", active: true, target_wait_minutes: 30 }],
+        counters: [{ id: "loket-1", name: "Loket 1", services: ["A"] }],
+      },
+    },
   });
 }
 
@@ -68,9 +73,12 @@ test("one click from the overview: the clinic's queues by service and status, re
   expect((await screen.findByTestId("hq-clinic-name")).textContent).toBe("Klinik Sehat Sentosa");
   const a = await screen.findByTestId("hq-queue-A");
   expect(within(a).getByTestId("queue-waiting").textContent).toBe("2");
+  // Named as the clinic named them; a service the cloud does not name keeps its code.
+  await within(a).findByText("Poli Umum");
+  expect(within(screen.getByTestId("hq-queue-B")).getByRole("heading").textContent).toBe("BB0");
   // Longest waiting first, with how long each has waited; then who is at a counter.
   expect([...a.querySelectorAll("ol")[0].querySelectorAll("li")].map((li) => li.textContent)).toEqual(["A-00325 mnt", `A-004${id.hqAppointment}12 mnt`]);
-  expect(a.querySelectorAll("ol")[1].textContent).toContain("A-002Sedang dilayani di loket-1");
+  expect(a.querySelectorAll("ol")[1].textContent).toContain("A-002Sedang dilayani di Loket 1");
   expect(within(a).getByTestId("queue-finished").textContent).toBe("Selesai 1 · Tidak hadir 0 · Dibatalkan 0 · Dialihkan 0");
   expect(within(screen.getByTestId("hq-queue-B")).getByTestId("queue-finished").textContent).toContain("Tidak hadir 1");
   expect(screen.getByText("kiosk-lama").closest("li")?.textContent).toContain(id.hqRevoked);

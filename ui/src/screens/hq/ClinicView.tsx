@@ -7,7 +7,7 @@ import { clockTime } from "../../lib/clinicTime";
 import type { Key } from "../../lib/i18n";
 import { fill } from "../../lib/i18nHq";
 import { serviceColor } from "../common";
-import { DeviceLine, elapsed, longestWaitNow, offlineCount, Stat, waitMinutes, type SeenOverview } from "./parts";
+import { DeviceLine, elapsed, longestWaitNow, offlineCount, Stat, useClinicNames, waitMinutes, type SeenOverview } from "./parts";
 
 const FINISHED: HqTicketStatus[] = ["done", "no_show", "cancelled", "transferred"];
 
@@ -63,7 +63,6 @@ export function ClinicView({
   const isToday = day !== null && day === today;
   const [tickets, setTickets] = useState<HqTicket[] | null>(null);
   const [devices, setDevices] = useState<HqDevice[]>([]);
-  const [names, setNames] = useState<Record<string, string>>({});
   const failRef = useRef(fail);
   failRef.current = fail;
 
@@ -98,19 +97,7 @@ export function ClinicView({
     };
   }, [id, deviceCount]);
 
-  // The services' names, from the day's report (the tickets carry codes only); without
-  // it the codes stand alone.
-  useEffect(() => {
-    if (!day) return;
-    let live = true;
-    hqApi.summary({ clinic: id, from: day, to: day }).then(
-      (s) => live && setNames(Object.fromEntries(s.per_service.filter((f) => f.service).map((f) => [f.service as string, lang === "id" ? f.name_id : f.name_en]))),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [id, day, lang]);
+  const names = useClinicNames(id, lang);
 
   const queues = useMemo(() => queuesOf(tickets ?? []), [tickets]);
   if (!row) return <p className="banner banner-error" role="alert">{t("hqNotFound")}</p>;
@@ -177,7 +164,7 @@ export function ClinicView({
               <article key={q.code} className="card queue" style={{ ["--accent" as string]: serviceColor(q.code) }} data-testid={`hq-queue-${q.code}`}>
                 <h3>
                   <span className="service-code small">{q.code}</span>
-                  <span>{names[q.code] ?? q.code}</span>
+                  <span>{names.services[q.code] ?? q.code}</span>
                   <span className="count" title={t("hqStatus_waiting")} data-testid="queue-waiting">
                     {q.waiting.length}
                   </span>
@@ -190,6 +177,7 @@ export function ClinicView({
                     {q.waiting.map((x) => (
                       <li key={x.id}>
                         <span className="label">{x.label}</span>
+                        {x.step && <span className="muted small-text">{names.steps[`${x.service}/${x.step}`] ?? x.step}</span>}
                         {x.appointment && <span className="pill alt small-text">{t("hqAppointment")}</span>}
                         {isToday && <span className="waited">{elapsed(Math.max(0, Math.floor((now - x.queued_at_ms) / 1000)), t, lang)}</span>}
                       </li>
@@ -205,7 +193,7 @@ export function ClinicView({
                           <span className="label">{x.label}</span>
                           <span className="muted small-text">
                             {t(`hqStatus_${x.status}` as Key)}
-                            {x.counter ? ` ${fill(t("hqAt"), { counter: x.counter })}` : ""}
+                            {x.counter ? ` ${fill(t("hqAt"), { counter: names.counters[x.counter] ?? x.counter })}` : ""}
                           </span>
                           {x.called_at_ms && <span className="waited">{clockTime(x.called_at_ms, tz, lang)}</span>}
                         </li>

@@ -74,6 +74,7 @@ function theCloud() {
     "GET /hq/v1/me": { body: { username: "hq-admin", role: "chain_admin", clinics: [] } },
     "GET /hq/v1/clinics": { body: [overview(CLINIC_A, "Klinik Sehat Sentosa"), overview(CLINIC_B, "Klinik Bahagia Makassar", { time_zone: "Asia/Makassar" })] },
     "GET /hq/v1/reports/summary": { body: summary },
+    [`GET /hq/v1/clinics/${CLINIC_A}/configuration`]: { body: { services: [], counters: [{ id: "loket-1", name: "Loket 1", services: ["A"] }] } },
     "GET /hq/v1/reports/summary.csv": { blob: "Layanan;Diterbitkan\n", headers: { "content-type": "text/csv" } },
     "GET /hq/v1/reports/summary.xlsx": { blob: "PK", headers: { "content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" } },
   });
@@ -94,6 +95,8 @@ test("the report of the clinic in the address: its figures and charts, as the no
   expect(query(asked!.url)).toMatchObject({ clinic: CLINIC_A });
   expect(query(asked!.url).from).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   expect((screen.getByTestId("report-clinic") as HTMLSelectElement).value).toBe(CLINIC_A);
+  // Counters as the clinic named them.
+  await within(screen.getByTestId("report-counters")).findByText("Loket 1");
 });
 
 test("CSV and XLSX come from the cloud with the login's token, for the clinic and range shown", async () => {

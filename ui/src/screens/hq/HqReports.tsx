@@ -5,7 +5,7 @@ import { useMemo } from "react";
 import { hqApi } from "../../api/hq";
 import type { Key } from "../../lib/i18n";
 import { ReportView, type ReportSource } from "../ReportView";
-import type { SeenOverview } from "./parts";
+import { useClinicNames, type SeenOverview } from "./parts";
 
 /** A file name's part for a clinic: `klinik-sehat-sentosa`. */
 function slug(name: string): string {
@@ -39,6 +39,7 @@ export function HqReports({
   const row = sorted.find((r) => r.id === clinic) ?? sorted[0];
   const id = row?.id;
   const name = row?.name ?? "";
+  const names = useClinicNames(id, lang);
   const source = useMemo<ReportSource | null>(
     () =>
       id
@@ -63,6 +64,7 @@ export function HqReports({
         timeZone={row.time_zone}
         fail={fail}
         title={row.name}
+        counterNames={names.counters}
         testId="hq-reports"
         controls={
           <label>

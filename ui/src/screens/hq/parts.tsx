@@ -1,7 +1,7 @@
 // What the head office's screens share: a clinic's row as last received, the devices'
 // freshness in words, the figures' tiles, the live indicator.
 import { useEffect, useState } from "react";
-import type { ClinicOverview, DeviceSeen } from "../../api/hq";
+import { hqApi, type ClinicOverview, type DeviceSeen } from "../../api/hq";
 import { clockTime, dateTime, dayIn } from "../../lib/clinicTime";
 import type { Key } from "../../lib/i18n";
 import { fill } from "../../lib/i18nHq";
@@ -92,4 +92,38 @@ export function useNow(everyMs: number): number {
     return () => clearInterval(id);
   }, [everyMs]);
   return now;
+}
+
+/** A clinic's names as its nodes set them up: services (`Poli Umum`), their steps and
+ * counters (`Loket 1`). Empty until the cloud has said (or when it cannot): the codes
+ * and ids stand alone then. */
+export interface ClinicNames {
+  services: Record<string, string>;
+  steps: Record<string, string>;
+  counters: Record<string, string>;
+}
+
+export function useClinicNames(clinic: string | undefined, lang: "id" | "en"): ClinicNames {
+  const [names, setNames] = useState<ClinicNames>({ services: {}, steps: {}, counters: {} });
+  useEffect(() => {
+    setNames({ services: {}, steps: {}, counters: {} });
+    if (!clinic) return;
+    let live = true;
+    hqApi.configuration(clinic).then(
+      (c) => {
+        if (!live) return;
+        const word = (x: { name_id: string; name_en: string }) => (lang === "id" ? x.name_id : x.name_en);
+        setNames({
+          services: Object.fromEntries(c.services.map((s) => [s.code, word(s)])),
+          steps: Object.fromEntries(c.services.flatMap((s) => (s.steps ?? []).map((x) => [`${s.code}/${x.id}`, word(x)]))),
+          counters: Object.fromEntries(c.counters.map((x) => [x.id, x.name])),
+        });
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [clinic, lang]);
+  return names;
 }
