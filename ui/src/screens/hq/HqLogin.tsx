@@ -32,7 +32,7 @@ let pendingCode: string | null = null;
 
 /** A refusal in words, with how long a lock lasts when the cloud says. */
 function refusal(err: unknown, t: (k: Key) => string, lang: "id" | "en"): string {
-  const text = err instanceof HqError && err.code === "offline" ? t("hqOffline") : errorText(err, t);
+  const text = err instanceof HqError && err.code === "offline" ? t("hqOfflineLogin") : errorText(err, t);
   if (err instanceof HqError && err.retryAfterSeconds && (err.code === "account_locked" || err.code === "rate_limited")) {
     return `${text} ${fill(t("hqTryAgainIn"), { wait: duration(Math.max(60, err.retryAfterSeconds), lang) })}`;
   }
