@@ -5,8 +5,14 @@
 //! one at a time (`POST /api/v1/counters/ruang-umum/call-next`). Each latency is from
 //! sending the call to one stream receiving its `call` event.
 //!
-//! `cargo bench -p medicloud --bench live [-- CALLS]` (100 calls to 200 streams;
-//! 20 calls in quick mode).
+//! The head office's overview, live: a `medicloud cloud` process serving HTTPS (a CA
+//! made for the run), a `medicloud demo` node enrolled with it syncing over HTTPS, and
+//! a chain admin's `GET /hq/v1/events` stream; each latency is from issuing a ticket at
+//! the node (its `POST /api/v1/tickets`) to the stream's `overview` event counting it
+//! — the node's sync round, the cloud's ingest and fold, and the overview included.
+//!
+//! `cargo bench -p medicloud --bench live [-- CALLS]` (100 calls to 200 streams and 50
+//! tickets to the overview; 20 calls and 10 tickets in quick mode).
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
@@ -22,6 +28,9 @@ use tokio::sync::mpsc;
 mod record;
 #[path = "common/server.rs"]
 mod server;
+#[allow(dead_code)] // the tests' helpers; this bench uses the process ones
+#[path = "../tests/util.rs"]
+mod util;
 
 const STREAMS: usize = 200;
 
@@ -158,6 +167,115 @@ async fn main() {
     let (p50, p99) = record::latency_ms("live.call", &samples, &workload);
     println!(
         "live: a call reaching {STREAMS} streams, {calls} calls: p50 {p50:.2} ms  p99 {p99:.2} ms  max {:.2} ms",
+        record::percentile(&samples, 1.0)
+    );
+    overview_delay(if record::quick() { 10 } else { 50 }).await;
+}
+
+/// From a ticket issued at a node syncing over HTTPS to the head office's stream
+/// counting it, `tickets` times.
+async fn overview_delay(tickets: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = util::Pki::new();
+    let database = format!("sqlite://{}", dir.path().join("cloud.sqlite").display());
+    let clinic = util::add_demo_clinic(&database);
+    let password = "sandi-kantor-pusat-1";
+    let added = std::process::Command::new(env!("CARGO_BIN_EXE_medicloud"))
+        .args(["cloud-admin", "--database", &database, "user-add"])
+        .args(["--username", "pusat", "--role", "chain_admin"])
+        .env("MEDICLOUD_PASSWORD", password)
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{added:?}");
+    let listen = format!("127.0.0.1:{}", util::free_port());
+    let url = format!("https://{listen}");
+    let (cert, key, ca) = (
+        pki.cert.to_str().unwrap(),
+        pki.key.to_str().unwrap(),
+        pki.ca.to_str().unwrap(),
+    );
+    let _cloud =
+        util::Cloud::start_with(&database, &listen, &["--tls-cert", cert, "--tls-key", key]);
+    let code = util::cloud_admin(&database, &["enrol-code", "--clinic", &clinic]);
+    let node = util::DemoProcess::start_with(
+        &dir.path().join("node"),
+        &["--cloud", &url, "--enrol", &code, "--cloud-ca", ca],
+    );
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(pki.ca_pem.as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let login: serde_json::Value = client
+        .post(format!("{url}/hq/v1/auth/login"))
+        .json(&serde_json::json!({"username": "pusat", "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap();
+    let mut stream = client
+        .get(format!("{url}/hq/v1/events?access_token={token}"))
+        .send()
+        .await
+        .unwrap();
+    let mut buffer = String::new();
+    let wait = Duration::from_secs(30);
+    let next = async |stream: &mut reqwest::Response, buffer: &mut String| {
+        medicloud_testkit::sse::next_event(stream, buffer, wait).await
+    };
+    assert_eq!(next(&mut stream, &mut buffer).await.0, "hello");
+    // The node's first rounds (the demo's configuration) settle before the first ticket.
+    let waiting = |overview: &serde_json::Value| overview["waiting"].as_u64().unwrap();
+    let mut held = loop {
+        let clinics: serde_json::Value = client
+            .get(format!("{url}/hq/v1/clinics"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if clinics[0]["devices"][0]["last_seen_ms"].is_i64() {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            break waiting(&clinics[0]);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // What the settling rounds sent is read before the first ticket.
+    while let Ok(Ok(Some(chunk))) =
+        tokio::time::timeout(Duration::from_millis(300), stream.chunk()).await
+    {
+        buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    buffer.clear();
+    let mut samples = Vec::with_capacity(tickets);
+    for _ in 0..tickets {
+        let started = Instant::now();
+        assert!(node.take(&client, "A").await.status().is_success());
+        loop {
+            let (event, data) = next(&mut stream, &mut buffer).await;
+            if event != "overview" {
+                continue;
+            }
+            let now = waiting(&serde_json::from_str(&data).unwrap());
+            if now > held {
+                held = now;
+                break;
+            }
+        }
+        samples.push(started.elapsed().as_secs_f64() * 1e3);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    samples.sort_by(f64::total_cmp);
+    let workload = format!(
+        "{tickets} tickets issued at a demo node syncing to a cloud process over HTTPS (its own CA), each until a chain admin's /hq/v1/events stream shows the clinic's waiting count with it"
+    );
+    let (p50, p99) = record::latency_ms("live.hq_overview", &samples, &workload);
+    println!(
+        "live: a node's ticket on the head office's overview, over HTTPS, {tickets} tickets: p50 {p50:.0} ms  p99 {p99:.0} ms  max {:.0} ms",
         record::percentile(&samples, 1.0)
     );
 }

@@ -1,23 +1,29 @@
 //! The reports' read path: `Node::report_summary` over a clinic-year on the node's
 //! SQLite (SQLCipher, on a real file), the figures of `core::report`.
 //!
-//! The history is 365 days of 400 tickets (146,000), each registered at a loket and then
-//! called, served and completed in its poli's room (six events: 876,000), with waits and
-//! service times that vary. The events come from another device and go in through
+//! The history is 365 days of 400 tickets (146,000) from
+//! `medicloud_testkit::history::clinic_days`: each registered at a loket and then called,
+//! served and completed in its poli's room (six events), some no-shows and
+//! cancellations, with waits and service times that vary. The events come from another device and go in through
 //! `Store::ingest`, as sync delivers them, so the `tickets` projection is the one the
 //! node folds itself.
 //!
+//! The cloud's side, on PostgreSQL (`MEDICLOUD_TEST_POSTGRES`, a database made and
+//! dropped for the run; not measured when no server answers): a chain of 20 clinics
+//! with a year each of the same history (2,920,000 tickets), folded by the cloud's
+//! projection code and loaded into its `tickets` table; then the summary of one
+//! clinic-year, and the chain-month (every clinic's report of one month, one after the
+//! other, as the head office's screen asks for them), each through
+//! `Storage::report_source` and `core::report`. Quick mode: 4 clinics of 30 days.
+//!
 //! `cargo bench -p medicloud --bench reports [-- DAYS]` (365 days; 30 in quick mode)
-//! prints the summary's median, p99 and max over 20 runs, and records
-//! `report.node.summary.p50`/`.p99` for `cargo xtask bench`.
+//! prints the summaries' median, p99 and max, and records `report.node.summary.*`,
+//! `report.cloud.clinic_year.*` and `report.cloud.chain_month.*` for `cargo xtask bench`.
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
-use chrono::{NaiveDate, TimeZone};
-use medicloud_core::domain::{CounterId, ServiceCode, StepId};
-use medicloud_core::event::{Actor, Event, EventBody, EventId, Stamp};
-use medicloud_core::ids::{DeviceId, TicketId, UserId, VisitId};
-use medicloud_core::ticket::{Issue, TicketChange};
+use chrono::NaiveDate;
+use medicloud_core::event::Event;
 use std::time::{Duration, Instant};
 
 #[path = "common/record.rs"]
@@ -27,80 +33,12 @@ mod server;
 
 const PER_DAY: i64 = 400;
 
-/// The events of `days` days of tickets from `first`, from one other device.
-fn history(first: NaiveDate, days: i64, clinic: medicloud_core::ids::ClinicId) -> Vec<Event> {
-    let origin = DeviceId::random();
-    let staff = [UserId::random(), UserId::random(), UserId::random()];
-    let services = [("A", "ruang-umum"), ("B", "ruang-gigi"), ("C", "ruang-kia")];
-    let mut events = Vec::with_capacity((days * PER_DAY * 6) as usize);
-    let mut seq = 0;
-    let mut push = |at_ms: i64, actor: Actor, id: TicketId, change: TicketChange| {
-        seq += 1;
-        events.push(Event {
-            id: EventId { origin, seq },
-            stamp: Stamp::new(at_ms as u64, 0),
-            clinic,
-            actor,
-            body: EventBody::Ticket { id, change },
-        });
-    };
-    for d in 0..days {
-        let day = first + chrono::Duration::days(d);
-        // Jakarta keeps UTC+7 all year.
-        let opens = chrono::FixedOffset::east_opt(7 * 3_600)
-            .unwrap()
-            .from_local_datetime(&day.and_hms_opt(7, 30, 0).unwrap())
-            .unwrap()
-            .timestamp_millis();
-        for i in 0..PER_DAY {
-            let (code, room) = services[i as usize % services.len()];
-            let id = TicketId::random();
-            let at = opens + i * 75_000; // one every 75 s, 07:30 to about 15:50
-            let desk = Actor::Staff(staff[(i % 2) as usize]);
-            let doctor = Actor::Staff(staff[2]);
-            let issue = Issue {
-                service: ServiceCode::parse(code).unwrap(),
-                label: format!("{code}-{:03}", i / 3 + 1),
-                day,
-                priority: None,
-                visit: VisitId::random(),
-                appointment: None,
-                patient: None,
-                transferred_from: None,
-                start_step: Some(StepId::parse("registration").unwrap()),
-                estimated_wait_seconds: Some((i % 40) as u32 * 60),
-            };
-            let wait = (i * 7 % 50) * 60_000;
-            let consult = 420_000 + (i % 9) * 60_000;
-            let called = |counter: &str| TicketChange::Called {
-                counter: CounterId::parse(counter).unwrap(),
-            };
-            push(at, Actor::System, id, TicketChange::Issued(issue));
-            push(at + wait, desk, id, called("loket-1"));
-            push(at + wait + 20_000, desk, id, TicketChange::Served);
-            let room_step = StepId::parse("room").unwrap();
-            push(
-                at + wait + 140_000,
-                desk,
-                id,
-                TicketChange::Advanced {
-                    to: room_step,
-                    label: None,
-                },
-            );
-            push(at + wait + 900_000, doctor, id, called(room));
-            push(
-                at + wait + 900_000 + consult,
-                doctor,
-                id,
-                TicketChange::Completed,
-            );
-        }
-    }
-    events
+fn main() {
+    node_part();
+    cloud_part(record::quick());
 }
 
-fn main() {
+fn node_part() {
     let quick = record::quick();
     let days: i64 = std::env::args()
         .skip(1)
@@ -112,7 +50,8 @@ fn main() {
     let first: NaiveDate = "2025-01-01".parse().unwrap();
     let last = first + chrono::Duration::days(days - 1);
     let built = Instant::now();
-    let events = history(first, days, node.identity().clinic);
+    let events =
+        medicloud_testkit::history::clinic_days(node.identity().clinic, first, days, PER_DAY, 7);
     let count = events.len();
     let mut rest = events.into_iter().peekable();
     while rest.peek().is_some() {
@@ -147,4 +86,131 @@ fn main() {
         "report summary of {days} days: median {p50:.1} ms  p99 {p99:.1} ms  max {:.1} ms",
         ms(*samples.last().unwrap())
     );
+}
+
+async fn postgres_admin(url: &str) -> Option<tokio_postgres::Client> {
+    let connect = tokio_postgres::connect(url, tokio_postgres::NoTls);
+    match tokio::time::timeout(Duration::from_secs(3), connect).await {
+        Ok(Ok((client, connection))) => {
+            tokio::spawn(connection);
+            Some(client)
+        }
+        _ => None,
+    }
+}
+
+/// `runs` timed runs of `f` after one to warm the caches: milliseconds, sorted.
+async fn timed<F: std::future::Future<Output = ()>>(runs: usize, f: impl Fn() -> F) -> Vec<f64> {
+    f().await;
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        f().await;
+        samples.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    samples.sort_by(f64::total_cmp);
+    samples
+}
+
+fn cloud_part(quick: bool) {
+    use medicloud_cloud::projection::{self, Touched};
+    use medicloud_cloud::storage::{AnyStorage, Storage};
+    use medicloud_core::ids::ClinicId;
+    let (clinics, days) = if quick { (4, 30) } else { (20, 365) };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let base = medicloud_testkit::postgres::admin_url();
+        let Some(admin) = postgres_admin(&base).await else {
+            println!("reports: no PostgreSQL at {base}: the cloud's reports are not measured");
+            return;
+        };
+        let name = format!("medicloud_bench_reports_{:016x}", rand::random::<u64>());
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let authority = base.find("://").unwrap() + 3;
+        let url = match base[authority..].find('/') {
+            Some(i) => format!("{}/{name}", &base[..authority + i]),
+            None => format!("{base}/{name}"),
+        };
+        let storage = medicloud_cloud::open(&url).await.unwrap();
+        let AnyStorage::Postgres(pg) = &storage else {
+            unreachable!("a postgres:// URL")
+        };
+        let first: NaiveDate = "2025-01-01".parse().unwrap();
+        let built = Instant::now();
+        let mut ids = Vec::new();
+        for c in 0..clinics {
+            let id = ClinicId::random();
+            storage
+                .add_clinic(id, &format!("Klinik {c:02}"), "k")
+                .await
+                .unwrap();
+            // A month of events at a time, folded by the cloud's own projection code.
+            for month in (0..days).step_by(30) {
+                let n = (days - month).min(30);
+                let events = medicloud_testkit::history::clinic_days(
+                    id,
+                    first + chrono::Duration::days(month),
+                    n,
+                    PER_DAY,
+                    7,
+                );
+                let touched = Touched::of(&events).unwrap();
+                let rows = projection::fold(&touched.entities, &events).unwrap();
+                for chunk in rows.tickets.chunks(2_000) {
+                    pg.load_tickets(id, chunk).await.unwrap();
+                }
+            }
+            ids.push(id);
+        }
+        let client = pg_client(&url).await;
+        client.batch_execute("ANALYZE tickets").await.unwrap();
+        let tickets = clinics as i64 * days * PER_DAY;
+        println!(
+            "reports: {tickets} tickets of {clinics} clinics loaded into PostgreSQL in {:.1} s",
+            built.elapsed().as_secs_f64()
+        );
+        let last = first + chrono::Duration::days(days - 1);
+        let year = timed(10, || async {
+            let source = storage.report_source(ids[0], first, last).await.unwrap();
+            let summary = source.summary(first, last, 0);
+            assert_eq!(i64::from(summary.whole_clinic.issued), days * PER_DAY);
+        })
+        .await;
+        let workload = format!(
+            "GET /hq/v1/reports/summary's work for one clinic over {days} days of {PER_DAY} tickets, a chain of {clinics} clinics ({tickets} tickets) on PostgreSQL, 10 runs"
+        );
+        let (p50, p99) = record::latency_ms("report.cloud.clinic_year", &year, &workload);
+        println!("cloud report of one clinic, {days} days: median {p50:.1} ms  p99 {p99:.1} ms");
+        let month_end = first + chrono::Duration::days(29);
+        let month = timed(10, || async {
+            for id in &ids {
+                let source = storage.report_source(*id, first, month_end).await.unwrap();
+                let summary = source.summary(first, month_end, 0);
+                assert_eq!(i64::from(summary.whole_clinic.issued), 30 * PER_DAY);
+            }
+        })
+        .await;
+        let workload = format!(
+            "every clinic's report of one month (30 days of {PER_DAY} tickets each), {clinics} clinics one after the other, on PostgreSQL, 10 runs"
+        );
+        let (p50, p99) = record::latency_ms("report.cloud.chain_month", &month, &workload);
+        println!("cloud chain-month ({clinics} clinics): median {p50:.1} ms  p99 {p99:.1} ms");
+        drop(client);
+        drop(storage);
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .unwrap();
+    });
+}
+
+async fn pg_client(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
 }

@@ -76,6 +76,8 @@ listen = "127.0.0.1:8090"
 # tls_key = "/etc/medicloud/cloud.key"
 # Serve plain HTTP beyond loopback, behind a proxy that terminates TLS.
 insecure_http = false
+# Folder of the built web UI: the head office's screens at /hq (MEDICLOUD_CLOUD_UI_DIR).
+ui = "ui/dist"
 # Seconds an /hq access token (JWT) lives (MEDICLOUD_CLOUD_HQ_ACCESS_TTL_SECS).
 hq_access_ttl_secs = 300
 # The token of the /admin/v1 routes comes from MEDICLOUD_CLOUD_ADMIN_TOKEN only, and the
@@ -261,6 +263,9 @@ pub struct CloudFlags {
     /// Without it, a cloud without a certificate listens on loopback only.
     #[arg(long, env = "MEDICLOUD_CLOUD_INSECURE_HTTP")]
     pub insecure_http: bool,
+    /// Folder of the built web UI, the head office's screens at `/hq` [default: ui/dist].
+    #[arg(long, env = "MEDICLOUD_CLOUD_UI_DIR", value_name = "DIR")]
+    pub ui: Option<PathBuf>,
     /// Seconds an `/hq` access token (JWT) lives [default: 300].
     #[arg(long, env = "MEDICLOUD_CLOUD_HQ_ACCESS_TTL_SECS")]
     pub hq_access_ttl_secs: Option<u64>,
@@ -283,6 +288,7 @@ impl CloudFlags {
         set_some(&mut config.tls_cert, self.tls_cert);
         set_some(&mut config.tls_key, self.tls_key);
         config.insecure_http |= self.insecure_http;
+        set_some(&mut config.ui, self.ui);
         set(&mut config.hq_access_ttl_secs, self.hq_access_ttl_secs);
         set_some(&mut config.hq_key_secret, self.hq_key_secret);
         Ok(config)

@@ -376,10 +376,13 @@ pub(crate) async fn exchange_round(
         device: device.id,
         at_ms: now_ms(),
     };
-    state
+    let stored = state
         .storage
         .ingest(clinic, req.events, Some(heard))
         .await?;
+    if stored.accepted > 0 {
+        state.hq.live.stored(clinic);
+    }
     let caller = exchange::summary_from_wire(&req.summary);
     let mut events = state.storage.missing(clinic, &caller, PAGE + 1).await?;
     let more = events.len() > PAGE;
@@ -700,16 +703,77 @@ async fn sync_gate(
     next.run(request).await
 }
 
+/// The head office's screens: `ui`'s built `index.html` at `/hq` and every path under
+/// it (the screens route themselves), its `/assets`, and the browser's security
+/// headers on all of them; a path under `/hq/v1` that no route serves stays a JSON 404.
+fn screens(ui: &std::path::Path) -> Router<State> {
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let index = tower_http::services::ServeFile::new(ui.join("index.html"));
+    let headers = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            SCREENS_CONTENT_SECURITY_POLICY,
+        ),
+        (
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ];
+    let router = Router::new()
+        .route_service("/hq", index.clone())
+        .route_service("/hq/", index.clone())
+        .route_service("/hq/{*screen}", index)
+        .nest_service(
+            "/assets",
+            tower_http::services::ServeDir::new(ui.join("assets")),
+        )
+        .route(
+            "/hq/v1/{*rest}",
+            axum::routing::any(|| async {
+                ApiError(
+                    StatusCode::NOT_FOUND,
+                    ErrorCode::NotFound,
+                    "no such route".into(),
+                )
+            }),
+        );
+    headers.into_iter().fold(router, |router, (name, value)| {
+        router.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ))
+    })
+}
+
+/// What the screens may load: only the cloud's own scripts, styles and data.
+const SCREENS_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; \
+    connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
+    form-action 'self'";
+
 /// Every route of `table`, with gzip both ways, the body limit of the protocol and the
-/// gate of the sync routes.
-pub fn router(state: State) -> Router {
+/// gate of the sync routes; the head office's screens from `ui` (the built `ui/dist`)
+/// when it holds them.
+pub fn router(state: State, ui: Option<&std::path::Path>) -> Router {
     let rate = Arc::new(RateLimit::new(SYNC_RATE_PER_SECOND, SYNC_RATE_BURST));
-    table()
+    let routes = table()
         .into_iter()
         .fold(Router::new(), |router, (_, path, handler)| {
             router.route(path, handler)
         })
-        .merge(crate::hq::router())
+        .merge(crate::hq::router());
+    let routes = match ui {
+        Some(dir) if dir.join("index.html").is_file() => routes.merge(screens(dir)),
+        Some(dir) => {
+            tracing::warn!(ui = %dir.display(), "no built screens there: /hq serves none");
+            routes
+        }
+        None => routes,
+    };
+    routes
         .fallback(|| async {
             ApiError(
                 StatusCode::NOT_FOUND,

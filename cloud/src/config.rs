@@ -23,6 +23,9 @@ pub struct CloudConfig {
     /// Serve plain HTTP on an address beyond loopback (behind a TLS-terminating proxy).
     /// Without it, a cloud without a certificate listens on loopback only.
     pub insecure_http: bool,
+    /// Folder of the built web UI, whose head-office screens are served at `/hq` (none,
+    /// or a folder without them: no screens).
+    pub ui: Option<PathBuf>,
     /// Seconds an `/hq` access token (JWT) lives.
     pub hq_access_ttl_secs: u64,
     /// The secret the `/hq` token signing keys are sealed with in the database (every
@@ -43,6 +46,7 @@ impl Default for CloudConfig {
             tls_cert: None,
             tls_key: None,
             insecure_http: false,
+            ui: Some(PathBuf::from("ui/dist")),
             hq_access_ttl_secs: 300,
             hq_key_secret: None,
         }

@@ -72,14 +72,15 @@ pub async fn serve(
     }
     let keys = hq::keys::KeySet::load(storage.clone(), secret).await?;
     let state = api::State {
-        storage,
         admin_token: args.admin_token.map(Arc::from),
         hq: Arc::new(hq::Hq {
+            live: hq::live::Live::start(storage.clone()),
             keys,
             access_ttl: std::time::Duration::from_secs(args.hq_access_ttl_secs.max(1)),
         }),
+        storage,
     };
-    let app = api::router(state);
+    let app = api::router(state, args.ui.as_deref());
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
     ready(addr, tls.is_some());

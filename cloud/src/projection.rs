@@ -13,8 +13,9 @@
 //! the reason of a cancellation; the ticket that checked each one in is read from the
 //! tickets: the first issued of those that name it), the clinic's settings (the latest `clinic_set`, by
 //! `(stamp, origin, seq)`: its time zone cuts the clinic's days), and when each device
-//! last synced. **Not yet:** services, counters, staff, devices as the clinic
-//! configured them, patients (the cloud keeps their events, folds none: no cloud screen
+//! last synced, and the clinic's services, counters and staff accounts (the node's
+//! `records` of those kinds, the latest event of each; a staff account without its
+//! password hash). **Not yet:** devices as the clinic configured them, patients (the cloud keeps their events, folds none: no cloud screen
 //! reads patient data yet), label-authority claims and the audit trail (events only).
 //! A new projection is a new table and a new migration whose backfill folds the events
 //! already held.
@@ -48,15 +49,15 @@
 //! }));
 //! let called = event(2, TicketChange::Called { counter: "loket-1".parse().unwrap() });
 //! // A batch touched one ticket; the engine read its stored events.
-//! let touched = Touched::of(&[called.clone()]);
+//! let touched = Touched::of(&[called.clone()]).unwrap();
 //! assert_eq!(touched.entities, [format!("ticket/{id}")]);
 //! let rows = fold(&touched.entities, &[issued, called]).unwrap();
 //! assert_eq!((rows.tickets.len(), rows.tickets[0].status), (1, "called"));
 //! ```
 
 use crate::storage::{Result, StorageError};
-use medicloud_core::appointment;
-use medicloud_core::domain::{Appointment, Clinic};
+use medicloud_core::appointment::{self, AppointmentState};
+use medicloud_core::domain::{Appointment, Clinic, Counter, Service, StaffUser};
 use medicloud_core::event::{Entity, Event, EventBody};
 use medicloud_core::ids::TicketId;
 use medicloud_core::ticket::{self, Ticket};
@@ -76,13 +77,17 @@ pub struct Touched {
     /// The latest `clinic_set` of the batch by `(stamp, origin, seq)`, if any: it
     /// replaces the stored settings when it is later than theirs.
     pub clinic: Option<Event>,
+    /// The configuration records the batch sets ([`RecordRow`]): per service, counter
+    /// and staff account, the batch's latest event by `(stamp, origin, seq)`, by entity.
+    pub records: Vec<RecordRow>,
 }
 
 impl Touched {
     /// What `stored` (the events a batch newly stored) touches.
-    pub fn of(stored: &[Event]) -> Self {
+    pub fn of(stored: &[Event]) -> Result<Self> {
         let mut entities = BTreeSet::new();
         let mut clinic: Option<&Event> = None;
+        let mut records: BTreeMap<String, &Event> = BTreeMap::new();
         for event in stored {
             match event.entity() {
                 entity @ (Entity::Ticket(_) | Entity::Appointment(_)) => {
@@ -91,18 +96,99 @@ impl Touched {
                 Entity::Clinic if clinic.is_none_or(|c| c.order_key() < event.order_key()) => {
                     clinic = Some(event);
                 }
+                entity @ (Entity::Service(_) | Entity::Counter(_) | Entity::Staff(_)) => {
+                    let latest = records.entry(entity.to_string()).or_insert(event);
+                    if latest.order_key() < event.order_key() {
+                        *latest = event;
+                    }
+                }
                 _ => {}
             }
         }
-        Self {
+        Ok(Self {
             entities: entities.into_iter().collect(),
             clinic: clinic.cloned(),
-        }
+            records: records
+                .into_iter()
+                .filter_map(|(entity, event)| RecordRow::new(entity, event).transpose())
+                .collect::<Result<_>>()?,
+        })
     }
 
     /// Whether nothing projected is touched.
     pub fn is_empty(&self) -> bool {
-        self.entities.is_empty() && self.clinic.is_none()
+        self.entities.is_empty() && self.clinic.is_none() && self.records.is_empty()
+    }
+}
+
+/// A `records` row: a configured service, counter or staff account as the latest of
+/// its events by `(stamp, origin, seq)` set it — the node's `records` rows of those
+/// kinds, per clinic. A staff account is kept without its password hash (`""`): the
+/// cloud's screens and reports read names, never credentials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordRow {
+    /// Its entity key, e.g. `service/A`.
+    pub entity: String,
+    /// Its event kind, e.g. `service_set`.
+    pub kind: &'static str,
+    /// The configured record as JSON ([`Service`], [`Counter`], [`StaffUser`]).
+    pub body: String,
+    /// The event's stamp.
+    pub stamp: i64,
+    /// The event's origin.
+    pub origin: String,
+    /// The event's seq.
+    pub seq: i64,
+}
+
+impl RecordRow {
+    fn new(entity: String, event: &Event) -> Result<Option<Self>> {
+        let body = match &event.body {
+            EventBody::ServiceSet(service) => serde_json::to_string(service)?,
+            EventBody::CounterSet(counter) => serde_json::to_string(counter)?,
+            EventBody::StaffSet(staff) => serde_json::to_string(&StaffUser {
+                password_hash: String::new(),
+                ..staff.clone()
+            })?,
+            _ => return Ok(None),
+        };
+        Ok(Some(Self {
+            entity,
+            kind: event.body.kind(),
+            body,
+            stamp: event.stamp.0 as i64,
+            origin: event.id.origin.to_string(),
+            seq: event.id.seq as i64,
+        }))
+    }
+}
+
+/// The services, counters and staff accounts of a clinic, from its stored `records`
+/// bodies in entity order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Configuration {
+    /// The services, by code.
+    pub services: Vec<Service>,
+    /// The counters and rooms, by id.
+    pub counters: Vec<Counter>,
+    /// The staff accounts (no password hash), by id.
+    #[serde(skip)]
+    pub staff: Vec<StaffUser>,
+}
+
+impl Configuration {
+    /// Builds it from stored `(entity, body)` rows.
+    pub fn of_rows(rows: impl IntoIterator<Item = (String, String)>) -> Result<Self> {
+        let mut out = Self::default();
+        for (entity, body) in rows {
+            match entity.split_once('/').map(|(kind, _)| kind) {
+                Some("service") => out.services.push(parse_json(&body)?),
+                Some("counter") => out.counters.push(parse_json(&body)?),
+                Some("staff") => out.staff.push(parse_json(&body)?),
+                _ => return Err(StorageError::Corrupt(format!("record {entity:?}"))),
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -244,6 +330,18 @@ pub struct ProjectedAppointment {
 
 fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| StorageError::Corrupt(e.to_string()))
+}
+
+/// A stored `appointments` row as a report reads it: `(body, cancelled, cancel_reason)`.
+pub(crate) fn appointment_state(
+    body: &str,
+    cancelled: bool,
+    reason: Option<String>,
+) -> Result<AppointmentState> {
+    Ok(AppointmentState {
+        appointment: parse_json(body)?,
+        cancelled: cancelled.then(|| reason.unwrap_or_default()),
+    })
 }
 
 /// A stored `tickets.state`.

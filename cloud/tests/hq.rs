@@ -460,6 +460,15 @@ async fn role_boundaries_on_every_hq_route() {
         let devices_b = format!("/hq/v1/clinics/{b}/devices");
         let tickets_a = format!("/hq/v1/clinics/{a}/tickets?date=2027-01-15");
         let tickets_b = format!("/hq/v1/clinics/{b}/tickets?date=2027-01-15");
+        let config_a = format!("/hq/v1/clinics/{a}/configuration");
+        let config_b = format!("/hq/v1/clinics/{b}/configuration");
+        let range = "from=2027-01-01&to=2027-01-31";
+        let report = |clinic: ClinicId, ext: &str| {
+            format!("/hq/v1/reports/summary{ext}?clinic={clinic}&{range}")
+        };
+        let (report_a, report_b) = (report(a, ""), report(b, ""));
+        let (csv_a, csv_b) = (report(a, ".csv"), report(b, ".csv"));
+        let (xlsx_a, xlsx_b) = (report(a, ".xlsx"), report(b, ".xlsx"));
         #[rustfmt::skip]
         let table: &[Case] = &[
             // method, path, who (None: no token), status, code
@@ -486,6 +495,29 @@ async fn role_boundaries_on_every_hq_route() {
             ("GET",  &devices_b,          Some("manajer"), 403, Some("clinic_not_on_account")),
             ("GET",  &devices_b,          Some("auditor"), 403, Some("forbidden")),
             ("GET",  &devices_b,          None,            401, Some("unauthorized")),
+            ("GET",  &config_a,           Some("pusat"),   200, None),
+            ("GET",  &config_a,           Some("manajer"), 200, None),
+            ("GET",  &config_a,           Some("auditor"), 403, Some("forbidden")),
+            ("GET",  &config_a,           None,            401, Some("unauthorized")),
+            ("GET",  &config_b,           Some("manajer"), 403, Some("clinic_not_on_account")),
+            ("GET",  &report_a,           Some("pusat"),   200, None),
+            ("GET",  &report_a,           Some("manajer"), 200, None),
+            ("GET",  &report_a,           Some("auditor"), 403, Some("forbidden")),
+            ("GET",  &report_a,           None,            401, Some("unauthorized")),
+            ("GET",  &report_b,           Some("pusat"),   200, None),
+            ("GET",  &report_b,           Some("manajer"), 403, Some("clinic_not_on_account")),
+            ("GET",  &csv_a,              Some("manajer"), 200, None),
+            ("GET",  &csv_a,              Some("auditor"), 403, Some("forbidden")),
+            ("GET",  &csv_a,              None,            401, Some("unauthorized")),
+            ("GET",  &csv_b,              Some("manajer"), 403, Some("clinic_not_on_account")),
+            ("GET",  &xlsx_a,             Some("pusat"),   200, None),
+            ("GET",  &xlsx_a,             Some("auditor"), 403, Some("forbidden")),
+            ("GET",  &xlsx_a,             None,            401, Some("unauthorized")),
+            ("GET",  &xlsx_b,             Some("manajer"), 403, Some("clinic_not_on_account")),
+            ("GET",  "/hq/v1/events",     Some("pusat"),   200, None),
+            ("GET",  "/hq/v1/events",     Some("manajer"), 200, None),
+            ("GET",  "/hq/v1/events",     Some("auditor"), 403, Some("forbidden")),
+            ("GET",  "/hq/v1/events",     None,            401, Some("unauthorized")),
             ("POST", "/hq/v1/auth/logout", Some("pusat"),   204, None),
             ("POST", "/hq/v1/auth/logout", Some("manajer"), 204, None),
             ("POST", "/hq/v1/auth/logout", Some("auditor"), 204, None),
@@ -517,6 +549,17 @@ async fn role_boundaries_on_every_hq_route() {
                 }
                 ("POST", "/hq/v1/auth/refresh") => chain.refresh(&refresh).await,
                 ("POST", _) => chain.post(path, token, json!({})).await,
+                // A live stream does not end: its status, then it is dropped.
+                ("GET", "/hq/v1/events") if *status == 200 => {
+                    let res = chain
+                        .client
+                        .get(format!("{}{path}", chain.base))
+                        .bearer_auth(token.unwrap())
+                        .send()
+                        .await
+                        .unwrap();
+                    (res.status().as_u16(), Value::Null)
+                }
                 _ => chain.get(path, token).await,
             };
             assert_eq!(
@@ -787,6 +830,169 @@ async fn the_overview_and_a_clinics_day_keep_to_the_account() {
         assert_eq!(chain.get(&other_day, Some(&manager)).await.1, json!([]));
         let no_date = format!("/hq/v1/clinics/{a}/tickets");
         assert_eq!(chain.get(&no_date, Some(&manager)).await.0, 400);
+        db.drop_now().await;
+    }
+}
+
+/// A device of `clinic` enrolled over HTTP that syncs one new ticket each round.
+struct Kiosk {
+    base: String,
+    clinic: ClinicId,
+    device: medicloud_core::ids::DeviceId,
+    secret: String,
+    log: medicloud_sync::log::MemLog,
+}
+
+impl Kiosk {
+    async fn enrol(chain: &Chain, clinic: ClinicId, code: &str) -> Self {
+        use medicloud_sync::http::HttpTransport;
+        use medicloud_sync::wire::{self, EnrolRequest, Enrolled};
+        use sha2::Digest;
+        let digest: String = sha2::Sha256::digest(code.replace('-', "").as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        chain
+            .storage
+            .add_code(clinic, &digest, i64::MAX)
+            .await
+            .unwrap();
+        let device = medicloud_core::ids::DeviceId::random();
+        let req = EnrolRequest {
+            code: code.into(),
+            device,
+            name: "kiosk-1".into(),
+        };
+        let base = chain.base.clone();
+        let b = base.clone();
+        let enrolled: Enrolled = tokio::task::spawn_blocking(move || {
+            HttpTransport::new(&b, "", Duration::from_secs(5))?.post(wire::ENROL, &req)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        Kiosk {
+            base,
+            clinic,
+            device,
+            secret: enrolled.secret,
+            log: medicloud_sync::log::MemLog::new(clinic),
+        }
+    }
+
+    /// Issues a ticket in its log and syncs it to the cloud.
+    async fn issue_and_sync(&mut self) {
+        use medicloud_core::domain::ServiceCode;
+        use medicloud_core::event::{Actor, Event, EventBody, EventId, Stamp};
+        use medicloud_core::ids::{TicketId, VisitId};
+        use medicloud_core::ticket::{Issue, TicketChange};
+        use medicloud_sync::log::Log;
+        let seq = self.log.next_seq(self.device);
+        let now = chrono::Utc::now();
+        let day = now.with_timezone(&chrono_tz::Asia::Jakarta).date_naive();
+        let event = Event {
+            id: EventId {
+                origin: self.device,
+                seq,
+            },
+            stamp: Stamp::new(now.timestamp_millis() as u64, 0),
+            clinic: self.clinic,
+            actor: Actor::System,
+            body: EventBody::Ticket {
+                id: TicketId::random(),
+                change: TicketChange::Issued(Issue {
+                    service: ServiceCode::parse("A").unwrap(),
+                    label: format!("A-{seq:03}"),
+                    day,
+                    priority: None,
+                    visit: VisitId::random(),
+                    appointment: None,
+                    patient: None,
+                    transferred_from: None,
+                    start_step: None,
+                    estimated_wait_seconds: None,
+                }),
+            },
+        };
+        self.log.ingest(vec![event]).unwrap();
+        let mut log =
+            std::mem::replace(&mut self.log, medicloud_sync::log::MemLog::new(self.clinic));
+        let (base, secret, device) = (self.base.clone(), self.secret.clone(), self.device);
+        self.log = tokio::task::spawn_blocking(move || {
+            let t =
+                medicloud_sync::http::HttpTransport::new(&base, &secret, Duration::from_secs(5))
+                    .unwrap();
+            medicloud_sync::exchange::sync_with(&mut log, device, &t).unwrap();
+            log
+        })
+        .await
+        .unwrap();
+    }
+}
+
+/// The next server-sent event of `res` within 10 s: `(event, data)`.
+async fn next_event(res: &mut reqwest::Response, buffer: &mut String) -> (String, String) {
+    medicloud_testkit::sse::next_event(res, buffer, Duration::from_secs(10)).await
+}
+
+/// The overview, live: a manager's stream (token in the query, as EventSource sends
+/// it) says `hello`, then the new figures of its clinic when that clinic's device
+/// syncs a ticket — and nothing of a clinic not on the account. On PostgreSQL the
+/// stream is on another replica than the one the device syncs through.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_overview_streams_a_clinics_new_figures_as_its_device_syncs() {
+    for db in Db::all().await {
+        let chain = chain(&db).await;
+        // SQLite is one process's; PostgreSQL is shared: a second replica streams.
+        let stream_base = if db.name == "postgres" {
+            serve(&db, |_| {}).await
+        } else {
+            chain.base.clone()
+        };
+        let (token, _) = chain.login("manajer").await;
+        let mut res = chain
+            .client
+            .get(format!("{stream_base}/hq/v1/events?access_token={token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{}", db.name);
+        assert_eq!(
+            res.headers()["content-type"].to_str().unwrap(),
+            "text/event-stream"
+        );
+        let mut buffer = String::new();
+        assert_eq!(next_event(&mut res, &mut buffer).await.0, "hello");
+        let mut other = Kiosk::enrol(&chain, chain.b, "BBBB-2222-CCCC").await;
+        let mut own = Kiosk::enrol(&chain, chain.a, "AAAA-1111-BBBB").await;
+        // Another clinic's ticket first: the manager's stream says nothing of it.
+        other.issue_and_sync().await;
+        own.issue_and_sync().await;
+        let (event, data) = next_event(&mut res, &mut buffer).await;
+        assert_eq!(event, "overview", "{}: {data}", db.name);
+        let row: Value = serde_json::from_str(&data).unwrap();
+        assert_eq!(
+            row["id"],
+            chain.a.to_string(),
+            "{}: only its own clinic",
+            db.name
+        );
+        assert_eq!(row["waiting"], 1, "{}", db.name);
+        assert!(row["devices"][0]["last_seen_ms"].as_i64().is_some());
+        own.issue_and_sync().await;
+        let (_, data) = next_event(&mut res, &mut buffer).await;
+        let row: Value = serde_json::from_str(&data).unwrap();
+        assert_eq!(
+            (row["id"].as_str(), row["waiting"].as_i64()),
+            (Some(&*chain.a.to_string()), Some(2)),
+            "{}",
+            db.name
+        );
+        // The query token is for the stream only.
+        let (status, _) = chain
+            .get(&format!("/hq/v1/me?access_token={token}"), None)
+            .await;
+        assert_eq!(status, 401);
         db.drop_now().await;
     }
 }

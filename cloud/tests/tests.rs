@@ -8,6 +8,7 @@ mod hq;
 mod http;
 mod openapi;
 mod projections;
+mod reports;
 mod storage;
 mod tls;
 mod util;

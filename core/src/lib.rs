@@ -49,6 +49,8 @@ pub mod labels;
 pub mod password;
 pub mod queue;
 pub mod report;
+#[cfg(feature = "report-files")]
+pub mod report_files;
 pub mod requests;
 pub mod ticket;
 pub mod validate;

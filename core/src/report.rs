@@ -207,6 +207,39 @@ pub struct ReportInput<'a> {
     pub now_ms: i64,
 }
 
+/// What a store reads for a report over a range of days, owned: the node's store and
+/// each cloud engine fill one from their projections, and [`ReportSource::summary`]
+/// computes the report from it.
+#[derive(Clone, Debug)]
+pub struct ReportSource {
+    /// The tickets of the range.
+    pub tickets: Vec<ReportTicket>,
+    /// The appointments of the range.
+    pub appointments: Vec<AppointmentState>,
+    /// The clinic's services.
+    pub services: Vec<Service>,
+    /// The clinic's staff accounts (only `id` and `username` are read).
+    pub staff: Vec<StaffUser>,
+    /// The clinic's time zone.
+    pub time_zone: Tz,
+}
+
+impl ReportSource {
+    /// The report of `from..=to` ([`summary`]).
+    pub fn summary(&self, from: NaiveDate, to: NaiveDate, now_ms: i64) -> Summary {
+        summary(&ReportInput {
+            tickets: &self.tickets,
+            appointments: &self.appointments,
+            services: &self.services,
+            staff: &self.staff,
+            time_zone: self.time_zone,
+            from,
+            to,
+            now_ms,
+        })
+    }
+}
+
 /// A report over a range of days.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Summary {

@@ -30,7 +30,6 @@ pub mod live;
 pub mod ops;
 pub mod print;
 pub mod replication;
-pub mod report_files;
 pub mod runtime;
 pub mod serve;
 pub mod setup;

@@ -32,9 +32,11 @@
 #![allow(clippy::unwrap_used)]
 
 pub mod convergence;
+pub mod history;
 mod node;
 mod pki;
 pub mod postgres;
+pub mod sse;
 
 pub use node::{PASSWORD, TestNode, read_db};
 pub use pki::Pki;

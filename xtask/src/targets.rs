@@ -201,11 +201,32 @@ pub const TARGETS: &[Target] = &[
         "ticket issue from another address while one holds 1,000 slow connections, p99",
     ),
     t(
+        "live.hq_overview.p99",
+        AtMost,
+        2_000.0,
+        "ms",
+        "a ticket issued at a node syncing over HTTPS, to the head office's live overview counting it, p99 (the sync round included)",
+    ),
+    t(
         "report.node.summary.p99",
         AtMost,
         300.0,
         "ms",
         "the summary report of a clinic-year (146,000 tickets) on the node's SQLite, p99 (quick mode: 30 days)",
+    ),
+    t(
+        "report.cloud.clinic_year.p99",
+        AtMost,
+        300.0,
+        "ms",
+        "the summary report of one clinic-year in a chain of 20 (2,920,000 tickets) on PostgreSQL, p99 (quick mode: 4 clinics of 30 days)",
+    ),
+    t(
+        "report.cloud.chain_month.p99",
+        AtMost,
+        300.0,
+        "ms",
+        "every clinic's report of one month, a chain of 20 clinics on PostgreSQL, p99 (quick mode: 4 clinics)",
     ),
 ];
 

@@ -141,10 +141,6 @@ pub struct Me {
     pub clinics: Vec<ClinicId>,
 }
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
@@ -180,11 +176,20 @@ impl FromRequestParts<State> for HqCaller {
     type Rejection = HqError;
 
     async fn from_request_parts(parts: &mut Parts, state: &State) -> Result<Self, HqError> {
+        let query_token = || {
+            // The live stream only: browsers' EventSource cannot send headers.
+            (parts.uri.path() == "/hq/v1/events")
+                .then(|| parts.uri.query())
+                .flatten()?
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("access_token="))
+        };
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
+            .or_else(query_token)
             .ok_or_else(unauthorized)?;
         let claims: Claims = match state.hq.keys.verify(token).await {
             Ok(claims) => claims,
@@ -208,6 +213,7 @@ impl FromRequestParts<State> for HqCaller {
             role: claims.role,
             clinics: claims.clinics,
             chain: claims.sid,
+            expires_at: claims.exp,
         })
     }
 }
@@ -235,7 +241,7 @@ async fn issue(
 }
 
 fn refresh_expiry() -> i64 {
-    now_ms() + i64::try_from(REFRESH_TTL.as_millis()).unwrap_or(i64::MAX / 2)
+    super::now_ms() + i64::try_from(REFRESH_TTL.as_millis()).unwrap_or(i64::MAX / 2)
 }
 
 /// Log in with a username and password: an access token (JWT), a refresh token, and
@@ -262,7 +268,7 @@ pub(crate) async fn login(
         ));
     }
     let username = req.username.trim().to_lowercase();
-    let now = now_ms();
+    let now = super::now_ms();
     let window = i64::try_from(WINDOW.as_millis()).unwrap_or(i64::MAX);
     let failures = state
         .storage
@@ -345,7 +351,7 @@ pub(crate) async fn refresh(
             &sha256_hex(&req.refresh_token),
             &sha256_hex(&next),
             refresh_expiry(),
-            now_ms(),
+            super::now_ms(),
         )
         .await?;
     match outcome {
@@ -389,7 +395,10 @@ pub(crate) async fn logout(
     caller: HqCaller,
 ) -> Result<StatusCode, HqError> {
     caller.require(HqAction::OwnAccount, None)?;
-    state.storage.revoke_chain(&caller.chain, now_ms()).await?;
+    state
+        .storage
+        .revoke_chain(&caller.chain, super::now_ms())
+        .await?;
     tracing::info!(username = %caller.username, "hq logout");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,6 +4,7 @@
 use super::{HqAction, HqCaller, HqError};
 use crate::api::{Path, State};
 use crate::overview::ClinicOverview;
+use crate::projection::Configuration;
 use crate::storage::Storage;
 use axum::Json;
 use axum::extract::Query;
@@ -32,7 +33,7 @@ pub(crate) async fn overview(
 ) -> Result<Json<Vec<ClinicOverview>>, HqError> {
     caller.require(HqAction::SeeClinics, None)?;
     let scope = caller.role.scoped().then(|| caller.clinics.clone());
-    Ok(Json(state.storage.overview(scope, now_ms()).await?))
+    Ok(Json(state.storage.overview(scope, super::now_ms()).await?))
 }
 
 /// Which day of a clinic.
@@ -116,8 +117,22 @@ pub(crate) async fn tickets(
     Ok(Json(tickets.iter().map(HqTicket::from).collect()))
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+/// A clinic's services and counters as its nodes configured them, for the names the
+/// HQ screens show (`see_clinic`; a manager: its own clinics only). Staff accounts are
+/// not in it.
+#[utoipa::path(get, path = "/hq/v1/clinics/{id}/configuration", tag = "clinics",
+    security(("hq_access_token" = [])),
+    params(("id" = ClinicId, Path, description = "clinic id")),
+    responses(
+        (status = 200, body = Configuration),
+        (status = 401, description = "no valid access token", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the role may not see clinics; `clinic_not_on_account`: a manager asking for another clinic", body = ErrorBody),
+    ))]
+pub(crate) async fn configuration(
+    axum::extract::State(state): axum::extract::State<State>,
+    caller: HqCaller,
+    Path(clinic): Path<ClinicId>,
+) -> Result<Json<Configuration>, HqError> {
+    caller.require(HqAction::SeeClinic, Some(clinic))?;
+    Ok(Json(state.storage.configuration(clinic).await?))
 }

@@ -174,10 +174,6 @@ impl std::fmt::Debug for KeySet {
     }
 }
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 /// Reads the key set; makes the first key when there is none not retired.
 async fn read(storage: &AnyStorage, secret: Option<&KeySecret>) -> Result<Cache, KeyError> {
     let mut rows: Vec<SigningKeyRow> = storage
@@ -187,7 +183,7 @@ async fn read(storage: &AnyStorage, secret: Option<&KeySecret>) -> Result<Cache,
         .filter(|k| k.retired_ms.is_none())
         .collect();
     if rows.is_empty() {
-        rotate(storage, secret, now_ms()).await?;
+        rotate(storage, secret, super::now_ms()).await?;
         tracing::info!("made the first signing key of the HQ access tokens");
         rows = storage
             .signing_keys()

@@ -9,6 +9,9 @@
 //! | `GET /hq/v1/clinics` | `see_clinics` | [`crate::overview::ClinicOverview`] of every clinic the caller sees |
 //! | `GET /hq/v1/clinics/{id}/tickets?date=` | `see_clinic` in that clinic | its tickets of that day ([`clinics::HqTicket`]) |
 //! | `GET /hq/v1/clinics/{id}/devices` | `see_clinic` in that clinic | the clinic's devices |
+//! | `GET /hq/v1/clinics/{id}/configuration` | `see_clinic` in that clinic | its services and counters ([`crate::projection::Configuration`]) |
+//! | `GET /hq/v1/reports/summary[.csv\|.xlsx]?clinic=&from=&to=` | `read_reports` in that clinic | the clinic's report ([`reports`]), as the node computes it |
+//! | `GET /hq/v1/events?access_token=` | `see_clinics` | server-sent events: `overview` of a clinic as its events arrive ([`live`]) |
 //! | `GET /hq/openapi.json` | anyone | the HQ OpenAPI document ([`openapi`]) |
 //!
 //! **Tokens.** An access token is a JWT signed with Ed25519 ([`keys`]) that lives
@@ -30,8 +33,10 @@
 pub mod auth;
 pub mod clinics;
 pub mod keys;
+pub mod live;
 pub mod openapi;
 pub mod permission;
+pub mod reports;
 
 pub use permission::{HqAction, HqCaller, HqRole};
 
@@ -53,6 +58,13 @@ pub struct Hq {
     pub keys: keys::KeySet,
     /// How long an access token lives.
     pub access_ttl: Duration,
+    /// The live overview's streams.
+    pub live: std::sync::Arc<live::Live>,
+}
+
+/// Now, in ms since the epoch.
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }
 
 /// How long a refresh token lives unused (a working day and a half).
@@ -70,6 +82,16 @@ pub struct HqError {
 }
 
 impl HqError {
+    /// An error with words of its own.
+    pub fn new(status: StatusCode, code: ErrorCode, text: Text) -> Self {
+        Self {
+            status,
+            code,
+            text,
+            retry_after: None,
+        }
+    }
+
     /// An error whose message is the code's own words.
     pub fn code(status: StatusCode, code: ErrorCode) -> Self {
         Self {
@@ -96,6 +118,17 @@ impl From<permission::HqDenied> for HqError {
                 HqError::code(StatusCode::FORBIDDEN, ErrorCode::ClinicNotOnAccount)
             }
         }
+    }
+}
+
+/// A value that breaks a rule: 422 `validation_failed`, naming the field and the rule.
+impl From<medicloud_core::validate::ValidationError> for HqError {
+    fn from(err: medicloud_core::validate::ValidationError) -> Self {
+        HqError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationFailed,
+            err.text(),
+        )
     }
 }
 
@@ -201,6 +234,27 @@ pub(crate) fn table() -> Vec<(Method, &'static str, MethodRouter<State>)> {
             "/hq/v1/clinics/{id}/devices",
             get(clinic_devices),
         ),
+        (
+            Method::GET,
+            "/hq/v1/clinics/{id}/configuration",
+            get(clinics::configuration),
+        ),
+        (
+            Method::GET,
+            "/hq/v1/reports/summary",
+            get(reports::summary_json),
+        ),
+        (
+            Method::GET,
+            "/hq/v1/reports/summary.csv",
+            get(reports::summary_csv),
+        ),
+        (
+            Method::GET,
+            "/hq/v1/reports/summary.xlsx",
+            get(reports::summary_xlsx),
+        ),
+        (Method::GET, "/hq/v1/events", get(live::events)),
     ]
 }
 

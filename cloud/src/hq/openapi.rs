@@ -30,12 +30,17 @@ use utoipa::{Modify, OpenApi};
         document,
         auth::login, auth::refresh, auth::logout, auth::me,
         super::clinic_devices, super::clinics::overview, super::clinics::tickets,
+        super::clinics::configuration,
+        super::reports::summary_json, super::reports::summary_csv, super::reports::summary_xlsx,
+        super::live::events,
     ),
     components(schemas(ErrorBody, ErrorCode, HqRole, auth::LoginRequest, RefreshRequest, Tokens, Me)),
     modifiers(&Security),
     tags(
         (name = "auth", description = "Logging in, tokens, one's own account"),
         (name = "clinics", description = "The clinics a caller may see"),
+        (name = "reports", description = "A clinic's figures over a range of days, as its node computes them"),
+        (name = "live", description = "Server-sent events: the overview as clinics' events arrive"),
         (name = "meta", description = "This document"),
     )
 )]

@@ -104,6 +104,8 @@ pub struct HqCaller {
     pub clinics: Vec<ClinicId>,
     /// The refresh chain (login) the token belongs to.
     pub chain: String,
+    /// When the token expires (seconds since the epoch): a live stream ends then.
+    pub expires_at: i64,
 }
 
 /// Why a caller may not do something.
@@ -148,6 +150,7 @@ mod tests {
             role,
             clinics: clinics.to_vec(),
             chain: "c".into(),
+            expires_at: 0,
         }
     }
 

@@ -24,11 +24,12 @@ pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
 use crate::overview::ClinicOverview;
-use crate::projection::ProjectedAppointment;
+use crate::projection::{Configuration, ProjectedAppointment};
 use chrono::NaiveDate;
 use medicloud_core::domain::Clinic;
 use medicloud_core::event::Event;
 use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_core::report::ReportSource;
 use medicloud_core::ticket::Ticket;
 use medicloud_sync::log::{Ingest, VersionVector};
 use std::future::Future;
@@ -194,6 +195,18 @@ pub trait Storage: Send + Sync + 'static {
         &self,
         clinic: ClinicId,
     ) -> impl Future<Output = Result<Option<Clinic>>> + Send;
+    /// The clinic's services, counters and staff accounts as its nodes last set them.
+    fn configuration(&self, clinic: ClinicId)
+    -> impl Future<Output = Result<Configuration>> + Send;
+    /// What the clinic's report of service days `from..=to` is computed from, read in
+    /// one snapshot: its tickets and appointments of those days, services, staff and
+    /// time zone.
+    fn report_source(
+        &self,
+        clinic: ClinicId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> impl Future<Output = Result<ReportSource>> + Send;
     /// The overview of `clinics` (every clinic when `None`) at `now_ms`, by name: see
     /// [`crate::overview`] for what each figure counts. A clinic not registered is left
     /// out.
@@ -317,6 +330,17 @@ impl Storage for AnyStorage {
     async fn clinic_settings(&self, clinic: ClinicId) -> Result<Option<Clinic>> {
         both!(self, s => s.clinic_settings(clinic))
     }
+    async fn configuration(&self, clinic: ClinicId) -> Result<Configuration> {
+        both!(self, s => s.configuration(clinic))
+    }
+    async fn report_source(
+        &self,
+        clinic: ClinicId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<ReportSource> {
+        both!(self, s => s.report_source(clinic, from, to))
+    }
     async fn overview(
         &self,
         clinics: Option<Vec<ClinicId>>,
@@ -337,6 +361,14 @@ impl Storage for AnyStorage {
 
 /// The embedded migrations of one engine, in order.
 pub(crate) type Migrations = &'static [(&'static str, &'static str)];
+
+/// The migration that adds the `records` projection (its backfill runs once, with it).
+pub(crate) const RECORDS_MIGRATION: &str = "20261203140000_records.sql";
+
+/// The events the `records` projection folds, as a condition on `events.entity`.
+pub(crate) const RECORD_ENTITIES: &str = "entity >= 'counter/' AND entity < 'counter0'
+    OR entity >= 'service/' AND entity < 'service0'
+    OR entity >= 'staff/' AND entity < 'staff0'";
 
 /// Events whose entity a backfill sets at a time (then folds them).
 pub(crate) const BACKFILL_CHUNK: i64 = 2_000;

@@ -6,22 +6,25 @@
 //! ticket at once fold it one after the other, the second seeing the first's events.
 
 use super::{
-    BACKFILL_CHUNK, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations, Result, Storage,
-    StorageError,
+    BACKFILL_CHUNK, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations, RECORDS_MIGRATION,
+    Result, Storage, StorageError,
 };
+use crate::hq::live::Notice;
 use crate::overview::{ClinicFacts, ClinicOverview, DeviceSeen, StatusCount};
-use crate::projection::{self, ProjectedAppointment, Touched};
+use crate::projection::{self, Configuration, ProjectedAppointment, Touched};
 use chrono::NaiveDate;
 use crdts::{CmRDT, Dot};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
 use medicloud_core::domain::Clinic;
 use medicloud_core::event::Event;
 use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_core::report::ReportSource;
 use medicloud_core::ticket::{Ticket, TicketStatus};
 use medicloud_sync::ingest::{self, Batch, Heads, Held};
 use medicloud_sync::log::{Ingest, VersionVector};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use tokio::sync::mpsc;
 
 const MIGRATIONS: Migrations = &[
     (
@@ -35,6 +38,10 @@ const MIGRATIONS: Migrations = &[
     (
         "20261203120000_hq_accounts.sql",
         include_str!("../../../migrations/cloud/postgres/20261203120000_hq_accounts.sql"),
+    ),
+    (
+        RECORDS_MIGRATION,
+        include_str!("../../../migrations/cloud/postgres/20261203140000_records.sql"),
     ),
 ];
 
@@ -51,7 +58,32 @@ fn entity_lock(clinic: &str, entity: &str) -> i64 {
 /// projections, in the caller's transaction: each touched entity re-folded once from
 /// all its stored events (one read), each projection written with one statement.
 async fn project(tx: &impl GenericClient, clinic: &str, stored: &[Event]) -> Result<()> {
-    let touched = Touched::of(stored);
+    let touched = Touched::of(stored)?;
+    if !touched.records.is_empty() {
+        let r = &touched.records;
+        let col = |f: fn(&projection::RecordRow) -> &str| r.iter().map(f).collect::<Vec<_>>();
+        // A batch holds one row per entity, so one statement cannot touch a row twice.
+        tx.execute(
+            "INSERT INTO records (clinic_id, entity, kind, body, stamp, origin, seq)
+             SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::bigint[],
+                 $6::text[], $7::bigint[])
+             ON CONFLICT (clinic_id, entity) DO UPDATE SET kind = excluded.kind,
+                 body = excluded.body, stamp = excluded.stamp, origin = excluded.origin,
+                 seq = excluded.seq
+             WHERE (excluded.stamp, excluded.origin COLLATE \"C\", excluded.seq)
+                 > (records.stamp, records.origin COLLATE \"C\", records.seq)",
+            &[
+                &clinic,
+                &col(|r| &r.entity),
+                &col(|r| r.kind),
+                &col(|r| &r.body),
+                &r.iter().map(|r| r.stamp).collect::<Vec<_>>(),
+                &col(|r| &r.origin),
+                &r.iter().map(|r| r.seq).collect::<Vec<_>>(),
+            ],
+        )
+        .await?;
+    }
     if let Some((body, stamp, origin, seq)) = touched
         .clinic
         .as_ref()
@@ -98,37 +130,7 @@ async fn project(tx: &impl GenericClient, clinic: &str, stored: &[Event]) -> Res
         .map(|r| serde_json::from_str::<Event>(r.get::<_, &str>(0)))
         .collect::<std::result::Result<Vec<_>, _>>()?;
     let rows = projection::fold(&touched.entities, &events)?;
-    if !rows.tickets.is_empty() {
-        let t = &rows.tickets;
-        let col = |f: fn(&projection::TicketRow) -> &str| t.iter().map(f).collect::<Vec<_>>();
-        tx.execute(
-            "INSERT INTO tickets (clinic_id, id, day, service, label, status, counter,
-                 issued_at, queued_at, appointment_id, state)
-             SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[],
-                 $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[])
-             ON CONFLICT (clinic_id, id) DO UPDATE SET day = excluded.day,
-                 service = excluded.service, label = excluded.label,
-                 status = excluded.status, counter = excluded.counter,
-                 issued_at = excluded.issued_at, queued_at = excluded.queued_at,
-                 appointment_id = excluded.appointment_id, state = excluded.state",
-            &[
-                &clinic,
-                &col(|r| &r.id),
-                &col(|r| &r.day),
-                &col(|r| &r.service),
-                &col(|r| &r.label),
-                &col(|r| r.status),
-                &t.iter().map(|r| r.counter.as_deref()).collect::<Vec<_>>(),
-                &t.iter().map(|r| r.issued_at).collect::<Vec<_>>(),
-                &t.iter().map(|r| r.queued_at).collect::<Vec<_>>(),
-                &t.iter()
-                    .map(|r| r.appointment_id.as_deref())
-                    .collect::<Vec<_>>(),
-                &col(|r| &r.state),
-            ],
-        )
-        .await?;
-    }
+    upsert_tickets(tx, clinic, &rows.tickets).await?;
     if !rows.appointments.is_empty() {
         let a = &rows.appointments;
         let col = |f: fn(&projection::AppointmentRow) -> &str| a.iter().map(f).collect::<Vec<_>>();
@@ -156,6 +158,48 @@ async fn project(tx: &impl GenericClient, clinic: &str, stored: &[Event]) -> Res
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Writes folded `tickets` rows of `clinic` with one statement (a row already there is
+/// replaced).
+async fn upsert_tickets(
+    tx: &impl GenericClient,
+    clinic: &str,
+    rows: &[projection::TicketRow],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let t = rows;
+    let col = |f: fn(&projection::TicketRow) -> &str| t.iter().map(f).collect::<Vec<_>>();
+    tx.execute(
+        "INSERT INTO tickets (clinic_id, id, day, service, label, status, counter,
+                 issued_at, queued_at, appointment_id, state)
+             SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[],
+                 $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[])
+             ON CONFLICT (clinic_id, id) DO UPDATE SET day = excluded.day,
+                 service = excluded.service, label = excluded.label,
+                 status = excluded.status, counter = excluded.counter,
+                 issued_at = excluded.issued_at, queued_at = excluded.queued_at,
+                 appointment_id = excluded.appointment_id, state = excluded.state",
+        &[
+            &clinic,
+            &col(|r| &r.id),
+            &col(|r| &r.day),
+            &col(|r| &r.service),
+            &col(|r| &r.label),
+            &col(|r| r.status),
+            &t.iter().map(|r| r.counter.as_deref()).collect::<Vec<_>>(),
+            &t.iter().map(|r| r.issued_at).collect::<Vec<_>>(),
+            &t.iter().map(|r| r.queued_at).collect::<Vec<_>>(),
+            &t.iter()
+                .map(|r| r.appointment_id.as_deref())
+                .collect::<Vec<_>>(),
+            &col(|r| &r.state),
+        ],
+    )
+    .await?;
     Ok(())
 }
 
@@ -199,19 +243,103 @@ async fn backfill(tx: &impl GenericClient) -> Result<()> {
     }
 }
 
+/// Folds the configuration events stored before the `records` projection existed (run
+/// once, by the migration that adds it).
+async fn backfill_records(tx: &impl GenericClient) -> Result<()> {
+    let rows = tx
+        .query(
+            &format!(
+                "SELECT clinic, body FROM events WHERE {}",
+                super::RECORD_ENTITIES
+            ),
+            &[],
+        )
+        .await?;
+    let mut by_clinic: BTreeMap<String, Vec<Event>> = BTreeMap::new();
+    for row in &rows {
+        by_clinic
+            .entry(row.get::<_, String>(0))
+            .or_default()
+            .push(serde_json::from_str(row.get::<_, &str>(1))?);
+    }
+    for (clinic, events) in &by_clinic {
+        project(tx, clinic, events).await?;
+    }
+    Ok(())
+}
+
+async fn configuration(client: &impl GenericClient, clinic: &str) -> Result<Configuration> {
+    let rows = client
+        .query(
+            "SELECT entity, body FROM records WHERE clinic_id = $1 ORDER BY entity COLLATE \"C\"",
+            &[&clinic],
+        )
+        .await?;
+    Configuration::of_rows(rows.iter().map(|r| (r.get(0), r.get(1))))
+}
+
 fn tickets_of(rows: &[tokio_postgres::Row]) -> Result<Vec<Ticket>> {
     rows.iter()
         .map(|r| projection::ticket_of(r.get::<_, &str>(0)))
         .collect()
 }
 
+/// One listening connection's life: `LISTEN`, then each notice to `to`, until it drops.
+async fn listen(
+    config: &tokio_postgres::Config,
+    to: &mpsc::UnboundedSender<Notice>,
+    first: bool,
+) -> Result<()> {
+    let (client, mut connection) = config.connect(tokio_postgres::NoTls).await?;
+    let (frames, mut heard) = mpsc::unbounded_channel();
+    // The connection must be polled for the client's statements to run.
+    let driver = tokio::spawn(async move {
+        while let Some(message) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+            match message {
+                Ok(tokio_postgres::AsyncMessage::Notification(n)) => {
+                    if frames.send(n.payload().to_owned()).is_err() {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "the ingest notices' connection");
+                    break;
+                }
+            }
+        }
+    });
+    client
+        .batch_execute(&format!("LISTEN {NOTIFY_CHANNEL}"))
+        .await?;
+    if !first {
+        let _ = to.send(Notice::Missed);
+    }
+    while let Some(payload) = heard.recv().await {
+        match payload.parse() {
+            Ok(clinic) => {
+                if to.send(Notice::Stored(clinic)).is_err() {
+                    break;
+                }
+            }
+            Err(_) => tracing::warn!("an ingest notice without a clinic id"),
+        }
+    }
+    driver.abort();
+    Ok(())
+}
+
 /// The advisory lock key that serialises migrations between processes.
 const MIGRATION_LOCK: i64 = 0x6d65_6469_636c_6f75;
+
+/// The channel an ingest that stored events notifies, with the clinic's id.
+const NOTIFY_CHANNEL: &str = "medicloud_ingest";
 
 /// A cloud database on a PostgreSQL server.
 #[derive(Clone)]
 pub struct Postgres {
     pool: Pool,
+    config: tokio_postgres::Config,
 }
 
 impl std::fmt::Debug for Postgres {
@@ -254,7 +382,44 @@ impl Postgres {
             .max_size(16)
             .build()
             .map_err(pool_error)?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            config: url.parse().map_err(pool_error)?,
+        })
+    }
+
+    /// Writes already folded `tickets` rows of `clinic` in one transaction, with the
+    /// statement an ingest uses: for loading a chain's history into the projection
+    /// without ingesting its events (the report benchmarks: a year of 20 clinics is 18
+    /// million events). Not a path for events — their log is not touched.
+    pub async fn load_tickets(
+        &self,
+        clinic: ClinicId,
+        rows: &[projection::TicketRow],
+    ) -> Result<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        upsert_tickets(&tx, &clinic.to_string(), rows).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Listens for every replica's ingests on a connection of its own (reconnecting
+    /// after a second when it drops) and tells `to`: [`Notice::Stored`] per notice,
+    /// [`Notice::Missed`] after each reconnection. Ends when `to` is closed.
+    pub fn notifications(&self, to: mpsc::UnboundedSender<Notice>) {
+        let config = self.config.clone();
+        tokio::spawn(async move {
+            let mut first = true;
+            while !to.is_closed() {
+                match listen(&config, &to, first).await {
+                    Ok(()) => tracing::warn!("the ingest notices' connection closed"),
+                    Err(e) => tracing::warn!(error = %e, "the ingest notices' connection failed"),
+                }
+                first = false;
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        });
     }
 
     pub(super) async fn client(&self) -> Result<deadpool_postgres::Object> {
@@ -284,6 +449,9 @@ impl Storage for Postgres {
                     tx.execute("INSERT INTO schema_migrations (name) VALUES ($1)", &[name])
                         .await?;
                     tracing::info!(migration = name, "applied cloud migration");
+                    if *name == RECORDS_MIGRATION {
+                        backfill_records(&tx).await?;
+                    }
                 }
             }
             backfill(&tx).await?;
@@ -546,6 +714,11 @@ impl Storage for Postgres {
             .await?;
         }
         project(&tx, &clinic_text, &plan.store).await?;
+        if !plan.store.is_empty() {
+            // Every replica's live overview hears of it, at commit (`hq::live`).
+            tx.execute("SELECT pg_notify($1, $2)", &[&NOTIFY_CHANNEL, &clinic_text])
+                .await?;
+        }
         if let Some(heard) = heard {
             tx.execute(
                 "INSERT INTO device_seen (clinic_id, device_id, last_seen_ms) VALUES ($1, $2, $3)
@@ -652,6 +825,65 @@ impl Storage for Postgres {
         Ok(row
             .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
             .transpose()?)
+    }
+
+    async fn configuration(&self, clinic: ClinicId) -> Result<Configuration> {
+        configuration(&self.client().await?, &clinic.to_string()).await
+    }
+
+    async fn report_source(
+        &self,
+        clinic: ClinicId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<ReportSource> {
+        let mut client = self.client().await?;
+        // One snapshot for every read.
+        let tx = client
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await?;
+        let (clinic, from, to) = (clinic.to_string(), from.to_string(), to.to_string());
+        let rows = tx
+            .query(
+                "SELECT state FROM tickets WHERE clinic_id = $1 AND day BETWEEN $2 AND $3",
+                &[&clinic, &from, &to],
+            )
+            .await?;
+        let tickets = rows
+            .iter()
+            .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let rows = tx
+            .query(
+                "SELECT body, cancelled, cancel_reason FROM appointments
+                  WHERE clinic_id = $1 AND day BETWEEN $2 AND $3",
+                &[&clinic, &from, &to],
+            )
+            .await?;
+        let appointments = rows
+            .iter()
+            .map(|r| projection::appointment_state(r.get(0), r.get(1), r.get(2)))
+            .collect::<Result<Vec<_>>>()?;
+        let Configuration {
+            services, staff, ..
+        } = configuration(&tx, &clinic).await?;
+        let settings = tx
+            .query_opt(
+                "SELECT body FROM clinic_settings WHERE clinic_id = $1",
+                &[&clinic],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(ReportSource {
+            tickets,
+            appointments,
+            services,
+            staff,
+            time_zone: projection::time_zone(settings.as_ref().map(|r| r.get::<_, &str>(0))),
+        })
     }
 
     async fn overview(

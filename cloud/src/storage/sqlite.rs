@@ -4,16 +4,17 @@
 //! every stored event of its entity.
 
 use super::{
-    BACKFILL_CHUNK, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations, Result, Storage,
-    StorageError,
+    BACKFILL_CHUNK, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations, RECORDS_MIGRATION,
+    Result, Storage, StorageError,
 };
 use crate::overview::{ClinicFacts, ClinicOverview, DeviceSeen, StatusCount};
-use crate::projection::{self, ProjectedAppointment, Touched};
+use crate::projection::{self, Configuration, ProjectedAppointment, Touched};
 use chrono::NaiveDate;
 use crdts::{CmRDT, Dot};
 use medicloud_core::domain::Clinic;
 use medicloud_core::event::Event;
 use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_core::report::ReportSource;
 use medicloud_core::ticket::{Ticket, TicketStatus};
 use medicloud_sync::ingest::{self, Batch, Heads, Held};
 use medicloud_sync::log::{Ingest, VersionVector};
@@ -35,13 +36,32 @@ const MIGRATIONS: Migrations = &[
         "20261203120000_hq_accounts.sql",
         include_str!("../../../migrations/cloud/sqlite/20261203120000_hq_accounts.sql"),
     ),
+    (
+        RECORDS_MIGRATION,
+        include_str!("../../../migrations/cloud/sqlite/20261203140000_records.sql"),
+    ),
 ];
 
 /// Folds `stored` (events of `clinic` just stored, their `entity` set) into the
 /// projections, in the caller's transaction: each touched entity re-folded once from
 /// all its stored events, each touched row written once.
 fn project(conn: &Connection, clinic: &str, stored: &[Event]) -> Result<()> {
-    let touched = Touched::of(stored);
+    let touched = Touched::of(stored)?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO records (clinic_id, entity, kind, body, stamp, origin, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (clinic_id, entity) DO UPDATE SET kind = excluded.kind,
+             body = excluded.body, stamp = excluded.stamp, origin = excluded.origin,
+             seq = excluded.seq
+         WHERE (excluded.stamp, excluded.origin, excluded.seq)
+             > (records.stamp, records.origin, records.seq)",
+    )?;
+    for r in &touched.records {
+        stmt.execute(params![
+            clinic, r.entity, r.kind, r.body, r.stamp, r.origin, r.seq
+        ])?;
+    }
+    drop(stmt);
     if let Some((body, stamp, origin, seq)) = touched
         .clinic
         .as_ref()
@@ -169,6 +189,39 @@ fn backfill(conn: &Connection) -> Result<()> {
     }
 }
 
+/// Folds the configuration events stored before the `records` projection existed (run
+/// once, by the migration that adds it).
+fn backfill_records(conn: &Connection) -> Result<()> {
+    let mut by_clinic: BTreeMap<String, Vec<Event>> = BTreeMap::new();
+    {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT clinic, body FROM events WHERE {}",
+            super::RECORD_ENTITIES
+        ))?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (clinic, body) = row?;
+            by_clinic
+                .entry(clinic)
+                .or_default()
+                .push(serde_json::from_str(&body)?);
+        }
+    }
+    for (clinic, events) in &by_clinic {
+        project(conn, clinic, events)?;
+    }
+    Ok(())
+}
+
+fn configuration(conn: &Connection, clinic: &str) -> Result<Configuration> {
+    let mut stmt = conn
+        .prepare_cached("SELECT entity, body FROM records WHERE clinic_id = ?1 ORDER BY entity")?;
+    let rows = stmt.query_map([clinic], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    Configuration::of_rows(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 fn tickets_of(rows: impl Iterator<Item = rusqlite::Result<String>>) -> Result<Vec<Ticket>> {
     rows.map(|state| projection::ticket_of(&state?)).collect()
 }
@@ -256,6 +309,9 @@ impl Storage for Sqlite {
                     tx.execute_batch(sql)?;
                     tx.execute("INSERT INTO schema_migrations (name) VALUES (?1)", [name])?;
                     tracing::info!(migration = name, "applied cloud migration");
+                    if *name == RECORDS_MIGRATION {
+                        backfill_records(&tx)?;
+                    }
                 }
             }
             backfill(&tx)?;
@@ -617,6 +673,70 @@ impl Storage for Sqlite {
                 .query_row([clinic.to_string()], |r| r.get(0))
                 .optional()?;
             Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+        })
+        .await
+    }
+
+    async fn configuration(&self, clinic: ClinicId) -> Result<Configuration> {
+        self.run(move |conn| configuration(conn, &clinic.to_string()))
+            .await
+    }
+
+    async fn report_source(
+        &self,
+        clinic: ClinicId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<ReportSource> {
+        self.run(move |conn| {
+            let (clinic, from, to) = (clinic.to_string(), from.to_string(), to.to_string());
+            let mut tickets = Vec::new();
+            {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT state FROM tickets WHERE clinic_id = ?1 AND day BETWEEN ?2 AND ?3",
+                )?;
+                let mut rows = stmt.query(params![clinic, from, to])?;
+                while let Some(row) = rows.next()? {
+                    // Borrowed from the row: no copy of the text before it is read.
+                    let state = row
+                        .get_ref(0)?
+                        .as_str()
+                        .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+                    tickets.push(serde_json::from_str(state)?);
+                }
+            }
+            let mut appointments = Vec::new();
+            {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT body, cancelled, cancel_reason FROM appointments
+                      WHERE clinic_id = ?1 AND day BETWEEN ?2 AND ?3",
+                )?;
+                let rows = stmt.query_map(params![clinic, from, to], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, bool>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                    ))
+                })?;
+                for row in rows {
+                    let (body, cancelled, reason) = row?;
+                    appointments.push(projection::appointment_state(&body, cancelled, reason)?);
+                }
+            }
+            let Configuration {
+                services, staff, ..
+            } = configuration(conn, &clinic)?;
+            let settings: Option<String> = conn
+                .prepare_cached("SELECT body FROM clinic_settings WHERE clinic_id = ?1")?
+                .query_row([&clinic], |r| r.get(0))
+                .optional()?;
+            Ok(ReportSource {
+                tickets,
+                appointments,
+                services,
+                staff,
+                time_zone: projection::time_zone(settings.as_deref()),
+            })
         })
         .await
     }

@@ -5,12 +5,12 @@ use super::error::{AppError, ErrorBody};
 use super::extract::{Caller, Json, Query};
 use super::{AppState, blocking};
 use crate::auth::Permission;
-use crate::report_files;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use medicloud_core::report::Summary;
+use medicloud_core::report_files;
 use serde::Deserialize;
 
 /// The service days a report covers.

@@ -5,8 +5,12 @@
 //! empty line: per service (the whole clinic last, its `service` empty), per step, by
 //! hour, the weekday × hour heat map, per counter, per staff member, appointments and
 //! the estimate's error. The XLSX has one sheet per section, named as the JSON field.
+//!
+//! One writer for the node's `/api/v1/reports/summary.{csv,xlsx}` and the cloud's
+//! `/hq/v1/reports/summary.{csv,xlsx}` (the `report-files` feature: the crates that
+//! serve files turn it on).
 
-use medicloud_core::report::{ServiceFigures, Summary};
+use crate::report::{ServiceFigures, Summary};
 
 /// A cell of a table.
 enum Cell {
