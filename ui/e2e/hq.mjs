@@ -102,7 +102,7 @@ async function main() {
       [390, 844, "phone"],
     ]) {
       console.log(`/hq at ${width}×${height}:`);
-      const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true, locale: "id-ID", timezoneId: "Asia/Jakarta" });
+      const context = await browser.newContext({ bypassCSP: true, viewport: { width, height }, acceptDownloads: true, locale: "id-ID", timezoneId: "Asia/Jakarta" });
       const page = await context.newPage();
       const errors = [];
       page.on("pageerror", (e) => errors.push(e.message));
