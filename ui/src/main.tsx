@@ -1,10 +1,12 @@
-// One page, five screens, chosen by the path the node served it under.
+// One page, six screens, chosen by the path it was served under: five from the clinic's
+// node, the head office's (/hq) from the chain's cloud.
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import "./styles.css";
 import { Admin } from "./screens/Admin";
 import { Desk } from "./screens/desk/Desk";
 import { Display } from "./screens/Display";
+import { Hq } from "./screens/hq/Hq";
 import { Kiosk } from "./screens/Kiosk";
 import { Status } from "./screens/Status";
 
@@ -27,6 +29,7 @@ function Home() {
 export function screenFor(path: string) {
   const status = /^\/t\/([^/]+)$/.exec(path);
   if (status) return <Status id={status[1]} />;
+  if (path === "/hq" || path.startsWith("/hq/")) return <Hq />;
   if (path.startsWith("/kiosk")) return <Kiosk />;
   if (path.startsWith("/display")) return <Display />;
   if (path.startsWith("/desk")) return <Desk />;

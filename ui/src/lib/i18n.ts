@@ -1,5 +1,6 @@
 // Bahasa Indonesia first, English second: one catalogue per language, same keys.
 import { useCallback, useEffect, useState } from "react";
+import { hqEn, hqId } from "./i18nHq";
 
 export type Lang = "id" | "en";
 
@@ -191,9 +192,6 @@ const id = {
   err_token_expired: "Sesi Anda sudah habis; silakan masuk lagi.",
   err_session_revoked: "Sesi ini sudah keluar atau dicabut; silakan masuk lagi.",
   err_clinic_not_on_account: "Klinik ini tidak tercantum pada akun Anda.",
-  err_oidc_unknown_subject: "Akun penyedia login ini tidak terdaftar di Medicloud; minta admin jaringan klinik membuatkan akun dengan nama pengguna yang sama.",
-  err_oidc_login_expired: "Proses masuk ini sudah kedaluwarsa atau sudah dipakai; silakan masuk lagi.",
-  err_oidc_refused: "Penyedia login menolak proses masuk ini.",
   err_oidc_provider_unavailable: "Penyedia login tidak dapat dihubungi; coba lagi nanti atau masuk dengan kata sandi.",
   err_offline: "Tidak terhubung ke server klinik.",
   err_validation_failed: "Ada isian yang belum benar. Periksa lagi lalu coba kembali.",
@@ -367,6 +365,7 @@ const id = {
   reportCheckedIn: "Check-in",
   reportMissed: "Tidak datang",
   reportEstimate: "Selisih rata-rata perkiraan tunggu",
+  ...hqId,
 } as const;
 
 export type Key = keyof typeof id;
@@ -559,9 +558,6 @@ const en: Record<Key, string> = {
   err_token_expired: "Your session has expired; please log in again.",
   err_session_revoked: "This login was logged out or revoked; please log in again.",
   err_clinic_not_on_account: "This clinic is not on your account.",
-  err_oidc_unknown_subject: "This sign-in account has no Medicloud account; ask the chain admin for one with the same username.",
-  err_oidc_login_expired: "This sign-in expired or was used already; please sign in again.",
-  err_oidc_refused: "The sign-in provider refused this sign-in.",
   err_oidc_provider_unavailable: "The sign-in provider cannot be reached; try again later or log in with a password.",
   err_offline: "The clinic's server cannot be reached.",
   err_validation_failed: "Something entered is not valid. Check it and try again.",
@@ -735,6 +731,7 @@ const en: Record<Key, string> = {
   reportCheckedIn: "Checked in",
   reportMissed: "Missed",
   reportEstimate: "Mean error of the wait estimate",
+  ...hqEn,
 };
 
 export const catalogue: Record<Lang, Record<Key, string>> = { id, en };
