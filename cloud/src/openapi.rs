@@ -38,7 +38,7 @@ use utoipa::{Modify, OpenApi};
         api::add_clinic, api::add_code, api::devices, api::revoke,
     ),
     components(schemas(ErrorBody, ErrorCode)),
-    modifiers(&Security, &CommonResponses, &InputRules),
+    modifiers(&Security, &RESPONSES, &InputRules),
     tags(
         (name = "health", description = "Whether the cloud serves"),
         (name = "sync", description = "The sync protocol, for enrolled devices"),
@@ -70,24 +70,28 @@ impl Modify for Security {
 }
 
 /// The answers operations give besides their own, each `{code, message}` and kept under
-/// `components/responses`.
-struct CommonResponses;
+/// `components/responses`: those of a table of [`Common`] answers (the devices' document
+/// and the HQ's each have theirs), with the answers outside the operations.
+pub(crate) struct CommonResponses(pub(crate) &'static [Common]);
 
 /// `(status, component name, description, applies to the operation at a path)`.
-type Common = (
+pub(crate) type Common = (
     &'static str,
     &'static str,
     &'static str,
     fn(&str, &Operation) -> bool,
 );
 
-fn has_body(_: &str, op: &Operation) -> bool {
+pub(crate) fn has_body(_: &str, op: &Operation) -> bool {
     op.request_body.is_some()
 }
 
 fn sync(path: &str, _: &Operation) -> bool {
     path.starts_with("/sync/v1/")
 }
+
+/// The devices' and the chain admin's common answers.
+const RESPONSES: CommonResponses = CommonResponses(COMMON);
 
 const COMMON: &[Common] = &[
     (
@@ -190,7 +194,7 @@ fn error_response(
 impl Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        for (status, name, description, _) in COMMON {
+        for (status, name, description, _) in self.0 {
             let header = (*status == "429").then_some((
                 "Retry-After",
                 "seconds to wait before the next request",
@@ -212,7 +216,7 @@ impl Modify for CommonResponses {
         }
         for (path, item) in openapi.paths.paths.iter_mut() {
             for op in [&mut item.get, &mut item.post].into_iter().flatten() {
-                for (status, name, _, applies) in COMMON {
+                for (status, name, _, applies) in self.0 {
                     if applies(path, op) {
                         let reference = Ref::new(format!("#/components/responses/{name}"));
                         op.responses

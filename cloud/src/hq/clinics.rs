@@ -38,6 +38,7 @@ pub(crate) async fn overview(
 
 /// Which day of a clinic.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct DayQuery {
     /// The clinic-local service day, `YYYY-MM-DD`.
     #[param(value_type = String, format = Date, example = "2027-01-15")]

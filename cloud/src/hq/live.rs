@@ -41,6 +41,21 @@ pub enum Message {
     Resync,
 }
 
+/// The data of a live event, as the document describes it: a clinic's overview
+/// (`overview`), or `{}` (`hello`, `resync`). The stream writes its data itself.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum LiveData {
+    /// `overview`: the clinic's row.
+    Overview(ClinicOverview),
+    /// `hello` and `resync`: nothing.
+    Nothing(NoData),
+}
+
+/// `{}`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct NoData {}
+
 /// A notice that a clinic's projections changed, or that notices were missed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Notice {
@@ -135,7 +150,7 @@ impl Live {
     security(("hq_access_token" = [])),
     params(("access_token" = Option<String>, Query, description = "the access token, for browsers' EventSource (which cannot send headers)")),
     responses(
-        (status = 200, description = "text/event-stream: `hello`, `overview` (data: ClinicOverview), `resync`", content_type = "text/event-stream", body = ClinicOverview),
+        (status = 200, description = "text/event-stream: `hello`, `overview` (data: ClinicOverview), `resync`", content_type = "text/event-stream", body = LiveData),
         (status = 401, description = "no valid access token", body = medicloud_core::error_code::ErrorBody),
         (status = 403, description = "`forbidden`: the role may not see clinics", body = medicloud_core::error_code::ErrorBody),
     ))]

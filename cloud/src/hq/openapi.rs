@@ -6,6 +6,7 @@
 use super::auth::{self, Me, RefreshRequest, Tokens};
 use super::oidc;
 use super::permission::HqRole;
+use crate::openapi::{Common, CommonResponses, has_body};
 use axum::Json;
 use medicloud_core::error_code::{ErrorBody, ErrorCode};
 use utoipa::openapi::RefOr;
@@ -40,7 +41,7 @@ use utoipa::{Modify, OpenApi};
     ),
     components(schemas(ErrorBody, ErrorCode, HqRole, auth::LoginRequest, RefreshRequest, Tokens, Me,
         oidc::Providers, oidc::OidcProvider, oidc::CompleteRequest)),
-    modifiers(&Security),
+    modifiers(&Security, &RESPONSES),
     tags(
         (name = "auth", description = "Logging in, tokens, one's own account"),
         (name = "clinics", description = "The clinics a caller may see"),
@@ -50,6 +51,43 @@ use utoipa::{Modify, OpenApi};
     )
 )]
 pub struct HqDoc;
+
+/// The answers `/hq` operations give besides their own.
+const RESPONSES: CommonResponses = CommonResponses(COMMON);
+
+const COMMON: &[Common] = &[
+    (
+        "400",
+        "BadRequest",
+        "`bad_json` / `bad_request`: the body cannot be read (not JSON, cut short)",
+        has_body,
+    ),
+    (
+        "401",
+        "Unauthorized",
+        "`unauthorized`, `token_expired`, `session_revoked`: no valid access token",
+        |_, op| op.security.is_some(),
+    ),
+    (
+        "415",
+        "UnsupportedMediaType",
+        "`unsupported_media_type`: the body is not sent as `application/json`",
+        has_body,
+    ),
+    (
+        "422",
+        "ValidationFailed",
+        "`validation_failed`: a path or query parameter, or a field of the body, does not \
+        hold what it should (the message names it and the rule)",
+        |_, op| op.parameters.as_ref().is_some_and(|p| !p.is_empty()) || op.request_body.is_some(),
+    ),
+    (
+        "503",
+        "StorageUnavailable",
+        "`storage_unavailable`: the cloud's database could not answer; nothing was changed",
+        |path, _| path.starts_with("/hq/v1/"),
+    ),
+];
 
 /// The access token's scheme; request bodies take no unknown fields.
 struct Security;
