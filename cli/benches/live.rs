@@ -182,7 +182,7 @@ async fn overview_delay(tickets: usize) {
     let password = "sandi-kantor-pusat-1";
     let added = std::process::Command::new(env!("CARGO_BIN_EXE_medicloud"))
         .args(["cloud-admin", "--database", &database, "user-add"])
-        .args(["--username", "pusat", "--role", "chain_admin"])
+        .args(["--username", "direktur", "--role", "chain_admin"])
         .env("MEDICLOUD_PASSWORD", password)
         .output()
         .unwrap();
@@ -207,7 +207,7 @@ async fn overview_delay(tickets: usize) {
         .unwrap();
     let login: serde_json::Value = client
         .post(format!("{url}/hq/v1/auth/login"))
-        .json(&serde_json::json!({"username": "pusat", "password": password}))
+        .json(&serde_json::json!({"username": "direktur", "password": password}))
         .send()
         .await
         .unwrap()
