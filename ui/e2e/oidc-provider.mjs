@@ -11,7 +11,8 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import Provider from "oidc-provider";
 
-/** Starts the provider on 127.0.0.1 (a free port); `{ issuer, close }`. */
+/** Starts the provider on 127.0.0.1 (a free port) for a client whose callbacks are
+ * `redirectUri` (one, or a list); `{ issuer, close }`. */
 export async function startProvider({ redirectUri, clientId = "medicloud-hq", clientSecret }) {
   const server = createServer();
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -23,7 +24,7 @@ export async function startProvider({ redirectUri, clientId = "medicloud-hq", cl
       {
         client_id: clientId,
         client_secret: clientSecret,
-        redirect_uris: [redirectUri],
+        redirect_uris: [redirectUri].flat(),
         grant_types: ["authorization_code"],
         response_types: ["code"],
         token_endpoint_auth_method: "client_secret_basic",

@@ -6,11 +6,15 @@
 // state, a replayed callback, a callback in a browser that did not begin the login, a
 // replayed code, a handoff code used twice, a provider username without a cloud account
 // and a cancelled sign-in are each refused, and none of them makes an account or a login.
+// Last, through the screens (a second cloud process on the same database serving the
+// built ui/dist): the head office's "sign in with" button, the provider, and back on
+// the overview signed in, with the one-time code gone from the address bar.
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
 import { startProvider } from "./oidc-provider.mjs";
@@ -114,7 +118,12 @@ async function main() {
   const database = `sqlite://${dbPath}`;
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
-  const provider = await startProvider({ redirectUri: `${publicUrl}/hq/v1/auth/oidc/callback`, clientSecret: CLIENT_SECRET });
+  const screensPort = await freePort();
+  const screensUrl = `http://127.0.0.1:${screensPort}`;
+  const provider = await startProvider({
+    redirectUri: [`${publicUrl}/hq/v1/auth/oidc/callback`, `${screensUrl}/hq/v1/auth/oidc/callback`],
+    clientSecret: CLIENT_SECRET,
+  });
   console.log(`OpenID provider at ${provider.issuer}`);
   execFileSync(bin, ["cloud-admin", "--database", database, "user-add", "--username", USERNAME, "--role", "chain_admin"], {
     env: { ...process.env, MEDICLOUD_PASSWORD: "e2e-password-123", RUST_LOG: "warn" },
@@ -190,6 +199,28 @@ async function main() {
     await cancel.getByText("[ Cancel ]").click();
     await cancel.waitForURL(/\/hq\/#login_error=/);
     check("a sign-in cancelled at the provider comes back refused", fragment(cancel.url(), "login_error") === "oidc_refused", cancel.url());
+
+    // Through the screens: the button, the provider, the overview.
+    const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
+    const screens = await startCloud(
+      ["--database", database, "--listen", `127.0.0.1:${screensPort}`, "--public-url", screensUrl, "--ui", dist, "--oidc-issuer", provider.issuer, "--oidc-client-id", "medicloud-hq", "--oidc-name", "Medicloud SSO"],
+      { MEDICLOUD_OIDC_CLIENT_SECRET: CLIENT_SECRET },
+    );
+    const person = await (await browser.newContext({ locale: "id-ID" })).newPage();
+    await person.goto(`${screens}/hq`);
+    const button = person.getByTestId("hq-sso");
+    await button.waitFor();
+    check("the head office's login offers the chain's sign-in", (await button.textContent()).includes("Medicloud SSO"), await button.textContent());
+    await button.click();
+    await person.locator('input[name="login"]').fill(USERNAME);
+    await person.locator('input[name="password"]').fill("not checked by the development pages");
+    await person.locator('button[type="submit"]').click();
+    // The consent page: this browser has not signed in to this client before.
+    await person.locator('input[name="prompt"][value="consent"]').waitFor({ state: "attached" });
+    await person.locator('button[type="submit"]').click();
+    await person.getByTestId("hq-me").waitFor({ timeout: 15000 });
+    check("back from the provider, the screens are signed in as that account", (await person.getByTestId("hq-me").textContent()).includes(USERNAME), await person.getByTestId("hq-me").textContent());
+    check("and the one-time code is gone from the address bar", !person.url().includes("login="), person.url());
   } finally {
     await browser.close();
     for (const c of children) c.kill("SIGTERM");
