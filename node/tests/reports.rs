@@ -395,78 +395,23 @@ async fn ranges_backwards_too_long_or_unreadable_are_refused_in_both_languages()
     }
 }
 
-/// A clinic-year on the node's SQLite (365 days of 400 tickets, each registered at a
-/// loket then served in its poli's room), timed through `Node::report_summary`. Ad hoc:
+/// A clinic-year on the node's SQLite (`testkit::history::clinic_days`, the benchmark's
+/// history: 365 days of 400 tickets, registered at a loket then served in its poli's
+/// room), timed through `Node::report_summary`, then split into reading and
+/// deserialising the rows against reading them alone. Ad hoc:
 /// `cargo nextest run -p medicloud-node --test tests --run-ignored only -- a_clinic_year`
-/// (the benchmark is `cargo bench -p medicloud --bench reports`). The projection rows
-/// are written straight into `tickets`, folded by core's reducer as `project.rs` does.
+/// (the benchmark is `cargo bench -p medicloud --bench reports`). The events go in
+/// through `Store::ingest`, as sync delivers them.
 #[tokio::test]
 #[ignore = "ad hoc timing: minutes to build the year"]
 async fn a_clinic_year_is_summarised_in_time() {
-    use medicloud_core::domain::{CounterId, ServiceCode, StepId};
-    use medicloud_core::event::Actor;
-    use medicloud_core::ids::{TicketId, VisitId};
-    use medicloud_core::ticket::{Issue, TicketChange, step};
     let n = TestNode::start();
     let first: chrono::NaiveDate = "2025-12-01".parse().unwrap();
-    let staff = Actor::Staff(medicloud_core::ids::UserId::random());
-    let services = [("A", "ruang-umum"), ("B", "ruang-gigi"), ("C", "ruang-kia")];
     let started = std::time::Instant::now();
-    for d in 0..365 {
-        let day = first + chrono::Duration::days(d);
-        let opens = chrono_tz::Asia::Jakarta
-            .from_local_datetime(&day.and_hms_opt(7, 30, 0).unwrap())
-            .unwrap()
-            .timestamp_millis();
-        n.node
-            .store()
-            .write(|w| {
-                let mut insert = w.conn().prepare_cached(
-                    "INSERT INTO tickets (id, day, service, label, status, counter, issued_at, state)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )?;
-                for i in 0..400i64 {
-                    let (code, room) = services[i as usize % 3];
-                    let id = TicketId::random();
-                    let at = opens + i * 75_000;
-                    let issue = Issue {
-                        service: ServiceCode::parse(code).unwrap(),
-                        label: format!("{code}-{:03}", i / 3 + 1),
-                        day,
-                        priority: None,
-                        visit: VisitId::random(),
-                        appointment: None,
-                        patient: None,
-                        transferred_from: None,
-                        start_step: Some(StepId::parse("registration").unwrap()),
-                        estimated_wait_seconds: Some((i % 40) as u32 * 60),
-                    };
-                    let mut t = step(None, id, &TicketChange::Issued(issue), staff, at).unwrap();
-                    let wait = (i % 50) * 60_000;
-                    for (change, dt) in [
-                        (TicketChange::Called { counter: CounterId::parse("loket-1").unwrap() }, wait),
-                        (TicketChange::Served, wait + 30_000),
-                        (TicketChange::Advanced { to: StepId::parse("room").unwrap(), label: None }, wait + 150_000),
-                        (TicketChange::Called { counter: CounterId::parse(room).unwrap() }, wait + 900_000),
-                        (TicketChange::Served, wait + 930_000),
-                        (TicketChange::Completed, wait + 1_500_000 + (i % 7) * 60_000),
-                    ] {
-                        t = step(Some(&t), id, &change, staff, at + dt).unwrap();
-                    }
-                    insert.execute(rusqlite::params![
-                        id.to_string(),
-                        day.to_string(),
-                        code,
-                        t.issue.label,
-                        t.status.as_str(),
-                        t.counter.as_ref().map(|c| c.as_str()),
-                        t.issued_at_ms,
-                        serde_json::to_string(&t).unwrap(),
-                    ])?;
-                }
-                Ok(())
-            })
-            .unwrap();
+    let clinic = n.node.identity().clinic;
+    let events = medicloud_testkit::history::clinic_days(clinic, first, 365, 400, 7);
+    for batch in events.chunks(20_000) {
+        n.node.store().ingest(batch.to_vec()).unwrap();
     }
     eprintln!("built 146,000 tickets in {:?}", started.elapsed());
     let last = first + chrono::Duration::days(364);
