@@ -228,7 +228,8 @@ fn normalise(code: &str) -> String {
         .collect()
 }
 
-fn now_ms() -> i64 {
+/// Now, in ms since the epoch.
+pub(crate) fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 

@@ -875,11 +875,7 @@ impl Kiosk {
     async fn enrol(chain: &Chain, clinic: ClinicId, code: &str) -> Self {
         use medicloud_sync::http::HttpTransport;
         use medicloud_sync::wire::{self, EnrolRequest, Enrolled};
-        use sha2::Digest;
-        let digest: String = sha2::Sha256::digest(code.replace('-', "").as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let digest = crate::util::sha256_hex(&code.replace('-', ""));
         chain
             .storage
             .add_code(clinic, &digest, i64::MAX)

@@ -4,7 +4,7 @@
 //! login against a real provider, in a browser, is `ui/e2e/oidc.mjs`.)
 
 use crate::hq::{add_account, serve};
-use crate::util::Db;
+use crate::util::{Db, sha256_hex};
 use medicloud_cloud::CloudConfig;
 use medicloud_cloud::hq::HqRole;
 use medicloud_cloud::hq::oidc::{HANDOFF_TTL, LOGIN_TTL};
@@ -231,14 +231,6 @@ async fn callback_refusals_send_the_browser_back_with_a_code_and_change_nothing(
         );
         db.drop_now().await;
     }
-}
-
-fn sha256_hex(text: &str) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 //! are folded by the migration; the overview's figures on a small known history; and a
 //! device's last-seen time moves when it syncs over HTTP.
 
-use crate::util::{Db, server};
+use crate::util::{Db, server, sha256_hex};
 use chrono::{NaiveDate, NaiveTime};
 use medicloud_cloud::projection::ProjectedAppointment;
 use medicloud_cloud::storage::{AnyStorage, EnrolOutcome, Heard, Storage};
@@ -950,14 +950,6 @@ async fn a_devices_last_seen_time_moves_when_it_syncs_over_http() {
         assert!(last_seen().await.unwrap() > first, "{}: it moves", db.name);
         db.drop_now().await;
     }
-}
-
-fn sha256_hex(text: &str) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]

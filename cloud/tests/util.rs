@@ -142,3 +142,12 @@ pub async fn server_with(db: &Db, admin_token: &str, tls: Option<&Pki>) -> Strin
     let scheme = if https { "https" } else { "http" };
     format!("{scheme}://{addr}")
 }
+
+/// SHA-256 of `text` as lowercase hex: how the cloud keeps codes and secrets.
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -73,10 +73,7 @@ pub struct Hq {
     pub oidc: Option<oidc::Oidc>,
 }
 
-/// Now, in ms since the epoch.
-pub(crate) fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
+pub(crate) use crate::api::now_ms;
 
 /// How long a refresh token lives unused (a working day and a half).
 pub const REFRESH_TTL: Duration = Duration::from_secs(36 * 3600);
