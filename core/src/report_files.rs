@@ -12,6 +12,13 @@
 
 use crate::report::{ServiceFigures, Summary};
 
+/// The media type of [`csv`]'s file.
+pub const CSV_CONTENT_TYPE: &str = "text/csv; charset=utf-8";
+
+/// The media type of [`xlsx`]'s file.
+pub const XLSX_CONTENT_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// A cell of a table.
 enum Cell {
     Text(String),

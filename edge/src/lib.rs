@@ -29,6 +29,23 @@
 pub mod rate;
 pub use rate::RateLimit;
 
+/// `body` as a file to download: `content_type`, and `Content-Disposition: attachment`
+/// naming it `file_name` (left out if the name cannot be a header value).
+pub fn attachment(
+    body: impl axum::response::IntoResponse,
+    content_type: &'static str,
+    file_name: &str,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let mut res = body.into_response();
+    let headers = res.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
 use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};

@@ -9,7 +9,7 @@ use crate::storage::Storage;
 use axum::Json;
 use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use medicloud_core::error_code::{ErrorBody, ErrorCode};
@@ -92,17 +92,11 @@ pub(crate) async fn summary_json(
 
 /// A download's headers: its type and a file name with the clinic and range in it.
 fn download(body: impl IntoResponse, kind: &'static str, q: ReportQuery, ext: &str) -> Response {
-    let name = format!(
-        "attachment; filename=\"laporan-{}-{}-{}.{ext}\"",
-        q.clinic, q.from, q.to
-    );
-    let mut res = body.into_response();
-    let headers = res.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-    if let Ok(v) = HeaderValue::from_str(&name) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
+    medicloud_edge::attachment(
+        body,
+        kind,
+        &format!("laporan-{}-{}-{}.{ext}", q.clinic, q.from, q.to),
+    )
 }
 
 /// The same report as CSV, in the node's layout: one section per table (a `# name`
@@ -124,7 +118,7 @@ pub(crate) async fn summary_csv(
     let (q, report) = summary(&state, &caller, query).await?;
     Ok(download(
         report_files::csv(&report),
-        "text/csv; charset=utf-8",
+        report_files::CSV_CONTENT_TYPE,
         q,
         "csv",
     ))
@@ -150,10 +144,5 @@ pub(crate) async fn summary_xlsx(
         tracing::error!(error = %e, "the report's workbook could not be written");
         HqError::code(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
     })?;
-    Ok(download(
-        book,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        q,
-        "xlsx",
-    ))
+    Ok(download(book, report_files::XLSX_CONTENT_TYPE, q, "xlsx"))
 }

@@ -6,7 +6,6 @@ use super::extract::{Caller, Json, Query};
 use super::{AppState, blocking};
 use crate::auth::Permission;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use medicloud_core::report::Summary;
@@ -58,17 +57,11 @@ fn download(
     range: ReportRange,
     ext: &str,
 ) -> Response {
-    let name = format!(
-        "attachment; filename=\"laporan-{}-{}.{ext}\"",
-        range.from, range.to
-    );
-    let mut res = body.into_response();
-    let headers = res.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-    if let Ok(v) = HeaderValue::from_str(&name) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
+    medicloud_edge::attachment(
+        body,
+        kind,
+        &format!("laporan-{}-{}.{ext}", range.from, range.to),
+    )
 }
 
 /// The same report as CSV: one section per table (a `# name` line, a header row of the
@@ -85,7 +78,7 @@ pub async fn summary_csv(
     let report = summary(s, &p, range).await?;
     Ok(download(
         report_files::csv(&report),
-        "text/csv; charset=utf-8",
+        report_files::CSV_CONTENT_TYPE,
         range,
         "csv",
     ))
@@ -108,7 +101,7 @@ pub async fn summary_xlsx(
     })?;
     Ok(download(
         book,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        report_files::XLSX_CONTENT_TYPE,
         range,
         "xlsx",
     ))
