@@ -1,32 +1,11 @@
 import { fireEvent, render, screen, within } from "@testing-library/react";
-import type { ReportSummary, ServiceFigures } from "../api/types";
+import type { ReportSummary } from "../api/types";
 import { catalogue, type Key } from "../lib/i18n";
 import { daysBefore, duration, percent, Reports } from "./Reports";
+import { serviceFigures as figures } from "./testReport";
 
 const t = (k: Key) => catalogue.en[k];
 
-function figures(patch: Partial<ServiceFigures>): ServiceFigures {
-  return {
-    service: "L",
-    name_id: "Laboratorium",
-    name_en: "Laboratory",
-    target_wait_minutes: 60,
-    issued: 0,
-    served: 0,
-    no_show: 0,
-    cancelled: 0,
-    transferred: 0,
-    called: 0,
-    wait_p50_s: null,
-    wait_p90_s: null,
-    wait_max_s: null,
-    service_p50_s: null,
-    service_p90_s: null,
-    within_target_ratio: null,
-    wait_histogram: Array(13).fill(0),
-    ...patch,
-  };
-}
 
 const byHour = Array(24).fill(0);
 byHour[8] = 2;

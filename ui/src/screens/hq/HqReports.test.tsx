@@ -2,32 +2,14 @@ import { fireEvent, render, screen, within } from "@testing-library/react";
 import type { ReportSummary, ServiceFigures } from "../../api/types";
 import { catalogue } from "../../lib/i18n";
 import { Hq } from "./Hq";
+import { serviceFigures } from "../testReport";
 import { CLINIC_A, CLINIC_B, cloud, FakeEventSource, loggedIn, overview } from "./testCloud";
 
 const id = catalogue.id;
 
-function figures(patch: Partial<ServiceFigures>): ServiceFigures {
-  return {
-    service: "A",
-    name_id: "Poli Umum",
-    name_en: "General clinic",
-    target_wait_minutes: 30,
-    issued: 0,
-    served: 0,
-    no_show: 0,
-    cancelled: 0,
-    transferred: 0,
-    called: 0,
-    wait_p50_s: null,
-    wait_p90_s: null,
-    wait_max_s: null,
-    service_p50_s: null,
-    service_p90_s: null,
-    within_target_ratio: null,
-    wait_histogram: Array(13).fill(0),
-    ...patch,
-  };
-}
+/** Poli Umum's figures (a 30-minute target), `patch` over them. */
+const figures = (patch: Partial<ServiceFigures>) =>
+  serviceFigures({ service: "A", name_id: "Poli Umum", name_en: "General clinic", target_wait_minutes: 30, ...patch });
 
 const byHour = Array(24).fill(0);
 byHour[9] = 7;
