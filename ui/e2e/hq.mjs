@@ -5,19 +5,16 @@
 // the node shows in the overview without a reload.
 //   MEDICLOUD_BIN=../target/debug/medicloud node e2e/hq.mjs
 // Screenshots (1366×768 and a 390×844 phone) go to e2e/screenshots/hq/, or $MEDICLOUD_SHOTS.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { axeCheck, bin, check, children, passed, start } from "./lib.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ui = resolve(here, "..");
-const bin = process.env.MEDICLOUD_BIN;
-if (!bin) throw new Error("set MEDICLOUD_BIN to the medicloud binary");
 const browserPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const PASSWORD = "sandi-kantor-pusat-e2e-1";
 const NODE_PASSWORD = "e2e-password-123";
@@ -25,49 +22,14 @@ const NODE_PASSWORD = "e2e-password-123";
 const DEMO_CLINIC = "6d656469-636c-6f75-6400-64656d6f0001";
 const shots = process.env.MEDICLOUD_SHOTS ?? join(here, "screenshots", "hq");
 mkdirSync(shots, { recursive: true });
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-const children = [];
-let passed = 0;
-function check(what, ok, detail = "") {
-  if (!ok) throw new Error(`FAILED: ${what} ${detail}`);
-  passed += 1;
-  console.log(`  ✓ ${what}`);
-}
 
-/** Starts a process and resolves with the lines matching `patterns` (stdout keeps draining). */
-function start(args, env, patterns) {
-  const child = spawn(bin, args, { env: { ...process.env, RUST_LOG: "warn", ...env }, stdio: ["ignore", "pipe", "inherit"] });
-  children.push(child);
-  return new Promise((resolveLines, reject) => {
-    const found = {};
-    const lines = createInterface({ input: child.stdout });
-    lines.on("line", (line) => {
-      for (const [name, re] of Object.entries(patterns)) {
-        const m = re.exec(line);
-        if (m && !found[name]) found[name] = m[1];
-      }
-      if (Object.keys(patterns).every((k) => found[k])) resolveLines(found);
-    });
-    child.on("exit", (code) => reject(new Error(`${args[0]} exited early (${code})`)));
-  });
-}
 
 /** `medicloud cloud-admin --database DATABASE ARGS…`, its stdout. */
 function cloudAdmin(database, args, env = {}) {
   return execFileSync(bin, ["cloud-admin", "--database", database, ...args], { env: { ...process.env, RUST_LOG: "warn", ...env }, encoding: "utf8" }).trim();
 }
 
-async function axeCheck(page, screen) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
-  });
-  const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical");
-  check(`${screen}: no serious accessibility violations`, serious.length === 0, JSON.stringify(serious));
-}
 
 const waitingAt = (page) => page.getByTestId(`clinic-${DEMO_CLINIC}`).getByTestId("waiting");
 
@@ -185,12 +147,12 @@ async function main() {
     for (const c of children) c.kill("SIGTERM");
     rmSync(tmp, { recursive: true, force: true });
   }
-  console.log(`e2e hq: ${passed} checks passed, screenshots in ${shots}`);
+  console.log(`e2e hq: ${passed()} checks passed, screenshots in ${shots}`);
 }
 
 main().catch((e) => {
   for (const c of children) c.kill("SIGKILL");
   console.error(e.message ?? e);
-  console.log(`e2e hq: FAILED after ${passed} checks`);
+  console.log(`e2e hq: FAILED after ${passed()} checks`);
   process.exit(1);
 });

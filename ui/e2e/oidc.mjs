@@ -9,29 +9,20 @@
 // Last, through the screens (a second cloud process on the same database serving the
 // built ui/dist): the head office's "sign in with" button, the provider, and back on
 // the overview signed in, with the one-time code gone from the address bar.
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
+import { bin, check, children, passed, start } from "./lib.mjs";
 import { startProvider } from "./oidc-provider.mjs";
 
-const bin = process.env.MEDICLOUD_BIN;
-if (!bin) throw new Error("set MEDICLOUD_BIN to the medicloud binary");
 const browserPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const CLIENT_SECRET = "e2e-oidc-client-secret";
 const USERNAME = "kepala-pusat";
 
-const children = [];
-let passed = 0;
-function check(what, ok, detail = "") {
-  if (!ok) throw new Error(`FAILED: ${what} ${detail}`);
-  passed += 1;
-  console.log(`  ✓ ${what}`);
-}
 
 /** A port nothing listens on now (the cloud's: the provider must know its redirect URI). */
 function freePort() {
@@ -45,18 +36,6 @@ function freePort() {
   });
 }
 
-/** Starts `medicloud cloud` and resolves with its address once it listens. */
-function startCloud(args, env) {
-  const child = spawn(bin, ["cloud", ...args], { env: { ...process.env, RUST_LOG: "warn", ...env }, stdio: ["ignore", "pipe", "inherit"] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      const m = /listening on (http:\/\/\S+)/.exec(line);
-      if (m) resolve(m[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`medicloud cloud exited early (${code})`)));
-  });
-}
 
 /** One number from the cloud's database (SQLite, read beside the running cloud). */
 function count(dbPath, sql) {
@@ -110,6 +89,11 @@ function complete(page, code) {
     const res = await fetch("/hq/v1/auth/oidc/complete", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code }) });
     return { status: res.status, body: await res.json() };
   }, code);
+}
+
+/** Starts `medicloud cloud ARGS…` and resolves with its address once it listens. */
+async function startCloud(args, env) {
+  return (await start(["cloud", ...args], env, { url: /listening on (http:\/\/\S+)/ })).url;
 }
 
 async function main() {
@@ -227,12 +211,12 @@ async function main() {
     await provider.close();
     rmSync(tmp, { recursive: true, force: true });
   }
-  console.log(`oidc e2e: ${passed} checks passed`);
+  console.log(`oidc e2e: ${passed()} checks passed`);
 }
 
 main().catch((e) => {
   for (const c of children) c.kill("SIGKILL");
   console.error(e.message ?? e);
-  console.log(`oidc e2e: FAILED after ${passed} checks`);
+  console.log(`oidc e2e: FAILED after ${passed()} checks`);
   process.exit(1);
 });

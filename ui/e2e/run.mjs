@@ -2,51 +2,23 @@
 // headless Chromium (Debian's, through playwright-core; nothing is downloaded).
 //   MEDICLOUD_BIN=../target/debug/medicloud npm run e2e
 // Screenshots of every screen go to e2e/screenshots/.
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, readdirSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+import { axeCheck, bin, check, children, passed, start } from "./lib.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ui = resolve(here, "..");
-const bin = process.env.MEDICLOUD_BIN;
-if (!bin) throw new Error("set MEDICLOUD_BIN to the medicloud binary");
 const browserPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const PASSWORD = "e2e-password-123";
 const shots = join(here, "screenshots");
 mkdirSync(shots, { recursive: true });
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-const children = [];
-let passed = 0;
-function check(what, ok, detail = "") {
-  if (!ok) throw new Error(`FAILED: ${what} ${detail}`);
-  passed += 1;
-  console.log(`  ✓ ${what}`);
-}
 
-/** Starts a process and resolves with the lines matching `patterns` (stdout keeps draining). */
-function start(args, env, patterns) {
-  const child = spawn(bin, args, { env: { ...process.env, RUST_LOG: "warn", ...env }, stdio: ["ignore", "pipe", "inherit"] });
-  children.push(child);
-  return new Promise((resolveLines, reject) => {
-    const found = {};
-    const lines = createInterface({ input: child.stdout });
-    lines.on("line", (line) => {
-      for (const [name, re] of Object.entries(patterns)) {
-        const m = re.exec(line);
-        if (m && !found[name]) found[name] = m[1];
-      }
-      if (Object.keys(patterns).every((k) => found[k])) resolveLines(found);
-    });
-    child.on("exit", (code) => reject(new Error(`${args[0]} exited early (${code})`)));
-  });
-}
 
 function control(addr, line) {
   const [host, port] = addr.split(":");
@@ -97,21 +69,11 @@ const callSentences = (label, counter) => [
   { text: `Queue number ${spokenLabel(label, "en")}, please go to Loket ${counter}`, lang: "en-US" },
 ];
 
-async function axeCheck(page, screen) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
-  });
-  const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical");
-  check(`${screen}: no serious accessibility violations`, serious.length === 0, JSON.stringify(serious));
-}
 
 async function main() {
   console.log("API types match the node's OpenAPI document:");
   execFileSync(process.execPath, [join(ui, "scripts/gen-api.mjs"), "--check"], { stdio: "inherit", env: process.env });
-  passed += 1;
+  check("the API types are current", true);
 
   const tmp = mkdtempSync(join(tmpdir(), "medicloud-e2e-"));
   const printedDir = join(tmp, "printed");
@@ -588,12 +550,12 @@ async function main() {
     for (const c of children) c.kill("SIGTERM");
     rmSync(tmp, { recursive: true, force: true });
   }
-  console.log(`e2e: ${passed} checks passed, screenshots in ${shots}`);
+  console.log(`e2e: ${passed()} checks passed, screenshots in ${shots}`);
 }
 
 main().catch((e) => {
   for (const c of children) c.kill("SIGKILL");
   console.error(e.message ?? e);
-  console.log(`e2e: FAILED after ${passed} checks`);
+  console.log(`e2e: FAILED after ${passed()} checks`);
   process.exit(1);
 });
