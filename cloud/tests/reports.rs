@@ -8,12 +8,13 @@ use crate::util::Db;
 use chrono::NaiveDate;
 use medicloud_cloud::CloudConfig;
 use medicloud_cloud::hq::HqRole;
+use medicloud_cloud::hq::reports::clinic_summary;
 use medicloud_cloud::storage::accounts::{Account, AccountStorage};
 use medicloud_cloud::storage::{AnyStorage, Storage};
 use medicloud_core::domain::ServiceCode;
 use medicloud_core::event::{Actor, Event};
 use medicloud_core::ids::ClinicId;
-use medicloud_core::report::Summary;
+use medicloud_core::report::{Facts, Summary};
 use medicloud_node::ops::{Node, ServiceSettings};
 use medicloud_node::store::Store;
 use medicloud_sync::hlc::ManualTime;
@@ -99,21 +100,99 @@ async fn a_generated_history_gives_the_same_report_on_its_node_and_in_the_cloud(
     assert_eq!(on_node.time_zone, "Asia/Makassar");
     for db in Db::all().await {
         let s = fed(&db, id, &events).await;
-        let source = s.report_source(id, first, to).await.unwrap();
-        assert_eq!(
-            source.summary(first, to, now),
-            on_node,
-            "{}: the node's report, figure for figure",
-            db.name
-        );
+        // Computed from the tickets, then from the day facts that first report kept.
+        for read in ["computed", "kept"] {
+            assert_eq!(
+                clinic_summary(&s, id, first, to, now).await.unwrap(),
+                on_node,
+                "{}, {read}: the node's report, figure for figure",
+                db.name
+            );
+        }
         // A range cut inside the history agrees too (days cut at Makassar's midnight).
         let (a, b) = (
             first + chrono::Duration::days(3),
             first + chrono::Duration::days(9),
         );
         assert_eq!(
-            s.report_source(id, a, b).await.unwrap().summary(a, b, now),
+            clinic_summary(&s, id, a, b, now).await.unwrap(),
             node.report_summary(a, b).unwrap(),
+            "{}",
+            db.name
+        );
+        db.drop_now().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_late_ticket_of_a_day_already_reported_is_in_the_next_report_on_the_node_and_in_the_cloud()
+ {
+    let id = ClinicId::random();
+    let first: NaiveDate = "2027-01-04".parse().unwrap();
+    let (node, _dir, events) = clinic(id, first, 7, 60);
+    let to = first + chrono::Duration::days(6);
+    let third = first + chrono::Duration::days(2);
+    let now = node.store().now_ms();
+    // The first report keeps every day's facts.
+    let before = node.report_summary(first, to).unwrap();
+    assert_eq!(before.whole_clinic.issued, 7 * 60);
+    // A kiosk that was offline all the third day syncs its ten tickets of that day.
+    let late = medicloud_testkit::history::clinic_days(id, third, 1, 10, 8);
+    node.store().ingest(late.clone()).unwrap();
+    let after = node.report_summary(first, to).unwrap();
+    assert_eq!(after.whole_clinic.issued, 7 * 60 + 10);
+    assert_ne!(after.whole_clinic.wait_p90_s, None);
+    // What is kept now is what every ticket gives with nothing kept.
+    node.store()
+        .write(|w| {
+            w.conn().execute("DELETE FROM report_days", [])?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(node.report_summary(first, to).unwrap(), after);
+    // One more ticket of that day, from yet another device.
+    let later = medicloud_testkit::history::clinic_days(id, third, 1, 1, 8);
+    node.store().ingest(later.clone()).unwrap();
+    let with_later = node.report_summary(first, to).unwrap();
+    assert_eq!(with_later.whole_clinic.issued, 7 * 60 + 11);
+    for db in Db::all().await {
+        let s = fed(&db, id, &events).await;
+        assert_eq!(
+            clinic_summary(&s, id, first, to, now).await.unwrap(),
+            before,
+            "{}",
+            db.name
+        );
+        let source = s.report_source(id, first, to).await.unwrap();
+        assert_eq!(
+            (source.kept.len(), source.tickets.len()),
+            (7, 0),
+            "{}: every day's facts kept, no ticket read",
+            db.name
+        );
+        s.ingest(id, late.clone(), None).await.unwrap();
+        let source = s.report_source(id, first, to).await.unwrap();
+        assert_eq!(
+            (source.kept.len(), source.tickets.len()),
+            (6, 70),
+            "{}: the third day's facts forgotten, its tickets read",
+            db.name
+        );
+        // Facts computed from a snapshot that a later change overtook are not kept…
+        let basis = Facts::basis(source.time_zone);
+        let (_, computed) = source.summary(first, to, now);
+        assert_eq!(computed.iter().map(|d| d.day).collect::<Vec<_>>(), [third]);
+        s.ingest(id, later.clone(), None).await.unwrap();
+        assert_eq!(
+            s.keep_report_days(id, basis, computed).await.unwrap(),
+            0,
+            "{}",
+            db.name
+        );
+        // …and the next report has every ticket, as the node does.
+        assert_eq!(
+            clinic_summary(&s, id, first, to, now).await.unwrap(),
+            with_later,
             "{}",
             db.name
         );

@@ -77,14 +77,14 @@
 use crate::appointment::AppointmentState;
 use crate::domain::{CounterId, Service, ServiceCode, StaffUser, StepId};
 use crate::event::Actor;
+use crate::ids::UserId;
 use crate::ids::VisitId;
-use crate::ids::{AppointmentId, UserId};
 use crate::ticket::{AppointmentSlot, FinishedStep, Ticket, TicketStatus};
 use crate::validate::{Rule, ValidationError};
-use chrono::{Datelike, NaiveDate, TimeZone, Timelike};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// The longest range a report covers, in days (a year and a little more).
@@ -207,12 +207,25 @@ pub struct ReportInput<'a> {
     pub now_ms: i64,
 }
 
-/// What a store reads for a report over a range of days, owned: the node's store and
-/// each cloud engine fill one from their projections, and [`ReportSource::summary`]
-/// computes the report from it.
+/// What a store reads for a report over a range of days, owned: the [`Facts`] it keeps
+/// of some days of the range (of the clinic's time zone, [`Facts::basis`]), the tickets
+/// of the range's other days, and what names and judges the figures.
+/// [`ReportSource::summary`] computes the report, and the facts of the days whose
+/// tickets it was given, for the store to keep.
+///
+/// A store counts changes to each day's tickets (its *generation*: one more for every
+/// change, from 0 for a day never changed since its facts were last kept) and keeps
+/// computed facts only while the day's generation is still the one it read with them,
+/// so facts computed from a snapshot that a later change overtook are never kept.
 #[derive(Clone, Debug)]
 pub struct ReportSource {
-    /// The tickets of the range.
+    /// Facts kept of days of the range (each day at most once, none of a day whose
+    /// tickets are in `tickets`).
+    pub kept: Vec<Facts>,
+    /// The store's generation of each day of the range it counts changes of, read in
+    /// the snapshot the tickets were read in (a day not here: 0).
+    pub generations: BTreeMap<NaiveDate, i64>,
+    /// The tickets of the range's days without kept facts.
     pub tickets: Vec<ReportTicket>,
     /// The appointments of the range.
     pub appointments: Vec<AppointmentState>,
@@ -225,19 +238,50 @@ pub struct ReportSource {
 }
 
 impl ReportSource {
-    /// The report of `from..=to` ([`summary`]).
-    pub fn summary(&self, from: NaiveDate, to: NaiveDate, now_ms: i64) -> Summary {
-        summary(&ReportInput {
-            tickets: &self.tickets,
-            appointments: &self.appointments,
-            services: &self.services,
-            staff: &self.staff,
-            time_zone: self.time_zone,
+    /// The report of `from..=to` (as [`summary`] computes it from every ticket of the
+    /// range), and the facts of each day `tickets` held, for the store to keep.
+    pub fn summary(self, from: NaiveDate, to: NaiveDate, now_ms: i64) -> (Summary, Vec<DayFacts>) {
+        let in_range: Vec<ReportTicket> = self
+            .tickets
+            .into_iter()
+            .filter(|t| from <= t.issue.day && t.issue.day <= to)
+            .collect();
+        let computed = Facts::by_day(&in_range, self.time_zone);
+        let mut all = Facts::of([], self.time_zone);
+        for facts in self.kept.into_iter().chain(computed.values().cloned()) {
+            all.merge(facts);
+        }
+        let summary = all.summary(
+            &self.services,
+            &self.staff,
+            &self.appointments,
+            self.time_zone,
             from,
             to,
             now_ms,
-        })
+        );
+        let days = computed
+            .into_iter()
+            .map(|(day, facts)| DayFacts {
+                day,
+                generation: self.generations.get(&day).copied().unwrap_or(0),
+                facts,
+            })
+            .collect();
+        (summary, days)
     }
+}
+
+/// The facts of one service day, computed for a report, and the day's generation they
+/// were computed at: a store keeps them only while it is still the day's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DayFacts {
+    /// The service day.
+    pub day: NaiveDate,
+    /// Its generation in the snapshot its tickets were read in.
+    pub generation: i64,
+    /// The facts of its tickets.
+    pub facts: Facts,
 }
 
 /// A report over a range of days.
@@ -442,263 +486,23 @@ fn served_steps(t: &ReportTicket) -> Vec<Served<'_>> {
     out
 }
 
-fn is_served(t: &ReportTicket) -> bool {
-    match t.status {
-        TicketStatus::Done => true,
-        TicketStatus::Transferred => !t.finished_steps.is_empty() || t.called_at_ms.is_some(),
-        _ => false,
-    }
-}
-
-/// Samples gathered for one row before they become figures.
-#[derive(Default)]
-struct Acc {
-    issued: u32,
-    served: u32,
-    no_show: u32,
-    cancelled: u32,
-    transferred: u32,
-    waits: Vec<i64>,
-    within: u32,
-    services: Vec<i64>,
-}
-
-impl Acc {
-    fn add(&mut self, t: &ReportTicket, wait: Option<i64>, target_s: i64, steps: &[Served<'_>]) {
-        self.issued += 1;
-        self.served += u32::from(is_served(t));
-        self.no_show += u32::from(t.status == TicketStatus::NoShow);
-        self.cancelled += u32::from(t.status == TicketStatus::Cancelled);
-        self.transferred += u32::from(t.status == TicketStatus::Transferred);
-        if let Some(w) = wait {
-            self.waits.push(w);
-            self.within += u32::from(w <= target_s);
-        }
-        self.services.extend(steps.iter().map(|s| s.seconds));
-    }
-
-    fn figures(
-        mut self,
-        service: Option<ServiceCode>,
-        names: (String, String),
-        target: Option<u16>,
-    ) -> ServiceFigures {
-        self.waits.sort_unstable();
-        self.services.sort_unstable();
-        let called = self.waits.len() as u32;
-        let mut histogram = vec![0u32; WAIT_BUCKET_MINUTES.len() + 1];
-        for w in &self.waits {
-            let bucket = WAIT_BUCKET_MINUTES
-                .iter()
-                .position(|m| *w <= m * 60)
-                .unwrap_or(WAIT_BUCKET_MINUTES.len());
-            histogram[bucket] += 1;
-        }
-        ServiceFigures {
-            service,
-            name_id: names.0,
-            name_en: names.1,
-            target_wait_minutes: target,
-            issued: self.issued,
-            served: self.served,
-            no_show: self.no_show,
-            cancelled: self.cancelled,
-            transferred: self.transferred,
-            called,
-            wait_p50_s: nearest_rank(&self.waits, 50),
-            wait_p90_s: nearest_rank(&self.waits, 90),
-            wait_max_s: self.waits.last().copied(),
-            service_p50_s: nearest_rank(&self.services, 50),
-            service_p90_s: nearest_rank(&self.services, 90),
-            within_target_ratio: (called > 0).then(|| f64::from(self.within) / f64::from(called)),
-            wait_histogram: histogram,
-        }
-    }
-}
-
-/// A sum and count of service times.
-#[derive(Default)]
-struct Mean {
-    n: u32,
-    sum: i64,
-}
-
-impl Mean {
-    fn add(&mut self, seconds: i64) {
-        self.n += 1;
-        self.sum += seconds;
-    }
-}
-
-/// Computes the report. Pure: the same input gives the same figures, in any order of
-/// its tickets and appointments.
+/// Computes the report: the [`Facts`] of the range's tickets, then their figures. Pure:
+/// the same input gives the same figures, in any order of its tickets and appointments.
 pub fn summary(input: &ReportInput<'_>) -> Summary {
-    let tz = input.time_zone;
-    let in_range = |day: NaiveDate| input.from <= day && day <= input.to;
-    let tickets: Vec<&ReportTicket> = input
-        .tickets
-        .iter()
-        .filter(|t| in_range(t.issue.day))
-        .collect();
-    let services: BTreeMap<&ServiceCode, &Service> =
-        input.services.iter().map(|s| (&s.code, s)).collect();
-    let target_s = |code: &ServiceCode| {
-        let minutes = services
-            .get(code)
-            .map_or(Service::DEFAULT_TARGET_WAIT_MINUTES, |s| {
-                s.target_wait_minutes
-            });
-        i64::from(minutes) * 60
-    };
-
-    let mut per_service: BTreeMap<&ServiceCode, Acc> = services
-        .keys()
-        .map(|code| (*code, Acc::default()))
-        .collect();
-    let mut whole = Acc::default();
-    let mut per_step: BTreeMap<(&ServiceCode, Option<&StepId>), Acc> = BTreeMap::new();
-    let mut per_counter: BTreeMap<&CounterId, Mean> = BTreeMap::new();
-    let mut per_staff: BTreeMap<UserId, Mean> = BTreeMap::new();
-    let mut by_hour = vec![0u32; 24];
-    let mut heat_map = vec![vec![0u32; 24]; 7];
-    let mut visits = HashSet::new();
-    let (mut estimate_error, mut estimate_samples) = (0i64, 0u32);
-    let mut checked_in: HashSet<AppointmentId> = HashSet::new();
-
-    for t in &tickets {
-        let code = &t.issue.service;
-        let wait = wait_seconds(t);
-        let steps = served_steps(t);
-        let target = target_s(code);
-        per_service
-            .entry(code)
-            .or_default()
-            .add(t, wait, target, &steps);
-        whole.add(t, wait, target, &steps);
-        for s in &steps {
-            per_step
-                .entry((code, s.step))
-                .or_default()
-                .services
-                .push(s.seconds);
-            if let Some(counter) = s.counter {
-                per_counter.entry(counter).or_default().add(s.seconds);
-            }
-            if let Some(Actor::Staff(id)) = s.by {
-                per_staff.entry(id).or_default().add(s.seconds);
-            }
-        }
-        if let Some(at) = tz.timestamp_millis_opt(t.issued_at_ms).single() {
-            let hour = at.hour() as usize;
-            by_hour[hour] += 1;
-            heat_map[at.weekday().num_days_from_monday() as usize][hour] += 1;
-        }
-        visits.insert(t.issue.visit);
-        if let (Some(estimate), Some(wait)) = (t.issue.estimated_wait_seconds, wait) {
-            estimate_error += (i64::from(estimate) - wait).abs();
-            estimate_samples += 1;
-        }
-        if let Some(slot) = t.issue.appointment {
-            checked_in.insert(slot.id);
-        }
-    }
-
-    let names = |code: &ServiceCode| match services.get(code) {
-        Some(s) => (s.name_id.clone(), s.name_en.clone()),
-        None => (code.to_string(), code.to_string()),
-    };
-    Summary {
-        from: input.from,
-        to: input.to,
-        time_zone: tz.name().to_owned(),
-        per_service: per_service
-            .into_iter()
-            .map(|(code, acc)| {
-                let target = services
-                    .get(code)
-                    .map_or(Service::DEFAULT_TARGET_WAIT_MINUTES, |s| {
-                        s.target_wait_minutes
-                    });
-                acc.figures(Some(code.clone()), names(code), Some(target))
-            })
-            .collect(),
-        whole_clinic: whole.figures(None, ("Seluruh klinik".into(), "Whole clinic".into()), None),
-        per_step: per_step
-            .into_iter()
-            .map(|((service, step), mut acc)| {
-                acc.services.sort_unstable();
-                let n = acc.services.len() as u32;
-                StepFigures {
-                    service: service.clone(),
-                    step: step.cloned(),
-                    served: n,
-                    mean_service_s: mean(acc.services.iter().sum(), n),
-                    service_p50_s: nearest_rank(&acc.services, 50),
-                    service_p90_s: nearest_rank(&acc.services, 90),
-                }
-            })
-            .collect(),
-        visits: visits.len() as u32,
-        by_hour,
-        heat_map,
-        per_counter: per_counter
-            .into_iter()
-            .map(|(counter, m)| CounterFigures {
-                counter: counter.clone(),
-                served: m.n,
-                mean_service_s: mean(m.sum, m.n),
-            })
-            .collect(),
-        per_staff: per_staff
-            .into_iter()
-            .map(|(id, m)| StaffFigures {
-                staff: id,
-                username: input
-                    .staff
-                    .iter()
-                    .find(|u| u.id == id)
-                    .map(|u| u.username.clone()),
-                served: m.n,
-                mean_service_s: mean(m.sum, m.n),
-            })
-            .collect(),
-        appointments: appointments(input, &checked_in),
-        estimate_mae_s: mean(estimate_error, estimate_samples),
-        estimate_samples,
-    }
+    let in_range = |t: &&ReportTicket| input.from <= t.issue.day && t.issue.day <= input.to;
+    Facts::of(input.tickets.iter().filter(in_range), input.time_zone).summary(
+        input.services,
+        input.staff,
+        input.appointments,
+        input.time_zone,
+        input.from,
+        input.to,
+        input.now_ms,
+    )
 }
 
-fn appointments(
-    input: &ReportInput<'_>,
-    checked_in: &HashSet<AppointmentId>,
-) -> AppointmentFigures {
-    let mut f = AppointmentFigures::default();
-    let mut seen = HashSet::new();
-    for state in input.appointments {
-        let a = &state.appointment;
-        if a.date < input.from || a.date > input.to || !seen.insert(a.id) {
-            continue;
-        }
-        f.booked += 1;
-        if state.cancelled.is_some() {
-            f.cancelled += 1;
-        } else if checked_in.contains(&a.id) {
-            f.checked_in += 1;
-        } else {
-            let end = input
-                .time_zone
-                .from_local_datetime(&a.date.and_time(a.slot_start))
-                .earliest()
-                .map(|start| start.timestamp_millis() + i64::from(a.slot_minutes) * 60_000);
-            if end.is_some_and(|end| end <= input.now_ms) {
-                f.missed += 1;
-            } else {
-                f.upcoming += 1;
-            }
-        }
-    }
-    f
-}
+mod facts;
+pub use facts::{FACTS_VERSION, Facts};
 
 #[cfg(test)]
 mod tests;

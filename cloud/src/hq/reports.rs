@@ -5,7 +5,7 @@
 
 use super::{HqAction, HqCaller, HqError};
 use crate::api::State;
-use crate::storage::Storage;
+use crate::storage::{Storage, StorageError};
 use axum::Json;
 use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
@@ -54,16 +54,32 @@ async fn summary(
     })?;
     caller.require(HqAction::ReadReports, Some(q.clinic))?;
     report::check_range(q.from, q.to)?;
-    let source = state.storage.report_source(q.clinic, q.from, q.to).await?;
-    let now = super::now_ms();
-    // A clinic-year is some 150,000 tickets: computed off the async workers.
-    let summary = tokio::task::spawn_blocking(move || source.summary(q.from, q.to, now))
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "the report's computation failed");
-            HqError::code(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
-        })?;
+    let summary = clinic_summary(&*state.storage, q.clinic, q.from, q.to, super::now_ms()).await?;
     Ok((q, summary))
+}
+
+/// The report of `clinic`'s service days `from..=to` as of `now_ms`: read from the
+/// kept day facts and the other days' tickets ([`Storage::report_source`]), computed
+/// off the async workers, and the facts it computed kept for the next report
+/// ([`Storage::keep_report_days`]; a failure to keep them changes no figure).
+pub async fn clinic_summary(
+    storage: &impl Storage,
+    clinic: ClinicId,
+    from: NaiveDate,
+    to: NaiveDate,
+    now_ms: i64,
+) -> Result<Summary, StorageError> {
+    let source = storage.report_source(clinic, from, to).await?;
+    let basis = report::Facts::basis(source.time_zone);
+    let (summary, computed) = tokio::task::spawn_blocking(move || source.summary(from, to, now_ms))
+        .await
+        .map_err(|e| StorageError::Database(format!("the report's computation: {e}")))?;
+    if !computed.is_empty()
+        && let Err(e) = storage.keep_report_days(clinic, basis, computed).await
+    {
+        tracing::warn!(error = %e, "a report's day facts could not be kept");
+    }
+    Ok(summary)
 }
 
 /// A clinic's report of a range of days — the same figures, by the same definitions,

@@ -31,7 +31,7 @@ use chrono::NaiveDate;
 use medicloud_core::domain::Clinic;
 use medicloud_core::event::Event;
 use medicloud_core::ids::{ClinicId, DeviceId};
-use medicloud_core::report::ReportSource;
+use medicloud_core::report::{DayFacts, ReportSource};
 use medicloud_core::ticket::Ticket;
 use medicloud_sync::log::{Ingest, VersionVector};
 use std::future::Future;
@@ -201,14 +201,25 @@ pub trait Storage: Send + Sync + 'static {
     fn configuration(&self, clinic: ClinicId)
     -> impl Future<Output = Result<Configuration>> + Send;
     /// What the clinic's report of service days `from..=to` is computed from, read in
-    /// one snapshot: its tickets and appointments of those days, services, staff and
-    /// time zone.
+    /// one snapshot: the report facts kept of its days (`report_days`) with every day's
+    /// generation, the tickets of the other days, its appointments of those days,
+    /// services, staff and time zone.
     fn report_source(
         &self,
         clinic: ClinicId,
         from: NaiveDate,
         to: NaiveDate,
     ) -> impl Future<Output = Result<ReportSource>> + Send;
+    /// Keeps the facts a report computed of the clinic's `days` (of `basis`,
+    /// [`Facts::basis`](medicloud_core::report::Facts::basis)), each only while its
+    /// day's generation is still the one they were computed at; returns how many were
+    /// kept.
+    fn keep_report_days(
+        &self,
+        clinic: ClinicId,
+        basis: String,
+        days: Vec<DayFacts>,
+    ) -> impl Future<Output = Result<usize>> + Send;
     /// The overview of `clinics` (every clinic when `None`) at `now_ms`, by name: see
     /// [`crate::overview`] for what each figure counts. A clinic not registered is left
     /// out.
@@ -342,6 +353,14 @@ impl Storage for AnyStorage {
         to: NaiveDate,
     ) -> Result<ReportSource> {
         both!(self, s => s.report_source(clinic, from, to))
+    }
+    async fn keep_report_days(
+        &self,
+        clinic: ClinicId,
+        basis: String,
+        days: Vec<DayFacts>,
+    ) -> Result<usize> {
+        both!(self, s => s.keep_report_days(clinic, basis, days))
     }
     async fn overview(
         &self,

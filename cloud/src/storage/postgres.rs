@@ -18,7 +18,7 @@ use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMe
 use medicloud_core::domain::Clinic;
 use medicloud_core::event::Event;
 use medicloud_core::ids::{ClinicId, DeviceId};
-use medicloud_core::report::ReportSource;
+use medicloud_core::report::{DayFacts, Facts, ReportSource};
 use medicloud_core::ticket::{Ticket, TicketStatus};
 use medicloud_sync::ingest::{self, Batch, Heads, Held};
 use medicloud_sync::log::{Ingest, VersionVector};
@@ -46,6 +46,10 @@ const MIGRATIONS: Migrations = &[
     (
         "20261203150000_hq_oidc.sql",
         include_str!("../../../migrations/cloud/postgres/20261203150000_hq_oidc.sql"),
+    ),
+    (
+        "20261204000000_report_days.sql",
+        include_str!("../../../migrations/cloud/postgres/20261204000000_report_days.sql"),
     ),
 ];
 
@@ -202,6 +206,17 @@ async fn upsert_tickets(
                 .collect::<Vec<_>>(),
             &col(|r| &r.state),
         ],
+    )
+    .await?;
+    // The days' kept report facts are no longer their tickets' (see report_days): each
+    // day once, in order, so ingests of one clinic take the days' rows in one order.
+    let days: std::collections::BTreeSet<&str> = rows.iter().map(|r| &*r.day).collect();
+    tx.execute(
+        "INSERT INTO report_days (clinic_id, day, gen)
+             SELECT $1, day, 1 FROM UNNEST($2::text[]) AS day
+             ON CONFLICT (clinic_id, day) DO UPDATE SET gen = report_days.gen + 1,
+                 basis = NULL, facts = NULL",
+        &[&clinic, &days.into_iter().collect::<Vec<_>>()],
     )
     .await?;
     Ok(())
@@ -851,10 +866,34 @@ impl Storage for Postgres {
             .start()
             .await?;
         let (clinic, from, to) = (clinic.to_string(), from.to_string(), to.to_string());
+        let settings = tx
+            .query_opt(
+                "SELECT body FROM clinic_settings WHERE clinic_id = $1",
+                &[&clinic],
+            )
+            .await?;
+        let time_zone = projection::time_zone(settings.as_ref().map(|r| r.get::<_, &str>(0)));
+        let basis = Facts::basis(time_zone);
         let rows = tx
             .query(
-                "SELECT state FROM tickets WHERE clinic_id = $1 AND day BETWEEN $2 AND $3",
-                &[&clinic, &from, &to],
+                "SELECT day, gen, CASE WHEN basis = $4 THEN facts END FROM report_days
+                  WHERE clinic_id = $1 AND day BETWEEN $2 AND $3",
+                &[&clinic, &from, &to, &basis],
+            )
+            .await?;
+        let (mut kept, mut generations) = (Vec::new(), BTreeMap::new());
+        for row in &rows {
+            generations.insert(projection::parse_day(row.get(0))?, row.get(1));
+            if let Some(facts) = row.get::<_, Option<&str>>(2) {
+                kept.push(serde_json::from_str(facts)?);
+            }
+        }
+        let rows = tx
+            .query(
+                "SELECT state FROM tickets WHERE clinic_id = $1 AND day BETWEEN $2 AND $3
+                    AND day NOT IN (SELECT day FROM report_days WHERE clinic_id = $1
+                                       AND day BETWEEN $2 AND $3 AND basis = $4)",
+                &[&clinic, &from, &to, &basis],
             )
             .await?;
         let tickets = rows
@@ -875,20 +914,50 @@ impl Storage for Postgres {
         let Configuration {
             services, staff, ..
         } = configuration(&tx, &clinic).await?;
-        let settings = tx
-            .query_opt(
-                "SELECT body FROM clinic_settings WHERE clinic_id = $1",
-                &[&clinic],
-            )
-            .await?;
         tx.commit().await?;
         Ok(ReportSource {
+            kept,
+            generations,
             tickets,
             appointments,
             services,
             staff,
-            time_zone: projection::time_zone(settings.as_ref().map(|r| r.get::<_, &str>(0))),
+            time_zone,
         })
+    }
+
+    async fn keep_report_days(
+        &self,
+        clinic: ClinicId,
+        basis: String,
+        days: Vec<DayFacts>,
+    ) -> Result<usize> {
+        if days.is_empty() {
+            return Ok(0);
+        }
+        let client = self.client().await?;
+        let facts = days
+            .iter()
+            .map(|d| serde_json::to_string(&d.facts))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let kept = client
+            .execute(
+                "INSERT INTO report_days (clinic_id, day, gen, basis, facts)
+                     SELECT $1, day, gen, $2, facts
+                       FROM UNNEST($3::text[], $4::bigint[], $5::text[]) AS d (day, gen, facts)
+                     ON CONFLICT (clinic_id, day) DO UPDATE SET basis = excluded.basis,
+                         facts = excluded.facts
+                      WHERE report_days.gen = excluded.gen",
+                &[
+                    &clinic.to_string(),
+                    &basis,
+                    &days.iter().map(|d| d.day.to_string()).collect::<Vec<_>>(),
+                    &days.iter().map(|d| d.generation).collect::<Vec<_>>(),
+                    &facts,
+                ],
+            )
+            .await?;
+        Ok(kept as usize)
     }
 
     async fn overview(

@@ -14,7 +14,7 @@ use crdts::{CmRDT, Dot};
 use medicloud_core::domain::Clinic;
 use medicloud_core::event::Event;
 use medicloud_core::ids::{ClinicId, DeviceId};
-use medicloud_core::report::ReportSource;
+use medicloud_core::report::{DayFacts, Facts, ReportSource};
 use medicloud_core::ticket::{Ticket, TicketStatus};
 use medicloud_sync::ingest::{self, Batch, Heads, Held};
 use medicloud_sync::log::{Ingest, VersionVector};
@@ -43,6 +43,10 @@ const MIGRATIONS: Migrations = &[
     (
         "20261203150000_hq_oidc.sql",
         include_str!("../../../migrations/cloud/sqlite/20261203150000_hq_oidc.sql"),
+    ),
+    (
+        "20261204000000_report_days.sql",
+        include_str!("../../../migrations/cloud/sqlite/20261204000000_report_days.sql"),
     ),
 ];
 
@@ -126,6 +130,15 @@ fn project(conn: &Connection, clinic: &str, stored: &[Event]) -> Result<()> {
             t.appointment_id,
             t.state
         ])?;
+    }
+    // The days' kept report facts are no longer their tickets' (see report_days).
+    let days: std::collections::BTreeSet<&str> = rows.tickets.iter().map(|t| &*t.day).collect();
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO report_days (clinic_id, day, gen) VALUES (?1, ?2, 1)
+         ON CONFLICT (clinic_id, day) DO UPDATE SET gen = gen + 1, basis = NULL, facts = NULL",
+    )?;
+    for day in days {
+        stmt.execute(params![clinic, day])?;
     }
     let mut stmt = conn.prepare_cached(
         "INSERT INTO appointments (clinic_id, id, code, day, service, cancelled, cancel_reason,
@@ -693,13 +706,39 @@ impl Storage for Sqlite {
         to: NaiveDate,
     ) -> Result<ReportSource> {
         self.run(move |conn| {
+            // One snapshot: the days' generations with the tickets they count.
+            let conn = &conn.unchecked_transaction()?;
             let (clinic, from, to) = (clinic.to_string(), from.to_string(), to.to_string());
+            let settings: Option<String> = conn
+                .prepare_cached("SELECT body FROM clinic_settings WHERE clinic_id = ?1")?
+                .query_row([&clinic], |r| r.get(0))
+                .optional()?;
+            let time_zone = projection::time_zone(settings.as_deref());
+            let basis = Facts::basis(time_zone);
+            let (mut kept, mut generations) = (Vec::new(), BTreeMap::new());
+            {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT day, gen, CASE WHEN basis = ?4 THEN facts END FROM report_days
+                      WHERE clinic_id = ?1 AND day BETWEEN ?2 AND ?3",
+                )?;
+                let mut rows = stmt.query(params![clinic, from, to, basis])?;
+                while let Some(row) = rows.next()? {
+                    let day: String = row.get(0)?;
+                    generations.insert(projection::parse_day(&day)?, row.get(1)?);
+                    let facts = row.get_ref(2)?.as_str_or_null();
+                    if let Some(facts) = facts.map_err(|e| StorageError::Corrupt(e.to_string()))? {
+                        kept.push(serde_json::from_str(facts)?);
+                    }
+                }
+            }
             let mut tickets = Vec::new();
             {
                 let mut stmt = conn.prepare_cached(
-                    "SELECT state FROM tickets WHERE clinic_id = ?1 AND day BETWEEN ?2 AND ?3",
+                    "SELECT state FROM tickets WHERE clinic_id = ?1 AND day BETWEEN ?2 AND ?3
+                        AND day NOT IN (SELECT day FROM report_days WHERE clinic_id = ?1
+                                           AND day BETWEEN ?2 AND ?3 AND basis = ?4)",
                 )?;
-                let mut rows = stmt.query(params![clinic, from, to])?;
+                let mut rows = stmt.query(params![clinic, from, to, basis])?;
                 while let Some(row) = rows.next()? {
                     // Borrowed from the row: no copy of the text before it is read.
                     let state = row
@@ -730,17 +769,45 @@ impl Storage for Sqlite {
             let Configuration {
                 services, staff, ..
             } = configuration(conn, &clinic)?;
-            let settings: Option<String> = conn
-                .prepare_cached("SELECT body FROM clinic_settings WHERE clinic_id = ?1")?
-                .query_row([&clinic], |r| r.get(0))
-                .optional()?;
             Ok(ReportSource {
+                kept,
+                generations,
                 tickets,
                 appointments,
                 services,
                 staff,
-                time_zone: projection::time_zone(settings.as_deref()),
+                time_zone,
             })
+        })
+        .await
+    }
+
+    async fn keep_report_days(
+        &self,
+        clinic: ClinicId,
+        basis: String,
+        days: Vec<DayFacts>,
+    ) -> Result<usize> {
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "INSERT INTO report_days (clinic_id, day, gen, basis, facts)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (clinic_id, day) DO UPDATE SET basis = excluded.basis,
+                     facts = excluded.facts
+                  WHERE report_days.gen = excluded.gen",
+            )?;
+            let clinic = clinic.to_string();
+            let mut kept = 0;
+            for d in &days {
+                kept += stmt.execute(params![
+                    clinic,
+                    d.day.to_string(),
+                    d.generation,
+                    basis,
+                    serde_json::to_string(&d.facts)?
+                ])?;
+            }
+            Ok(kept)
         })
         .await
     }

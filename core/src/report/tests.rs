@@ -1,6 +1,6 @@
 use super::*;
 use crate::domain::{Appointment, VisitStep};
-use crate::ids::{TicketId, VisitId};
+use crate::ids::{AppointmentId, TicketId, VisitId};
 use crate::ticket::{AppointmentSlot, Issue, TicketChange, step};
 use chrono::{NaiveTime, TimeZone};
 use uuid::Uuid;
@@ -536,4 +536,87 @@ fn old_states_without_the_new_fields_still_read_and_report() {
     )
     .unwrap();
     assert_eq!(old_service.target_wait_minutes, 60);
+}
+
+#[test]
+fn facts_kept_per_day_make_the_same_report_as_every_ticket_at_once() {
+    // Three days of the small history; one visit goes on past midnight into the next
+    // day (counted once), and the history's own transfer chain on each day.
+    let h = history();
+    let days: Vec<NaiveDate> = (0..3).map(|i| day() + chrono::Duration::days(i)).collect();
+    let mut tickets = Vec::new();
+    for (i, d) in days.iter().enumerate() {
+        for t in &h.tickets {
+            let mut t = t.clone();
+            t.issue.day = *d;
+            t.issued_at_ms += 86_400_000 * i as i64;
+            // Another visit on each day; a chain's tickets still share theirs.
+            t.issue.visit = VisitId(Uuid::from_u128(t.issue.visit.0.as_u128() ^ (i as u128 + 1)));
+            tickets.push(t);
+        }
+    }
+    let night = VisitId(Uuid::from_u128(77));
+    for (d, hm) in [(days[0], "23:40"), (days[1], "00:10")] {
+        let mut t = h.tickets[0].clone();
+        t.issue.day = d;
+        t.issue.visit = night;
+        t.issued_at_ms = at(hm) + (d - day()).num_days() * 86_400_000;
+        tickets.push(t);
+    }
+    let (from, to, now) = (days[0], days[2], at("12:30"));
+    let tz = chrono_tz::Asia::Jakarta;
+    let whole = summary(&ReportInput {
+        tickets: &tickets,
+        appointments: &h.appointments,
+        services: &h.services,
+        staff: &h.staff,
+        time_zone: tz,
+        from,
+        to,
+        now_ms: now,
+    });
+    assert_eq!(whole.whole_clinic.issued, 3 * 8 + 2);
+    // Each day's facts, kept as JSON and read back, as a store keeps them.
+    let kept: BTreeMap<NaiveDate, Facts> = Facts::by_day(&tickets, tz)
+        .into_iter()
+        .map(|(d, f)| {
+            let json = serde_json::to_string(&f).unwrap();
+            (d, serde_json::from_str(&json).unwrap())
+        })
+        .collect();
+    // Every split of the days into kept and computed gives the same report, and the
+    // facts it computes are those of its ticket days.
+    for split in 0..8u8 {
+        let is_kept = |d: &NaiveDate| split & (1 << (*d - from).num_days()) != 0;
+        let source = ReportSource {
+            kept: kept
+                .iter()
+                .filter(|(d, _)| is_kept(d))
+                .map(|(_, f)| f.clone())
+                .collect(),
+            generations: [(days[1], 4)].into(),
+            tickets: tickets
+                .iter()
+                .filter(|t| !is_kept(&t.issue.day))
+                .cloned()
+                .collect(),
+            appointments: h.appointments.clone(),
+            services: h.services.clone(),
+            staff: h.staff.clone(),
+            time_zone: tz,
+        };
+        let (s, computed) = source.summary(from, to, now);
+        assert_eq!(s, whole, "split {split:03b}");
+        assert!(
+            computed.iter().all(|d| !is_kept(&d.day)),
+            "split {split:03b}"
+        );
+        assert_eq!(computed.len(), 3 - split.count_ones() as usize);
+        for d in &computed {
+            assert_eq!(d.facts, kept[&d.day], "split {split:03b}: {}", d.day);
+            assert_eq!(d.generation, if d.day == days[1] { 4 } else { 0 });
+        }
+    }
+    // 3 × the day's 7 visits, and the night one once.
+    assert_eq!(whole.visits, 3 * 7 + 1);
 }

@@ -25,6 +25,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261125080000_audit_chain.sql",
         include_str!("../../../migrations/node/20261125080000_audit_chain.sql"),
     ),
+    (
+        "20261204000000_report_days.sql",
+        include_str!("../../../migrations/node/20261204000000_report_days.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet, each in its own transaction.

@@ -60,6 +60,12 @@ fn ticket(conn: &Connection, id: TicketId) -> Result<()> {
             serde_json::to_string(&ticket)?,
         ],
     )?;
+    // The day's kept report facts are no longer its tickets' (see report_days).
+    conn.prepare_cached(
+        "INSERT INTO report_days (day, gen) VALUES (?1, 1)
+         ON CONFLICT (day) DO UPDATE SET gen = gen + 1, basis = NULL, facts = NULL",
+    )?
+    .execute([day.to_string()])?;
     // Service times, per step: of each step newly finished, and of the last when the
     // ticket is newly done.
     let (was_done, steps_before) = match &previous {

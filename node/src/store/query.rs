@@ -318,9 +318,23 @@ pub fn report_tickets(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<medicloud_core::report::ReportTicket>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT state FROM tickets WHERE day >= ?1 AND day <= ?2")?;
-    let mut rows = stmt.query(params![from.to_string(), to.to_string()])?;
+    report_tickets_without(conn, from, to, "")
+}
+
+/// The tickets of service days `from` to `to` (inclusive) whose day has no report
+/// facts kept of `basis` (see `report_days`), as [`report_tickets`] reads them.
+pub fn report_tickets_without(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    basis: &str,
+) -> Result<Vec<medicloud_core::report::ReportTicket>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT state FROM tickets WHERE day >= ?1 AND day <= ?2
+            AND day NOT IN (SELECT day FROM report_days
+                             WHERE day >= ?1 AND day <= ?2 AND basis = ?3)",
+    )?;
+    let mut rows = stmt.query(params![from.to_string(), to.to_string(), basis])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         // Borrowed from the row: no copy of the text before it is read.
@@ -331,6 +345,61 @@ pub fn report_tickets(
         out.push(serde_json::from_str(state)?);
     }
     Ok(out)
+}
+
+/// The report facts kept of service days `from` to `to` (inclusive) of `basis`, and
+/// the generation of every day of the range that has one (see `report_days`).
+pub fn report_days(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    basis: &str,
+) -> Result<(
+    Vec<medicloud_core::report::Facts>,
+    std::collections::BTreeMap<NaiveDate, i64>,
+)> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT day, gen, CASE WHEN basis = ?3 THEN facts END FROM report_days
+          WHERE day >= ?1 AND day <= ?2",
+    )?;
+    let mut rows = stmt.query(params![from.to_string(), to.to_string(), basis])?;
+    let (mut kept, mut generations) = (Vec::new(), std::collections::BTreeMap::new());
+    while let Some(row) = rows.next()? {
+        let day: String = row.get(0)?;
+        let day = day
+            .parse()
+            .map_err(|_| Error::Corrupt(format!("report day {day}")))?;
+        generations.insert(day, row.get(1)?);
+        let facts = row.get_ref(2)?.as_str_or_null();
+        if let Some(facts) = facts.map_err(|e| Error::Corrupt(e.to_string()))? {
+            kept.push(serde_json::from_str(facts)?);
+        }
+    }
+    Ok((kept, generations))
+}
+
+/// Keeps the facts of each of `days` of `basis`, where the day's generation is still
+/// the one they were computed at (see `report_days`); returns how many were kept.
+pub fn keep_report_days(
+    conn: &Connection,
+    basis: &str,
+    days: &[medicloud_core::report::DayFacts],
+) -> Result<usize> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO report_days (day, gen, basis, facts) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (day) DO UPDATE SET basis = excluded.basis, facts = excluded.facts
+          WHERE report_days.gen = excluded.gen",
+    )?;
+    let mut kept = 0;
+    for d in days {
+        kept += stmt.execute(params![
+            d.day.to_string(),
+            d.generation,
+            basis,
+            serde_json::to_string(&d.facts)?
+        ])?;
+    }
+    Ok(kept)
 }
 
 /// The appointments of service days `from` to `to` (inclusive), folded as the reports
