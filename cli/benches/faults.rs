@@ -20,8 +20,6 @@ mod kill9;
 mod partitions;
 #[path = "faults/printer.rs"]
 mod printer;
-#[path = "faults/proxy.rs"]
-mod proxy;
 #[path = "common/record.rs"]
 mod record;
 #[allow(dead_code)] // the tests' helpers; this bench uses the process ones

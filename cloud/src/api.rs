@@ -2,7 +2,8 @@
 //!
 //! | route | who | what |
 //! |---|---|---|
-//! | `GET /healthz` | anyone | 200 when serving |
+//! | `GET /healthz` | anyone | 200 when serving (liveness) |
+//! | `GET /readyz` | anyone | 200 `{status: "ready"}` when the database answers, else 503 `storage_unavailable` (readiness: a load balancer sends nothing to a replica that cannot store) |
 //! | `POST /sync/v1/enrol` | a device with a one-time code | [`EnrolRequest`] → [`Enrolled`] |
 //! | `POST /sync/v1/exchange` | an enrolled device (Bearer secret) | one round of the exchange |
 //! | `POST /sync/v1/labels/reserve` | an enrolled device | a block of label numbers |
@@ -602,11 +603,42 @@ pub(crate) async fn healthz() -> &'static str {
     "ok"
 }
 
+/// Whether this replica can serve: its database answers.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Ready {
+    /// Always `ready`.
+    pub status: &'static str,
+}
+
+/// Whether the cloud can store and read: 200 when its database answered a trivial
+/// query within two seconds, 503 `storage_unavailable` when not. A load balancer's
+/// health check (and a Kubernetes readiness probe) sends traffic only to replicas that
+/// answer 200.
+#[utoipa::path(get, path = "/readyz", tag = "health",
+    responses((status = 200, description = "the database answers", body = Ready),
+        (status = 503, description = "`storage_unavailable`: the database does not answer", body = ErrorBody)))]
+pub(crate) async fn readyz(
+    axum::extract::State(state): axum::extract::State<State>,
+) -> Result<Json<Ready>, ApiError> {
+    match state.storage.ping().await {
+        Ok(()) => Ok(Json(Ready { status: "ready" })),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready: the database does not answer");
+            Err(ApiError(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::StorageUnavailable,
+                "the cloud database does not answer; this replica takes no requests".into(),
+            ))
+        }
+    }
+}
+
 /// Every route: its method, path and handler. The router is made of these and nothing
 /// else, so [`routes`] is the router's list (the OpenAPI document must name each).
 fn table() -> Vec<(Method, &'static str, MethodRouter<State>)> {
     vec![
         (Method::GET, "/healthz", get(healthz)),
+        (Method::GET, "/readyz", get(readyz)),
         (Method::GET, "/openapi.json", get(crate::openapi::document)),
         (Method::POST, wire::ENROL, post(enrol)),
         (Method::POST, wire::EXCHANGE, post(exchange_round)),

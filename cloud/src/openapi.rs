@@ -33,7 +33,7 @@ use utoipa::{Modify, OpenApi};
             answers 405 `method_not_allowed` with `Allow` naming the methods it takes."
     ),
     paths(
-        api::healthz, document,
+        api::healthz, api::readyz, document,
         api::enrol, api::exchange_round, api::reserve,
         api::add_clinic, api::add_code, api::devices, api::revoke,
     ),

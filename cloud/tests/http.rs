@@ -417,3 +417,55 @@ async fn bad_names_unknown_fields_bad_ids_and_wrong_methods_get_json_errors() {
     assert_eq!(listed().await.as_array().map(Vec::len), Some(1));
     db.drop_now().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replica_is_ready_only_while_its_database_answers() {
+    let client = reqwest::Client::new();
+    let ready = |base: String| {
+        let client = client.clone();
+        async move {
+            let res = client.get(format!("{base}/readyz")).send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    for db in Db::all().await {
+        let base = server(&db, "readyz-admin").await;
+        let (status, body) = ready(base.clone()).await;
+        assert_eq!(
+            (status, body["status"].as_str()),
+            (200, Some("ready")),
+            "{}",
+            db.name
+        );
+        if db.name == "postgres" {
+            // The same replica through a link to its database that is then cut.
+            let target = db.url.split('@').nth(1).unwrap().split('/').next().unwrap();
+            let proxy = medicloud_testkit::proxy::Proxy::start(target.parse().unwrap());
+            let via = db.url.replace(target, &proxy.addr().to_string());
+            let base = crate::util::server_at(&via, "readyz-admin", None).await;
+            assert_eq!(ready(base.clone()).await.0, 200);
+            proxy.set_up(false);
+            let (status, body) = ready(base.clone()).await;
+            assert_eq!(
+                (status, body["code"].as_str()),
+                (503, Some("storage_unavailable")),
+                "{body}"
+            );
+            // Its liveness does not depend on the database: it is not to be restarted.
+            let live = client.get(format!("{base}/healthz")).send().await.unwrap();
+            assert_eq!(live.status(), 200);
+            proxy.set_up(true);
+            medicloud_testkit::eventually(
+                std::time::Duration::from_secs(10),
+                "ready again once the link is back",
+                || {
+                    let ready = ready(base.clone());
+                    async move { ready.await.0 == 200 }
+                },
+            )
+            .await;
+        }
+        db.drop_now().await;
+    }
+}

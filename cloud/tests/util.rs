@@ -121,8 +121,13 @@ pub async fn server(db: &Db, admin_token: &str) -> String {
 
 /// A cloud server on loopback over `db`, serving HTTPS with `tls` when given.
 pub async fn server_with(db: &Db, admin_token: &str, tls: Option<&Pki>) -> String {
+    server_at(&db.url, admin_token, tls).await
+}
+
+/// A cloud server on loopback over the database at `url` (already migrated).
+pub async fn server_at(url: &str, admin_token: &str, tls: Option<&Pki>) -> String {
     let args = medicloud_cloud::CloudConfig {
-        database: db.url.clone(),
+        database: url.to_owned(),
         listen: "127.0.0.1:0".parse().unwrap(),
         admin_token: Some(admin_token.into()),
         tls_cert: tls.map(|t| t.cert.clone()),

@@ -5,7 +5,7 @@
 //! `MemLog` (in `sync/tests`), the node's store (`node/tests`) and both cloud engines
 //! (`cloud/tests`). [`convergence_tests!`] writes the tests for one factory. Besides:
 //! [`TestNode`], an in-process demo node behind its router; [`Pki`], a certificate
-//! authority of the test's own; [`eventually`], waiting for a condition; [`postgres`], where the PostgreSQL cases
+//! authority of the test's own; [`eventually`], waiting for a condition; [`proxy`], a TCP link that can be cut; [`postgres`], where the PostgreSQL cases
 //! find their server (and that under `CI` they may not skip).
 //!
 //! ```
@@ -36,6 +36,7 @@ pub mod history;
 mod node;
 mod pki;
 pub mod postgres;
+pub mod proxy;
 pub mod sse;
 
 pub use node::{PASSWORD, TestNode, read_db};

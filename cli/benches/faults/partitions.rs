@@ -9,9 +9,9 @@
 //! no label is twice, the conflicts are the same everywhere, and the cloud holds every
 //! event; the time to converge is a measure.
 
-use crate::proxy::Proxy;
 use crate::util::{Cloud, DemoProcess, add_demo_clinic, board, cloud_admin, free_port};
 use crate::{Report, Run};
+use medicloud_testkit::proxy::Proxy;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};

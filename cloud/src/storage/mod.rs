@@ -114,11 +114,17 @@ pub struct Heard {
     pub at_ms: i64,
 }
 
+/// How long [`Storage::ping`] waits for the database.
+pub const PING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The cloud's storage. Methods are async; the SQLite engine runs them on the blocking
 /// pool, PostgreSQL talks to the server.
 pub trait Storage: Send + Sync + 'static {
     /// Applies the embedded migrations (safe when several processes start at once).
     fn migrate(&self) -> impl Future<Output = Result<()>> + Send;
+    /// Whether the database answers a trivial query, within [`PING_TIMEOUT`]: what
+    /// `GET /readyz` reports.
+    fn ping(&self) -> impl Future<Output = Result<()>> + Send;
     /// Adds a clinic; `false` when the id exists.
     fn add_clinic(
         &self,
@@ -276,6 +282,9 @@ macro_rules! both {
 impl Storage for AnyStorage {
     async fn migrate(&self) -> Result<()> {
         both!(self, s => s.migrate())
+    }
+    async fn ping(&self) -> Result<()> {
+        both!(self, s => s.ping())
     }
     async fn add_clinic(&self, id: ClinicId, name: &str, lan_key: &str) -> Result<bool> {
         both!(self, s => s.add_clinic(id, name, lan_key))

@@ -398,8 +398,15 @@ impl Postgres {
                 recycling_method: RecyclingMethod::Fast,
             },
         );
+        // A request waits at most this long for a connection, or for one to open, so a
+        // database that has gone away is answered with 503 rather than a hang.
+        let wait = Some(std::time::Duration::from_secs(10));
         let pool = Pool::builder(manager)
             .max_size(16)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(wait)
+            .create_timeout(wait)
+            .recycle_timeout(wait)
             .build()
             .map_err(pool_error)?;
         Ok(Self {
@@ -448,6 +455,17 @@ impl Postgres {
 }
 
 impl Storage for Postgres {
+    async fn ping(&self) -> Result<()> {
+        let ping =
+            async { Ok::<_, StorageError>(self.client().await?.simple_query("SELECT 1").await?) };
+        match tokio::time::timeout(super::PING_TIMEOUT, ping).await {
+            Ok(answer) => answer.map(drop),
+            Err(_) => Err(StorageError::Database(
+                "no answer within the ping timeout".into(),
+            )),
+        }
+    }
+
     async fn migrate(&self) -> Result<()> {
         let mut client = self.client().await?;
         client

@@ -307,6 +307,11 @@ impl Sqlite {
 }
 
 impl Storage for Sqlite {
+    async fn ping(&self) -> Result<()> {
+        self.run(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
+    }
+
     async fn migrate(&self) -> Result<()> {
         self.run(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -1,6 +1,8 @@
 //! A loopback TCP proxy that can cut the link it stands for: while cut it refuses new
 //! connections and drops the open ones at once, so both sides see a broken link (not a
-//! slow one) and a keep-alive connection cannot slip through a partition.
+//! slow one) and a keep-alive connection cannot slip through a partition. The fault
+//! scenarios' partitions use it between nodes, the cloud's tests between a replica and
+//! its PostgreSQL.
 
 use std::net::SocketAddr;
 use std::sync::OnceLock;
@@ -22,6 +24,7 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 }
 
 /// One direction of one link: connections to [`Proxy::url`] reach `target` while it is up.
+#[derive(Debug)]
 pub struct Proxy {
     addr: SocketAddr,
     up: watch::Sender<bool>,
@@ -51,6 +54,11 @@ impl Proxy {
     /// `http://` and the proxy's address.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The proxy's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// Cuts (`false`) or heals (`true`) the link.
