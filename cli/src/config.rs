@@ -76,6 +76,10 @@ listen = "127.0.0.1:8090"
 # tls_key = "/etc/medicloud/cloud.key"
 # Serve plain HTTP beyond loopback, behind a proxy that terminates TLS.
 insecure_http = false
+# The load balancers in front of this replica (MEDICLOUD_CLOUD_TRUSTED_PROXIES, commas):
+# a request from one of them counts as from the client its X-Forwarded-For names, for
+# the rate limits and the login throttle.
+trusted_proxies = []
 # Folder of the built web UI: the head office's screens at /hq (MEDICLOUD_CLOUD_UI_DIR).
 ui = "ui/dist"
 # Seconds an /hq access token (JWT) lives (MEDICLOUD_CLOUD_HQ_ACCESS_TTL_SECS).
@@ -279,6 +283,15 @@ pub struct CloudFlags {
     /// Without it, a cloud without a certificate listens on loopback only.
     #[arg(long, env = "MEDICLOUD_CLOUD_INSECURE_HTTP")]
     pub insecure_http: bool,
+    /// A load balancer in front of this replica (repeat, or commas in the variable): its
+    /// requests count as from the client its `X-Forwarded-For` names.
+    #[arg(
+        long = "trusted-proxy",
+        env = "MEDICLOUD_CLOUD_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "IP"
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Folder of the built web UI, the head office's screens at `/hq` [default: ui/dist].
     #[arg(long, env = "MEDICLOUD_CLOUD_UI_DIR", value_name = "DIR")]
     pub ui: Option<PathBuf>,
@@ -329,6 +342,9 @@ impl CloudFlags {
         set_some(&mut config.tls_cert, self.tls_cert);
         set_some(&mut config.tls_key, self.tls_key);
         config.insecure_http |= self.insecure_http;
+        if !self.trusted_proxies.is_empty() {
+            config.trusted_proxies = self.trusted_proxies;
+        }
         set_some(&mut config.ui, self.ui);
         set(&mut config.hq_access_ttl_secs, self.hq_access_ttl_secs);
         set_some(&mut config.hq_key_secret, self.hq_key_secret);

@@ -17,6 +17,7 @@ mod language;
 mod morning;
 mod printing;
 mod process;
+mod replicas;
 mod staff;
 mod sync;
 mod sync_gate;

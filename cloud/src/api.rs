@@ -56,6 +56,8 @@ pub struct State {
     pub admin_token: Option<Arc<str>>,
     /// The `/hq` routes' key set and token lifetimes.
     pub hq: Arc<crate::hq::Hq>,
+    /// The load balancers whose `X-Forwarded-For` is believed ([`forwarded_client`]).
+    pub trusted_proxies: Arc<[std::net::IpAddr]>,
 }
 
 /// A failure as the client sees it: a status and `{code, message}`.
@@ -787,6 +789,56 @@ const SCREENS_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 's
     connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
     form-action 'self'";
 
+/// The client a request is from: its peer, or — when the peer is one of `trusted` (a
+/// load balancer) — the rightmost address of `X-Forwarded-For` that is not itself
+/// trusted (a client can prepend what it likes, but not what the balancer appends). An
+/// entry that is not an address ends the search at the peer.
+pub fn forwarded_client(
+    peer: std::net::IpAddr,
+    headers: &HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let entries = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .flat_map(|v| v.to_str().unwrap_or("?").split(','))
+        .collect::<Vec<_>>();
+    for entry in entries.iter().rev() {
+        match entry.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return ip,
+            Err(_) => break,
+        }
+    }
+    peer
+}
+
+/// Puts the request's real client ([`forwarded_client`]) where the rate limits and the
+/// login throttle read it, when the cloud has trusted proxies.
+async fn real_client(
+    axum::extract::State(trusted): axum::extract::State<Arc<[std::net::IpAddr]>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    if !trusted.is_empty()
+        && let Some(ConnectInfo(peer)) = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .copied()
+    {
+        let client = forwarded_client(peer.ip(), request.headers(), &trusted);
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::new(client, peer.port())));
+    }
+    next.run(request).await
+}
+
 /// Every route of `table`, with gzip both ways, the body limit of the protocol and the
 /// gate of the sync routes; the head office's screens from `ui` (the built `ui/dist`)
 /// when it holds them.
@@ -822,5 +874,48 @@ pub fn router(state: State, ui: Option<&std::path::Path>) -> Router {
         .layer(tower_http::decompression::RequestDecompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(rate, sync_gate))
         .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            state.trusted_proxies.clone(),
+            real_client,
+        ))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::IpAddr;
+
+    #[test]
+    fn behind_a_trusted_balancer_the_client_is_the_rightmost_address_it_did_not_add() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let (balancer, device) = (ip("10.0.0.5"), ip("203.0.113.7"));
+        let headers = |values: &[&str]| {
+            let mut h = HeaderMap::new();
+            for v in values {
+                h.append("x-forwarded-for", v.parse().unwrap());
+            }
+            h
+        };
+        let trusted = [balancer, ip("10.0.0.6")];
+        // A device's own header claims another address; the balancer appended the real one.
+        let h = headers(&["198.51.100.1, 203.0.113.7"]);
+        assert_eq!(forwarded_client(balancer, &h, &trusted), device);
+        // Through two balancers, and in two header lines.
+        let h = headers(&["203.0.113.7", "10.0.0.6"]);
+        assert_eq!(forwarded_client(balancer, &h, &trusted), device);
+        // Not from a balancer: the header is not believed.
+        assert_eq!(forwarded_client(device, &h, &trusted), device);
+        // No cloud setting: nobody is believed.
+        assert_eq!(forwarded_client(balancer, &h, &[]), balancer);
+        // Nothing usable: the balancer itself.
+        assert_eq!(
+            forwarded_client(balancer, &headers(&["junk"]), &trusted),
+            balancer
+        );
+        assert_eq!(
+            forwarded_client(balancer, &HeaderMap::new(), &trusted),
+            balancer
+        );
+    }
 }

@@ -23,6 +23,11 @@ pub struct CloudConfig {
     /// Serve plain HTTP on an address beyond loopback (behind a TLS-terminating proxy).
     /// Without it, a cloud without a certificate listens on loopback only.
     pub insecure_http: bool,
+    /// The load balancers in front of this replica: a request from one of them is taken
+    /// to come from the client its `X-Forwarded-For` names (the rightmost address that
+    /// is not itself one of these), for the rate limits and the login throttle. None:
+    /// every request is from the address it came from.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Folder of the built web UI, whose head-office screens are served at `/hq` (none,
     /// or a folder without them: no screens).
     pub ui: Option<PathBuf>,
@@ -65,6 +70,7 @@ impl Default for CloudConfig {
             tls_cert: None,
             tls_key: None,
             insecure_http: false,
+            trusted_proxies: Vec::new(),
             ui: Some(PathBuf::from("ui/dist")),
             hq_access_ttl_secs: 300,
             hq_key_secret: None,

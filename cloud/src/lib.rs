@@ -84,6 +84,7 @@ pub async fn serve(
             oidc,
         }),
         storage,
+        trusted_proxies: args.trusted_proxies.clone().into(),
     };
     let app = api::router(state, args.ui.as_deref());
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
