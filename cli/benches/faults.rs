@@ -12,6 +12,8 @@
 
 #[path = "faults/clock.rs"]
 mod clock;
+#[path = "faults/database.rs"]
+mod database;
 #[path = "faults/disk.rs"]
 mod disk;
 #[path = "faults/kill9.rs"]
@@ -93,6 +95,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("fault.printer_outage", |run| Box::pin(printer::run(run))),
     ("fault.clock_chaos", |run| Box::pin(clock::run(run))),
     ("fault.disk_full", |run| Box::pin(disk::run(run))),
+    ("fault.database_outage", |run| Box::pin(database::run(run))),
 ];
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {

@@ -269,12 +269,7 @@ async fn replicas_behind_haproxy_lose_nothing_through_a_kill_and_a_rolling_resta
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .await
         .unwrap();
-    let database = match admin_url.rsplit_once('/') {
-        Some((server, _)) if server.contains("://") && server.len() > "postgres://".len() => {
-            format!("{server}/{name}")
-        }
-        _ => format!("{admin_url}/{name}"),
-    };
+    let database = medicloud_testkit::postgres::database_url(&admin_url, &name);
 
     let mut replicas: Vec<Replica> = (0..3).map(|_| Replica::start(&database)).collect();
     let lb_port = free_port();

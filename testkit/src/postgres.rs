@@ -31,3 +31,38 @@ pub fn unreachable(url: &str, why: &dyn std::fmt::Display) {
         "no PostgreSQL at {url} ({why}; set MEDICLOUD_TEST_POSTGRES): skipping the PostgreSQL case"
     );
 }
+
+/// The URL of database `name` on the server of `admin_url` (its path replaced).
+pub fn database_url(admin_url: &str, name: &str) -> String {
+    let authority = admin_url.find("://").map_or(0, |i| i + 3);
+    match admin_url[authority..].find('/') {
+        Some(i) => format!("{}/{name}", &admin_url[..authority + i]),
+        None => format!("{admin_url}/{name}"),
+    }
+}
+
+/// The server's `host:port` in a `postgres://user@host:port/db` URL, when it is an IP
+/// address and port (as the tests' are).
+pub fn server_address(url: &str) -> Option<std::net::SocketAddr> {
+    let rest = &url[url.find("://")? + 3..];
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    rest.split(['/', '?']).next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_of_a_database_and_its_server() {
+        let admin = "postgres://postgres@127.0.0.1:5432/postgres";
+        let db = database_url(admin, "medicloud_x");
+        assert_eq!(db, "postgres://postgres@127.0.0.1:5432/medicloud_x");
+        assert_eq!(
+            database_url("postgres://postgres@127.0.0.1:5433", "y"),
+            "postgres://postgres@127.0.0.1:5433/y"
+        );
+        assert_eq!(server_address(&db), Some("127.0.0.1:5432".parse().unwrap()));
+        assert_eq!(server_address("postgres://db.example/x"), None);
+    }
+}
