@@ -168,6 +168,26 @@ async fn the_clouds_trail_of_a_clinic_is_its_nodes_line_for_line() {
                 .iter()
                 .all(|r| r.clinic == DEMO_CLINIC && r.clinic_name == "Klinik Demo")
         );
+        // Who, by name: the accounts and devices as the clinic set them.
+        let named = |action: &str| {
+            let r = in_cloud.iter().find(|r| r.row.action == action).unwrap();
+            (
+                r.row.actor.split(':').next().unwrap().to_owned(),
+                r.actor_name.clone(),
+            )
+        };
+        assert_eq!(
+            named("staff_set"),
+            ("staff".into(), Some("Admin Klinik".into()))
+        );
+        let (kind, kiosk) = named("issue");
+        assert_eq!(kind, "device");
+        assert!(kiosk.unwrap().starts_with("Kiosk Lobi"), "the demo's kiosk");
+        assert_eq!(
+            named("call"),
+            ("staff".into(), Some("Petugas Pendaftaran".into()))
+        );
+        assert_eq!(named("login_failed"), ("system".into(), None));
         let lines: Vec<AuditRow> = in_cloud.into_iter().map(|r| r.row).collect();
         assert_eq!(
             lines, on_node,

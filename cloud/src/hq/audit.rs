@@ -18,7 +18,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::http::StatusCode;
 use medicloud_core::audit::{self, Answers, AuditFilter, AuditRow, Lookups};
 use medicloud_core::error_code::{ErrorBody, ErrorCode};
-use medicloud_core::event::Event;
+use medicloud_core::event::{Actor, Event};
 use medicloud_core::i18n::Text;
 use medicloud_core::ids::{ClinicId, PatientId};
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,9 @@ pub struct HqAuditRow {
     pub clinic: ClinicId,
     /// Its name, as registered in the cloud.
     pub clinic_name: String,
+    /// The staff member's display name or the device's name behind `actor`, as the
+    /// clinic's nodes last set it (none for `system`, or a name the cloud has not heard).
+    pub actor_name: Option<String>,
     /// The line, as the clinic's node gives it (`GET /api/v1/audit`).
     #[serde(flatten)]
     pub row: AuditRow,
@@ -127,21 +130,50 @@ pub(crate) async fn trail(
             let source = answers.entry(event.clinic).or_default();
             let Ok(row) = audit::row(source, event);
             if filter.keeps(&row) {
-                out.push(HqAuditRow {
-                    clinic: event.clinic,
-                    clinic_name: names.get(&event.clinic).cloned().unwrap_or_default(),
-                    row,
-                });
+                out.push((
+                    event.actor,
+                    HqAuditRow {
+                        clinic: event.clinic,
+                        clinic_name: names.get(&event.clinic).cloned().unwrap_or_default(),
+                        actor_name: None,
+                        row,
+                    },
+                ));
                 if out.len() == limit {
-                    return Ok(Json(out));
+                    break;
                 }
             }
         }
-        if events.len() < page {
+        if out.len() == limit || events.len() < page {
             break;
         }
     }
-    Ok(Json(out))
+    Ok(Json(with_actor_names(&state, out).await?))
+}
+
+/// The rows, each with its actor's name (read once per clinic for the whole answer).
+async fn with_actor_names(
+    state: &State,
+    rows: Vec<(Actor, HqAuditRow)>,
+) -> Result<Vec<HqAuditRow>, HqError> {
+    let mut actors: BTreeMap<ClinicId, Vec<Actor>> = BTreeMap::new();
+    for (actor, row) in &rows {
+        let of_clinic = actors.entry(row.clinic).or_default();
+        if *actor != Actor::System && !of_clinic.contains(actor) {
+            of_clinic.push(*actor);
+        }
+    }
+    let mut names = HashMap::new();
+    for (clinic, actors) in actors {
+        names.insert(clinic, state.storage.actor_names(clinic, actors).await?);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(actor, mut row)| {
+            row.actor_name = names.get(&row.clinic).and_then(|n| n.get(&actor)).cloned();
+            row
+        })
+        .collect())
 }
 
 /// The clinics a trail covers: the one asked for, else the caller's scope (every clinic

@@ -29,12 +29,13 @@ use crate::overview::ClinicOverview;
 use crate::projection::{Configuration, ProjectedAppointment};
 use chrono::NaiveDate;
 use medicloud_core::audit::{Answers, Lookups};
-use medicloud_core::domain::Clinic;
-use medicloud_core::event::{Event, Stamp};
+use medicloud_core::domain::{Clinic, StaffUser};
+use medicloud_core::event::{Actor, Event, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_core::report::ReportSource;
 use medicloud_core::ticket::Ticket;
 use medicloud_sync::log::{Ingest, VersionVector};
+use std::collections::HashMap;
 use std::future::Future;
 
 /// A storage failure.
@@ -259,6 +260,15 @@ pub trait Storage: Send + Sync + 'static {
         clinic: ClinicId,
         lookups: Lookups,
     ) -> impl Future<Output = Result<Answers>> + Send;
+    /// The names of the staff accounts and devices among `actors`, as the clinic's
+    /// nodes last set them (a staff account's display name from `records`, a device's
+    /// from its latest `device_set` event), for the trail's readers: people and
+    /// machines, never patients.
+    fn actor_names(
+        &self,
+        clinic: ClinicId,
+        actors: Vec<Actor>,
+    ) -> impl Future<Output = Result<HashMap<Actor, String>>> + Send;
     /// Reserves the next `count` label numbers of a service and day: `(first, last)`.
     fn reserve(
         &self,
@@ -407,6 +417,13 @@ impl Storage for AnyStorage {
     async fn audit_answers(&self, clinic: ClinicId, lookups: Lookups) -> Result<Answers> {
         both!(self, s => s.audit_answers(clinic, lookups))
     }
+    async fn actor_names(
+        &self,
+        clinic: ClinicId,
+        actors: Vec<Actor>,
+    ) -> Result<HashMap<Actor, String>> {
+        both!(self, s => s.actor_names(clinic, actors))
+    }
     async fn reserve(
         &self,
         clinic: ClinicId,
@@ -424,6 +441,27 @@ pub(crate) fn newest_first(mut events: Vec<Event>, limit: usize) -> Vec<Event> {
     events.sort_by_key(|e| (std::cmp::Reverse(e.stamp), e.id.origin, e.id.seq));
     events.truncate(limit);
     events
+}
+
+/// The entity whose latest version names `actor` (`staff/<id>`, `device/<id>`).
+pub(crate) fn actor_entity(actor: &Actor) -> Option<String> {
+    match actor {
+        Actor::System => None,
+        Actor::Staff(id) => Some(format!("staff/{id}")),
+        Actor::Device(id) => Some(format!("device/{id}")),
+    }
+}
+
+/// The name in a staff account's `records` body or a device's `device_set` event.
+pub(crate) fn actor_name(actor: &Actor, body: &str) -> Result<Option<String>> {
+    Ok(match actor {
+        Actor::Staff(_) => Some(serde_json::from_str::<StaffUser>(body)?.display_name),
+        Actor::Device(_) => match serde_json::from_str::<Event>(body)?.body {
+            medicloud_core::event::EventBody::DeviceSet(d) => Some(d.name),
+            _ => None,
+        },
+        Actor::System => None,
+    })
 }
 
 /// The embedded migrations of one engine, in order.

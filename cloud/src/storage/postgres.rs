@@ -17,14 +17,14 @@ use crdts::{CmRDT, Dot};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
 use medicloud_core::audit::{Answers, Lookups};
 use medicloud_core::domain::{Clinic, Counter};
-use medicloud_core::event::{Event, Stamp};
+use medicloud_core::event::{Actor, Event, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_core::report::ReportSource;
 use medicloud_core::ticket::{Ticket, TicketStatus};
 use medicloud_sync::ingest::{self, Batch, Heads, Held};
 use medicloud_sync::log::{Ingest, VersionVector};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use tokio::sync::mpsc;
 
 const MIGRATIONS: Migrations = &[
@@ -1094,5 +1094,48 @@ impl Storage for Postgres {
             }
         }
         Ok(answers)
+    }
+
+    async fn actor_names(
+        &self,
+        clinic: ClinicId,
+        actors: Vec<Actor>,
+    ) -> Result<HashMap<Actor, String>> {
+        let client = self.client().await?;
+        let clinic = clinic.to_string();
+        let by_entity: HashMap<String, Actor> = actors
+            .into_iter()
+            .filter_map(|a| super::actor_entity(&a).map(|e| (e, a)))
+            .collect();
+        let (staff, devices): (Vec<String>, Vec<String>) = by_entity
+            .keys()
+            .cloned()
+            .partition(|e| e.starts_with("staff/"));
+        // Two statements for the page: the accounts' records, the devices' latest events.
+        let mut rows = client
+            .query(
+                "SELECT entity, body FROM records WHERE clinic_id = $1 AND entity = ANY($2)",
+                &[&clinic, &staff],
+            )
+            .await?;
+        rows.extend(
+            client
+                .query(
+                    "SELECT DISTINCT ON (entity) entity, body FROM events
+                      WHERE clinic = $1 AND entity = ANY($2)
+                      ORDER BY entity, stamp DESC",
+                    &[&clinic, &devices],
+                )
+                .await?,
+        );
+        let mut names = HashMap::new();
+        for r in &rows {
+            if let Some(actor) = by_entity.get(r.get::<_, &str>(0))
+                && let Some(name) = super::actor_name(actor, r.get(1))?
+            {
+                names.insert(*actor, name);
+            }
+        }
+        Ok(names)
     }
 }

@@ -13,14 +13,14 @@ use chrono::NaiveDate;
 use crdts::{CmRDT, Dot};
 use medicloud_core::audit::{Answers, Lookups};
 use medicloud_core::domain::{Clinic, Counter};
-use medicloud_core::event::{Event, Stamp};
+use medicloud_core::event::{Actor, Event, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_core::report::ReportSource;
 use medicloud_core::ticket::{Ticket, TicketStatus};
 use medicloud_sync::ingest::{self, Batch, Heads, Held};
 use medicloud_sync::log::{Ingest, VersionVector};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -942,6 +942,45 @@ impl Storage for Sqlite {
                 }
             }
             Ok(answers)
+        })
+        .await
+    }
+
+    async fn actor_names(
+        &self,
+        clinic: ClinicId,
+        actors: Vec<Actor>,
+    ) -> Result<HashMap<Actor, String>> {
+        self.run(move |conn| {
+            let clinic = clinic.to_string();
+            let mut staff = conn
+                .prepare_cached("SELECT body FROM records WHERE clinic_id = ?1 AND entity = ?2")?;
+            let mut device = conn.prepare_cached(
+                "SELECT body FROM events INDEXED BY events_by_entity
+                  WHERE clinic = ?1 AND entity = ?2 ORDER BY stamp DESC LIMIT 1",
+            )?;
+            let mut names = HashMap::new();
+            for actor in actors {
+                let Some(entity) = super::actor_entity(&actor) else {
+                    continue;
+                };
+                let stmt = if matches!(actor, Actor::Staff(_)) {
+                    &mut staff
+                } else {
+                    &mut device
+                };
+                let body: Option<String> = stmt
+                    .query_row(params![clinic, entity], |r| r.get(0))
+                    .optional()?;
+                if let Some(name) = body
+                    .map(|b| super::actor_name(&actor, &b))
+                    .transpose()?
+                    .flatten()
+                {
+                    names.insert(actor, name);
+                }
+            }
+            Ok(names)
         })
         .await
     }
