@@ -240,7 +240,7 @@ async function authed(method: "GET" | "POST", path: string, init: { body?: unkno
 const get = async <T>(path: string, query?: object) => json<T>(await authed("GET", path, { query }));
 
 /** `audit::HqAuditRow`: a line of a clinic's trail as its node gives it, and the clinic. */
-export type HqAuditRow = AuditRow & { clinic: string; clinic_name: string };
+export type HqAuditRow = AuditRow & { clinic: string; clinic_name: string; actor_name: string | null };
 
 /** `storage::ClinicEntry`: a clinic whose trail the caller reads. */
 export interface HqAuditClinic {

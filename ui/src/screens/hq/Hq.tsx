@@ -156,7 +156,7 @@ function HqShell({ token, t, lang, toggle, logout }: { token: string; t: (k: Key
     },
     [load],
   );
-  const live = useHqLive(forbidden || me === null || auditor ? null : token, onLive);
+  const live = useHqLive(forbidden || auditor ? null : token, onLive);
 
   const nav = (href: string, label: string, active: boolean, className = `tab${active ? " active" : ""}`) => (
     <a
@@ -183,12 +183,12 @@ function HqShell({ token, t, lang, toggle, logout }: { token: string; t: (k: Key
           </span>
         </div>
         <nav className="tabs" aria-label={t("hqMainNav")}>
-          {me && !auditor && nav("/hq", t("hqNavOverview"), route.page === "overview" || route.page === "clinic")}
-          {me && !auditor && nav("/hq/reports", t("reports"), route.page === "reports")}
+          {!auditor && nav("/hq", t("hqNavOverview"), route.page === "overview" || route.page === "clinic")}
+          {!auditor && nav("/hq/reports", t("reports"), route.page === "reports")}
           {readsAudit && nav("/hq/audit", t("auditTrail"), route.page === "audit")}
         </nav>
         <div className="hq-account" aria-label={t("hqAccount")}>
-          {!forbidden && me && !auditor && <LiveBadge live={live} t={t} />}
+          {!forbidden && !auditor && <LiveBadge live={live} t={t} />}
           {me && (
             <span className="hq-me" data-testid="hq-me">
               <strong>{me.username}</strong>
@@ -211,7 +211,7 @@ function HqShell({ token, t, lang, toggle, logout }: { token: string; t: (k: Key
       <main className="hq-main">
         {route.page === "audit" && readsAudit ? (
           <HqAudit clinic={route.clinic} setClinic={(id) => go(id ? `/hq/audit?clinic=${encodeURIComponent(id)}` : "/hq/audit", true)} t={t} lang={lang} fail={fail} />
-        ) : me === null || auditor ? (
+        ) : auditor || (me === null && forbidden) ? (
           <p className="muted">{t("hqLoading")}</p>
         ) : forbidden ? (
           <p className="banner" data-testid="hq-forbidden">

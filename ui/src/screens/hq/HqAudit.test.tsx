@@ -21,12 +21,13 @@ const row = (seq: number, patch: Partial<HqAuditRow>): HqAuditRow => ({
   subject: "desk",
   changes: [],
   outcome: "ok",
+  actor_name: null,
   ...patch,
 });
 
 const rows: HqAuditRow[] = [
   row(1, { clinic: CLINIC_B, clinic_name: "Klinik Bahagia Makassar", action: "login_failed", outcome: "failed" }),
-  row(2, { actor: `staff:${DESK}`, action: "staff_set", subject: "doctor", changes: ["disabled"] }),
+  row(2, { actor: `staff:${DESK}`, actor_name: "Admin Klinik", action: "staff_set", subject: "doctor", changes: ["disabled"] }),
   row(3, { actor: `staff:${DESK}`, action: "patient_search", subject: null, patient: "9a9a0000-0000-4000-8000-000000000009" }),
   row(4, {}),
 ];
@@ -72,7 +73,9 @@ test("an auditor lands on every clinic's trail, newest first, in words, each cli
   expect(cells(0)[3]).toContain(id.act_login_failed);
   expect(lines[0].className).toBe("audit-bad");
   expect(cells(1)[0]).toContain("09.05.07");
-  expect(cells(1)[2]).toBe(`${id.hqActorStaff} 7d3c0000`);
+  expect(cells(1)[2]).toBe("Admin Klinik");
+  // A name the cloud has not heard: the kind and the end of the id.
+  expect(cells(2)[2]).toBe(`${id.hqActorStaff} 00000001`);
   expect(cells(1)[4]).toBe(`doctor: ${id.chg_disabled}`);
   expect(cells(2)[5]).toBe("9a9a0000-0000-4000-8000-000000000009");
   // The auditor's header offers the trail alone, and no live overview is opened.

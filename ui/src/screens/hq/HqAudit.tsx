@@ -13,14 +13,15 @@ export const AUDIT_PAGE = 200;
 /** The most the cloud gives for one request. */
 export const AUDIT_MAX = 1000;
 
-/** Who did it, in words: the system, a staff account or a device (by a short id: the
- * head office has no staff lists of the clinics). */
-export function actorWords(actor: string, t: (k: Key) => string): string {
-  if (actor === "system") return t("system");
-  const [kind, id = ""] = actor.split(":");
-  if (kind === "staff") return `${t("hqActorStaff")} ${id.slice(0, 8)}`;
-  if (kind === "device") return `${t("hqActorDevice")} ${id.slice(0, 8)}`;
-  return actor;
+/** Who did it, in words: the system, or the staff member or device by the name the
+ * clinic gave it (the cloud's `actor_name`), else by the end of its id. */
+export function actorWords(r: Pick<HqAuditRow, "actor" | "actor_name">, t: (k: Key) => string): string {
+  if (r.actor === "system") return t("system");
+  const [kind, id = ""] = r.actor.split(":");
+  if (r.actor_name) return r.actor_name;
+  if (kind === "staff") return `${t("hqActorStaff")} ${id.slice(-8)}`;
+  if (kind === "device") return `${t("hqActorDevice")} ${id.slice(-8)}`;
+  return r.actor;
 }
 
 export function HqAudit({
@@ -148,7 +149,7 @@ export function HqAudit({
                     <tr key={`${r.clinic}-${r.device}-${r.seq}`} className={bad ? "audit-bad" : undefined} data-action={r.action} data-outcome={r.outcome}>
                       <td className="nowrap">{when(r)}</td>
                       {all && <td>{r.clinic_name}</td>}
-                      <td title={r.actor}>{actorWords(r.actor, t)}</td>
+                      <td title={r.actor}>{actorWords(r, t)}</td>
                       <td>
                         {actionWords(r.action, t)} <code className="muted small-code">{r.action}</code>
                       </td>
