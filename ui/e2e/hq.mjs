@@ -182,7 +182,8 @@ async function main() {
       check("filtered to the demo clinic's logins", new URL(page.url()).search === `?clinic=${DEMO_CLINIC}` && (await page.locator('[data-testid="hq-audit-rows"] tbody tr').count()) > 0);
       await page.getByTestId("hq-audit-action").selectOption("");
       await page.getByTestId("hq-audit-clinic").selectOption("");
-      await page.locator('[data-testid="hq-audit-rows"] tr[data-action="login"]').first().waitFor();
+      await page.waitForFunction(() => !document.querySelector('[data-testid="hq-audit-refresh"]')?.disabled && document.querySelectorAll('[data-testid="hq-audit-rows"] tbody tr').length > 1);
+      check("every clinic's trail again, unfiltered", (await page.locator('[data-testid="hq-audit-rows"] tbody tr[data-action="issue"]').count()) > 0);
       await page.screenshot({ path: join(shots, `audit-${tag}.png`), fullPage: tag === "desktop" });
       if (tag === "desktop") await axeCheck(page, "hq audit trail");
       check("no script errors on the trail", errors.length === 0, JSON.stringify(errors));
