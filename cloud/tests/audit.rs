@@ -308,3 +308,74 @@ async fn the_clouds_trail_of_a_clinic_is_its_nodes_line_for_line() {
         db.drop_now().await;
     }
 }
+
+/// Walking a trail page by page, each page after the previous one's last event, gives
+/// the trail read at once — also across events of one stamp from several devices and
+/// across clinics — on both engines.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trail_read_in_pages_is_the_trail_read_at_once() {
+    use medicloud_core::event::Stamp;
+    let (a, b) = (ClinicId::random(), ClinicId::random());
+    let (one, two, three) = (DeviceId::random(), DeviceId::random(), DeviceId::random());
+    let series = |clinic, origin, stamps: &[u64]| -> Vec<Event> {
+        stamps
+            .iter()
+            .enumerate()
+            .map(|(i, ms)| {
+                let mut e = crate::util::event(clinic, origin, i as u64 + 1, "login");
+                e.stamp = Stamp::new(*ms, 0);
+                e
+            })
+            .collect()
+    };
+    // Clinic a: two devices with stamps in common; clinic b: a third, in between.
+    let in_a: Vec<Event> = [
+        series(a, one, &[10, 20, 20, 30, 40]),
+        series(a, two, &[20, 30, 50]),
+    ]
+    .concat();
+    let in_b = series(b, three, &[20, 35, 60]);
+    for db in Db::all().await {
+        let s = db.open().await;
+        fed(&s, a, "A", &in_a).await;
+        fed(&s, b, "B", &in_b).await;
+        let clinics = vec![a, b];
+        let at_once = s
+            .audit_page(clinics.clone(), Stamp(0), None, 100)
+            .await
+            .unwrap();
+        assert_eq!(at_once.len(), 11, "{}", db.name);
+        let keys: Vec<_> = at_once
+            .iter()
+            .map(|e| (e.stamp, e.id.origin, e.id.seq))
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort_by_key(|(s, o, q)| (std::cmp::Reverse(*s), *o, *q));
+        assert_eq!(
+            keys, sorted,
+            "{}: newest first, then origin and seq",
+            db.name
+        );
+        for size in [1, 2, 3] {
+            let (mut walked, mut after) = (Vec::new(), None);
+            loop {
+                let page = s
+                    .audit_page(clinics.clone(), Stamp(0), after, size)
+                    .await
+                    .unwrap();
+                assert!(page.len() <= size);
+                let Some(last) = page.last() else { break };
+                after = Some((last.stamp, last.id.origin, last.id.seq));
+                walked.extend(page);
+            }
+            assert_eq!(walked, at_once, "{}: pages of {size}", db.name);
+        }
+        // Since a time: the stamps at or after it only.
+        let since = s
+            .audit_page(clinics, Stamp::new(30, 0), None, 100)
+            .await
+            .unwrap();
+        assert_eq!(since, at_once[..6].to_vec(), "{}", db.name);
+        db.drop_now().await;
+    }
+}
