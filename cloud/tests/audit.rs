@@ -257,18 +257,38 @@ async fn the_clouds_trail_of_a_clinic_is_its_nodes_line_for_line() {
         let want: Vec<&AuditRow> = on_node.iter().filter(|r| r.at_ms >= since).collect();
         assert_eq!(rows(body).iter().map(|r| &r.row).collect::<Vec<_>>(), want);
 
+        // "Load more": each page after the previous page's last row.
+        let (mut walked, mut before) = (Vec::new(), String::new());
+        loop {
+            let (status, body) = trail(format!("clinic={DEMO_CLINIC}&limit=4{before}")).await;
+            assert_eq!(status, 200, "{}: {body}", db.name);
+            let page: Vec<AuditRow> = rows(body).into_iter().map(|r| r.row).collect();
+            let Some(last) = page.last() else { break };
+            before = format!("&before={}:{}", last.device, last.seq);
+            walked.extend(page);
+        }
+        assert_eq!(walked, on_node, "{}: the trail in pages of 4", db.name);
+
         // Out of range: 422 with the field named, and the trail as it was.
+        let nowhere = format!("before={}:1", DeviceId::random());
         for query in [
             "limit=0",
             "limit=1001",
             "since_ms=-1",
             "limit=lots",
             "clinic=not-an-id",
+            "before=lots",
         ] {
-            let (status, body) = trail(query.into()).await;
+            let (status, body) = trail(query.to_owned()).await;
             assert_eq!(status, 422, "{}: {query}: {body}", db.name);
             assert_eq!(body["code"], "validation_failed", "{query}");
         }
+        let (status, body) = trail(nowhere).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (404, Some("not_found")),
+            "{body}"
+        );
         let (_, body) = trail("limit=0".into()).await;
         assert!(
             body["message"].as_str().unwrap().ends_with("1 sampai 1000"),

@@ -11,7 +11,7 @@
 
 use super::{HqAction, HqCaller, HqError};
 use crate::api::State;
-use crate::storage::{ClinicEntry, Storage};
+use crate::storage::{ClinicEntry, Storage, TrailKey};
 use axum::Json;
 use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
@@ -20,7 +20,7 @@ use medicloud_core::audit::{self, Answers, AuditFilter, AuditRow, Lookups};
 use medicloud_core::error_code::{ErrorBody, ErrorCode};
 use medicloud_core::event::{Actor, Event};
 use medicloud_core::i18n::Text;
-use medicloud_core::ids::{ClinicId, PatientId};
+use medicloud_core::ids::{ClinicId, DeviceId, PatientId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use utoipa::{IntoParams, ToSchema};
@@ -61,6 +61,13 @@ pub(crate) struct AuditQuery {
     /// At most this many, newest first (default 200; 1 to 1,000).
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
+    /// Only entries older than this one, `<device>:<seq>` (the last row of the page
+    /// before: "load more").
+    #[param(
+        example = "5e1f0000-0000-4000-8000-0000000000d1:42",
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}:[0-9]{1,19}$"
+    )]
+    before: Option<String>,
 }
 
 /// Events read at a time when the rows are filtered (and may be sparse among them).
@@ -79,7 +86,8 @@ const FILTERED_PAGE: usize = 500;
         (status = 200, body = [HqAuditRow]),
         (status = 401, description = "no valid access token", body = ErrorBody),
         (status = 403, description = "`forbidden`: the role may not read the audit trail; `clinic_not_on_account`: a clinic outside the caller's scope", body = ErrorBody),
-        (status = 422, description = "`validation_failed`: a clinic or patient that is no id, `limit` outside 1..=1000, `since_ms` outside 0..2^47", body = ErrorBody),
+        (status = 404, description = "`not_found`: `before` names no entry of the trail", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: a clinic or patient that is no id, `limit` outside 1..=1000, `since_ms` outside 0..2^47, `before` not `<device>:<seq>`", body = ErrorBody),
     ))]
 pub(crate) async fn trail(
     axum::extract::State(state): axum::extract::State<State>,
@@ -117,7 +125,10 @@ pub(crate) async fn trail(
         limit
     };
     let mut out = Vec::new();
-    let mut after = None;
+    let mut after = match q.before {
+        None => None,
+        Some(before) => Some(cursor(&state, &ids, &before).await?),
+    };
     while !ids.is_empty() {
         let events = state
             .storage
@@ -174,6 +185,44 @@ async fn with_actor_names(
             row
         })
         .collect())
+}
+
+/// Where the entry `<device>:<seq>` stands in the trail of `clinics`: 422 for text of
+/// another shape, 404 when it is no entry there.
+async fn cursor(state: &State, clinics: &[ClinicId], before: &str) -> Result<TrailKey, HqError> {
+    let malformed = || {
+        HqError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationFailed,
+            Text::new(
+                "before harus berupa <device>:<seq> sebuah catatan.",
+                "before must be an entry's <device>:<seq>.",
+            ),
+        )
+    };
+    let (origin, seq) = before.split_once(':').ok_or_else(malformed)?;
+    let (origin, seq) = (
+        origin.parse::<DeviceId>().map_err(|_| malformed())?,
+        seq.parse::<u64>().map_err(|_| malformed())?,
+    );
+    let unknown = || {
+        HqError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            Text::new(
+                "Catatan before tidak ada pada jejak ini.",
+                "The entry named by before is not on this trail.",
+            ),
+        )
+    };
+    if clinics.is_empty() {
+        return Err(unknown());
+    }
+    state
+        .storage
+        .trail_key(clinics.to_vec(), origin, seq)
+        .await?
+        .ok_or_else(unknown)
 }
 
 /// The clinics a trail covers: the one asked for, else the caller's scope (every clinic

@@ -15,7 +15,7 @@
 //! | `GET /hq/v1/clinics/{id}/devices` | `see_clinic` in that clinic | the clinic's devices |
 //! | `GET /hq/v1/clinics/{id}/configuration` | `see_clinic` in that clinic | its services and counters ([`crate::projection::Configuration`]) |
 //! | `GET /hq/v1/reports/summary[.csv\|.xlsx]?clinic=&from=&to=` | `read_reports` in that clinic | the clinic's report ([`reports`]), as the node computes it |
-//! | `GET /hq/v1/audit?clinic=&action=&actor=&patient=&since_ms=&limit=` | `read_audit` (a clinic in scope) | the audit trail of a clinic or of every clinic in scope, newest first ([`audit::HqAuditRow`]: the node's row, the clinic and who acted by name), patient ids only |
+//! | `GET /hq/v1/audit?clinic=&action=&actor=&patient=&since_ms=&limit=&before=` | `read_audit` (a clinic in scope) | the audit trail of a clinic or of every clinic in scope, newest first ([`audit::HqAuditRow`]: the node's row, the clinic and who acted by name), patient ids only |
 //! | `GET /hq/v1/audit/clinics` | `read_audit` | the clinics whose trails the caller reads ([`crate::storage::ClinicEntry`]: id, name, time zone) |
 //! | `GET /hq/v1/events?access_token=` | `see_clinics` | server-sent events: `overview` of a clinic as its events arrive ([`live`]) |
 //! | `GET /hq/openapi.json` | anyone | the HQ OpenAPI document ([`openapi`]) |

@@ -252,6 +252,14 @@ pub trait Storage: Send + Sync + 'static {
         after: Option<TrailKey>,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<Event>>> + Send;
+    /// Where the event `(origin, seq)` of one of `clinics` stands in the trail's order
+    /// (`None`: no such event there): a page's cursor, from a row's `device` and `seq`.
+    fn trail_key(
+        &self,
+        clinics: Vec<ClinicId>,
+        origin: DeviceId,
+        seq: u64,
+    ) -> impl Future<Output = Result<Option<TrailKey>>> + Send;
     /// The answers to the questions a page of one clinic's trail asks
     /// ([`Lookups::of`]), read at once: the tickets' labels, the counters' names, the
     /// versions of configured things before each change.
@@ -413,6 +421,14 @@ impl Storage for AnyStorage {
         limit: usize,
     ) -> Result<Vec<Event>> {
         both!(self, s => s.audit_page(clinics, since, after, limit))
+    }
+    async fn trail_key(
+        &self,
+        clinics: Vec<ClinicId>,
+        origin: DeviceId,
+        seq: u64,
+    ) -> Result<Option<TrailKey>> {
+        both!(self, s => s.trail_key(clinics, origin, seq))
     }
     async fn audit_answers(&self, clinic: ClinicId, lookups: Lookups) -> Result<Answers> {
         both!(self, s => s.audit_answers(clinic, lookups))

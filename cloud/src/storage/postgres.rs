@@ -1033,6 +1033,23 @@ impl Storage for Postgres {
         Ok(super::newest_first(events, limit))
     }
 
+    async fn trail_key(
+        &self,
+        clinics: Vec<ClinicId>,
+        origin: DeviceId,
+        seq: u64,
+    ) -> Result<Option<TrailKey>> {
+        let client = self.client().await?;
+        let clinics: Vec<String> = clinics.iter().map(ClinicId::to_string).collect();
+        let row = client
+            .query_opt(
+                "SELECT stamp FROM events WHERE clinic = ANY($1) AND origin = $2 AND seq = $3",
+                &[&clinics, &origin.to_string(), &(seq as i64)],
+            )
+            .await?;
+        Ok(row.map(|r| (Stamp(r.get::<_, i64>(0) as u64), origin, seq)))
+    }
+
     async fn audit_answers(&self, clinic: ClinicId, lookups: Lookups) -> Result<Answers> {
         let client = self.client().await?;
         let clinic = clinic.to_string();

@@ -902,6 +902,32 @@ impl Storage for Sqlite {
         .await
     }
 
+    async fn trail_key(
+        &self,
+        clinics: Vec<ClinicId>,
+        origin: DeviceId,
+        seq: u64,
+    ) -> Result<Option<TrailKey>> {
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT stamp FROM events WHERE clinic = ?1 AND origin = ?2 AND seq = ?3",
+            )?;
+            for clinic in clinics {
+                let stamp: Option<i64> = stmt
+                    .query_row(
+                        params![clinic.to_string(), origin.to_string(), seq as i64],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(stamp) = stamp {
+                    return Ok(Some((Stamp(stamp as u64), origin, seq)));
+                }
+            }
+            Ok(None)
+        })
+        .await
+    }
+
     async fn audit_answers(&self, clinic: ClinicId, lookups: Lookups) -> Result<Answers> {
         self.run(move |conn| {
             let clinic = clinic.to_string();

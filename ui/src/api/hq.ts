@@ -256,6 +256,8 @@ export interface HqAuditQuery {
   actor?: string;
   since_ms?: number;
   limit?: number;
+  /** Older than this entry, `<device>:<seq>` (the last row shown: "load more"). */
+  before?: string;
 }
 
 /** The report's query: which clinic, which days. */

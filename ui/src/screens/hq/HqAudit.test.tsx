@@ -87,15 +87,22 @@ test("an auditor lands on every clinic's trail, newest first, in words, each cli
   expect(asked.map((s) => s.url)).toEqual(["/hq/v1/audit?limit=200"]);
 });
 
-test("the clinic and action filters go to the cloud, and load more asks for a longer page", async () => {
-  const full = Array.from({ length: 200 }, (_, i) => row(i + 1, {}));
-  const sent = theCloud("auditor", (q) => (q.get("action") ? rows.filter((r) => r.action === q.get("action")) : full.slice(0, Number(q.get("limit")))));
+test("the clinic and action filters go to the cloud, and load more asks for the page after the last row", async () => {
+  const trail = Array.from({ length: 250 }, (_, i) => row(i + 1, {}));
+  const sent = theCloud("auditor", (q) => {
+    if (q.get("action")) return rows.filter((r) => r.action === q.get("action"));
+    const from = q.get("before") ? trail.findIndex((r) => `${r.device}:${r.seq}` === q.get("before")) + 1 : 0;
+    return trail.slice(from, from + Number(q.get("limit")));
+  });
   render(<Hq />);
   await screen.findByTestId("hq-audit-rows");
   const picker = screen.getByTestId("hq-audit-clinic") as HTMLSelectElement;
   expect([...picker.options].map((o) => o.textContent)).toEqual([id.hqAuditAllClinics, "Klinik Bahagia Makassar", "Klinik Sehat Sentosa"]);
   fireEvent.click(screen.getByTestId("hq-audit-more"));
-  await vi.waitFor(() => expect(sent.at(-1)?.url).toBe("/hq/v1/audit?limit=400"));
+  await vi.waitFor(() => expect(sent.at(-1)?.url).toBe(`/hq/v1/audit?limit=200&before=${encodeURIComponent(`${trail[199].device}:200`)}`));
+  // The older rows follow the newer ones; a short page: nothing more to load.
+  await vi.waitFor(() => expect(within(screen.getByTestId("hq-audit-rows")).getAllByRole("row")).toHaveLength(251));
+  expect(screen.queryByTestId("hq-audit-more")).toBeNull();
   fireEvent.change(picker, { target: { value: CLINIC_A } });
   await vi.waitFor(() => expect(sent.at(-1)?.url).toBe(`/hq/v1/audit?clinic=${CLINIC_A}&limit=200`));
   expect(window.location.search).toBe(`?clinic=${CLINIC_A}`);

@@ -2,7 +2,7 @@
 // clinic's, or one picked, newest first, filtered by action, over GET /hq/v1/audit —
 // the lines the clinics' own nodes list, in the node admin's words (auditWords.ts),
 // each clinic's times in its own zone. Patients by id, never by name; "load more"
-// asks for a longer page, up to the cloud's 1,000.
+// asks for the page after the last row shown (`before=<device>:<seq>`).
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { hqApi, type HqAuditClinic, type HqAuditRow } from "../../api/hq";
 import type { Key } from "../../lib/i18n";
@@ -10,8 +10,6 @@ import { actionWords, changeWords, COMMON_ACTIONS } from "../auditWords";
 
 /** Rows asked for at first and added by each "load more". */
 export const AUDIT_PAGE = 200;
-/** The most the cloud gives for one request. */
-export const AUDIT_MAX = 1000;
 
 /** Who did it, in words: the system, or the staff member or device by the name the
  * clinic gave it (the cloud's `actor_name`), else by the end of its id. */
@@ -40,20 +38,28 @@ export function HqAudit({
 }) {
   const [clinics, setClinics] = useState<HqAuditClinic[] | null>(null);
   const [action, setAction] = useState("");
-  const [limit, setLimit] = useState(AUDIT_PAGE);
   const [rows, setRows] = useState<HqAuditRow[] | null>(null);
+  // Whether the last page was full: older rows may follow.
+  const [full, setFull] = useState(false);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     hqApi.auditClinics().then(setClinics, fail);
   }, [fail]);
-  const load = useCallback(() => {
-    setBusy(true);
-    hqApi
-      .audit({ clinic: clinic ?? undefined, action: action || undefined, limit })
-      .then(setRows, fail)
-      .finally(() => setBusy(false));
-  }, [clinic, action, limit, fail]);
+  const page = useCallback(
+    (after: HqAuditRow | undefined) => {
+      setBusy(true);
+      hqApi
+        .audit({ clinic: clinic ?? undefined, action: action || undefined, limit: AUDIT_PAGE, before: after && `${after.device}:${after.seq}` })
+        .then((got) => {
+          setRows((shown) => (after && shown ? [...shown, ...got] : got));
+          setFull(got.length === AUDIT_PAGE);
+        }, fail)
+        .finally(() => setBusy(false));
+    },
+    [clinic, action, fail],
+  );
+  const load = useCallback(() => page(undefined), [page]);
   useEffect(load, [load]);
 
   const zones = useMemo(() => new Map((clinics ?? []).map((c) => [c.id, c.time_zone])), [clinics]);
@@ -68,7 +74,7 @@ export function HqAudit({
     }
     return f.format(new Date(r.at_ms));
   };
-  const more = rows !== null && rows.length === limit && limit < AUDIT_MAX;
+  const more = rows !== null && rows.length > 0 && full;
   const all = clinic === null;
 
   return (
@@ -85,10 +91,7 @@ export function HqAudit({
           {t("hqClinic")}
           <select
             value={clinic ?? ""}
-            onChange={(e) => {
-              setLimit(AUDIT_PAGE);
-              setClinic(e.target.value || null);
-            }}
+            onChange={(e) => setClinic(e.target.value || null)}
             data-testid="hq-audit-clinic"
           >
             <option value="">{t("hqAuditAllClinics")}</option>
@@ -103,10 +106,7 @@ export function HqAudit({
           {t("auditAction")}
           <select
             value={action}
-            onChange={(e) => {
-              setLimit(AUDIT_PAGE);
-              setAction(e.target.value);
-            }}
+            onChange={(e) => setAction(e.target.value)}
             data-testid="hq-audit-action"
           >
             <option value="">{t("auditAny")}</option>
@@ -170,11 +170,10 @@ export function HqAudit({
             </table>
           </div>
           {more && (
-            <button className="secondary" disabled={busy} onClick={() => setLimit((l) => Math.min(AUDIT_MAX, l + AUDIT_PAGE))} data-testid="hq-audit-more">
+            <button className="secondary" disabled={busy} onClick={() => page(rows.at(-1))} data-testid="hq-audit-more">
               {t("hqAuditMore")}
             </button>
           )}
-          {rows.length === AUDIT_MAX && <p className="muted">{t("hqAuditMax")}</p>}
         </>
       )}
     </section>
