@@ -116,6 +116,15 @@ pub(crate) struct ClinicFacts {
 }
 
 impl ClinicFacts {
+    /// As lists name it.
+    pub fn entry(self) -> crate::storage::ClinicEntry {
+        crate::storage::ClinicEntry {
+            id: self.id,
+            name: self.name,
+            time_zone: self.time_zone.name().to_owned(),
+        }
+    }
+
     /// The clinic's service day at `now_ms`.
     pub fn today(&self, now_ms: i64) -> NaiveDate {
         medicloud_core::labels::service_day(now_ms, self.time_zone)

@@ -484,6 +484,10 @@ async fn role_boundaries_on_every_hq_route() {
         let (report_a, report_b) = (report(a, ""), report(b, ""));
         let (csv_a, csv_b) = (report(a, ".csv"), report(b, ".csv"));
         let (xlsx_a, xlsx_b) = (report(a, ".xlsx"), report(b, ".xlsx"));
+        let (audit_a, audit_b) = (
+            format!("/hq/v1/audit?clinic={a}"),
+            format!("/hq/v1/audit?clinic={b}"),
+        );
         #[rustfmt::skip]
         let table: &[Case] = &[
             // method, path, who (None: no token), status, code
@@ -529,6 +533,22 @@ async fn role_boundaries_on_every_hq_route() {
             ("GET",  &xlsx_a,             Some("auditor"), 403, Some("forbidden")),
             ("GET",  &xlsx_a,             None,            401, Some("unauthorized")),
             ("GET",  &xlsx_b,             Some("manajer"), 403, Some("clinic_not_on_account")),
+            // The trail: auditors and the chain's admin; managers not even their own
+            // clinic's (the table gives `read_audit` to no manager).
+            ("GET",  "/hq/v1/audit",      Some("auditor"), 200, None),
+            ("GET",  "/hq/v1/audit",      Some("pusat"),   200, None),
+            ("GET",  "/hq/v1/audit",      Some("manajer"), 403, Some("forbidden")),
+            ("GET",  "/hq/v1/audit",      None,            401, Some("unauthorized")),
+            ("GET",  &audit_a,            Some("auditor"), 200, None),
+            ("GET",  &audit_b,            Some("auditor"), 200, None),
+            ("GET",  &audit_a,            Some("pusat"),   200, None),
+            ("GET",  &audit_a,            Some("manajer"), 403, Some("forbidden")),
+            ("GET",  &audit_b,            Some("manajer"), 403, Some("forbidden")),
+            ("GET",  &audit_a,            None,            401, Some("unauthorized")),
+            ("GET",  "/hq/v1/audit/clinics", Some("auditor"), 200, None),
+            ("GET",  "/hq/v1/audit/clinics", Some("pusat"),   200, None),
+            ("GET",  "/hq/v1/audit/clinics", Some("manajer"), 403, Some("forbidden")),
+            ("GET",  "/hq/v1/audit/clinics", None,            401, Some("unauthorized")),
             ("GET",  "/hq/v1/events",     Some("pusat"),   200, None),
             ("GET",  "/hq/v1/events",     Some("manajer"), 200, None),
             ("GET",  "/hq/v1/events",     Some("auditor"), 403, Some("forbidden")),

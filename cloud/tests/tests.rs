@@ -3,6 +3,7 @@
 // A failed unwrap in a test is a failed test with its location: that is what we want.
 #![allow(clippy::unwrap_used)]
 
+mod audit;
 mod convergence;
 mod hq;
 mod http;

@@ -292,6 +292,17 @@ pub enum StaffRole {
     Clinician,
 }
 
+impl StaffRole {
+    /// As it is on the wire: `admin`, `desk`, `clinician`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::Admin => "admin",
+            StaffRole::Desk => "desk",
+            StaffRole::Clinician => "clinician",
+        }
+    }
+}
+
 /// A staff account. The password is kept only as an argon2id hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct StaffUser {
@@ -323,6 +334,17 @@ pub enum DeviceRole {
     Desk,
     /// Waiting-room display: calls and waiting counts, never patient data.
     Display,
+}
+
+impl DeviceRole {
+    /// As it is on the wire: `kiosk`, `desk`, `display`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceRole::Kiosk => "kiosk",
+            DeviceRole::Desk => "desk",
+            DeviceRole::Display => "display",
+        }
+    }
 }
 
 /// A device registered by an admin. Its token is kept only as a SHA-256 hash.

@@ -40,6 +40,7 @@
 #![deny(missing_docs)]
 
 pub mod appointment;
+pub mod audit;
 pub mod domain;
 pub mod error_code;
 pub mod event;

@@ -2,7 +2,8 @@
 // serving the built screens under /hq), a chain admin made with `cloud-admin user-add`,
 // the demo clinic's node enrolled in that cloud, and the /hq screens in headless
 // Chromium (Debian's, through playwright-core; nothing is downloaded). A ticket taken at
-// the node shows in the overview without a reload.
+// the node shows in the overview without a reload; an auditor logs in, lands on the
+// audit trail and finds the node's staff login there.
 //   MEDICLOUD_BIN=../target/debug/medicloud node e2e/hq.mjs
 // Screenshots (1366×768 and a 390×844 phone) go to e2e/screenshots/hq/, or $MEDICLOUD_SHOTS.
 import { execFileSync } from "node:child_process";
@@ -38,6 +39,7 @@ async function main() {
   const database = `sqlite://${join(tmp, "cloud.sqlite")}`;
   cloudAdmin(database, ["clinic-add", "--name", "Klinik Sehat Sentosa", "--id", DEMO_CLINIC]);
   cloudAdmin(database, ["user-add", "--username", "hq-admin", "--role", "chain_admin"], { MEDICLOUD_PASSWORD: PASSWORD });
+  cloudAdmin(database, ["user-add", "--username", "hq-audit", "--role", "auditor"], { MEDICLOUD_PASSWORD: PASSWORD });
   const code = cloudAdmin(database, ["enrol-code", "--clinic", DEMO_CLINIC]);
   const cloud = (await start(["cloud", "--database", database, "--listen", "127.0.0.1:0", "--ui", join(ui, "dist")], {}, { url: /cloud listening on (http:\/\/\S+)/ })).url;
   const node = await start(
@@ -140,6 +142,51 @@ async function main() {
       await page.getByRole("heading", { name: "Masuk kantor pusat" }).waitFor();
       check("logout returns to the login", true);
       check("no script errors on the page", errors.length === 0, JSON.stringify(errors));
+      await context.close();
+    }
+
+    // The auditor: the trail, with the login a node's staff member just made.
+    const login = await fetch(`${node.base}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "desk", password: NODE_PASSWORD }),
+    });
+    check("the node's desk logs in", login.status === 200, String(login.status));
+    for (const [width, height, tag] of [
+      [1366, 768, "desktop"],
+      [390, 844, "phone"],
+    ]) {
+      console.log(`/hq/audit at ${width}×${height}:`);
+      const context = await browser.newContext({ bypassCSP: true, viewport: { width, height }, locale: "id-ID", timezoneId: "Asia/Jakarta" });
+      const page = await context.newPage();
+      const errors = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`${cloud}/hq`);
+      await page.getByLabel("Nama pengguna").fill("hq-audit");
+      await page.getByLabel("Kata sandi").fill(PASSWORD);
+      await page.getByTestId("hq-login").click();
+      await page.getByTestId("hq-audit").waitFor();
+      check("the auditor lands on the audit trail at /hq/audit", new URL(page.url()).pathname === "/hq/audit");
+      check("no 403 message for the auditor", (await page.getByTestId("hq-forbidden").count()) === 0);
+      // The login reaches the cloud with the node's next sync round.
+      const entry = page.locator('[data-testid="hq-audit-rows"] tr[data-action="login"]').filter({ hasText: "desk" }).first();
+      for (let i = 0; i < 30 && (await entry.count()) === 0; i++) {
+        await page.waitForTimeout(1000);
+        await page.getByTestId("hq-audit-refresh").click();
+      }
+      const text = (await entry.textContent()) ?? "";
+      check("the demo clinic's login entry is on the trail, in words", text.includes("Klinik Sehat Sentosa") && text.includes("Masuk") && text.includes("desk"), text);
+      await page.getByTestId("hq-audit-clinic").selectOption(DEMO_CLINIC);
+      await page.getByTestId("hq-audit-action").selectOption("login");
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="hq-audit-rows"] tbody tr')].every((r) => r.getAttribute("data-action") === "login"));
+      check("filtered to the demo clinic's logins", new URL(page.url()).search === `?clinic=${DEMO_CLINIC}` && (await page.locator('[data-testid="hq-audit-rows"] tbody tr').count()) > 0);
+      await page.getByTestId("hq-audit-action").selectOption("");
+      await page.getByTestId("hq-audit-clinic").selectOption("");
+      await page.waitForFunction(() => !document.querySelector('[data-testid="hq-audit-refresh"]')?.disabled && document.querySelectorAll('[data-testid="hq-audit-rows"] tbody tr').length > 1);
+      check("every clinic's trail again, unfiltered", (await page.locator('[data-testid="hq-audit-rows"] tbody tr[data-action="issue"]').count()) > 0);
+      await page.screenshot({ path: join(shots, `audit-${tag}.png`), fullPage: tag === "desktop" });
+      if (tag === "desktop") await axeCheck(page, "hq audit trail");
+      check("no script errors on the trail", errors.length === 0, JSON.stringify(errors));
       await context.close();
     }
   } finally {

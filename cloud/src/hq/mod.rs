@@ -15,6 +15,8 @@
 //! | `GET /hq/v1/clinics/{id}/devices` | `see_clinic` in that clinic | the clinic's devices |
 //! | `GET /hq/v1/clinics/{id}/configuration` | `see_clinic` in that clinic | its services and counters ([`crate::projection::Configuration`]) |
 //! | `GET /hq/v1/reports/summary[.csv\|.xlsx]?clinic=&from=&to=` | `read_reports` in that clinic | the clinic's report ([`reports`]), as the node computes it |
+//! | `GET /hq/v1/audit?clinic=&action=&actor=&patient=&since_ms=&limit=&before=` | `read_audit` (a clinic in scope) | the audit trail of a clinic or of every clinic in scope, newest first ([`audit::HqAuditRow`]: the node's row, the clinic and who acted by name), patient ids only |
+//! | `GET /hq/v1/audit/clinics` | `read_audit` | the clinics whose trails the caller reads ([`crate::storage::ClinicEntry`]: id, name, time zone) |
 //! | `GET /hq/v1/events?access_token=` | `see_clinics` | server-sent events: `overview` of a clinic as its events arrive ([`live`]) |
 //! | `GET /hq/openapi.json` | anyone | the HQ OpenAPI document ([`openapi`]) |
 //!
@@ -38,6 +40,7 @@
 //! for someone, the configured claim names an existing, enabled account, and the login
 //! then goes on as a password login does (one refresh chain, the same tokens).
 
+pub mod audit;
 pub mod auth;
 pub mod clinics;
 pub mod keys;
@@ -270,6 +273,8 @@ pub(crate) fn table() -> Vec<(Method, &'static str, MethodRouter<State>)> {
             "/hq/v1/reports/summary.xlsx",
             get(reports::summary_xlsx),
         ),
+        (Method::GET, "/hq/v1/audit", get(audit::trail)),
+        (Method::GET, "/hq/v1/audit/clinics", get(audit::clinics)),
         (Method::GET, "/hq/v1/events", get(live::events)),
     ]
 }

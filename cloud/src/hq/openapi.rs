@@ -38,6 +38,7 @@ use utoipa::{Modify, OpenApi};
         super::clinics::configuration,
         super::reports::summary_json, super::reports::summary_csv, super::reports::summary_xlsx,
         super::live::events,
+        super::audit::trail, super::audit::clinics,
     ),
     components(schemas(ErrorBody, ErrorCode, HqRole, auth::LoginRequest, RefreshRequest, Tokens, Me,
         oidc::Providers, oidc::OidcProvider, oidc::CompleteRequest)),
@@ -46,6 +47,7 @@ use utoipa::{Modify, OpenApi};
         (name = "auth", description = "Logging in, tokens, one's own account"),
         (name = "clinics", description = "The clinics a caller may see"),
         (name = "reports", description = "A clinic's figures over a range of days, as its node computes them"),
+        (name = "audit", description = "The clinics' audit trails, line for line as their nodes list them (patient ids, never names)"),
         (name = "live", description = "Server-sent events: the overview as clinics' events arrive"),
         (name = "meta", description = "This document"),
     )

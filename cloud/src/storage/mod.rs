@@ -28,12 +28,14 @@ pub use sqlite::Sqlite;
 use crate::overview::ClinicOverview;
 use crate::projection::{Configuration, ProjectedAppointment};
 use chrono::NaiveDate;
-use medicloud_core::domain::Clinic;
-use medicloud_core::event::Event;
+use medicloud_core::audit::{Answers, Lookups};
+use medicloud_core::domain::{Clinic, StaffUser};
+use medicloud_core::event::{Actor, Event, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_core::report::{DayFacts, ReportSource};
 use medicloud_core::ticket::Ticket;
 use medicloud_sync::log::{Ingest, VersionVector};
+use std::collections::HashMap;
 use std::future::Future;
 
 /// A storage failure.
@@ -104,6 +106,22 @@ pub enum EnrolOutcome {
     /// The device id is enrolled in another clinic.
     OtherClinic,
 }
+
+/// A clinic as lists name it: its id, name and time zone.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ClinicEntry {
+    /// Its id.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ClinicId,
+    /// Its name, as registered in the cloud.
+    pub name: String,
+    /// Its IANA time zone, as its nodes set it (`Asia/Jakarta` until they do).
+    pub time_zone: String,
+}
+
+/// Where an event stands in the trail's order: `(stamp, origin, seq)`, newest stamp
+/// first, then origin and seq ascending.
+pub type TrailKey = (Stamp, DeviceId, u64);
 
 /// A sync round heard from a device: its last-seen time moves to `at_ms` (never back).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -234,6 +252,48 @@ pub trait Storage: Send + Sync + 'static {
         clinics: Option<Vec<ClinicId>>,
         now_ms: i64,
     ) -> impl Future<Output = Result<Vec<ClinicOverview>>> + Send;
+    /// The clinics `clinics` names (every clinic when `None`), by name: id, name and
+    /// time zone. A clinic not registered is left out.
+    fn clinic_list(
+        &self,
+        clinics: Option<Vec<ClinicId>>,
+    ) -> impl Future<Output = Result<Vec<ClinicEntry>>> + Send;
+    /// A page of the audit trail of `clinics`: up to `limit` of their events stamped at
+    /// or after `since`, newest first in the node's order (stamp descending, then
+    /// origin and seq ascending), after `after` (the previous page's last event) when
+    /// given. Each event names its clinic.
+    fn audit_page(
+        &self,
+        clinics: Vec<ClinicId>,
+        since: Stamp,
+        after: Option<TrailKey>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<Event>>> + Send;
+    /// Where the event `(origin, seq)` of one of `clinics` stands in the trail's order
+    /// (`None`: no such event there): a page's cursor, from a row's `device` and `seq`.
+    fn trail_key(
+        &self,
+        clinics: Vec<ClinicId>,
+        origin: DeviceId,
+        seq: u64,
+    ) -> impl Future<Output = Result<Option<TrailKey>>> + Send;
+    /// The answers to the questions a page of one clinic's trail asks
+    /// ([`Lookups::of`]), read at once: the tickets' labels, the counters' names, the
+    /// versions of configured things before each change.
+    fn audit_answers(
+        &self,
+        clinic: ClinicId,
+        lookups: Lookups,
+    ) -> impl Future<Output = Result<Answers>> + Send;
+    /// The names of the staff accounts and devices among `actors`, as the clinic's
+    /// nodes last set them (a staff account's display name from `records`, a device's
+    /// from its latest `device_set` event), for the trail's readers: people and
+    /// machines, never patients.
+    fn actor_names(
+        &self,
+        clinic: ClinicId,
+        actors: Vec<Actor>,
+    ) -> impl Future<Output = Result<HashMap<Actor, String>>> + Send;
     /// Reserves the next `count` label numbers of a service and day: `(first, last)`.
     fn reserve(
         &self,
@@ -378,6 +438,36 @@ impl Storage for AnyStorage {
     ) -> Result<Vec<ClinicOverview>> {
         both!(self, s => s.overview(clinics, now_ms))
     }
+    async fn clinic_list(&self, clinics: Option<Vec<ClinicId>>) -> Result<Vec<ClinicEntry>> {
+        both!(self, s => s.clinic_list(clinics))
+    }
+    async fn audit_page(
+        &self,
+        clinics: Vec<ClinicId>,
+        since: Stamp,
+        after: Option<TrailKey>,
+        limit: usize,
+    ) -> Result<Vec<Event>> {
+        both!(self, s => s.audit_page(clinics, since, after, limit))
+    }
+    async fn trail_key(
+        &self,
+        clinics: Vec<ClinicId>,
+        origin: DeviceId,
+        seq: u64,
+    ) -> Result<Option<TrailKey>> {
+        both!(self, s => s.trail_key(clinics, origin, seq))
+    }
+    async fn audit_answers(&self, clinic: ClinicId, lookups: Lookups) -> Result<Answers> {
+        both!(self, s => s.audit_answers(clinic, lookups))
+    }
+    async fn actor_names(
+        &self,
+        clinic: ClinicId,
+        actors: Vec<Actor>,
+    ) -> Result<HashMap<Actor, String>> {
+        both!(self, s => s.actor_names(clinic, actors))
+    }
     async fn reserve(
         &self,
         clinic: ClinicId,
@@ -387,6 +477,35 @@ impl Storage for AnyStorage {
     ) -> Result<(u32, u32)> {
         both!(self, s => s.reserve(clinic, service, day, count))
     }
+}
+
+/// The newest `limit` of `events` in the trail's order (stamp descending, then origin
+/// and seq ascending, as the node lists its trail).
+pub(crate) fn newest_first(mut events: Vec<Event>, limit: usize) -> Vec<Event> {
+    events.sort_by_key(|e| (std::cmp::Reverse(e.stamp), e.id.origin, e.id.seq));
+    events.truncate(limit);
+    events
+}
+
+/// The entity whose latest version names `actor` (`staff/<id>`, `device/<id>`).
+pub(crate) fn actor_entity(actor: &Actor) -> Option<String> {
+    match actor {
+        Actor::System => None,
+        Actor::Staff(id) => Some(format!("staff/{id}")),
+        Actor::Device(id) => Some(format!("device/{id}")),
+    }
+}
+
+/// The name in a staff account's `records` body or a device's `device_set` event.
+pub(crate) fn actor_name(actor: &Actor, body: &str) -> Result<Option<String>> {
+    Ok(match actor {
+        Actor::Staff(_) => Some(serde_json::from_str::<StaffUser>(body)?.display_name),
+        Actor::Device(_) => match serde_json::from_str::<Event>(body)?.body {
+            medicloud_core::event::EventBody::DeviceSet(d) => Some(d.name),
+            _ => None,
+        },
+        Actor::System => None,
+    })
 }
 
 /// The embedded migrations of one engine, in order.

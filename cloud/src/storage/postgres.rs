@@ -6,8 +6,8 @@
 //! ticket at once fold it one after the other, the second seeing the first's events.
 
 use super::{
-    BACKFILL_CHUNK, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations, RECORDS_MIGRATION,
-    Result, Storage, StorageError,
+    BACKFILL_CHUNK, ClinicEntry, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations,
+    RECORDS_MIGRATION, Result, Storage, StorageError, TrailKey,
 };
 use crate::hq::live::Notice;
 use crate::overview::{ClinicFacts, ClinicOverview, DeviceSeen, StatusCount};
@@ -15,15 +15,16 @@ use crate::projection::{self, Configuration, ProjectedAppointment, Touched};
 use chrono::NaiveDate;
 use crdts::{CmRDT, Dot};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
-use medicloud_core::domain::Clinic;
-use medicloud_core::event::Event;
+use medicloud_core::audit::{Answers, Lookups};
+use medicloud_core::domain::{Clinic, Counter};
+use medicloud_core::event::{Actor, Event, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_core::report::{DayFacts, Facts, ReportSource};
 use medicloud_core::ticket::{Ticket, TicketStatus};
 use medicloud_sync::ingest::{self, Batch, Heads, Held};
 use medicloud_sync::log::{Ingest, VersionVector};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use tokio::sync::mpsc;
 
 const MIGRATIONS: Migrations = &[
@@ -50,6 +51,10 @@ const MIGRATIONS: Migrations = &[
     (
         "20261204000000_report_days.sql",
         include_str!("../../../migrations/cloud/postgres/20261204000000_report_days.sql"),
+    ),
+    (
+        "20261204090000_audit.sql",
+        include_str!("../../../migrations/cloud/postgres/20261204090000_audit.sql"),
     ),
 ];
 
@@ -366,6 +371,32 @@ impl std::fmt::Debug for Postgres {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Postgres")
     }
+}
+
+/// The clinics `wanted` names (every clinic when `None`), by name.
+async fn clinic_facts(
+    client: &impl GenericClient,
+    wanted: Option<Vec<ClinicId>>,
+) -> Result<Vec<ClinicFacts>> {
+    let wanted: Option<Vec<String>> = wanted.map(|c| c.iter().map(ClinicId::to_string).collect());
+    let rows = client
+        .query(
+            "SELECT c.id, c.name, s.body FROM clinics c
+               LEFT JOIN clinic_settings s ON s.clinic_id = c.id
+              WHERE $1::text[] IS NULL OR c.id = ANY($1)
+              ORDER BY c.name COLLATE \"C\", c.id COLLATE \"C\"",
+            &[&wanted],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ClinicFacts {
+                id: parse(r.get::<_, &str>(0), "clinic id")?,
+                name: r.get(1),
+                time_zone: projection::time_zone(r.get::<_, Option<&str>>(2)),
+            })
+        })
+        .collect()
 }
 
 fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T> {
@@ -984,25 +1015,7 @@ impl Storage for Postgres {
         now_ms: i64,
     ) -> Result<Vec<ClinicOverview>> {
         let client = self.client().await?;
-        let wanted: Option<Vec<String>> =
-            clinics.map(|c| c.iter().map(ClinicId::to_string).collect());
-        let rows = client
-            .query(
-                "SELECT c.id, c.name, s.body FROM clinics c
-                   LEFT JOIN clinic_settings s ON s.clinic_id = c.id
-                  WHERE $1::text[] IS NULL OR c.id = ANY($1)
-                  ORDER BY c.name COLLATE \"C\", c.id COLLATE \"C\"",
-                &[&wanted],
-            )
-            .await?;
-        let mut facts = Vec::new();
-        for r in &rows {
-            facts.push(ClinicFacts {
-                id: parse(r.get::<_, &str>(0), "clinic id")?,
-                name: r.get(1),
-                time_zone: projection::time_zone(r.get::<_, Option<&str>>(2)),
-            });
-        }
+        let facts = clinic_facts(&client, clinics).await?;
         // Three statements for the whole chain: each clinic's today is its own.
         let ids: Vec<String> = facts.iter().map(|c| c.id.to_string()).collect();
         let days: Vec<String> = facts.iter().map(|c| c.today(now_ms).to_string()).collect();
@@ -1055,5 +1068,178 @@ impl Storage for Postgres {
                 c.overview(&today, devices, now_ms)
             })
             .collect())
+    }
+
+    async fn clinic_list(&self, clinics: Option<Vec<ClinicId>>) -> Result<Vec<ClinicEntry>> {
+        let client = self.client().await?;
+        Ok(clinic_facts(&client, clinics)
+            .await?
+            .into_iter()
+            .map(ClinicFacts::entry)
+            .collect())
+    }
+
+    async fn audit_page(
+        &self,
+        clinics: Vec<ClinicId>,
+        since: Stamp,
+        after: Option<TrailKey>,
+        limit: usize,
+    ) -> Result<Vec<Event>> {
+        let client = self.client().await?;
+        let clinics: Vec<String> = clinics.iter().map(ClinicId::to_string).collect();
+        let (stamp, origin, seq) = after.map_or((None, String::new(), 0), |(s, o, q)| {
+            (Some(s.0 as i64), o.to_string(), q as i64)
+        });
+        // One statement for the page: each clinic's newest `limit` by its index
+        // (`events_by_stamp`), merged.
+        let rows = client
+            .query(
+                "SELECT e.body FROM UNNEST($1::text[]) AS c(id)
+                 CROSS JOIN LATERAL (
+                     SELECT body, stamp, origin, seq FROM events
+                      WHERE clinic = c.id AND stamp >= $2
+                        AND ($3::bigint IS NULL OR stamp < $3
+                             OR stamp = $3 AND (origin COLLATE \"C\", seq) > ($4, $5))
+                      ORDER BY stamp DESC, origin COLLATE \"C\", seq LIMIT $6) e
+                 ORDER BY e.stamp DESC, e.origin COLLATE \"C\", e.seq LIMIT $6",
+                &[
+                    &clinics,
+                    &(since.0 as i64),
+                    &stamp,
+                    &origin,
+                    &seq,
+                    &(limit as i64),
+                ],
+            )
+            .await?;
+        let events = rows
+            .iter()
+            .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
+            .collect::<std::result::Result<Vec<Event>, _>>()?;
+        Ok(super::newest_first(events, limit))
+    }
+
+    async fn trail_key(
+        &self,
+        clinics: Vec<ClinicId>,
+        origin: DeviceId,
+        seq: u64,
+    ) -> Result<Option<TrailKey>> {
+        let client = self.client().await?;
+        let clinics: Vec<String> = clinics.iter().map(ClinicId::to_string).collect();
+        let row = client
+            .query_opt(
+                "SELECT stamp FROM events WHERE clinic = ANY($1) AND origin = $2 AND seq = $3",
+                &[&clinics, &origin.to_string(), &(seq as i64)],
+            )
+            .await?;
+        Ok(row.map(|r| (Stamp(r.get::<_, i64>(0) as u64), origin, seq)))
+    }
+
+    async fn audit_answers(&self, clinic: ClinicId, lookups: Lookups) -> Result<Answers> {
+        let client = self.client().await?;
+        let clinic = clinic.to_string();
+        let mut answers = Answers::default();
+        // Three statements for the page, however many rows ask.
+        if !lookups.tickets.is_empty() {
+            let ids: Vec<String> = lookups.tickets.iter().map(|t| t.to_string()).collect();
+            let rows = client
+                .query(
+                    "SELECT id, label FROM tickets WHERE clinic_id = $1 AND id = ANY($2)",
+                    &[&clinic, &ids],
+                )
+                .await?;
+            for r in &rows {
+                answers
+                    .ticket_labels
+                    .insert(parse(r.get::<_, &str>(0), "ticket id")?, r.get(1));
+            }
+        }
+        if !lookups.counters.is_empty() {
+            let entities: Vec<String> = lookups
+                .counters
+                .iter()
+                .map(|c| format!("counter/{c}"))
+                .collect();
+            let rows = client
+                .query(
+                    "SELECT body FROM records WHERE clinic_id = $1 AND entity = ANY($2)",
+                    &[&clinic, &entities],
+                )
+                .await?;
+            for r in &rows {
+                let counter: Counter = serde_json::from_str(r.get::<_, &str>(0))?;
+                answers.counter_names.insert(counter.id, counter.name);
+            }
+        }
+        if !lookups.previous.is_empty() {
+            let (entities, stamps): (Vec<String>, Vec<i64>) = lookups
+                .previous
+                .into_iter()
+                .map(|(entity, stamp)| (entity, stamp.0 as i64))
+                .unzip();
+            let rows = client
+                .query(
+                    "SELECT q.entity, q.stamp, e.body
+                       FROM UNNEST($2::text[], $3::bigint[]) AS q(entity, stamp)
+                      CROSS JOIN LATERAL (
+                          SELECT body FROM events
+                           WHERE clinic = $1 AND entity = q.entity AND stamp < q.stamp
+                           ORDER BY stamp DESC LIMIT 1) e",
+                    &[&clinic, &entities, &stamps],
+                )
+                .await?;
+            for r in &rows {
+                let before = serde_json::from_str::<Event>(r.get::<_, &str>(2))?.body;
+                answers
+                    .previous
+                    .insert((r.get(0), Stamp(r.get::<_, i64>(1) as u64)), before);
+            }
+        }
+        Ok(answers)
+    }
+
+    async fn actor_names(
+        &self,
+        clinic: ClinicId,
+        actors: Vec<Actor>,
+    ) -> Result<HashMap<Actor, String>> {
+        let client = self.client().await?;
+        let clinic = clinic.to_string();
+        let by_entity: HashMap<String, Actor> = actors
+            .into_iter()
+            .filter_map(|a| super::actor_entity(&a).map(|e| (e, a)))
+            .collect();
+        let (staff, devices): (Vec<String>, Vec<String>) = by_entity
+            .keys()
+            .cloned()
+            .partition(|e| e.starts_with("staff/"));
+        // Two statements for the page: the accounts' records, the devices' latest events.
+        let mut rows = client
+            .query(
+                "SELECT entity, body FROM records WHERE clinic_id = $1 AND entity = ANY($2)",
+                &[&clinic, &staff],
+            )
+            .await?;
+        rows.extend(
+            client
+                .query(
+                    "SELECT DISTINCT ON (entity) entity, body FROM events
+                      WHERE clinic = $1 AND entity = ANY($2)
+                      ORDER BY entity, stamp DESC",
+                    &[&clinic, &devices],
+                )
+                .await?,
+        );
+        let mut names = HashMap::new();
+        for r in &rows {
+            if let Some(actor) = by_entity.get(r.get::<_, &str>(0))
+                && let Some(name) = super::actor_name(actor, r.get(1))?
+            {
+                names.insert(*actor, name);
+            }
+        }
+        Ok(names)
     }
 }

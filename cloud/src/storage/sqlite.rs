@@ -4,22 +4,23 @@
 //! every stored event of its entity.
 
 use super::{
-    BACKFILL_CHUNK, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations, RECORDS_MIGRATION,
-    Result, Storage, StorageError,
+    BACKFILL_CHUNK, ClinicEntry, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations,
+    RECORDS_MIGRATION, Result, Storage, StorageError, TrailKey,
 };
 use crate::overview::{ClinicFacts, ClinicOverview, DeviceSeen, StatusCount};
 use crate::projection::{self, Configuration, ProjectedAppointment, Touched};
 use chrono::NaiveDate;
 use crdts::{CmRDT, Dot};
-use medicloud_core::domain::Clinic;
-use medicloud_core::event::Event;
+use medicloud_core::audit::{Answers, Lookups};
+use medicloud_core::domain::{Clinic, Counter};
+use medicloud_core::event::{Actor, Event, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_core::report::{DayFacts, Facts, ReportSource};
 use medicloud_core::ticket::{Ticket, TicketStatus};
 use medicloud_sync::ingest::{self, Batch, Heads, Held};
 use medicloud_sync::log::{Ingest, VersionVector};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -48,7 +49,73 @@ const MIGRATIONS: Migrations = &[
         "20261204000000_report_days.sql",
         include_str!("../../../migrations/cloud/sqlite/20261204000000_report_days.sql"),
     ),
+    (
+        "20261204090000_audit.sql",
+        include_str!("../../../migrations/cloud/sqlite/20261204090000_audit.sql"),
+    ),
 ];
+
+/// The clinics `wanted` names (every clinic when `None`), by name.
+fn clinic_facts(conn: &Connection, wanted: Option<&[ClinicId]>) -> Result<Vec<ClinicFacts>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.name, s.body FROM clinics c
+           LEFT JOIN clinic_settings s ON s.clinic_id = c.id
+          ORDER BY c.name, c.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+        ))
+    })?;
+    let mut facts = Vec::new();
+    for row in rows {
+        let (id, name, settings) = row?;
+        let id: ClinicId = parse(&id, "clinic id")?;
+        if wanted.is_none_or(|wanted| wanted.contains(&id)) {
+            facts.push(ClinicFacts {
+                id,
+                name,
+                time_zone: projection::time_zone(settings.as_deref()),
+            });
+        }
+    }
+    Ok(facts)
+}
+
+/// Up to `limit` of one clinic's events at or after `since`, in the trail's order,
+/// after `after`.
+fn trail_of(
+    conn: &Connection,
+    clinic: ClinicId,
+    since: Stamp,
+    after: Option<&TrailKey>,
+    limit: usize,
+) -> Result<Vec<Event>> {
+    let (stamp, origin, seq) = after.map_or((None, String::new(), 0), |(s, o, q)| {
+        (Some(s.0 as i64), o.to_string(), *q as i64)
+    });
+    let mut stmt = conn.prepare_cached(
+        "SELECT body FROM events INDEXED BY events_by_stamp
+          WHERE clinic = ?1 AND stamp >= ?2
+            AND (?3 IS NULL OR stamp < ?3
+                 OR stamp = ?3 AND (origin > ?4 OR origin = ?4 AND seq > ?5))
+          ORDER BY stamp DESC, origin, seq LIMIT ?6",
+    )?;
+    let rows = stmt.query_map(
+        params![
+            clinic.to_string(),
+            since.0 as i64,
+            stamp,
+            origin,
+            seq,
+            limit as i64
+        ],
+        |r| r.get::<_, String>(0),
+    )?;
+    rows.map(|body| Ok(serde_json::from_str(&body?)?)).collect()
+}
 
 /// Folds `stored` (events of `clinic` just stored, their `entity` set) into the
 /// projections, in the caller's transaction: each touched entity re-folded once from
@@ -823,32 +890,7 @@ impl Storage for Sqlite {
         now_ms: i64,
     ) -> Result<Vec<ClinicOverview>> {
         self.run(move |conn| {
-            let mut facts = Vec::new();
-            {
-                let mut stmt = conn.prepare_cached(
-                    "SELECT c.id, c.name, s.body FROM clinics c
-                       LEFT JOIN clinic_settings s ON s.clinic_id = c.id
-                      ORDER BY c.name, c.id",
-                )?;
-                let rows = stmt.query_map([], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                    ))
-                })?;
-                for row in rows {
-                    let (id, name, settings) = row?;
-                    let id: ClinicId = parse(&id, "clinic id")?;
-                    if clinics.as_ref().is_none_or(|wanted| wanted.contains(&id)) {
-                        facts.push(ClinicFacts {
-                            id,
-                            name,
-                            time_zone: projection::time_zone(settings.as_deref()),
-                        });
-                    }
-                }
-            }
+            let facts = clinic_facts(conn, clinics.as_deref())?;
             let mut counts = conn.prepare_cached(
                 "SELECT status, count(*), min(queued_at) FROM tickets
                   WHERE clinic_id = ?1 AND day = ?2 GROUP BY status",
@@ -899,6 +941,144 @@ impl Storage for Sqlite {
                 out.push(clinic.overview(&groups, seen, now_ms));
             }
             Ok(out)
+        })
+        .await
+    }
+
+    async fn clinic_list(&self, clinics: Option<Vec<ClinicId>>) -> Result<Vec<ClinicEntry>> {
+        self.run(move |conn| {
+            Ok(clinic_facts(conn, clinics.as_deref())?
+                .into_iter()
+                .map(ClinicFacts::entry)
+                .collect())
+        })
+        .await
+    }
+
+    async fn audit_page(
+        &self,
+        clinics: Vec<ClinicId>,
+        since: Stamp,
+        after: Option<TrailKey>,
+        limit: usize,
+    ) -> Result<Vec<Event>> {
+        self.run(move |conn| {
+            // Each clinic's newest `limit`, merged: in process, a statement per clinic
+            // costs no round trip.
+            let mut events = Vec::new();
+            for clinic in clinics {
+                events.extend(trail_of(conn, clinic, since, after.as_ref(), limit)?);
+            }
+            Ok(super::newest_first(events, limit))
+        })
+        .await
+    }
+
+    async fn trail_key(
+        &self,
+        clinics: Vec<ClinicId>,
+        origin: DeviceId,
+        seq: u64,
+    ) -> Result<Option<TrailKey>> {
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT stamp FROM events WHERE clinic = ?1 AND origin = ?2 AND seq = ?3",
+            )?;
+            for clinic in clinics {
+                let stamp: Option<i64> = stmt
+                    .query_row(
+                        params![clinic.to_string(), origin.to_string(), seq as i64],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(stamp) = stamp {
+                    return Ok(Some((Stamp(stamp as u64), origin, seq)));
+                }
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    async fn audit_answers(&self, clinic: ClinicId, lookups: Lookups) -> Result<Answers> {
+        self.run(move |conn| {
+            let clinic = clinic.to_string();
+            let mut answers = Answers::default();
+            let mut stmt =
+                conn.prepare_cached("SELECT label FROM tickets WHERE clinic_id = ?1 AND id = ?2")?;
+            for ticket in lookups.tickets {
+                let label: Option<String> = stmt
+                    .query_row(params![clinic, ticket.to_string()], |r| r.get(0))
+                    .optional()?;
+                if let Some(label) = label {
+                    answers.ticket_labels.insert(ticket, label);
+                }
+            }
+            let mut stmt = conn
+                .prepare_cached("SELECT body FROM records WHERE clinic_id = ?1 AND entity = ?2")?;
+            for counter in lookups.counters {
+                let body: Option<String> = stmt
+                    .query_row(params![clinic, format!("counter/{counter}")], |r| r.get(0))
+                    .optional()?;
+                if let Some(body) = body {
+                    let name = serde_json::from_str::<Counter>(&body)?.name;
+                    answers.counter_names.insert(counter, name);
+                }
+            }
+            let mut stmt = conn.prepare_cached(
+                "SELECT body FROM events INDEXED BY events_by_entity
+                  WHERE clinic = ?1 AND entity = ?2 AND stamp < ?3
+                  ORDER BY stamp DESC LIMIT 1",
+            )?;
+            for (entity, stamp) in lookups.previous {
+                let body: Option<String> = stmt
+                    .query_row(params![clinic, entity, stamp.0 as i64], |r| r.get(0))
+                    .optional()?;
+                if let Some(body) = body {
+                    let before = serde_json::from_str::<Event>(&body)?.body;
+                    answers.previous.insert((entity, stamp), before);
+                }
+            }
+            Ok(answers)
+        })
+        .await
+    }
+
+    async fn actor_names(
+        &self,
+        clinic: ClinicId,
+        actors: Vec<Actor>,
+    ) -> Result<HashMap<Actor, String>> {
+        self.run(move |conn| {
+            let clinic = clinic.to_string();
+            let mut staff = conn
+                .prepare_cached("SELECT body FROM records WHERE clinic_id = ?1 AND entity = ?2")?;
+            let mut device = conn.prepare_cached(
+                "SELECT body FROM events INDEXED BY events_by_entity
+                  WHERE clinic = ?1 AND entity = ?2 ORDER BY stamp DESC LIMIT 1",
+            )?;
+            let mut names = HashMap::new();
+            for actor in actors {
+                let Some(entity) = super::actor_entity(&actor) else {
+                    continue;
+                };
+                let stmt = if matches!(actor, Actor::Staff(_)) {
+                    &mut staff
+                } else {
+                    &mut device
+                };
+                let body: Option<String> = stmt
+                    .query_row(params![clinic, entity], |r| r.get(0))
+                    .optional()?;
+                if let Some(name) = body
+                    .map(|b| super::actor_name(&actor, &b))
+                    .transpose()?
+                    .flatten()
+                {
+                    names.insert(actor, name);
+                }
+            }
+            Ok(names)
         })
         .await
     }

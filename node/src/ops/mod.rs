@@ -5,7 +5,6 @@
 mod admin;
 mod appointments;
 mod audit;
-mod audit_details;
 mod printing;
 mod reports;
 mod staff;

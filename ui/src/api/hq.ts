@@ -1,9 +1,10 @@
 // The head office's client of the cloud's `/hq/v1` API: the types, typed by hand from
 // the cloud's Rust structs (cloud/src/hq/auth.rs, clinics.rs, overview.rs,
-// storage/mod.rs), the login tokens kept in sessionStorage, refreshed before they
+// storage/mod.rs, audit.rs; an audit row is the node's generated `AuditRow`, one Rust
+// struct for both), the login tokens kept in sessionStorage, refreshed before they
 // expire and on a 401 `token_expired`, and errors as ApiError with the cloud's code.
 import { ApiError, queryString, requestLanguage, type ErrorCode } from "./client";
-import type { ReportSummary, VisitStep } from "./types";
+import type { AuditRow, ReportSummary, VisitStep } from "./types";
 
 export type { ReportSummary };
 
@@ -238,6 +239,27 @@ async function authed(method: "GET" | "POST", path: string, init: { body?: unkno
 
 const get = async <T>(path: string, query?: object) => json<T>(await authed("GET", path, { query }));
 
+/** `audit::HqAuditRow`: a line of a clinic's trail as its node gives it, and the clinic. */
+export type HqAuditRow = AuditRow & { clinic: string; clinic_name: string; actor_name: string | null };
+
+/** `storage::ClinicEntry`: a clinic whose trail the caller reads. */
+export interface HqAuditClinic {
+  id: string;
+  name: string;
+  time_zone: string;
+}
+
+/** The trail's query (`clinic` left out: every clinic the caller reads). */
+export interface HqAuditQuery {
+  clinic?: string;
+  action?: string;
+  actor?: string;
+  since_ms?: number;
+  limit?: number;
+  /** Older than this entry, `<device>:<seq>` (the last row shown: "load more"). */
+  before?: string;
+}
+
 /** The report's query: which clinic, which days. */
 export interface ReportQuery {
   clinic: string;
@@ -274,6 +296,8 @@ export const hqApi = {
   devices: (clinic: string) => get<HqDevice[]>(`/hq/v1/clinics/${encodeURIComponent(clinic)}/devices`),
   configuration: (clinic: string) => get<HqConfiguration>(`/hq/v1/clinics/${encodeURIComponent(clinic)}/configuration`),
   summary: (q: ReportQuery) => get<ReportSummary>("/hq/v1/reports/summary", q),
+  audit: (q: HqAuditQuery) => get<HqAuditRow[]>("/hq/v1/audit", q),
+  auditClinics: () => get<HqAuditClinic[]>("/hq/v1/audit/clinics"),
   /** The same report as a file (`csv` or `xlsx`). */
   download: async (q: ReportQuery, ext: "csv" | "xlsx") => (await authed("GET", `/hq/v1/reports/summary.${ext}`, { query: q })).blob(),
 };

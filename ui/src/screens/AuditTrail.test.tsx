@@ -1,7 +1,8 @@
 import { fireEvent, render, screen, within } from "@testing-library/react";
 import type { AuditRow, DeviceView, StaffView } from "../api/types";
 import { catalogue, type Key } from "../lib/i18n";
-import { AuditTrail, auditQuery, changeWords, EMPTY_FORM, zonedMs } from "./AuditTrail";
+import { AuditTrail, auditQuery, EMPTY_FORM, zonedMs } from "./AuditTrail";
+import { changeWords } from "./auditWords";
 
 const staff: StaffView[] = [{ id: "7d3c0000-0000-4000-8000-000000000001", username: "desk", display_name: "Dewi (loket)", role: "desk", active: true }];
 const devices: DeviceView[] = [{ id: "7d3c0000-0000-4000-8000-0000000000aa", name: "Kiosk lobi", role: "kiosk", revoked: false }];

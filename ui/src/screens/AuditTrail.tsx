@@ -1,65 +1,14 @@
 // The admin's audit trail: who did what, to which patient, when — newest first, with
-// filters, the common actions in words, and refusals and failures marked.
+// filters, the common actions in words (auditWords.ts, shared with the head office's
+// trail), and refusals and failures marked.
 import { useCallback, useEffect, useState } from "react";
 import { api, queryString } from "../api/client";
 import type { AuditFilter, AuditRow, DeviceView, StaffView } from "../api/types";
 import type { Key } from "../lib/i18n";
+import { actionWords, changeWords, COMMON_ACTIONS } from "./auditWords";
 import { roleWords } from "./common";
 
-/** The actions staff look for most, in the order the filter offers them. */
-export const COMMON_ACTIONS = [
-  "login",
-  "login_failed",
-  "login_refused_locked",
-  "account_locked",
-  "address_locked",
-  "login_unlocked",
-  "break_glass",
-  "patient_search",
-  "appointments_read",
-  "patient_set",
-  "appointment_booked",
-  "appointment_cancelled",
-  "issue",
-  "call",
-  "recall",
-  "serve",
-  "complete",
-  "no-show",
-  "requeue",
-  "cancel",
-  "transfer",
-  "advance",
-  "clinic_set",
-  "service_set",
-  "counter_set",
-  "staff_set",
-  "device_set",
-  "label_authority_claimed",
-  "label_authority_withdrawn",
-] as const;
-
 const OTHER = "__other";
-
-/** The action in words, or its name when it is not a common one. */
-export function actionWords(action: string, t: (k: Key) => string): string {
-  return (COMMON_ACTIONS as readonly string[]).includes(action) ? t(`act_${action.replace("-", "_")}` as Key) : action;
-}
-
-/** The codes of a configuration change the screens have words for. */
-const CHANGES = ["created", "registered", "name", "role", "disabled", "enabled", "password_reset", "password_changed", "revoked", "token_renewed", "closed", "opened", "services", "time_zone", "ticket_message", "new_label_on_transfer", "new_label_per_step", "language"];
-
-/** A change in words: `disabled` → "dinonaktifkan", `role:admin` → "peran Admin",
- * `services:A,B` → "melayani A, B"; a code this screen does not know as it is. */
-export function changeWords(change: string, t: (k: Key) => string): string {
-  const [code, value] = change.split(/:(.*)/s);
-  if (!CHANGES.includes(code)) return change;
-  const words = t(`chg_${code}` as Key);
-  if (value === undefined) return words;
-  if (code === "role") return `${words} ${roleWords(value, t)}`;
-  if (code === "services") return `${words} ${value.split(",").join(", ")}`;
-  return `${words} ${value}`;
-}
 
 /** What the filter form holds: text as typed, the time as a `datetime-local` value. */
 export type AuditForm = { action: string; other: string; actor: string; patient: string; since: string };

@@ -1,6 +1,8 @@
 // The chain head office's screens, served by the cloud under /hq: the login, then the
-// chain overview (/hq), one clinic (/hq/clinics/{id}?date=) and the reports
-// (/hq/reports?clinic=), under one header with the account, the language and logout.
+// chain overview (/hq), one clinic (/hq/clinics/{id}?date=), the reports
+// (/hq/reports?clinic=) and the audit trail (/hq/audit?clinic=: auditors, who land
+// there, and the chain's admin), under one header with the account, the language and
+// logout.
 // The clinics are the cloud's answer (GET /hq/v1/clinics: a manager's own only), kept
 // live by one event stream for every page.
 import { useCallback, useEffect, useRef, useState } from "react";
@@ -11,12 +13,16 @@ import { useHqLive, type HqLiveMessage } from "../../lib/hqLive";
 import { useLang, type Key } from "../../lib/i18n";
 import { roleWords } from "../common";
 import { ClinicView } from "./ClinicView";
+import { HqAudit } from "./HqAudit";
 import { HqLogin } from "./HqLogin";
 import { HqReports } from "./HqReports";
 import { Overview } from "./Overview";
 import { LiveBadge, useNow, type SeenOverview } from "./parts";
 
-type Route = { page: "overview" } | { page: "clinic"; id: string; date: string | null } | { page: "reports"; clinic: string | null };
+type Route = { page: "overview" } | { page: "clinic"; id: string; date: string | null } | { page: "reports"; clinic: string | null } | { page: "audit"; clinic: string | null };
+
+/** The roles that read the audit trail (`read_audit` in the cloud's permission table). */
+const READS_AUDIT = ["auditor", "chain_admin"];
 
 /** The page of an address under /hq. */
 export function routeOf(path: string, search: string): Route {
@@ -24,6 +30,7 @@ export function routeOf(path: string, search: string): Route {
   const clinic = /^\/hq\/clinics\/([^/]+)\/?$/.exec(path);
   if (clinic) return { page: "clinic", id: decodeURIComponent(clinic[1]), date: query.get("date") };
   if (/^\/hq\/reports\/?$/.test(path)) return { page: "reports", clinic: query.get("clinic") };
+  if (/^\/hq\/audit\/?$/.test(path)) return { page: "audit", clinic: query.get("clinic") };
   return { page: "overview" };
 }
 
@@ -95,7 +102,11 @@ function HqShell({ token, t, lang, toggle, logout }: { token: string; t: (k: Key
     },
     [t],
   );
+  const auditor = me?.role === "auditor";
+  const readsAudit = me !== null && READS_AUDIT.includes(me.role);
   const load = useCallback(() => {
+    // An auditor sees no overview: the trail is its page.
+    if (auditor) return;
     hqApi.clinics().then(
       (list) => {
         const at = Date.now();
@@ -108,7 +119,7 @@ function HqShell({ token, t, lang, toggle, logout }: { token: string; t: (k: Key
         else fail(e);
       },
     );
-  }, [fail]);
+  }, [fail, auditor]);
   // Again every minute besides the live rows: the cloud sends a row when a clinic's
   // events arrive, and a quiet clinic's devices go on syncing (their last-heard times
   // move on without an event).
@@ -120,6 +131,10 @@ function HqShell({ token, t, lang, toggle, logout }: { token: string; t: (k: Key
   useEffect(() => {
     hqApi.me().then(setMe, fail);
   }, [fail]);
+  // An auditor lands on the trail, whatever address it logged in at.
+  useEffect(() => {
+    if (auditor && route.page !== "audit") go("/hq/audit", true);
+  }, [auditor, route.page, go]);
 
   // Refresh the token before it runs out, so the screen (on a wall, say) stays live.
   useEffect(() => {
@@ -141,7 +156,7 @@ function HqShell({ token, t, lang, toggle, logout }: { token: string; t: (k: Key
     },
     [load],
   );
-  const live = useHqLive(forbidden ? null : token, onLive);
+  const live = useHqLive(forbidden || auditor ? null : token, onLive);
 
   const nav = (href: string, label: string, active: boolean, className = `tab${active ? " active" : ""}`) => (
     <a
@@ -168,11 +183,12 @@ function HqShell({ token, t, lang, toggle, logout }: { token: string; t: (k: Key
           </span>
         </div>
         <nav className="tabs" aria-label={t("hqMainNav")}>
-          {nav("/hq", t("hqNavOverview"), route.page !== "reports")}
-          {nav("/hq/reports", t("reports"), route.page === "reports")}
+          {!auditor && nav("/hq", t("hqNavOverview"), route.page === "overview" || route.page === "clinic")}
+          {!auditor && nav("/hq/reports", t("reports"), route.page === "reports")}
+          {readsAudit && nav("/hq/audit", t("auditTrail"), route.page === "audit")}
         </nav>
         <div className="hq-account" aria-label={t("hqAccount")}>
-          {!forbidden && <LiveBadge live={live} t={t} />}
+          {!forbidden && !auditor && <LiveBadge live={live} t={t} />}
           {me && (
             <span className="hq-me" data-testid="hq-me">
               <strong>{me.username}</strong>
@@ -193,7 +209,11 @@ function HqShell({ token, t, lang, toggle, logout }: { token: string; t: (k: Key
         </p>
       )}
       <main className="hq-main">
-        {forbidden ? (
+        {route.page === "audit" && readsAudit ? (
+          <HqAudit clinic={route.clinic} setClinic={(id) => go(id ? `/hq/audit?clinic=${encodeURIComponent(id)}` : "/hq/audit", true)} t={t} lang={lang} fail={fail} />
+        ) : auditor || (me === null && forbidden) ? (
+          <p className="muted">{t("hqLoading")}</p>
+        ) : forbidden ? (
           <p className="banner" data-testid="hq-forbidden">
             {t("hqAuditorOnly")}
           </p>

@@ -132,16 +132,6 @@ test("a manager sees the clinics the cloud gives, not those the account names", 
   expect([...picker.options].map((o) => o.textContent)).toEqual(["Klinik Sehat Sentosa"]);
 });
 
-test("an auditor, whom the cloud shows no clinics, is told what the account is for", async () => {
-  cloud({
-    "GET /hq/v1/me": { body: { username: "audit", role: "auditor", clinics: [] } },
-    "GET /hq/v1/clinics": { status: 403, body: { code: "forbidden", message: "…" } },
-  });
-  render(<Hq />);
-  expect((await screen.findByTestId("hq-forbidden")).textContent).toBe(id.hqAuditorOnly);
-  expect(FakeEventSource.open()).toBeUndefined();
-});
-
 test("an expired access token is refreshed once, kept with the new refresh token, and the stream reconnects with it", async () => {
   let first = true;
   const sent = cloud({
