@@ -13,10 +13,12 @@
 - Across the rendered objects: selectors select the Deployment's pods, the autoscaler
   and the references (ConfigMap, Secrets, probes' port) name what exists, the probes are
   /readyz and /healthz, an overlay sets the database, and every MEDICLOUD_* name in the
-  manifests (comments included) is one `medicloud cloud --help` lists.
+  manifests (comments included) is one `medicloud cloud --help` lists; the pods are
+  unprivileged, read-only and bounded, given time to stop gracefully, and the autoscaler
+  never goes below what the disruption budget lets a drain take from.
 - Then a self-check: a misspelt Deployment field, a misspelt Cluster field, an unknown
-  variable and a misspelt kustomization field must each be refused, so that the checks
-  above cannot pass whatever they are given.
+  variable, a writable root filesystem and a misspelt kustomization field must each be
+  refused, so that the checks above cannot pass whatever they are given.
 
 Exit 1 on any error. `--vendor-cnpg-crd CRD.yaml` writes the vendored schema anew from
 CloudNativePG's config/crd/bases/postgresql.cnpg.io_clusters.yaml.
@@ -185,6 +187,7 @@ def coherence(objects, secrets, env_names, overlay):
                 problems.append(f"{where}: {unknown} is no variable medicloud cloud reads")
             if overlay and "MEDICLOUD_CLOUD_DATABASE" not in names:
                 problems.append(f"{where}: no MEDICLOUD_CLOUD_DATABASE (the overlay's one job)")
+            problems += hardening(where, pod["spec"], container)
         for kind in ("Service", "PodDisruptionBudget"):
             for other, obj in by_kind.get(kind, {}).items():
                 selector = obj["spec"]["selector"]
@@ -195,6 +198,41 @@ def coherence(objects, secrets, env_names, overlay):
         target = hpa["spec"]["scaleTargetRef"]
         if target["kind"] != "Deployment" or target["name"] not in deployments:
             problems.append(f"HorizontalPodAutoscaler/{name} scales {target['kind']}/{target['name']}, which is not rendered")
+        for pdb, budget in by_kind.get("PodDisruptionBudget", {}).items():
+            least = budget["spec"].get("minAvailable", 0)
+            if isinstance(least, int) and hpa["spec"].get("minReplicas", 1) <= least:
+                problems.append(f"HorizontalPodAutoscaler/{name} may go down to {hpa['spec'].get('minReplicas', 1)} replicas, where PodDisruptionBudget/{pdb} (minAvailable {least}) lets no drain take one")
+    return problems
+
+
+# The cloud's graceful stop: requests in flight get this long after SIGTERM
+# (medicloud_edge::Limits::CLOUD.drain).
+DRAIN_SECONDS = 5
+
+
+def hardening(where, pod, container):
+    """What the deploy/README.md promises of every cloud pod: unprivileged, read-only,
+    bounded, and given the time its graceful stop takes."""
+    problems = []
+    pod_security = pod.get("securityContext") or {}
+    security = container.get("securityContext") or {}
+    if not (pod_security.get("runAsNonRoot") or security.get("runAsNonRoot")):
+        problems.append(f"{where}: not runAsNonRoot")
+    if security.get("readOnlyRootFilesystem") is not True:
+        problems.append(f"{where}: the root filesystem is not read-only")
+    if security.get("allowPrivilegeEscalation") is not False:
+        problems.append(f"{where}: privilege escalation is not ruled out")
+    if "ALL" not in ((security.get("capabilities") or {}).get("drop") or []):
+        problems.append(f"{where}: the capabilities are not all dropped")
+    resources = container.get("resources") or {}
+    for kind in ("requests", "limits"):
+        for what in ("cpu", "memory"):
+            if what not in (resources.get(kind) or {}):
+                problems.append(f"{where}: no {what} in resources.{kind}")
+    pause = (((container.get("lifecycle") or {}).get("preStop") or {}).get("sleep") or {}).get("seconds", 0)
+    grace = pod.get("terminationGracePeriodSeconds", 30)
+    if grace <= pause + DRAIN_SECONDS:
+        problems.append(f"{where}: terminationGracePeriodSeconds {grace} leaves no room after preStop ({pause} s) and the drain ({DRAIN_SECONDS} s)")
     return problems
 
 
@@ -296,7 +334,8 @@ class Run:
         )
         print(
             "validate: self-check: refused a misspelt Deployment field, a misspelt Cluster "
-            "field, an unknown variable and a misspelt kustomization field"
+            "field, an unknown variable, a writable root filesystem and a misspelt "
+            "kustomization field"
         )
         return 0
 
@@ -322,6 +361,11 @@ class Run:
         configmap["data"]["MEDICLOUD_CLOUD_INSECURE_HTTPS"] = "true"
         if not any("MEDICLOUD_CLOUD_INSECURE_HTTPS" in p for p in coherence(objects, secrets, self.env_names, True)):
             self.fail(where, ["MEDICLOUD_CLOUD_INSECURE_HTTPS passed as a variable of the cloud"])
+        objects = copy.deepcopy(rendered["deploy/kubernetes/overlays/cloudnativepg"])
+        deployment = next(o for o in objects if o["kind"] == "Deployment")
+        deployment["spec"]["template"]["spec"]["containers"][0]["securityContext"]["readOnlyRootFilesystem"] = False
+        if not any("read-only" in p for p in coherence(objects, secrets, self.env_names, True)):
+            self.fail(where, ["a writable root filesystem passed"])
         with tempfile.TemporaryDirectory() as tmp:
             copy_root = Path(tmp) / "kubernetes"
             shutil.copytree(MANIFESTS, copy_root)
