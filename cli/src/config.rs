@@ -76,9 +76,10 @@ listen = "127.0.0.1:8090"
 # tls_key = "/etc/medicloud/cloud.key"
 # Serve plain HTTP beyond loopback, behind a proxy that terminates TLS.
 insecure_http = false
-# The load balancers in front of this replica (MEDICLOUD_CLOUD_TRUSTED_PROXIES, commas):
-# a request from one of them counts as from the client its X-Forwarded-For names, for
-# the rate limits and the login throttle.
+# The load balancers in front of this replica, addresses or networks such as
+# "10.42.0.0/16" (MEDICLOUD_CLOUD_TRUSTED_PROXIES, commas): a request from one of them
+# counts as from the client its X-Forwarded-For names, for the rate limits and the
+# login throttle.
 trusted_proxies = []
 # Folder of the built web UI: the head office's screens at /hq (MEDICLOUD_CLOUD_UI_DIR).
 ui = "ui/dist"
@@ -283,15 +284,16 @@ pub struct CloudFlags {
     /// Without it, a cloud without a certificate listens on loopback only.
     #[arg(long, env = "MEDICLOUD_CLOUD_INSECURE_HTTP")]
     pub insecure_http: bool,
-    /// A load balancer in front of this replica (repeat, or commas in the variable): its
-    /// requests count as from the client its `X-Forwarded-For` names.
+    /// A load balancer in front of this replica, an address or a network (`10.42.0.0/16`;
+    /// repeat, or commas in the variable): its requests count as from the client its
+    /// `X-Forwarded-For` names.
     #[arg(
         long = "trusted-proxy",
         env = "MEDICLOUD_CLOUD_TRUSTED_PROXIES",
         value_delimiter = ',',
-        value_name = "IP"
+        value_name = "IP[/PREFIX]"
     )]
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub trusted_proxies: Vec<medicloud_cloud::config::Network>,
     /// Folder of the built web UI, the head office's screens at `/hq` [default: ui/dist].
     #[arg(long, env = "MEDICLOUD_CLOUD_UI_DIR", value_name = "DIR")]
     pub ui: Option<PathBuf>,

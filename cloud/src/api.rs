@@ -57,7 +57,7 @@ pub struct State {
     /// The `/hq` routes' key set and token lifetimes.
     pub hq: Arc<crate::hq::Hq>,
     /// The load balancers whose `X-Forwarded-For` is believed ([`forwarded_client`]).
-    pub trusted_proxies: Arc<[std::net::IpAddr]>,
+    pub trusted_proxies: Arc<[crate::config::Network]>,
 }
 
 /// A failure as the client sees it: a status and `{code, message}`.
@@ -796,9 +796,10 @@ const SCREENS_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 's
 pub fn forwarded_client(
     peer: std::net::IpAddr,
     headers: &HeaderMap,
-    trusted: &[std::net::IpAddr],
+    trusted: &[crate::config::Network],
 ) -> std::net::IpAddr {
-    if !trusted.contains(&peer) {
+    let is_trusted = |ip: std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(peer) {
         return peer;
     }
     let entries = headers
@@ -808,7 +809,7 @@ pub fn forwarded_client(
         .collect::<Vec<_>>();
     for entry in entries.iter().rev() {
         match entry.trim().parse::<std::net::IpAddr>() {
-            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) if is_trusted(ip) => continue,
             Ok(ip) => return ip,
             Err(_) => break,
         }
@@ -819,7 +820,7 @@ pub fn forwarded_client(
 /// Puts the request's real client ([`forwarded_client`]) where the rate limits and the
 /// login throttle read it, when the cloud has trusted proxies.
 async fn real_client(
-    axum::extract::State(trusted): axum::extract::State<Arc<[std::net::IpAddr]>>,
+    axum::extract::State(trusted): axum::extract::State<Arc<[crate::config::Network]>>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -897,7 +898,7 @@ mod tests {
             }
             h
         };
-        let trusted = [balancer, ip("10.0.0.6")];
+        let trusted = ["10.0.0.5".parse().unwrap(), "10.0.0.6/31".parse().unwrap()];
         // A device's own header claims another address; the balancer appended the real one.
         let h = headers(&["198.51.100.1, 203.0.113.7"]);
         assert_eq!(forwarded_client(balancer, &h, &trusted), device);

@@ -984,12 +984,17 @@ impl Storage for Postgres {
         if days.is_empty() {
             return Ok(0);
         }
-        let client = self.client().await?;
+        let mut client = self.client().await?;
         let facts = days
             .iter()
             .map(|d| serde_json::to_string(&d.facts))
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        let kept = client
+        // Kept facts are computed again from the tickets whenever they are missing, so
+        // this commit need not wait for the disk: a crash loses a cache, nothing else.
+        let tx = client.transaction().await?;
+        tx.batch_execute("SET LOCAL synchronous_commit TO OFF")
+            .await?;
+        let kept = tx
             .execute(
                 "INSERT INTO report_days (clinic_id, day, gen, basis, facts)
                      SELECT $1, day, gen, $2, facts
@@ -1006,6 +1011,7 @@ impl Storage for Postgres {
                 ],
             )
             .await?;
+        tx.commit().await?;
         Ok(kept as usize)
     }
 
