@@ -5,7 +5,7 @@
 //! replica acknowledged is lost, no label number is handed out twice, and no device
 //! sees a failure that its retries did not get past.
 
-use crate::util::free_port;
+use crate::util::{Cloud, free_port};
 use medicloud_core::domain::ServiceCode;
 use medicloud_core::event::Event;
 use medicloud_core::ids::{ClinicId, DeviceId};
@@ -13,7 +13,6 @@ use medicloud_sync::exchange::{self, SyncRequest, SyncResponse};
 use medicloud_sync::log::VersionVector;
 use medicloud_sync::wire::{self, Block, ReserveRequest};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::net::IpAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -29,7 +28,7 @@ const PER_ROUND: usize = 4;
 struct Replica {
     port: u16,
     database: String,
-    child: Option<Child>,
+    cloud: Option<Cloud>,
 }
 
 impl Replica {
@@ -37,7 +36,7 @@ impl Replica {
         let mut r = Replica {
             port: free_port(),
             database: database.to_owned(),
-            child: None,
+            cloud: None,
         };
         r.restart();
         r
@@ -45,33 +44,23 @@ impl Replica {
 
     fn restart(&mut self) {
         let listen = format!("127.0.0.1:{}", self.port);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_medicloud"))
-            .args(["cloud", "--database", &self.database, "--listen", &listen])
-            .args(["--trusted-proxy", "127.0.0.1"])
-            .env("MEDICLOUD_CLOUD_ADMIN_TOKEN", ADMIN)
-            .env("MEDICLOUD_CLOUD_HQ_KEY_SECRET", "replicas-key-secret")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let line = lines.next().unwrap().unwrap();
-        assert!(line.starts_with("Medicloud cloud listening on"), "{line}");
-        std::thread::spawn(move || lines.for_each(drop));
-        self.child = Some(child);
+        let env = [
+            ("MEDICLOUD_CLOUD_ADMIN_TOKEN", ADMIN),
+            ("MEDICLOUD_CLOUD_HQ_KEY_SECRET", "replicas-key-secret"),
+        ];
+        let extra = ["--trusted-proxy", "127.0.0.1"];
+        self.cloud = Some(Cloud::start_env(&self.database, &listen, &extra, &env));
     }
 
     /// `kill -9`: no goodbye, connections cut mid-request.
     fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().unwrap();
-            child.wait().unwrap();
-        }
+        drop(self.cloud.take()); // a `Cloud` is killed when dropped
     }
 
     /// `SIGTERM`, as an orchestrator stops a replica, and waits for it to end.
     fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
+        if let Some(mut cloud) = self.cloud.take() {
+            let child = &mut cloud.0;
             let pid = child.id().to_string();
             Command::new("kill").args(["-TERM", &pid]).status().unwrap();
             child.wait().unwrap();
@@ -80,12 +69,6 @@ impl Replica {
 
     fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
-    }
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        self.kill();
     }
 }
 

@@ -220,10 +220,16 @@ impl Cloud {
 
     /// Starts a cloud with extra arguments (`--tls-cert`, `--tls-key`).
     pub fn start_with(database: &str, listen: &str, extra: &[&str]) -> Self {
+        Self::start_env(database, listen, extra, &[])
+    }
+
+    /// Starts a cloud with extra arguments and environment variables.
+    pub fn start_env(database: &str, listen: &str, extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_medicloud"))
             .args(["cloud", "--database", database, "--listen", listen])
             .args(extra)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
