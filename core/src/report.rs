@@ -78,7 +78,7 @@ use crate::appointment::AppointmentState;
 use crate::domain::{CounterId, Service, ServiceCode, StaffUser, StepId};
 use crate::event::Actor;
 use crate::ids::UserId;
-use crate::ids::VisitId;
+use crate::ids::{TicketId, VisitId};
 use crate::ticket::{AppointmentSlot, FinishedStep, Ticket, TicketStatus};
 use crate::validate::{Rule, ValidationError};
 use chrono::NaiveDate;
@@ -158,6 +158,9 @@ pub struct ReportIssue {
     /// The wait estimated when it was issued.
     #[serde(default)]
     pub estimated_wait_seconds: Option<u32>,
+    /// The ticket whose transfer issued it, if one did.
+    #[serde(default)]
+    pub transferred_from: Option<TicketId>,
 }
 
 impl From<&Ticket> for ReportTicket {
@@ -169,6 +172,7 @@ impl From<&Ticket> for ReportTicket {
                 visit: t.issue.visit,
                 appointment: t.issue.appointment,
                 estimated_wait_seconds: t.issue.estimated_wait_seconds,
+                transferred_from: t.issue.transferred_from,
             },
             status: t.status,
             counter: t.counter.clone(),

@@ -42,9 +42,14 @@ pub struct Facts {
     staff: BTreeMap<UserId, Mean>,
     /// Tickets issued per local weekday (Monday first) and hour: `weekday * 24 + hour`.
     hours: Vec<u32>,
-    /// The visits, sorted, each once.
+    /// How many visits the tickets are of (each counted once).
+    visits: u32,
+    /// The visits of those that are transfer chains (a ticket transferred on, or one
+    /// issued by a transfer), sorted, each once: the only visits that can have tickets
+    /// of more than one day (a transfer after midnight), so the only ones a merge must
+    /// not count twice.
     #[serde(with = "visit_list")]
-    visits: Vec<VisitId>,
+    chains: Vec<VisitId>,
     /// The sum of the estimate's absolute errors, in seconds, and of how many tickets.
     estimate_error: i64,
     estimate_samples: u32,
@@ -104,11 +109,19 @@ impl Facts {
             hours: vec![0; 7 * 24],
             ..Facts::default()
         };
+        let mut visits = Vec::new();
         for t in tickets {
             f.add(t, time_zone);
+            visits.push(t.issue.visit);
+            if t.status == TicketStatus::Transferred || t.issue.transferred_from.is_some() {
+                f.chains.push(t.issue.visit);
+            }
         }
-        f.visits.sort_unstable();
-        f.visits.dedup();
+        visits.sort_unstable();
+        visits.dedup();
+        f.visits = visits.len() as u32;
+        f.chains.sort_unstable();
+        f.chains.dedup();
         f.checked_in.sort_unstable();
         f.checked_in.dedup();
         f
@@ -158,7 +171,6 @@ impl Facts {
             let weekday = at.weekday().num_days_from_monday() as usize;
             self.hours[weekday * 24 + at.hour() as usize] += 1;
         }
-        self.visits.push(t.issue.visit);
         if let (Some(estimate), Some(wait)) = (t.issue.estimated_wait_seconds, wait) {
             self.estimate_error += (i64::from(estimate) - wait).abs();
             self.estimate_samples += 1;
@@ -194,7 +206,37 @@ impl Facts {
         for (mine, n) in self.hours.iter_mut().zip(other.hours) {
             *mine += n;
         }
-        self.visits.extend(other.visits);
+        // A chain with tickets on both sides was counted on each.
+        let (mine, theirs) = (std::mem::take(&mut self.chains), other.chains);
+        let (mut i, mut j) = (0, 0);
+        let mut chains = Vec::with_capacity(mine.len() + theirs.len());
+        let mut shared = 0;
+        while i < mine.len() || j < theirs.len() {
+            let next = match (mine.get(i), theirs.get(j)) {
+                (Some(a), Some(b)) if a == b => {
+                    shared += 1;
+                    j += 1;
+                    i += 1;
+                    *a
+                }
+                (Some(a), Some(b)) if a < b => {
+                    i += 1;
+                    *a
+                }
+                (Some(a), None) => {
+                    i += 1;
+                    *a
+                }
+                (_, Some(b)) => {
+                    j += 1;
+                    *b
+                }
+                (None, None) => unreachable!("the loop's condition"),
+            };
+            chains.push(next);
+        }
+        self.chains = chains;
+        self.visits = self.visits + other.visits - shared;
         self.estimate_error += other.estimate_error;
         self.estimate_samples += other.estimate_samples;
         self.checked_in.extend(other.checked_in);
@@ -267,8 +309,6 @@ impl Facts {
         let by_hour = (0..24)
             .map(|hour| heat_map.iter().map(|day| day[hour]).sum())
             .collect();
-        self.visits.sort_unstable();
-        self.visits.dedup();
         self.checked_in.sort_unstable();
         self.checked_in.dedup();
         let staff_names: BTreeMap<UserId, &str> =
@@ -284,7 +324,7 @@ impl Facts {
                 None,
             ),
             per_step,
-            visits: self.visits.len() as u32,
+            visits: self.visits,
             by_hour,
             heat_map,
             per_counter: self
@@ -461,8 +501,8 @@ mod pairs {
     }
 }
 
-/// Visits kept as one string of their ids' 32 hex digits each: a day's few hundred
-/// visits take a third of the room of a list of quoted ids, and read back as fast.
+/// Visits kept as one string of their ids' 32 hex digits each: a third of the room of a
+/// list of quoted ids, read back as fast.
 mod visit_list {
     use crate::ids::VisitId;
     use serde::de::Error;

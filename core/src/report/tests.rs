@@ -555,9 +555,15 @@ fn facts_kept_per_day_make_the_same_report_as_every_ticket_at_once() {
             tickets.push(t);
         }
     }
+    // Transferred at 23:40 on the first day; the next service's ticket is of the next.
     let night = VisitId(Uuid::from_u128(77));
     for (d, hm) in [(days[0], "23:40"), (days[1], "00:10")] {
         let mut t = h.tickets[0].clone();
+        if d == days[0] {
+            t.status = TicketStatus::Transferred;
+        } else {
+            t.issue.transferred_from = Some(TicketId(Uuid::from_u128(76)));
+        }
         t.issue.day = d;
         t.issue.visit = night;
         t.issued_at_ms = at(hm) + (d - day()).num_days() * 86_400_000;
