@@ -5,7 +5,8 @@ import { useCallback, useEffect, useState } from "react";
 import { api, queryString } from "../api/client";
 import type { AuditFilter, AuditRow, DeviceView, StaffView } from "../api/types";
 import type { Key } from "../lib/i18n";
-import { actionWords, changeWords, COMMON_ACTIONS } from "./auditWords";
+import { AuditOutcome, AuditSubject, isBadOutcome } from "./AuditCells";
+import { actionWords, COMMON_ACTIONS } from "./auditWords";
 import { roleWords } from "./common";
 
 const OTHER = "__other";
@@ -175,8 +176,7 @@ export function AuditTrail(props: {
               </thead>
               <tbody>
                 {rows.map((r) => {
-                  const bad = r.outcome === "denied" || r.outcome === "failed";
-                  const outcomeKey = (["ok", "denied", "failed"].includes(r.outcome) ? `outcome_${r.outcome}` : null) as Key | null;
+                  const bad = isBadOutcome(r.outcome);
                   return (
                     <tr key={`${r.device}-${r.seq}`} className={bad ? "audit-bad" : undefined} data-action={r.action} data-outcome={r.outcome}>
                       <td className="nowrap">{when.format(new Date(r.at_ms))}</td>
@@ -185,14 +185,11 @@ export function AuditTrail(props: {
                         {actionWords(r.action, t)} <code className="muted small-code">{r.action}</code>
                       </td>
                       <td data-testid="audit-subject">
-                        {r.subject ?? (r.changes.length ? "" : "—")}
-                        {r.changes.length > 0 && <span className="muted">{`${r.subject ? ": " : ""}${r.changes.map((c) => changeWords(c, t)).join(", ")}`}</span>}
+                        <AuditSubject row={r} t={t} />
                       </td>
                       <td>{r.patient ? <code className="small-code">{r.patient}</code> : "—"}</td>
                       <td>
-                        <span className={bad ? "pill bad" : "pill ok"}>
-                          <span aria-hidden="true">{bad ? "✕" : "✓"}</span> {outcomeKey ? t(outcomeKey) : r.outcome}
-                        </span>
+                        <AuditOutcome outcome={r.outcome} t={t} />
                       </td>
                     </tr>
                   );

@@ -6,7 +6,8 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { hqApi, type HqAuditClinic, type HqAuditRow } from "../../api/hq";
 import type { Key } from "../../lib/i18n";
-import { actionWords, changeWords, COMMON_ACTIONS } from "../auditWords";
+import { AuditOutcome, AuditSubject, isBadOutcome } from "../AuditCells";
+import { actionWords, COMMON_ACTIONS } from "../auditWords";
 
 /** Rows asked for at first and added by each "load more". */
 export const AUDIT_PAGE = 200;
@@ -143,8 +144,7 @@ export function HqAudit({
               </thead>
               <tbody>
                 {rows.map((r) => {
-                  const bad = r.outcome === "denied" || r.outcome === "failed";
-                  const outcomeKey = (["ok", "denied", "failed"].includes(r.outcome) ? `outcome_${r.outcome}` : null) as Key | null;
+                  const bad = isBadOutcome(r.outcome);
                   return (
                     <tr key={`${r.clinic}-${r.device}-${r.seq}`} className={bad ? "audit-bad" : undefined} data-action={r.action} data-outcome={r.outcome}>
                       <td className="nowrap">{when(r)}</td>
@@ -154,14 +154,11 @@ export function HqAudit({
                         {actionWords(r.action, t)} <code className="muted small-code">{r.action}</code>
                       </td>
                       <td data-testid="hq-audit-subject">
-                        {r.subject ?? (r.changes.length ? "" : "—")}
-                        {r.changes.length > 0 && <span className="muted">{`${r.subject ? ": " : ""}${r.changes.map((c) => changeWords(c, t)).join(", ")}`}</span>}
+                        <AuditSubject row={r} t={t} />
                       </td>
                       <td>{r.patient ? <code className="small-code">{r.patient}</code> : "—"}</td>
                       <td>
-                        <span className={bad ? "pill bad" : "pill ok"}>
-                          <span aria-hidden="true">{bad ? "✕" : "✓"}</span> {outcomeKey ? t(outcomeKey) : r.outcome}
-                        </span>
+                        <AuditOutcome outcome={r.outcome} t={t} />
                       </td>
                     </tr>
                   );
