@@ -308,12 +308,6 @@ pub fn settings_row(event: &Event) -> Result<Option<(String, i64, String, i64)>>
     )))
 }
 
-/// A stored service day (`YYYY-MM-DD`).
-pub fn parse_day(day: &str) -> Result<chrono::NaiveDate> {
-    day.parse()
-        .map_err(|_| StorageError::Corrupt(format!("a stored day: {day}")))
-}
-
 /// A clinic's time zone from its stored settings (`clinic_settings.body`), or the
 /// default when none arrived or the zone is unknown.
 pub fn time_zone(settings: Option<&str>) -> chrono_tz::Tz {

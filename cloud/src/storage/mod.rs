@@ -30,7 +30,7 @@ use crate::projection::{Configuration, ProjectedAppointment};
 use chrono::NaiveDate;
 use medicloud_core::audit::{Answers, Lookups};
 use medicloud_core::domain::{Clinic, StaffUser};
-use medicloud_core::event::{Actor, Event, Stamp};
+use medicloud_core::event::{Actor, Entity, Event, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_core::report::{DayFacts, ReportSource};
 use medicloud_core::ticket::Ticket;
@@ -491,8 +491,8 @@ pub(crate) fn newest_first(mut events: Vec<Event>, limit: usize) -> Vec<Event> {
 pub(crate) fn actor_entity(actor: &Actor) -> Option<String> {
     match actor {
         Actor::System => None,
-        Actor::Staff(id) => Some(format!("staff/{id}")),
-        Actor::Device(id) => Some(format!("device/{id}")),
+        Actor::Staff(id) => Some(Entity::Staff(*id).to_string()),
+        Actor::Device(id) => Some(Entity::Device(*id).to_string()),
     }
 }
 
@@ -506,6 +506,12 @@ pub(crate) fn actor_name(actor: &Actor, body: &str) -> Result<Option<String>> {
         },
         Actor::System => None,
     })
+}
+
+/// `text` read back as a `T`; what it was (`what`) names it when it is not one.
+pub(crate) fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T> {
+    text.parse()
+        .map_err(|_| StorageError::Corrupt(format!("{what} {text:?}")))
 }
 
 /// The embedded migrations of one engine, in order.

@@ -7,7 +7,7 @@
 
 use super::{
     BACKFILL_CHUNK, ClinicEntry, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations,
-    RECORDS_MIGRATION, Result, Storage, StorageError, TrailKey,
+    RECORDS_MIGRATION, Result, Storage, StorageError, TrailKey, parse,
 };
 use crate::hq::live::Notice;
 use crate::overview::{ClinicFacts, ClinicOverview, DeviceSeen, StatusCount};
@@ -17,7 +17,7 @@ use crdts::{CmRDT, Dot};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
 use medicloud_core::audit::{Answers, Lookups};
 use medicloud_core::domain::{Clinic, Counter};
-use medicloud_core::event::{Actor, Event, Stamp};
+use medicloud_core::event::{Actor, Entity, Event, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_core::report::{DayFacts, Facts, ReportSource};
 use medicloud_core::ticket::{Ticket, TicketStatus};
@@ -397,11 +397,6 @@ async fn clinic_facts(
             })
         })
         .collect()
-}
-
-fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T> {
-    text.parse()
-        .map_err(|_| StorageError::Corrupt(format!("{what} {text:?}")))
 }
 
 fn pool_error(e: impl std::fmt::Display) -> StorageError {
@@ -932,7 +927,7 @@ impl Storage for Postgres {
             .await?;
         let (mut kept, mut generations) = (Vec::new(), BTreeMap::new());
         for row in &rows {
-            generations.insert(projection::parse_day(row.get(0))?, row.get(1));
+            generations.insert(parse(row.get::<_, &str>(0), "report day")?, row.get(1));
             if let Some(facts) = row.get::<_, Option<&str>>(2) {
                 kept.push(serde_json::from_str(facts)?);
             }
@@ -1166,7 +1161,7 @@ impl Storage for Postgres {
             let entities: Vec<String> = lookups
                 .counters
                 .iter()
-                .map(|c| format!("counter/{c}"))
+                .map(|c| Entity::Counter(c.clone()).to_string())
                 .collect();
             let rows = client
                 .query(
@@ -1217,10 +1212,13 @@ impl Storage for Postgres {
             .into_iter()
             .filter_map(|a| super::actor_entity(&a).map(|e| (e, a)))
             .collect();
-        let (staff, devices): (Vec<String>, Vec<String>) = by_entity
-            .keys()
-            .cloned()
-            .partition(|e| e.starts_with("staff/"));
+        let (mut staff, mut devices) = (Vec::new(), Vec::new());
+        for (entity, actor) in &by_entity {
+            match actor {
+                Actor::Staff(_) => staff.push(entity.clone()),
+                _ => devices.push(entity.clone()),
+            }
+        }
         // Two statements for the page: the accounts' records, the devices' latest events.
         let mut rows = client
             .query(

@@ -5,7 +5,7 @@
 
 use super::{
     BACKFILL_CHUNK, ClinicEntry, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations,
-    RECORDS_MIGRATION, Result, Storage, StorageError, TrailKey,
+    RECORDS_MIGRATION, Result, Storage, StorageError, TrailKey, parse,
 };
 use crate::overview::{ClinicFacts, ClinicOverview, DeviceSeen, StatusCount};
 use crate::projection::{self, Configuration, ProjectedAppointment, Touched};
@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use crdts::{CmRDT, Dot};
 use medicloud_core::audit::{Answers, Lookups};
 use medicloud_core::domain::{Clinic, Counter};
-use medicloud_core::event::{Actor, Event, Stamp};
+use medicloud_core::event::{Actor, Entity, Event, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_core::report::{DayFacts, Facts, ReportSource};
 use medicloud_core::ticket::{Ticket, TicketStatus};
@@ -320,11 +320,6 @@ impl std::fmt::Debug for Sqlite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Sqlite")
     }
-}
-
-fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T> {
-    text.parse()
-        .map_err(|_| StorageError::Corrupt(format!("{what} {text:?}")))
 }
 
 fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, u32, bool)> {
@@ -796,7 +791,7 @@ impl Storage for Sqlite {
                 let mut rows = stmt.query(params![clinic, from, to, basis])?;
                 while let Some(row) = rows.next()? {
                     let day: String = row.get(0)?;
-                    generations.insert(projection::parse_day(&day)?, row.get(1)?);
+                    generations.insert(parse(&day, "report day")?, row.get(1)?);
                     let facts = row.get_ref(2)?.as_str_or_null();
                     if let Some(facts) = facts.map_err(|e| StorageError::Corrupt(e.to_string()))? {
                         kept.push(serde_json::from_str(facts)?);
@@ -1018,7 +1013,10 @@ impl Storage for Sqlite {
                 .prepare_cached("SELECT body FROM records WHERE clinic_id = ?1 AND entity = ?2")?;
             for counter in lookups.counters {
                 let body: Option<String> = stmt
-                    .query_row(params![clinic, format!("counter/{counter}")], |r| r.get(0))
+                    .query_row(
+                        params![clinic, Entity::Counter(counter.clone()).to_string()],
+                        |r| r.get(0),
+                    )
                     .optional()?;
                 if let Some(body) = body {
                     let name = serde_json::from_str::<Counter>(&body)?.name;
