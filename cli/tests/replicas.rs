@@ -127,6 +127,21 @@ struct Device {
     client: reqwest::Client,
 }
 
+impl Device {
+    /// A sync request of this device to `path` through `base`.
+    fn post(
+        &self,
+        base: &str,
+        path: &str,
+        body: &impl serde::Serialize,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .post(format!("{base}{path}"))
+            .bearer_auth(&self.secret)
+            .json(body)
+    }
+}
+
 /// What a device's run saw.
 #[derive(Default)]
 struct Seen {
@@ -137,11 +152,11 @@ struct Seen {
 }
 
 /// Sends `request` until a 2xx answer (a connection cut or a 5xx is tried again, 50
-/// times at most, 200 ms apart); the answer's JSON, or the last failure.
-async fn until_accepted(
+/// times at most, 200 ms apart); the answer read as a `T`, or the last failure.
+async fn until_accepted<T: serde::de::DeserializeOwned>(
     seen: &mut Seen,
     request: impl Fn() -> reqwest::RequestBuilder,
-) -> Result<Value, String> {
+) -> Result<T, String> {
     let mut last = String::new();
     for attempt in 0..50 {
         if attempt > 0 {
@@ -218,15 +233,9 @@ async fn run(device: Device, base: String, events: Arc<Vec<Event>>, stop: Arc<At
                 count: 5,
                 device: None,
             };
-            let got = until_accepted(&mut seen, || {
-                device
-                    .client
-                    .post(format!("{base}{}", wire::RESERVE))
-                    .bearer_auth(&device.secret)
-                    .json(&reserve)
-            })
-            .await;
-            match got.and_then(|v| serde_json::from_value::<Block>(v).map_err(|e| e.to_string())) {
+            let got: Result<Block, _> =
+                until_accepted(&mut seen, || device.post(&base, wire::RESERVE, &reserve)).await;
+            match got {
                 Ok(block) => seen.blocks.push(block),
                 Err(e) => seen.failures.push(format!("reserve: {e}")),
             }
