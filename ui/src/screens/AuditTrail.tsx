@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from "react";
 import { api, queryString } from "../api/client";
 import type { AuditFilter, AuditRow, DeviceView, StaffView } from "../api/types";
 import type { Key } from "../lib/i18n";
+import { useNewest } from "../lib/newest";
 import { AuditOutcome, AuditSubject, isBadOutcome } from "./AuditCells";
 import { actionWords, COMMON_ACTIONS } from "./auditWords";
 import { roleWords } from "./common";
@@ -62,9 +63,14 @@ export function AuditTrail(props: {
   const [form, setForm] = useState<AuditForm>(EMPTY_FORM);
   const [applied, setApplied] = useState<AuditForm>(EMPTY_FORM);
   const [rows, setRows] = useState<AuditRow[] | null>(null);
+  const newest = useNewest();
   const load = useCallback(() => {
-    api("GET", "/api/v1/audit", { token, query: auditFilter(applied, timeZone) }).then(setRows, fail);
-  }, [applied, timeZone, token, fail]);
+    const current = newest();
+    api("GET", "/api/v1/audit", { token, query: auditFilter(applied, timeZone) }).then(
+      (got) => current() && setRows(got),
+      (e) => current() && fail(e),
+    );
+  }, [applied, timeZone, token, fail, newest]);
   useEffect(load, [load]);
 
   const when = new Intl.DateTimeFormat(lang === "id" ? "id-ID" : "en-GB", { timeZone, day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });

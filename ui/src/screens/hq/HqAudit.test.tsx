@@ -114,6 +114,34 @@ test("the clinic and action filters go to the cloud, and load more asks for the 
   expect(screen.queryByTestId("hq-audit-more")).toBeNull();
 });
 
+test("an answer overtaken by a newer filter is dropped: the rows are the newest filter's", async () => {
+  // The first answers (every action) are held until the filtered one has landed.
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  cloud({
+    "GET /hq/v1/me": { body: { username: "audit", role: "auditor", clinics: [] } },
+    "GET /hq/v1/audit/clinics": { body: clinics },
+    "GET /hq/v1/audit": async (s) => {
+      const action = new URLSearchParams(s.url.split("?")[1]).get("action");
+      if (action) return { body: rows.filter((r) => r.action === action) };
+      await held;
+      return { body: rows };
+    },
+  });
+  render(<Hq />);
+  await screen.findByTestId("hq-audit-action");
+  fireEvent.change(screen.getByTestId("hq-audit-action"), { target: { value: "staff_set" } });
+  await vi.waitFor(() => expect(screen.getAllByTestId("hq-audit-subject").map((c) => c.textContent)).toEqual([`doctor: ${id.chg_disabled}`]));
+  await act(async () => {
+    release();
+    // Long enough for the held answer to come back and be read.
+    await new Promise((r) => setTimeout(r, 50));
+  });
+  const lines = within(screen.getByTestId("hq-audit-rows")).getAllByRole("row").slice(1);
+  expect(lines.map((l) => l.getAttribute("data-action"))).toEqual(["staff_set"]);
+  expect((screen.getByTestId("hq-audit-refresh") as HTMLButtonElement).disabled).toBe(false);
+});
+
 test("the chain's admin reaches the trail from its header, in English too", async () => {
   theCloud("chain_admin", () => []);
   render(<Hq />);

@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { hqApi, type HqAuditClinic, type HqAuditRow } from "../../api/hq";
 import type { Key } from "../../lib/i18n";
+import { useNewest } from "../../lib/newest";
 import { AuditOutcome, AuditSubject, isBadOutcome } from "../AuditCells";
 import { actionWords, COMMON_ACTIONS } from "../auditWords";
 
@@ -47,18 +48,24 @@ export function HqAudit({
   useEffect(() => {
     hqApi.auditClinics().then(setClinics, fail);
   }, [fail]);
+  const newest = useNewest();
   const page = useCallback(
     (after: HqAuditRow | undefined) => {
+      const current = newest();
       setBusy(true);
       hqApi
         .audit({ clinic: clinic ?? undefined, action: action || undefined, limit: AUDIT_PAGE, before: after && `${after.device}:${after.seq}` })
-        .then((got) => {
-          setRows((shown) => (after && shown ? [...shown, ...got] : got));
-          setFull(got.length === AUDIT_PAGE);
-        }, fail)
-        .finally(() => setBusy(false));
+        .then(
+          (got) => {
+            if (!current()) return;
+            setRows((shown) => (after && shown ? [...shown, ...got] : got));
+            setFull(got.length === AUDIT_PAGE);
+          },
+          (e) => current() && fail(e),
+        )
+        .finally(() => current() && setBusy(false));
     },
-    [clinic, action, fail],
+    [clinic, action, fail, newest],
   );
   const load = useCallback(() => page(undefined), [page]);
   useEffect(load, [load]);

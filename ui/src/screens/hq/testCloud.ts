@@ -10,7 +10,8 @@ export interface Sent {
 }
 
 type Answer = { status?: number; body?: unknown; headers?: Record<string, string>; blob?: string };
-export type Routes = Record<string, Answer | ((sent: Sent) => Answer)>;
+/** A route answers at once, or later (a promise) when a test orders the answers. */
+export type Routes = Record<string, Answer | ((sent: Sent) => Answer | Promise<Answer>)>;
 
 /** Stubs fetch with `routes` (keyed `METHOD /path`, the query left out); returns the requests. */
 export function cloud(routes: Routes): Sent[] {
@@ -22,7 +23,7 @@ export function cloud(routes: Routes): Sent[] {
       sent.push(s);
       const route = routes[`${s.method} ${url.split("?")[0]}`];
       if (!route) return new Response(JSON.stringify({ code: "not_found", message: "no such route" }), { status: 404 });
-      const a = typeof route === "function" ? route(s) : route;
+      const a = typeof route === "function" ? await route(s) : route;
       const body = a.blob ?? (a.body === undefined ? "" : JSON.stringify(a.body));
       return new Response(a.status === 204 ? null : body, { status: a.status ?? 200, headers: a.headers });
     }),
