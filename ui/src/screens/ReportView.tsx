@@ -11,6 +11,7 @@ import type { ReportSummary, ServiceFigures } from "../api/types";
 import { dayIn } from "../lib/clinicTime";
 import { errorText } from "../lib/errors";
 import type { Key } from "../lib/i18n";
+import { useNewest } from "../lib/newest";
 
 /** `seconds` as people read a wait: `45 dtk`, `12 mnt`, `1 j 05 mnt` (`45 s`, `12 min`, `1 h 05 min`). */
 export function duration(seconds: number | null | undefined, lang: "id" | "en"): string {
@@ -173,13 +174,19 @@ export function ReportView({
   const [report, setReport] = useState<ReportSummary | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<"csv" | "xlsx" | null>(null);
+  const newest = useNewest();
   const load = useCallback(() => {
+    const current = newest();
     setError(null);
-    source.summary(from, to).then(setReport, (e: ApiError) => {
-      if (e.status === 422) setError(e.message);
-      else fail(e);
-    });
-  }, [source, from, to, fail]);
+    source.summary(from, to).then(
+      (got) => current() && setReport(got),
+      (e: ApiError) => {
+        if (!current()) return;
+        if (e.status === 422) setError(e.message);
+        else fail(e);
+      },
+    );
+  }, [source, from, to, fail, newest]);
   useEffect(load, [load]);
   // Another clinic's figures are not this one's, even for a moment.
   useEffect(() => setReport(null), [source]);

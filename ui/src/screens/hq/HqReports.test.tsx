@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, within } from "@testing-library/react";
 import type { ReportSummary, ServiceFigures } from "../../api/types";
 import { catalogue } from "../../lib/i18n";
 import { Hq } from "./Hq";
@@ -112,4 +112,34 @@ test("another clinic picked: its report, and the address says which", async () =
   await vi.waitFor(() => expect(query(sent.filter((s) => s.url.startsWith("/hq/v1/reports/summary?")).at(-1)!.url).clinic).toBe(CLINIC_A));
   expect(window.location.search).toBe(`?clinic=${CLINIC_A}`);
   expect(screen.getByRole("link", { name: id.reports }).getAttribute("aria-current")).toBe("page");
+});
+
+test("a clinic's report still on the way when another clinic is picked never replaces the one picked", async () => {
+  history.replaceState(null, "", `/hq/reports?clinic=${CLINIC_B}`);
+  // Makassar's answer is held until Jakarta's has been shown.
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  const makassar = { ...summary, time_zone: "Asia/Makassar", per_service: [figures({ issued: 99 })] };
+  cloud({
+    "GET /hq/v1/me": { body: { username: "hq-admin", role: "chain_admin", clinics: [] } },
+    "GET /hq/v1/clinics": { body: [overview(CLINIC_A, "Klinik Sehat Sentosa"), overview(CLINIC_B, "Klinik Bahagia Makassar", { time_zone: "Asia/Makassar" })] },
+    [`GET /hq/v1/clinics/${CLINIC_A}/configuration`]: { body: { services: [], counters: [] } },
+    [`GET /hq/v1/clinics/${CLINIC_B}/configuration`]: { body: { services: [], counters: [] } },
+    "GET /hq/v1/reports/summary": async (s) => {
+      if (query(s.url).clinic === CLINIC_A) return { body: summary };
+      await held;
+      return { body: makassar };
+    },
+  });
+  render(<Hq />);
+  await screen.findByTestId("report-clinic");
+  fireEvent.change(screen.getByTestId("report-clinic"), { target: { value: CLINIC_A } });
+  const issued = async () => within(await screen.findByTestId("report-row-A")).getAllByRole("cell")[0].textContent;
+  expect(await issued()).toBe("12");
+  await act(async () => {
+    release();
+    // Long enough for the held answer to come back and be read.
+    await new Promise((r) => setTimeout(r, 50));
+  });
+  expect(await issued()).toBe("12");
 });
