@@ -1,13 +1,15 @@
 //! The node's SQLite store: the event log and the projections derived from it.
 //!
-//! Every change goes through [`Store::write`]: one immediate transaction that appends
-//! this device's events, folds them into the projections and commits with a full fsync
-//! (WAL, `synchronous=FULL`) before anything is returned to a caller. Reads use their own
+//! Every change goes through [`Store::write`]: it appends this device's events and folds
+//! them into the projections in a transaction committed with a full fsync (WAL,
+//! `synchronous=FULL`) before anything is returned to a caller. Writes that arrive
+//! together share one commit ([`group`]), each answered only after it. Reads use their own
 //! connection, so a reader never waits for the writer. The file is encrypted (SQLCipher,
 //! see [`crypt`]) with a key kept outside it.
 
 pub mod audit;
 pub mod crypt;
+mod group;
 pub mod keyfile;
 pub mod labels;
 mod migrate;
@@ -24,7 +26,7 @@ use medicloud_core::event::{Actor, Event, EventBody, EventId, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_core::labels::service_day;
 use medicloud_sync::hlc::{CorrectedTime, Hlc, TimeSource};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -39,7 +41,7 @@ pub struct Identity {
 
 /// The node's database.
 pub struct Store {
-    writer: Mutex<Connection>,
+    writer: group::GroupCommit,
     readers: Vec<Mutex<Connection>>,
     hlc: Hlc,
     time: Arc<CorrectedTime>,
@@ -127,7 +129,7 @@ impl Store {
             })
             .collect::<Result<_>>()?;
         Ok(Self {
-            writer: Mutex::new(writer),
+            writer: group::GroupCommit::new(writer),
             readers,
             hlc: Hlc::new(restored, Hlc::DEFAULT_MAX_DRIFT_MS),
             time: Arc::new(CorrectedTime::new(time, 0)),
@@ -240,24 +242,31 @@ impl Store {
         Ok(service_day(self.now_ms(), query::time_zone(conn)?))
     }
 
-    /// Runs `f` in one write transaction and commits it durably. Returns what `f`
-    /// returned and the events it appended (for live updates). If `f` fails, nothing
+    /// Runs `f` as one write and commits it durably (with the writes that arrived with
+    /// it, see [`group`]). Returns what `f` returned and the events it appended (for
+    /// live updates) once they are durable. If `f` or the commit fails, nothing of `f`
     /// is stored.
     pub fn write<T>(
         &self,
         f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
     ) -> Result<(T, Vec<Event>)> {
-        let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let pending = self.writer.begin()?;
         let mut writer = Writer {
-            tx,
+            tx: &pending,
             store: self,
             appended: Vec::new(),
         };
-        let value = f(&mut writer)?;
-        let Writer { tx, appended, .. } = writer;
-        tx.commit()?;
-        Ok((value, appended))
+        match f(&mut writer) {
+            Ok(value) => {
+                let appended = writer.appended;
+                pending.commit()?;
+                Ok((value, appended))
+            }
+            Err(e) => {
+                pending.abandon(&e);
+                Err(e)
+            }
+        }
     }
 
     /// Runs `f` on a free read connection (waiting for one if all are busy).
@@ -271,18 +280,18 @@ impl Store {
     }
 }
 
-/// An open write transaction.
+/// A write in progress.
 #[allow(missing_debug_implementations)]
 pub struct Writer<'a> {
-    tx: Transaction<'a>,
+    tx: &'a Connection,
     store: &'a Store,
     appended: Vec<Event>,
 }
 
 impl Writer<'_> {
-    /// The transaction, for reads that must see this transaction's own writes.
+    /// The connection, for reads that must see this write's own changes.
     pub fn conn(&self) -> &Connection {
-        &self.tx
+        self.tx
     }
 
     /// This node's identity.
@@ -313,14 +322,14 @@ impl Writer<'_> {
             actor,
             body,
         };
-        insert_event(&self.tx, &self.store.audit_key, &event)?;
-        project::apply(&self.tx, &event)?;
+        insert_event(self.tx, &self.store.audit_key, &event)?;
+        project::apply(self.tx, &event)?;
         self.appended.push(event.clone());
         Ok(event)
     }
 }
 
-fn insert_event(tx: &Transaction<'_>, key: &audit::AuditKey, event: &Event) -> Result<()> {
+fn insert_event(tx: &Connection, key: &audit::AuditKey, event: &Event) -> Result<()> {
     let body = serde_json::to_string(event)?;
     tx.execute(
         "INSERT INTO events (origin, seq, stamp, clinic, entity, kind, body)

@@ -8,14 +8,14 @@
 //! durable transaction: its events and the re-folded projections of every entity they
 //! touch commit together, or nothing does.
 
-use super::{Store, insert_event, lock, project};
+use super::{Store, insert_event, project};
 use crate::error::Result;
 use crdts::{CmRDT, Dot};
 use medicloud_core::event::{Entity, Event};
 use medicloud_core::ids::DeviceId;
 use medicloud_sync::ingest::{self, Batch, Heads, Held};
 use medicloud_sync::log::{Ingest, VersionVector};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeSet;
 
 impl Store {
@@ -63,8 +63,7 @@ impl Store {
     /// Returns what happened and the events newly stored (for live updates).
     pub fn ingest(&self, events: Vec<Event>) -> Result<(Ingest, Vec<Event>)> {
         let batch = Batch::new(self.identity.clinic, events);
-        let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.writer.begin()?;
         let mut heads = Heads::new();
         for origin in batch.origins() {
             let head: i64 = tx.query_row(
@@ -101,7 +100,7 @@ impl Store {
                 project::apply(&tx, event)?;
             }
         }
-        // Observed while the writer lock is held, so no local event that follows these
+        // Observed while the writer connection is held, so no local event that follows these
         // can be stamped before them.
         for event in &accepted {
             // A stamp beyond the drift bound is stored all the same; it just does not

@@ -1,4 +1,5 @@
 use super::*;
+use crate::error::Error;
 use crate::ops::{NewTicket, Node, TicketAction};
 use medicloud_core::domain::{Counter, CounterId, Service, ServiceCode};
 use medicloud_core::ids::TicketId;
@@ -247,8 +248,8 @@ fn a_late_event_refolds_its_ticket() {
     };
     node.store()
         .write(|w| {
-            insert_event(&w.tx, &w.store.audit_key, &late)?;
-            project::apply(&w.tx, &late)
+            insert_event(w.tx, &w.store.audit_key, &late)?;
+            project::apply(w.tx, &late)
         })
         .unwrap();
     let view = node.ticket_view(t.id).unwrap();
@@ -259,4 +260,169 @@ fn a_late_event_refolds_its_ticket() {
         node.ticket(TicketId(t.id.0)).unwrap().status,
         TicketStatus::Called
     );
+}
+
+/// A write's mark: a row of `node_meta` named `test-{name}`.
+fn mark(w: &Writer<'_>, name: &str) -> Result<()> {
+    w.conn().execute(
+        "INSERT INTO node_meta (key, value) VALUES (?1, 'x')",
+        [format!("test-{name}")],
+    )?;
+    Ok(())
+}
+
+/// The marks a reader sees (or, on `conn`, the writer).
+fn marks_on(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM node_meta WHERE key LIKE 'test-%'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+fn marks(store: &Store) -> i64 {
+    store.read(marks_on).unwrap()
+}
+
+/// Starts a write on another thread that marks `name` and then holds the writer
+/// connection until `release` is sent.
+fn held_write(
+    store: &Arc<Store>,
+    name: &'static str,
+    release: std::sync::mpsc::Receiver<()>,
+) -> std::thread::JoinHandle<Result<()>> {
+    let (inside, entered) = std::sync::mpsc::channel();
+    let s = store.clone();
+    let handle = std::thread::spawn(move || {
+        s.write(|w| {
+            mark(w, name)?;
+            inside.send(()).unwrap();
+            release.recv().unwrap();
+            Ok(())
+        })
+        .map(|_| ())
+    });
+    entered.recv().unwrap();
+    handle
+}
+
+/// Waits until `n` writes wait for the writer connection.
+fn until_waiting(store: &Store, n: usize) {
+    let start = std::time::Instant::now();
+    while store.writer.waiting() < n {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "writes never queued"
+        );
+        std::thread::yield_now();
+    }
+}
+
+fn store_in(dir: &Path) -> Arc<Store> {
+    let time = Arc::new(ManualTime::new(MORNING_MS));
+    Arc::new(Store::open(&dir.join("node.sqlite"), ClinicId::random(), time).unwrap())
+}
+
+#[test]
+fn writes_that_arrive_together_share_one_commit_and_none_is_seen_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path());
+    let commits = store.writer.commits();
+    let (release, held) = std::sync::mpsc::channel();
+    let first = held_write(&store, "first", held);
+    // A second write queues behind the first, which then finishes without committing.
+    let s = store.clone();
+    let second = std::thread::spawn(move || {
+        s.write(|w| {
+            // The first write's mark: seen on the writer's connection, not yet by
+            // readers, since it is not durable yet.
+            let seen = (marks_on(w.conn())?, marks(&s));
+            mark(w, "second")?;
+            Ok(seen)
+        })
+    });
+    until_waiting(&store, 1);
+    release.send(()).unwrap();
+    let ((writer_saw, reader_saw), _) = second.join().unwrap().unwrap();
+    first.join().unwrap().unwrap();
+    assert_eq!(
+        writer_saw, 1,
+        "the second write sees the first one's change"
+    );
+    assert_eq!(
+        reader_saw, 0,
+        "readers do not see a change before it is durable"
+    );
+    assert_eq!(marks(&store), 2);
+    assert_eq!(store.writer.commits(), commits + 1, "one commit for both");
+}
+
+#[test]
+fn a_failed_write_in_a_group_undoes_itself_alone_and_a_failed_commit_fails_every_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path());
+
+    // A write that fails after changing something: only its own change is undone.
+    let (release, held) = std::sync::mpsc::channel();
+    let first = held_write(&store, "first", held);
+    let s = store.clone();
+    let failing = std::thread::spawn(move || {
+        s.write(|w| -> Result<()> {
+            mark(w, "failing")?;
+            Err(Error::NotFound { what: "ticket" })
+        })
+    });
+    until_waiting(&store, 1);
+    release.send(()).unwrap();
+    assert!(matches!(
+        failing.join().unwrap(),
+        Err(Error::NotFound { .. })
+    ));
+    first.join().unwrap().unwrap();
+    assert_eq!(marks(&store), 1);
+
+    // A commit that fails (a deferred constraint the second write broke): the first
+    // write fails too, though its own part was fine, and nothing of either is stored.
+    store
+        .write(|w| {
+            w.conn().execute_batch(
+                "CREATE TABLE parent (id INTEGER PRIMARY KEY);
+                 CREATE TABLE child (parent INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);",
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let (release, held) = std::sync::mpsc::channel();
+    let first = held_write(&store, "held", held);
+    let s = store.clone();
+    let breaking = std::thread::spawn(move || {
+        s.write(|w| {
+            mark(w, "breaking")?;
+            w.conn()
+                .execute("INSERT INTO child (parent) VALUES (42)", [])?;
+            Ok(())
+        })
+        .map(|_| ())
+    });
+    until_waiting(&store, 1);
+    release.send(()).unwrap();
+    let code = |r: &Result<()>| match r {
+        Err(Error::Storage(e)) => e.sqlite_error_code(),
+        _ => None,
+    };
+    let (broke, held) = (breaking.join().unwrap(), first.join().unwrap());
+    assert_eq!(
+        code(&broke),
+        Some(rusqlite::ErrorCode::ConstraintViolation),
+        "{broke:?}"
+    );
+    assert_eq!(
+        code(&held),
+        Some(rusqlite::ErrorCode::ConstraintViolation),
+        "{held:?}"
+    );
+    assert_eq!(marks(&store), 1, "nothing of the failed group is stored");
+    // The store goes on: the next write commits alone.
+    store.write(|w| mark(w, "next")).unwrap();
+    assert_eq!(marks(&store), 2);
 }
