@@ -1,6 +1,7 @@
 //! Fault injection against the real `medicloud` processes on loopback: each scenario
 //! breaks something (a `kill -9` mid-burst, partitions, the printer, clocks, a full
-//! disk), then checks what a clinic would notice, and says what it counted.
+//! disk, the cloud's database, cloud replicas under a fleet of devices), then checks
+//! what a clinic would notice, and says what it counted.
 //!
 //! `cargo bench -p medicloud --bench faults [-- NAME…]` runs every scenario (or those
 //! whose name contains a NAME, e.g. `partitions`) and prints one line per scenario; it
@@ -12,10 +13,14 @@
 
 #[path = "faults/clock.rs"]
 mod clock;
+#[path = "../tests/cluster.rs"]
+mod cluster;
 #[path = "faults/database.rs"]
 mod database;
 #[path = "faults/disk.rs"]
 mod disk;
+#[path = "faults/fleet.rs"]
+mod fleet;
 #[path = "faults/kill9.rs"]
 mod kill9;
 #[path = "faults/partitions.rs"]
@@ -96,6 +101,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("fault.clock_chaos", |run| Box::pin(clock::run(run))),
     ("fault.disk_full", |run| Box::pin(disk::run(run))),
     ("fault.database_outage", |run| Box::pin(database::run(run))),
+    ("fault.fleet", |run| Box::pin(fleet::run(run))),
 ];
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {

@@ -8,6 +8,7 @@
 mod appointments;
 mod audit;
 mod cloud;
+mod cluster;
 mod edge;
 mod encryption;
 mod hq;
