@@ -150,7 +150,7 @@ pub struct NodeFlags {
     pub data: Option<PathBuf>,
     /// Address to serve the API and UI on; port 0: any free port [default: 0.0.0.0:8080;
     /// the demo: 127.0.0.1:8080].
-    #[arg(long, value_name = "ADDR")]
+    #[arg(long, env = "MEDICLOUD_LISTEN", value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
     /// Folder of the built web UI [default: ui/dist].
     #[arg(long, env = "MEDICLOUD_UI_DIR", value_name = "DIR")]
@@ -269,7 +269,7 @@ pub struct CloudFlags {
     #[arg(long, env = "MEDICLOUD_CLOUD_DATABASE")]
     pub database: Option<String>,
     /// Address to listen on [default: 127.0.0.1:8090].
-    #[arg(long)]
+    #[arg(long, env = "MEDICLOUD_CLOUD_LISTEN", value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
     /// Token for the `/admin/v1` routes (no admin API when unset).
     #[arg(long, env = "MEDICLOUD_CLOUD_ADMIN_TOKEN", hide_env_values = true)]

@@ -334,6 +334,8 @@ async fn main() -> anyhow::Result<()> {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // Colours for a person at a terminal, plain text for a journal or a log file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     // Every connection is a descriptor: take as many as the system allows (the soft limit
     // is often 1,024), so the servers' connection caps, not the OS, decide.
