@@ -8,6 +8,7 @@
 //! see [`crypt`]) with a key kept outside it.
 
 pub mod audit;
+mod checkpoint;
 pub mod crypt;
 mod group;
 pub mod keyfile;
@@ -47,6 +48,8 @@ pub struct Store {
     time: Arc<CorrectedTime>,
     audit_key: audit::AuditKey,
     identity: Identity,
+    /// Dropped before the lock: its connection is closed when the store is.
+    _checkpoint: checkpoint::Checkpointer,
     _lock: crypt::NodeLock,
 }
 
@@ -109,6 +112,13 @@ impl Store {
         let mut writer = crypt::open(path, &key)?;
         configure(&writer)?;
         migrate(&mut writer)?;
+        // Checkpoints run on their own thread, not inside a write's commit.
+        writer.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpoint = {
+            let conn = crypt::open(path, &key)?;
+            configure(&conn)?;
+            checkpoint::Checkpointer::start(path, conn)?
+        };
         let audit_key = audit::AuditKey::load_or_create(&Self::audit_key_path(path))?;
         let linked = audit::catch_up(&writer, &audit_key)?;
         if linked > 0 {
@@ -135,6 +145,7 @@ impl Store {
             time: Arc::new(CorrectedTime::new(time, 0)),
             audit_key,
             identity,
+            _checkpoint: checkpoint,
             _lock: lock,
         })
     }
