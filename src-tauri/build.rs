@@ -8,6 +8,7 @@ fn main() {
         "kiosk_exit",
         "print_test_page",
         "save_setup",
+        "screen_ready",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .unwrap_or_else(|err| panic!("tauri build step: {err:#}"));

@@ -22,6 +22,8 @@ pub struct AppState {
     pin: Option<String>,
     leaving: AtomicBool,
     failures: Mutex<Vec<Instant>>,
+    /// The windows whose screen has said it is ready.
+    ready: Mutex<Vec<String>>,
 }
 
 /// Five wrong PINs in this window lock the PIN for the rest of it.
@@ -38,6 +40,7 @@ impl AppState {
             pin,
             leaving: AtomicBool::new(false),
             failures: Mutex::new(Vec::new()),
+            ready: Mutex::new(Vec::new()),
         }
     }
 
@@ -50,6 +53,7 @@ impl AppState {
             pin: None,
             leaving: AtomicBool::new(true),
             failures: Mutex::new(Vec::new()),
+            ready: Mutex::new(Vec::new()),
         }
     }
 
@@ -102,6 +106,25 @@ pub fn device_info(state: tauri::State<'_, AppState>) -> DeviceInfo {
         role: state.role,
         node_url: state.node.as_ref().map(Started::base),
         node: state.node.clone(),
+    }
+}
+
+/// A window's screen is ready for people (the kiosk shows its services, the display its
+/// board): said once per window on standard output, with the time since the app
+/// started, for the start-up measurement and for whoever watches the app's log.
+#[tauri::command]
+pub fn screen_ready(window: tauri::WebviewWindow, state: tauri::State<'_, AppState>) {
+    let mut said = state.ready.lock().unwrap_or_else(|p| p.into_inner());
+    if !said.iter().any(|w| w == window.label()) {
+        said.push(window.label().to_owned());
+        #[allow(clippy::print_stdout)] // the app's start-up lines go to standard output
+        {
+            println!(
+                "Medicloud screen ready: {} {:.0} ms after start",
+                window.label(),
+                crate::STARTED.elapsed().as_secs_f64() * 1e3
+            );
+        }
     }
 }
 

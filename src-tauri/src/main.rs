@@ -17,7 +17,12 @@ use commands::AppState;
 use std::path::PathBuf;
 use tauri::Manager;
 
+/// When the process started, for the start-up time its screens report.
+static STARTED: std::sync::LazyLock<std::time::Instant> =
+    std::sync::LazyLock::new(std::time::Instant::now);
+
 fn main() -> anyhow::Result<()> {
+    std::sync::LazyLock::force(&STARTED);
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -40,7 +45,8 @@ fn main() -> anyhow::Result<()> {
             commands::device_info,
             commands::kiosk_exit,
             commands::print_test_page,
-            commands::save_setup
+            commands::save_setup,
+            commands::screen_ready
         ])
         .setup(move |app| Ok(start(app, &args)?))
         .on_window_event(|window, event| {

@@ -24,7 +24,8 @@ pub fn open(
     let mut main = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::External(url))
         .title("Medicloud")
         .inner_size(1280.0, 900.0)
-        .on_navigation(same_origin(node));
+        .on_navigation(same_origin(node))
+        .initialization_script(SCREEN_READY);
     if role == Role::Kiosk {
         main = main
             .fullscreen(true)
@@ -46,7 +47,8 @@ pub fn open(
         let mut display = WebviewWindowBuilder::new(app, DISPLAY, WebviewUrl::External(url))
             .title("Medicloud — layar ruang tunggu")
             .inner_size(1280.0, 720.0)
-            .on_navigation(same_origin(node));
+            .on_navigation(same_origin(node))
+            .initialization_script(SCREEN_READY);
         if let Some(monitor) = second_monitor(app) {
             let scale = monitor.scale_factor();
             let at = monitor.position();
@@ -112,6 +114,29 @@ fn second_monitor(app: &tauri::App) -> Option<Monitor> {
             .is_none_or(|p| p.position() != m.position())
     })
 }
+
+/// Tells the app (`screen_ready`) once the screen can be used: the kiosk's service
+/// buttons, the display's board, a login, the desk or the admin page are on screen. For the
+/// start-up time; nothing else depends on it.
+const SCREEN_READY: &str = r##"
+(() => {
+  if (window !== window.top || window.__medicloudReady) return;
+  window.__medicloudReady = true;
+  const ready = '[data-testid^="service-"], [data-testid="display"], [data-testid="desk"], [data-testid="admin"], [data-testid="login"]';
+  const say = () => {
+    if (!document.querySelector(ready)) return false;
+    try { window.__TAURI_INTERNALS__.invoke("screen_ready"); } catch (_) {}
+    return true;
+  };
+  const watch = () => {
+    if (say()) return;
+    const seen = new MutationObserver(() => { if (say()) seen.disconnect(); });
+    seen.observe(document.documentElement, { childList: true, subtree: true });
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
+  else watch();
+})();
+"##;
 
 /// In kiosk mode nothing a patient does leaves the kiosk: no context menu, no keys that
 /// close, reload, print, zoom or open tools, no text selection or dragging out. Five

@@ -291,6 +291,27 @@ pub const TARGETS: &[Target] = &[
         "ms",
         "every clinic's report of one month, a chain of 20 clinics on PostgreSQL, p99 (quick mode: 4 clinics)",
     ),
+    t(
+        "app.cold_start_s",
+        AtMost,
+        0.7,
+        "s",
+        "the app's cold start until the kiosk shows its service buttons, under Xvfb",
+    ),
+    t(
+        "app.rss_mib",
+        AtMost,
+        170.0,
+        "MiB",
+        "the app's own process (embedded node and window), resident memory",
+    ),
+    t(
+        "app.web_rss_mib",
+        AtMost,
+        220.0,
+        "MiB",
+        "the app's web-content processes, resident memory",
+    ),
 ];
 
 /// The report's sections: a title and the record-name prefixes it holds.
