@@ -146,6 +146,56 @@ pub fn decode_response(frame: &[u8], limit: usize) -> Result<SyncResponse, Colum
     })
 }
 
+/// The names of a payload's parts, in order: the head (with the dictionaries of devices
+/// and the summary), then each column.
+pub const PARTS: [&str; 15] = [
+    "head", "origin", "seq", "physical", "logical", "clinics", "clinic", "actors", "actor",
+    "shape", "strref", "text", "idref", "ids", "num",
+];
+
+/// Where a frame's bytes go: for each part of [`PARTS`], its bytes before compression
+/// and deflated alone (best level), for reports and benchmarks. `None` for a frame
+/// that does not open.
+pub fn breakdown(frame: &[u8], limit: usize) -> Option<Vec<(&'static str, usize, usize)>> {
+    let answer = frame.get(1)? & ANSWER != 0;
+    let payload = open(frame, limit, answer).ok()?;
+    // The head runs up to the events' count, which precedes the first column: read
+    // a page to find where the columns start.
+    let mut r = Cursor::new(&payload);
+    if answer {
+        let flags = r.byte().ok()?;
+        if flags & 4 != 0 {
+            r.num().ok()?;
+        }
+    } else {
+        r.take(32).ok()?;
+    }
+    let devices = r.count(16).ok()?;
+    r.take(devices * 16).ok()?;
+    for _ in 0..r.count(2).ok()? {
+        r.num().ok()?;
+        r.num().ok()?;
+    }
+    r.num().ok()?;
+    let head = &payload[..payload.len() - r.bytes.len()];
+    let mut parts = vec![head];
+    for _ in 1..PARTS.len() {
+        parts.push(r.column().ok()?.bytes);
+    }
+    let deflated = |bytes: &[u8]| {
+        let mut d = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        let _ = d.write_all(bytes);
+        d.finish().map_or(0, |v| v.len())
+    };
+    Some(
+        PARTS
+            .iter()
+            .zip(parts)
+            .map(|(name, bytes)| (*name, bytes.len(), deflated(bytes)))
+            .collect(),
+    )
+}
+
 /// The frame's payload, inflated within `limit`.
 fn open(frame: &[u8], limit: usize, answer: bool) -> Result<Vec<u8>, ColumnarError> {
     let [magic, flags, rest @ ..] = frame else {

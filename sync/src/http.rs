@@ -2,7 +2,8 @@
 //! cloud, and the [`Backoff`] that spaces out retries to a side that cannot be reached.
 //!
 //! To the cloud, requests are gzip-compressed JSON over HTTPS with the device secret as
-//! a bearer token; the cloud's certificate is checked against the bundled web PKI roots
+//! a bearer token, and exchange rounds columnar pages ([`crate::columnar`]) once the
+//! other side has answered one columnar (negotiated per link, see [`crate::wire`]); the cloud's certificate is checked against the bundled web PKI roots
 //! and, for a chain with its own certificate authority, an extra [`TrustedCa`]. To the
 //! clinic's other nodes, bodies are sealed with the clinic's LAN key ([`crate::seal`]).
 //!
