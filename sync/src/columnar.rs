@@ -15,16 +15,18 @@
 //! Every number is an unsigned LEB128 varint (signed ones zigzag first); every column
 //! after `n` is a varint byte length and its bytes.
 //!
-//! - `head`: a request's clinic and caller (16 bytes each); an answer's flags (bit 0
-//!   `summary_is_delta`, bit 1 `more`, bit 2 `now_ms` follows) and `now_ms`.
+//! - `head`: nothing for a request; an answer's flags (bit 0 `summary_is_delta`, bit 1
+//!   `more`, bit 2 `now_ms` follows) and `now_ms`.
 //! - `devices`: a dictionary of device ids (count, 16 bytes each), named by index in
-//!   the summary and the origin column. `summary`: count, then (device index, seq).
+//!   the summary and the origin column; a request's caller is its first entry.
+//!   `summary`: count, then (device index, seq).
 //! - `origin`: each event's device index. `seq`: the difference from the previous seq
 //!   of the same origin (from 0 for its first), zigzag. `physical`, `logical`: the
 //!   stamp's wall-clock milliseconds as the difference from the previous event's
 //!   (zigzag: stamps go backwards between origins), and its logical counter.
 //! - `clinics`, `actors`: dictionaries (an actor is a tag byte, 0 system, 1 staff,
-//!   2 device, and for the last two a 16-byte id); `clinic`, `actor`: an index per event.
+//!   2 device, and for the last two a 16-byte id; a request's clinic is the first
+//!   clinic); `clinic`, `actor`: an index per event.
 //! - The bodies, each event's body as its JSON value with the repeated parts factored
 //!   out: `shape` holds one tag per value (0 null, 1 false, 2 true, 3 unsigned, 4
 //!   negative, 5 float, 6 string, 7 array with its length, 8 object with its shape, 9
@@ -92,8 +94,9 @@ pub fn accepts(accept: &str) -> bool {
 /// A request as a columnar frame.
 pub fn encode_request(request: &SyncRequest) -> Vec<u8> {
     let mut w = Writer::default();
-    w.head.extend_from_slice(request.clinic.0.as_bytes());
-    w.head.extend_from_slice(request.from.0.as_bytes());
+    // The caller is the first device and the clinic the first clinic of the page.
+    w.devices.add(&request.from);
+    w.clinics.add(&request.clinic);
     w.page(&request.summary, &request.events);
     w.finish(0)
 }
@@ -116,9 +119,16 @@ pub fn encode_response(response: &SyncResponse) -> Vec<u8> {
 pub fn decode_request(frame: &[u8], limit: usize) -> Result<SyncRequest, ColumnarError> {
     let payload = open(frame, limit, false)?;
     let mut r = Cursor::new(&payload);
-    let clinic = ClinicId(r.uuid()?);
-    let from = DeviceId(r.uuid()?);
-    let (summary, events) = read_page(&mut r)?;
+    let page = read_page(&mut r)?;
+    let (summary, events) = (page.summary, page.events);
+    let from = *page
+        .devices
+        .first()
+        .ok_or_else(|| corrupt("a request without its caller"))?;
+    let clinic = *page
+        .clinics
+        .first()
+        .ok_or_else(|| corrupt("a request without its clinic"))?;
     Ok(SyncRequest {
         clinic,
         from,
@@ -136,7 +146,9 @@ pub fn decode_response(frame: &[u8], limit: usize) -> Result<SyncResponse, Colum
         return Err(corrupt("unknown answer flags"));
     }
     let now_ms = if flags & 4 != 0 { Some(r.num()?) } else { None };
-    let (summary, events) = read_page(&mut r)?;
+    let Page {
+        summary, events, ..
+    } = read_page(&mut r)?;
     Ok(SyncResponse {
         summary,
         summary_is_delta: flags & 1 != 0,
@@ -167,8 +179,6 @@ pub fn breakdown(frame: &[u8], limit: usize) -> Option<Vec<(&'static str, usize,
         if flags & 4 != 0 {
             r.num().ok()?;
         }
-    } else {
-        r.take(32).ok()?;
     }
     let devices = r.count(16).ok()?;
     r.take(devices * 16).ok()?;
@@ -555,7 +565,15 @@ impl<'a> Cursor<'a> {
     }
 }
 
-fn read_page(r: &mut Cursor<'_>) -> Result<(WireSummary, Vec<Event>), ColumnarError> {
+/// A page as read: its summary, events and dictionaries.
+struct Page {
+    summary: WireSummary,
+    events: Vec<Event>,
+    devices: Vec<DeviceId>,
+    clinics: Vec<ClinicId>,
+}
+
+fn read_page(r: &mut Cursor<'_>) -> Result<Page, ColumnarError> {
     let devices = r.count(16)?;
     let devices: Vec<DeviceId> = (0..devices)
         .map(|_| r.uuid().map(DeviceId))
@@ -650,7 +668,12 @@ fn read_page(r: &mut Cursor<'_>) -> Result<(WireSummary, Vec<Event>), ColumnarEr
     ] {
         column.done(name)?;
     }
-    Ok((summary, events))
+    Ok(Page {
+        summary,
+        events,
+        devices,
+        clinics,
+    })
 }
 
 /// Deepest nesting of a body's values (serde_json's own limit is 128).
