@@ -2,8 +2,9 @@
 //! the same operations replayed through the `automerge` crate for a side-by-side.
 //!
 //! `cargo bench -p medicloud --bench sync [-- quick]` prints, per workload: events,
-//! bytes on the wire per event delivered (the exchange's JSON, gzip-compressed and
-//! sealed as `HttpTransport` sends it between nodes; HTTP headers not counted), round trips, the time to
+//! bytes on the wire per event delivered (the exchange's columnar pages, sealed as
+//! `HttpTransport` sends them between nodes, a link's first request in gzip JSON until
+//! the other side has answered columnar; HTTP headers not counted), round trips, the time to
 //! converge once every device can reach the hub (in-process, no sockets), and the bench
 //! process's peak memory during the workload. Then a new device's first sync of 30 days:
 //! time, events per second applied into SQLite, and its peak memory. Quick mode
@@ -32,18 +33,22 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use medicloud_core::domain::{CounterId, ServiceCode};
 use medicloud_core::event::Actor;
+use medicloud_core::ids::DeviceId;
 use medicloud_core::ids::TicketId;
 use medicloud_core::labels::BLOCK_SIZE;
 use medicloud_node::labels;
 use medicloud_node::ops::{NewTicket, Node, TicketAction};
 use medicloud_node::replication::{LinkConfig, LinkKind, Replication};
 use medicloud_node::store::Store;
+use medicloud_sync::columnar;
 use medicloud_sync::exchange::{self, SyncError, SyncRequest, SyncResponse, Transport};
 use medicloud_sync::hlc::{ManualTime, SystemTime, TimeSource};
+use medicloud_sync::wire::MAX_BODY;
 use medicloud_sync::wire::ReserveRequest;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -96,9 +101,15 @@ struct Wire {
     bytes: Cell<usize>,
     rounds: Cell<usize>,
     delivered: Cell<usize>,
+    /// The links (caller, responder) whose responder has answered columnar, so the
+    /// caller sends its requests columnar too, as `HttpTransport` does.
+    columnar: RefCell<HashSet<(DeviceId, DeviceId)>>,
+    /// The answers' frames, kept when set (W3's bytes per column, read after the timing).
+    frames: Option<RefCell<Vec<Vec<u8>>>>,
 }
 
-/// Bytes of one message between nodes: gzip JSON in a sealed envelope.
+/// Bytes of one message between nodes as JSON: gzip JSON in a sealed envelope (what a
+/// link sends before it knows the other side reads columnar pages).
 fn gz_len(value: &impl serde::Serialize) -> usize {
     let json = serde_json::to_vec(value).unwrap();
     let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
@@ -106,7 +117,9 @@ fn gz_len(value: &impl serde::Serialize) -> usize {
     gz.finish().unwrap().len() + medicloud_sync::seal::OVERHEAD
 }
 
-/// The exchange to another node in this process, counting what HTTP would carry.
+/// The exchange to another node in this process, counting what HTTP would carry: the
+/// columnar page in a sealed envelope (each page encoded and decoded, as between
+/// processes), the first request of a link in gzip JSON.
 struct Counting<'a> {
     peer: &'a Node,
     wire: &'a Wire,
@@ -115,19 +128,35 @@ struct Counting<'a> {
 impl Transport for Counting<'_> {
     fn exchange(&self, request: SyncRequest) -> Result<SyncResponse, SyncError> {
         let sent = request.events.len();
-        self.wire
-            .bytes
-            .set(self.wire.bytes.get() + gz_len(&request));
+        let link = (request.from, self.peer.store().identity().device);
+        let request = if self.wire.columnar.borrow().contains(&link) {
+            let frame = columnar::encode_request(&request);
+            self.add(frame.len() + medicloud_sync::seal::OVERHEAD);
+            columnar::decode_request(&frame, MAX_BODY).unwrap()
+        } else {
+            self.add(gz_len(&request));
+            request
+        };
         let response = exchange::respond(&mut self.peer.log(), request)?;
-        self.wire
-            .bytes
-            .set(self.wire.bytes.get() + gz_len(&response));
+        let frame = columnar::encode_response(&response);
+        self.add(frame.len() + medicloud_sync::seal::OVERHEAD);
+        let response = columnar::decode_response(&frame, MAX_BODY).unwrap();
+        if let Some(frames) = &self.wire.frames {
+            frames.borrow_mut().push(frame);
+        }
+        self.wire.columnar.borrow_mut().insert(link);
         self.wire.rounds.set(self.wire.rounds.get() + 1);
         let delivered = sent + response.events.len();
         self.wire
             .delivered
             .set(self.wire.delivered.get() + delivered);
         Ok(response)
+    }
+}
+
+impl Counting<'_> {
+    fn add(&self, bytes: usize) {
+        self.wire.bytes.set(self.wire.bytes.get() + bytes);
     }
 }
 
@@ -310,7 +339,11 @@ fn setup_clocks(root: &Path, clocks: Vec<Arc<dyn TimeSource>>, far_kiosk: Option
     Run {
         devices,
         ops: Vec::new(),
-        wire: Wire::default(),
+        // The links stay: those that answered columnar in the set-up still do.
+        wire: Wire {
+            columnar: wire.columnar,
+            ..Wire::default()
+        },
         rng: StdRng::seed_from_u64(7),
     }
 }
@@ -796,7 +829,10 @@ fn first_sync(root: &Path, days: usize, per_day: usize) {
         generated.elapsed().as_secs_f64()
     );
     let fresh = device(root, Arc::new(SystemTime), false);
-    let wire = Wire::default();
+    let wire = Wire {
+        frames: Some(RefCell::default()),
+        ..Wire::default()
+    };
     let start = Instant::now();
     sync(&fresh.node, &run.devices[0].node, &wire);
     let took = start.elapsed();
@@ -807,6 +843,7 @@ fn first_sync(root: &Path, days: usize, per_day: usize) {
         wire.bytes.get() as f64 / wire.delivered.get().max(1) as f64,
         wire.rounds.get(),
     );
+    columns(&wire);
     let workload = format!(
         "a new device's first sync of {days} days ({events} events, {per_day} tickets a day) from a running node, in process (no sockets), onto a SQLite file on disk"
     );
@@ -850,6 +887,45 @@ fn first_sync(root: &Path, days: usize, per_day: usize) {
     );
     record::measure("sync.w3.process_s", took.as_secs_f64(), "s", &workload);
     record::measure("sync.w3.peak_rss_mb", peak, "MB", &workload);
+}
+
+/// Where the answers' bytes went, per column of the columnar page: bytes per event
+/// delivered, before compression and deflated alone (so the parts add up to a little
+/// more than the frames, which are deflated whole).
+fn columns(wire: &Wire) {
+    let Some(frames) = &wire.frames else { return };
+    let frames = frames.borrow();
+    let mut sums = vec![(0usize, 0usize); columnar::PARTS.len()];
+    for frame in frames.iter() {
+        for (i, (_, raw, deflated)) in columnar::breakdown(frame, MAX_BODY)
+            .unwrap()
+            .into_iter()
+            .enumerate()
+        {
+            sums[i].0 += raw;
+            sums[i].1 += deflated;
+        }
+    }
+    let per = wire.delivered.get().max(1) as f64;
+    let framed: usize = frames.iter().map(Vec::len).sum();
+    println!(
+        "   W3 answers by column, B/event (raw → deflated alone); frames {:.2} B/event, sealing {:.2}:",
+        framed as f64 / per,
+        (frames.len() * medicloud_sync::seal::OVERHEAD) as f64 / per
+    );
+    let line: Vec<String> = columnar::PARTS
+        .iter()
+        .zip(&sums)
+        .filter(|(_, (raw, _))| *raw > 0)
+        .map(|(name, (raw, deflated))| {
+            format!(
+                "{name} {:.2}→{:.2}",
+                *raw as f64 / per,
+                *deflated as f64 / per
+            )
+        })
+        .collect();
+    println!("     {}", line.join(", "));
 }
 
 /// The same first sync by a real `medicloud demo` process over HTTP on loopback, whose
@@ -941,7 +1017,7 @@ fn main() {
     println!(
         "Sync workloads (quick: {quick}); * automerge: per change, delivered to each other device"
     );
-    let in_process = "in process; gzip JSON as HttpTransport sends it, HTTP headers not counted";
+    let in_process = "in process; sealed columnar pages as HttpTransport sends them (a link's first request gzip JSON), HTTP headers not counted";
 
     let ((w1, ops1), peak) = with_peak(|| clinic_day(root.path(), 1_000 / scale));
     print(&w1);

@@ -7,6 +7,8 @@ use crate::util::{DemoProcess, eventually, free_port, get};
 use medicloud_core::event::{Actor, AuditEntry, Event, EventBody, EventId, Stamp};
 use medicloud_core::ids::DeviceId;
 use medicloud_node::demo::{DEMO_CLINIC, DEMO_LAN_KEY};
+use medicloud_sync::columnar;
+use medicloud_sync::exchange::SyncRequest;
 use medicloud_sync::seal::{self, LanSeal};
 use medicloud_sync::wire;
 use serde_json::{Value, json};
@@ -429,4 +431,47 @@ async fn tampered_replayed_stale_plain_and_foreign_requests_are_refused_and_chan
         "unauthenticated"
     );
     assert_eq!(events(), before + 1);
+
+    // A columnar page inside the seal: cut short, it is refused (a sealed 400
+    // `bad_body`) and nothing of it stored; whole, it is taken, and the answer is
+    // columnar for a caller whose `Accept` names the type.
+    let page = columnar::encode_request(&SyncRequest {
+        clinic: DEMO_CLINIC,
+        from: origin,
+        summary: Vec::new(),
+        events: vec![Event {
+            id: EventId { origin, seq: 2 },
+            ..event(origin)
+        }],
+    });
+    let (cut, cut_nonce) = seal.seal_request(wire::EXCHANGE, now_ms(), &page[..page.len() - 2]);
+    let res = post(seal::CONTENT_TYPE, cut).await.unwrap();
+    assert_eq!(res.status(), 400);
+    let answer = seal
+        .open_answer(wire::EXCHANGE, &cut_nonce, &res.bytes().await.unwrap())
+        .unwrap();
+    let json: Value =
+        serde_json::from_slice(&wire::gunzip(&answer.payload, wire::MAX_BODY).unwrap()).unwrap();
+    assert_eq!(json["code"], "bad_body", "{json}");
+    assert_eq!(events(), before + 1);
+    let (whole, nonce) = seal.seal_request(wire::EXCHANGE, now_ms(), &page);
+    let res = client
+        .post(a.url(wire::EXCHANGE))
+        .header("content-type", seal::CONTENT_TYPE)
+        .header("accept", columnar::MEDIA_TYPE)
+        .body(whole)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let answer = seal
+        .open_answer(wire::EXCHANGE, &nonce, &res.bytes().await.unwrap())
+        .unwrap();
+    let answer = columnar::decode_response(&answer.payload, wire::MAX_BODY).unwrap();
+    assert!(
+        answer.summary.contains(&(origin, 2)),
+        "{:?}",
+        answer.summary
+    );
+    assert_eq!(events(), before + 2);
 }

@@ -32,6 +32,7 @@ use axum::{Json, Router};
 use medicloud_core::ids::{ClinicId, DeviceId};
 use medicloud_core::validate::{self, ValidationError};
 use medicloud_edge::RateLimit;
+use medicloud_sync::columnar::{self, ColumnarError};
 use medicloud_sync::exchange::{self, PAGE, SyncRequest, SyncResponse};
 use medicloud_sync::wire::{
     self, Block, EnrolRequest, Enrolled, ErrorBody, ErrorCode, ReserveRequest,
@@ -131,6 +132,83 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> 
                 "send the body as application/json".into(),
             ),
             Err(e) => error(StatusCode::BAD_REQUEST, ErrorCode::BadJson, e.body_text()),
+        }
+    }
+}
+
+/// Whether a `Content-Type` is the columnar exchange body's.
+fn is_columnar_type(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().unwrap_or("").trim() == columnar::MEDIA_TYPE)
+}
+
+/// An exchange request in JSON ([`Body`]), or in the columnar body
+/// (`Content-Type: application/vnd.medicloud.events+columnar`, [`columnar`]); a columnar
+/// page that does not decode whole is 400 `bad_body`, and nothing of it is stored.
+#[derive(Debug)]
+pub struct ExchangeBody {
+    request: SyncRequest,
+    /// Whether the caller reads columnar answers (its `Accept` names the type).
+    columnar_answer: bool,
+}
+
+impl<S: Send + Sync> FromRequest<S> for ExchangeBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let columnar_answer = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(columnar::accepts);
+        if !is_columnar_type(req.headers()) {
+            let Body(request) = Body::<SyncRequest>::from_request(req, state).await?;
+            return Ok(Self {
+                request,
+                columnar_answer,
+            });
+        }
+        let too_large = || {
+            ApiError(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                format!("a body may hold at most {} bytes", wire::MAX_BODY),
+            )
+        };
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| too_large())?;
+        let request = columnar::decode_request(&bytes, wire::MAX_BODY).map_err(|e| match e {
+            ColumnarError::TooLarge(_) => too_large(),
+            e => ApiError(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadBody,
+                format!("{e}; nothing was stored"),
+            ),
+        })?;
+        Ok(Self {
+            request,
+            columnar_answer,
+        })
+    }
+}
+
+/// An exchange answer: columnar when the caller reads it, else JSON.
+#[derive(Debug)]
+pub struct ExchangeAnswer {
+    response: SyncResponse,
+    columnar: bool,
+}
+
+impl IntoResponse for ExchangeAnswer {
+    fn into_response(self) -> Response {
+        if self.columnar {
+            let frame = columnar::encode_response(&self.response);
+            ([(header::CONTENT_TYPE, columnar::MEDIA_TYPE)], frame).into_response()
+        } else {
+            Json(self.response).into_response()
         }
     }
 }
@@ -348,10 +426,19 @@ pub(crate) async fn enrol(
 
 /// One round of the exchange: the cloud stores the device's events and answers with its
 /// summary and a page of the events the device lacks.
+///
+/// The body is JSON, or a columnar page (`application/vnd.medicloud.events+columnar`,
+/// the format in ARCHITECTURE.md and `medicloud_sync::columnar`); the answer is
+/// columnar when the request's `Accept` names that type, else JSON.
 #[utoipa::path(post, path = "/sync/v1/exchange", tag = "sync", security(("device_secret" = [])),
-    request_body = SyncRequest,
+    request_body(
+        description = "JSON (optionally `Content-Encoding: gzip`), or the same request as a columnar page (binary, deflate-compressed inside)",
+        content((SyncRequest = "application/json"), (Vec<u8> = "application/vnd.medicloud.events+columnar")),
+    ),
     responses(
-        (status = 200, body = SyncResponse),
+        (status = 200, description = "JSON, or a columnar page when `Accept` names `application/vnd.medicloud.events+columnar`",
+            content((SyncResponse = "application/json"), (Vec<u8> = "application/vnd.medicloud.events+columnar"))),
+        (status = 400, description = "`bad_body`: a columnar page that is cut short or corrupt; nothing of it is stored", body = ErrorBody),
         (status = 401, description = "`unauthorized`: no or an unknown device secret; `revoked`: the device was revoked", body = ErrorBody),
         (status = 403, description = "`wrong_clinic`: `from`, `clinic` or an event is not the device's own clinic", body = ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is larger than 8 MiB; `too_many_events`: more than 500 events", body = ErrorBody),
@@ -359,8 +446,11 @@ pub(crate) async fn enrol(
 pub(crate) async fn exchange_round(
     axum::extract::State(state): axum::extract::State<State>,
     SyncDevice(device): SyncDevice,
-    Body(req): Body<SyncRequest>,
-) -> Result<Json<SyncResponse>, ApiError> {
+    ExchangeBody {
+        request: req,
+        columnar_answer,
+    }: ExchangeBody,
+) -> Result<ExchangeAnswer, ApiError> {
     if req.from != device.id
         || req.clinic != device.clinic
         || req.events.iter().any(|e| e.clinic != device.clinic)
@@ -392,13 +482,16 @@ pub(crate) async fn exchange_round(
     let more = events.len() > PAGE;
     events.truncate(PAGE);
     let held = state.storage.summary(clinic).await?;
-    Ok(Json(SyncResponse {
-        summary: exchange::summary_to_wire(&held),
-        summary_is_delta: false,
-        events,
-        more,
-        now_ms: Some(now_ms().max(0) as u64),
-    }))
+    Ok(ExchangeAnswer {
+        response: SyncResponse {
+            summary: exchange::summary_to_wire(&held),
+            summary_is_delta: false,
+            events,
+            more,
+            now_ms: Some(now_ms().max(0) as u64),
+        },
+        columnar: columnar_answer,
+    })
 }
 
 /// A block of label numbers for one service and day, from the clinic's label authority.
@@ -874,7 +967,17 @@ pub fn router(state: State, ui: Option<&std::path::Path>) -> Router {
         ))
         .layer(tower_http::decompression::RequestDecompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(rate, sync_gate))
-        .layer(tower_http::compression::CompressionLayer::new())
+        // Columnar exchange answers are deflate-compressed already.
+        .layer(
+            tower_http::compression::CompressionLayer::new().compress_when(
+                tower_http::compression::Predicate::and(
+                    tower_http::compression::predicate::DefaultPredicate::new(),
+                    tower_http::compression::predicate::NotForContentType::const_new(
+                        columnar::MEDIA_TYPE,
+                    ),
+                ),
+            ),
+        )
         .layer(axum::middleware::from_fn_with_state(
             state.trusted_proxies.clone(),
             real_client,

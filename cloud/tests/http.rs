@@ -3,7 +3,8 @@
 
 use crate::util::{Db, event, server};
 use medicloud_core::ids::{ClinicId, DeviceId};
-use medicloud_sync::exchange::{SyncError, sync_with};
+use medicloud_sync::columnar;
+use medicloud_sync::exchange::{self, SyncError, SyncRequest, SyncResponse, sync_with};
 use medicloud_sync::http::HttpTransport;
 use medicloud_sync::log::{Log, MemLog};
 use medicloud_sync::wire::{self, EnrolRequest, Enrolled};
@@ -468,4 +469,140 @@ async fn a_replica_is_ready_only_while_its_database_answers() {
         }
         db.drop_now().await;
     }
+}
+
+/// One JSON round by hand, as a device of a version before the columnar body sends it
+/// (no `Accept`): the answer must be JSON.
+async fn json_round(base: &str, secret: &str, request: &SyncRequest) -> SyncResponse {
+    let res = reqwest::Client::new()
+        .post(format!("{base}{}", wire::EXCHANGE))
+        .bearer_auth(secret)
+        .json(request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/json");
+    res.json().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_json_only_device_and_a_columnar_one_sync_through_the_cloud_and_a_corrupt_page_stores_nothing()
+ {
+    let db = Db::sqlite().await;
+    let client = reqwest::Client::new();
+    let base = server(&db, ADMIN).await;
+    let clinic = clinic(&client, &base).await;
+    let a = enrol(&base, &code(&client, &base, clinic).await)
+        .await
+        .unwrap();
+    let b = enrol(&base, &code(&client, &base, clinic).await)
+        .await
+        .unwrap();
+    // A, with this version's client: columnar after the cloud's first answer.
+    let (url, secret, me) = (base.clone(), a.secret.clone(), a.device);
+    let (log_a, columnar) = tokio::task::spawn_blocking(move || {
+        let mut log = with_events(clinic, me, 700);
+        let t = HttpTransport::new(&url, &secret, Duration::from_secs(5)).unwrap();
+        sync_with(&mut log, me, &t).unwrap();
+        (log, t.sends_columnar())
+    })
+    .await
+    .unwrap();
+    assert!(
+        columnar,
+        "the cloud answered columnar, so the client sends columnar"
+    );
+
+    // B, JSON only: pushes its events, pulls A's, every answer JSON.
+    let mut log_b = with_events(clinic, b.device, 5);
+    let mut push = log_b.missing_for(&Default::default(), usize::MAX).unwrap();
+    loop {
+        let request = SyncRequest {
+            clinic,
+            from: b.device,
+            summary: exchange::summary_to_wire(&log_b.summary().unwrap()),
+            events: std::mem::take(&mut push),
+        };
+        let response = json_round(&base, &b.secret, &request).await;
+        log_b.ingest(response.events).unwrap();
+        if !response.more {
+            break;
+        }
+    }
+    assert_eq!(log_b.events().count(), 705);
+    let (log_a, r) = sync(&base, &a.secret, a.device, log_a).await;
+    r.unwrap();
+    assert_eq!(log_a.summary().unwrap(), log_b.summary().unwrap());
+
+    // A columnar page cut short, and one that inflates past the limit: refused, and
+    // none of their events stored.
+    let more: Vec<_> = (701..=710)
+        .map(|seq| event(clinic, a.device, seq, "y"))
+        .collect();
+    let page = columnar::encode_request(&SyncRequest {
+        clinic,
+        from: a.device,
+        summary: exchange::summary_to_wire(&log_a.summary().unwrap()),
+        events: more,
+    });
+    let mut deflate = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut deflate, &vec![0u8; 2 * wire::MAX_BODY]).unwrap();
+    let mut bomb = vec![columnar::MAGIC, 1];
+    bomb.extend(deflate.finish().unwrap());
+    for (body, status, code) in [
+        (page[..page.len() - 3].to_vec(), 400, "bad_body"),
+        (bomb, 413, "payload_too_large"),
+    ] {
+        let res = client
+            .post(format!("{base}{}", wire::EXCHANGE))
+            .bearer_auth(&a.secret)
+            .header("content-type", columnar::MEDIA_TYPE)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status);
+        let error: Value = res.json().await.unwrap();
+        assert_eq!(error["code"], code, "{error}");
+    }
+    let held = json_round(
+        &base,
+        &b.secret,
+        &SyncRequest {
+            clinic,
+            from: b.device,
+            summary: exchange::summary_to_wire(&log_b.summary().unwrap()),
+            events: Vec::new(),
+        },
+    )
+    .await;
+    assert!(
+        held.events.is_empty(),
+        "nothing of the refused pages stored"
+    );
+    assert!(
+        held.summary.contains(&(a.device, 700)),
+        "{:?}",
+        held.summary
+    );
+    // The whole page is taken.
+    let res = client
+        .post(format!("{base}{}", wire::EXCHANGE))
+        .bearer_auth(&a.secret)
+        .header("content-type", columnar::MEDIA_TYPE)
+        .header("accept", columnar::MEDIA_TYPE)
+        .body(page)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], columnar::MEDIA_TYPE);
+    let frame = res.bytes().await.unwrap();
+    let answer = columnar::decode_response(&frame, wire::MAX_BODY).unwrap();
+    assert!(
+        answer.summary.contains(&(a.device, 710)),
+        "{:?}",
+        answer.summary
+    );
 }

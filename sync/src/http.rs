@@ -2,7 +2,8 @@
 //! cloud, and the [`Backoff`] that spaces out retries to a side that cannot be reached.
 //!
 //! To the cloud, requests are gzip-compressed JSON over HTTPS with the device secret as
-//! a bearer token; the cloud's certificate is checked against the bundled web PKI roots
+//! a bearer token, and exchange rounds columnar pages ([`crate::columnar`]) once the
+//! other side has answered one columnar (negotiated per link, see [`crate::wire`]); the cloud's certificate is checked against the bundled web PKI roots
 //! and, for a chain with its own certificate authority, an extra [`TrustedCa`]. To the
 //! clinic's other nodes, bodies are sealed with the clinic's LAN key ([`crate::seal`]).
 //!
@@ -10,6 +11,7 @@
 //! most [`RETRY_AFTER_MAX`]) before the same request is sent again, up to
 //! [`RETRY_AFTER_ATTEMPTS`] times; without `Retry-After` the refusal is returned at once.
 
+use crate::columnar;
 use crate::exchange::{SyncError, SyncRequest, SyncResponse, Transport};
 use crate::hlc::{SystemTime, TimeSource};
 use crate::seal::{self, LanSeal};
@@ -18,13 +20,13 @@ use rand::Rng;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::header::{
-    ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER,
+    ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
 /// The longest wait a `Retry-After` is given before the request is sent again; a longer
@@ -113,6 +115,8 @@ pub struct HttpTransport {
     credential: Credential,
     /// How far the other side's clock is from this one's, as it last told (sealed links).
     offset_ms: Arc<AtomicI64>,
+    /// Whether the other side has answered an exchange columnar (so it reads them).
+    columnar: Arc<AtomicBool>,
 }
 
 impl HttpTransport {
@@ -150,6 +154,7 @@ impl HttpTransport {
             base: base.trim_end_matches('/').to_owned(),
             credential,
             offset_ms: Arc::default(),
+            columnar: Arc::default(),
         })
     }
 
@@ -193,20 +198,85 @@ impl HttpTransport {
         body: &B,
     ) -> Result<R, SyncError> {
         let json = serde_json::to_vec(body).map_err(|e| SyncError::Refused(e.to_string()))?;
-        let compressed = wire::gzip(&json);
+        let outgoing = Outgoing::Json(wire::gzip(&json));
+        match self
+            .round(route, &outgoing, false)
+            .map_err(Failed::into_error)?
+        {
+            Answer::Json(json) => decode_json(&json),
+            Answer::Columnar(_) => Err(SyncError::Unreachable(
+                "a columnar answer to a request that did not ask for one".to_owned(),
+            )),
+        }
+    }
+
+    /// Whether this link sends its exchange requests columnar: once the other side has
+    /// answered one columnar (it reads them too), until it refuses one.
+    pub fn sends_columnar(&self) -> bool {
+        self.columnar.load(Ordering::Relaxed)
+    }
+
+    /// One round of the exchange, in the columnar body once the other side has shown
+    /// it reads it ([`crate::columnar`]), else in JSON; every request says it reads
+    /// columnar answers. A columnar request refused as unreadable (415, or 400 from a
+    /// side that no longer reads it) goes once more in JSON, and the link keeps to JSON
+    /// until the other side answers columnar again.
+    fn exchange_round(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
+        let columnar = self.sends_columnar();
+        let outgoing = if columnar {
+            Outgoing::Columnar(columnar::encode_request(request))
+        } else {
+            let json =
+                serde_json::to_vec(request).map_err(|e| SyncError::Refused(e.to_string()))?;
+            Outgoing::Json(wire::gzip(&json))
+        };
+        let answer = match self.round(wire::EXCHANGE, &outgoing, true) {
+            Err(Failed::Unreadable(_)) if columnar => {
+                tracing::info!("the other side does not read columnar pages; sending JSON");
+                self.columnar.store(false, Ordering::Relaxed);
+                return self.exchange_round(request);
+            }
+            other => other.map_err(Failed::into_error)?,
+        };
+        match answer {
+            Answer::Json(json) => decode_json(&json),
+            Answer::Columnar(frame) => {
+                let response = columnar::decode_response(&frame, wire::MAX_BODY)
+                    .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+                self.columnar.store(true, Ordering::Relaxed);
+                Ok(response)
+            }
+        }
+    }
+
+    /// Sends `outgoing` to `route` (saying it reads columnar answers when `accept`) and
+    /// returns a successful answer's body.
+    fn round(&self, route: &str, outgoing: &Outgoing, accept: bool) -> Result<Answer, Failed> {
         let url = format!("{}{route}", self.base);
+        let accept = if accept {
+            ACCEPT_COLUMNAR
+        } else {
+            "application/json"
+        };
         let seal = match &self.credential {
             Credential::Sealed(seal) => seal.clone(),
             other => {
                 let (response, ()) = self.send(|| {
+                    let (content_type, encoding) = match outgoing {
+                        Outgoing::Json(_) => ("application/json", Some("gzip")),
+                        Outgoing::Columnar(_) => (columnar::MEDIA_TYPE, None),
+                    };
                     let mut request = self
                         .client
                         .post(&url)
-                        .header(CONTENT_TYPE, "application/json")
-                        .header(CONTENT_ENCODING, "gzip")
+                        .header(CONTENT_TYPE, content_type)
+                        .header(ACCEPT, accept)
                         // Refusals in English, for the log.
                         .header(ACCEPT_LANGUAGE, "en")
-                        .body(compressed.clone());
+                        .body(outgoing.bytes().to_vec());
+                    if let Some(encoding) = encoding {
+                        request = request.header(CONTENT_ENCODING, encoding);
+                    }
                     if let Credential::Bearer(token) = other {
                         request = request.header(AUTHORIZATION, format!("Bearer {token}"));
                     }
@@ -214,11 +284,22 @@ impl HttpTransport {
                 })?;
                 let status = response.status();
                 if status.is_success() {
-                    return response
-                        .json()
-                        .map_err(|e| SyncError::Unreachable(describe(e)));
+                    let columnar = response
+                        .headers()
+                        .get(CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.starts_with(columnar::MEDIA_TYPE));
+                    let body = response
+                        .bytes()
+                        .map_err(|e| SyncError::Unreachable(describe(e)))?
+                        .to_vec();
+                    return Ok(if columnar {
+                        Answer::Columnar(body)
+                    } else {
+                        Answer::Json(body)
+                    });
                 }
-                return Err(refusal(status, response.json().ok()));
+                return Err(Failed::refused(status, response.json().ok(), outgoing));
             }
         };
         // A sealed link: one more try when the other side says this clock is off.
@@ -227,11 +308,12 @@ impl HttpTransport {
             // of when it is sent.
             let (response, nonce) = self.send(|| {
                 let sent = SystemTime.now_ms() as i64 + self.offset_ms.load(Ordering::Relaxed);
-                let (sealed, nonce) = seal.seal_request(route, sent, &compressed);
+                let (sealed, nonce) = seal.seal_request(route, sent, outgoing.bytes());
                 let request = self
                     .client
                     .post(&url)
                     .header(CONTENT_TYPE, seal::CONTENT_TYPE)
+                    .header(ACCEPT, accept)
                     .header(ACCEPT_LANGUAGE, "en")
                     .body(sealed);
                 (request, nonce)
@@ -240,19 +322,20 @@ impl HttpTransport {
             let Some(answer) = open_answer(&seal, route, &nonce, response)? else {
                 // A plain answer: the other side did not open the request.
                 return Err(match status {
-                    StatusCode::UNAUTHORIZED => {
-                        SyncError::Refused("the other node refused this node's LAN key".to_owned())
-                    }
-                    s => refusal(s, None),
+                    StatusCode::UNAUTHORIZED => Failed::Sync(SyncError::Refused(
+                        "the other node refused this node's LAN key".to_owned(),
+                    )),
+                    s => Failed::refused(s, None, outgoing),
                 });
             };
-            let (their_clock, json) = answer;
+            let (their_clock, answer) = answer;
             if status.is_success() {
-                return serde_json::from_slice(&json).map_err(|e| {
-                    SyncError::Unreachable(format!("an answer that is not valid JSON: {e}"))
-                });
+                return Ok(answer);
             }
-            let error: Option<ErrorBody> = serde_json::from_slice(&json).ok();
+            let error: Option<ErrorBody> = match &answer {
+                Answer::Json(json) => serde_json::from_slice(json).ok(),
+                Answer::Columnar(_) => None,
+            };
             if status == StatusCode::UNAUTHORIZED
                 && attempt == 0
                 && error
@@ -264,21 +347,88 @@ impl HttpTransport {
                 self.offset_ms.store(their_clock - local, Ordering::Relaxed);
                 continue;
             }
-            return Err(refusal(status, error));
+            return Err(Failed::refused(status, error, outgoing));
         }
-        Err(SyncError::Refused(
+        Err(Failed::Sync(SyncError::Refused(
             "the other node keeps refusing this node's clock".to_owned(),
-        ))
+        )))
     }
 }
 
-/// Opens a sealed answer: `(sender's clock, JSON)`, or `None` for a plain one.
+/// What an exchange request says it reads: the columnar body first, JSON too.
+const ACCEPT_COLUMNAR: &str = "application/vnd.medicloud.events+columnar, application/json";
+
+/// A request body as it goes out: gzip-compressed JSON, or a columnar frame.
+#[derive(Debug)]
+enum Outgoing {
+    Json(Vec<u8>),
+    Columnar(Vec<u8>),
+}
+
+impl Outgoing {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Self::Json(b) | Self::Columnar(b) => b,
+        }
+    }
+}
+
+/// A successful answer's body: JSON (decompressed), or a columnar frame.
+#[derive(Debug)]
+enum Answer {
+    Json(Vec<u8>),
+    Columnar(Vec<u8>),
+}
+
+/// Why a round failed: a columnar request the other side could not read, or else.
+#[derive(Debug)]
+enum Failed {
+    Unreadable(SyncError),
+    Sync(SyncError),
+}
+
+impl Failed {
+    fn refused(status: StatusCode, error: Option<ErrorBody>, outgoing: &Outgoing) -> Self {
+        // An older side: 415 from the cloud, a plain 400 `bad_body` from a node that
+        // finds no gzip inside the seal.
+        let unreadable = matches!(outgoing, Outgoing::Columnar(_))
+            && (status == StatusCode::UNSUPPORTED_MEDIA_TYPE
+                || status == StatusCode::BAD_REQUEST
+                    && error.as_ref().is_none_or(|e| e.code == ErrorCode::BadBody));
+        let error = refusal(status, error);
+        if unreadable {
+            Self::Unreadable(error)
+        } else {
+            Self::Sync(error)
+        }
+    }
+
+    fn into_error(self) -> SyncError {
+        match self {
+            Self::Unreadable(e) | Self::Sync(e) => e,
+        }
+    }
+}
+
+impl From<SyncError> for Failed {
+    fn from(e: SyncError) -> Self {
+        Self::Sync(e)
+    }
+}
+
+fn decode_json<R: DeserializeOwned>(json: &[u8]) -> Result<R, SyncError> {
+    serde_json::from_slice(json)
+        .map_err(|e| SyncError::Unreachable(format!("an answer that is not valid JSON: {e}")))
+}
+
+/// Opens a sealed answer: `(sender's clock, its body)`, or `None` for a plain one. Inside
+/// the seal, a columnar frame is told from gzip-compressed JSON by its first byte.
 fn open_answer(
     seal: &LanSeal,
     route: &str,
     nonce: &[u8; seal::NONCE_LEN],
     response: Response,
-) -> Result<Option<(i64, Vec<u8>)>, SyncError> {
+) -> Result<Option<(i64, Answer)>, SyncError> {
     let sealed = response
         .headers()
         .get(CONTENT_TYPE)
@@ -292,9 +442,12 @@ fn open_answer(
     let opened = seal.open_answer(route, nonce, &body).map_err(|_| {
         SyncError::Refused("the other node's answer does not open under the LAN key".to_owned())
     })?;
+    if columnar::is_columnar(&opened.payload) {
+        return Ok(Some((opened.sent_ms, Answer::Columnar(opened.payload))));
+    }
     let json = wire::gunzip(&opened.payload, wire::MAX_BODY)
         .map_err(|e| SyncError::Unreachable(e.to_string()))?;
-    Ok(Some((opened.sent_ms, json)))
+    Ok(Some((opened.sent_ms, Answer::Json(json))))
 }
 
 /// The error for a refused request with status `status`.
@@ -347,7 +500,7 @@ fn describe(e: reqwest::Error) -> String {
 
 impl Transport for HttpTransport {
     fn exchange(&self, request: SyncRequest) -> Result<SyncResponse, SyncError> {
-        self.post(wire::EXCHANGE, &request)
+        self.exchange_round(&request)
     }
 }
 

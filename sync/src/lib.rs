@@ -15,6 +15,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod columnar;
 pub mod exchange;
 pub mod hlc;
 #[cfg(feature = "http")]

@@ -11,9 +11,22 @@
 //! asks for compressed answers with `Accept-Encoding: gzip`. Errors are
 //! `{"code": "...", "message": "..."}` with a 4xx/5xx status.
 //!
+//! The exchange has a compact body besides, negotiated per request: a binary, columnar
+//! page of events, `Content-Type: application/vnd.medicloud.events+columnar`
+//! ([`crate::columnar`], its format there; deflate-compressed inside, no
+//! `Content-Encoding`). A client says it reads one with
+//! `Accept: application/vnd.medicloud.events+columnar, application/json`, and a side
+//! that reads it answers in it. A client sends its requests columnar only once the
+//! other side has answered one columnar, so an older side, which answers JSON, is only
+//! ever sent JSON; a columnar request refused as unreadable (415, or a plain 400
+//! `bad_body`) goes once more in JSON. JSON stays for older peers and for reading by
+//! eye.
+//!
 //! Between the nodes of a clinic, exchange and label requests and their answers travel
 //! sealed instead ([`crate::seal`]): `Content-Type: application/vnd.medicloud.sealed`, the
-//! gzip-compressed JSON inside, no `Authorization` header. A request that does not open
+//! gzip-compressed JSON or a columnar frame inside (told apart by the first byte: gzip
+//! starts `0x1f`, a columnar frame [`crate::columnar::MAGIC`]), no `Authorization`
+//! header; `Accept` outside the seal says which answer the caller reads. A request that does not open
 //! gets 401 `unauthenticated` (plain JSON); one that opens but is too old, or whose
 //! sender's clock is off, gets a sealed 401 `stale_request` that carries the receiver's
 //! time, so the sender corrects its stamp and tries once more.

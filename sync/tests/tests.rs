@@ -4,5 +4,6 @@
 // A failed unwrap in a test is a failed test with its location: that is what we want.
 #![allow(clippy::unwrap_used)]
 
+mod columnar;
 mod convergence;
 mod http;

@@ -9,13 +9,14 @@ use super::{AppState, blocking};
 use crate::auth::Permission;
 use crate::replication::SyncStatus;
 use crate::store::query::ConflictView;
-use axum::body::Body;
-use axum::extract::{OriginalUri, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, OriginalUri, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use medicloud_core::i18n::Text;
+use medicloud_sync::columnar::{self, ColumnarError};
 use medicloud_sync::exchange::{self, PAGE, SyncError, SyncRequest, SyncResponse};
 use medicloud_sync::seal::{self, Refusal};
 use medicloud_sync::wire::{self, Block, GunzipError, LabelStance, ReserveRequest};
@@ -197,8 +198,10 @@ pub async fn sealed(
         Err(Refusal::Stale) => true,
         Err(Refusal::Replayed) => return Err(replayed()),
     };
-    let answer = |status: StatusCode, json: Vec<u8>| {
-        let body = seal.seal_answer(&route, &opened.nonce, now, &wire::gzip(&json));
+    // A columnar answer is compressed already; JSON is gzip-compressed inside the seal.
+    let answer = |status: StatusCode, body: Vec<u8>, columnar: bool| {
+        let payload = if columnar { body } else { wire::gzip(&body) };
+        let body = seal.seal_answer(&route, &opened.nonce, now, &payload);
         (status, [(header::CONTENT_TYPE, seal::CONTENT_TYPE)], body).into_response()
     };
     if stale {
@@ -210,27 +213,36 @@ pub async fn sealed(
             StatusCode::UNAUTHORIZED,
             // An ErrorBody always serialises.
             serde_json::to_vec(&body).unwrap_or_default(),
+            false,
         ));
     }
-    let json = wire::gunzip(&opened.payload, wire::MAX_BODY).map_err(|e| match e {
-        GunzipError::TooLarge(_) => too_large(),
-        GunzipError::Corrupt => AppError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::BadBody,
-            ErrorCode::BadBody.text(),
-        ),
-    })?;
-    drop(opened.payload);
+    // Inside the seal: a columnar frame (told by its first byte, and decoded within the
+    // limit by the exchange), or gzip-compressed JSON.
+    let (content_type, payload) = if columnar::is_columnar(&opened.payload) {
+        (columnar::MEDIA_TYPE, opened.payload)
+    } else {
+        let json = wire::gunzip(&opened.payload, wire::MAX_BODY).map_err(|e| match e {
+            GunzipError::TooLarge(_) => too_large(),
+            GunzipError::Corrupt => AppError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadBody,
+                ErrorCode::BadBody.text(),
+            ),
+        })?;
+        ("application/json", json)
+    };
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.remove(header::CONTENT_ENCODING);
-    parts.headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    let response = next.run(Request::from_parts(parts, Body::from(json))).await;
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let response = next
+        .run(Request::from_parts(parts, Body::from(payload)))
+        .await;
     let status = response.status();
+    let columnar = is_columnar_type(response.headers());
     match axum::body::to_bytes(response.into_body(), usize::MAX).await {
-        Ok(json) => Ok(answer(status, json.to_vec())),
+        Ok(body) => Ok(answer(status, body.to_vec(), columnar)),
         Err(err) => {
             tracing::error!(error = %err, "a sync answer could not be read");
             Err(AppError::internal())
@@ -269,11 +281,94 @@ fn sync_error(err: SyncError) -> AppError {
     }
 }
 
+/// Whether a `Content-Type` is the columnar exchange body's.
+fn is_columnar_type(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().unwrap_or("").trim() == columnar::MEDIA_TYPE)
+}
+
+/// An exchange request in JSON, or in the columnar body
+/// (`Content-Type: application/vnd.medicloud.events+columnar`); a columnar page that
+/// does not decode whole is 400 `bad_body`, and nothing of it is stored.
+#[derive(Debug)]
+pub struct ExchangeBody {
+    request: SyncRequest,
+    /// Whether the caller reads columnar answers (its `Accept` names the type).
+    columnar_answer: bool,
+}
+
+impl<S: Send + Sync> FromRequest<S> for ExchangeBody {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let columnar_answer = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(columnar::accepts);
+        if !is_columnar_type(req.headers()) {
+            let Json(request) = Json::<SyncRequest>::from_request(req, state).await?;
+            return Ok(Self {
+                request,
+                columnar_answer,
+            });
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::body_unread(e.status()))?;
+        let request = columnar::decode_request(&bytes, wire::MAX_BODY).map_err(|e| match e {
+            ColumnarError::TooLarge(_) => AppError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                Text::new(
+                    format!("Isi sinkron paling banyak {} byte.", wire::MAX_BODY),
+                    format!("a sync body may hold at most {} bytes", wire::MAX_BODY),
+                ),
+            ),
+            e => AppError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadBody,
+                Text::new(
+                    format!("Halaman kejadian rusak; tidak ada yang disimpan ({e})."),
+                    format!("{e}; nothing was stored"),
+                ),
+            ),
+        })?;
+        Ok(Self {
+            request,
+            columnar_answer,
+        })
+    }
+}
+
+/// An exchange answer: columnar when the caller reads it, else JSON.
+#[derive(Debug)]
+pub struct ExchangeAnswer {
+    response: SyncResponse,
+    columnar: bool,
+}
+
+impl IntoResponse for ExchangeAnswer {
+    fn into_response(self) -> Response {
+        if self.columnar {
+            let frame = columnar::encode_response(&self.response);
+            ([(header::CONTENT_TYPE, columnar::MEDIA_TYPE)], frame).into_response()
+        } else {
+            Json(self.response).into_response()
+        }
+    }
+}
+
 /// One round of the exchange with another node of the clinic.
 pub async fn exchange(
     State(s): State<AppState>,
-    Json(request): Json<SyncRequest>,
-) -> Result<Json<SyncResponse>, AppError> {
+    ExchangeBody {
+        request,
+        columnar_answer,
+    }: ExchangeBody,
+) -> Result<ExchangeAnswer, AppError> {
     if request.events.len() > PAGE {
         return Err(AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -294,7 +389,10 @@ pub async fn exchange(
     .map_err(|e| SyncError::Storage(e.to_string()))
     .and_then(|r| r)
     .map_err(sync_error)?;
-    Ok(Json(answer))
+    Ok(ExchangeAnswer {
+        response: answer,
+        columnar: columnar_answer,
+    })
 }
 
 /// A block of label numbers for another node, when this node is the clinic's authority.
