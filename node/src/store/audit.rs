@@ -14,9 +14,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sha2::Sha256;
 use std::path::Path;
 
-/// The node's audit key.
+/// The node's audit key, held as an HMAC keyed with it (each link clones it rather than
+/// keying a new one).
 #[derive(Clone)]
-pub struct AuditKey([u8; 32]);
+pub struct AuditKey(Hmac<Sha256>);
 
 impl std::fmt::Debug for AuditKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -27,12 +28,18 @@ impl std::fmt::Debug for AuditKey {
 impl AuditKey {
     /// Reads the key at `path`, creating it (readable by this user only) when missing.
     pub fn load_or_create(path: &Path) -> Result<Self> {
-        super::keyfile::load_or_create(path).map(Self)
+        super::keyfile::load_or_create(path).map(|key| Self::new(&key))
+    }
+
+    fn new(key: &[u8; 32]) -> Self {
+        Self(
+            <Hmac<Sha256> as Mac>::new_from_slice(key)
+                .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length")),
+        )
     }
 
     fn mac(&self, parts: &[&[u8]]) -> Vec<u8> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
-            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        let mut mac = self.0.clone();
         for part in parts {
             mac.update(part);
         }
@@ -173,7 +180,7 @@ pub struct Verdict {
 pub fn verify_database(path: &Path, db_key_file: &Path) -> Result<Verdict> {
     let key_path = super::Store::audit_key_path(path);
     let key = match super::keyfile::read(&key_path)? {
-        Some(key) => AuditKey(key),
+        Some(key) => AuditKey::new(&key),
         None => {
             return Err(Error::Key(format!(
                 "no audit key at {}",

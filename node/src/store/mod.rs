@@ -59,6 +59,9 @@ impl std::fmt::Debug for Store {
 /// Read connections: WAL lets them read while the writer commits.
 const READERS: usize = 4;
 
+/// The writer's page cache, in KiB when negative (SQLite's convention): 64 MiB.
+const WRITER_CACHE_KIB: i64 = -65_536;
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // FULL: the WAL is fsynced at every commit, so a returned ticket survives power loss.
@@ -106,6 +109,10 @@ impl Store {
         let key = crypt::prepare(path, key_file)?;
         let mut writer = crypt::open(path, &key)?;
         configure(&writer)?;
+        // The writer's page cache: a synced batch touches pages all over the event
+        // index and the projections, and every page read back from the file is decrypted
+        // again (SQLite's default is 2 MiB).
+        writer.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
         migrate(&mut writer)?;
         let audit_key = audit::AuditKey::load_or_create(&Self::audit_key_path(path))?;
         let linked = audit::catch_up(&writer, &audit_key)?;
