@@ -316,21 +316,21 @@ fn a_batch_folds_as_its_events_one_at_a_time() {
     let minute = |time: &ManualTime| time.set(time.now_ms() + 60_000);
     minute(&time_x);
     minute(&time_x);
-    for _ in 0..3 {
+    for id in &tickets[..3] {
         minute(&time_x);
-        let called = x.call_next(Actor::System, &loket, None).unwrap();
-        minute(&time_x);
-        x.act(Actor::System, called.id, TicketAction::Serve)
+        x.act(Actor::System, *id, TicketAction::Call(loket.clone()))
             .unwrap();
         minute(&time_x);
-        x.act(Actor::System, called.id, TicketAction::Complete)
-            .unwrap();
+        x.act(Actor::System, *id, TicketAction::Serve).unwrap();
+        minute(&time_x);
+        x.act(Actor::System, *id, TicketAction::Complete).unwrap();
     }
     x.set_service(Actor::System, service("A", "Poli Umum"))
         .unwrap();
     // The second desk, a minute in, calls the first ticket too.
     minute(&time_y);
-    y.call_next(Actor::System, &loket, None).unwrap();
+    y.act(Actor::System, tickets[0], TicketAction::Call(loket.clone()))
+        .unwrap();
     y.set_service(Actor::System, service("B", "Poli Gigi"))
         .unwrap();
 
