@@ -14,9 +14,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sha2::Sha256;
 use std::path::Path;
 
-/// The node's audit key.
+/// The node's audit key, held as an HMAC keyed with it (each link clones it rather than
+/// keying a new one).
 #[derive(Clone)]
-pub struct AuditKey([u8; 32]);
+pub struct AuditKey(Hmac<Sha256>);
 
 impl std::fmt::Debug for AuditKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -27,12 +28,18 @@ impl std::fmt::Debug for AuditKey {
 impl AuditKey {
     /// Reads the key at `path`, creating it (readable by this user only) when missing.
     pub fn load_or_create(path: &Path) -> Result<Self> {
-        super::keyfile::load_or_create(path).map(Self)
+        super::keyfile::load_or_create(path).map(|key| Self::new(&key))
+    }
+
+    fn new(key: &[u8; 32]) -> Self {
+        Self(
+            <Hmac<Sha256> as Mac>::new_from_slice(key)
+                .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length")),
+        )
     }
 
     fn mac(&self, parts: &[&[u8]]) -> Vec<u8> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
-            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        let mut mac = self.0.clone();
         for part in parts {
             mac.update(part);
         }
@@ -44,39 +51,75 @@ impl AuditKey {
     }
 }
 
-/// Adds the link of a just-inserted event (`body`: its stored JSON).
-pub(super) fn link(
-    conn: &Connection,
-    key: &AuditKey,
-    origin: &str,
-    seq: i64,
-    body: &str,
-) -> Result<()> {
-    let previous: Vec<u8> = if seq > 1 {
-        conn.query_row(
-            "SELECT mac FROM audit_chain WHERE origin = ?1 AND seq = ?2",
-            params![origin, seq - 1],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| Error::AuditChainBroken {
-            origin: origin.to_owned(),
-            seq,
-        })?
-    } else {
-        Vec::new()
-    };
-    let mac = key.mac(&[&previous, body.as_bytes()]);
-    conn.execute(
-        "INSERT INTO audit_chain (origin, seq, mac) VALUES (?1, ?2, ?3)",
-        params![origin, seq, mac],
-    )?;
-    conn.execute(
-        "INSERT INTO audit_heads (origin, seq, mac) VALUES (?1, ?2, ?3)
-         ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq, mac = excluded.mac",
-        params![origin, seq, key.head(origin, seq, &mac)],
-    )?;
-    Ok(())
+/// Adds the links of events as they are inserted, in their origins' seq order. The
+/// previous link of a series is read from the database only where a run of one origin's
+/// consecutive seqs starts (after that it is the one just computed), and each origin's
+/// head is written once, at the end of its run; [`Linker::finish`] writes the last.
+pub(super) struct Linker<'a> {
+    conn: &'a Connection,
+    key: &'a AuditKey,
+    /// The newest link made: origin, seq, mac.
+    last: Option<(String, i64, Vec<u8>)>,
+}
+
+impl<'a> Linker<'a> {
+    pub(super) fn new(conn: &'a Connection, key: &'a AuditKey) -> Self {
+        Self {
+            conn,
+            key,
+            last: None,
+        }
+    }
+
+    /// Adds the link of a just-inserted event (`body`: its stored JSON).
+    pub(super) fn link(&mut self, origin: &str, seq: i64, body: &str) -> Result<()> {
+        let previous = match self.last.take() {
+            Some((o, s, mac)) if o == origin && s + 1 == seq => mac,
+            other => {
+                self.last = other;
+                self.write_head()?;
+                self.stored_link(origin, seq)?
+            }
+        };
+        let mac = self.key.mac(&[&previous, body.as_bytes()]);
+        self.conn
+            .prepare_cached("INSERT INTO audit_chain (origin, seq, mac) VALUES (?1, ?2, ?3)")?
+            .execute(params![origin, seq, mac])?;
+        self.last = Some((origin.to_owned(), seq, mac));
+        Ok(())
+    }
+
+    /// Writes the head of the last series linked.
+    pub(super) fn finish(mut self) -> Result<()> {
+        self.write_head()
+    }
+
+    /// The stored link before `seq` of `origin` (none before the first).
+    fn stored_link(&self, origin: &str, seq: i64) -> Result<Vec<u8>> {
+        if seq <= 1 {
+            return Ok(Vec::new());
+        }
+        self.conn
+            .prepare_cached("SELECT mac FROM audit_chain WHERE origin = ?1 AND seq = ?2")?
+            .query_row(params![origin, seq - 1], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::AuditChainBroken {
+                origin: origin.to_owned(),
+                seq,
+            })
+    }
+
+    fn write_head(&mut self) -> Result<()> {
+        if let Some((origin, seq, mac)) = self.last.take() {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO audit_heads (origin, seq, mac) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq, mac = excluded.mac",
+                )?
+                .execute(params![origin, seq, self.key.head(&origin, seq, &mac)])?;
+        }
+        Ok(())
+    }
 }
 
 /// Links every event stored before the chain existed (a database from an older version).
@@ -101,9 +144,11 @@ pub(super) fn catch_up(conn: &Connection, key: &AuditKey) -> Result<u64> {
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut linker = Linker::new(conn, key);
     for (origin, seq, body) in &rows {
-        link(conn, key, origin, *seq, body)?;
+        linker.link(origin, *seq, body)?;
     }
+    linker.finish()?;
     Ok(rows.len() as u64)
 }
 
@@ -135,7 +180,7 @@ pub struct Verdict {
 pub fn verify_database(path: &Path, db_key_file: &Path) -> Result<Verdict> {
     let key_path = super::Store::audit_key_path(path);
     let key = match super::keyfile::read(&key_path)? {
-        Some(key) => AuditKey(key),
+        Some(key) => AuditKey::new(&key),
         None => {
             return Err(Error::Key(format!(
                 "no audit key at {}",

@@ -64,6 +64,9 @@ impl std::fmt::Debug for Store {
 /// Read connections: WAL lets them read while the writer commits.
 const READERS: usize = 4;
 
+/// The writer's page cache, in KiB when negative (SQLite's convention): 64 MiB.
+const WRITER_CACHE_KIB: i64 = -65_536;
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // FULL: the WAL is fsynced at every commit, so a returned ticket survives power loss.
@@ -111,6 +114,10 @@ impl Store {
         let key = crypt::prepare(path, key_file)?;
         let mut writer = crypt::open(path, &key)?;
         configure(&writer)?;
+        // The writer's page cache: a synced batch touches pages all over the event
+        // index and the projections, and every page read back from the file is decrypted
+        // again (SQLite's default is 2 MiB).
+        writer.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
         migrate(&mut writer)?;
         // Checkpoints run on their own thread, not inside a write's commit.
         writer.pragma_update(None, "wal_autocheckpoint", 0)?;
@@ -318,11 +325,10 @@ impl Writer<'_> {
     /// Appends a new event of this device and folds it into the projections.
     pub fn append(&mut self, actor: Actor, body: EventBody) -> Result<Event> {
         let Identity { device, clinic } = self.store.identity;
-        let last: i64 = self.tx.query_row(
-            "SELECT COALESCE(MAX(seq), 0) FROM events WHERE origin = ?1",
-            [device.to_string()],
-            |r| r.get(0),
-        )?;
+        let last: i64 = self
+            .tx
+            .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM events WHERE origin = ?1")?
+            .query_row([device.to_string()], |r| r.get(0))?;
         let event = Event {
             id: EventId {
                 origin: device,
@@ -333,41 +339,55 @@ impl Writer<'_> {
             actor,
             body,
         };
-        insert_event(self.tx, &self.store.audit_key, &event)?;
-        project::apply(self.tx, &event)?;
+        let one = std::slice::from_ref(&event);
+        let touched = project::Touched::read(self.tx, one)?;
+        insert_events(self.tx, &self.store.audit_key, one)?;
+        touched.write(self.tx)?;
         self.appended.push(event.clone());
         Ok(event)
     }
 }
 
-fn insert_event(tx: &Connection, key: &audit::AuditKey, event: &Event) -> Result<()> {
-    let body = serde_json::to_string(event)?;
-    tx.execute(
+/// Stores `events`, none of them stored yet, each the next of its origin's series, in
+/// their origins' seq order (as [`medicloud_sync::ingest::Plan::store`] lists them): their
+/// rows, their audit links, and each origin's head in `log_heads`, written once.
+fn insert_events(tx: &Connection, key: &audit::AuditKey, events: &[Event]) -> Result<()> {
+    let mut insert = tx.prepare_cached(
         "INSERT INTO events (origin, seq, stamp, clinic, entity, kind, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            event.id.origin.to_string(),
-            event.id.seq as i64,
+    )?;
+    let mut head = tx.prepare_cached(
+        "INSERT INTO log_heads (origin, seq) VALUES (?1, ?2)
+         ON CONFLICT (origin) DO UPDATE SET seq = MAX(seq, excluded.seq)",
+    )?;
+    let mut linker = audit::Linker::new(tx, key);
+    let mut origin: Option<(DeviceId, String)> = None;
+    for (i, event) in events.iter().enumerate() {
+        let body = serde_json::to_string(event)?;
+        if origin.as_ref().is_none_or(|(id, _)| *id != event.id.origin) {
+            origin = Some((event.id.origin, event.id.origin.to_string()));
+        }
+        let name = origin.as_ref().map_or("", |(_, name)| name.as_str());
+        let seq = event.id.seq as i64;
+        insert.execute(params![
+            name,
+            seq,
             event.stamp.0 as i64,
             event.clinic.to_string(),
             event.entity().to_string(),
             event.body.kind(),
             body,
-        ],
-    )?;
-    tx.execute(
-        "INSERT INTO log_heads (origin, seq) VALUES (?1, ?2)
-         ON CONFLICT (origin) DO UPDATE SET seq = MAX(seq, excluded.seq)",
-        params![event.id.origin.to_string(), event.id.seq as i64],
-    )?;
-    audit::link(
-        tx,
-        key,
-        &event.id.origin.to_string(),
-        event.id.seq as i64,
-        &body,
-    )?;
-    Ok(())
+        ])?;
+        linker.link(name, seq, &body)?;
+        // The head once per origin: at its last event here.
+        if events
+            .get(i + 1)
+            .is_none_or(|next| next.id.origin != event.id.origin)
+        {
+            head.execute(params![name, seq])?;
+        }
+    }
+    linker.finish()
 }
 
 #[cfg(test)]

@@ -6,17 +6,18 @@
 //! page is decided by `medicloud_sync::ingest`, the rule every replica shares; this file
 //! only reads and writes. A batch is taken in one
 //! durable transaction: its events and the re-folded projections of every entity they
-//! touch commit together, or nothing does.
+//! touch commit together, or nothing does. Every statement is prepared once per
+//! connection; each origin's head and audit head is written once per batch, and each
+//! touched projection row once (see `project::Touched`).
 
-use super::{Store, insert_event, project};
+use super::{Store, insert_events, project};
 use crate::error::Result;
 use crdts::{CmRDT, Dot};
-use medicloud_core::event::{Entity, Event};
+use medicloud_core::event::Event;
 use medicloud_core::ids::DeviceId;
 use medicloud_sync::ingest::{self, Batch, Heads, Held};
 use medicloud_sync::log::{Ingest, VersionVector};
 use rusqlite::{OptionalExtension, params};
-use std::collections::BTreeSet;
 
 impl Store {
     /// Per origin, the highest seq held.
@@ -66,40 +67,28 @@ impl Store {
         let tx = self.writer.begin()?;
         let mut heads = Heads::new();
         for origin in batch.origins() {
-            let head: i64 = tx.query_row(
-                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE origin = ?1",
-                [origin.to_string()],
-                |r| r.get(0),
-            )?;
+            let head: i64 = tx
+                .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM events WHERE origin = ?1")?
+                .query_row([origin.to_string()], |r| r.get(0))?;
             heads.insert(origin, head as u64);
         }
         let mut held = Held::new();
         for id in batch.held_ids(&heads) {
             let stored: Option<String> = tx
-                .query_row(
-                    "SELECT body FROM events WHERE origin = ?1 AND seq = ?2",
-                    params![id.origin.to_string(), id.seq as i64],
-                    |r| r.get(0),
-                )
+                .prepare_cached("SELECT body FROM events WHERE origin = ?1 AND seq = ?2")?
+                .query_row(params![id.origin.to_string(), id.seq as i64], |r| r.get(0))
                 .optional()?;
             if let Some(body) = stored {
                 held.insert(id, serde_json::from_str(&body)?);
             }
         }
         let plan = batch.decide(&heads, &held);
-        for event in &plan.store {
-            insert_event(&tx, &self.audit_key, event)?;
-        }
         let (report, accepted) = (plan.report, plan.store);
-        // Each touched entity is re-folded once, whatever the number of its new events.
-        let mut folded = BTreeSet::new();
-        for event in &accepted {
-            let entity = event.entity();
-            let refold = matches!(entity, Entity::Ticket(_) | Entity::Appointment(_));
-            if !refold || folded.insert(entity.to_string()) {
-                project::apply(&tx, event)?;
-            }
-        }
+        // Each touched entity is folded once, from the events it had and the batch's,
+        // and its row written once, whatever the number of its new events.
+        let touched = project::Touched::read(&tx, &accepted)?;
+        insert_events(&tx, &self.audit_key, &accepted)?;
+        touched.write(&tx)?;
         // Observed while the writer connection is held, so no local event that follows these
         // can be stamped before them.
         for event in &accepted {

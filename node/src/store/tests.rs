@@ -5,12 +5,18 @@ use medicloud_core::domain::{Counter, CounterId, Service, ServiceCode};
 use medicloud_core::ids::TicketId;
 use medicloud_core::ticket::{TicketChange, TicketStatus};
 use medicloud_sync::hlc::ManualTime;
+use medicloud_sync::log::VersionVector;
 
 /// 2026-11-25 08:00 in Jakarta.
 const MORNING_MS: u64 = 1_795_568_400_000;
 
 fn node_at(dir: &Path, time: Arc<ManualTime>) -> Node {
-    let store = Store::open(&dir.join("node.sqlite"), ClinicId::random(), time).unwrap();
+    node_in(dir, ClinicId::random(), time)
+}
+
+/// A node of `clinic`, with its clinic, services A and B and a counter set.
+fn node_in(dir: &Path, clinic: ClinicId, time: Arc<ManualTime>) -> Node {
+    let store = Store::open(&dir.join("node.sqlite"), clinic, time).unwrap();
     let node = Node::new(store);
     node.set_clinic(Actor::System, "Klinik Uji", "Asia/Jakarta")
         .unwrap();
@@ -246,12 +252,8 @@ fn a_late_event_refolds_its_ticket() {
             },
         },
     };
-    node.store()
-        .write(|w| {
-            insert_event(w.tx, &w.store.audit_key, &late)?;
-            project::apply(w.tx, &late)
-        })
-        .unwrap();
+    let (ingest, _) = node.store().ingest(vec![late]).unwrap();
+    assert_eq!(ingest.accepted, 1);
     let view = node.ticket_view(t.id).unwrap();
     assert_eq!(view.counter.unwrap().as_str(), "loket-2");
     assert_eq!(view.conflicts.len(), 1);
@@ -425,4 +427,181 @@ fn a_failed_write_in_a_group_undoes_itself_alone_and_a_failed_commit_fails_every
     // The store goes on: the next write commits alone.
     store.write(|w| mark(w, "next")).unwrap();
     assert_eq!(marks(&store), 2);
+}
+
+/// Every row of the projections (tickets, appointments, records, service times), for
+/// comparing stores.
+fn projections(store: &Store) -> Vec<(&'static str, Vec<Vec<rusqlite::types::Value>>)> {
+    let tables = [
+        ("tickets", "id"),
+        ("appointments", "id"),
+        ("records", "entity"),
+        ("service_times", "service"),
+    ];
+    store
+        .read(|conn| {
+            let mut out = Vec::new();
+            for (table, key) in tables {
+                let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {key}"))?;
+                let columns = stmt.column_count();
+                let rows = stmt
+                    .query_map([], |r| (0..columns).map(|i| r.get(i)).collect())?
+                    .collect::<rusqlite::Result<Vec<Vec<rusqlite::types::Value>>>>()?;
+                out.push((table, rows));
+            }
+            Ok(out)
+        })
+        .unwrap()
+}
+
+/// Two desks of one clinic: the first issues, calls, serves and completes tickets and
+/// renames a service; the second, cut off after the tickets were issued, calls the first
+/// ticket earlier than the first desk did and renames another service. A third node
+/// takes in all of it in one batch (shuffled, with duplicates), one event at a time (the
+/// second desk's first, so its calls come before their tickets' issue), and in batches
+/// of five: each ends with the same projections, and a second delivery changes nothing.
+#[test]
+fn a_batch_folds_as_its_events_one_at_a_time() {
+    let clinic = ClinicId::random();
+    let (dir_x, dir_y) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (time_x, time_y) = (
+        Arc::new(ManualTime::new(MORNING_MS)),
+        Arc::new(ManualTime::new(MORNING_MS)),
+    );
+    let x = node_in(dir_x.path(), clinic, time_x.clone());
+    let y = node_in(dir_y.path(), clinic, time_y.clone());
+    let tickets: Vec<TicketId> = (0..4)
+        .map(|_| x.issue_ticket(Actor::System, walk_in("A")).unwrap().id)
+        .collect();
+    let everything = VersionVector::new();
+    y.store()
+        .ingest(x.store().missing_for(&everything, usize::MAX).unwrap())
+        .unwrap();
+    // The first desk works through three tickets, a minute a step.
+    let loket = CounterId::parse("loket-1").unwrap();
+    let minute = |time: &ManualTime| time.set(time.now_ms() + 60_000);
+    minute(&time_x);
+    minute(&time_x);
+    for id in &tickets[..3] {
+        minute(&time_x);
+        x.act(Actor::System, *id, TicketAction::Call(loket.clone()))
+            .unwrap();
+        minute(&time_x);
+        x.act(Actor::System, *id, TicketAction::Serve).unwrap();
+        minute(&time_x);
+        x.act(Actor::System, *id, TicketAction::Complete).unwrap();
+    }
+    x.set_service(Actor::System, service("A", "Poli Umum"))
+        .unwrap();
+    // The second desk, a minute in, calls the first ticket too.
+    minute(&time_y);
+    y.act(Actor::System, tickets[0], TicketAction::Call(loket.clone()))
+        .unwrap();
+    y.set_service(Actor::System, service("B", "Poli Gigi"))
+        .unwrap();
+
+    let of_x = x.store().missing_for(&everything, usize::MAX).unwrap();
+    let of_y = y.store().missing_for(&everything, usize::MAX).unwrap();
+    let (mine, theirs): (Vec<Event>, Vec<Event>) = of_x
+        .iter()
+        .chain(&of_y)
+        .cloned()
+        .partition(|e| e.id.origin == x.store().identity().device);
+
+    let target = |name: &str| {
+        let dir = tempfile::tempdir_in(dir_x.path()).unwrap();
+        let store = Store::open(
+            &dir.path().join(format!("{name}.sqlite")),
+            clinic,
+            Arc::new(ManualTime::new(MORNING_MS)),
+        )
+        .unwrap();
+        (store, dir)
+    };
+    // One batch: everything held by either desk (the first desk's events twice), newest
+    // first.
+    let (batch, _d1) = target("batch");
+    let mut all: Vec<Event> = of_x.iter().chain(&of_y).cloned().collect();
+    all.reverse();
+    let (ingest, _) = batch.ingest(all.clone()).unwrap();
+    // One at a time: the second desk's series first.
+    let (single, _d2) = target("single");
+    let mut series_y: Vec<&Event> = theirs.iter().collect();
+    series_y.sort_by_key(|e| e.id);
+    series_y.dedup_by_key(|e| e.id);
+    let mut series_x: Vec<&Event> = mine.iter().collect();
+    series_x.sort_by_key(|e| e.id);
+    series_x.dedup_by_key(|e| e.id);
+    for event in series_y.iter().chain(&series_x) {
+        let (ingest, _) = single.ingest(vec![(*event).clone()]).unwrap();
+        assert_eq!(ingest.accepted, 1);
+    }
+    let distinct = series_x.len() + series_y.len();
+    assert_eq!(
+        (ingest.accepted, ingest.duplicates),
+        (distinct, all.len() - distinct)
+    );
+    // Batches of five, in stamp order.
+    let (fives, _d3) = target("fives");
+    let mut by_stamp: Vec<Event> = series_x
+        .iter()
+        .chain(&series_y)
+        .map(|e| (*e).clone())
+        .collect();
+    by_stamp.sort_by_key(Event::order_key);
+    for chunk in by_stamp.chunks(5) {
+        fives.ingest(chunk.to_vec()).unwrap();
+    }
+
+    let expected = projections(&single);
+    let first = tickets[0].to_string();
+    let tickets_row = &expected[0].1;
+    assert_eq!(tickets_row.len(), 4, "four tickets folded");
+    let state = |id: &str| {
+        tickets_row
+            .iter()
+            .find(|row| row[0] == rusqlite::types::Value::Text(id.to_owned()))
+            .map(|row| row[7].clone())
+            .unwrap()
+    };
+    let rusqlite::types::Value::Text(first_state) = state(&first) else {
+        panic!("a ticket's state is JSON text");
+    };
+    assert!(
+        first_state.contains("conflicts\":[{"),
+        "the first desk's later call of the first ticket is a conflict"
+    );
+    assert!(!expected[3].1.is_empty(), "service times were observed");
+    for (name, store) in [("one batch", &batch), ("batches of five", &fives)] {
+        assert_eq!(
+            projections(store),
+            expected,
+            "{name} folds as one at a time"
+        );
+        assert_eq!(store.summary().unwrap(), single.summary().unwrap());
+    }
+    // Taken in again: nothing is stored, nothing changes.
+    let (again, _) = batch.ingest(all).unwrap();
+    assert_eq!(
+        (again.accepted, again.duplicates),
+        (0, of_x.len() + of_y.len())
+    );
+    assert_eq!(projections(&batch), expected);
+    for store in [&batch, &single, &fives] {
+        let verdict = store.verify_audit().unwrap();
+        assert_eq!(verdict.findings, []);
+        assert_eq!(verdict.events as usize, distinct);
+    }
+}
+
+fn service(code: &str, name: &str) -> Service {
+    Service {
+        code: ServiceCode::parse(code).unwrap(),
+        name_id: name.into(),
+        name_en: name.into(),
+        active: true,
+        slots: Default::default(),
+        steps: Vec::new(),
+        target_wait_minutes: Service::DEFAULT_TARGET_WAIT_MINUTES,
+    }
 }
