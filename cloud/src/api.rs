@@ -19,7 +19,7 @@
 //! (429 with `Retry-After`); a device's secret and the admin token are checked before
 //! the body too. Every refusal is `{code, message}`.
 
-use crate::storage::{AnyStorage, DeviceRow, EnrolOutcome, Heard, Storage, StorageError};
+use crate::storage::{AnyStorage, DeviceRow, EnrolOutcome, Heard, Page, Storage, StorageError};
 use axum::extract::path::ErrorKind;
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -450,7 +450,7 @@ pub(crate) async fn exchange_round(
         request: req,
         columnar_answer,
     }: ExchangeBody,
-) -> Result<ExchangeAnswer, ApiError> {
+) -> Result<Response, ApiError> {
     if req.from != device.id
         || req.clinic != device.clinic
         || req.events.iter().any(|e| e.clinic != device.clinic)
@@ -478,20 +478,63 @@ pub(crate) async fn exchange_round(
         state.hq.live.stored(clinic);
     }
     let caller = exchange::summary_from_wire(&req.summary);
-    let mut events = state.storage.missing(clinic, &caller, PAGE + 1).await?;
-    let more = events.len() > PAGE;
-    events.truncate(PAGE);
-    let held = state.storage.summary(clinic).await?;
+    let page = state.storage.page(clinic, &caller, PAGE + 1).await?;
+    if !columnar_answer {
+        return Ok(answer(&page, now_ms()));
+    }
+    // A columnar page is encoded from the events themselves.
+    let events = page.events[..page.events.len().min(PAGE)]
+        .iter()
+        .map(|e| serde_json::from_str(e))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            tracing::error!(error = %e, "a stored event does not read back");
+            ApiError(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "a stored event could not be read".into(),
+            )
+        })?;
     Ok(ExchangeAnswer {
         response: SyncResponse {
-            summary: exchange::summary_to_wire(&held),
+            summary: exchange::summary_to_wire(&page.summary),
             summary_is_delta: false,
             events,
-            more,
+            more: page.events.len() > PAGE,
             now_ms: Some(now_ms().max(0) as u64),
         },
-        columnar: columnar_answer,
-    })
+        columnar: true,
+    }
+    .into_response())
+}
+
+/// The [`SyncResponse`] of `page` (at most one event more than [`PAGE`]: then `more`)
+/// at `now_ms`, written as `serde_json` writes one, but with each event as it is stored
+/// (the JSON serialising it gives), never parsed and serialised again.
+fn answer(page: &Page, now_ms: i64) -> Response {
+    let events = &page.events[..page.events.len().min(PAGE)];
+    let mut out = Vec::with_capacity(events.iter().map(|e| e.len() + 1).sum::<usize>() + 256);
+    out.extend_from_slice(b"{\"summary\":");
+    // A list of pairs of a UUID and a number: nothing in it can fail to serialise.
+    let _ = serde_json::to_writer(&mut out, &exchange::summary_to_wire(&page.summary));
+    out.extend_from_slice(b",\"summary_is_delta\":false,\"events\":[");
+    for (i, event) in events.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(event.as_bytes());
+    }
+    let more = page.events.len() > PAGE;
+    let now = now_ms.max(0);
+    out.extend_from_slice(format!("],\"more\":{more},\"now_ms\":{now}}}").as_bytes());
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        out,
+    )
+        .into_response()
 }
 
 /// A block of label numbers for one service and day, from the clinic's label authority.
@@ -989,6 +1032,60 @@ pub fn router(state: State, ui: Option<&std::path::Path>) -> Router {
 mod tests {
     use super::*;
     use std::net::IpAddr;
+
+    /// The bytes of an answer as the handler writes them.
+    async fn body(answer: Response) -> Vec<u8> {
+        axum::body::to_bytes(answer.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec()
+    }
+
+    #[tokio::test]
+    async fn an_answer_written_from_stored_events_is_the_sync_response_serde_writes() {
+        use crdts::{CmRDT, Dot};
+        use medicloud_core::event::{Actor, AuditEntry, Event, EventBody, EventId, Stamp};
+        let (clinic, origin) = (ClinicId::random(), DeviceId::random());
+        let event = |seq: u64| Event {
+            id: EventId { origin, seq },
+            stamp: Stamp::new(1_800_000_000_000 + seq, 0),
+            clinic,
+            actor: Actor::System,
+            body: EventBody::Audited(AuditEntry {
+                action: "login \"ñ\"".into(),
+                patient: None,
+                subject: Some("loket-1".into()),
+                outcome: "ok".into(),
+            }),
+        };
+        let mut summary = medicloud_sync::log::VersionVector::new();
+        summary.apply(Dot::new(origin, PAGE as u64 + 1));
+        summary.apply(Dot::new(DeviceId::random(), 7));
+        // Empty, a few, and one more than a page (`more`, the last left out).
+        for n in [0, 3, PAGE + 1] {
+            let events: Vec<Event> = (1..=n as u64).map(event).collect();
+            let page = Page {
+                summary: summary.clone(),
+                events: events
+                    .iter()
+                    .map(|e| serde_json::to_string(e).unwrap())
+                    .collect(),
+            };
+            let typed = SyncResponse {
+                summary: exchange::summary_to_wire(&summary),
+                summary_is_delta: false,
+                events: events.into_iter().take(PAGE).collect(),
+                more: n > PAGE,
+                now_ms: Some(1_234),
+            };
+            let written = body(answer(&page, 1_234)).await;
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                serde_json::to_string(&typed).unwrap(),
+                "{n} events"
+            );
+        }
+    }
 
     #[test]
     fn behind_a_trusted_balancer_the_client_is_the_rightmost_address_it_did_not_add() {

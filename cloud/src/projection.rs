@@ -263,9 +263,9 @@ pub struct Rows {
 }
 
 /// Re-folds each of `entities` from `events` (every stored event of those entities,
-/// in any order): the rows to write. An entity whose first event (an issue, a booking)
-/// has not arrived yet gives no row.
-pub fn fold(entities: &[String], events: &[Event]) -> Result<Rows> {
+/// in any order; one listed twice counts once): the rows to write. An entity whose
+/// first event (an issue, a booking) has not arrived yet gives no row.
+pub fn fold<'a>(entities: &[String], events: impl IntoIterator<Item = &'a Event>) -> Result<Rows> {
     let mut by_entity: BTreeMap<String, Vec<&Event>> =
         entities.iter().map(|e| (e.clone(), Vec::new())).collect();
     for event in events {

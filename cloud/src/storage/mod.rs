@@ -132,6 +132,16 @@ pub struct Heard {
     pub at_ms: i64,
 }
 
+/// A page of events for a replica, with the summary it was cut from
+/// ([`Storage::page`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Page {
+    /// Per origin, the highest seq held when the page was read.
+    pub summary: VersionVector,
+    /// The events, each as stored: `serde_json::to_string` of the [`Event`].
+    pub events: Vec<String>,
+}
+
 /// How long [`Storage::ping`] waits for the database.
 pub const PING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -183,7 +193,26 @@ pub trait Storage: Send + Sync + 'static {
         clinic: ClinicId,
         remote: &VersionVector,
         limit: usize,
-    ) -> impl Future<Output = Result<Vec<Event>>> + Send;
+    ) -> impl Future<Output = Result<Vec<Event>>> + Send {
+        async move {
+            self.page(clinic, remote, limit)
+                .await?
+                .events
+                .iter()
+                .map(|e| Ok(serde_json::from_str(e)?))
+                .collect()
+        }
+    }
+    /// What an exchange answers with: the clinic's summary and up to `limit` of its
+    /// events that a replica with `remote` lacks (as [`Storage::missing`]), each as
+    /// the JSON it is stored as, which is what serialising it gives, so an answer
+    /// sends them on as they are.
+    fn page(
+        &self,
+        clinic: ClinicId,
+        remote: &VersionVector,
+        limit: usize,
+    ) -> impl Future<Output = Result<Page>> + Send;
     /// Stores the events it lacks, in one transaction, keeping each series contiguous,
     /// and in that transaction folds the entities they touch into the projections (each
     /// touched row written once) and notes `heard` (the device whose round it is).
@@ -374,13 +403,8 @@ impl Storage for AnyStorage {
     async fn summary(&self, clinic: ClinicId) -> Result<VersionVector> {
         both!(self, s => s.summary(clinic))
     }
-    async fn missing(
-        &self,
-        clinic: ClinicId,
-        remote: &VersionVector,
-        limit: usize,
-    ) -> Result<Vec<Event>> {
-        both!(self, s => s.missing(clinic, remote, limit))
+    async fn page(&self, clinic: ClinicId, remote: &VersionVector, limit: usize) -> Result<Page> {
+        both!(self, s => s.page(clinic, remote, limit))
     }
     async fn ingest(
         &self,

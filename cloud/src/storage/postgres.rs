@@ -6,7 +6,7 @@
 //! ticket at once fold it one after the other, the second seeing the first's events.
 
 use super::{
-    BACKFILL_CHUNK, ClinicEntry, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations,
+    BACKFILL_CHUNK, ClinicEntry, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations, Page,
     RECORDS_MIGRATION, Result, Storage, StorageError, TrailKey, parse,
 };
 use crate::hq::live::Notice;
@@ -67,110 +67,194 @@ fn entity_lock(clinic: &str, entity: &str) -> i64 {
     i64::from_be_bytes(first)
 }
 
-/// Folds `stored` (events of `clinic` just stored, their `entity` set) into the
-/// projections, in the caller's transaction: each touched entity re-folded once from
-/// all its stored events (one read), each projection written with one statement.
+/// Folds `stored` (events of `clinic` already stored, their `entity` set) into the
+/// projections, in the caller's transaction: what a backfill does with a chunk.
 async fn project(tx: &impl GenericClient, clinic: &str, stored: &[Event]) -> Result<()> {
-    let touched = Touched::of(stored)?;
-    if !touched.records.is_empty() {
-        let r = &touched.records;
-        let col = |f: fn(&projection::RecordRow) -> &str| r.iter().map(f).collect::<Vec<_>>();
-        // A batch holds one row per entity, so one statement cannot touch a row twice.
+    // The read sees `stored` too; the folds count each event once.
+    Projection::read(tx, clinic, stored)
+        .await?
+        .write(tx, clinic, stored)
+        .await
+}
+
+/// The projections' half of an ingest, around the events' insert: [`Projection::read`]
+/// locks the entities a batch touches and reads the events they held before it,
+/// [`Projection::write`] re-folds each touched entity once from those and the batch's
+/// own (already parsed: nothing of the batch is read back) and writes each projection
+/// with one statement.
+struct Projection {
+    touched: Touched,
+    /// The stored events of `touched.entities`, before the batch.
+    before: Vec<Event>,
+}
+
+impl Projection {
+    async fn read(tx: &impl GenericClient, clinic: &str, stored: &[Event]) -> Result<Self> {
+        let touched = Touched::of(stored)?;
+        if touched.entities.is_empty() {
+            return Ok(Self {
+                touched,
+                before: Vec::new(),
+            });
+        }
+        // One fold of an entity at a time across processes; in key order, so no deadlock.
+        let mut keys: Vec<i64> = touched
+            .entities
+            .iter()
+            .map(|e| entity_lock(clinic, e))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
         tx.execute(
-            "INSERT INTO records (clinic_id, entity, kind, body, stamp, origin, seq)
-             SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::bigint[],
-                 $6::text[], $7::bigint[])
-             ON CONFLICT (clinic_id, entity) DO UPDATE SET kind = excluded.kind,
-                 body = excluded.body, stamp = excluded.stamp, origin = excluded.origin,
-                 seq = excluded.seq
-             WHERE (excluded.stamp, excluded.origin COLLATE \"C\", excluded.seq)
-                 > (records.stamp, records.origin COLLATE \"C\", records.seq)",
-            &[
+            "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k",
+            &[&keys],
+        )
+        .await?;
+        let rows = tx
+            .query(
+                "SELECT body FROM events WHERE clinic = $1 AND entity = ANY($2)",
+                &[&clinic, &touched.entities],
+            )
+            .await?;
+        let before = rows
+            .iter()
+            .map(|r| serde_json::from_str::<Event>(r.get::<_, &str>(0)))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(Self { touched, before })
+    }
+
+    async fn write(self, tx: &impl GenericClient, clinic: &str, stored: &[Event]) -> Result<()> {
+        let Self { touched, before } = self;
+        if !touched.records.is_empty() {
+            let r = &touched.records;
+            let col = |f: fn(&projection::RecordRow) -> &str| r.iter().map(f).collect::<Vec<_>>();
+            // A batch holds one row per entity, so one statement cannot touch a row twice.
+            tx.execute(
+                "INSERT INTO records (clinic_id, entity, kind, body, stamp, origin, seq)
+                 SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::bigint[],
+                     $6::text[], $7::bigint[])
+                 ON CONFLICT (clinic_id, entity) DO UPDATE SET kind = excluded.kind,
+                     body = excluded.body, stamp = excluded.stamp, origin = excluded.origin,
+                     seq = excluded.seq
+                 WHERE (excluded.stamp, excluded.origin COLLATE \"C\", excluded.seq)
+                     > (records.stamp, records.origin COLLATE \"C\", records.seq)",
+                &[
+                    &clinic,
+                    &col(|r| &r.entity),
+                    &col(|r| r.kind),
+                    &col(|r| &r.body),
+                    &r.iter().map(|r| r.stamp).collect::<Vec<_>>(),
+                    &col(|r| &r.origin),
+                    &r.iter().map(|r| r.seq).collect::<Vec<_>>(),
+                ],
+            )
+            .await?;
+        }
+        if let Some((body, stamp, origin, seq)) = touched
+            .clinic
+            .as_ref()
+            .map(projection::settings_row)
+            .transpose()?
+            .flatten()
+        {
+            // Byte order on the origin, as the fold's order (UUIDs by their bytes).
+            tx.execute(
+                "INSERT INTO clinic_settings (clinic_id, body, stamp, origin, seq)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (clinic_id) DO UPDATE SET body = excluded.body,
+                     stamp = excluded.stamp, origin = excluded.origin, seq = excluded.seq
+                 WHERE (excluded.stamp, excluded.origin COLLATE \"C\", excluded.seq)
+                     > (clinic_settings.stamp, clinic_settings.origin COLLATE \"C\", clinic_settings.seq)",
+                &[&clinic, &body, &stamp, &origin, &seq],
+            )
+            .await?;
+        }
+        if touched.entities.is_empty() {
+            return Ok(());
+        }
+        let rows = projection::fold(&touched.entities, before.iter().chain(stored))?;
+        upsert_tickets(tx, clinic, &rows.tickets).await?;
+        if !rows.appointments.is_empty() {
+            let a = &rows.appointments;
+            let col =
+                |f: fn(&projection::AppointmentRow) -> &str| a.iter().map(f).collect::<Vec<_>>();
+            tx.execute(
+                "INSERT INTO appointments (clinic_id, id, code, day, service, cancelled,
+                     cancel_reason, body)
+                 SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[],
+                     $6::boolean[], $7::text[], $8::text[])
+                 ON CONFLICT (clinic_id, id) DO UPDATE SET code = excluded.code,
+                     day = excluded.day, service = excluded.service,
+                     cancelled = excluded.cancelled, cancel_reason = excluded.cancel_reason,
+                     body = excluded.body",
+                &[
+                    &clinic,
+                    &col(|r| &r.id),
+                    &col(|r| &r.code),
+                    &col(|r| &r.day),
+                    &col(|r| &r.service),
+                    &a.iter().map(|r| r.cancelled).collect::<Vec<_>>(),
+                    &a.iter()
+                        .map(|r| r.cancel_reason.as_deref())
+                        .collect::<Vec<_>>(),
+                    &col(|r| &r.body),
+                ],
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Appends `events` (of `clinic`, each the next of its series: no row is there yet) to
+/// the log with one binary `COPY`.
+async fn store_events(
+    tx: &deadpool_postgres::Transaction<'_>,
+    clinic: &str,
+    events: &[Event],
+) -> Result<()> {
+    use tokio_postgres::types::Type;
+    let sink = tx
+        .copy_in("COPY events (clinic, origin, seq, stamp, entity, body) FROM STDIN BINARY")
+        .await?;
+    let writer = tokio_postgres::binary_copy::BinaryCopyInWriter::new(
+        sink,
+        &[
+            Type::TEXT,
+            Type::TEXT,
+            Type::INT8,
+            Type::INT8,
+            Type::TEXT,
+            Type::TEXT,
+        ],
+    );
+    let mut writer = std::pin::pin!(writer);
+    for event in events {
+        writer
+            .as_mut()
+            .write(&[
                 &clinic,
-                &col(|r| &r.entity),
-                &col(|r| r.kind),
-                &col(|r| &r.body),
-                &r.iter().map(|r| r.stamp).collect::<Vec<_>>(),
-                &col(|r| &r.origin),
-                &r.iter().map(|r| r.seq).collect::<Vec<_>>(),
-            ],
-        )
-        .await?;
+                &event.id.origin.to_string(),
+                &(event.id.seq as i64),
+                &(event.stamp.0 as i64),
+                &event.entity().to_string(),
+                &serde_json::to_string(event)?,
+            ])
+            .await?;
     }
-    if let Some((body, stamp, origin, seq)) = touched
-        .clinic
-        .as_ref()
-        .map(projection::settings_row)
-        .transpose()?
-        .flatten()
-    {
-        // Byte order on the origin, as the fold's order (UUIDs by their bytes).
-        tx.execute(
-            "INSERT INTO clinic_settings (clinic_id, body, stamp, origin, seq)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (clinic_id) DO UPDATE SET body = excluded.body,
-                 stamp = excluded.stamp, origin = excluded.origin, seq = excluded.seq
-             WHERE (excluded.stamp, excluded.origin COLLATE \"C\", excluded.seq)
-                 > (clinic_settings.stamp, clinic_settings.origin COLLATE \"C\", clinic_settings.seq)",
-            &[&clinic, &body, &stamp, &origin, &seq],
-        )
-        .await?;
-    }
-    if touched.entities.is_empty() {
-        return Ok(());
-    }
-    // One fold of an entity at a time across processes; in key order, so no deadlock.
-    let mut keys: Vec<i64> = touched
-        .entities
-        .iter()
-        .map(|e| entity_lock(clinic, e))
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
+    writer.finish().await?;
+    Ok(())
+}
+
+/// Notes that `heard`'s device synced (never moving its time back).
+async fn seen(tx: &impl GenericClient, clinic: &str, heard: Heard) -> Result<()> {
     tx.execute(
-        "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k",
-        &[&keys],
+        "INSERT INTO device_seen (clinic_id, device_id, last_seen_ms) VALUES ($1, $2, $3)
+         ON CONFLICT (clinic_id, device_id) DO UPDATE
+         SET last_seen_ms = GREATEST(device_seen.last_seen_ms, excluded.last_seen_ms)",
+        &[&clinic, &heard.device.to_string(), &heard.at_ms],
     )
     .await?;
-    let rows = tx
-        .query(
-            "SELECT body FROM events WHERE clinic = $1 AND entity = ANY($2)",
-            &[&clinic, &touched.entities],
-        )
-        .await?;
-    let events = rows
-        .iter()
-        .map(|r| serde_json::from_str::<Event>(r.get::<_, &str>(0)))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    let rows = projection::fold(&touched.entities, &events)?;
-    upsert_tickets(tx, clinic, &rows.tickets).await?;
-    if !rows.appointments.is_empty() {
-        let a = &rows.appointments;
-        let col = |f: fn(&projection::AppointmentRow) -> &str| a.iter().map(f).collect::<Vec<_>>();
-        tx.execute(
-            "INSERT INTO appointments (clinic_id, id, code, day, service, cancelled,
-                 cancel_reason, body)
-             SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[],
-                 $6::boolean[], $7::text[], $8::text[])
-             ON CONFLICT (clinic_id, id) DO UPDATE SET code = excluded.code,
-                 day = excluded.day, service = excluded.service,
-                 cancelled = excluded.cancelled, cancel_reason = excluded.cancel_reason,
-                 body = excluded.body",
-            &[
-                &clinic,
-                &col(|r| &r.id),
-                &col(|r| &r.code),
-                &col(|r| &r.day),
-                &col(|r| &r.service),
-                &a.iter().map(|r| r.cancelled).collect::<Vec<_>>(),
-                &a.iter()
-                    .map(|r| r.cancel_reason.as_deref())
-                    .collect::<Vec<_>>(),
-                &col(|r| &r.body),
-            ],
-        )
-        .await?;
-    }
     Ok(())
 }
 
@@ -674,37 +758,41 @@ impl Storage for Postgres {
         Ok(vv)
     }
 
-    async fn missing(
-        &self,
-        clinic: ClinicId,
-        remote: &VersionVector,
-        limit: usize,
-    ) -> Result<Vec<Event>> {
-        let mine = self.summary(clinic).await?;
+    async fn page(&self, clinic: ClinicId, remote: &VersionVector, limit: usize) -> Result<Page> {
+        let summary = self.summary(clinic).await?;
+        let spans = ingest::page(&summary, remote, limit);
+        if spans.is_empty() {
+            return Ok(Page {
+                summary,
+                events: Vec::new(),
+            });
+        }
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
-                "SELECT body FROM events WHERE clinic = $1 AND origin = $2 AND seq BETWEEN $3 AND $4 ORDER BY seq",
+        // One statement for the page: each span through the primary key, in order.
+        let rows = client
+            .query(
+                "SELECT e.body
+                   FROM UNNEST($2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY
+                        AS s(origin, first, last, n)
+                  CROSS JOIN LATERAL (
+                      SELECT body, seq FROM events
+                       WHERE clinic = $1 AND origin = s.origin AND seq BETWEEN s.first AND s.last) e
+                  ORDER BY s.n, e.seq",
+                &[
+                    &clinic.to_string(),
+                    &spans
+                        .iter()
+                        .map(|s| s.origin.to_string())
+                        .collect::<Vec<_>>(),
+                    &spans.iter().map(|s| s.first as i64).collect::<Vec<_>>(),
+                    &spans.iter().map(|s| s.last as i64).collect::<Vec<_>>(),
+                ],
             )
             .await?;
-        let mut out = Vec::new();
-        for span in ingest::page(&mine, remote, limit) {
-            let rows = client
-                .query(
-                    &stmt,
-                    &[
-                        &clinic.to_string(),
-                        &span.origin.to_string(),
-                        &(span.first as i64),
-                        &(span.last as i64),
-                    ],
-                )
-                .await?;
-            for row in rows {
-                out.push(serde_json::from_str(row.get::<_, &str>(0))?);
-            }
-        }
-        Ok(out)
+        Ok(Page {
+            summary,
+            events: rows.into_iter().map(|r| r.get(0)).collect(),
+        })
     }
 
     async fn ingest(
@@ -717,80 +805,88 @@ impl Storage for Postgres {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let clinic_text = clinic.to_string();
+        let origins = batch.origins();
         let mut heads = Heads::new();
-        // Origins in order, so two processes lock the head rows they share in one order.
-        for origin in batch.origins() {
-            let origin_text = origin.to_string();
-            // The head row is locked until commit: another process storing the same
-            // series waits, then sees what this one stored.
-            tx.execute(
-                "INSERT INTO heads (clinic, origin, seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
-                &[&clinic_text, &origin_text],
-            )
-            .await?;
-            let head = tx
-                .query_one(
-                    "SELECT seq FROM heads WHERE clinic = $1 AND origin = $2 FOR UPDATE",
-                    &[&clinic_text, &origin_text],
-                )
-                .await?
-                .get::<_, i64>(0);
-            heads.insert(origin, head as u64);
-        }
-        let mut held = Held::new();
-        for id in batch.held_ids(&heads) {
-            let row = tx
-                .query_opt(
-                    "SELECT body FROM events WHERE clinic = $1 AND origin = $2 AND seq = $3",
-                    &[&clinic_text, &id.origin.to_string(), &(id.seq as i64)],
+        if !origins.is_empty() {
+            // One statement: each origin's head row, made at 0 when missing, locked
+            // until commit (another process storing the same series waits, then sees
+            // what this one stored), in origin order, so two processes lock the rows
+            // they share in one order.
+            let rows = tx
+                .query(
+                    "INSERT INTO heads (clinic, origin, seq)
+                     SELECT $1, o, 0 FROM UNNEST($2::text[]) WITH ORDINALITY AS u(o, n)
+                      ORDER BY n
+                     ON CONFLICT (clinic, origin) DO UPDATE SET seq = heads.seq
+                     RETURNING origin, seq",
+                    &[
+                        &clinic_text,
+                        &origins.iter().map(DeviceId::to_string).collect::<Vec<_>>(),
+                    ],
                 )
                 .await?;
-            if let Some(row) = row {
-                held.insert(id, serde_json::from_str(row.get::<_, &str>(0))?);
+            for row in &rows {
+                let origin: DeviceId = parse(row.get::<_, &str>(0), "origin")?;
+                heads.insert(origin, row.get::<_, i64>(1) as u64);
+            }
+        }
+        let mut held = Held::new();
+        let ids = batch.held_ids(&heads);
+        if !ids.is_empty() {
+            let rows = tx
+                .query(
+                    "SELECT e.body FROM UNNEST($2::text[], $3::bigint[]) AS h(origin, seq)
+                       JOIN events e ON e.clinic = $1 AND e.origin = h.origin AND e.seq = h.seq",
+                    &[
+                        &clinic_text,
+                        &ids.iter()
+                            .map(|id| id.origin.to_string())
+                            .collect::<Vec<_>>(),
+                        &ids.iter().map(|id| id.seq as i64).collect::<Vec<_>>(),
+                    ],
+                )
+                .await?;
+            for row in &rows {
+                let event: Event = serde_json::from_str(row.get::<_, &str>(0))?;
+                held.insert(event.id, event);
             }
         }
         let plan = batch.decide(&heads, &held);
-        let insert = tx
-            .prepare_cached(
-                "INSERT INTO events (clinic, origin, seq, stamp, entity, body)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .await?;
-        for event in &plan.store {
-            tx.execute(
-                &insert,
-                &[
-                    &clinic_text,
-                    &event.id.origin.to_string(),
-                    &(event.id.seq as i64),
-                    &(event.stamp.0 as i64),
-                    &event.entity().to_string(),
-                    &serde_json::to_string(event)?,
-                ],
-            )
-            .await?;
+        if plan.store.is_empty() {
+            if let Some(heard) = heard {
+                seen(&tx, &clinic_text, heard).await?;
+            }
+            tx.commit().await?;
+            return Ok(plan.report);
         }
-        for (origin, seq) in &plan.heads {
-            tx.execute(
-                "UPDATE heads SET seq = $3 WHERE clinic = $1 AND origin = $2",
-                &[&clinic_text, &origin.to_string(), &(*seq as i64)],
-            )
+        // Before the new events are in: what the touched entities held already.
+        let projection = Projection::read(&tx, &clinic_text, &plan.store).await?;
+        store_events(&tx, &clinic_text, &plan.store).await?;
+        tx.execute(
+            "UPDATE heads h SET seq = u.seq
+               FROM UNNEST($2::text[], $3::bigint[]) AS u(origin, seq)
+              WHERE h.clinic = $1 AND h.origin = u.origin",
+            &[
+                &clinic_text,
+                &plan
+                    .heads
+                    .iter()
+                    .map(|(o, _)| o.to_string())
+                    .collect::<Vec<_>>(),
+                &plan
+                    .heads
+                    .iter()
+                    .map(|(_, s)| *s as i64)
+                    .collect::<Vec<_>>(),
+            ],
+        )
+        .await?;
+        projection.write(&tx, &clinic_text, &plan.store).await?;
+        // Every replica's live overview hears of it, at commit (`hq::live`).
+        tx.execute("SELECT pg_notify($1, $2)", &[&NOTIFY_CHANNEL, &clinic_text])
             .await?;
-        }
-        project(&tx, &clinic_text, &plan.store).await?;
-        if !plan.store.is_empty() {
-            // Every replica's live overview hears of it, at commit (`hq::live`).
-            tx.execute("SELECT pg_notify($1, $2)", &[&NOTIFY_CHANNEL, &clinic_text])
-                .await?;
-        }
         if let Some(heard) = heard {
-            tx.execute(
-                "INSERT INTO device_seen (clinic_id, device_id, last_seen_ms) VALUES ($1, $2, $3)
-                 ON CONFLICT (clinic_id, device_id) DO UPDATE
-                 SET last_seen_ms = GREATEST(device_seen.last_seen_ms, excluded.last_seen_ms)",
-                &[&clinic_text, &heard.device.to_string(), &heard.at_ms],
-            )
-            .await?;
+            seen(&tx, &clinic_text, heard).await?;
         }
         tx.commit().await?;
         Ok(plan.report)

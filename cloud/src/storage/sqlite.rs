@@ -4,7 +4,7 @@
 //! every stored event of its entity.
 
 use super::{
-    BACKFILL_CHUNK, ClinicEntry, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations,
+    BACKFILL_CHUNK, ClinicEntry, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations, Page,
     RECORDS_MIGRATION, Result, Storage, StorageError, TrailKey, parse,
 };
 use crate::overview::{ClinicFacts, ClinicOverview, DeviceSeen, StatusCount};
@@ -117,11 +117,36 @@ fn trail_of(
     rows.map(|body| Ok(serde_json::from_str(&body?)?)).collect()
 }
 
+/// The stored events of the entities `touched` names, read in one prepared statement
+/// per entity. An ingest reads them before it inserts the batch, so nothing of the
+/// batch is read back.
+fn stored_of(conn: &Connection, clinic: &str, touched: &Touched) -> Result<Vec<Event>> {
+    let mut events = Vec::new();
+    // Named: the primary key's prefix (clinic) would otherwise win, being covering.
+    let mut stmt = conn.prepare_cached(
+        "SELECT body FROM events INDEXED BY events_by_entity
+          WHERE clinic = ?1 AND entity = ?2",
+    )?;
+    for entity in &touched.entities {
+        let rows = stmt.query_map(params![clinic, entity], |r| r.get::<_, String>(0))?;
+        for body in rows {
+            events.push(serde_json::from_str::<Event>(&body?)?);
+        }
+    }
+    Ok(events)
+}
+
 /// Folds `stored` (events of `clinic` just stored, their `entity` set) into the
 /// projections, in the caller's transaction: each touched entity re-folded once from
-/// all its stored events, each touched row written once.
-fn project(conn: &Connection, clinic: &str, stored: &[Event]) -> Result<()> {
-    let touched = Touched::of(stored)?;
+/// `before` (its events stored before, [`stored_of`]) and `stored`, each touched row
+/// written once.
+fn project(
+    conn: &Connection,
+    clinic: &str,
+    touched: &Touched,
+    before: &[Event],
+    stored: &[Event],
+) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO records (clinic_id, entity, kind, body, stamp, origin, seq)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -157,22 +182,7 @@ fn project(conn: &Connection, clinic: &str, stored: &[Event]) -> Result<()> {
     if touched.entities.is_empty() {
         return Ok(());
     }
-    let mut events = Vec::new();
-    {
-        let mut stmt =
-            // Named: the primary key's prefix (clinic) would otherwise win, being covering.
-            conn.prepare_cached(
-                "SELECT body FROM events INDEXED BY events_by_entity
-                  WHERE clinic = ?1 AND entity = ?2",
-            )?;
-        for entity in &touched.entities {
-            let rows = stmt.query_map(params![clinic, entity], |r| r.get::<_, String>(0))?;
-            for body in rows {
-                events.push(serde_json::from_str::<Event>(&body?)?);
-            }
-        }
-    }
-    let rows = projection::fold(&touched.entities, &events)?;
+    let rows = projection::fold(&touched.entities, before.iter().chain(stored))?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO tickets (clinic_id, id, day, service, label, status, counter, issued_at,
              queued_at, appointment_id, state)
@@ -264,7 +274,7 @@ fn backfill(conn: &Connection) -> Result<()> {
                     e.entity().to_string()
                 ])?;
             }
-            project(conn, clinic, events)?;
+            fold_stored(conn, clinic, events)?;
         }
         tracing::info!(
             events = by_clinic.values().map(Vec::len).sum::<usize>(),
@@ -292,9 +302,32 @@ fn backfill_records(conn: &Connection) -> Result<()> {
         }
     }
     for (clinic, events) in &by_clinic {
-        project(conn, clinic, events)?;
+        fold_stored(conn, clinic, events)?;
     }
     Ok(())
+}
+
+/// Folds `events` (of `clinic`, already stored, their `entity` set) into the
+/// projections: what a backfill does with a chunk. The read sees them too; the folds
+/// count each event once.
+fn fold_stored(conn: &Connection, clinic: &str, events: &[Event]) -> Result<()> {
+    let touched = Touched::of(events)?;
+    let before = stored_of(conn, clinic, &touched)?;
+    project(conn, clinic, &touched, &before, events)
+}
+
+/// Per origin, the highest seq held for `clinic`.
+fn summary_of(conn: &Connection, clinic: ClinicId) -> Result<VersionVector> {
+    let mut stmt = conn.prepare_cached("SELECT origin, seq FROM heads WHERE clinic = ?1")?;
+    let rows = stmt.query_map([clinic.to_string()], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    let mut vv = VersionVector::new();
+    for row in rows {
+        let (origin, seq) = row?;
+        vv.apply(Dot::new(parse::<DeviceId>(&origin, "origin")?, seq as u64));
+    }
+    Ok(vv)
 }
 
 fn configuration(conn: &Connection, clinic: &str) -> Result<Configuration> {
@@ -538,36 +571,19 @@ impl Storage for Sqlite {
     }
 
     async fn summary(&self, clinic: ClinicId) -> Result<VersionVector> {
-        self.run(move |conn| {
-            let mut stmt =
-                conn.prepare_cached("SELECT origin, seq FROM heads WHERE clinic = ?1")?;
-            let rows = stmt.query_map([clinic.to_string()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-            })?;
-            let mut vv = VersionVector::new();
-            for row in rows {
-                let (origin, seq) = row?;
-                vv.apply(Dot::new(parse::<DeviceId>(&origin, "origin")?, seq as u64));
-            }
-            Ok(vv)
-        })
-        .await
+        self.run(move |conn| summary_of(conn, clinic)).await
     }
 
-    async fn missing(
-        &self,
-        clinic: ClinicId,
-        remote: &VersionVector,
-        limit: usize,
-    ) -> Result<Vec<Event>> {
-        let mine = self.summary(clinic).await?;
-        let spans = ingest::page(&mine, remote, limit);
+    async fn page(&self, clinic: ClinicId, remote: &VersionVector, limit: usize) -> Result<Page> {
+        let remote = remote.clone();
         self.run(move |conn| {
-            let mut stmt = conn.prepare_cached(
+            let tx = conn.transaction()?;
+            let summary = summary_of(&tx, clinic)?;
+            let mut stmt = tx.prepare_cached(
                 "SELECT body FROM events WHERE clinic = ?1 AND origin = ?2 AND seq BETWEEN ?3 AND ?4 ORDER BY seq",
             )?;
-            let mut out = Vec::new();
-            for span in spans {
+            let mut events = Vec::new();
+            for span in ingest::page(&summary, &remote, limit) {
                 let rows = stmt.query_map(
                     params![
                         clinic.to_string(),
@@ -578,10 +594,12 @@ impl Storage for Sqlite {
                     |r| r.get::<_, String>(0),
                 )?;
                 for body in rows {
-                    out.push(serde_json::from_str(&body?)?);
+                    events.push(body?);
                 }
             }
-            Ok(out)
+            drop(stmt);
+            tx.commit()?;
+            Ok(Page { summary, events })
         })
         .await
     }
@@ -622,6 +640,8 @@ impl Storage for Sqlite {
                 }
             }
             let plan = batch.decide(&heads, &held);
+            let touched = Touched::of(&plan.store)?;
+            let before = stored_of(&tx, &clinic, &touched)?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO events (clinic, origin, seq, stamp, entity, body)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -644,7 +664,7 @@ impl Storage for Sqlite {
                     params![clinic, origin.to_string(), *seq as i64],
                 )?;
             }
-            project(&tx, &clinic, &plan.store)?;
+            project(&tx, &clinic, &touched, &before, &plan.store)?;
             if let Some(heard) = heard {
                 tx.execute(
                     "INSERT INTO device_seen (clinic_id, device_id, last_seen_ms) VALUES (?1, ?2, ?3)
