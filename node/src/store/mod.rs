@@ -3,7 +3,7 @@
 //! Every change goes through [`Store::write`]: it appends this device's events and folds
 //! them into the projections in a transaction committed with a full fsync (WAL,
 //! `synchronous=FULL`) before anything is returned to a caller. Writes that arrive
-//! together share one commit ([`group`]), each answered only after it. Reads use their own
+//! together share one commit (`group.rs`), each answered only after it. Reads use their own
 //! connection, so a reader never waits for the writer. The file is encrypted (SQLCipher,
 //! see [`crypt`]) with a key kept outside it.
 
@@ -261,7 +261,7 @@ impl Store {
     }
 
     /// Runs `f` as one write and commits it durably (with the writes that arrived with
-    /// it, see [`group`]). Returns what `f` returned and the events it appended (for
+    /// it, see `group.rs`). Returns what `f` returned and the events it appended (for
     /// live updates) once they are durable. If `f` or the commit fails, nothing of `f`
     /// is stored.
     pub fn write<T>(
