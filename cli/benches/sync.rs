@@ -881,6 +881,12 @@ fn first_sync(root: &Path, days: usize, per_day: usize) {
     for (name, value, unit) in figures {
         record::measure(&format!("sync.w3.automerge.{name}"), value, unit, &workload);
     }
+    record::measure(
+        "sync.w3.bytes_vs_automerge",
+        per_event / per,
+        "×",
+        &format!("bytes per event on the wire (sealed pages), Medicloud / automerge; {workload}"),
+    );
     let (took, peak) = first_sync_process(root, run.devices.remove(0).node, events);
     let workload = format!(
         "a new `medicloud demo` process's first sync of {days} days ({events} events) over HTTP on loopback, from its start until it holds every event; peak RSS is that process's VmHWM"
