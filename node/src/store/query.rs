@@ -120,19 +120,57 @@ pub fn tickets(
     status: Option<TicketStatus>,
 ) -> Result<Vec<Ticket>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT state FROM tickets WHERE day >= ?1
+        "SELECT id, state FROM tickets WHERE day >= ?1
            AND (?2 IS NULL OR service = ?2) AND (?3 IS NULL OR status = ?3)
          ORDER BY issued_at, id",
     )?;
-    let rows = stmt.query_map(
-        params![
-            day.to_string(),
-            service.map(|s| s.as_str()),
-            status.map(|s| s.as_str())
-        ],
-        |r| r.get::<_, String>(0),
-    )?;
-    rows.map(|s| Ok(serde_json::from_str(&s?)?)).collect()
+    let mut rows = stmt.query(params![
+        day.to_string(),
+        service.map(|s| s.as_str()),
+        status.map(|s| s.as_str())
+    ])?;
+    let mut decoded = DECODED.lock().unwrap_or_else(|p| p.into_inner());
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let text = |i: usize| -> Result<&str> {
+            row.get_ref(i)?
+                .as_str()
+                .map_err(|e| Error::Corrupt(format!("a ticket row: {e}")))
+        };
+        out.push(decoded.ticket(text(0)?, text(1)?)?);
+    }
+    Ok(out)
+}
+
+/// Tickets decoded from their stored JSON, by id, with the JSON they came from. The
+/// queues read every ticket of the day, often inside the one write (a ticket's printed
+/// wait); decoding each again was most of that write's time. A hit is only taken when the
+/// stored JSON is byte for byte the one decoded, so it is the same ticket whichever
+/// database or moment it came from.
+static DECODED: std::sync::LazyLock<std::sync::Mutex<Decoded>> =
+    std::sync::LazyLock::new(Default::default);
+
+#[derive(Default)]
+struct Decoded(std::collections::HashMap<String, (String, Ticket)>);
+
+impl Decoded {
+    /// Most tickets kept: several busy days of a large clinic.
+    const MOST: usize = 20_000;
+
+    fn ticket(&mut self, id: &str, state: &str) -> Result<Ticket> {
+        if let Some((json, ticket)) = self.0.get(id)
+            && json == state
+        {
+            return Ok(ticket.clone());
+        }
+        let ticket: Ticket = serde_json::from_str(state)?;
+        if self.0.len() >= Self::MOST {
+            self.0.clear();
+        }
+        self.0
+            .insert(id.to_owned(), (state.to_owned(), ticket.clone()));
+        Ok(ticket)
+    }
 }
 
 /// The key of service times observed at `step` of `service` (`A`, or `A/room`).

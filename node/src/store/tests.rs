@@ -605,3 +605,32 @@ fn service(code: &str, name: &str) -> Service {
         target_wait_minutes: Service::DEFAULT_TARGET_WAIT_MINUTES,
     }
 }
+
+#[test]
+fn the_tickets_read_again_after_a_change_are_the_changed_ones() {
+    // The decoded tickets are kept by id with their JSON; a changed row is decoded anew.
+    let dir = tempfile::tempdir().unwrap();
+    let node = node_at(dir.path(), Arc::new(ManualTime::new(MORNING_MS)));
+    let service = Some(ServiceCode::parse("A").unwrap());
+    let t = node
+        .issue_ticket(
+            Actor::System,
+            NewTicket {
+                service,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let status = |node: &Node| {
+        let all = node.tickets(&Default::default()).unwrap();
+        all.into_iter().find(|x| x.id == t.id).unwrap().status
+    };
+    assert_eq!(status(&node), TicketStatus::Waiting);
+    assert_eq!(status(&node), TicketStatus::Waiting);
+    node.call_next(Actor::System, &CounterId::parse("loket-1").unwrap(), None)
+        .unwrap();
+    assert_eq!(status(&node), TicketStatus::Called);
+    node.act(Actor::System, t.id, TicketAction::Complete)
+        .unwrap();
+    assert_eq!(status(&node), TicketStatus::Done);
+}
