@@ -80,11 +80,13 @@ impl QueuePolicy {
         now_ms: i64,
         mut streak: u32,
     ) -> Vec<&'a Ticket> {
-        let mut waiting: Vec<&Ticket> = tickets
+        let mut sorted: Vec<&Ticket> = tickets
             .into_iter()
             .filter(|t| t.status == TicketStatus::Waiting)
             .collect();
-        waiting.sort_by_key(|t| (self.class(t, now_ms), t.queued_at_ms, t.id));
+        sorted.sort_by_key(|t| (self.class(t, now_ms), t.queued_at_ms, t.id));
+        // Taken from the front (a long queue in one step each, not shifted each time).
+        let mut waiting = std::collections::VecDeque::from(sorted);
         let is_priority = |t: &Ticket| self.class(t, now_ms) == QueueClass::Priority;
         let mut order = Vec::with_capacity(waiting.len());
         while !waiting.is_empty() {
@@ -93,7 +95,7 @@ impl QueuePolicy {
                 true => waiting.iter().position(|t| !is_priority(t)).unwrap_or(0),
                 false => 0,
             };
-            let t = waiting.remove(pick);
+            let Some(t) = waiting.remove(pick) else { break };
             streak = if is_priority(t) { streak + 1 } else { 0 };
             order.push(t);
         }
