@@ -366,7 +366,7 @@ mod tests {
             .iter()
             .find(|t| t.name == "apply.sqlite.events_per_s")
             .unwrap();
-        assert_eq!(apply.text(), "≥ 50,000 events/s");
+        assert_eq!(apply.text(), "≥ 100,000 events/s");
         assert_eq!(grouped(-1_234_567), "-1,234,567");
         assert_eq!(grouped(999), "999");
     }
