@@ -137,7 +137,7 @@ pub fn tickets(
                 .as_str()
                 .map_err(|e| Error::Corrupt(format!("a ticket row: {e}")))
         };
-        out.push(decoded.ticket(text(0)?, text(1)?)?);
+        out.push(decoded.ticket(text(0)?, text(1)?, day)?);
     }
     Ok(out)
 }
@@ -154,10 +154,11 @@ static DECODED: std::sync::LazyLock<std::sync::Mutex<Decoded>> =
 struct Decoded(std::collections::HashMap<String, (String, Ticket)>);
 
 impl Decoded {
-    /// Most tickets kept: several busy days of a large clinic.
-    const MOST: usize = 20_000;
+    /// Most tickets kept: a busy day of a large clinic, several times over.
+    const MOST: usize = 5_000;
 
-    fn ticket(&mut self, id: &str, state: &str) -> Result<Ticket> {
+    /// The ticket `id` stored as `state`, read for the queues of `day` on.
+    fn ticket(&mut self, id: &str, state: &str, day: NaiveDate) -> Result<Ticket> {
         if let Some((json, ticket)) = self.0.get(id)
             && json == state
         {
@@ -165,7 +166,11 @@ impl Decoded {
         }
         let ticket: Ticket = serde_json::from_str(state)?;
         if self.0.len() >= Self::MOST {
-            self.0.clear();
+            // Earlier days' tickets are not read for the queues again; past that, start over.
+            self.0.retain(|_, (_, t)| t.issue.day >= day);
+            if self.0.len() >= Self::MOST {
+                self.0.clear();
+            }
         }
         self.0
             .insert(id.to_owned(), (state.to_owned(), ticket.clone()));
