@@ -50,11 +50,7 @@ impl Desk<'_> {
     /// `(start, booked, places)` of the slot at `start`.
     async fn fill(&self, date: NaiveDate, start: &str) -> (u64, u64) {
         let (status, slots) = self
-            .send(
-                "GET",
-                &format!("/api/v1/appointments/slots?service=A&date={date}"),
-                None,
-            )
+            .send("GET", &format!("/api/v1/slots?service=A&date={date}"), None)
             .await;
         assert_eq!(status, StatusCode::OK, "{slots}");
         let slot = slots
@@ -98,17 +94,55 @@ async fn desk_of<'a>(demo: &'a DemoProcess, user: &str) -> Desk<'a> {
     }
 }
 
-/// Poli Umum with two places per 30-minute slot, 08:00 to 12:00.
+/// Poli Umum with two desk places per 30-minute slot, 08:00 to 12:00 every day (so the
+/// tests hold whatever day they run), none online.
 async fn two_places_per_slot(demo: &DemoProcess) {
     let admin = desk_of(demo, "admin").await;
-    let settings = json!({
-        "name_id": "Poli Umum", "name_en": "General Clinic", "active": true,
-        "slots": {"slot_minutes": 30, "places_per_slot": 2, "opens": "08:00", "closes": "12:00"},
+    let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let schedule = json!({
+        "hours": days.map(|day| json!({"day": day, "opens": "08:00", "closes": "12:00"})),
+        "slot_minutes": 30, "places_per_slot": 2, "online_places": 0,
     });
     let (status, body) = admin
-        .send("PUT", "/api/v1/services/A", Some(settings))
+        .send("PUT", "/api/v1/services/A/schedule", Some(schedule))
         .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// Poli Umum open all day every day in 5-minute slots, so a test can book the slot that
+/// starts next whenever it runs: that start, or `None` in the day's last minutes (the
+/// last slot ends 23:55).
+async fn five_minute_slots(demo: &DemoProcess) {
+    let admin = desk_of(demo, "admin").await;
+    let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let schedule = json!({
+        "hours": days.map(|day| json!({"day": day, "opens": "00:00", "closes": "23:59"})),
+        "slot_minutes": 5, "places_per_slot": 4, "online_places": 0,
+    });
+    let (status, body) = admin
+        .send("PUT", "/api/v1/services/A/schedule", Some(schedule))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// The start of the next 5-minute slot in the clinic (this minute when it is one), and
+/// its day; past 23:49 it waits for the next day's first.
+async fn next_five_minute_slot() -> (NaiveDate, String) {
+    let mut now = jakarta_now();
+    if now.hour() == 23 && now.minute() >= 50 {
+        let midnight = (now.date() + Duration::days(1))
+            .and_hms_opt(0, 0, 1)
+            .unwrap();
+        tokio::time::sleep((midnight - now).to_std().unwrap()).await;
+        now = jakarta_now();
+    }
+    let minute = now.minute().div_ceil(5) * 5;
+    let (hour, minute) = if minute == 60 {
+        (now.hour() + 1, 0)
+    } else {
+        (now.hour(), minute)
+    };
+    (now.date(), format!("{hour:02}:{minute:02}"))
 }
 
 #[tokio::test]
@@ -238,6 +272,9 @@ async fn times_past_in_the_clinic_are_refused_and_any_day_can_be_listed() {
     let dir = tempfile::tempdir().unwrap();
     let demo = DemoProcess::start(dir.path());
     let desk = desk_of(&demo, "desk").await;
+    // 00:00 is a slot of this schedule, so it is refused for being past, not for being
+    // outside the hours.
+    five_minute_slots(&demo).await;
     let now = jakarta_now();
     let today = now.date();
     // The message names the field as the desk does ("Date", "Time" for `slot_start`).
@@ -256,8 +293,9 @@ async fn times_past_in_the_clinic_are_refused_and_any_day_can_be_listed() {
         );
         assert!(err["message"].as_str().unwrap().starts_with(field), "{err}");
     }
-    // This minute is still open; without a date the list is today's in the clinic.
-    let (status, booked) = desk.book(today, &now.format("%H:%M").to_string()).await;
+    // The next slot is open; without a date the list is today's in the clinic.
+    let (today, start) = next_five_minute_slot().await;
+    let (status, booked) = desk.book(today, &start).await;
     assert_eq!(status, StatusCode::CREATED, "{booked}");
     let (_, list) = desk.send("GET", "/api/v1/appointments", None).await;
     assert_eq!(list[0]["code"], booked["code"]);
@@ -271,10 +309,9 @@ async fn a_checked_in_appointment_is_called_ahead_of_walk_ins() {
     let demo = DemoProcess::start(dir.path());
     let client = english_client();
     let desk = desk_of(&demo, "desk").await;
-    let now = jakarta_now();
-    let (status, booked) = desk
-        .book(now.date(), &now.format("%H:%M").to_string())
-        .await;
+    five_minute_slots(&demo).await;
+    let (today, start) = next_five_minute_slot().await;
+    let (status, booked) = desk.book(today, &start).await;
     assert_eq!(status, StatusCode::CREATED, "{booked}");
     for _ in 0..3 {
         assert_eq!(demo.take(&client, "A").await.status(), StatusCode::CREATED);

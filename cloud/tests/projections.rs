@@ -61,6 +61,7 @@ fn history(clinic: ClinicId) -> (Node, tempfile::TempDir, Vec<Event>) {
                 date,
                 slot_start: hm(at),
                 slot_minutes: None,
+                confirm_overbooking: false,
             },
         )
         .unwrap()

@@ -1,11 +1,10 @@
-//! Appointments that hold: a booking's life (booked, moved, cancelled), the slots of a
-//! service's day with their places, and the one rule that decides whether a booking or
-//! a move may take a slot. Online booking and schedules add to [`SlotRules`]; the rule
-//! stays [`check_slot`].
+//! Appointments that hold: a booking's life (booked, moved, cancelled), and the slot
+//! rules of services set up before schedules. The slots of a day and the rule that
+//! decides whether a booking or a move may take one are [`crate::schedule`]'s.
 
 use crate::domain::Appointment;
 use crate::event::{Event, EventBody};
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -54,107 +53,6 @@ impl SlotRules {
         }
         Ok(self)
     }
-
-    /// The slot starts of a day, from `opens` every `slot_minutes` until `closes`.
-    pub fn starts(&self) -> Vec<NaiveTime> {
-        let step = i64::from(self.slot_minutes.max(5)) * 60;
-        let (first, end) = (
-            i64::from(self.opens.num_seconds_from_midnight()),
-            i64::from(self.closes.num_seconds_from_midnight()),
-        );
-        (0..)
-            .map(|i| first + i * step)
-            .take_while(|&s| s < end)
-            .filter_map(|s| NaiveTime::from_num_seconds_from_midnight_opt(s as u32, 0))
-            .collect()
-    }
-}
-
-/// One slot of a day and how full it is.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct SlotFill {
-    /// Start of the slot, clinic-local.
-    #[schema(value_type = String, example = "09:30:00")]
-    pub start: NaiveTime,
-    /// Patients it takes.
-    pub places: u16,
-    /// Live (not cancelled) bookings in it.
-    pub booked: u16,
-    /// Whether its time has passed (see [`check_slot`]): it takes no booking.
-    pub past: bool,
-}
-
-/// The slots of a day with their fill: the rules' slots, and any other start somebody
-/// booked (an earlier setting, a booking off the grid), in time order, on `date` as
-/// seen at clinic-local `now`.
-pub fn slots(
-    rules: &SlotRules,
-    date: NaiveDate,
-    now: NaiveDateTime,
-    booked: &[NaiveTime],
-) -> Vec<SlotFill> {
-    let mut starts = rules.starts();
-    starts.extend(booked.iter().map(|t| {
-        t.with_second(0)
-            .and_then(|t| t.with_nanosecond(0))
-            .unwrap_or(*t)
-    }));
-    starts.sort();
-    starts.dedup();
-    starts
-        .into_iter()
-        .map(|start| SlotFill {
-            start,
-            places: rules.places_per_slot,
-            booked: booked.iter().filter(|&&t| same_start(t, start)).count() as u16,
-            past: is_past(date, start, now),
-        })
-        .collect()
-}
-
-/// Whether two starts are the same slot (seconds aside).
-pub fn same_start(a: NaiveTime, b: NaiveTime) -> bool {
-    a.with_second(0).and_then(|t| t.with_nanosecond(0))
-        == b.with_second(0).and_then(|t| t.with_nanosecond(0))
-}
-
-/// A slot is past once a minute after its start has begun.
-fn is_past(date: NaiveDate, start: NaiveTime, now: NaiveDateTime) -> bool {
-    let this_minute = now.with_second(0).and_then(|t| t.with_nanosecond(0));
-    Some(date.and_time(start)) < this_minute
-}
-
-/// Why a slot cannot be taken.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum SlotRefusal {
-    /// The day is over, or the slot started before the current minute.
-    #[error("this time has already passed in the clinic")]
-    Past,
-    /// Every place is booked.
-    #[error("every place in this slot is booked ({places} of {places})")]
-    Full {
-        /// Places the slot has.
-        places: u16,
-    },
-}
-
-/// Whether a booking (or a move) may take the slot at `date` `start`, at clinic-local
-/// `now`, with `already` live bookings in it (not counting the one being moved).
-pub fn check_slot(
-    rules: &SlotRules,
-    date: NaiveDate,
-    start: NaiveTime,
-    now: NaiveDateTime,
-    already: usize,
-) -> Result<(), SlotRefusal> {
-    if is_past(date, start, now) {
-        return Err(SlotRefusal::Past);
-    }
-    let places = rules.places_per_slot;
-    if already >= usize::from(places) {
-        return Err(SlotRefusal::Full { places });
-    }
-    Ok(())
 }
 
 /// An appointment's state: the fold of its events.
@@ -206,6 +104,7 @@ mod tests {
     use crate::domain::ServiceCode;
     use crate::event::{Actor, EventId, Stamp};
     use crate::ids::{AppointmentId, ClinicId, DeviceId};
+    use chrono::NaiveDate;
 
     fn t(hm: &str) -> NaiveTime {
         NaiveTime::parse_from_str(hm, "%H:%M").unwrap()
@@ -213,64 +112,6 @@ mod tests {
 
     fn day(d: &str) -> NaiveDate {
         d.parse().unwrap()
-    }
-
-    #[test]
-    fn the_slot_rule() {
-        let rules = SlotRules {
-            places_per_slot: 2,
-            ..SlotRules::default()
-        };
-        let now = day("2026-12-02").and_time(t("09:20")) + chrono::Duration::seconds(30);
-        #[rustfmt::skip]
-        let cases: &[(&str, &str, usize, Result<(), SlotRefusal>)] = &[
-            // date          start    booked  expect
-            ("2026-12-02", "09:30", 0, Ok(())),
-            ("2026-12-02", "09:30", 1, Ok(())),
-            ("2026-12-02", "09:30", 2, Err(SlotRefusal::Full { places: 2 })),
-            ("2026-12-02", "09:20", 0, Ok(())),               // this minute still counts
-            ("2026-12-02", "09:19", 0, Err(SlotRefusal::Past)),
-            ("2026-12-02", "08:00", 5, Err(SlotRefusal::Past)), // past wins over full
-            ("2026-12-01", "13:00", 0, Err(SlotRefusal::Past)),
-            ("2026-12-03", "08:00", 0, Ok(())),
-        ];
-        for (date, start, booked, expect) in cases {
-            assert_eq!(
-                &check_slot(&rules, day(date), t(start), now, *booked),
-                expect,
-                "{date} {start} with {booked} booked"
-            );
-        }
-    }
-
-    #[test]
-    fn a_day_of_slots_with_their_fill() {
-        let rules = SlotRules {
-            slot_minutes: 30,
-            places_per_slot: 2,
-            opens: t("08:00"),
-            closes: t("09:30"),
-        };
-        let date = day("2026-12-02");
-        let now = date.and_time(t("08:31"));
-        let fill = slots(&rules, date, now, &[t("08:30"), t("08:30"), t("08:45")]);
-        let seen: Vec<String> = fill
-            .iter()
-            .map(|s| {
-                let past = if s.past { " past" } else { "" };
-                format!(
-                    "{} {}/{}{past}",
-                    s.start.format("%H:%M"),
-                    s.booked,
-                    s.places
-                )
-            })
-            .collect();
-        // 08:45 is off the grid (booked under an earlier setting) and still shown.
-        assert_eq!(
-            seen,
-            ["08:00 0/2 past", "08:30 2/2 past", "08:45 1/2", "09:00 0/2"]
-        );
     }
 
     #[test]
@@ -328,6 +169,9 @@ mod tests {
             date: day("2026-12-05"),
             slot_start: t("09:00"),
             slot_minutes: 15,
+            channel: Default::default(),
+            overbooked: false,
+            consent_messages: false,
         };
         let moved = |seq, d: &str, s: &str| {
             event(

@@ -104,6 +104,11 @@ pub struct Service {
     /// (the defaults when a service was set up without them).
     #[serde(default)]
     pub slots: crate::appointment::SlotRules,
+    /// When it takes appointments and how many, online and at the desk; services set
+    /// up before schedules existed keep their slot rules every day, nothing online
+    /// (see [`Service::schedule`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<crate::schedule::Schedule>,
     /// The steps of a visit, in order: e.g. registration at a loket, then the poli's
     /// room. None: a visit is one step, at any counter serving the service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -223,6 +228,14 @@ impl Service {
     /// [`Self::DEFAULT_TARGET_WAIT_MINUTES`], for serde.
     pub fn default_target_wait_minutes() -> u16 {
         Self::DEFAULT_TARGET_WAIT_MINUTES
+    }
+
+    /// Its schedule: as set, or for a service set up before schedules its slot rules
+    /// every day of the week with nothing online.
+    pub fn schedule(&self) -> crate::schedule::Schedule {
+        self.schedule
+            .clone()
+            .unwrap_or_else(|| crate::schedule::Schedule::from_rules(&self.slots))
     }
 
     /// The step a visit starts at (none when the service is one step).
@@ -475,4 +488,15 @@ pub struct Appointment {
     /// Length of the slot in minutes.
     #[schema(maximum = 65535)]
     pub slot_minutes: u16,
+    /// Which share of the slot it was booked from: the desk's, or online through the
+    /// cloud (desk for bookings made before there was a choice).
+    #[serde(default, skip_serializing_if = "crate::schedule::Channel::is_desk")]
+    pub channel: crate::schedule::Channel,
+    /// Booked beyond the desk's places, as the desk confirmed: shown as an overbooking
+    /// to every desk.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overbooked: bool,
+    /// Whether the patient agreed to reminders by message (asked when booking online).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub consent_messages: bool,
 }

@@ -540,6 +540,18 @@ impl Rule {
                 "slot terakhir harus dimulai setelah slot pertama",
                 "the last slot must start after the first",
             ),
+            R::HoursInOrder => Text::new(
+                "jam tutup harus setelah jam buka",
+                "closing time must be after opening time",
+            ),
+            R::NotInSchedule => Text::new(
+                "layanan ini tidak menerima janji temu pada jam ini; pilih slot dari jadwal",
+                "the service takes no appointment at this time; choose a slot of its schedule",
+            ),
+            R::HoursOverlap => Text::new(
+                "jam buka pada hari yang sama tidak boleh tumpang tindih",
+                "opening hours on the same day must not overlap",
+            ),
             R::Between { min, max } => Text::new(
                 format!("dari {min} sampai {max}"),
                 format!("from {min} to {max}"),
@@ -741,6 +753,9 @@ mod tests {
             Rule::PasswordUnchanged,
             Rule::TimePassed,
             Rule::SlotsInOrder,
+            Rule::HoursInOrder,
+            Rule::HoursOverlap,
+            Rule::NotInSchedule,
             Rule::Between { min: 1, max: 1000 },
             Rule::AppointmentService {
                 service: "A".into(),
@@ -793,6 +808,9 @@ mod tests {
                 | Rule::PasswordUnchanged
                 | Rule::TimePassed
                 | Rule::SlotsInOrder
+                | Rule::HoursInOrder
+                | Rule::HoursOverlap
+                | Rule::NotInSchedule
                 | Rule::Between { .. }
                 | Rule::AppointmentService { .. }
                 | Rule::ChooseService
@@ -817,7 +835,7 @@ mod tests {
     fn every_validation_rule_has_both_texts() {
         let rules = examples();
         // Every variant once at least (the two lengths are one variant).
-        assert_eq!(rules.len(), 41);
+        assert_eq!(rules.len(), 44);
         for rule in rules {
             complete(&format!("{rule:?}"), &rule.text());
         }

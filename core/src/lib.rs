@@ -53,6 +53,7 @@ pub mod report;
 #[cfg(feature = "report-files")]
 pub mod report_files;
 pub mod requests;
+pub mod schedule;
 pub mod ticket;
 pub mod validate;
 pub mod wait;

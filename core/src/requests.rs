@@ -33,9 +33,13 @@ pub struct NewAppointment {
     /// Start of the slot, `HH:MM` (seconds may follow).
     #[schema(value_type = String, example = "09:30", pattern = "^([01]?[0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\\.[0-9]{1,9})?)?$")]
     pub slot_start: NaiveTime,
-    /// Length of the slot in minutes (default 15).
+    /// Length of the slot in minutes: the schedule's, which it may repeat.
     #[schema(minimum = 5, maximum = 240)]
     pub slot_minutes: Option<u16>,
+    /// Book beyond the desk's places of a full slot: the desk confirms an overbooking,
+    /// which every desk then sees as such.
+    #[serde(default)]
+    pub confirm_overbooking: bool,
 }
 
 /// What becomes of the ticket a counter still holds when it calls the next one.

@@ -94,6 +94,12 @@ pub enum Rule {
     TimePassed,
     /// The day's last slot starts after its first.
     SlotsInOrder,
+    /// An opening period closes after it opens.
+    HoursInOrder,
+    /// Opening periods of one day do not overlap.
+    HoursOverlap,
+    /// A time the service's schedule has a slot at.
+    NotInSchedule,
     /// A number from `min` to `max`.
     Between {
         /// Smallest.

@@ -9,6 +9,7 @@ use medicloud_core::domain::{
 };
 use medicloud_core::event::Actor;
 use medicloud_core::ids::{ClinicId, UserId};
+use medicloud_core::schedule::Schedule;
 use uuid::Uuid;
 
 /// The demo clinic's fixed identity.
@@ -140,6 +141,8 @@ pub fn set_up_queues(node: &Node) -> Result<()> {
             name_en: (*name_en).into(),
             active: true,
             slots: Default::default(),
+            // Monday to Saturday 08:00–14:00, 15-minute slots of 4, 2 of them online.
+            schedule: Some(Schedule::demo()),
             steps: room.map_or_else(Vec::new, |(id, en)| poli_steps(id, en)),
             target_wait_minutes: Service::DEFAULT_TARGET_WAIT_MINUTES,
         };

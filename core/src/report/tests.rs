@@ -35,6 +35,7 @@ fn service(code: &str, target: u16, steps: &[&str]) -> Service {
         name_en: format!("Service {code}"),
         active: true,
         slots: Default::default(),
+        schedule: None,
         steps: steps
             .iter()
             .map(|s| VisitStep::new(s, s, s).unwrap())
@@ -128,6 +129,9 @@ fn appointment(id: AppointmentId, date: &str, slot: &str, cancelled: bool) -> Ap
             date: date.parse().unwrap(),
             slot_start: NaiveTime::parse_from_str(slot, "%H:%M").unwrap(),
             slot_minutes: 15,
+            channel: Default::default(),
+            overbooked: false,
+            consent_messages: false,
         },
         cancelled: cancelled.then(String::new),
     }

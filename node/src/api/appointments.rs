@@ -8,9 +8,9 @@ use crate::ops::{AppointmentView, MoveAppointment, NewAppointment};
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use medicloud_core::appointment::SlotFill;
 use medicloud_core::domain::{Patient, PatientInput, ServiceCode};
 use medicloud_core::ids::AppointmentId;
+use medicloud_core::schedule::SlotFill;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -70,8 +70,10 @@ pub struct SlotsQuery {
     pub date: Option<NaiveDate>,
 }
 
-/// The slots of a service's day: start, places, live bookings, and whether it has passed.
-#[utoipa::path(get, path = "/api/v1/appointments/slots", operation_id = "appointment_slots", tag = "appointments", security(("bearer" = [])), params(SlotsQuery),
+/// The slots of a service's day by its schedule: start and end, places online and at
+/// the desk, the live bookings of each share, free / full / over capacity, whether it
+/// has passed, and any time with bookings the schedule no longer has.
+#[utoipa::path(get, path = "/api/v1/slots", operation_id = "appointment_slots", tag = "appointments", security(("bearer" = [])), params(SlotsQuery),
     responses((status = 200, body = [SlotFill]), (status = 403, body = ErrorBody), (status = 404, description = "`not_found`: no such service", body = ErrorBody)))]
 pub async fn slots(
     State(s): State<AppState>,

@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use medicloud_core::domain::{Clinic, Counter, CounterId, Service, ServiceCode, VisitStep};
 use medicloud_core::ids::DeviceId;
+use medicloud_core::schedule::Schedule;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -193,6 +194,27 @@ pub async fn put_service(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Set when a service takes appointments and how many (admin): weekly hours, slot
+/// length, places per slot and how many of them patients may book online, closed days.
+/// It syncs like every setting; bookings already made keep their times (a time the new
+/// schedule has no slot at shows as outside it).
+#[utoipa::path(put, path = "/api/v1/services/{code}/schedule", operation_id = "put_schedule", tag = "appointments", security(("bearer" = [])),
+    params(("code" = ServiceCode, Path, description = "Service code, e.g. A")), request_body = Schedule,
+    responses((status = 200, body = Service), (status = 403, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such service", body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_schedule(
+    State(s): State<AppState>,
+    Caller(p, _): Caller,
+    Path(code): Path<String>,
+    Json(schedule): Json<Schedule>,
+) -> Result<Json<Service>, AppError> {
+    p.require(Permission::Administer)?;
+    let code = ServiceCode::parse(&code).map_err(Error::from)?;
+    Ok(Json(
+        blocking(move || s.node.put_schedule(p.actor(), &code, schedule)).await?,
+    ))
+}
+
 /// A new service: a `Service` as the kiosk lists it.
 #[derive(Debug, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -234,6 +256,7 @@ pub async fn create_service(
         name_en: req.name_en,
         active: req.active,
         slots: req.slots.unwrap_or_default(),
+        schedule: None,
         steps: req.steps,
         target_wait_minutes: req
             .target_wait_minutes

@@ -106,6 +106,7 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
             get(clinic::services).post(clinic::create_service),
         )
         .route("/services/{code}", put(clinic::put_service))
+        .route("/services/{code}/schedule", put(clinic::put_schedule))
         .route(
             "/counters",
             get(clinic::counters).post(clinic::create_counter),
@@ -125,7 +126,7 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
             "/appointments",
             post(appointments::book).get(appointments::list),
         )
-        .route("/appointments/slots", get(appointments::slots))
+        .route("/slots", get(appointments::slots))
         .route("/appointments/{id}/cancel", post(appointments::cancel))
         .route("/appointments/{id}/move", post(appointments::move_to))
         .route(

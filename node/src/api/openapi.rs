@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         auth::login, auth::logout, auth::me, auth::break_glass,
         clinic::clinic, clinic::services, clinic::counters,
-        clinic::put_clinic, clinic::put_service, clinic::put_counter,
+        clinic::put_clinic, clinic::put_service, clinic::put_schedule, clinic::put_counter,
         clinic::create_service, clinic::create_counter,
         clinic::create_device, clinic::devices, clinic::revoke_device, clinic::create_user, clinic::users,
         staff::update_user, staff::reset_password, staff::unlock, staff::change_password,

@@ -282,9 +282,14 @@ impl Node {
                             p.target_wait_minutes
                         })
                 }),
-                steps: settings
-                    .steps
-                    .unwrap_or_else(|| previous.map(|p| p.steps).unwrap_or_default()),
+                steps: settings.steps.unwrap_or_else(|| {
+                    previous
+                        .as_ref()
+                        .map(|p| p.steps.clone())
+                        .unwrap_or_default()
+                }),
+                // The schedule has its own route; a service's form keeps it.
+                schedule: previous.and_then(|p| p.schedule),
                 code,
                 name_id: settings.name_id,
                 name_en: settings.name_en,
@@ -575,6 +580,7 @@ fn checked_service(service: Service) -> Result<Service> {
         name_id: validate::line("name_id", &service.name_id, 1..=60)?,
         name_en: validate::line("name_en", &service.name_en, 1..=60)?,
         slots: service.slots.validate()?,
+        schedule: service.schedule.map(|s| s.validate()).transpose()?,
         steps,
         ..service
     })

@@ -5,12 +5,14 @@ use crate::error::{Error, Result};
 use crate::store::Writer;
 use crate::store::query::{self, AppointmentRow};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use medicloud_core::appointment::{self, SlotFill, SlotRefusal};
 use medicloud_core::domain::{Appointment, Patient, PatientInput, Service, ServiceCode};
 use medicloud_core::error_code::ErrorCode;
 use medicloud_core::event::{Actor, EventBody};
 use medicloud_core::i18n::Text;
 use medicloud_core::ids::{AppointmentId, PatientId, TicketId};
+use medicloud_core::schedule::{
+    self, Channel, Held, Placement, Schedule, Slot, SlotFill, SlotRefusal,
+};
 use medicloud_core::validate::{self, Rule, ValidationError};
 use rand::Rng;
 
@@ -68,11 +70,22 @@ impl Node {
             if let Some(p) = req.patient {
                 query::patient(conn, p)?.ok_or(Error::NotFound { what: "patient" })?;
             }
-            let slot_minutes = req.slot_minutes.unwrap_or(service.slots.slot_minutes);
-            if !(5..=240).contains(&slot_minutes) {
-                return Err(ValidationError::new("slot_minutes", Rule::SlotMinutes).into());
+            let schedule = service.schedule();
+            let (slot, placement) = self.check_slot(
+                w,
+                &service,
+                req.date,
+                req.slot_start,
+                None,
+                req.confirm_overbooking,
+            )?;
+            let slot_minutes = schedule.slot_minutes;
+            if req.slot_minutes.is_some_and(|m| m != slot_minutes) {
+                let (min, max) = (i64::from(slot_minutes), i64::from(slot_minutes));
+                return Err(
+                    ValidationError::new("slot_minutes", Rule::Between { min, max }).into(),
+                );
             }
-            self.check_slot(w, &service, req.date, req.slot_start, None)?;
             let code = loop {
                 let mut rng = rand::thread_rng();
                 let code: String = (0..CODE_LENGTH)
@@ -88,8 +101,11 @@ impl Node {
                 patient: req.patient,
                 service: req.service,
                 date: req.date,
-                slot_start: req.slot_start,
+                slot_start: slot.start,
                 slot_minutes,
+                channel: Channel::Desk,
+                overbooked: placement == Placement::Overbooked,
+                consent_messages: false,
             };
             let id = appointment.id;
             w.append(actor, EventBody::AppointmentBooked(appointment))?;
@@ -111,7 +127,8 @@ impl Node {
             let row = changeable(w.conn(), id, "move")?;
             let service = query::service(w.conn(), &row.appointment.service)?
                 .ok_or(Error::NotFound { what: "service" })?;
-            self.check_slot(w, &service, to.date, to.slot_start, Some(id))?;
+            // A move that needs an overbooking is a new decision: the desk books anew.
+            self.check_slot(w, &service, to.date, to.slot_start, Some(id), false)?;
             w.append(
                 actor,
                 EventBody::AppointmentMoved {
@@ -148,8 +165,8 @@ impl Node {
         self.appointment_view(id)
     }
 
-    /// The slots of `service` on `date` (today when `None`) with their places and
-    /// bookings.
+    /// The slots of `service` on `date` (today when `None`) with their places, online
+    /// and at the desk, and the live bookings in them.
     pub fn slots(&self, service: &ServiceCode, date: Option<NaiveDate>) -> Result<Vec<SlotFill>> {
         self.store.read(|conn| {
             let service =
@@ -158,16 +175,36 @@ impl Node {
                 Some(d) => d,
                 None => self.today(conn)?,
             };
-            let booked: Vec<NaiveTime> = live_bookings(conn, &service.code, date, None)?
-                .map(|a| a.slot_start)
+            let held: Vec<Held> = live_bookings(conn, &service.code, date, None)?
+                .map(|a| Held::of(&a))
                 .collect();
-            Ok(appointment::slots(
-                &service.slots,
+            Ok(schedule::fill(
+                &service.schedule(),
                 date,
                 self.local_now(conn)?,
-                &booked,
+                &held,
             ))
         })
+    }
+
+    /// Sets when `code` takes appointments and how many, in the transaction that reads
+    /// the service it changes; bookings already made keep their times.
+    pub fn put_schedule(
+        &self,
+        actor: Actor,
+        code: &ServiceCode,
+        schedule: Schedule,
+    ) -> Result<Service> {
+        let schedule = schedule.validate()?;
+        let (service, events) = self.store.write(|w| {
+            let mut service =
+                query::service(w.conn(), code)?.ok_or(Error::NotFound { what: "service" })?;
+            service.schedule = Some(schedule);
+            w.append(actor, EventBody::ServiceSet(service.clone()))?;
+            Ok(service)
+        })?;
+        self.publish(&events);
+        Ok(service)
     }
 
     /// The clinic-local wall-clock time now.
@@ -179,8 +216,10 @@ impl Node {
             .naive_local())
     }
 
-    /// Refuses a slot that has passed (422) or is full (409 `slot_full`), not counting
-    /// the appointment `moving`.
+    /// The desk's share of the slot at `date` `start` by [`schedule::may_book`], counted
+    /// in the write transaction, not counting the appointment `moving`: refused when
+    /// the day has passed or the schedule has no such slot (422) or it is full (409
+    /// `slot_full`, unless the desk confirms an overbooking).
     fn check_slot(
         &self,
         w: &Writer<'_>,
@@ -188,27 +227,40 @@ impl Node {
         date: NaiveDate,
         start: NaiveTime,
         moving: Option<AppointmentId>,
-    ) -> Result<()> {
+        confirm_overbooking: bool,
+    ) -> Result<(Slot, Placement)> {
         let conn = w.conn();
         if date < self.today(conn)? {
             return Err(ValidationError::new("date", Rule::NotInPast).into());
         }
-        let already = live_bookings(conn, &service.code, date, moving)?
-            .filter(|a| appointment::same_start(a.slot_start, start))
-            .count();
-        match appointment::check_slot(&service.slots, date, start, self.local_now(conn)?, already) {
-            Ok(()) => Ok(()),
-            Err(SlotRefusal::Past) => {
-                Err(ValidationError::new("slot_start", Rule::TimePassed).into())
+        let held: Vec<Held> = live_bookings(conn, &service.code, date, moving)?
+            .map(|a| Held::of(&a))
+            .collect();
+        let now = self.local_now(conn)?;
+        let schedule = service.schedule();
+        let refused = |refusal| match refusal {
+            SlotRefusal::NotInSchedule => {
+                Error::from(ValidationError::new("slot_start", Rule::NotInSchedule))
             }
-            Err(SlotRefusal::Full { places }) => Err(Error::conflict(
+            SlotRefusal::Past => ValidationError::new("slot_start", Rule::TimePassed).into(),
+            SlotRefusal::Full { places } => Error::conflict(
                 ErrorCode::SlotFull,
                 Text::new(
-                    format!("Ke-{places} tempat pada slot ini sudah terisi; pilih jam lain."),
-                    format!("all {places} places in this slot are taken; choose another slot"),
+                    format!("Ke-{places} tempat loket pada slot ini sudah terisi; pilih jam lain."),
+                    format!("all {places} desk places in this slot are taken; choose another slot"),
                 ),
-            )),
-        }
+            ),
+        };
+        let fill = schedule::slot_fill(&schedule, date, start, now, &held).map_err(refused)?;
+        let placement =
+            schedule::may_book(&fill, Channel::Desk, confirm_overbooking).map_err(refused)?;
+        let slot = Slot {
+            start: fill.start,
+            end: fill.end,
+            places: fill.places,
+            online_places: fill.online_places,
+        };
+        Ok((slot, placement))
     }
 
     fn appointment_view(&self, id: AppointmentId) -> Result<AppointmentView> {

@@ -27,6 +27,7 @@ fn node_in(dir: &Path, clinic: ClinicId, time: Arc<ManualTime>) -> Node {
             name_en: format!("Clinic {code}"),
             active: true,
             slots: Default::default(),
+            schedule: None,
             steps: Vec::new(),
             target_wait_minutes: Service::DEFAULT_TARGET_WAIT_MINUTES,
         };
@@ -601,6 +602,7 @@ fn service(code: &str, name: &str) -> Service {
         name_en: name.into(),
         active: true,
         slots: Default::default(),
+        schedule: None,
         steps: Vec::new(),
         target_wait_minutes: Service::DEFAULT_TARGET_WAIT_MINUTES,
     }

@@ -18,23 +18,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/appointments/slots": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The slots of a service's day: start, places, live bookings, and whether it has passed. */
-        get: operations["appointment_slots"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/appointments/{id}/cancel": {
         parameters: {
             query?: never;
@@ -530,6 +513,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/services/{code}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set when a service takes appointments and how many (admin): weekly hours, slot
+         *     length, places per slot and how many of them patients may book online, closed days.
+         *     It syncs like every setting; bookings already made keep their times (a time the new
+         *     schedule has no slot at shows as outside it).
+         */
+        put: operations["put_schedule"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The slots of a service's day by its schedule: start and end, places online and at
+         *     the desk, the live bookings of each share, free / full / over capacity, whether it
+         *     has passed, and any time with bookings the schedule no longer has.
+         */
+        get: operations["appointment_slots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sync/status": {
         parameters: {
             query?: never;
@@ -741,8 +767,15 @@ export interface components {
         };
         /** @description A booked appointment: one patient, one service, one slot on one day. */
         Appointment: {
+            /**
+             * @description Which share of the slot it was booked from: the desk's, or online through the
+             *     cloud (desk for bookings made before there was a choice).
+             */
+            channel?: components["schemas"]["Channel"];
             /** @description Short code the patient types or scans at the kiosk. */
             code: string;
+            /** @description Whether the patient agreed to reminders by message (asked when booking online). */
+            consent_messages?: boolean;
             /**
              * Format: date
              * @description The clinic-local day.
@@ -750,6 +783,11 @@ export interface components {
             date: string;
             /** @description Identity of the appointment. */
             id: components["schemas"]["AppointmentId"];
+            /**
+             * @description Booked beyond the desk's places, as the desk confirmed: shown as an overbooking
+             *     to every desk.
+             */
+            overbooked?: boolean;
             patient?: null | components["schemas"]["PatientId"];
             /** @description The service booked. */
             service: components["schemas"]["ServiceCode"];
@@ -900,6 +938,11 @@ export interface components {
             /** @description One line, 1 to 200 characters; it goes on the audit trail. */
             reason: string;
         };
+        /**
+         * @description Who books a place: the two shares of a slot.
+         * @enum {string}
+         */
+        Channel: "desk" | "online";
         /** @description A clinic: its name and the time zone that decides when a service day starts. */
         Clinic: {
             /** @description Identity shared by every device of the clinic. */
@@ -1034,6 +1077,11 @@ export interface components {
             token: string;
         };
         /**
+         * @description A day of the week, as a schedule names it.
+         * @enum {string}
+         */
+        Day: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+        /**
          * Format: uuid
          * @description A device (node) that writes its own series of events: kiosk, desk, display.
          */
@@ -1067,10 +1115,30 @@ export interface components {
          */
         ErrorCode: "validation_failed" | "bad_json" | "bad_request" | "method_not_allowed" | "unsupported_media_type" | "payload_too_large" | "too_many_events" | "rate_limited" | "unknown_action" | "unauthorized" | "invalid_credentials" | "account_locked" | "forbidden" | "unauthenticated" | "stale_request" | "revoked" | "bad_code" | "token_expired" | "session_revoked" | "clinic_not_on_account" | "oidc_unknown_subject" | "oidc_login_expired" | "oidc_refused" | "oidc_provider_unavailable" | "not_found" | "queue_empty" | "invalid_transition" | "counter_busy" | "duplicate_nik" | "username_taken" | "own_account" | "last_admin" | "service_exists" | "password_change_required" | "wrong_password" | "service_closed" | "appointment_cancelled" | "already_checked_in" | "slot_full" | "appointment_not_today" | "no_printer" | "printer_fault" | "clinic_exists" | "sync_off" | "wrong_clinic" | "sync_refused" | "bad_body" | "not_authority" | "storage_unavailable" | "disk_full" | "internal" | "unknown";
         /**
+         * @description How full a slot is.
+         * @enum {string}
+         */
+        Fullness: "free" | "full" | "over_capacity";
+        /**
          * @description What becomes of the ticket a counter still holds when it calls the next one.
          * @enum {string}
          */
         Handover: "complete" | "no_show" | "requeue";
+        /** @description Opening hours on one day of the week: slots start at `opens` and end by `closes`. */
+        Hours: {
+            /**
+             * @description Every slot ends by this time, clinic-local.
+             * @example 14:00
+             */
+            closes: string;
+            /** @description The day of the week. */
+            day: components["schemas"]["Day"];
+            /**
+             * @description When the first slot starts, clinic-local.
+             * @example 08:00
+             */
+            opens: string;
+        };
         /**
          * @description The clinic's label authority as this node knows it (`labels` in
          *     `GET /api/v1/sync/status`).
@@ -1255,6 +1323,11 @@ export interface components {
         /** @description A booking request from the desk. */
         NewAppointment: {
             /**
+             * @description Book beyond the desk's places of a full slot: the desk confirms an overbooking,
+             *     which every desk then sees as such.
+             */
+            confirm_overbooking?: boolean;
+            /**
              * Format: date
              * @description The clinic-local day, `YYYY-MM-DD`.
              */
@@ -1264,7 +1337,7 @@ export interface components {
             service: components["schemas"]["ServiceCode"];
             /**
              * Format: int32
-             * @description Length of the slot in minutes (default 15).
+             * @description Length of the slot in minutes: the schedule's, which it may repeat.
              */
             slot_minutes?: number | null;
             /**
@@ -1478,6 +1551,37 @@ export interface components {
              */
             step_name_id?: string | null;
         };
+        /**
+         * @description When a service takes appointments and how many: weekly hours, slot length, places
+         *     per slot with the online share of them, and the days it is closed.
+         */
+        Schedule: {
+            /** @description Days it is closed (public holidays), clinic-local dates. */
+            closed?: string[];
+            /**
+             * @description Weekly opening hours: any number of periods a day (a morning and an afternoon),
+             *     none on a day it is closed every week.
+             */
+            hours: components["schemas"]["Hours"][];
+            /**
+             * Format: int32
+             * @description How many of a slot's places patients may book online (0 to `places_per_slot`);
+             *     the rest are kept for the desk and walk-ins.
+             */
+            online_places?: number;
+            /**
+             * Format: int32
+             * @description Patients one slot takes (1 to 50).
+             */
+            places_per_slot: number;
+            practitioner?: null | components["schemas"]["UserId"];
+            /**
+             * Format: int32
+             * @description Length of a slot in minutes (5 to 240). A period that it does not divide ends
+             *     with the last slot that fits.
+             */
+            slot_minutes: number;
+        };
         /** @description A queue the clinic offers: Poli Umum, Poli Gigi, KIA, Laboratorium, Farmasi. */
         Service: {
             /** @description Whether the kiosk offers it today. */
@@ -1488,6 +1592,7 @@ export interface components {
             name_en: string;
             /** @description Name in Bahasa Indonesia. */
             name_id: string;
+            schedule?: null | components["schemas"]["Schedule"];
             /**
              * @description How its appointment day is cut into slots and how many patients a slot takes
              *     (the defaults when a service was set up without them).
@@ -1635,14 +1740,56 @@ export interface components {
         SlotFill: {
             /**
              * Format: int32
-             * @description Live (not cancelled) bookings in it.
+             * @description Live bookings in it, both shares.
              */
             booked: number;
-            /** @description Whether its time has passed (see [`check_slot`]): it takes no booking. */
+            /**
+             * Format: int32
+             * @description Live desk bookings in it, confirmed overbookings included.
+             */
+            booked_desk: number;
+            /**
+             * Format: int32
+             * @description Live online bookings in it.
+             */
+            booked_online: number;
+            /**
+             * @description End of the slot, clinic-local.
+             * @example 09:45:00
+             */
+            end: string;
+            /**
+             * Format: int32
+             * @description Desk places still free.
+             */
+            free_desk: number;
+            /**
+             * Format: int32
+             * @description Online places still free.
+             */
+            free_online: number;
+            /** @description Free, full or over capacity, whole slot. */
+            fullness: components["schemas"]["Fullness"];
+            /**
+             * Format: int32
+             * @description How many of them are the online share.
+             */
+            online_places: number;
+            /**
+             * @description A time with bookings that the schedule no longer has (it changed after they
+             *     were made): they keep their time.
+             */
+            outside_schedule: boolean;
+            /**
+             * Format: int32
+             * @description Confirmed overbookings among them.
+             */
+            overbooked: number;
+            /** @description Whether it has begun before the current minute: it takes no booking. */
             past: boolean;
             /**
              * Format: int32
-             * @description Patients it takes.
+             * @description Patients it takes (0 for a time outside the schedule that has bookings).
              */
             places: number;
             /**
@@ -2201,58 +2348,6 @@ export interface operations {
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];
             507: components["responses"]["DiskFull"];
-        };
-    };
-    appointment_slots: {
-        parameters: {
-            query: {
-                /**
-                 * @description The service, e.g. `A`.
-                 * @example A
-                 */
-                service: string;
-                /** @description `YYYY-MM-DD`; today in the clinic when left out. */
-                date?: string;
-            };
-            header?: {
-                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
-                "Accept-Language"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SlotFill"][];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: no such service */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["StorageUnavailable"];
         };
     };
     cancel_appointment: {
@@ -3787,6 +3882,120 @@ export interface operations {
             500: components["responses"]["Internal"];
             503: components["responses"]["StorageUnavailable"];
             507: components["responses"]["DiskFull"];
+        };
+    };
+    put_schedule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                /** @description Service code, e.g. A */
+                code: components["schemas"]["ServiceCode"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Schedule"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such service */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
+            507: components["responses"]["DiskFull"];
+        };
+    };
+    appointment_slots: {
+        parameters: {
+            query: {
+                /**
+                 * @description The service, e.g. `A`.
+                 * @example A
+                 */
+                service: string;
+                /** @description `YYYY-MM-DD`; today in the clinic when left out. */
+                date?: string;
+            };
+            header?: {
+                /** @description The language of an error's `message`: Bahasa Indonesia (`id`, the default, also without this header or when it names no language spoken here) or English (`en`), by the usual weights (`en-GB,en;q=0.9,id;q=0.8`). The `code` is the same in every language; the answer's `Content-Language` says which was used. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlotFill"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such service */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     status: {

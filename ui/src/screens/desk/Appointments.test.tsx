@@ -28,7 +28,7 @@ beforeEach(() => {
     vi.fn(async (path: string, init?: RequestInit) => {
       const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status });
       if (path === "/api/v1/clinic") return json({ name: "Klinik", time_zone: "Asia/Jakarta" });
-      if (path.startsWith("/api/v1/appointments/slots"))
+      if (path.startsWith("/api/v1/slots"))
         return json([
           { start: "07:45:00", places: 1, booked: 0, past: true },
           { start: "08:00:00", places: 2, booked: 1, past: false },

@@ -184,7 +184,7 @@ function BookingForm(props: Props & { today: string; freed: number; onBooked: (d
   useEffect(() => setDate((d) => (d < today ? today : d)), [today]);
   const loadSlots = useCallback(
     () =>
-      api("GET", "/api/v1/appointments/slots", { token, query: { service, date } }).then(setSlots, (err) => {
+      api("GET", "/api/v1/slots", { token, query: { service, date } }).then(setSlots, (err) => {
         setSlots([]);
         setError(errorText(err, t));
       }),
