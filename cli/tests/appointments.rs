@@ -5,6 +5,7 @@
 
 use crate::util::DemoProcess;
 use chrono::{Duration, NaiveDate, Timelike, Utc};
+use medicloud_testkit::slots;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -109,40 +110,23 @@ async fn two_places_per_slot(demo: &DemoProcess) {
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
-/// Poli Umum open all day every day in 5-minute slots, so a test can book the slot that
-/// starts next whenever it runs: that start, or `None` in the day's last minutes (the
-/// last slot ends 23:55).
+/// Poli Umum open all day every day in 5-minute slots of 4 places, so a test can book
+/// the slot that starts next whenever it runs.
 async fn five_minute_slots(demo: &DemoProcess) {
     let admin = desk_of(demo, "admin").await;
-    let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-    let schedule = json!({
-        "hours": days.map(|day| json!({"day": day, "opens": "00:00", "closes": "23:59"})),
-        "slot_minutes": 5, "places_per_slot": 4, "online_places": 0,
-    });
     let (status, body) = admin
-        .send("PUT", "/api/v1/services/A/schedule", Some(schedule))
+        .send(
+            "PUT",
+            "/api/v1/services/A/schedule",
+            Some(slots::all_day_schedule(4)),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
-/// The start of the next 5-minute slot in the clinic (this minute when it is one), and
-/// its day; past 23:49 it waits for the next day's first.
+/// The next 5-minute slot in the demo clinic's zone (Asia/Jakarta, UTC+7).
 async fn next_five_minute_slot() -> (NaiveDate, String) {
-    let mut now = jakarta_now();
-    if now.hour() == 23 && now.minute() >= 50 {
-        let midnight = (now.date() + Duration::days(1))
-            .and_hms_opt(0, 0, 1)
-            .unwrap();
-        tokio::time::sleep((midnight - now).to_std().unwrap()).await;
-        now = jakarta_now();
-    }
-    let minute = now.minute().div_ceil(5) * 5;
-    let (hour, minute) = if minute == 60 {
-        (now.hour() + 1, 0)
-    } else {
-        (now.hour(), minute)
-    };
-    (now.date(), format!("{hour:02}:{minute:02}"))
+    slots::next_five_minute_slot(7).await
 }
 
 #[tokio::test]

@@ -1,7 +1,6 @@
 //! The HTTP API through the router: the queue's whole day, role boundaries, bad input.
 
 use axum::http::StatusCode;
-use chrono::{Duration, Utc};
 use medicloud_testkit::TestNode;
 use serde_json::{Value, json};
 
@@ -594,11 +593,15 @@ async fn an_appointment_is_booked_then_checked_in_at_the_kiosk() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{patient}");
     assert_eq!(patient["phone"], "+6281234567890");
-    let jakarta = Utc::now() + Duration::hours(7);
+    // Open all day in 5-minute slots, so the next slot is near whenever this runs.
+    let admin = n.login("admin").await;
+    let schedule = medicloud_testkit::slots::all_day_schedule(4).to_string();
+    let put = "/api/v1/services/C/schedule";
+    let (status, body) = n.call("PUT", put, Some(&admin), Some(&schedule)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (date, start) = medicloud_testkit::slots::next_five_minute_slot(7).await;
     let booking = json!({
-        "patient": patient["id"], "service": "C",
-        "date": jakarta.format("%Y-%m-%d").to_string(),
-        "slot_start": jakarta.format("%H:%M").to_string(),
+        "patient": patient["id"], "service": "C", "date": date.to_string(), "slot_start": start,
     });
     let (status, appt) = n
         .call(

@@ -37,6 +37,7 @@ mod node;
 mod pki;
 pub mod postgres;
 pub mod proxy;
+pub mod slots;
 pub mod sse;
 
 pub use node::{PASSWORD, TestNode, read_db};

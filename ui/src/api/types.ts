@@ -31,6 +31,7 @@ export type StaffRole = S["StaffRole"];
 export type StaffChange = S["StaffChange"];
 export type PasswordReset = S["PasswordReset"];
 export type Service = S["NewService"];
+export type Schedule = S["Schedule"];
 export type CounterSettings = S["CounterSettings"];
 export type NewDevice = S["NewDevice"];
 export type ActionBody = S["ActionBody"];

@@ -8,9 +8,10 @@
 import QRCode from "qrcode";
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiError, staffToken } from "../api/client";
-import type { Clinic, Counter, DeviceView, NewDevice as NewDeviceBody, PrinterHealth, ServiceSettings, ServiceView, StaffAccount, SyncStatus } from "../api/types";
+import type { Clinic, Counter, DeviceView, NewDevice as NewDeviceBody, PrinterHealth, Schedule, ServiceSettings, ServiceView, StaffAccount, SyncStatus } from "../api/types";
 import { useLang, type Key } from "../lib/i18n";
 import { ClinicForm, ConfirmButton, CounterForm, NewService, NewStaff } from "./AdminForms";
+import { ScheduleForm, scheduleSummary } from "./ScheduleForm";
 import { AuditTrail } from "./AuditTrail";
 import { errorText, Login, roleWords, serviceColor, useIdleLogoff } from "./common";
 import { LabelAuthorityCard, LabelConflictBanner } from "./LabelAuthority";
@@ -142,7 +143,14 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
           <table className="table">
             <tbody>
               {services.map((s) => (
-                <ServiceRow key={s.code} s={s} t={t} lang={lang} onSave={(body) => api("PUT", "/api/v1/services/{code}", { token, params: { code: s.code }, body }).then(saved, fail)} />
+                <ServiceRow
+                  key={s.code}
+                  s={s}
+                  t={t}
+                  lang={lang}
+                  onSave={(body) => api("PUT", "/api/v1/services/{code}", { token, params: { code: s.code }, body }).then(saved, fail)}
+                  onSchedule={(body) => api("PUT", "/api/v1/services/{code}/schedule", { token, params: { code: s.code }, body }).then(saved)}
+                />
               ))}
             </tbody>
           </table>
@@ -261,11 +269,12 @@ function AdminBoard({ token, t, lang, onLogout }: { token: string; t: (k: Key) =
   );
 }
 
-function ServiceRow({ s, t, lang, onSave }: { s: ServiceView; t: (k: Key) => string; lang: "id" | "en"; onSave: (b: ServiceSettings) => void }) {
+function ServiceRow(props: { s: ServiceView; t: (k: Key) => string; lang: "id" | "en"; onSave: (b: ServiceSettings) => void; onSchedule: (s: Schedule) => Promise<unknown> }) {
+  const { s, t, lang, onSave, onSchedule } = props;
   const [nameId, setNameId] = useState(s.name_id);
   const [nameEn, setNameEn] = useState(s.name_en);
   const [active, setActive] = useState(s.active);
-  const [places, setPlaces] = useState(s.slots?.places_per_slot ?? 1);
+  const [editing, setEditing] = useState(false);
   return (
     <tr>
       <td>
@@ -287,22 +296,15 @@ function ServiceRow({ s, t, lang, onSave }: { s: ServiceView; t: (k: Key) => str
       <td className="service-steps" data-testid={`steps-${s.code}`}>
         {(s.steps ?? []).length > 0 ? (s.steps ?? []).map((step) => (lang === "id" ? step.name_id : step.name_en)).join(" → ") : <span className="muted">{t("oneStep")}</span>}
       </td>
-      <td>
-        <label className="places">
-          <input
-            type="number"
-            min={1}
-            max={50}
-            value={places}
-            aria-label={`${s.code} ${t("placesPerSlot")}`}
-            onChange={(e) => setPlaces(Number(e.target.value))}
-            data-testid={`places-${s.code}`}
-          />{" "}
-          {t("placesPerSlot")}
-        </label>
+      <td className="service-schedule" data-testid={`schedule-${s.code}`}>
+        {scheduleSummary(s.schedule, t)}{" "}
+        <button type="button" className="link-button" onClick={() => setEditing(true)} data-testid={`edit-schedule-${s.code}`}>
+          {t("editSchedule")}
+        </button>
+        {editing && <ScheduleForm code={s.code} schedule={s.schedule} t={t} onSave={onSchedule} onClose={() => setEditing(false)} />}
       </td>
       <td>
-        <button onClick={() => onSave({ name_id: nameId, name_en: nameEn, active, ...(s.slots ? { slots: { ...s.slots, places_per_slot: places } } : {}) })}>{t("save")}</button>
+        <button onClick={() => onSave({ name_id: nameId, name_en: nameEn, active })}>{t("save")}</button>
       </td>
     </tr>
   );

@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
-import type { ServiceView } from "../../api/types";
+import type { ServiceView, SlotFill } from "../../api/types";
 import { catalogue, type Key, type Lang } from "../../lib/i18n";
 import { Appointments, todayIn } from "./Appointments";
 import { CancelDialog } from "./CancelDialog";
@@ -17,6 +17,20 @@ test.each([
   expect(todayIn(zone, new Date(at))).toBe(day);
 });
 
+/** A slot of 4 places, 2 of them online, with the fill given; the rest derived as the
+ * node derives it. */
+function slotFill(start: string, f: Partial<SlotFill>): SlotFill {
+  const s = { start: `${start}:00`, end: "", places: 4, online_places: 2, booked_desk: 0, booked_online: 0, overbooked: 0, outside_schedule: false, past: false, ...f };
+  const booked = s.booked_desk + s.booked_online;
+  return {
+    ...s,
+    booked,
+    free_desk: Math.max(0, s.places - s.online_places - s.booked_desk),
+    free_online: Math.max(0, s.online_places - s.booked_online),
+    fullness: booked > s.places ? "over_capacity" : booked === s.places ? "full" : "free",
+  };
+}
+
 let booked: unknown[] = [];
 let listed: string[] = [];
 
@@ -30,9 +44,11 @@ beforeEach(() => {
       if (path === "/api/v1/clinic") return json({ name: "Klinik", time_zone: "Asia/Jakarta" });
       if (path.startsWith("/api/v1/slots"))
         return json([
-          { start: "07:45:00", places: 1, booked: 0, past: true },
-          { start: "08:00:00", places: 2, booked: 1, past: false },
-          { start: "08:15:00", places: 1, booked: 1, past: false },
+          slotFill("07:45", { past: true }),
+          slotFill("08:00", { booked_desk: 1 }),
+          slotFill("08:15", { booked_desk: 2, booked_online: 1 }),
+          slotFill("08:30", { booked_desk: 3, booked_online: 2, overbooked: 1 }),
+          slotFill("08:40", { booked_desk: 1, outside_schedule: true, places: 0, online_places: 0 }),
         ]);
       if (path.startsWith("/api/v1/appointments?")) {
         listed.push(path);
@@ -58,15 +74,18 @@ async function choosePatientAndSlot() {
   fireEvent.click(screen.getByTestId("slot-08:00"));
 }
 
-test("the list opens on the clinic's today, past and full slots cannot be chosen, and a refused booking clears the last code", async () => {
+test("the list opens on the clinic's today, past slots and times outside the schedule cannot be chosen, and a refused booking clears the last code", async () => {
   render(<Appointments token="t" t={words("en")} services={services} lang="en" fail={() => {}} />);
   await waitFor(() => expect(listed.at(-1)).toBe(`/api/v1/appointments?date=${todayIn("Asia/Jakarta")}`));
   expect((screen.getByTestId("list-date") as HTMLInputElement).value).toBe(todayIn("Asia/Jakarta"));
   await screen.findByTestId("slot-08:00");
   expect((screen.getByTestId("slot-07:45") as HTMLButtonElement).disabled).toBe(true);
-  expect((screen.getByTestId("slot-08:15") as HTMLButtonElement).disabled).toBe(true);
-  expect(screen.getByTestId("slot-08:15").textContent).toContain(en.slotFull);
-  expect(screen.getByTestId("slot-08:00").textContent).toBe("08:001/2");
+  expect((screen.getByTestId("slot-08:40") as HTMLButtonElement).disabled).toBe(true);
+  expect(screen.getByTestId("slot-08:40").textContent).toContain(en.slotOutside);
+  // Each share shown: the desk's (which the desk books) and online's.
+  expect(screen.getByTestId("slot-08:00").textContent).toBe("08:00Desk 1/2Online 0/2");
+  expect(screen.getByTestId("slot-08:15").textContent).toBe("08:15fullOnline 1/2");
+  expect(screen.getByTestId("slot-08:30").textContent).toContain(en.slotOver);
 
   // Without a patient nothing is sent.
   fireEvent.click(screen.getByTestId("book"));
@@ -76,7 +95,8 @@ test("the list opens on the clinic's today, past and full slots cannot be chosen
   await choosePatientAndSlot();
   fireEvent.click(screen.getByTestId("book"));
   expect((await screen.findByTestId("booked-code")).textContent).toContain("K7M3QX");
-  expect(booked[0]).toMatchObject({ patient: "p-1", slot_start: "08:00", service: "A" });
+  // A slot with free desk places never asks for, nor sends, an overbooking.
+  expect(booked[0]).toMatchObject({ patient: "p-1", slot_start: "08:00", service: "A", confirm_overbooking: false });
 
   await choosePatientAndSlot();
   fireEvent.click(screen.getByTestId("book"));
@@ -107,4 +127,22 @@ test("a cancellation asks for a reason and sends it trimmed", async () => {
   await waitFor(() => expect(confirmed).toEqual(["pasien pulang"]));
   fireEvent.click(screen.getByText(catalogue.id.back));
   expect(closed).toBe(true);
+});
+
+test("a slot whose desk places are booked takes a booking only as a confirmed overbooking", async () => {
+  render(<Appointments token="t" t={words("en")} services={services} lang="en" fail={() => {}} />);
+  await screen.findByTestId("slot-08:15");
+  fireEvent.change(screen.getByTestId("patient-q"), { target: { value: "siti" } });
+  fireEvent.click(screen.getByTestId("patient-search"));
+  fireEvent.click(await screen.findByText("Siti Rahayu"));
+  await screen.findByTestId("chosen-patient");
+  fireEvent.click(screen.getByTestId("slot-08:15"));
+  // Not ticked: refused on the screen, nothing sent.
+  fireEvent.click(screen.getByTestId("book"));
+  expect((await screen.findByTestId("book-error")).textContent).toBe(en.slotFullConfirm);
+  expect(booked).toEqual([]);
+  fireEvent.click(screen.getByTestId("overbook").querySelector("input") as HTMLInputElement);
+  fireEvent.click(screen.getByTestId("book"));
+  await screen.findByTestId("booked-code");
+  expect(booked[0]).toMatchObject({ slot_start: "08:15", confirm_overbooking: true });
 });

@@ -93,6 +93,8 @@ export function Appointments(props: Props) {
                 <td>{a.patient_name ?? "—"}</td>
                 <td>
                   <code>{a.code}</code>
+                  {a.channel === "online" && <span className="pill">{t("bookedOnline")}</span>}
+                  {a.overbooked && <span className="pill warn">{t("overbooked")}</span>}
                 </td>
                 <td>
                   <span className={`pill ${a.status === "checked_in" ? "ok" : a.status === "cancelled" ? "warn" : ""}`}>{t(`appt_${a.status}` as Key)}</span>
@@ -181,6 +183,10 @@ function BookingForm(props: Props & { today: string; freed: number; onBooked: (d
   const [patient, setPatient] = useState<Chosen | null>(null);
   const [booked, setBooked] = useState<{ code: string; when: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // A slot whose desk places are all booked takes a booking only when the desk ticks
+  // this: the booking is then an overbooking every desk sees.
+  const [overbook, setOverbook] = useState(false);
+  const chosenFull = slots.some((s) => s.start.slice(0, 5) === slot && s.free_desk === 0);
   useEffect(() => setDate((d) => (d < today ? today : d)), [today]);
   const loadSlots = useCallback(
     () =>
@@ -208,10 +214,13 @@ function BookingForm(props: Props & { today: string; freed: number; onBooked: (d
           if (!patient) return setError(t("choosePatientFirst"));
           if (!slot) return setError(t("chooseSlotFirst"));
           try {
-            const a = await api("POST", "/api/v1/appointments", { token, body: { service, date, slot_start: slot, patient: patient.id } });
+            if (chosenFull && !overbook) return setError(t("slotFullConfirm"));
+            const body = { service, date, slot_start: slot, patient: patient.id, confirm_overbooking: chosenFull && overbook };
+            const a = await api("POST", "/api/v1/appointments", { token, body });
             setBooked({ code: a.code, when: `${a.date} ${a.slot_start.slice(0, 5)}` });
             setPatient(null);
             setSlot(null);
+            setOverbook(false);
             props.onBooked(a.date);
           } catch (err) {
             setError(errorText(err, t));
@@ -237,28 +246,54 @@ function BookingForm(props: Props & { today: string; freed: number; onBooked: (d
           </span>
         </div>
         <span className="label-like">{t("slot")}</span>
+        <p className="muted small">{t("slotLegend")}</p>
         <div className="slot-grid" role="radiogroup" aria-label={t("slot")} data-testid="slots">
           {slots.length === 0 && <span className="muted">{t("noSlots")}</span>}
           {slots.map((s) => {
             const start = s.start.slice(0, 5);
-            const full = s.booked >= s.places;
+            // The desk books its own share; a full one only as a confirmed overbooking.
+            const deskPlaces = s.places - s.online_places;
+            const full = s.free_desk === 0;
+            const over = s.fullness === "over_capacity";
+            const label = s.outside_schedule
+              ? t("slotOutside")
+              : over
+                ? t("slotOver")
+                : full
+                  ? t("slotFull")
+                  : `${t("slotDesk")} ${s.booked_desk}/${deskPlaces}`;
             return (
               <button
                 key={start}
                 type="button"
                 role="radio"
                 aria-checked={slot === start}
-                className={`slot ${slot === start ? "chosen" : ""} ${full ? "full" : ""}`}
-                disabled={s.past || full}
-                onClick={() => setSlot(start)}
+                aria-label={`${start} · ${label} · ${t("slotOnline")} ${s.booked_online}/${s.online_places}`}
+                className={`slot ${slot === start ? "chosen" : ""} ${full ? "full" : ""} ${over ? "over" : ""}`}
+                disabled={s.past || s.outside_schedule}
+                onClick={() => {
+                  setSlot(start);
+                  setOverbook(false);
+                }}
                 data-testid={`slot-${start}`}
               >
                 <span className="slot-time">{start}</span>
-                <span className="slot-fill">{full ? t("slotFull") : `${s.booked}/${s.places}`}</span>
+                <span className="slot-fill">{label}</span>
+                {s.online_places > 0 && (
+                  <span className="slot-online">
+                    {t("slotOnline")} {s.booked_online}/{s.online_places}
+                  </span>
+                )}
               </button>
             );
           })}
         </div>
+        {chosenFull && (
+          <label className="row overbook" data-testid="overbook">
+            <input type="checkbox" checked={overbook} onChange={(e) => setOverbook(e.target.checked)} />
+            <span>{t("confirmOverbooking")}</span>
+          </label>
+        )}
         {error && (
           <p className="form-error" role="alert" data-testid="book-error">
             {error}
