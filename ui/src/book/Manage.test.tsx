@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { BookApp } from "./BookApp";
 import { words } from "./i18n";
 import { zoneFromOffset } from "./Manage";
-import { BOOKING, bookCloud, expectNoPatientData, freezeNow, MAKASSAR, noAxeViolations, PATIENT, requests, slotsLoaded, text, type } from "./testBook";
+import { BOOKING, bookCloud, expectNoPatientData, freezeNow, MAKASSAR, MAKASSAR_SLOTS, makassarSlots, noAxeViolations, PATIENT, requests, slotsLoaded, text, type } from "./testBook";
 
 const id = words.id;
 const en = words.en;
@@ -73,6 +73,10 @@ test("a booking moved to another free time; a time taken meanwhile (409) is said
   let moves = 0;
   const sent = bookCloud({
     [LOOKUP]: { body: BOOKING },
+    // After the first try, 09.00 is taken.
+    [MAKASSAR_SLOTS]: (s) => ({
+      body: makassarSlots(new URL(s.url, "http://x").searchParams.get("date")).map((x) => (moves > 0 && x.start.endsWith("T09:00:00+08:00") ? { ...x, free: 0 } : x)),
+    }),
     "POST /api/v1/public/bookings/K7M3QX/move": (s) => {
       moves += 1;
       if (moves === 1) return { status: 409, body: { code: "slot_full", message: "Penuh." } };
@@ -86,6 +90,10 @@ test("a booking moved to another free time; a time taken meanwhile (409) is said
   await heading(id.moveTitle);
   await slotsLoaded();
   expect(sent.filter((s) => s.url.includes("/slots")).map((s) => s.url)).toEqual([`/api/v1/public/clinics/${MAKASSAR.id}/slots?service=A&date=2026-12-07`]);
+  // The booking's own 08.00 is marked as the patient's, not offered.
+  expect(text(screen.getByRole("button", { name: /^08\.00/ }))).toBe(`08.00${id.yourTime}`);
+  expect(screen.getByRole("button", { name: /^08\.00/ })).toHaveProperty("disabled", true);
+  expect(screen.getByTestId("slots-summary").textContent).toBe("1 jam tersedia pada Senin, 7 Desember 2026.");
   await noAxeViolations();
   fireEvent.click(screen.getByRole("button", { name: /^09\.00/ }));
   await heading(id.move);
@@ -97,20 +105,24 @@ test("a booking moved to another free time; a time taken meanwhile (409) is said
   expect((await screen.findByTestId("slot-notice")).textContent).toBe(id.err_slot_full);
   await waitFor(() => expect(sent.filter((s) => s.url.includes("/slots"))).toHaveLength(2));
   await slotsLoaded();
-  fireEvent.click(screen.getByRole("button", { name: /^08\.00/ }));
+  expect(screen.getByRole("button", { name: /^09\.00/ })).toHaveProperty("disabled", true);
+  expect(screen.getByTestId("slots-summary").textContent).toBe("Semua jam pada Senin, 7 Desember 2026 sudah penuh. Silakan pilih hari lain.");
+  fireEvent.click(document.querySelector('.book-day[data-day="2026-12-10"]')!);
+  await slotsLoaded();
+  fireEvent.click(screen.getByRole("button", { name: /^10\.00/ }));
   fireEvent.click(await screen.findByTestId("move-yes"));
   await heading(id.moved);
   expect(sent.filter((s) => s.url.endsWith("/move")).map((s) => s.body)).toEqual([
     { phone: "+6281234567890", start: "2026-12-07T09:00:00+08:00" },
-    { phone: "+6281234567890", start: "2026-12-07T08:00:00+08:00" },
+    { phone: "+6281234567890", start: "2026-12-10T10:00:00+08:00" },
   ]);
   expect(screen.getByTestId("booking-code").textContent).toBe("K7M 3QX");
   expect(screen.getByRole("img", { name: "Kode QR untuk booking K7M 3QX" }).getAttribute("src")).toBe("/qr/K7M3QX.png");
-  expect(text(screen.getByTestId("visit-time"))).toBe("Senin, 7 Desember 2026, 08.00–08.30 WITA");
+  expect(text(screen.getByTestId("visit-time"))).toBe("Kamis, 10 Desember 2026, 10.00–10.30 WITA");
   await noAxeViolations();
   // Back to the booking, at its new time.
   fireEvent.click(screen.getByRole("button", { name: id.manageTitle }));
-  expect(text(await screen.findByTestId("booking-time"))).toBe("Senin, 7 Desember 2026, 08.00–08.30 WITA");
+  expect(text(await screen.findByTestId("booking-time"))).toBe("Kamis, 10 Desember 2026, 10.00–10.30 WITA");
 });
 
 test("no booking with this code and number (404), in both languages; the fields checked first", async () => {

@@ -243,6 +243,7 @@ export function Manage({ lang, t, clinics, initialCode = "", onNewBooking }: Pro
           }}
           notice={notice && t(notice)}
           refresh={refresh}
+          current={booking.start}
         />
       </section>
     );

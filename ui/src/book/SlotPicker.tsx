@@ -23,11 +23,13 @@ interface Props {
   notice?: string | null;
   /** Changed to fetch the day's slots again. */
   refresh?: number;
+  /** The start of the booking being moved: shown as the patient's, not offered. */
+  current?: string;
 }
 
 type Loaded = { day: string; slots: Slot[] } | { day: string; error: unknown };
 
-export function SlotPicker({ lang, t, clinic, service, day, onDay, onPick, notice, refresh = 0 }: Props) {
+export function SlotPicker({ lang, t, clinic, service, day, onDay, onPick, notice, refresh = 0, current }: Props) {
   const zone = clinic.time_zone;
   const days = daysFrom(dayIn(zone), DAYS_AHEAD);
   const shown = day && days.includes(day) ? day : days[0];
@@ -50,7 +52,7 @@ export function SlotPicker({ lang, t, clinic, service, day, onDay, onPick, notic
   const slots = loaded && "slots" in loaded && loaded.day === shown ? loaded.slots : null;
   // A time already begun cannot be booked any more, whatever the list says.
   const ahead = slots?.filter((s) => Date.parse(s.start) > now) ?? [];
-  const free = ahead.filter((s) => s.free > 0);
+  const free = ahead.filter((s) => s.free > 0 && s.start !== current);
   const next = days[days.indexOf(shown) + 1];
   const dayName = longDay(shown, lang);
   let summary = t("loading");
@@ -100,9 +102,9 @@ export function SlotPicker({ lang, t, clinic, service, day, onDay, onPick, notic
         <ul className="book-slots" aria-labelledby="book-times" data-testid="slots">
           {ahead.map((s) => (
             <li key={s.start}>
-              <button type="button" className="book-slot" disabled={s.free <= 0} data-start={s.start} onClick={() => onPick(s)}>
+              <button type="button" className={`book-slot${s.start === current ? " current" : ""}`} disabled={s.free <= 0 || s.start === current} data-start={s.start} onClick={() => onPick(s)}>
                 <span className="book-slot-time">{clock(s.start, zone, lang)}</span>
-                <span className="book-slot-free">{s.free <= 0 ? t("full") : s.free === 1 ? t("onePlaceLeft") : t("placesLeft", { n: s.free })}</span>
+                <span className="book-slot-free">{s.start === current ? t("yourTime") : s.free <= 0 ? t("full") : s.free === 1 ? t("onePlaceLeft") : t("placesLeft", { n: s.free })}</span>
               </button>
             </li>
           ))}
