@@ -319,3 +319,20 @@ test("from the confirmation to “manage my booking”, the code filled in; back
   await waitFor(() => expect(location.pathname).toBe("/book"));
   expect(screen.getByTestId("booking-code").textContent).toBe("K7M 3QX");
 });
+
+test("times the cloud cannot give: its words (not the lookup's), and trying again", async () => {
+  let fail = true;
+  bookCloud({
+    [MAKASSAR_SLOTS]: (s) =>
+      fail ? { status: 404, body: { code: "not_found", message: "Klinik ini tidak menerima booking online lagi." } } : { body: makassarSlots(new URL(s.url, "http://x").searchParams.get("date")) },
+  });
+  render(<BookApp />);
+  fireEvent.click(await screen.findByRole("button", { name: /Klinik Sehat Sentosa Makassar/ }));
+  fireEvent.click(await screen.findByRole("button", { name: "Poli Umum" }));
+  expect((await screen.findByRole("alert")).textContent).toBe("Klinik ini tidak menerima booking online lagi.");
+  expect(screen.queryByText(id.err_not_found)).toBeNull();
+  fail = false;
+  fireEvent.click(screen.getByRole("button", { name: id.tryAgain }));
+  await slotsLoaded();
+  expect(screen.getByTestId("slots-summary").textContent).toBe("2 jam tersedia pada Senin, 7 Desember 2026.");
+});

@@ -51,7 +51,8 @@ export function Confirmation({ t, lang, booking, clinicName, serviceName, timeZo
         </div>
       </dl>
       <p className="book-note">{t("keepCode")}</p>
-      <a className="book-button secondary" href={booking.ics_url} download={`booking-${booking.code}.ics`} data-testid="ics">
+      {/* No `download`: iPhones then save the file away instead of offering to add it. */}
+      <a className="book-button secondary" href={booking.ics_url} data-testid="ics">
         {t("addToCalendar")}
       </a>
       {children}

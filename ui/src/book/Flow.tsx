@@ -157,6 +157,8 @@ export function Flow({ lang, t, clinics, onManage, restart }: Props) {
       .then((booked) => {
         // The sent form's entry becomes the confirmation: back leaves it, not re-sends it.
         history.replaceState({ book: "done" }, "");
+        setTried(false);
+        setErrors({});
         dispatch({ type: "booked", booked });
       })
       .catch((e: unknown) => {

@@ -124,7 +124,7 @@ export function Manage({ lang, t, clinics, initialCode = "", onNewBooking }: Pro
       <span aria-hidden="true">←</span> {t("back")}
     </button>
   );
-  const alert = refusal !== null && <Alert testId="manage-refusal">{errorText(refusal, t)}</Alert>;
+  const alert = refusal !== null && <Alert testId="manage-refusal">{errorText(refusal, t, "booking")}</Alert>;
 
   if (view === "lookup" || !booking) {
     return (

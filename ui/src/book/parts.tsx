@@ -4,8 +4,12 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNo
 import { BookError } from "./api";
 import type { T } from "./i18n";
 
-/** A refusal in the page's language: ours for the codes the page knows, else the server's. */
-export function errorText(e: unknown, t: T): string {
+/**
+ * A refusal in the page's language: ours for the codes the page knows, else the
+ * server's. `about` says what a `not_found` means: on "manage my booking" that no
+ * booking has this code and number; elsewhere the server's words say what is missing.
+ */
+export function errorText(e: unknown, t: T, about: "booking" | "page" = "page"): string {
   if (!(e instanceof BookError)) return t("err_unknown");
   switch (e.code) {
     case "offline":
@@ -15,7 +19,7 @@ export function errorText(e: unknown, t: T): string {
     case "slot_full":
       return t("err_slot_full");
     case "not_found":
-      return t("err_not_found");
+      return about === "booking" ? t("err_not_found") : e.message || t("err_unknown");
     case "already_checked_in":
       return t("err_already_checked_in");
     default:
