@@ -316,6 +316,8 @@ async function walk(browser, clinics, { lang, keyboard = false, bigText = false,
     await page.getByTestId("manage-find").click();
     await page.getByTestId("manage-refusal").waitFor();
     check("another number does not find it", (await page.getByTestId("manage-refusal").textContent()).includes(w.notFound));
+    await shot(page, `${tag}-6-lookup-refused`);
+    await a11y(page, "lookup, refused");
   }
   await type(page.getByLabel(w.phone), "the phone field", phone.typed.replace(/^0/, "+62 "));
   if (keyboard) await page.keyboard.press("Enter");
