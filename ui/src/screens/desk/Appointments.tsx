@@ -246,7 +246,7 @@ function BookingForm(props: Props & { today: string; freed: number; onBooked: (d
           </span>
         </div>
         <span className="label-like">{t("slot")}</span>
-        <p className="muted small">{t("slotLegend")}</p>
+        {slots.some((s) => s.online_places > 0) && <p className="muted small-text">{t("slotLegend")}</p>}
         <div className="slot-grid" role="radiogroup" aria-label={t("slot")} data-testid="slots">
           {slots.length === 0 && <span className="muted">{t("noSlots")}</span>}
           {slots.map((s) => {
