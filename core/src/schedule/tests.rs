@@ -174,7 +174,13 @@ fn a_schedule_changed_after_bookings_keeps_them_at_their_time_outside_it() {
 
 /// A slot start, the bookings held, the share asked for, whether the desk confirms an
 /// overbooking, and the rule's answer.
-type Case<'a> = (&'a str, &'a [Held], Channel, bool, Result<Placement, SlotRefusal>);
+type Case<'a> = (
+    &'a str,
+    &'a [Held],
+    Channel,
+    bool,
+    Result<Placement, SlotRefusal>,
+);
 
 #[test]
 fn the_capacity_rule() {

@@ -13,7 +13,7 @@ use medicloud_core::i18n::{self, Text};
 use medicloud_core::ids::{TicketId, VisitId};
 use medicloud_core::labels::service_day;
 use medicloud_core::queue::priority_streak;
-use medicloud_core::ticket::{self, AppointmentSlot, Issue, TicketChange, TicketStatus};
+use medicloud_core::ticket::{self, AppointmentSlot, Issue, Ticket, TicketChange, TicketStatus};
 use medicloud_core::validate::{Rule, ValidationError};
 use serde::Deserialize;
 
@@ -101,7 +101,9 @@ impl Node {
             // reports can say how good the estimates were.
             let about_to_be =
                 ticket::step(None, id, &TicketChange::Issued(issue.clone()), actor, now)?;
-            issue.estimated_wait_seconds = Queues::load_with(
+            // Its place and wait, worked out once: the ticket keeps the estimate and the
+            // printed ticket shows both (the queue is the same once it is stored).
+            let view = Queues::load_with(
                 w.conn(),
                 day,
                 Some(&issue.service),
@@ -109,8 +111,8 @@ impl Node {
                 &self.policy,
                 Some(&about_to_be),
             )?
-            .ticket_view(&about_to_be)
-            .estimated_wait_seconds;
+            .ticket_view(&about_to_be);
+            issue.estimated_wait_seconds = view.estimated_wait_seconds;
             w.append(
                 actor,
                 EventBody::Ticket {
@@ -118,7 +120,10 @@ impl Node {
                     change: TicketChange::Issued(issue),
                 },
             )?;
-            self.spool(w, id, false)?;
+            if self.printer.is_some() {
+                let t = query::ticket(w.conn(), id)?.ok_or(Error::NotFound { what: "ticket" })?;
+                self.print(w, &t, &view, false)?;
+            }
             Ok(id)
         })?;
         self.publish(&events);
@@ -138,9 +143,9 @@ impl Node {
 
     /// Stores a print job for ticket `id` in this transaction, when the node has a printer.
     fn spool(&self, w: &Writer<'_>, id: TicketId, reprint: bool) -> Result<()> {
-        let Some(printer) = &self.printer else {
+        if self.printer.is_none() {
             return Ok(());
-        };
+        }
         let t = query::ticket(w.conn(), id)?.ok_or(Error::NotFound { what: "ticket" })?;
         let queues = Queues::load(
             w.conn(),
@@ -149,12 +154,19 @@ impl Node {
             w.now_ms(),
             &self.policy,
         )?;
-        let view = queues.ticket_view(&t);
+        self.print(w, &t, &queues.ticket_view(&t), reprint)
+    }
+
+    /// Stores the print job of `t`, with the place and wait of its `view`.
+    fn print(&self, w: &Writer<'_>, t: &Ticket, view: &TicketView, reprint: bool) -> Result<()> {
+        let Some(printer) = &self.printer else {
+            return Ok(());
+        };
         let (ahead, wait) = (
             view.people_ahead.unwrap_or(0),
             view.estimated_wait_seconds.unwrap_or(0),
         );
-        printer.enqueue(w, &t, ahead, wait, reprint)
+        printer.enqueue(w, t, ahead, wait, reprint)
     }
 
     fn kick_printer(&self) {
