@@ -3,8 +3,7 @@
 import type { ReactNode } from "react";
 import type { BookingConfirmation, Lang } from "./api";
 import type { T } from "./i18n";
-import { VisitTime } from "./parts";
-import { visitParts } from "./time";
+import { VisitFacts } from "./parts";
 import { groupCode } from "./validate";
 
 interface Props {
@@ -34,22 +33,7 @@ export function Confirmation({ t, lang, booking, clinicName, serviceName, timeZo
         <img className="book-qr" src={booking.qr_url} alt={t("qrAlt", { code: grouped })} width={208} height={208} />
         <p className="book-kiosk">{t("atKiosk")}</p>
       </section>
-      <dl className="book-card book-facts" data-testid="visit">
-        <div>
-          <dt>{t("clinic")}</dt>
-          <dd>{clinicName}</dd>
-        </div>
-        <div>
-          <dt>{t("service")}</dt>
-          <dd>{serviceName}</dd>
-        </div>
-        <div>
-          <dt>{t("when")}</dt>
-          <dd>
-            <VisitTime testId="visit-time" parts={visitParts(booking.start, end, timeZone, lang)} />
-          </dd>
-        </div>
-      </dl>
+      <VisitFacts t={t} lang={lang} clinic={clinicName} service={serviceName} start={booking.start} end={end} zone={timeZone} className="book-card book-facts" testId="visit" timeTestId="visit-time" />
       <p className="book-note">{t("keepCode")}</p>
       {/* No `download`: iPhones then save the file away instead of offering to add it. */}
       <a className="book-button secondary" href={booking.ics_url} data-testid="ics">

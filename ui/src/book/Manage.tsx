@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { cancelBooking, lookupBooking, moveBooking, type BookingConfirmation, type BookingView, type Lang, type Slot } from "./api";
 import { Confirmation } from "./Confirmation";
 import type { BookKey, T } from "./i18n";
-import { Alert, errorText, StepHeading, useFocusOnStep, TextField, useCooldown, VisitTime } from "./parts";
+import { Alert, errorText, NewBookingLink, StepHeading, useFocusOnStep, TextField, useCooldown, VisitFacts, VisitTime } from "./parts";
 import { SlotPicker } from "./SlotPicker";
 import { visitParts, visitTime } from "./time";
 import type { ClinicsState } from "./useClinics";
@@ -140,16 +140,7 @@ export function Manage({ lang, t, clinics, initialCode = "", onNewBooking }: Pro
           </button>
         </form>
         <p className="book-aside">
-          <a
-            className="book-link"
-            href="/book"
-            onClick={(e) => {
-              e.preventDefault();
-              onNewBooking();
-            }}
-          >
-            {t("newBooking")}
-          </a>
+          <NewBookingLink t={t} onNewBooking={onNewBooking} />
         </p>
       </section>
     );
@@ -284,21 +275,7 @@ export function Manage({ lang, t, clinics, initialCode = "", onNewBooking }: Pro
           <p className="book-eyebrow">{t("code")}</p>
           <p className="book-code small">{groupCode(booking.code)}</p>
         </div>
-        <dl className="book-facts">
-          <div>
-            <dt>{t("clinic")}</dt>
-            <dd>{booking.clinic_name}</dd>
-          </div>
-          <div>
-            <dt>{t("service")}</dt>
-            <dd>{serviceName}</dd>
-          </div>
-          <div>
-            <dt>{t("when")}</dt>
-            <dd>
-              <VisitTime testId="booking-time" parts={visitParts(booking.start, booking.end, zone, lang)} />
-            </dd>
-          </div>
+        <VisitFacts t={t} lang={lang} clinic={booking.clinic_name} service={serviceName} start={booking.start} end={booking.end} zone={zone} className="book-facts" timeTestId="booking-time">
           <div>
             <dt>{t("status")}</dt>
             <dd>
@@ -307,7 +284,7 @@ export function Manage({ lang, t, clinics, initialCode = "", onNewBooking }: Pro
               </span>
             </dd>
           </div>
-        </dl>
+        </VisitFacts>
       </div>
       {booking.status === "checked_in" && <p className="book-note">{t("checkedInNote")}</p>}
       {booking.status === "booked" && (
@@ -335,16 +312,7 @@ export function Manage({ lang, t, clinics, initialCode = "", onNewBooking }: Pro
           {t("otherBooking")}
         </button>
         {booking.status === "cancelled" && (
-          <a
-            className="book-link"
-            href="/book"
-            onClick={(e) => {
-              e.preventDefault();
-              onNewBooking();
-            }}
-          >
-            {t("newBooking")}
-          </a>
+          <NewBookingLink t={t} onNewBooking={onNewBooking} />
         )}
       </p>
     </section>

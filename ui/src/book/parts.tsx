@@ -2,7 +2,9 @@
 // takes the focus when the step changes, a labelled text field, the wait after a 429.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode, type RefObject } from "react";
 import { BookError } from "./api";
+import type { Lang } from "./api";
 import type { T } from "./i18n";
+import { visitParts } from "./time";
 
 /**
  * A refusal in the page's language: ours for the codes the page knows, else the
@@ -139,5 +141,46 @@ export function VisitTime({ parts, testId }: { parts: { day: string; time: strin
     <span data-testid={testId}>
       {parts.day}, {parts.time}
     </span>
+  );
+}
+
+/** Where and when a visit is: clinic, service, day and time in the clinic's zone, and any
+ * further rows (`children`). */
+export function VisitFacts(p: { t: T; lang: Lang; clinic: string; service: string; start: string; end?: string; zone: string; className: string; testId?: string; timeTestId: string; children?: ReactNode }) {
+  const { t } = p;
+  return (
+    <dl className={p.className} data-testid={p.testId}>
+      <div>
+        <dt>{t("clinic")}</dt>
+        <dd>{p.clinic}</dd>
+      </div>
+      <div>
+        <dt>{t("service")}</dt>
+        <dd>{p.service}</dd>
+      </div>
+      <div>
+        <dt>{t("when")}</dt>
+        <dd>
+          <VisitTime testId={p.timeTestId} parts={visitParts(p.start, p.end, p.zone, p.lang)} />
+        </dd>
+      </div>
+      {p.children}
+    </dl>
+  );
+}
+
+/** "Book another visit": back to the first step, without a page load. */
+export function NewBookingLink({ t, onNewBooking }: { t: T; onNewBooking: () => void }) {
+  return (
+    <a
+      className="book-link"
+      href="/book"
+      onClick={(e) => {
+        e.preventDefault();
+        onNewBooking();
+      }}
+    >
+      {t("newBooking")}
+    </a>
   );
 }
