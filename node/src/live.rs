@@ -68,10 +68,33 @@ impl LiveMessage {
     }
 }
 
+/// A message as every subscriber gets it: serialised once when published, the bytes
+/// shared (a subscriber's copy is a reference count, not a message of its own).
+#[derive(Clone, Debug)]
+pub struct Published(std::sync::Arc<(LiveMessage, String)>);
+
+impl Published {
+    /// Serialises `message` once.
+    pub fn new(message: LiveMessage) -> Self {
+        let json = serde_json::to_string(&message).unwrap_or_default();
+        Self(std::sync::Arc::new((message, json)))
+    }
+
+    /// The message.
+    pub fn message(&self) -> &LiveMessage {
+        &self.0.0
+    }
+
+    /// The message as JSON.
+    pub fn json(&self) -> &str {
+        &self.0.1
+    }
+}
+
 /// The fan-out point. Slow subscribers miss messages (and are told so), never block writers.
 #[derive(Clone, Debug)]
 pub struct Hub {
-    sender: broadcast::Sender<LiveMessage>,
+    sender: broadcast::Sender<Published>,
 }
 
 impl Hub {
@@ -85,14 +108,17 @@ impl Hub {
         }
     }
 
-    /// Sends to every current subscriber.
+    /// Sends to every current subscriber, serialised once for all of them.
     pub fn publish(&self, message: LiveMessage) {
-        // No subscribers is fine.
-        let _ = self.sender.send(message);
+        if self.sender.receiver_count() == 0 {
+            return;
+        }
+        // A subscriber that left meanwhile is fine.
+        let _ = self.sender.send(Published::new(message));
     }
 
     /// A new subscription.
-    pub fn subscribe(&self) -> broadcast::Receiver<LiveMessage> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Published> {
         self.sender.subscribe()
     }
 

@@ -4,7 +4,7 @@ use super::AppState;
 use super::error::AppError;
 use super::extract::Caller;
 use crate::auth::Permission;
-use crate::live::LiveMessage;
+use crate::live::{LiveMessage, Published};
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
@@ -28,10 +28,10 @@ pub async fn events(
     let stream = BroadcastStream::new(s.node.subscribe()).map(|message| {
         Ok(match message {
             Ok(m) => sse(&m),
-            Err(BroadcastStreamRecvError::Lagged(_)) => sse(&LiveMessage::Resync),
+            Err(BroadcastStreamRecvError::Lagged(_)) => sse(&Published::new(LiveMessage::Resync)),
         })
     });
-    let hello = tokio_stream::once(Ok(sse(&LiveMessage::Hello)));
+    let hello = tokio_stream::once(Ok(sse(&Published::new(LiveMessage::Hello))));
     let mut shutdown = s.shutdown.subscribe();
     let closing = async move {
         let _ = shutdown.wait_for(|closing| *closing).await;
@@ -42,10 +42,10 @@ pub async fn events(
     )
 }
 
-/// One message as an SSE event: named by its `type`, with itself as JSON data.
-fn sse(message: &LiveMessage) -> Event {
+/// One message as an SSE event: named by its `type`, with its JSON (serialised once for
+/// every stream) as data.
+fn sse(message: &Published) -> Event {
     Event::default()
-        .event(message.name())
-        .json_data(message)
-        .unwrap_or_default()
+        .event(message.message().name())
+        .data(message.json())
 }

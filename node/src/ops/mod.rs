@@ -20,7 +20,7 @@ pub use staff::StaffChange;
 pub use tickets::{Handover, NewTicket, TicketAction, TicketFilter};
 
 use crate::error::Result;
-use crate::live::{Hub, LiveMessage};
+use crate::live::Hub;
 use crate::print::Printer;
 use crate::replication::Replication;
 use crate::store::{Identity, Store};
@@ -93,7 +93,7 @@ impl Node {
     }
 
     /// A new subscription to the live updates.
-    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<LiveMessage> {
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<crate::live::Published> {
         self.live.subscribe()
     }
 
