@@ -224,3 +224,234 @@ async fn a_second_authority_is_reported_on_every_node_and_stops_unmarked_numbers
     .await;
     assert_eq!(take(&client, &a).await, "A-002");
 }
+
+/// Sends `body` to `path` with `token`; the status and the answer.
+async fn post(
+    client: &reqwest::Client,
+    demo: &DemoProcess,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: &Value,
+) -> (u16, Value) {
+    let res = client
+        .request(method, demo.url(path))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// The live appointments of `date` a node lists: `(slot start, overbooked)`, sorted.
+async fn live_bookings(
+    client: &reqwest::Client,
+    demo: &DemoProcess,
+    token: &str,
+    date: &str,
+) -> Vec<(String, bool)> {
+    let list = get(
+        client,
+        demo,
+        token,
+        &format!("/api/v1/appointments?date={date}"),
+    )
+    .await;
+    let mut live: Vec<(String, bool)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["status"] != "cancelled")
+        .map(|a| {
+            let start = a["slot_start"].as_str().unwrap()[..5].to_owned();
+            (start, a["overbooked"] == true)
+        })
+        .collect();
+    live.sort();
+    live
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn desk_bookings_are_counted_by_the_authority_and_a_node_cut_off_books_only_overbookings() {
+    use reqwest::Method;
+    let dir = tempfile::tempdir().unwrap();
+    let data: Vec<PathBuf> = ["a", "b"].iter().map(|n| dir.path().join(n)).collect();
+    let ports = [free_port(), free_port()];
+    let start = |i: usize| node(&data[i], ports[i], &[ports[1 - i]], None);
+    let client = reqwest::Client::new();
+    let mut nodes = [Some(start(0)), Some(start(1))];
+    let mut desks = Vec::new();
+    let mut devices = Vec::new();
+    for n in nodes.iter().flatten() {
+        let desk = n.login(&client, "desk").await;
+        devices.push(device(&client, n, &desk).await);
+        desks.push(desk);
+    }
+    let lowest = devices.iter().min().unwrap().clone();
+    let chief = devices.iter().position(|d| *d == lowest).unwrap();
+    let other = 1 - chief;
+    for i in [0, 1] {
+        let n = nodes[i].as_ref().unwrap();
+        eventually(
+            Duration::from_secs(30),
+            "the authority is known",
+            || async { authority(&client, n, &desks[i]).await["device"] == lowest.as_str() },
+        )
+        .await;
+    }
+    // One desk place per 5-minute slot, every day, set at the authority; tomorrow's
+    // 09:00 is the slot both desks want.
+    let admin = nodes[chief].as_ref().unwrap().login(&client, "admin").await;
+    let (status, body) = post(
+        &client,
+        nodes[chief].as_ref().unwrap(),
+        &admin,
+        Method::PUT,
+        "/api/v1/services/A/schedule",
+        &medicloud_testkit::slots::all_day_schedule(1),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::hours(7 + 24))
+        .date_naive()
+        .to_string();
+    let at = |slot: &str| serde_json::json!({"service": "A", "date": tomorrow, "slot_start": slot});
+
+    // The follower's desk books through the authority: the authority counts it at once,
+    // so its own desk finds the slot full, whatever the sync has carried yet.
+    let follower = nodes[other].as_ref().unwrap();
+    let (status, booked) = post(
+        &client,
+        follower,
+        &desks[other],
+        Method::POST,
+        "/api/v1/appointments",
+        &at("09:00"),
+    )
+    .await;
+    assert_eq!(
+        (status, booked["overbooked"].as_bool()),
+        (201, None),
+        "{booked}"
+    );
+    let (status, refused) = post(
+        &client,
+        nodes[chief].as_ref().unwrap(),
+        &desks[chief],
+        Method::POST,
+        "/api/v1/appointments",
+        &at("09:00"),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (409, Some("slot_full")),
+        "{refused}"
+    );
+    // The authority's refusal reaches the follower's desk as it is.
+    let (status, refused) = post(
+        &client,
+        follower,
+        &desks[other],
+        Method::POST,
+        "/api/v1/appointments",
+        &at("09:00"),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (409, Some("slot_full")),
+        "{refused}"
+    );
+
+    // Cut: the authority goes away. The follower books nothing on its own count, not
+    // even a slot it sees free; ticked as an overbooking it does, marked so.
+    nodes[chief].take().unwrap().stop();
+    let follower = nodes[other].as_ref().unwrap();
+    let (status, refused) = post(
+        &client,
+        follower,
+        &desks[other],
+        Method::POST,
+        "/api/v1/appointments",
+        &at("10:00"),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (409, Some("booking_authority_unreachable")),
+        "{refused}"
+    );
+    let mut confirmed = at("10:00");
+    confirmed["confirm_overbooking"] = true.into();
+    let (status, over) = post(
+        &client,
+        follower,
+        &desks[other],
+        Method::POST,
+        "/api/v1/appointments",
+        &confirmed,
+    )
+    .await;
+    assert_eq!(
+        (status, over["overbooked"].as_bool()),
+        (201, Some(true)),
+        "{over}"
+    );
+
+    // Meanwhile the authority, back alone while the follower is away, books 10:00 too.
+    nodes[other].take().unwrap().stop();
+    nodes[chief] = Some(start(chief));
+    let alone = nodes[chief].as_ref().unwrap();
+    desks[chief] = alone.login(&client, "desk").await;
+    let (status, body) = post(
+        &client,
+        alone,
+        &desks[chief],
+        Method::POST,
+        "/api/v1/appointments",
+        &at("10:00"),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+
+    // Heal: both list the same bookings, and the only slot above its one place is the
+    // one with the confirmed overbooking.
+    nodes[other] = Some(start(other));
+    desks[other] = nodes[other].as_ref().unwrap().login(&client, "desk").await;
+    let (x, y) = (nodes[0].as_ref().unwrap(), nodes[1].as_ref().unwrap());
+    let want = vec![
+        ("09:00".to_owned(), false),
+        ("10:00".to_owned(), false),
+        ("10:00".to_owned(), true),
+    ];
+    eventually(
+        Duration::from_secs(30),
+        "both nodes list the same bookings",
+        || async {
+            live_bookings(&client, x, &desks[0], &tomorrow).await == want
+                && live_bookings(&client, y, &desks[1], &tomorrow).await == want
+        },
+    )
+    .await;
+    let slots = get(
+        &client,
+        x,
+        &desks[0],
+        &format!("/api/v1/slots?service=A&date={tomorrow}"),
+    )
+    .await;
+    for slot in slots.as_array().unwrap() {
+        let (booked, places, over) = (
+            slot["booked"].as_u64().unwrap(),
+            slot["places"].as_u64().unwrap(),
+            slot["overbooked"].as_u64().unwrap(),
+        );
+        assert!(
+            booked <= places + over,
+            "a slot above capacity without a confirmed overbooking: {slot}"
+        );
+    }
+}

@@ -154,6 +154,10 @@ pub enum ErrorCode {
     /// 409: a label block asked of a node that takes its own labels from another
     /// authority.
     NotAuthority,
+    /// 409: a desk booking while the clinic's booking authority (the node that hands
+    /// out its labels) cannot be reached: it counts the desk's places, so only a
+    /// confirmed overbooking is taken meanwhile.
+    BookingAuthorityUnreachable,
 
     // The machine.
     /// 503: the database could not save or answer; nothing was changed.
@@ -221,6 +225,7 @@ impl ErrorCode {
             C::SyncRefused => "sync_refused",
             C::BadBody => "bad_body",
             C::NotAuthority => "not_authority",
+            C::BookingAuthorityUnreachable => "booking_authority_unreachable",
             C::StorageUnavailable => "storage_unavailable",
             C::DiskFull => "disk_full",
             C::Internal => "internal",
@@ -333,6 +338,7 @@ pub(crate) mod tests {
             C::SyncRefused,
             C::BadBody,
             C::NotAuthority,
+            C::BookingAuthorityUnreachable,
             C::StorageUnavailable,
             C::DiskFull,
             C::Internal,

@@ -303,6 +303,10 @@ impl ErrorCode {
                 "Node ini mengambil nomor antrean dari pemberi nomor lain.",
                 "this node takes its labels from another authority",
             ),
+            C::BookingAuthorityUnreachable => (
+                "Komputer klinik yang menghitung tempat janji temu tidak terjangkau; centang kelebihan kapasitas untuk tetap memesan.",
+                "the clinic computer that counts appointment places cannot be reached; tick overbooking to book anyway",
+            ),
             C::StorageUnavailable => (
                 "Basis data lokal tidak dapat menyimpan; tidak ada yang diubah.",
                 "the local database could not save; nothing was changed",

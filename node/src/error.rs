@@ -32,6 +32,17 @@ pub enum Error {
         /// What happened, in words staff understand, in both languages.
         message: Text,
     },
+    /// The clinic's booking authority (another node) refused a desk booking asked of it;
+    /// its answer as it gave it.
+    #[error("{}", .message.en)]
+    Forwarded {
+        /// The HTTP status it answered with.
+        status: u16,
+        /// Its code.
+        code: ErrorCode,
+        /// Its words, in both languages.
+        message: Text,
+    },
     /// SQLite failed (disk full, I/O error…); the transaction was rolled back.
     #[error("the local database failed: {0}")]
     Storage(#[from] rusqlite::Error),

@@ -275,6 +275,36 @@ impl Replication {
         )
     }
 
+    /// Sends `body` to `route` on the clinic's label authority when that is another node
+    /// (configured with `--labels-from`, or the peer chosen), giving up after 3 s.
+    /// `None` when no peer is the authority: this node is, the cloud is, or it is not
+    /// known yet (see [`Replication::authority_is_a_peer_or_unknown`]).
+    pub fn ask_peer_authority<B: Serialize, R: serde::de::DeserializeOwned>(
+        &self,
+        route: &str,
+        body: &B,
+    ) -> Option<std::result::Result<R, SyncError>> {
+        let link = self
+            .links
+            .iter()
+            .find(|l| l.config.kind == LinkKind::Peer && l.authority.load(Ordering::SeqCst))?;
+        Some(
+            self.transport(link, Duration::from_secs(3))
+                .and_then(|t| t.post(route, body)),
+        )
+    }
+
+    /// Whether the clinic's label authority is another node of the clinic, or not known
+    /// yet: then this node does not count desk places itself. (With the cloud as the
+    /// authority, nodes count their own; the cloud books only the online share.)
+    pub fn authority_is_a_peer_or_unknown(&self) -> bool {
+        let cloud = self
+            .links
+            .iter()
+            .any(|l| l.config.kind == LinkKind::Cloud && l.authority.load(Ordering::SeqCst));
+        self.has_remote_authority() && !cloud
+    }
+
     /// Whether this node reserves no blocks of its own: another node (or the cloud) is
     /// the label authority, or this node does not know the authority yet, or sees two
     /// (then it gives device-marked numbers only).

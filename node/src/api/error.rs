@@ -44,6 +44,11 @@ impl AppError {
         }
     }
 
+    /// Its status, code and words: what a node answers another node's desk with.
+    pub fn parts(&self) -> (StatusCode, ErrorCode, &Text) {
+        (self.status, self.code, &self.message)
+    }
+
     /// An error whose message is the code's own words ([`ErrorCode::text`]).
     pub fn code(status: StatusCode, code: ErrorCode) -> Self {
         Self::new(status, code, code.text())
@@ -181,6 +186,11 @@ impl From<Error> for AppError {
                 message,
             } => Self::new(S::FORBIDDEN, code, message),
             Error::Conflict { code, message } => Self::new(S::CONFLICT, code, message),
+            Error::Forwarded {
+                status,
+                code,
+                message,
+            } => Self::new(S::from_u16(status).unwrap_or(S::CONFLICT), code, message),
             Error::Storage(e) => {
                 tracing::error!(error = %e, "storage failure");
                 if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {

@@ -165,6 +165,7 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         .route("/exchange", post(sync::exchange))
         .route("/labels/reserve", post(sync::reserve))
         .route("/labels/stance", post(sync::stance))
+        .route("/appointments/desk", post(sync::desk_booking))
         .layer(DefaultBodyLimit::max(medicloud_sync::wire::MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(
             (state.clone(), gate),

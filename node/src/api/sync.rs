@@ -7,6 +7,7 @@ use super::extract::{Caller, Json};
 use super::limit::{self, RateLimit};
 use super::{AppState, blocking};
 use crate::auth::Permission;
+use crate::ops::{DeskAnswer, DeskBooking};
 use crate::replication::SyncStatus;
 use crate::store::query::ConflictView;
 use axum::body::{Body, Bytes};
@@ -431,6 +432,36 @@ pub async fn reserve(
     Ok(Json(
         blocking(move || node.grant_labels(&request, device)).await?,
     ))
+}
+
+/// A booking or a move another node's desk asks of this node, the clinic's booking
+/// authority: the desk's places are counted here, and the answer is the booking or
+/// the refusal this node's own desk would get (a 200 either way, so the asking node
+/// passes the refusal on as it is).
+pub async fn desk_booking(
+    State(s): State<AppState>,
+    Json(asked): Json<DeskBooking>,
+) -> Result<Json<DeskAnswer>, AppError> {
+    if s.node.has_remote_label_authority() {
+        return Err(AppError::code(
+            StatusCode::CONFLICT,
+            ErrorCode::NotAuthority,
+        ));
+    }
+    let node = s.node.clone();
+    let answer = match blocking(move || node.desk_booking_for_peer(asked)).await {
+        Ok(appointment) => DeskAnswer::Booked(Box::new(appointment)),
+        Err(refused) => {
+            let (status, code, message) = refused.parts();
+            DeskAnswer::Refused {
+                status: status.as_u16(),
+                code,
+                message_id: message.id.clone(),
+                message_en: message.en.clone(),
+            }
+        }
+    };
+    Ok(Json(answer))
 }
 
 /// Who this node is and whether a configured authority hands it label blocks, for a

@@ -59,15 +59,105 @@ pub struct AppointmentView {
 }
 
 impl Node {
-    /// Books an appointment and gives it a unique booking code. The slot's places are
-    /// counted in the same write transaction as the booking (one writer at a time), so
-    /// two desks booking the last place together get one booking and one `slot_full`.
+    /// Books an appointment into the desk's share and gives it a unique booking code.
+    ///
+    /// The desk's places are counted by one node of the clinic: this one when it hands
+    /// out the clinic's labels (or alone, or the cloud does), else the node that does,
+    /// asked over the LAN link. Cut off from that node, this one takes a booking only
+    /// as a confirmed overbooking (409 `booking_authority_unreachable` otherwise), so
+    /// two nodes apart never both take a slot's last place. Where counted, the slot's
+    /// places are counted in the same write transaction as the booking (one writer at a
+    /// time), so two desks booking the last place together get one booking and one
+    /// `slot_full`.
     pub fn book_appointment(&self, actor: Actor, req: NewAppointment) -> Result<AppointmentView> {
-        let (id, events) = self.store.write(|w| {
+        if !self.replication.authority_is_a_peer_or_unknown() {
+            let appointment = self.book_here(actor, req, Counting::Here)?;
+            return self.appointment_view(appointment.id);
+        }
+        let asked = DeskBooking::Book {
+            actor,
+            request: req.clone(),
+        };
+        let appointment = match self.ask_authority(&asked)? {
+            Some(appointment) => appointment,
+            None => self.book_here(actor, req, Counting::CutOff)?,
+        };
+        let patient_name = match appointment.patient {
+            Some(p) => self
+                .store
+                .read(|conn| Ok(query::patient(conn, p)?.and_then(|p| p.name)))?,
+            None => None,
+        };
+        Ok(AppointmentView {
+            appointment,
+            status: AppointmentStatus::Booked,
+            ticket: None,
+            patient_name,
+        })
+    }
+
+    /// What the clinic's booking authority answered `asked`: the booking, its refusal,
+    /// or `None` when it could not be reached (or is not known yet).
+    fn ask_authority(&self, asked: &DeskBooking) -> Result<Option<Appointment>> {
+        match self
+            .replication
+            .ask_peer_authority::<_, DeskAnswer>(wire::DESK_BOOKING, asked)
+        {
+            Some(Ok(DeskAnswer::Booked(appointment))) => Ok(Some(*appointment)),
+            Some(Ok(DeskAnswer::Refused {
+                status,
+                code,
+                message_id,
+                message_en,
+            })) => Err(Error::Forwarded {
+                status,
+                code,
+                message: Text::new(message_id, message_en),
+            }),
+            Some(Err(err)) => {
+                tracing::warn!(error = %err, "the clinic's booking authority did not answer");
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// As the clinic's booking authority: books or moves what another node's desk asked
+    /// for, counting the desk's places here.
+    pub fn desk_booking_for_peer(&self, asked: DeskBooking) -> Result<Appointment> {
+        match asked {
+            DeskBooking::Book { actor, request } => {
+                self.book_here(actor, request, Counting::ForPeer)
+            }
+            DeskBooking::Move { actor, id, to } => {
+                self.move_here(actor, id, to, Counting::ForPeer)?;
+                self.store.read(|conn| {
+                    Ok(query::appointment(conn, id)?
+                        .ok_or(Error::NotFound {
+                            what: "appointment",
+                        })?
+                        .appointment)
+                })
+            }
+        }
+    }
+
+    /// Books into the desk's share, counting as `counting` says.
+    fn book_here(
+        &self,
+        actor: Actor,
+        req: NewAppointment,
+        counting: Counting,
+    ) -> Result<Appointment> {
+        let (appointment, events) = self.store.write(|w| {
             let conn = w.conn();
             let service =
                 query::service(conn, &req.service)?.ok_or(Error::NotFound { what: "service" })?;
-            if let Some(p) = req.patient {
+            // A patient another node just registered may not have reached this one yet;
+            // that node checked it.
+            if let Some(p) = req.patient
+                && counting != Counting::ForPeer
+            {
                 query::patient(conn, p)?.ok_or(Error::NotFound { what: "patient" })?;
             }
             let schedule = service.schedule();
@@ -76,6 +166,7 @@ impl Node {
                 start: req.slot_start,
                 moving: None,
                 confirm_overbooking: req.confirm_overbooking,
+                counting,
             };
             let (slot, placement) = self.check_slot(w, &service, asked)?;
             let slot_minutes = schedule.slot_minutes;
@@ -106,22 +197,56 @@ impl Node {
                 overbooked: placement == Placement::Overbooked,
                 consent_messages: false,
             };
-            let id = appointment.id;
-            w.append(actor, EventBody::AppointmentBooked(appointment))?;
-            Ok(id)
+            w.append(actor, EventBody::AppointmentBooked(appointment.clone()))?;
+            Ok(appointment)
         })?;
         self.publish(&events);
-        self.appointment_view(id)
+        Ok(appointment)
     }
 
     /// Moves a booked appointment to another day or slot, by the same rules as a
     /// booking; the booking code stays.
+    ///
+    /// Like a booking, a move into the desk's share is counted by the clinic's booking
+    /// authority; cut off from it, a move is refused (409
+    /// `booking_authority_unreachable`): the desk books anew as an overbooking instead.
     pub fn move_appointment(
         &self,
         actor: Actor,
         id: AppointmentId,
         to: MoveAppointment,
     ) -> Result<AppointmentView> {
+        if self.replication.authority_is_a_peer_or_unknown() {
+            let asked = DeskBooking::Move { actor, id, to };
+            let Some(moved) = self.ask_authority(&asked)? else {
+                return Err(Error::conflict_code(ErrorCode::BookingAuthorityUnreachable));
+            };
+            // Its move reaches this node with the next round; shown as it will stand.
+            return Ok(match self.appointment_view(id) {
+                Ok(view) => AppointmentView {
+                    appointment: moved,
+                    ..view
+                },
+                Err(_) => AppointmentView {
+                    appointment: moved,
+                    status: AppointmentStatus::Booked,
+                    ticket: None,
+                    patient_name: None,
+                },
+            });
+        }
+        self.move_here(actor, id, to, Counting::Here)?;
+        self.appointment_view(id)
+    }
+
+    /// Moves a booking, counting as `counting` says.
+    fn move_here(
+        &self,
+        actor: Actor,
+        id: AppointmentId,
+        to: MoveAppointment,
+        counting: Counting,
+    ) -> Result<()> {
         let (_, events) = self.store.write(|w| {
             let row = changeable(w.conn(), id, "move")?;
             let service = query::service(w.conn(), &row.appointment.service)?
@@ -132,6 +257,7 @@ impl Node {
                 start: to.slot_start,
                 moving: Some(id),
                 confirm_overbooking: false,
+                counting,
             };
             self.check_slot(w, &service, asked)?;
             w.append(
@@ -144,7 +270,7 @@ impl Node {
             )
         })?;
         self.publish(&events);
-        self.appointment_view(id)
+        Ok(())
     }
 
     /// Cancels a booked appointment, freeing its place; the reason goes on the audit
@@ -236,6 +362,7 @@ impl Node {
             start,
             moving,
             confirm_overbooking,
+            counting,
         } = asked;
         let conn = w.conn();
         if date < self.today(conn)? {
@@ -259,9 +386,19 @@ impl Node {
                 ),
             ),
         };
-        let fill = schedule::slot_fill(&schedule, date, start, now, &held).map_err(refused)?;
-        let placement =
-            schedule::may_book(&fill, Channel::Desk, confirm_overbooking).map_err(refused)?;
+        let mut fill = schedule::slot_fill(&schedule, date, start, now, &held).map_err(refused)?;
+        if counting == Counting::CutOff {
+            // The desk's places are the authority's to count: none is free here.
+            fill.free_desk = 0;
+        }
+        let placement = schedule::may_book(&fill, Channel::Desk, confirm_overbooking).map_err(
+            |refusal| match (refusal, counting) {
+                (SlotRefusal::Full { .. }, Counting::CutOff) => {
+                    Error::conflict_code(ErrorCode::BookingAuthorityUnreachable)
+                }
+                (refusal, _) => refused(refusal),
+            },
+        )?;
         let slot = Slot {
             start: fill.start,
             end: fill.end,
@@ -335,6 +472,66 @@ impl Node {
     }
 }
 
+/// Who counts the desk's places of a booking or a move.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Counting {
+    /// This node: it hands out the clinic's labels, or is alone, or the cloud does.
+    Here,
+    /// This node, as the clinic's booking authority, for another node's desk.
+    ForPeer,
+    /// Nobody: the authority cannot be reached, so only a confirmed overbooking.
+    CutOff,
+}
+
+/// What a node's desk asks of the clinic's booking authority (over the sealed LAN
+/// link, [`wire::DESK_BOOKING`]).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DeskBooking {
+    /// A booking.
+    Book {
+        /// Who books, at the asking node.
+        actor: Actor,
+        /// What the desk asked for.
+        request: NewAppointment,
+    },
+    /// A move.
+    Move {
+        /// Who moves it, at the asking node.
+        actor: Actor,
+        /// The appointment.
+        id: AppointmentId,
+        /// Where to.
+        to: MoveAppointment,
+    },
+}
+
+/// The booking authority's answer: the booking as it stands, or its refusal as it
+/// would answer its own desk.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DeskAnswer {
+    /// Booked or moved.
+    Booked(Box<Appointment>),
+    /// Refused.
+    Refused {
+        /// The HTTP status it would have answered.
+        status: u16,
+        /// Its code.
+        code: ErrorCode,
+        /// Its words in Bahasa Indonesia.
+        message_id: String,
+        /// Its words in English.
+        message_en: String,
+    },
+}
+
+/// Where the desk asks the clinic's booking authority (a node) to book or move.
+pub mod wire {
+    /// The sealed link's route.
+    pub const DESK_BOOKING: &str = "/sync/v1/appointments/desk";
+}
+
 /// The slot a booking or a move asks for.
 struct Asked {
     /// The clinic-local day.
@@ -345,10 +542,12 @@ struct Asked {
     moving: Option<AppointmentId>,
     /// Whether the desk confirms an overbooking of a full desk share.
     confirm_overbooking: bool,
+    /// Who counts the places.
+    counting: Counting,
 }
 
 /// Where an appointment is moved to.
-#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoveAppointment {
     /// The new clinic-local day, `YYYY-MM-DD`.

@@ -14,7 +14,9 @@ mod tickets;
 pub use admin::{
     ClinicSettings, CounterSettings, DeviceView, NewDevice, NewStaff, ServiceSettings, StaffView,
 };
-pub use appointments::{AppointmentStatus, AppointmentView, MoveAppointment, NewAppointment};
+pub use appointments::{
+    AppointmentStatus, AppointmentView, DeskAnswer, DeskBooking, MoveAppointment, NewAppointment,
+};
 pub use audit::{AuditFilter, AuditRow};
 pub use staff::StaffChange;
 pub use tickets::{Handover, NewTicket, TicketAction, TicketFilter};

@@ -48,6 +48,7 @@ const EVERY_CODE: Record<ErrorCode, true> = {
   sync_refused: true,
   bad_body: true,
   not_authority: true,
+  booking_authority_unreachable: true,
   storage_unavailable: true,
   disk_full: true,
   internal: true,

@@ -146,3 +146,32 @@ test("a slot whose desk places are booked takes a booking only as a confirmed ov
   await screen.findByTestId("booked-code");
   expect(booked[0]).toMatchObject({ slot_start: "08:15", confirm_overbooking: true });
 });
+
+test("cut off from the clinic computer that counts the places, the desk books only a ticked overbooking", async () => {
+  let answered = 0;
+  const plain = globalThis.fetch;
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async (path: string, init?: RequestInit) => {
+      if (path === "/api/v1/appointments" && init?.method === "POST") {
+        booked.push(JSON.parse(String(init.body)));
+        answered += 1;
+        if (answered === 1)
+          return new Response(JSON.stringify({ code: "booking_authority_unreachable", message: "unreachable" }), { status: 409 });
+        return new Response(JSON.stringify({ id: "a-2", code: "Q4MXT7", service: "A", date: "2026-12-03", slot_start: "08:00:00", slot_minutes: 15, status: "booked", overbooked: true }), { status: 201 });
+      }
+      return plain(path, init);
+    }),
+  );
+  render(<Appointments token="t" t={words("en")} services={services} lang="en" fail={() => {}} />);
+  await screen.findByTestId("slot-08:00");
+  await choosePatientAndSlot();
+  expect(screen.queryByTestId("overbook")).toBeNull();
+  fireEvent.click(screen.getByTestId("book"));
+  expect((await screen.findByTestId("book-error")).textContent).toBe(en.err_booking_authority_unreachable);
+  // The patient and the time stay chosen; ticked, the same booking goes through.
+  fireEvent.click(screen.getByTestId("overbook").querySelector("input") as HTMLInputElement);
+  fireEvent.click(screen.getByTestId("book"));
+  await screen.findByTestId("booked-code");
+  expect(booked.map((b) => (b as { confirm_overbooking: boolean }).confirm_overbooking)).toEqual([false, true]);
+});

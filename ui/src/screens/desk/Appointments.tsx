@@ -2,7 +2,7 @@
 // default) with check-in, move and cancel; and booking a patient into a slot with a
 // free place, the slots' fill shown.
 import { useCallback, useEffect, useState } from "react";
-import { api } from "../../api/client";
+import { ApiError, api } from "../../api/client";
 import type { AppointmentView, ServiceView, SlotFill } from "../../api/types";
 import type { Key } from "../../lib/i18n";
 import { errorText } from "../common";
@@ -186,7 +186,11 @@ function BookingForm(props: Props & { today: string; freed: number; onBooked: (d
   // A slot whose desk places are all booked takes a booking only when the desk ticks
   // this: the booking is then an overbooking every desk sees.
   const [overbook, setOverbook] = useState(false);
+  // Cut off from the clinic computer that counts the desk's places, the desk books
+  // only as a ticked overbooking too.
+  const [authorityAway, setAuthorityAway] = useState(false);
   const chosenFull = slots.some((s) => s.start.slice(0, 5) === slot && s.free_desk === 0);
+  const mustConfirm = chosenFull || authorityAway;
   useEffect(() => setDate((d) => (d < today ? today : d)), [today]);
   const loadSlots = useCallback(
     () =>
@@ -215,14 +219,16 @@ function BookingForm(props: Props & { today: string; freed: number; onBooked: (d
           if (!slot) return setError(t("chooseSlotFirst"));
           try {
             if (chosenFull && !overbook) return setError(t("slotFullConfirm"));
-            const body = { service, date, slot_start: slot, patient: patient.id, confirm_overbooking: chosenFull && overbook };
+            const body = { service, date, slot_start: slot, patient: patient.id, confirm_overbooking: mustConfirm && overbook };
             const a = await api("POST", "/api/v1/appointments", { token, body });
             setBooked({ code: a.code, when: `${a.date} ${a.slot_start.slice(0, 5)}` });
             setPatient(null);
             setSlot(null);
             setOverbook(false);
+            setAuthorityAway(false);
             props.onBooked(a.date);
           } catch (err) {
+            setAuthorityAway(err instanceof ApiError && err.code === "booking_authority_unreachable");
             setError(errorText(err, t));
           }
           void loadSlots();
@@ -288,7 +294,7 @@ function BookingForm(props: Props & { today: string; freed: number; onBooked: (d
             );
           })}
         </div>
-        {chosenFull && (
+        {mustConfirm && (
           <label className="row overbook" data-testid="overbook">
             <input type="checkbox" checked={overbook} onChange={(e) => setOverbook(e.target.checked)} />
             <span>{t("confirmOverbooking")}</span>
