@@ -9,10 +9,11 @@
 //! first `online_places` of them are the online share, the rest the desk share.
 //! - The online share is booked only by the cloud, serialised in its database, so it
 //!   never goes over whatever the number of cloud replicas.
-//! - The desk share is booked by the clinic's nodes, each counting in its one writer.
-//!   A node cut off from the clinic's other nodes books only what it can count; beyond a
-//!   full share it books only when the desk confirms an overbooking, which the booking
-//!   carries ([`crate::domain::Appointment::overbooked`]) so every desk sees it.
+//! - The desk share is counted by one node of the clinic (the one that hands out its
+//!   labels), in its one writer; the others book through it, and one cut off from it
+//!   books only a confirmed overbooking. Beyond a full share the desk books only when
+//!   it confirms an overbooking, which the booking carries
+//!   ([`crate::domain::Appointment::overbooked`]) so every desk sees it.
 //! - A confirmed overbooking is the only way a slot ends above its places.
 
 use crate::domain::Appointment;
