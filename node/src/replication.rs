@@ -276,7 +276,8 @@ impl Replication {
     }
 
     /// Sends `body` to `route` on the clinic's label authority when that is another node
-    /// (configured with `--labels-from`, or the peer chosen), giving up after 3 s.
+    /// (configured with `--labels-from`, or the peer chosen), giving up after
+    /// [`Replication::TIMEOUT`] (a link that is down fails at once).
     /// `None` when no peer is the authority: this node is, the cloud is, or it is not
     /// known yet (see [`Replication::authority_is_a_peer_or_unknown`]).
     pub fn ask_peer_authority<B: Serialize, R: serde::de::DeserializeOwned>(
@@ -289,7 +290,7 @@ impl Replication {
             .iter()
             .find(|l| l.config.kind == LinkKind::Peer && l.authority.load(Ordering::SeqCst))?;
         Some(
-            self.transport(link, Duration::from_secs(3))
+            self.transport(link, Self::TIMEOUT)
                 .and_then(|t| t.post(route, body)),
         )
     }

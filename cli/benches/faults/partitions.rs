@@ -4,10 +4,15 @@
 //! hub (`--labels-from`); `fault.partitions_chosen` with no cloud and no hub, the nodes
 //! choosing their label authority among them. Each round cuts the clinic into random groups (a seeded schedule) and the
 //! kiosks and counters of every node keep working: tickets taken, called, served,
-//! completed, requeued, not shown. After the final heal every node lists the same
-//! tickets with the same statuses, every acknowledged ticket is there with its label,
-//! no label is twice, the conflicts are the same everywhere, and the cloud holds every
-//! event; the time to converge is a measure.
+//! completed, requeued, not shown — and, with no cloud, the desks book tomorrow's
+//! appointments into a few contended slots (confirming an overbooking when told the
+//! clinic's booking authority is out of reach). After the final heal every node lists
+//! the same tickets with the same statuses, every acknowledged ticket is there with its
+//! label, no label is twice, the conflicts are the same everywhere, the cloud holds
+//! every event, and every node lists the same bookings with no slot above its places
+//! but by confirmed overbookings; the time to converge is a measure. (With the cloud
+//! handing out labels, each node counts its own desk bookings, which is not yet
+//! partition-safe: that scenario books nothing.)
 
 use crate::util::{Cloud, DemoProcess, add_demo_clinic, board, cloud_admin, free_port};
 use crate::{Report, Run};
@@ -21,6 +26,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const NODES: usize = 3;
+/// The slots of tomorrow the desks book into: two desk places each, so they fill.
+const BOOKED_SLOTS: [&str; 3] = ["09:00", "09:05", "09:10"];
 /// Each node's counter (the third serves only service A).
 const COUNTERS: [&str; NODES] = ["loket-1", "loket-2", "ruang-umum"];
 const SERVICES: [&str; 3] = ["A", "B", "C"];
@@ -66,6 +73,8 @@ struct Clinic {
     to_cloud: Vec<Proxy>,
     /// `to_peer[(i, j)]`: node i's link to node j.
     to_peer: HashMap<(usize, usize), Proxy>,
+    /// The day the desks book (none: the scenario books nothing).
+    tomorrow: Option<String>,
 }
 
 impl Clinic {
@@ -119,6 +128,44 @@ impl Clinic {
             nodes.push(node);
             data.push(dir);
         }
+        // With no cloud, Poli Umum takes desk bookings all day every day, 2 places a
+        // slot, set at node 0 and known to every node before the first cut.
+        let tomorrow = (labels != Labels::Cloud).then(|| {
+            (chrono::Utc::now() + chrono::Duration::hours(7 + 24))
+                .date_naive()
+                .to_string()
+        });
+        if let Some(date) = &tomorrow {
+            let admin = nodes[0].login(client, "admin").await;
+            let res = client
+                .put(nodes[0].url("/api/v1/services/A/schedule"))
+                .bearer_auth(&admin)
+                .json(&medicloud_testkit::slots::all_day_schedule(2))
+                .send()
+                .await
+                .expect("the schedule is set");
+            assert_eq!(res.status(), 200, "the schedule is set");
+            for (node, desk) in nodes.iter().zip(&desks) {
+                let url = node.url(&format!("/api/v1/slots?service=A&date={date}"));
+                let started = Instant::now();
+                loop {
+                    let slots: Value = client
+                        .get(&url)
+                        .bearer_auth(desk)
+                        .send()
+                        .await
+                        .expect("slots")
+                        .json()
+                        .await
+                        .unwrap_or_default();
+                    let five_minutes = slots.as_array().is_some_and(|s| s.len() > 200);
+                    if five_minutes || started.elapsed() > Duration::from_secs(30) {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
         Self {
             cloud_db: cloud.is_some().then_some(cloud_db),
             _cloud: cloud,
@@ -127,6 +174,7 @@ impl Clinic {
             desks,
             to_cloud,
             to_peer,
+            tomorrow,
         }
     }
 
@@ -204,6 +252,12 @@ struct Tally {
     steps: usize,
     refused: usize,
     empty: usize,
+    /// Bookings taken, refused as full, refused while the booking authority was out of
+    /// reach (the desk not confirming), and taken as confirmed overbookings.
+    booked: usize,
+    full: usize,
+    cut_off: usize,
+    overbooked: usize,
     unexpected: Vec<String>,
 }
 
@@ -223,6 +277,18 @@ async fn operate(
     let (kind, service, step) = rolls;
     let node = &clinic.nodes[n];
     let desk = &clinic.desks[n];
+    if clinic.tomorrow.is_some() && (0.45..0.55).contains(&kind) {
+        book(
+            clinic,
+            client,
+            n,
+            BOOKED_SLOTS[service % BOOKED_SLOTS.len()],
+            step < 0.5,
+            tally,
+        )
+        .await;
+        return;
+    }
     if kind < 0.45 {
         let res = node.take(client, SERVICES[service]).await;
         let status = res.status();
@@ -281,6 +347,106 @@ async fn operate(
     }
 }
 
+/// A desk booking at node `n` of tomorrow's `slot`: confirmed as an overbooking when
+/// the booking authority is out of reach and `confirm` says the desk does.
+async fn book(
+    clinic: &Clinic,
+    client: &reqwest::Client,
+    n: usize,
+    slot: &str,
+    confirm: bool,
+    tally: &mut Tally,
+) {
+    let Some(date) = &clinic.tomorrow else { return };
+    let (node, desk) = (&clinic.nodes[n], &clinic.desks[n]);
+    let mut body = json!({"service": "A", "date": date, "slot_start": slot});
+    for _ in 0..2 {
+        let res = client
+            .post(node.url("/api/v1/appointments"))
+            .bearer_auth(desk)
+            .json(&body)
+            .send()
+            .await;
+        let (status, answer) = match res {
+            Ok(res) => (
+                res.status().as_u16(),
+                res.json::<Value>().await.unwrap_or_default(),
+            ),
+            Err(err) => {
+                tally.unexpected.push(format!("booking on n{n}: {err}"));
+                return;
+            }
+        };
+        match (status, answer["code"].as_str()) {
+            (201, _) if answer["overbooked"] == true => tally.overbooked += 1,
+            (201, _) => tally.booked += 1,
+            (409, Some("slot_full")) => tally.full += 1,
+            (409, Some("booking_authority_unreachable")) if confirm => {
+                body["confirm_overbooking"] = true.into();
+                continue;
+            }
+            (409, Some("booking_authority_unreachable")) => tally.cut_off += 1,
+            _ => tally
+                .unexpected
+                .push(format!("booking on n{n}: {status} {answer}")),
+        }
+        return;
+    }
+}
+
+/// Every node's live bookings of `date` (`(slot, overbooked)`, sorted), and the slots
+/// above their places but by confirmed overbookings, as each node counts them.
+async fn bookings(
+    clinic: &Clinic,
+    client: &reqwest::Client,
+    date: &str,
+) -> (Vec<Vec<(String, bool)>>, Vec<String>) {
+    let (mut lists, mut over) = (Vec::new(), Vec::new());
+    for (n, (node, desk)) in clinic.nodes.iter().zip(&clinic.desks).enumerate() {
+        let get = |path: String| async move {
+            let res = client
+                .get(node.url(&path))
+                .bearer_auth(desk)
+                .send()
+                .await
+                .ok()?;
+            res.json::<Value>().await.ok()
+        };
+        let list = get(format!("/api/v1/appointments?date={date}"))
+            .await
+            .unwrap_or_default();
+        let mut live: Vec<(String, bool)> = list
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|a| a["status"] != "cancelled")
+            .map(|a| {
+                (
+                    a["slot_start"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .chars()
+                        .take(5)
+                        .collect(),
+                    a["overbooked"] == true,
+                )
+            })
+            .collect();
+        live.sort();
+        lists.push(live);
+        let slots = get(format!("/api/v1/slots?service=A&date={date}"))
+            .await
+            .unwrap_or_default();
+        for slot in slots.as_array().into_iter().flatten() {
+            let count = |k: &str| slot[k].as_u64().unwrap_or_default();
+            if count("booked") > count("places") + count("overbooked") {
+                over.push(format!("n{n} {slot}"));
+            }
+        }
+    }
+    (lists, over)
+}
+
 /// With the cloud as the label authority.
 pub async fn run(run: Run) -> anyhow::Result<Report> {
     run_with(run, Labels::Cloud).await
@@ -334,9 +500,12 @@ async fn run_with(run: Run, labels: Labels) -> anyhow::Result<Report> {
     let healed = Instant::now();
     let limit = Duration::from_secs(if run.quick { 45 } else { 90 });
     let mut boards = clinic.boards(&client).await;
+    let day = clinic.tomorrow.clone().unwrap_or_default();
+    let mut booked = bookings(&clinic, &client, &day).await;
     let converged = loop {
         let agree = boards.iter().all(|b| *b == boards[0]);
-        if agree && tally.acked.keys().all(|id| boards[0].contains_key(id)) {
+        let same_bookings = booked.0.iter().all(|b| *b == booked.0[0]);
+        if agree && same_bookings && tally.acked.keys().all(|id| boards[0].contains_key(id)) {
             break Some(healed.elapsed());
         }
         if healed.elapsed() > limit {
@@ -344,7 +513,11 @@ async fn run_with(run: Run, labels: Labels) -> anyhow::Result<Report> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
         boards = clinic.boards(&client).await;
+        booked = bookings(&clinic, &client, &day).await;
     };
+    let (booking_lists, over_capacity) = booked;
+    let bookings_held = booking_lists[0].len();
+    let bookings_acked = tally.booked + tally.overbooked;
     // The cloud too: it holds every event the nodes hold (with no cloud, node 0 stands
     // for it).
     let cloud_started = Instant::now();
@@ -444,6 +617,25 @@ async fn run_with(run: Run, labels: Labels) -> anyhow::Result<Report> {
         ),
     });
     report.count(format!("{lost} lost, {twice} labels twice"));
+    if clinic.tomorrow.is_some() {
+        report.count(format!(
+            "bookings: {} within places, {} confirmed overbookings, {} refused as full, {} refused cut off; {} held after the heal, {} slots above capacity unconfirmed",
+            tally.booked,
+            tally.overbooked,
+            tally.full,
+            tally.cut_off,
+            bookings_held,
+            over_capacity.len()
+        ));
+        report.check(
+            bookings_held == bookings_acked,
+            format!("{bookings_acked} bookings acknowledged, {bookings_held} held after the heal"),
+        );
+        report.check(
+            over_capacity.is_empty(),
+            format!("a slot above its places without a confirmed overbooking: {over_capacity:?}"),
+        );
+    }
     report.count(format!("final states {by_status:?}"));
     report.count(format!("{} conflicts", conflicts[0].len()));
     report.count(format!(

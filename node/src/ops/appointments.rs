@@ -24,6 +24,23 @@ use utoipa::ToSchema;
 const CODE_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
 const CODE_LENGTH: usize = 6;
 
+/// A booking code of [`CODE_LENGTH`] letters of [`CODE_ALPHABET`].
+fn new_code() -> String {
+    let mut rng = rand::thread_rng();
+    (0..CODE_LENGTH)
+        .map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char)
+        .collect()
+}
+
+/// A booking's identity, chosen by the node whose desk books it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Named {
+    /// The appointment's id.
+    pub id: AppointmentId,
+    /// Its booking code (another is drawn where this one is already live).
+    pub code: String,
+}
+
 /// Booking codes are typed by patients: accept lower case, spaces and dashes.
 pub(crate) fn normalise_code(code: &str) -> String {
     code.chars()
@@ -70,17 +87,24 @@ impl Node {
     /// time), so two desks booking the last place together get one booking and one
     /// `slot_full`.
     pub fn book_appointment(&self, actor: Actor, req: NewAppointment) -> Result<AppointmentView> {
+        // Its identity is chosen here, once: asked again, or booked here after an answer
+        // that was lost, it stays one booking (the first of its events counts).
+        let named = Named {
+            id: AppointmentId::random(),
+            code: new_code(),
+        };
         if !self.replication.authority_is_a_peer_or_unknown() {
-            let appointment = self.book_here(actor, req, Counting::Here)?;
+            let appointment = self.book_here(actor, req, named, Counting::Here)?;
             return self.appointment_view(appointment.id);
         }
         let asked = DeskBooking::Book {
             actor,
             request: req.clone(),
+            named: named.clone(),
         };
         let appointment = match self.ask_authority(&asked)? {
             Some(appointment) => appointment,
-            None => self.book_here(actor, req, Counting::CutOff)?,
+            None => self.book_here(actor, req, named, Counting::CutOff)?,
         };
         let patient_name = match appointment.patient {
             Some(p) => self
@@ -126,9 +150,11 @@ impl Node {
     /// for, counting the desk's places here.
     pub fn desk_booking_for_peer(&self, asked: DeskBooking) -> Result<Appointment> {
         match asked {
-            DeskBooking::Book { actor, request } => {
-                self.book_here(actor, request, Counting::ForPeer)
-            }
+            DeskBooking::Book {
+                actor,
+                request,
+                named,
+            } => self.book_here(actor, request, named, Counting::ForPeer),
             DeskBooking::Move { actor, id, to } => {
                 self.move_here(actor, id, to, Counting::ForPeer)?;
                 self.store.read(|conn| {
@@ -147,10 +173,15 @@ impl Node {
         &self,
         actor: Actor,
         req: NewAppointment,
+        named: Named,
         counting: Counting,
     ) -> Result<Appointment> {
         let (appointment, events) = self.store.write(|w| {
             let conn = w.conn();
+            // Asked again (an answer lost on the way): the booking as it stands.
+            if let Some(row) = query::appointment(conn, named.id)? {
+                return Ok(row.appointment);
+            }
             let service =
                 query::service(conn, &req.service)?.ok_or(Error::NotFound { what: "service" })?;
             // A patient another node just registered may not have reached this one yet;
@@ -176,17 +207,12 @@ impl Node {
                     ValidationError::new("slot_minutes", Rule::Between { min, max }).into(),
                 );
             }
-            let code = loop {
-                let mut rng = rand::thread_rng();
-                let code: String = (0..CODE_LENGTH)
-                    .map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char)
-                    .collect();
-                if query::appointment_by_code(conn, &code)?.is_none_or(|a| a.cancelled) {
-                    break code;
-                }
-            };
+            let mut code = named.code;
+            while query::appointment_by_code(conn, &code)?.is_some_and(|a| !a.cancelled) {
+                code = new_code();
+            }
             let appointment = Appointment {
-                id: AppointmentId::random(),
+                id: named.id,
                 code,
                 patient: req.patient,
                 service: req.service,
@@ -494,6 +520,8 @@ pub enum DeskBooking {
         actor: Actor,
         /// What the desk asked for.
         request: NewAppointment,
+        /// The booking's identity, chosen by the asking node.
+        named: Named,
     },
     /// A move.
     Move {
