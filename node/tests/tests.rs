@@ -6,6 +6,7 @@
 
 mod access;
 mod api;
+mod bookings;
 mod convergence;
 mod counters;
 mod login;
