@@ -481,6 +481,21 @@ async function main() {
     check("the admin lists the clinic's services with their names", JSON.stringify([...services].sort()) === JSON.stringify([...demoServices].sort()), JSON.stringify(services));
     const poliSteps = await admin.getByTestId("steps-A").textContent();
     check("the admin shows Poli Umum's visit: registration, then the room", poliSteps === "Pendaftaran → Ruang Periksa Umum", poliSteps);
+    // Poli Gigi's schedule as the walk set it (all day in 5-minute slots), edited here:
+    // Sundays closed, 3 online places; the summary says so once saved.
+    const dentalSchedule = admin.getByTestId("schedule-B");
+    check("the admin reads each service's schedule in a line", (await dentalSchedule.textContent()).includes("00:00–23:59 · 5 menit · 4 tempat (0 online)"), await dentalSchedule.textContent());
+    await admin.getByTestId("edit-schedule-B").click();
+    const form = admin.getByTestId("schedule-form-B");
+    await form.waitFor();
+    await form.screenshot({ path: join(shots, "admin-schedule.png") });
+    await axeCheck(admin, "admin schedule");
+    await form.getByTestId("schedule-period-6").getByRole("button").click();
+    await form.getByTestId("schedule-online_places").fill("3");
+    await form.getByTestId("schedule-save").click();
+    await admin.waitForFunction(() => document.querySelector('[data-testid="schedule-B"]')?.textContent?.includes("(3 online)"), null, { timeout: 5_000 }).catch(() => {});
+    const saved = await dentalSchedule.textContent();
+    check("the admin's schedule is saved: Sunday closed, 3 online places", saved.includes("Sen–Sab 00:00–23:59") && saved.includes("(3 online)"), saved);
 
     // Pairing a new kiosk: its link once, as text and as a QR code to scan on the device.
     const devicesCard = admin.locator("section", { has: admin.getByRole("heading", { name: "Perangkat", exact: true }) });

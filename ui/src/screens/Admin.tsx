@@ -276,6 +276,7 @@ function ServiceRow(props: { s: ServiceView; t: (k: Key) => string; lang: "id" |
   const [active, setActive] = useState(s.active);
   const [editing, setEditing] = useState(false);
   return (
+    <>
     <tr>
       <td>
         <span className="service-code small" style={{ background: serviceColor(s.code) }}>
@@ -301,12 +302,19 @@ function ServiceRow(props: { s: ServiceView; t: (k: Key) => string; lang: "id" |
         <button type="button" className="link-button" onClick={() => setEditing(true)} data-testid={`edit-schedule-${s.code}`}>
           {t("editSchedule")}
         </button>
-        {editing && <ScheduleForm code={s.code} schedule={s.schedule} t={t} onSave={onSchedule} onClose={() => setEditing(false)} />}
       </td>
       <td>
         <button onClick={() => onSave({ name_id: nameId, name_en: nameEn, active })}>{t("save")}</button>
       </td>
     </tr>
+    {editing && (
+      <tr className="schedule-row">
+        <td colSpan={7}>
+          <ScheduleForm code={s.code} schedule={s.schedule} t={t} onSave={onSchedule} onClose={() => setEditing(false)} />
+        </td>
+      </tr>
+    )}
+    </>
   );
 }
 

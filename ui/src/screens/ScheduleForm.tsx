@@ -76,7 +76,7 @@ export function ScheduleForm(props: { code: string; schedule?: Schedule | null; 
         <legend>{t("scheduleHours")}</legend>
         {form.hours.length === 0 && <p className="muted">{t("scheduleClosed")}</p>}
         {form.hours.map((h, i) => (
-          <div className="row" key={i} data-testid={`schedule-period-${i}`}>
+          <div className="schedule-period" key={i} data-testid={`schedule-period-${i}`}>
             <select aria-label={t("scheduleDay")} value={h.day} onChange={(e) => setHours(i, { day: e.target.value as Day })}>
               {DAYS.map((d) => (
                 <option key={d} value={d}>
@@ -95,7 +95,7 @@ export function ScheduleForm(props: { code: string; schedule?: Schedule | null; 
           {t("scheduleAddPeriod")}
         </button>
       </fieldset>
-      <div className="row">
+      <div className="schedule-numbers">
         {number("slot_minutes", 5, 240)}
         {number("places_per_slot", 1, 50)}
         {number("online_places", 0, 50)}
