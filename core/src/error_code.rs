@@ -287,7 +287,7 @@ pub(crate) mod tests {
 
     /// Every variant (a new one goes here and in `as_str`, whose match is exhaustive; its
     /// texts go into [`crate::i18n`], whose test reads this list).
-    pub(crate) const ALL: [ErrorCode; 52] = {
+    pub(crate) const ALL: [ErrorCode; 53] = {
         use ErrorCode as C;
         [
             C::ValidationFailed,
