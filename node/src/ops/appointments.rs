@@ -20,17 +20,9 @@ pub use medicloud_core::requests::NewAppointment;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Letters and digits that cannot be mistaken for one another when read aloud or typed.
-const CODE_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
-const CODE_LENGTH: usize = 6;
-
-/// Booking codes are typed by patients: accept lower case, spaces and dashes.
-pub(crate) fn normalise_code(code: &str) -> String {
-    code.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
-}
+/// Booking codes are typed by patients: accept lower case, spaces and dashes (core's
+/// rule, which the cloud's online bookings share).
+pub(crate) use medicloud_core::appointment::normalise_code;
 
 /// Where an appointment stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
@@ -88,9 +80,7 @@ impl Node {
             }
             let code = loop {
                 let mut rng = rand::thread_rng();
-                let code: String = (0..CODE_LENGTH)
-                    .map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char)
-                    .collect();
+                let code = medicloud_core::appointment::booking_code(|n| rng.gen_range(0..n));
                 if query::appointment_by_code(conn, &code)?.is_none_or(|a| a.cancelled) {
                     break code;
                 }
@@ -415,12 +405,4 @@ fn appointment_view(conn: &rusqlite::Connection, row: AppointmentRow) -> Result<
         ticket: row.ticket,
         patient_name,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn booking_codes_are_forgiving_to_type() {
-        assert_eq!(super::normalise_code(" k7m-3qx "), "K7M3QX");
-    }
 }
