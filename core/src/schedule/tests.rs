@@ -172,6 +172,16 @@ fn a_schedule_changed_after_bookings_keeps_them_at_their_time_outside_it() {
     );
 }
 
+/// A slot start, the bookings held, the share asked for, whether the desk confirms an
+/// overbooking, and the rule's answer.
+type Case<'a> = (
+    &'a str,
+    &'a [Held],
+    Channel,
+    bool,
+    Result<Placement, SlotRefusal>,
+);
+
 #[test]
 fn the_capacity_rule() {
     let s = Schedule::demo(); // 4 places, 2 online
@@ -179,7 +189,7 @@ fn the_capacity_rule() {
     let now = date.and_time(t("09:15")) + Duration::seconds(30);
     use Channel::{Desk, Online};
     #[rustfmt::skip]
-    let cases: &[(&str, &[Held], Channel, bool, Result<Placement, SlotRefusal>)] = &[
+    let cases: &[Case] = &[
         // slot    booked                                                       share   confirm  expect
         ("09:30", &[],                                                          Online, false, Ok(Placement::Within)),
         ("09:30", &[held("09:30", Online, false)],                              Online, false, Ok(Placement::Within)),

@@ -63,14 +63,13 @@ impl Node {
                 query::patient(conn, p)?.ok_or(Error::NotFound { what: "patient" })?;
             }
             let schedule = service.schedule();
-            let (slot, placement) = self.check_slot(
-                w,
-                &service,
-                req.date,
-                req.slot_start,
-                None,
-                req.confirm_overbooking,
-            )?;
+            let asked = Asked {
+                date: req.date,
+                start: req.slot_start,
+                moving: None,
+                confirm_overbooking: req.confirm_overbooking,
+            };
+            let (slot, placement) = self.check_slot(w, &service, asked)?;
             let slot_minutes = schedule.slot_minutes;
             if req.slot_minutes.is_some_and(|m| m != slot_minutes) {
                 let (min, max) = (i64::from(slot_minutes), i64::from(slot_minutes));
@@ -118,7 +117,13 @@ impl Node {
             let service = query::service(w.conn(), &row.appointment.service)?
                 .ok_or(Error::NotFound { what: "service" })?;
             // A move that needs an overbooking is a new decision: the desk books anew.
-            self.check_slot(w, &service, to.date, to.slot_start, Some(id), false)?;
+            let asked = Asked {
+                date: to.date,
+                start: to.slot_start,
+                moving: Some(id),
+                confirm_overbooking: false,
+            };
+            self.check_slot(w, &service, asked)?;
             w.append(
                 actor,
                 EventBody::AppointmentMoved {
@@ -206,19 +211,22 @@ impl Node {
             .naive_local())
     }
 
-    /// The desk's share of the slot at `date` `start` by [`schedule::may_book`], counted
-    /// in the write transaction, not counting the appointment `moving`: refused when
-    /// the day has passed or the schedule has no such slot (422) or it is full (409
-    /// `slot_full`, unless the desk confirms an overbooking).
+    /// The desk's share of the slot asked for by [`schedule::may_book`], counted in the
+    /// write transaction: refused when the day has passed or the schedule has no such
+    /// slot (422) or it is full (409 `slot_full`, unless the desk confirms an
+    /// overbooking).
     fn check_slot(
         &self,
         w: &Writer<'_>,
         service: &Service,
-        date: NaiveDate,
-        start: NaiveTime,
-        moving: Option<AppointmentId>,
-        confirm_overbooking: bool,
+        asked: Asked,
     ) -> Result<(Slot, Placement)> {
+        let Asked {
+            date,
+            start,
+            moving,
+            confirm_overbooking,
+        } = asked;
         let conn = w.conn();
         if date < self.today(conn)? {
             return Err(ValidationError::new("date", Rule::NotInPast).into());
@@ -315,6 +323,18 @@ impl Node {
             Ok(found)
         })
     }
+}
+
+/// The slot a booking or a move asks for.
+struct Asked {
+    /// The clinic-local day.
+    date: NaiveDate,
+    /// The slot's start.
+    start: NaiveTime,
+    /// The appointment being moved, whose own place does not count.
+    moving: Option<AppointmentId>,
+    /// Whether the desk confirms an overbooking of a full desk share.
+    confirm_overbooking: bool,
 }
 
 /// Where an appointment is moved to.
