@@ -56,6 +56,10 @@ const MIGRATIONS: Migrations = &[
         "20261204090000_audit.sql",
         include_str!("../../../migrations/cloud/postgres/20261204090000_audit.sql"),
     ),
+    (
+        "20261206100000_cloud_author.sql",
+        include_str!("../../../migrations/cloud/postgres/20261206100000_cloud_author.sql"),
+    ),
 ];
 
 /// The advisory lock key of one clinic's entity: the first 8 bytes of
@@ -437,6 +441,105 @@ async fn listen(
     Ok(())
 }
 
+/// An ingest in the caller's transaction: the heads of the batch's origins made, locked
+/// and read in one statement, the held events compared in one, what
+/// `medicloud_sync::ingest` decides stored by one binary `COPY` with the heads moved in
+/// one, folded into the projections, `NOTIFY medicloud_ingest` sent (at commit), and
+/// `heard` noted. The one path of every stored event, a device's or the cloud's own
+/// ([`super::author`]).
+pub(super) async fn ingest_in(
+    tx: &deadpool_postgres::Transaction<'_>,
+    clinic: ClinicId,
+    events: Vec<Event>,
+    heard: Option<Heard>,
+) -> Result<Ingest> {
+    let batch = Batch::new(clinic, events);
+    let clinic_text = clinic.to_string();
+    let origins = batch.origins();
+    let mut heads = Heads::new();
+    if !origins.is_empty() {
+        // One statement: each origin's head row, made at 0 when missing, locked
+        // until commit (another process storing the same series waits, then sees
+        // what this one stored), in origin order, so two processes lock the rows
+        // they share in one order.
+        let rows = tx
+            .query(
+                "INSERT INTO heads (clinic, origin, seq)
+                 SELECT $1, o, 0 FROM UNNEST($2::text[]) WITH ORDINALITY AS u(o, n)
+                  ORDER BY n
+                 ON CONFLICT (clinic, origin) DO UPDATE SET seq = heads.seq
+                 RETURNING origin, seq",
+                &[
+                    &clinic_text,
+                    &origins.iter().map(DeviceId::to_string).collect::<Vec<_>>(),
+                ],
+            )
+            .await?;
+        for row in &rows {
+            let origin: DeviceId = parse(row.get::<_, &str>(0), "origin")?;
+            heads.insert(origin, row.get::<_, i64>(1) as u64);
+        }
+    }
+    let mut held = Held::new();
+    let ids = batch.held_ids(&heads);
+    if !ids.is_empty() {
+        let rows = tx
+            .query(
+                "SELECT e.body FROM UNNEST($2::text[], $3::bigint[]) AS h(origin, seq)
+                   JOIN events e ON e.clinic = $1 AND e.origin = h.origin AND e.seq = h.seq",
+                &[
+                    &clinic_text,
+                    &ids.iter()
+                        .map(|id| id.origin.to_string())
+                        .collect::<Vec<_>>(),
+                    &ids.iter().map(|id| id.seq as i64).collect::<Vec<_>>(),
+                ],
+            )
+            .await?;
+        for row in &rows {
+            let event: Event = serde_json::from_str(row.get::<_, &str>(0))?;
+            held.insert(event.id, event);
+        }
+    }
+    let plan = batch.decide(&heads, &held);
+    if plan.store.is_empty() {
+        if let Some(heard) = heard {
+            seen(tx, &clinic_text, heard).await?;
+        }
+        return Ok(plan.report);
+    }
+    // Before the new events are in: what the touched entities held already.
+    let projection = Projection::read(tx, &clinic_text, &plan.store).await?;
+    store_events(tx, &clinic_text, &plan.store).await?;
+    tx.execute(
+        "UPDATE heads h SET seq = u.seq
+           FROM UNNEST($2::text[], $3::bigint[]) AS u(origin, seq)
+          WHERE h.clinic = $1 AND h.origin = u.origin",
+        &[
+            &clinic_text,
+            &plan
+                .heads
+                .iter()
+                .map(|(o, _)| o.to_string())
+                .collect::<Vec<_>>(),
+            &plan
+                .heads
+                .iter()
+                .map(|(_, s)| *s as i64)
+                .collect::<Vec<_>>(),
+        ],
+    )
+    .await?;
+    projection.write(tx, &clinic_text, &plan.store).await?;
+    // Every replica's live overview hears of it, at commit (`hq::live`).
+    tx.execute("SELECT pg_notify($1, $2)", &[&NOTIFY_CHANNEL, &clinic_text])
+        .await?;
+    if let Some(heard) = heard {
+        seen(tx, &clinic_text, heard).await?;
+    }
+    Ok(plan.report)
+}
+
 /// The advisory lock key that serialises migrations between processes.
 const MIGRATION_LOCK: i64 = 0x6d65_6469_636c_6f75;
 
@@ -801,95 +904,11 @@ impl Storage for Postgres {
         events: Vec<Event>,
         heard: Option<Heard>,
     ) -> Result<Ingest> {
-        let batch = Batch::new(clinic, events);
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let clinic_text = clinic.to_string();
-        let origins = batch.origins();
-        let mut heads = Heads::new();
-        if !origins.is_empty() {
-            // One statement: each origin's head row, made at 0 when missing, locked
-            // until commit (another process storing the same series waits, then sees
-            // what this one stored), in origin order, so two processes lock the rows
-            // they share in one order.
-            let rows = tx
-                .query(
-                    "INSERT INTO heads (clinic, origin, seq)
-                     SELECT $1, o, 0 FROM UNNEST($2::text[]) WITH ORDINALITY AS u(o, n)
-                      ORDER BY n
-                     ON CONFLICT (clinic, origin) DO UPDATE SET seq = heads.seq
-                     RETURNING origin, seq",
-                    &[
-                        &clinic_text,
-                        &origins.iter().map(DeviceId::to_string).collect::<Vec<_>>(),
-                    ],
-                )
-                .await?;
-            for row in &rows {
-                let origin: DeviceId = parse(row.get::<_, &str>(0), "origin")?;
-                heads.insert(origin, row.get::<_, i64>(1) as u64);
-            }
-        }
-        let mut held = Held::new();
-        let ids = batch.held_ids(&heads);
-        if !ids.is_empty() {
-            let rows = tx
-                .query(
-                    "SELECT e.body FROM UNNEST($2::text[], $3::bigint[]) AS h(origin, seq)
-                       JOIN events e ON e.clinic = $1 AND e.origin = h.origin AND e.seq = h.seq",
-                    &[
-                        &clinic_text,
-                        &ids.iter()
-                            .map(|id| id.origin.to_string())
-                            .collect::<Vec<_>>(),
-                        &ids.iter().map(|id| id.seq as i64).collect::<Vec<_>>(),
-                    ],
-                )
-                .await?;
-            for row in &rows {
-                let event: Event = serde_json::from_str(row.get::<_, &str>(0))?;
-                held.insert(event.id, event);
-            }
-        }
-        let plan = batch.decide(&heads, &held);
-        if plan.store.is_empty() {
-            if let Some(heard) = heard {
-                seen(&tx, &clinic_text, heard).await?;
-            }
-            tx.commit().await?;
-            return Ok(plan.report);
-        }
-        // Before the new events are in: what the touched entities held already.
-        let projection = Projection::read(&tx, &clinic_text, &plan.store).await?;
-        store_events(&tx, &clinic_text, &plan.store).await?;
-        tx.execute(
-            "UPDATE heads h SET seq = u.seq
-               FROM UNNEST($2::text[], $3::bigint[]) AS u(origin, seq)
-              WHERE h.clinic = $1 AND h.origin = u.origin",
-            &[
-                &clinic_text,
-                &plan
-                    .heads
-                    .iter()
-                    .map(|(o, _)| o.to_string())
-                    .collect::<Vec<_>>(),
-                &plan
-                    .heads
-                    .iter()
-                    .map(|(_, s)| *s as i64)
-                    .collect::<Vec<_>>(),
-            ],
-        )
-        .await?;
-        projection.write(&tx, &clinic_text, &plan.store).await?;
-        // Every replica's live overview hears of it, at commit (`hq::live`).
-        tx.execute("SELECT pg_notify($1, $2)", &[&NOTIFY_CHANNEL, &clinic_text])
-            .await?;
-        if let Some(heard) = heard {
-            seen(&tx, &clinic_text, heard).await?;
-        }
+        let report = ingest_in(&tx, clinic, events, heard).await?;
         tx.commit().await?;
-        Ok(plan.report)
+        Ok(report)
     }
 
     async fn reserve(
