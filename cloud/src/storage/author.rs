@@ -359,11 +359,63 @@ impl AuthorStorage for Sqlite {
 /// A statement's parameter.
 type Param<'a> = &'a (dyn tokio_postgres::types::ToSql + Sync);
 
+/// The clinic as registered, with its settings.
+const CLINIC: &str = "SELECT c.name, s.body FROM clinics c
+               LEFT JOIN clinic_settings s ON s.clinic_id = c.id WHERE c.id = $1";
+/// The service asked for, else the appointment's.
+const SERVICE: &str = "SELECT body FROM records WHERE clinic_id = $1
+                AND entity = COALESCE($2, (SELECT 'service/' || service FROM appointments
+                                            WHERE clinic_id = $1 AND id = $3))";
+/// The live appointments of a service on some days.
+const LIVE: &str = "SELECT body FROM appointments
+              WHERE clinic_id = $1 AND day BETWEEN $2 AND $3 AND service = $4
+                AND NOT cancelled";
+/// One appointment, with the ticket that checked it in.
+const BOOKED: &str = "SELECT a.body, a.cancelled, a.cancel_reason,
+                 (SELECT t.id FROM tickets t
+                   WHERE t.clinic_id = a.clinic_id AND t.appointment_id = a.id
+                   ORDER BY t.issued_at, t.id COLLATE \"C\" LIMIT 1)
+               FROM appointments a WHERE a.clinic_id = $1 AND a.id = $2";
+/// The events of an appointment's patient.
+const PATIENT: &str = "SELECT e.body FROM appointments a
+               JOIN events e ON e.clinic = a.clinic_id
+                AND e.entity = 'patient/' || (a.body::jsonb ->> 'patient')
+              WHERE a.clinic_id = $1 AND a.id = $2";
+/// Which of some codes live appointments hold.
+const TAKEN: &str = "SELECT DISTINCT code FROM appointments
+              WHERE clinic_id = $1 AND code = ANY($2) AND NOT cancelled";
+
+/// The clinic's origin row, locked until the transaction ends, with the head its
+/// series has in the log.
+const LOCK: &str = "SELECT o.origin, o.last_seq, o.last_stamp, h.seq,
+         (SELECT e.stamp FROM events e
+           WHERE e.clinic = h.clinic AND e.origin = h.origin AND e.seq = h.seq)
+       FROM cloud_origins o
+       LEFT JOIN heads h ON h.clinic = o.clinic_id AND h.origin = o.origin
+      WHERE o.clinic_id = $1
+        FOR UPDATE OF o";
+
+fn locked(row: Option<tokio_postgres::Row>) -> Result<Option<Origin>> {
+    row.map(|r| {
+        Ok(origin_of(r.get(0), r.get(1), r.get(2))?.with_log(
+            r.get::<_, Option<i64>>(3).unwrap_or(0) as u64,
+            Stamp(r.get::<_, Option<i64>>(4).unwrap_or(0) as u64),
+        ))
+    })
+    .transpose()
+}
+
+/// The clinic as `read` asks, and with `lock` its origin locked first: the lock and the
+/// reads go out in one pipeline (tokio-postgres sends the statements of futures polled
+/// together on one connection in order, each prepared once per connection), and the
+/// server runs them in order, so every read starts once the lock is held — one round
+/// trip. `None` for the origin when the clinic has none yet (or `lock` is false).
 async fn snapshot_postgres(
     tx: &impl deadpool_postgres::GenericClient,
     clinic: ClinicId,
     read: &AuthorRead,
-) -> Result<Snapshot> {
+    lock: bool,
+) -> Result<(Option<Origin>, Snapshot)> {
     let id = clinic.to_string();
     let service_entity = service_entity(read);
     let (service_code, first, last) = match (&read.service, read.days) {
@@ -380,46 +432,30 @@ async fn snapshot_postgres(
     let of_day: &[Param<'_>] = &[&id, &first, &last, &service_code];
     let of_appointment: &[Param<'_>] = &[&id, &appointment];
     let of_codes: &[Param<'_>] = &[&id, &read.codes];
-    // Every read at once: tokio-postgres pipelines the statements of futures polled
-    // together on one connection.
-    let (registered, service, live, booked, patient, taken) = futures::try_join!(
-        tx.query_opt(
-            "SELECT c.name, s.body FROM clinics c
-               LEFT JOIN clinic_settings s ON s.clinic_id = c.id WHERE c.id = $1",
-            of_clinic,
-        ),
-        tx.query_opt(
-            "SELECT body FROM records WHERE clinic_id = $1
-                AND entity = COALESCE($2, (SELECT 'service/' || service FROM appointments
-                                            WHERE clinic_id = $1 AND id = $3))",
-            of_service,
-        ),
-        tx.query(
-            "SELECT body FROM appointments
-              WHERE clinic_id = $1 AND day BETWEEN $2 AND $3 AND service = $4
-                AND NOT cancelled",
-            of_day,
-        ),
-        tx.query_opt(
-            "SELECT a.body, a.cancelled, a.cancel_reason,
-                 (SELECT t.id FROM tickets t
-                   WHERE t.clinic_id = a.clinic_id AND t.appointment_id = a.id
-                   ORDER BY t.issued_at, t.id COLLATE \"C\" LIMIT 1)
-               FROM appointments a WHERE a.clinic_id = $1 AND a.id = $2",
-            of_appointment,
-        ),
-        tx.query(
-            "SELECT e.body FROM appointments a
-               JOIN events e ON e.clinic = a.clinic_id
-                AND e.entity = 'patient/' || (a.body::jsonb ->> 'patient')
-              WHERE a.clinic_id = $1 AND a.id = $2",
-            of_appointment,
-        ),
-        tx.query(
-            "SELECT DISTINCT code FROM appointments
-              WHERE clinic_id = $1 AND code = ANY($2) AND NOT cancelled",
-            of_codes,
-        ),
+    let (lock_sql, clinic_sql, service_sql, live_sql, booked_sql, patient_sql, taken_sql) = futures::try_join!(
+        tx.prepare_cached(LOCK),
+        tx.prepare_cached(CLINIC),
+        tx.prepare_cached(SERVICE),
+        tx.prepare_cached(LIVE),
+        tx.prepare_cached(BOOKED),
+        tx.prepare_cached(PATIENT),
+        tx.prepare_cached(TAKEN),
+    )?;
+    let origin = async {
+        if lock {
+            tx.query_opt(&lock_sql, of_clinic).await
+        } else {
+            Ok(None)
+        }
+    };
+    let (origin, registered, service, live, booked, patient, taken) = futures::try_join!(
+        origin,
+        tx.query_opt(&clinic_sql, of_clinic),
+        tx.query_opt(&service_sql, of_service),
+        tx.query(&live_sql, of_day),
+        tx.query_opt(&booked_sql, of_appointment),
+        tx.query(&patient_sql, of_appointment),
+        tx.query(&taken_sql, of_codes),
     )?;
     let time_zone = projection::time_zone(
         registered
@@ -457,41 +493,15 @@ async fn snapshot_postgres(
             })
         }
     };
-    Ok(Snapshot {
+    let snapshot = Snapshot {
         clinic: clinic_entry,
         time_zone,
         service,
         live,
         appointment,
         taken: taken.iter().map(|r| r.get(0)).collect(),
-    })
-}
-
-/// The clinic's origin row, locked until the transaction ends, with the head its
-/// series has in the log; `None` when it has none yet.
-async fn locked_origin(
-    tx: &impl deadpool_postgres::GenericClient,
-    clinic: &str,
-) -> Result<Option<Origin>> {
-    let row = tx
-        .query_opt(
-            "SELECT o.origin, o.last_seq, o.last_stamp, h.seq,
-                 (SELECT e.stamp FROM events e
-                   WHERE e.clinic = h.clinic AND e.origin = h.origin AND e.seq = h.seq)
-               FROM cloud_origins o
-               LEFT JOIN heads h ON h.clinic = o.clinic_id AND h.origin = o.origin
-              WHERE o.clinic_id = $1
-                FOR UPDATE OF o",
-            &[&clinic],
-        )
-        .await?;
-    row.map(|r| {
-        Ok(origin_of(r.get(0), r.get(1), r.get(2))?.with_log(
-            r.get::<_, Option<i64>>(3).unwrap_or(0) as u64,
-            Stamp(r.get::<_, Option<i64>>(4).unwrap_or(0) as u64),
-        ))
-    })
-    .transpose()
+    };
+    Ok((locked(origin)?, snapshot))
 }
 
 impl AuthorStorage for Postgres {
@@ -504,7 +514,7 @@ impl AuthorStorage for Postgres {
             .read_only(true)
             .start()
             .await?;
-        let snapshot = snapshot_postgres(&tx, clinic, &read).await?;
+        let (_, snapshot) = snapshot_postgres(&tx, clinic, &read, false).await?;
         tx.commit().await?;
         Ok(snapshot)
     }
@@ -524,11 +534,12 @@ impl AuthorStorage for Postgres {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let id = clinic.to_string();
-        let origin = match locked_origin(&tx, &id).await? {
-            Some(origin) => Some(origin),
-            None => {
-                // The clinic's first write: its origin is made (once, whoever is first)
-                // and then locked as every later write locks it.
+        // The lock, then the reads (which so see what the write before committed).
+        let (origin, snapshot) = match snapshot_postgres(&tx, clinic, &read, true).await? {
+            (Some(origin), snapshot) => (Some(origin), snapshot),
+            (None, _) => {
+                // The clinic's first write: its origin is made (once, whoever is first),
+                // locked as every later write locks it, and the clinic read again.
                 tx.execute(
                     "INSERT INTO cloud_origins (clinic_id, origin, last_seq, last_stamp)
                      SELECT id, $2, 0, 0 FROM clinics WHERE id = $1
@@ -536,11 +547,9 @@ impl AuthorStorage for Postgres {
                     &[&id, &DeviceId::random().to_string()],
                 )
                 .await?;
-                locked_origin(&tx, &id).await?
+                snapshot_postgres(&tx, clinic, &read, true).await?
             }
         };
-        // Read after the lock: whatever the write before this one committed is seen.
-        let snapshot = snapshot_postgres(&tx, clinic, &read).await?;
         let decision = match decide(&snapshot) {
             Ok(decision) => decision,
             Err(refused) => return Ok(Err(refused)),
@@ -564,12 +573,17 @@ impl AuthorStorage for Postgres {
             .map(|(code, a)| (code, a.to_string()))
             .unzip();
         // One statement: the origin moved on, the new bookings' codes kept.
-        tx.execute(
-            "WITH moved AS (
+        let statement = tx
+            .prepare_cached(
+                "WITH moved AS (
                  UPDATE cloud_origins SET last_seq = $2, last_stamp = $3 WHERE clinic_id = $1)
              INSERT INTO booking_codes (code, clinic_id, appointment_id)
              SELECT code, $1, a FROM UNNEST($4::text[], $5::text[]) AS u(code, a)
              ON CONFLICT (code, clinic_id) DO UPDATE SET appointment_id = excluded.appointment_id",
+            )
+            .await?;
+        tx.execute(
+            &statement,
             &[
                 &id,
                 &(after.last_seq as i64),

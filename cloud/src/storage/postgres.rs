@@ -71,6 +71,13 @@ fn entity_lock(clinic: &str, entity: &str) -> i64 {
     i64::from_be_bytes(first)
 }
 
+/// `sql` as a statement prepared once per connection (deadpool's cache): an ingest's
+/// statements are the same every time, so each costs one round trip, not two, and
+/// the server plans it once.
+async fn cached(tx: &impl GenericClient, sql: &str) -> Result<tokio_postgres::Statement> {
+    Ok(tx.prepare_cached(sql).await?)
+}
+
 /// Folds `stored` (events of `clinic` already stored, their `entity` set) into the
 /// projections, in the caller's transaction: what a backfill does with a chunk.
 async fn project(tx: &impl GenericClient, clinic: &str, stored: &[Event]) -> Result<()> {
@@ -110,13 +117,21 @@ impl Projection {
         keys.sort_unstable();
         keys.dedup();
         tx.execute(
-            "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k",
+            &cached(
+                tx,
+                "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k",
+            )
+            .await?,
             &[&keys],
         )
         .await?;
         let rows = tx
             .query(
-                "SELECT body FROM events WHERE clinic = $1 AND entity = ANY($2)",
+                &cached(
+                    tx,
+                    "SELECT body FROM events WHERE clinic = $1 AND entity = ANY($2)",
+                )
+                .await?,
                 &[&clinic, &touched.entities],
             )
             .await?;
@@ -134,7 +149,9 @@ impl Projection {
             let col = |f: fn(&projection::RecordRow) -> &str| r.iter().map(f).collect::<Vec<_>>();
             // A batch holds one row per entity, so one statement cannot touch a row twice.
             tx.execute(
-                "INSERT INTO records (clinic_id, entity, kind, body, stamp, origin, seq)
+                &cached(
+                    tx,
+                    "INSERT INTO records (clinic_id, entity, kind, body, stamp, origin, seq)
                  SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::bigint[],
                      $6::text[], $7::bigint[])
                  ON CONFLICT (clinic_id, entity) DO UPDATE SET kind = excluded.kind,
@@ -142,6 +159,8 @@ impl Projection {
                      seq = excluded.seq
                  WHERE (excluded.stamp, excluded.origin COLLATE \"C\", excluded.seq)
                      > (records.stamp, records.origin COLLATE \"C\", records.seq)",
+                )
+                .await?,
                 &[
                     &clinic,
                     &col(|r| &r.entity),
@@ -163,12 +182,12 @@ impl Projection {
         {
             // Byte order on the origin, as the fold's order (UUIDs by their bytes).
             tx.execute(
-                "INSERT INTO clinic_settings (clinic_id, body, stamp, origin, seq)
+                &cached(tx, "INSERT INTO clinic_settings (clinic_id, body, stamp, origin, seq)
                  VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (clinic_id) DO UPDATE SET body = excluded.body,
                      stamp = excluded.stamp, origin = excluded.origin, seq = excluded.seq
                  WHERE (excluded.stamp, excluded.origin COLLATE \"C\", excluded.seq)
-                     > (clinic_settings.stamp, clinic_settings.origin COLLATE \"C\", clinic_settings.seq)",
+                     > (clinic_settings.stamp, clinic_settings.origin COLLATE \"C\", clinic_settings.seq)").await?,
                 &[&clinic, &body, &stamp, &origin, &seq],
             )
             .await?;
@@ -183,7 +202,9 @@ impl Projection {
             let col =
                 |f: fn(&projection::AppointmentRow) -> &str| a.iter().map(f).collect::<Vec<_>>();
             tx.execute(
-                "INSERT INTO appointments (clinic_id, id, code, day, service, cancelled,
+                &cached(
+                    tx,
+                    "INSERT INTO appointments (clinic_id, id, code, day, service, cancelled,
                      cancel_reason, body)
                  SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[],
                      $6::boolean[], $7::text[], $8::text[])
@@ -191,6 +212,8 @@ impl Projection {
                      day = excluded.day, service = excluded.service,
                      cancelled = excluded.cancelled, cancel_reason = excluded.cancel_reason,
                      body = excluded.body",
+                )
+                .await?,
                 &[
                     &clinic,
                     &col(|r| &r.id),
@@ -219,7 +242,13 @@ async fn store_events(
 ) -> Result<()> {
     use tokio_postgres::types::Type;
     let sink = tx
-        .copy_in("COPY events (clinic, origin, seq, stamp, entity, body) FROM STDIN BINARY")
+        .copy_in(
+            &cached(
+                tx,
+                "COPY events (clinic, origin, seq, stamp, entity, body) FROM STDIN BINARY",
+            )
+            .await?,
+        )
         .await?;
     let writer = tokio_postgres::binary_copy::BinaryCopyInWriter::new(
         sink,
@@ -253,9 +282,13 @@ async fn store_events(
 /// Notes that `heard`'s device synced (never moving its time back).
 async fn seen(tx: &impl GenericClient, clinic: &str, heard: Heard) -> Result<()> {
     tx.execute(
-        "INSERT INTO device_seen (clinic_id, device_id, last_seen_ms) VALUES ($1, $2, $3)
+        &cached(
+            tx,
+            "INSERT INTO device_seen (clinic_id, device_id, last_seen_ms) VALUES ($1, $2, $3)
          ON CONFLICT (clinic_id, device_id) DO UPDATE
          SET last_seen_ms = GREATEST(device_seen.last_seen_ms, excluded.last_seen_ms)",
+        )
+        .await?,
         &[&clinic, &heard.device.to_string(), &heard.at_ms],
     )
     .await?;
@@ -275,7 +308,9 @@ async fn upsert_tickets(
     let t = rows;
     let col = |f: fn(&projection::TicketRow) -> &str| t.iter().map(f).collect::<Vec<_>>();
     tx.execute(
-        "INSERT INTO tickets (clinic_id, id, day, service, label, status, counter,
+        &cached(
+            tx,
+            "INSERT INTO tickets (clinic_id, id, day, service, label, status, counter,
                  issued_at, queued_at, appointment_id, state)
              SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[],
                  $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[])
@@ -284,6 +319,8 @@ async fn upsert_tickets(
                  status = excluded.status, counter = excluded.counter,
                  issued_at = excluded.issued_at, queued_at = excluded.queued_at,
                  appointment_id = excluded.appointment_id, state = excluded.state",
+        )
+        .await?,
         &[
             &clinic,
             &col(|r| &r.id),
@@ -305,10 +342,14 @@ async fn upsert_tickets(
     // day once, in order, so ingests of one clinic take the days' rows in one order.
     let days: std::collections::BTreeSet<&str> = rows.iter().map(|r| &*r.day).collect();
     tx.execute(
-        "INSERT INTO report_days (clinic_id, day, gen)
+        &cached(
+            tx,
+            "INSERT INTO report_days (clinic_id, day, gen)
              SELECT $1, day, 1 FROM UNNEST($2::text[]) AS day
              ON CONFLICT (clinic_id, day) DO UPDATE SET gen = report_days.gen + 1,
                  basis = NULL, facts = NULL",
+        )
+        .await?,
         &[&clinic, &days.into_iter().collect::<Vec<_>>()],
     )
     .await?;
@@ -464,11 +505,15 @@ pub(super) async fn ingest_in(
         // they share in one order.
         let rows = tx
             .query(
-                "INSERT INTO heads (clinic, origin, seq)
+                &cached(
+                    tx,
+                    "INSERT INTO heads (clinic, origin, seq)
                  SELECT $1, o, 0 FROM UNNEST($2::text[]) WITH ORDINALITY AS u(o, n)
                   ORDER BY n
                  ON CONFLICT (clinic, origin) DO UPDATE SET seq = heads.seq
                  RETURNING origin, seq",
+                )
+                .await?,
                 &[
                     &clinic_text,
                     &origins.iter().map(DeviceId::to_string).collect::<Vec<_>>(),
@@ -485,8 +530,12 @@ pub(super) async fn ingest_in(
     if !ids.is_empty() {
         let rows = tx
             .query(
-                "SELECT e.body FROM UNNEST($2::text[], $3::bigint[]) AS h(origin, seq)
+                &cached(
+                    tx,
+                    "SELECT e.body FROM UNNEST($2::text[], $3::bigint[]) AS h(origin, seq)
                    JOIN events e ON e.clinic = $1 AND e.origin = h.origin AND e.seq = h.seq",
+                )
+                .await?,
                 &[
                     &clinic_text,
                     &ids.iter()
@@ -512,9 +561,13 @@ pub(super) async fn ingest_in(
     let projection = Projection::read(tx, &clinic_text, &plan.store).await?;
     store_events(tx, &clinic_text, &plan.store).await?;
     tx.execute(
-        "UPDATE heads h SET seq = u.seq
+        &cached(
+            tx,
+            "UPDATE heads h SET seq = u.seq
            FROM UNNEST($2::text[], $3::bigint[]) AS u(origin, seq)
           WHERE h.clinic = $1 AND h.origin = u.origin",
+        )
+        .await?,
         &[
             &clinic_text,
             &plan
@@ -532,8 +585,11 @@ pub(super) async fn ingest_in(
     .await?;
     projection.write(tx, &clinic_text, &plan.store).await?;
     // Every replica's live overview hears of it, at commit (`hq::live`).
-    tx.execute("SELECT pg_notify($1, $2)", &[&NOTIFY_CHANNEL, &clinic_text])
-        .await?;
+    tx.execute(
+        &cached(tx, "SELECT pg_notify($1, $2)").await?,
+        &[&NOTIFY_CHANNEL, &clinic_text],
+    )
+    .await?;
     if let Some(heard) = heard {
         seen(tx, &clinic_text, heard).await?;
     }
