@@ -851,3 +851,141 @@ fn decode_qr(svg: &str) -> String {
     let (_, content) = grids[0].decode().unwrap();
     content
 }
+
+/// A cloud on `db` serving the built screens of `ui`; its base URL.
+async fn server_with_ui(db: &Db, ui: &std::path::Path) -> String {
+    let args = medicloud_cloud::CloudConfig {
+        database: db.url.clone(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ui: Some(ui.to_owned()),
+        ..Default::default()
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        medicloud_cloud::serve(args, std::future::pending(), |addr, _| {
+            let _ = tx.send(addr);
+        })
+        .await
+        .unwrap();
+    });
+    format!("http://{}", rx.await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_booking_page_is_served_under_book_with_the_screens_headers_when_built() {
+    let db = Db::sqlite().await;
+    let ui = tempfile::tempdir().unwrap();
+    std::fs::write(
+        ui.path().join("book.html"),
+        "<!doctype html><title>Booking</title>",
+    )
+    .unwrap();
+    std::fs::create_dir(ui.path().join("assets")).unwrap();
+    std::fs::write(ui.path().join("assets/book.js"), "export {};").unwrap();
+    let base = server_with_ui(&db, ui.path()).await;
+    let client = reqwest::Client::new();
+    for path in ["/book", "/book/", "/book/manage/K7M3QX"] {
+        let res = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let headers = res.headers().clone();
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
+        assert!(res.text().await.unwrap().contains("<title>Booking</title>"));
+    }
+    // Without the head office's screens, the page's own assets are served with it.
+    let res = client
+        .get(format!("{base}/assets/book.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = client.get(format!("{base}/hq")).send().await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "no head-office screens built"
+    );
+
+    // With the head office's screens too: both pages, one `/assets`.
+    std::fs::write(
+        ui.path().join("index.html"),
+        "<!doctype html><title>HQ</title>",
+    )
+    .unwrap();
+    let both = server_with_ui(&db, ui.path()).await;
+    for (path, title) in [
+        ("/hq", "HQ"),
+        ("/book", "Booking"),
+        ("/assets/book.js", "export"),
+    ] {
+        let res = client.get(format!("{both}{path}")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert!(res.text().await.unwrap().contains(title), "{path}");
+    }
+
+    // Not built: /book is the JSON 404 of any path no route serves.
+    let empty = tempfile::tempdir().unwrap();
+    let base = server_with_ui(&db, empty.path()).await;
+    let res = client.get(format!("{base}/book")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "not_found");
+    db.drop_now().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn public_bodies_are_small_and_every_refusal_is_json_in_the_language_asked() {
+    let db = Db::sqlite().await;
+    let base = server_at(&db.url, ADMIN, None).await;
+    let client = reqwest::Client::new();
+    let post = |body: reqwest::Body, kind: Option<&'static str>, lang: &'static str| {
+        let mut req = client
+            .post(format!("{base}/api/v1/public/bookings"))
+            .header("accept-language", lang)
+            .body(body);
+        if let Some(kind) = kind {
+            req = req.header("content-type", kind);
+        }
+        req.send()
+    };
+    let big = json!({"name": "x".repeat(20 * 1024)}).to_string();
+    for (body, kind, status, code) in [
+        (big, Some("application/json"), 413, "payload_too_large"),
+        ("{}".to_owned(), None, 415, "unsupported_media_type"),
+        ("{".to_owned(), Some("application/json"), 400, "bad_json"),
+        (
+            "{}".to_owned(),
+            Some("application/json"),
+            422,
+            "validation_failed",
+        ),
+    ] {
+        for lang in ["en", "id"] {
+            let res = post(body.clone().into(), kind, lang).await.unwrap();
+            assert_eq!(res.status().as_u16(), status, "{code}");
+            assert_eq!(res.headers()["content-language"], lang);
+            let err: Value = res.json().await.unwrap();
+            assert_eq!(err["code"], code, "{err}");
+        }
+    }
+    let res = post(
+        json!({"clinic": DEMO_CLINIC, "service": "A", "start": "2026-12-07T09:00:00+07:00",
+               "name": "Siti", "phone": PHONE, "consent_messages": false, "extra": 1})
+        .to_string()
+        .into(),
+        Some("application/json"),
+        "en",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an unknown field"
+    );
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    db.drop_now().await;
+}
