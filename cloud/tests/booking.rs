@@ -625,6 +625,27 @@ async fn a_full_online_share_refuses_online_bookings_and_leaves_the_desk_share_t
         assert!(online.iter().all(|a| a["channel"] == "online"
             && a["status"] == "booked"
             && a["patient_name"] == "Siti Rahayu"));
+        // On the node's trail: by nobody the clinic knows, from the cloud's series, online.
+        let admin = c.node.login("admin").await;
+        let (_, trail) = c
+            .node
+            .call(
+                "GET",
+                "/api/v1/audit?action=appointment_booked",
+                Some(&admin),
+                None,
+            )
+            .await;
+        let origin = c.storage.cloud_origin(DEMO_CLINIC).await.unwrap().unwrap();
+        let rows = trail.as_array().unwrap();
+        assert_eq!(rows.len(), 2, "{engine}: {trail}");
+        assert!(
+            rows.iter().all(|r| r["actor"] == "system"
+                && r["subject"] == "online"
+                && r["device"] == json!(origin.id)
+                && r["patient"].is_string()),
+            "{trail}"
+        );
         let body = json!({"service": "A", "date": tomorrow, "slot_start": "09:00"}).to_string();
         for _ in 0..2 {
             let (status, booked) = c
