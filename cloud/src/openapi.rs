@@ -115,6 +115,14 @@ const COMMON: &[Common] = &[
         |path, op| public_route(path, op) && has_body(path, op),
     ),
     (
+        "429",
+        "PublicRateLimited",
+        "`rate_limited`: too many requests from this address (a booking route answered 404 \
+        — an unknown code, another phone number — counts as ten); `Retry-After` says in \
+        how many seconds to try again",
+        public_route,
+    ),
+    (
         "503",
         "PublicStorageUnavailable",
         "`storage_unavailable`: the cloud's database could not answer; nothing was booked \

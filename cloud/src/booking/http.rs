@@ -319,7 +319,6 @@ type Answer<T> = Result<T, Refusal>;
 #[utoipa::path(get, path = "/api/v1/public/clinics", tag = "public",
     responses(
         (status = 200, body = [PublicClinic]),
-        (status = 429, description = "`rate_limited`: too many requests from this address; `Retry-After` says in how many seconds to try again", body = ErrorBody),
     ))]
 pub(crate) async fn clinics(
     axum::extract::State(state): axum::extract::State<State>,
@@ -340,7 +339,6 @@ pub(crate) async fn clinics(
         (status = 200, body = [OpenSlot]),
         (status = 404, description = "`not_found`: no such clinic, or it takes no online bookings for this service", body = ErrorBody),
         (status = 422, description = "`validation_failed`: a parameter does not parse, or the date is more than 60 days ahead", body = ErrorBody),
-        (status = 429, description = "`rate_limited`: too many requests from this address", body = ErrorBody),
     ))]
 pub(crate) async fn slots(
     axum::extract::State(state): axum::extract::State<State>,
@@ -370,7 +368,6 @@ pub(crate) async fn slots(
         (status = 404, description = "`not_found`: no such clinic, or it takes no online bookings for this service", body = ErrorBody),
         (status = 409, description = "`slot_full`: every online place in the slot is booked", body = ErrorBody),
         (status = 422, description = "`validation_failed`: a field does not hold what it should; `start` not a slot of the schedule (its message says so), past, or more than 60 days ahead", body = ErrorBody),
-        (status = 429, description = "`rate_limited`: too many requests from this address", body = ErrorBody),
     ))]
 pub(crate) async fn book(
     axum::extract::State(state): axum::extract::State<State>,
@@ -391,7 +388,6 @@ pub(crate) async fn book(
     responses(
         (status = 200, body = BookingView),
         (status = 404, description = "`not_found`: no booking has this code and this phone number", body = ErrorBody),
-        (status = 429, description = "`rate_limited`: too many requests (or failed lookups) from this address", body = ErrorBody),
     ))]
 pub(crate) async fn lookup(
     axum::extract::State(state): axum::extract::State<State>,
@@ -413,7 +409,6 @@ pub(crate) async fn lookup(
         (status = 200, description = "cancelled", body = BookingView),
         (status = 404, description = "`not_found`: no booking has this code and this phone number", body = ErrorBody),
         (status = 409, description = "`already_checked_in`: checked in at the clinic; `appointment_cancelled`: cancelled already", body = ErrorBody),
-        (status = 429, description = "`rate_limited`: too many requests (or failed lookups) from this address", body = ErrorBody),
     ))]
 pub(crate) async fn cancel(
     axum::extract::State(state): axum::extract::State<State>,
@@ -437,7 +432,6 @@ pub(crate) async fn cancel(
         (status = 404, description = "`not_found`: no booking has this code and this phone number, or the service takes no online bookings now", body = ErrorBody),
         (status = 409, description = "`slot_full`: every online place in that slot is booked; `already_checked_in`; `appointment_cancelled`", body = ErrorBody),
         (status = 422, description = "`validation_failed`: `start` not a slot of the schedule, past, or more than 60 days ahead", body = ErrorBody),
-        (status = 429, description = "`rate_limited`: too many requests (or failed lookups) from this address", body = ErrorBody),
     ))]
 pub(crate) async fn move_booking(
     axum::extract::State(state): axum::extract::State<State>,
@@ -463,7 +457,6 @@ pub(crate) async fn move_booking(
     responses(
         (status = 200, description = "the QR code", body = String, content_type = "image/svg+xml"),
         (status = 404, description = "`not_found`: no booking has this code", body = ErrorBody),
-        (status = 429, description = "`rate_limited`: too many requests (or unknown codes) from this address", body = ErrorBody),
     ))]
 pub(crate) async fn qr(
     axum::extract::State(state): axum::extract::State<State>,
@@ -486,7 +479,6 @@ pub(crate) async fn qr(
     responses(
         (status = 200, description = "the calendar file", body = String, content_type = "text/calendar"),
         (status = 404, description = "`not_found`: no booking has this code (or the path does not end in `.ics`)", body = ErrorBody),
-        (status = 429, description = "`rate_limited`: too many requests (or unknown codes) from this address", body = ErrorBody),
     ))]
 pub(crate) async fn ics(
     axum::extract::State(state): axum::extract::State<State>,
