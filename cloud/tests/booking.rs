@@ -1010,3 +1010,49 @@ async fn public_bodies_are_small_and_every_refusal_is_json_in_the_language_asked
     assert_eq!(res.headers()["cache-control"], "no-store");
     db.drop_now().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_booking_checked_in_at_the_clinic_is_no_longer_the_patients_to_change() {
+    for db in Db::all().await {
+        let engine = db.name;
+        let c = Clinic::start(db, 30).await;
+        let patient = c.patient(60);
+        // This afternoon (it is about noon in the clinic).
+        let (status, booked) = patient.book(&c.when(0, 16, 0)).await;
+        assert_eq!(status, StatusCode::CREATED, "{engine}: {booked}");
+        let code = booked["code"].as_str().unwrap();
+        c.cloud_to_node().await;
+        let body = json!({"appointment_code": code}).to_string();
+        let kiosk = c.node.kiosk.clone();
+        let (status, ticket) = c
+            .node
+            .call("POST", "/api/v1/tickets", Some(&kiosk), Some(&body))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{engine}: {ticket}");
+        c.node_to_cloud().await;
+
+        let (_, found) = patient
+            .post(
+                &format!("/api/v1/public/bookings/{code}/lookup"),
+                json!({"phone": PHONE}),
+            )
+            .await;
+        assert_eq!(found["status"], "checked_in", "{engine}: {found}");
+        let summary = c.storage.summary(DEMO_CLINIC).await.unwrap();
+        for (action, body) in [
+            ("cancel", json!({"phone": PHONE})),
+            ("move", json!({"phone": PHONE, "start": c.when(1, 9, 0)})),
+        ] {
+            let (status, err) = patient
+                .post(&format!("/api/v1/public/bookings/{code}/{action}"), body)
+                .await;
+            assert_eq!(
+                (status, err["code"].as_str()),
+                (StatusCode::CONFLICT, Some("already_checked_in")),
+                "{engine}: {action}"
+            );
+        }
+        assert_eq!(c.storage.summary(DEMO_CLINIC).await.unwrap(), summary);
+        c.db.drop_now().await;
+    }
+}
