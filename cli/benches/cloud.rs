@@ -8,6 +8,12 @@
 //!   of 5, each syncing every 5 s with two new events, for 60 s: exchange latency, and
 //!   the cloud process's CPU from `/proc/PID/stat`. Quick mode: 100 devices for 15 s.
 //!
+//! - Online booking: `POST /api/v1/public/bookings` on PostgreSQL, 50 patients' clients
+//!   at once (each from a loopback address of its own, as the public rate limit counts
+//!   addresses), each booking in turn at a clinic of a chain of 50 — and again with all
+//!   50 at one clinic, whose bookings wait on each other's lock. Quick mode: 10 bookings
+//!   per client, else 30.
+//!
 //! Events are real ticket events of a generated clinic day, renumbered into each
 //! device's own series.
 //!
@@ -303,6 +309,208 @@ async fn many_devices(events: &Arc<Vec<Event>>, devices: usize, run: Duration) -
     (latencies, cpu)
 }
 
+/// Clinics of the booking bench: each registered, its zone and Poli Umum with a schedule
+/// synced in (every day 06:00–20:00 in 15-minute slots of 50 places, all online), so
+/// the bookings, spread over days and slots, never find a slot full.
+async fn bookable_clinics(url: &str, clinics: usize) -> Vec<ClinicId> {
+    use medicloud_cloud::storage::Storage;
+    use medicloud_core::domain::{Clinic, Service, ServiceCode};
+    use medicloud_core::event::{Actor, EventBody, EventId, Stamp};
+    use medicloud_core::schedule::{Day, Hours, Schedule};
+    let storage = medicloud_cloud::open(url).await.unwrap();
+    let at = |h| chrono::NaiveTime::from_hms_opt(h, 0, 0).unwrap();
+    let schedule = Schedule {
+        hours: Day::ALL
+            .iter()
+            .map(|&day| Hours {
+                day,
+                opens: at(6),
+                closes: at(20),
+            })
+            .collect(),
+        slot_minutes: 15,
+        places_per_slot: 50,
+        online_places: 50,
+        closed: Vec::new(),
+        practitioner: None,
+    };
+    let mut ids = Vec::new();
+    for i in 0..clinics {
+        let clinic = ClinicId::random();
+        let name = format!("Klinik Bench {i}");
+        storage.add_clinic(clinic, &name, "lan-key").await.unwrap();
+        let origin = DeviceId::random();
+        let now = chrono::Utc::now().timestamp_millis() as u64;
+        let event = |seq: u64, body| Event {
+            id: EventId { origin, seq },
+            stamp: Stamp::new(now, seq as u16),
+            clinic,
+            actor: Actor::System,
+            body,
+        };
+        let settings = Clinic {
+            id: clinic,
+            name: name.clone(),
+            time_zone: "Asia/Jakarta".into(),
+            ticket_message_id: None,
+            ticket_message_en: None,
+            new_label_on_transfer: false,
+            new_label_per_step: false,
+            language: Default::default(),
+        };
+        let service = Service {
+            code: ServiceCode::parse("A").unwrap(),
+            name_id: "Poli Umum".into(),
+            name_en: "General Practice".into(),
+            active: true,
+            slots: Default::default(),
+            schedule: Some(schedule.clone()),
+            steps: Vec::new(),
+            target_wait_minutes: Service::DEFAULT_TARGET_WAIT_MINUTES,
+        };
+        let events = vec![
+            event(1, EventBody::ClinicSet(settings)),
+            event(2, EventBody::ServiceSet(service)),
+        ];
+        assert_eq!(
+            storage.ingest(clinic, events, None).await.unwrap().accepted,
+            2
+        );
+        ids.push(clinic);
+    }
+    ids
+}
+
+/// `clients` patients' clients at once against the cloud at `base`, each from a
+/// loopback address of its own (the `first` on), each making `each` bookings one after
+/// the other at the clinics `pick` chooses (by client and turn), on days 1 to 30 ahead
+/// in Jakarta, at random slots: every answer's latency in ms, and the answers that
+/// were not 201.
+async fn book_at_once(
+    base: &str,
+    clinics: &[ClinicId],
+    (first, clients): (usize, usize),
+    each: usize,
+    pick: fn(usize, usize, usize) -> usize,
+) -> (Vec<f64>, Vec<String>) {
+    let barrier = Arc::new(tokio::sync::Barrier::new(clients));
+    let tasks: Vec<_> = (0..clients)
+        .map(|c| {
+            let (base, clinics, barrier) = (base.to_owned(), clinics.to_vec(), barrier.clone());
+            tokio::spawn(async move {
+                let n = first + c;
+                let ip = std::net::Ipv4Addr::new(127, 7, (n / 250) as u8, (n % 250) as u8 + 1);
+                let client = reqwest::Client::builder()
+                    .local_address(std::net::IpAddr::V4(ip))
+                    .build()
+                    .unwrap();
+                let jakarta = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+                let today = chrono::Utc::now().with_timezone(&jakarta).date_naive();
+                let (mut latencies, mut failures) = (Vec::new(), Vec::new());
+                barrier.wait().await;
+                for turn in 0..each {
+                    let (days, slot): (i64, u32) = {
+                        use rand::Rng;
+                        let mut rng = rand::thread_rng();
+                        (rng.gen_range(1..=30), rng.gen_range(0..56))
+                    };
+                    let day = today + chrono::Duration::days(days);
+                    let minutes = 6 * 60 + 15 * slot;
+                    let start = format!("{day}T{:02}:{:02}:00+07:00", minutes / 60, minutes % 60);
+                    let body = json!({
+                        "clinic": clinics[pick(c, turn, clinics.len())], "service": "A",
+                        "start": start, "name": format!("Pasien {c}-{turn}"),
+                        "phone": format!("0812{:04}{:04}", c, turn), "consent_messages": true,
+                    });
+                    let began = Instant::now();
+                    let res = client
+                        .post(format!("{base}/api/v1/public/bookings"))
+                        .json(&body)
+                        .send()
+                        .await
+                        .unwrap();
+                    let status = res.status();
+                    let text = res.text().await.unwrap_or_default();
+                    latencies.push(began.elapsed().as_secs_f64() * 1e3);
+                    if status != 201 {
+                        failures.push(format!("{status} {text}"));
+                    }
+                }
+                (latencies, failures)
+            })
+        })
+        .collect();
+    let (mut latencies, mut failures) = (Vec::new(), Vec::new());
+    for t in tasks {
+        let (l, f) = t.await.unwrap();
+        latencies.extend(l);
+        failures.extend(f);
+    }
+    (latencies, failures)
+}
+
+/// Online bookings on PostgreSQL: 50 clients at once across a chain of 50 clinics, and
+/// all 50 at one clinic.
+async fn booking(quick: bool) {
+    let Some(admin) = postgres_admin().await else {
+        let reason = format!("no PostgreSQL answered at {}", postgres_admin_url());
+        for name in ["cloud.booking.p50", "cloud.booking.p99"] {
+            record::not_measured(name, &reason);
+        }
+        println!("cloud booking on PostgreSQL: not measured ({reason})");
+        return;
+    };
+    let name = format!("medicloud_bench_{:016x}", rand::random::<u64>());
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let base = postgres_admin_url();
+    let authority = base.find("://").unwrap() + 3;
+    let url = match base[authority..].find('/') {
+        Some(i) => format!("{}/{name}", &base[..authority + i]),
+        None => format!("{base}/{name}"),
+    };
+    let (clients, each) = (50, if quick { 10 } else { 30 });
+    let clinics = bookable_clinics(&url, clients).await;
+    let cloud = server(url).await;
+    // Warm the pool's connections and the statements.
+    let _ = book_at_once(&cloud, &clinics, (0, 16), 1, |c, _, n| c % n).await;
+    for (round, (prefix, across, pick)) in [
+        (
+            "cloud.booking",
+            "each booking in turn at another clinic of a chain of 50",
+            (|c, turn, n| (c + turn) % n) as fn(usize, usize, usize) -> usize,
+        ),
+        (
+            "cloud.booking_one_clinic",
+            "all at one clinic (its bookings wait on each other's lock)",
+            |_, _, _| 0,
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // Addresses of their own in each round: the rate limit counts each address.
+        let first = 100 + round * clients;
+        let (latencies, failures) =
+            book_at_once(&cloud, &clinics, (first, clients), each, pick).await;
+        assert!(failures.is_empty(), "{prefix}: {failures:?}");
+        let workload = format!(
+            "{clients} patients' clients at once, each from its own loopback address making {each} bookings one after the other ({} in all; POST /api/v1/public/bookings, JSON over HTTP on loopback), {across}, slots spread over 30 days; cloud in the bench process on PostgreSQL, on the same 2 cores",
+            latencies.len()
+        );
+        let (p50, p99) = record::latency_ms(prefix, &latencies, &workload);
+        println!(
+            "{prefix}: {} bookings, p50 {p50:.2} ms  p99 {p99:.2} ms ({across})",
+            latencies.len()
+        );
+    }
+    let _ = admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await;
+}
+
 #[tokio::main]
 async fn main() {
     let quick = record::quick();
@@ -361,6 +569,8 @@ async fn main() {
                 .await;
         }
     }
+
+    booking(quick).await;
 
     let (devices, run) = if quick { (100, 15) } else { (500, 60) };
     let (latencies, cpu) = many_devices(&events, devices, Duration::from_secs(run)).await;

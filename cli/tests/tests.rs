@@ -7,6 +7,7 @@
 
 mod appointments;
 mod audit;
+mod booking;
 mod cloud;
 mod cluster;
 mod edge;

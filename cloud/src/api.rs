@@ -11,6 +11,7 @@
 //! | `POST /admin/v1/clinics/{id}/enrolment-codes` | admin token | `{valid_hours?}` → `{code}` |
 //! | `GET /admin/v1/clinics/{id}/devices` | admin token | the clinic's devices |
 //! | `POST /admin/v1/devices/{id}/revoke` | admin token | the device's later requests fail |
+//! | `/api/v1/public/…` | anyone, rate-limited per address | online booking for patients ([`crate::booking::http`]) |
 //! | `GET /openapi.json` | anyone | the OpenAPI document of these routes ([`crate::openapi`]) |
 //! | `/hq/…` | chain staff | login, tokens and the HQ screens' routes ([`crate::hq`]) |
 //!
@@ -789,7 +790,52 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<State>)> {
         ),
         (Method::GET, "/admin/v1/clinics/{id}/devices", get(devices)),
         (Method::POST, "/admin/v1/devices/{id}/revoke", post(revoke)),
+        // Online booking, for patients (`crate::booking::http`): bodies of a few KiB.
+        (Method::GET, "/api/v1/public/clinics", get(public::clinics)),
+        (
+            Method::GET,
+            "/api/v1/public/clinics/{id}/slots",
+            get(public::slots),
+        ),
+        (
+            Method::POST,
+            "/api/v1/public/bookings",
+            post(public::book).layer(public_body()),
+        ),
+        (
+            Method::POST,
+            "/api/v1/public/bookings/{code}/lookup",
+            post(public::lookup).layer(public_body()),
+        ),
+        (
+            Method::POST,
+            "/api/v1/public/bookings/{code}/cancel",
+            post(public::cancel).layer(public_body()),
+        ),
+        (
+            Method::POST,
+            "/api/v1/public/bookings/{code}/move",
+            post(public::move_booking).layer(public_body()),
+        ),
+        (
+            Method::GET,
+            "/api/v1/public/bookings/{code}/qr.svg",
+            get(public::qr),
+        ),
+        // `{code}.ics`: a route's parameter takes its whole segment.
+        (
+            Method::GET,
+            "/api/v1/public/bookings/{code}",
+            get(public::ics),
+        ),
     ]
+}
+
+use crate::booking::http as public;
+
+/// The body limit of the public routes.
+fn public_body() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(public::PUBLIC_BODY_LIMIT)
 }
 
 /// The router's routes, `(method, path)`, paths as axum writes them (`{id}`).
@@ -878,21 +924,7 @@ async fn sync_gate(
 /// it (the screens route themselves), its `/assets`, and the browser's security
 /// headers on all of them; a path under `/hq/v1` that no route serves stays a JSON 404.
 fn screens(ui: &std::path::Path) -> Router<State> {
-    use tower_http::set_header::SetResponseHeaderLayer;
     let index = tower_http::services::ServeFile::new(ui.join("index.html"));
-    let headers = [
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (header::REFERRER_POLICY, "no-referrer"),
-        (
-            header::CONTENT_SECURITY_POLICY,
-            SCREENS_CONTENT_SECURITY_POLICY,
-        ),
-        (
-            header::HeaderName::from_static("cross-origin-opener-policy"),
-            "same-origin",
-        ),
-    ];
     let router = Router::new()
         .route_service("/hq", index.clone())
         .route_service("/hq/", index.clone())
@@ -911,6 +943,27 @@ fn screens(ui: &std::path::Path) -> Router<State> {
                 )
             }),
         );
+    with_screen_headers(router)
+}
+
+/// `router` with the browser's security headers of the screens (the head office's and
+/// the patients' booking page): a CSP that loads nothing from elsewhere, no framing,
+/// no sniffing, no referrer.
+pub(crate) fn with_screen_headers(router: Router<State>) -> Router<State> {
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let headers = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            SCREENS_CONTENT_SECURITY_POLICY,
+        ),
+        (
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ];
     headers.into_iter().fold(router, |router, (name, value)| {
         router.layer(SetResponseHeaderLayer::overriding(
             name,
@@ -995,6 +1048,11 @@ pub fn router(state: State, ui: Option<&std::path::Path>) -> Router {
         }
         None => routes,
     };
+    // The patients' booking page, when built (its assets are the screens' when those are).
+    let routes = match ui.and_then(|d| public::pages(d, !d.join("index.html").is_file())) {
+        Some(page) => routes.merge(page),
+        None => routes,
+    };
     routes
         .fallback(|| async {
             ApiError(
@@ -1010,6 +1068,10 @@ pub fn router(state: State, ui: Option<&std::path::Path>) -> Router {
         ))
         .layer(tower_http::decompression::RequestDecompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(rate, sync_gate))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(public::Limits::default()),
+            public::gate,
+        ))
         // Columnar exchange answers are deflate-compressed already.
         .layer(
             tower_http::compression::CompressionLayer::new().compress_when(

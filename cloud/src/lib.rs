@@ -8,7 +8,10 @@
 //!   [`overview`]: the chain's view of its clinics (waiting, longest wait, served and
 //!   no-shows today, devices last heard), from them.
 //! - [`api`]: the HTTP routes — the sync protocol of `medicloud_sync::wire` for devices,
-//!   and `/admin/v1` for the chain's admin.
+//!   `/admin/v1` for the chain's admin, and `/api/v1/public` for patients.
+//! - [`author`]: the events the cloud writes itself, in each clinic's cloud origin,
+//!   under that origin's lock; [`booking`]: online booking for patients (the public
+//!   routes, and the functions other APIs book with).
 //! - [`openapi`]: their OpenAPI document, generated from the handlers and types, served
 //!   at `GET /openapi.json`.
 //! - [`hq`]: `/hq/v1`, the chain staff's API: login, JWT access tokens and refresh
@@ -17,9 +20,10 @@
 //! - [`serve`]: the server `medicloud cloud` runs, from a [`CloudConfig`]; [`open`] the
 //!   database the chain admin's commands (`medicloud cloud-admin`) work on.
 //!
-//! **Invariants.** Every query is scoped by the caller's clinic, taken from its device
+//! **Invariants.** Every device's query is scoped by its clinic, taken from its device
 //! secret — never from the request — so a device can neither read nor write another
-//! clinic's events. Each origin's series is stored without gaps; an `(origin, seq)`
+//! clinic's events (a patient's booking names its clinic, and is written only in that
+//! clinic's cloud origin, under its lock, by the capacity rule). Each origin's series is stored without gaps; an `(origin, seq)`
 //! held with other content is refused, never overwritten. Label blocks and one-time
 //! codes are decided by single atomic statements, and nothing that matters is cached
 //! in the process, so several cloud processes can serve one PostgreSQL database.
@@ -29,6 +33,8 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod author;
+pub mod booking;
 pub mod config;
 pub mod hq;
 pub mod openapi;

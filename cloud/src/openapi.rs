@@ -5,6 +5,7 @@
 //! added to the schemas beside each other (`InputRules`).
 
 use crate::api;
+use crate::booking::http as public;
 use axum::Json;
 use medicloud_core::validate;
 use medicloud_sync::wire::{ErrorBody, ErrorCode};
@@ -30,12 +31,18 @@ use utoipa::{Modify, OpenApi};
             the cloud takes no sealed bodies (those travel between a clinic's nodes on \
             its LAN). Every error is `{code, message}` (`ErrorBody`). A path not listed \
             here answers 404 `not_found`; a listed path asked with another method \
-            answers 405 `method_not_allowed` with `Allow` naming the methods it takes."
+            answers 405 `method_not_allowed` with `Allow` naming the methods it takes.\n\n\
+            The public routes (`/api/v1/public`, online booking for patients) need no \
+            login; their bodies are at most 16 KiB, each address is rate-limited, and \
+            their refusals are in the language of `Accept-Language` (Bahasa Indonesia \
+            unless it asks for English)."
     ),
     paths(
         api::healthz, api::readyz, document,
         api::enrol, api::exchange_round, api::reserve,
         api::add_clinic, api::add_code, api::devices, api::revoke,
+        public::clinics, public::slots, public::book, public::lookup, public::cancel,
+        public::move_booking, public::qr, public::ics,
     ),
     components(schemas(ErrorBody, ErrorCode)),
     modifiers(&Security, &RESPONSES, &InputRules),
@@ -43,6 +50,7 @@ use utoipa::{Modify, OpenApi};
         (name = "health", description = "Whether the cloud serves"),
         (name = "sync", description = "The sync protocol, for enrolled devices"),
         (name = "admin", description = "Clinics and devices, for the chain's admin"),
+        (name = "public", description = "Online booking, for patients: no login"),
     )
 )]
 pub struct CloudDoc;
@@ -93,7 +101,34 @@ fn sync(path: &str, _: &Operation) -> bool {
 /// The devices' and the chain admin's common answers.
 const RESPONSES: CommonResponses = CommonResponses(COMMON);
 
+/// The public routes (online booking).
+fn public_route(path: &str, _: &Operation) -> bool {
+    path.starts_with("/api/v1/public/")
+}
+
 const COMMON: &[Common] = &[
+    // The public routes' own words first: the first entry for a status that applies wins.
+    (
+        "413",
+        "PublicPayloadTooLarge",
+        "`payload_too_large`: the body is larger than 16 KiB",
+        |path, op| public_route(path, op) && has_body(path, op),
+    ),
+    (
+        "429",
+        "PublicRateLimited",
+        "`rate_limited`: too many requests from this address (a booking route answered 404 \
+        — an unknown code, another phone number — counts as ten); `Retry-After` says in \
+        how many seconds to try again",
+        public_route,
+    ),
+    (
+        "503",
+        "PublicStorageUnavailable",
+        "`storage_unavailable`: the cloud's database could not answer; nothing was booked \
+        or changed",
+        public_route,
+    ),
     (
         "400",
         "BadRequest",
@@ -237,13 +272,20 @@ impl Modify for CommonResponses {
 struct InputRules;
 
 /// Bodies that refuse fields they do not name.
-const CLOSED: &[&str] = &["NewClinic", "NewCode"];
+const CLOSED: &[&str] = &[
+    "NewClinic",
+    "NewCode",
+    "BookingRequest",
+    "PhoneBody",
+    "MoveBody",
+];
 
 /// Names checked with `validate::line`: `(schema, property, fewest, most)` characters
 /// once trimmed.
 const NAMES: &[(&str, &str, usize, usize)] = &[
     ("EnrolRequest", "name", 1, 100),
     ("NewClinic", "name", 1, 100),
+    ("BookingRequest", "name", 1, 100),
 ];
 
 fn property<'a>(

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod audit;
+mod booking;
 mod convergence;
 mod hq;
 mod http;

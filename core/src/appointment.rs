@@ -1,4 +1,5 @@
-//! Appointments that hold: a booking's life (booked, moved, cancelled), and the slot
+//! Appointments that hold: a booking's life (booked, moved, cancelled), its booking code
+//! (one generator for the node's desk and the cloud's online bookings), and the slot
 //! rules of services set up before schedules. The slots of a day and the rule that
 //! decides whether a booking or a move may take one are [`crate::schedule`]'s.
 
@@ -7,6 +8,39 @@ use crate::event::{Event, EventBody};
 use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+/// The letters and digits of a booking code: none that can be mistaken for another when
+/// read aloud or typed (no `B`/`8`, `O`/`0`, `I`/`1`, `S`/`5`, `Z`/`2`, `L`).
+pub const CODE_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
+
+/// Characters in a booking code: 25⁶, some 244 million codes.
+pub const CODE_LENGTH: usize = 6;
+
+/// A new booking code, each character chosen by `pick(n)` (a random index below `n`:
+/// the caller brings the randomness, core makes none). Unique among the clinic's live
+/// appointments only where the caller checks it.
+///
+/// ```
+/// use medicloud_core::appointment::{CODE_ALPHABET, booking_code, normalise_code};
+/// let code = booking_code(|n| 7 % n);
+/// assert_eq!(code.len(), 6);
+/// assert!(code.bytes().all(|b| CODE_ALPHABET.contains(&b)));
+/// assert_eq!(normalise_code(&code.to_lowercase()), code);
+/// ```
+pub fn booking_code(mut pick: impl FnMut(usize) -> usize) -> String {
+    (0..CODE_LENGTH)
+        .map(|_| CODE_ALPHABET[pick(CODE_ALPHABET.len()) % CODE_ALPHABET.len()] as char)
+        .collect()
+}
+
+/// A booking code as a patient typed it, as it is stored: lower case, spaces and dashes
+/// forgiven (`" k7m-3qx "` is `K7M3QX`).
+pub fn normalise_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
 
 /// How a service's appointment day is cut into slots, and how many patients a slot takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -112,6 +146,22 @@ mod tests {
 
     fn day(d: &str) -> NaiveDate {
         d.parse().unwrap()
+    }
+
+    #[test]
+    fn booking_codes_are_forgiving_to_type_and_of_the_alphabet() {
+        assert_eq!(normalise_code(" k7m-3qx "), "K7M3QX");
+        let mut next = 0;
+        let code = booking_code(|n| {
+            next += 1;
+            next % n
+        });
+        assert_eq!(code, "CDEFGH");
+        assert_eq!(
+            booking_code(|n| n + 3),
+            "EEEEEE",
+            "an index past the end wraps"
+        );
     }
 
     #[test]

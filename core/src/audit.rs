@@ -174,7 +174,9 @@ pub fn row<S: AuditSource>(source: &mut S, event: &Event) -> Result<AuditRow, S:
         ),
         EventBody::PatientSet(p) => ("patient_set".into(), Some(p.id), None, "ok".into()),
         EventBody::AppointmentBooked(a) => {
-            ("appointment_booked".into(), a.patient, None, "ok".into())
+            // A booking the patient made online says so (its actor is the system).
+            let online = (a.channel == crate::schedule::Channel::Online).then(|| "online".into());
+            ("appointment_booked".into(), a.patient, online, "ok".into())
         }
         EventBody::Ticket {
             change: TicketChange::Issued(issue),

@@ -73,7 +73,10 @@ pub struct Event {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", content = "id", rename_all = "snake_case")]
 pub enum Actor {
-    /// The node itself (set-up, demo data, automatic steps).
+    /// No person or device the clinic knows: a node's own steps (set-up, demo data,
+    /// automatic steps, a refused login), or the chain's cloud writing for someone
+    /// outside the clinic (an online booking, from the clinic's cloud origin: the
+    /// event's origin says which).
     System,
     /// A logged-in staff member.
     Staff(UserId),

@@ -341,6 +341,7 @@ pub const FIELDS: &[(&str, &str, &str)] = &[
     ("counter", "Loket", "Counter"),
     ("date", "Tanggal", "Date"),
     ("slot_start", "Jam", "Time"),
+    ("start", "Waktu", "Time"),
     ("slot_minutes", "Lama slot", "Slot length"),
     ("places_per_slot", "Tempat per slot", "Places per slot"),
     ("opens", "Slot pertama", "First slot"),
@@ -552,6 +553,10 @@ impl Rule {
                 "layanan ini tidak menerima janji temu pada jam ini; pilih slot dari jadwal",
                 "the service takes no appointment at this time; choose a slot of its schedule",
             ),
+            R::DaysAhead { max } => Text::new(
+                format!("janji temu dapat dipesan paling lama {max} hari sebelumnya"),
+                format!("an appointment can be booked at most {max} days ahead"),
+            ),
             R::HoursOverlap => Text::new(
                 "jam buka pada hari yang sama tidak boleh tumpang tindih",
                 "opening hours on the same day must not overlap",
@@ -760,6 +765,7 @@ mod tests {
             Rule::HoursInOrder,
             Rule::HoursOverlap,
             Rule::NotInSchedule,
+            Rule::DaysAhead { max: 60 },
             Rule::Between { min: 1, max: 1000 },
             Rule::AppointmentService {
                 service: "A".into(),
@@ -815,6 +821,7 @@ mod tests {
                 | Rule::HoursInOrder
                 | Rule::HoursOverlap
                 | Rule::NotInSchedule
+                | Rule::DaysAhead { .. }
                 | Rule::Between { .. }
                 | Rule::AppointmentService { .. }
                 | Rule::ChooseService
@@ -839,7 +846,7 @@ mod tests {
     fn every_validation_rule_has_both_texts() {
         let rules = examples();
         // Every variant once at least (the two lengths are one variant).
-        assert_eq!(rules.len(), 44);
+        assert_eq!(rules.len(), 45);
         for rule in rules {
             complete(&format!("{rule:?}"), &rule.text());
         }

@@ -100,6 +100,11 @@ pub enum Rule {
     HoursOverlap,
     /// A time the service's schedule has a slot at.
     NotInSchedule,
+    /// A day at most `max` days from today (an online booking).
+    DaysAhead {
+        /// Most days ahead.
+        max: u32,
+    },
     /// A number from `min` to `max`.
     Between {
         /// Smallest.

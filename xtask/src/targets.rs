@@ -208,6 +208,13 @@ pub const TARGETS: &[Target] = &[
         "cloud sync ingest on SQLite, projections included",
     ),
     t(
+        "cloud.booking.p99",
+        AtMost,
+        50.0,
+        "ms",
+        "an online booking (POST /api/v1/public/bookings) on PostgreSQL, 50 patients' clients at once across a chain of 50 clinics, p99",
+    ),
+    t(
         "cloud.fleet.p99",
         AtMost,
         200.0,

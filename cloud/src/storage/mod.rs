@@ -16,11 +16,13 @@
 //! next seq, a label counter, a one-time code).
 
 pub mod accounts;
+pub mod author;
 pub mod oidc;
 mod postgres;
 mod sqlite;
 
 pub use accounts::AccountStorage;
+pub use author::AuthorStorage;
 pub use oidc::OidcStorage;
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;

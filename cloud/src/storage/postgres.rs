@@ -56,6 +56,10 @@ const MIGRATIONS: Migrations = &[
         "20261204090000_audit.sql",
         include_str!("../../../migrations/cloud/postgres/20261204090000_audit.sql"),
     ),
+    (
+        "20261206100000_cloud_author.sql",
+        include_str!("../../../migrations/cloud/postgres/20261206100000_cloud_author.sql"),
+    ),
 ];
 
 /// The advisory lock key of one clinic's entity: the first 8 bytes of
@@ -65,6 +69,13 @@ fn entity_lock(clinic: &str, entity: &str) -> i64 {
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
     i64::from_be_bytes(first)
+}
+
+/// `sql` as a statement prepared once per connection (deadpool's cache): an ingest's
+/// statements are the same every time, so each costs one round trip, not two, and
+/// the server plans it once.
+async fn cached(tx: &impl GenericClient, sql: &str) -> Result<tokio_postgres::Statement> {
+    Ok(tx.prepare_cached(sql).await?)
 }
 
 /// Folds `stored` (events of `clinic` already stored, their `entity` set) into the
@@ -106,13 +117,21 @@ impl Projection {
         keys.sort_unstable();
         keys.dedup();
         tx.execute(
-            "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k",
+            &cached(
+                tx,
+                "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k",
+            )
+            .await?,
             &[&keys],
         )
         .await?;
         let rows = tx
             .query(
-                "SELECT body FROM events WHERE clinic = $1 AND entity = ANY($2)",
+                &cached(
+                    tx,
+                    "SELECT body FROM events WHERE clinic = $1 AND entity = ANY($2)",
+                )
+                .await?,
                 &[&clinic, &touched.entities],
             )
             .await?;
@@ -130,7 +149,9 @@ impl Projection {
             let col = |f: fn(&projection::RecordRow) -> &str| r.iter().map(f).collect::<Vec<_>>();
             // A batch holds one row per entity, so one statement cannot touch a row twice.
             tx.execute(
-                "INSERT INTO records (clinic_id, entity, kind, body, stamp, origin, seq)
+                &cached(
+                    tx,
+                    "INSERT INTO records (clinic_id, entity, kind, body, stamp, origin, seq)
                  SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::bigint[],
                      $6::text[], $7::bigint[])
                  ON CONFLICT (clinic_id, entity) DO UPDATE SET kind = excluded.kind,
@@ -138,6 +159,8 @@ impl Projection {
                      seq = excluded.seq
                  WHERE (excluded.stamp, excluded.origin COLLATE \"C\", excluded.seq)
                      > (records.stamp, records.origin COLLATE \"C\", records.seq)",
+                )
+                .await?,
                 &[
                     &clinic,
                     &col(|r| &r.entity),
@@ -159,12 +182,12 @@ impl Projection {
         {
             // Byte order on the origin, as the fold's order (UUIDs by their bytes).
             tx.execute(
-                "INSERT INTO clinic_settings (clinic_id, body, stamp, origin, seq)
+                &cached(tx, "INSERT INTO clinic_settings (clinic_id, body, stamp, origin, seq)
                  VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (clinic_id) DO UPDATE SET body = excluded.body,
                      stamp = excluded.stamp, origin = excluded.origin, seq = excluded.seq
                  WHERE (excluded.stamp, excluded.origin COLLATE \"C\", excluded.seq)
-                     > (clinic_settings.stamp, clinic_settings.origin COLLATE \"C\", clinic_settings.seq)",
+                     > (clinic_settings.stamp, clinic_settings.origin COLLATE \"C\", clinic_settings.seq)").await?,
                 &[&clinic, &body, &stamp, &origin, &seq],
             )
             .await?;
@@ -179,7 +202,9 @@ impl Projection {
             let col =
                 |f: fn(&projection::AppointmentRow) -> &str| a.iter().map(f).collect::<Vec<_>>();
             tx.execute(
-                "INSERT INTO appointments (clinic_id, id, code, day, service, cancelled,
+                &cached(
+                    tx,
+                    "INSERT INTO appointments (clinic_id, id, code, day, service, cancelled,
                      cancel_reason, body)
                  SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[],
                      $6::boolean[], $7::text[], $8::text[])
@@ -187,6 +212,8 @@ impl Projection {
                      day = excluded.day, service = excluded.service,
                      cancelled = excluded.cancelled, cancel_reason = excluded.cancel_reason,
                      body = excluded.body",
+                )
+                .await?,
                 &[
                     &clinic,
                     &col(|r| &r.id),
@@ -215,7 +242,13 @@ async fn store_events(
 ) -> Result<()> {
     use tokio_postgres::types::Type;
     let sink = tx
-        .copy_in("COPY events (clinic, origin, seq, stamp, entity, body) FROM STDIN BINARY")
+        .copy_in(
+            &cached(
+                tx,
+                "COPY events (clinic, origin, seq, stamp, entity, body) FROM STDIN BINARY",
+            )
+            .await?,
+        )
         .await?;
     let writer = tokio_postgres::binary_copy::BinaryCopyInWriter::new(
         sink,
@@ -249,9 +282,13 @@ async fn store_events(
 /// Notes that `heard`'s device synced (never moving its time back).
 async fn seen(tx: &impl GenericClient, clinic: &str, heard: Heard) -> Result<()> {
     tx.execute(
-        "INSERT INTO device_seen (clinic_id, device_id, last_seen_ms) VALUES ($1, $2, $3)
+        &cached(
+            tx,
+            "INSERT INTO device_seen (clinic_id, device_id, last_seen_ms) VALUES ($1, $2, $3)
          ON CONFLICT (clinic_id, device_id) DO UPDATE
          SET last_seen_ms = GREATEST(device_seen.last_seen_ms, excluded.last_seen_ms)",
+        )
+        .await?,
         &[&clinic, &heard.device.to_string(), &heard.at_ms],
     )
     .await?;
@@ -271,7 +308,9 @@ async fn upsert_tickets(
     let t = rows;
     let col = |f: fn(&projection::TicketRow) -> &str| t.iter().map(f).collect::<Vec<_>>();
     tx.execute(
-        "INSERT INTO tickets (clinic_id, id, day, service, label, status, counter,
+        &cached(
+            tx,
+            "INSERT INTO tickets (clinic_id, id, day, service, label, status, counter,
                  issued_at, queued_at, appointment_id, state)
              SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[],
                  $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[])
@@ -280,6 +319,8 @@ async fn upsert_tickets(
                  status = excluded.status, counter = excluded.counter,
                  issued_at = excluded.issued_at, queued_at = excluded.queued_at,
                  appointment_id = excluded.appointment_id, state = excluded.state",
+        )
+        .await?,
         &[
             &clinic,
             &col(|r| &r.id),
@@ -301,10 +342,14 @@ async fn upsert_tickets(
     // day once, in order, so ingests of one clinic take the days' rows in one order.
     let days: std::collections::BTreeSet<&str> = rows.iter().map(|r| &*r.day).collect();
     tx.execute(
-        "INSERT INTO report_days (clinic_id, day, gen)
+        &cached(
+            tx,
+            "INSERT INTO report_days (clinic_id, day, gen)
              SELECT $1, day, 1 FROM UNNEST($2::text[]) AS day
              ON CONFLICT (clinic_id, day) DO UPDATE SET gen = report_days.gen + 1,
                  basis = NULL, facts = NULL",
+        )
+        .await?,
         &[&clinic, &days.into_iter().collect::<Vec<_>>()],
     )
     .await?;
@@ -435,6 +480,120 @@ async fn listen(
     }
     driver.abort();
     Ok(())
+}
+
+/// An ingest in the caller's transaction: the heads of the batch's origins made, locked
+/// and read in one statement, the held events compared in one, what
+/// `medicloud_sync::ingest` decides stored by one binary `COPY` with the heads moved in
+/// one, folded into the projections, `NOTIFY medicloud_ingest` sent (at commit), and
+/// `heard` noted. The one path of every stored event, a device's or the cloud's own
+/// ([`super::author`]).
+pub(super) async fn ingest_in(
+    tx: &deadpool_postgres::Transaction<'_>,
+    clinic: ClinicId,
+    events: Vec<Event>,
+    heard: Option<Heard>,
+) -> Result<Ingest> {
+    let batch = Batch::new(clinic, events);
+    let clinic_text = clinic.to_string();
+    let origins = batch.origins();
+    let mut heads = Heads::new();
+    if !origins.is_empty() {
+        // One statement: each origin's head row, made at 0 when missing, locked
+        // until commit (another process storing the same series waits, then sees
+        // what this one stored), in origin order, so two processes lock the rows
+        // they share in one order.
+        let rows = tx
+            .query(
+                &cached(
+                    tx,
+                    "INSERT INTO heads (clinic, origin, seq)
+                 SELECT $1, o, 0 FROM UNNEST($2::text[]) WITH ORDINALITY AS u(o, n)
+                  ORDER BY n
+                 ON CONFLICT (clinic, origin) DO UPDATE SET seq = heads.seq
+                 RETURNING origin, seq",
+                )
+                .await?,
+                &[
+                    &clinic_text,
+                    &origins.iter().map(DeviceId::to_string).collect::<Vec<_>>(),
+                ],
+            )
+            .await?;
+        for row in &rows {
+            let origin: DeviceId = parse(row.get::<_, &str>(0), "origin")?;
+            heads.insert(origin, row.get::<_, i64>(1) as u64);
+        }
+    }
+    let mut held = Held::new();
+    let ids = batch.held_ids(&heads);
+    if !ids.is_empty() {
+        let rows = tx
+            .query(
+                &cached(
+                    tx,
+                    "SELECT e.body FROM UNNEST($2::text[], $3::bigint[]) AS h(origin, seq)
+                   JOIN events e ON e.clinic = $1 AND e.origin = h.origin AND e.seq = h.seq",
+                )
+                .await?,
+                &[
+                    &clinic_text,
+                    &ids.iter()
+                        .map(|id| id.origin.to_string())
+                        .collect::<Vec<_>>(),
+                    &ids.iter().map(|id| id.seq as i64).collect::<Vec<_>>(),
+                ],
+            )
+            .await?;
+        for row in &rows {
+            let event: Event = serde_json::from_str(row.get::<_, &str>(0))?;
+            held.insert(event.id, event);
+        }
+    }
+    let plan = batch.decide(&heads, &held);
+    if plan.store.is_empty() {
+        if let Some(heard) = heard {
+            seen(tx, &clinic_text, heard).await?;
+        }
+        return Ok(plan.report);
+    }
+    // Before the new events are in: what the touched entities held already.
+    let projection = Projection::read(tx, &clinic_text, &plan.store).await?;
+    store_events(tx, &clinic_text, &plan.store).await?;
+    tx.execute(
+        &cached(
+            tx,
+            "UPDATE heads h SET seq = u.seq
+           FROM UNNEST($2::text[], $3::bigint[]) AS u(origin, seq)
+          WHERE h.clinic = $1 AND h.origin = u.origin",
+        )
+        .await?,
+        &[
+            &clinic_text,
+            &plan
+                .heads
+                .iter()
+                .map(|(o, _)| o.to_string())
+                .collect::<Vec<_>>(),
+            &plan
+                .heads
+                .iter()
+                .map(|(_, s)| *s as i64)
+                .collect::<Vec<_>>(),
+        ],
+    )
+    .await?;
+    projection.write(tx, &clinic_text, &plan.store).await?;
+    // Every replica's live overview hears of it, at commit (`hq::live`).
+    tx.execute(
+        &cached(tx, "SELECT pg_notify($1, $2)").await?,
+        &[&NOTIFY_CHANNEL, &clinic_text],
+    )
+    .await?;
+    if let Some(heard) = heard {
+        seen(tx, &clinic_text, heard).await?;
+    }
+    Ok(plan.report)
 }
 
 /// The advisory lock key that serialises migrations between processes.
@@ -801,95 +960,11 @@ impl Storage for Postgres {
         events: Vec<Event>,
         heard: Option<Heard>,
     ) -> Result<Ingest> {
-        let batch = Batch::new(clinic, events);
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let clinic_text = clinic.to_string();
-        let origins = batch.origins();
-        let mut heads = Heads::new();
-        if !origins.is_empty() {
-            // One statement: each origin's head row, made at 0 when missing, locked
-            // until commit (another process storing the same series waits, then sees
-            // what this one stored), in origin order, so two processes lock the rows
-            // they share in one order.
-            let rows = tx
-                .query(
-                    "INSERT INTO heads (clinic, origin, seq)
-                     SELECT $1, o, 0 FROM UNNEST($2::text[]) WITH ORDINALITY AS u(o, n)
-                      ORDER BY n
-                     ON CONFLICT (clinic, origin) DO UPDATE SET seq = heads.seq
-                     RETURNING origin, seq",
-                    &[
-                        &clinic_text,
-                        &origins.iter().map(DeviceId::to_string).collect::<Vec<_>>(),
-                    ],
-                )
-                .await?;
-            for row in &rows {
-                let origin: DeviceId = parse(row.get::<_, &str>(0), "origin")?;
-                heads.insert(origin, row.get::<_, i64>(1) as u64);
-            }
-        }
-        let mut held = Held::new();
-        let ids = batch.held_ids(&heads);
-        if !ids.is_empty() {
-            let rows = tx
-                .query(
-                    "SELECT e.body FROM UNNEST($2::text[], $3::bigint[]) AS h(origin, seq)
-                       JOIN events e ON e.clinic = $1 AND e.origin = h.origin AND e.seq = h.seq",
-                    &[
-                        &clinic_text,
-                        &ids.iter()
-                            .map(|id| id.origin.to_string())
-                            .collect::<Vec<_>>(),
-                        &ids.iter().map(|id| id.seq as i64).collect::<Vec<_>>(),
-                    ],
-                )
-                .await?;
-            for row in &rows {
-                let event: Event = serde_json::from_str(row.get::<_, &str>(0))?;
-                held.insert(event.id, event);
-            }
-        }
-        let plan = batch.decide(&heads, &held);
-        if plan.store.is_empty() {
-            if let Some(heard) = heard {
-                seen(&tx, &clinic_text, heard).await?;
-            }
-            tx.commit().await?;
-            return Ok(plan.report);
-        }
-        // Before the new events are in: what the touched entities held already.
-        let projection = Projection::read(&tx, &clinic_text, &plan.store).await?;
-        store_events(&tx, &clinic_text, &plan.store).await?;
-        tx.execute(
-            "UPDATE heads h SET seq = u.seq
-               FROM UNNEST($2::text[], $3::bigint[]) AS u(origin, seq)
-              WHERE h.clinic = $1 AND h.origin = u.origin",
-            &[
-                &clinic_text,
-                &plan
-                    .heads
-                    .iter()
-                    .map(|(o, _)| o.to_string())
-                    .collect::<Vec<_>>(),
-                &plan
-                    .heads
-                    .iter()
-                    .map(|(_, s)| *s as i64)
-                    .collect::<Vec<_>>(),
-            ],
-        )
-        .await?;
-        projection.write(&tx, &clinic_text, &plan.store).await?;
-        // Every replica's live overview hears of it, at commit (`hq::live`).
-        tx.execute("SELECT pg_notify($1, $2)", &[&NOTIFY_CHANNEL, &clinic_text])
-            .await?;
-        if let Some(heard) = heard {
-            seen(&tx, &clinic_text, heard).await?;
-        }
+        let report = ingest_in(&tx, clinic, events, heard).await?;
         tx.commit().await?;
-        Ok(plan.report)
+        Ok(report)
     }
 
     async fn reserve(

@@ -53,6 +53,10 @@ const MIGRATIONS: Migrations = &[
         "20261204090000_audit.sql",
         include_str!("../../../migrations/cloud/sqlite/20261204090000_audit.sql"),
     ),
+    (
+        "20261206100000_cloud_author.sql",
+        include_str!("../../../migrations/cloud/sqlite/20261206100000_cloud_author.sql"),
+    ),
 ];
 
 /// The clinics `wanted` names (every clinic when `None`), by name.
@@ -343,6 +347,79 @@ fn tickets_of(rows: impl Iterator<Item = rusqlite::Result<String>>) -> Result<Ve
     rows.map(|state| projection::ticket_of(&state?)).collect()
 }
 
+/// An ingest in the caller's (`IMMEDIATE`) transaction: the heads of the batch's
+/// origins read, the held events compared, what `medicloud_sync::ingest` decides stored
+/// with the heads moved, folded into the projections, and `heard` noted. The one path of
+/// every stored event, a device's or the cloud's own ([`super::author`]).
+pub(super) fn ingest_in(
+    tx: &Connection,
+    clinic: ClinicId,
+    batch: Batch,
+    heard: Option<Heard>,
+) -> Result<Ingest> {
+    let clinic = clinic.to_string();
+    let mut heads = Heads::new();
+    for origin in batch.origins() {
+        let head = tx
+            .query_row(
+                "SELECT seq FROM heads WHERE clinic = ?1 AND origin = ?2",
+                params![clinic, origin.to_string()],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+            .unwrap_or(0);
+        heads.insert(origin, head as u64);
+    }
+    let mut held = Held::new();
+    for id in batch.held_ids(&heads) {
+        let body: Option<String> = tx
+            .query_row(
+                "SELECT body FROM events WHERE clinic = ?1 AND origin = ?2 AND seq = ?3",
+                params![clinic, id.origin.to_string(), id.seq as i64],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(body) = body {
+            held.insert(id, serde_json::from_str(&body)?);
+        }
+    }
+    let plan = batch.decide(&heads, &held);
+    let touched = Touched::of(&plan.store)?;
+    let before = stored_of(tx, &clinic, &touched)?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO events (clinic, origin, seq, stamp, entity, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for event in &plan.store {
+        insert.execute(params![
+            clinic,
+            event.id.origin.to_string(),
+            event.id.seq as i64,
+            event.stamp.0 as i64,
+            event.entity().to_string(),
+            serde_json::to_string(event)?
+        ])?;
+    }
+    drop(insert);
+    for (origin, seq) in &plan.heads {
+        tx.execute(
+            "INSERT INTO heads (clinic, origin, seq) VALUES (?1, ?2, ?3)
+             ON CONFLICT (clinic, origin) DO UPDATE SET seq = excluded.seq",
+            params![clinic, origin.to_string(), *seq as i64],
+        )?;
+    }
+    project(tx, &clinic, &touched, &before, &plan.store)?;
+    if let Some(heard) = heard {
+        tx.execute(
+            "INSERT INTO device_seen (clinic_id, device_id, last_seen_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT (clinic_id, device_id)
+             DO UPDATE SET last_seen_ms = MAX(last_seen_ms, excluded.last_seen_ms)",
+            params![clinic, heard.device.to_string(), heard.at_ms],
+        )?;
+    }
+    Ok(plan.report)
+}
+
 /// A cloud database in one SQLite file.
 #[derive(Clone)]
 pub struct Sqlite {
@@ -613,68 +690,9 @@ impl Storage for Sqlite {
         let batch = Batch::new(clinic, events);
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let clinic = clinic.to_string();
-            let mut heads = Heads::new();
-            for origin in batch.origins() {
-                let head = tx
-                    .query_row(
-                        "SELECT seq FROM heads WHERE clinic = ?1 AND origin = ?2",
-                        params![clinic, origin.to_string()],
-                        |r| r.get::<_, i64>(0),
-                    )
-                    .optional()?
-                    .unwrap_or(0);
-                heads.insert(origin, head as u64);
-            }
-            let mut held = Held::new();
-            for id in batch.held_ids(&heads) {
-                let body: Option<String> = tx
-                    .query_row(
-                        "SELECT body FROM events WHERE clinic = ?1 AND origin = ?2 AND seq = ?3",
-                        params![clinic, id.origin.to_string(), id.seq as i64],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if let Some(body) = body {
-                    held.insert(id, serde_json::from_str(&body)?);
-                }
-            }
-            let plan = batch.decide(&heads, &held);
-            let touched = Touched::of(&plan.store)?;
-            let before = stored_of(&tx, &clinic, &touched)?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO events (clinic, origin, seq, stamp, entity, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for event in &plan.store {
-                insert.execute(params![
-                    clinic,
-                    event.id.origin.to_string(),
-                    event.id.seq as i64,
-                    event.stamp.0 as i64,
-                    event.entity().to_string(),
-                    serde_json::to_string(event)?
-                ])?;
-            }
-            drop(insert);
-            for (origin, seq) in &plan.heads {
-                tx.execute(
-                    "INSERT INTO heads (clinic, origin, seq) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (clinic, origin) DO UPDATE SET seq = excluded.seq",
-                    params![clinic, origin.to_string(), *seq as i64],
-                )?;
-            }
-            project(&tx, &clinic, &touched, &before, &plan.store)?;
-            if let Some(heard) = heard {
-                tx.execute(
-                    "INSERT INTO device_seen (clinic_id, device_id, last_seen_ms) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (clinic_id, device_id)
-                     DO UPDATE SET last_seen_ms = MAX(last_seen_ms, excluded.last_seen_ms)",
-                    params![clinic, heard.device.to_string(), heard.at_ms],
-                )?;
-            }
+            let report = ingest_in(&tx, clinic, batch, heard)?;
             tx.commit()?;
-            Ok(plan.report)
+            Ok(report)
         })
         .await
     }

@@ -20,16 +20,11 @@ pub use medicloud_core::requests::NewAppointment;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Letters and digits that cannot be mistaken for one another when read aloud or typed.
-const CODE_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
-const CODE_LENGTH: usize = 6;
-
-/// A booking code of [`CODE_LENGTH`] letters of [`CODE_ALPHABET`].
+/// A booking code of the node's alphabet (core's rule, which the cloud's online
+/// bookings share).
 fn new_code() -> String {
     let mut rng = rand::thread_rng();
-    (0..CODE_LENGTH)
-        .map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char)
-        .collect()
+    medicloud_core::appointment::booking_code(|n| rng.gen_range(0..n))
 }
 
 /// A booking's identity, chosen by the node whose desk books it.
@@ -41,13 +36,9 @@ pub struct Named {
     pub code: String,
 }
 
-/// Booking codes are typed by patients: accept lower case, spaces and dashes.
-pub(crate) fn normalise_code(code: &str) -> String {
-    code.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
-}
+/// Booking codes are typed by patients: accept lower case, spaces and dashes (core's
+/// rule, which the cloud's online bookings share).
+pub(crate) use medicloud_core::appointment::normalise_code;
 
 /// Where an appointment stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
@@ -662,12 +653,4 @@ fn appointment_view(conn: &rusqlite::Connection, row: AppointmentRow) -> Result<
         ticket: row.ticket,
         patient_name,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn booking_codes_are_forgiving_to_type() {
-        assert_eq!(super::normalise_code(" k7m-3qx "), "K7M3QX");
-    }
 }
