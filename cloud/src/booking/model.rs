@@ -151,7 +151,7 @@ pub enum BookingError {
     #[error("no such {0}")]
     NotFound(&'static str),
     /// A field that does not hold what it should (the time not a slot of the schedule:
-    /// `start` and [`Rule::NotInSchedule`]).
+    /// `start` and [`medicloud_core::validate::Rule::NotInSchedule`]).
     #[error(transparent)]
     Invalid(#[from] ValidationError),
     /// Every online place of the slot is booked (`places` of them).

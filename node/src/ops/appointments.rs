@@ -501,7 +501,7 @@ enum Counting {
 }
 
 /// What a node's desk asks of the clinic's booking authority (over the sealed LAN
-/// link, [`wire::DESK_BOOKING`]).
+/// link, `POST /sync/v1/appointments/desk`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DeskBooking {
