@@ -28,6 +28,20 @@ async fn device(client: &reqwest::Client, demo: &DemoProcess, token: &str) -> St
     status["device"].as_str().unwrap().to_owned()
 }
 
+/// Each running node's desk session and device id, in order.
+async fn desks_and_devices(
+    client: &reqwest::Client,
+    nodes: &[Option<DemoProcess>],
+) -> (Vec<String>, Vec<String>) {
+    let (mut desks, mut devices) = (Vec::new(), Vec::new());
+    for n in nodes.iter().flatten() {
+        let desk = n.login(client, "desk").await;
+        devices.push(device(client, n, &desk).await);
+        desks.push(desk);
+    }
+    (desks, devices)
+}
+
 /// Takes a ticket of service A at the node's kiosk; its label.
 async fn take(client: &reqwest::Client, demo: &DemoProcess) -> String {
     let res = demo.take(client, "A").await;
@@ -50,13 +64,7 @@ async fn two_peered_nodes_choose_one_authority_and_give_no_label_twice_through_a
     let start = |i: usize| node(&data[i], ports[i], &[ports[1 - i]], None);
     let client = reqwest::Client::new();
     let mut nodes = [Some(start(0)), Some(start(1))];
-    let mut desks = Vec::new();
-    let mut devices = Vec::new();
-    for n in nodes.iter().flatten() {
-        let desk = n.login(&client, "desk").await;
-        devices.push(device(&client, n, &desk).await);
-        desks.push(desk);
-    }
+    let (mut desks, devices) = desks_and_devices(&client, &nodes).await;
     // Both nodes come to know the same authority: the lower device id.
     let lowest = devices.iter().min().unwrap().clone();
     let chief = devices.iter().position(|d| *d == lowest).unwrap();
@@ -282,13 +290,7 @@ async fn desk_bookings_are_counted_by_the_authority_and_a_node_cut_off_books_onl
     let start = |i: usize| node(&data[i], ports[i], &[ports[1 - i]], None);
     let client = reqwest::Client::new();
     let mut nodes = [Some(start(0)), Some(start(1))];
-    let mut desks = Vec::new();
-    let mut devices = Vec::new();
-    for n in nodes.iter().flatten() {
-        let desk = n.login(&client, "desk").await;
-        devices.push(device(&client, n, &desk).await);
-        desks.push(desk);
-    }
+    let (mut desks, devices) = desks_and_devices(&client, &nodes).await;
     let lowest = devices.iter().min().unwrap().clone();
     let chief = devices.iter().position(|d| *d == lowest).unwrap();
     let other = 1 - chief;
