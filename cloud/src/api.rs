@@ -1039,7 +1039,8 @@ pub fn router(state: State, ui: Option<&std::path::Path>) -> Router {
         .fold(Router::new(), |router, (_, path, handler)| {
             router.route(path, handler)
         })
-        .merge(crate::hq::router());
+        .merge(crate::hq::router())
+        .nest(crate::fhir::BASE, crate::fhir::router());
     let routes = match ui {
         Some(dir) if dir.join("index.html").is_file() => routes.merge(screens(dir)),
         Some(dir) => {

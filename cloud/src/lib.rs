@@ -17,6 +17,9 @@
 //! - [`hq`]: `/hq/v1`, the chain staff's API: login, JWT access tokens and refresh
 //!   chains, OpenID Connect login against the chain's provider, the one permission
 //!   table, and its own document at `GET /hq/openapi.json`.
+//! - [`fhir`]: `/fhir/r4`, the clinics' queue and bookings as FHIR R4 for the chain's
+//!   other systems; [`oauth`]: their API clients, scopes and access tokens
+//!   (`POST /oauth/token`).
 //! - [`serve`]: the server `medicloud cloud` runs, from a [`CloudConfig`]; [`open`] the
 //!   database the chain admin's commands (`medicloud cloud-admin`) work on.
 //!
@@ -36,7 +39,9 @@ pub mod api;
 pub mod author;
 pub mod booking;
 pub mod config;
+pub mod fhir;
 pub mod hq;
+pub mod oauth;
 pub mod openapi;
 pub mod overview;
 pub mod projection;

@@ -156,3 +156,25 @@ pub fn sha256_hex(text: &str) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// An access token of a new API client of the cloud over `db` (serving at `base`),
+/// granted `clinics` and `scopes` (space-separated, `system/Patient.read …`): what an
+/// EHR holds after `medicloud cloud-admin api-client-add` and `POST /oauth/token`.
+pub async fn fhir_token(base: &str, db: &Db, clinics: &[ClinicId], scopes: &str) -> String {
+    let _ = base;
+    let storage = std::sync::Arc::new(db.open().await);
+    let keys = medicloud_cloud::hq::keys::KeySet::load(storage, None)
+        .await
+        .unwrap();
+    let grant = medicloud_cloud::oauth::Grant {
+        client: format!("test-{:x}", rand::random::<u64>()),
+        clinics: clinics.to_vec(),
+        scopes: scopes
+            .split_whitespace()
+            .map(|s| s.parse().unwrap())
+            .collect(),
+    };
+    medicloud_cloud::oauth::mint(&keys, &grant, medicloud_cloud::oauth::ACCESS_TTL)
+        .await
+        .unwrap()
+}

@@ -264,6 +264,18 @@ impl KeySet {
     /// meant for `/hq`. An unknown `kid` reloads the set (at most once a second) before
     /// it is refused.
     pub async fn verify<C: DeserializeOwned>(&self, token: &str) -> Result<C, VerifyError> {
+        self.verify_for(token, ISSUER).await
+    }
+
+    /// The claims of `token` if a key of the set signed it, it is unexpired, issued by
+    /// the cloud and meant for `audience` (`medicloud-hq` for the staff's tokens,
+    /// [`crate::oauth::AUDIENCE`] for the API clients'): a token for one is refused by
+    /// the other.
+    pub async fn verify_for<C: DeserializeOwned>(
+        &self,
+        token: &str,
+        audience: &str,
+    ) -> Result<C, VerifyError> {
         self.fresh().await?;
         let kid = jsonwebtoken::decode_header(token)
             .ok()
@@ -281,7 +293,7 @@ impl KeySet {
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.leeway = LEEWAY_SECS;
         validation.set_issuer(&[ISSUER]);
-        validation.set_audience(&[ISSUER]);
+        validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         jsonwebtoken::decode::<C>(token, &key, &validation)
             .map(|data| data.claims)
