@@ -371,12 +371,15 @@ pub async fn lookup(
 }
 
 /// The booking a write read, when it is still the patient's to change: found, with
-/// that phone number, not cancelled, not checked in.
-fn changeable<'a>(snapshot: &'a Snapshot, phone: &str) -> Result<&'a Booking, BookingError> {
+/// that phone number (when one is asked for), not cancelled, not checked in.
+fn changeable<'a>(
+    snapshot: &'a Snapshot,
+    phone: Option<&str>,
+) -> Result<&'a Booking, BookingError> {
     let booking = snapshot
         .appointment
         .as_ref()
-        .filter(|b| same_phone(b, phone))
+        .filter(|b| phone.is_none_or(|phone| same_phone(b, phone)))
         .ok_or(BookingError::NotFound("booking"))?;
     if booking.appointment.cancelled.is_some() {
         return Err(BookingError::Cancelled);
@@ -396,28 +399,80 @@ pub async fn cancel_online(
     now_ms: i64,
 ) -> Result<BookingView, BookingError> {
     let found = find(storage, code, phone).await?;
-    let read = AuthorRead {
+    let cancel = Cancel {
+        clinic: found.clinic,
+        appointment: found.appointment,
         service: Some(found.service),
-        appointment: Some(found.appointment),
+        phone: Some(found.phone),
+        reason: CANCEL_REASON.into(),
+    };
+    let view = cancel_in(storage, cancel, now_ms).await?;
+    tracing::info!(clinic = %found.clinic, appointment = %found.appointment, "cancelled online");
+    Ok(view)
+}
+
+/// Cancels the appointment `id` of `clinic` at `now_ms` for another system of the chain
+/// (an EHR's FHIR cancellation, which names the appointment, not its code and phone
+/// number), giving `reason`, freeing its place whichever share it was booked from: the
+/// booking as it now stands (`cancelled`). One cancelled already is
+/// [`BookingError::Cancelled`], one checked in [`BookingError::AlreadyCheckedIn`], and
+/// an unknown id [`BookingError::NotFound`] `"booking"`; none of them writes anything.
+pub async fn cancel_by_id(
+    storage: &(impl Storage + AuthorStorage),
+    clinic: ClinicId,
+    id: AppointmentId,
+    reason: String,
+    now_ms: i64,
+) -> Result<BookingView, BookingError> {
+    let cancel = Cancel {
+        clinic,
+        appointment: id,
+        service: None,
+        phone: None,
+        reason,
+    };
+    let view = cancel_in(storage, cancel, now_ms).await?;
+    tracing::info!(clinic = %clinic, appointment = %id, "cancelled by an API client");
+    Ok(view)
+}
+
+/// A cancellation to write.
+struct Cancel {
+    clinic: ClinicId,
+    appointment: AppointmentId,
+    /// The booking's service, when known (else the appointment's is read).
+    service: Option<ServiceCode>,
+    /// The phone number the booking must have been made with, when the patient asks.
+    phone: Option<String>,
+    reason: String,
+}
+
+/// Writes `cancel` when the booking is still changeable: the booking as it now stands.
+async fn cancel_in(
+    storage: &(impl Storage + AuthorStorage),
+    cancel: Cancel,
+    now_ms: i64,
+) -> Result<BookingView, BookingError> {
+    let read = AuthorRead {
+        service: cancel.service,
+        appointment: Some(cancel.appointment),
         ..AuthorRead::default()
     };
-    let (id, phone) = (found.appointment, found.phone);
-    let view = storage
-        .author(found.clinic, read, now_ms, move |snapshot| {
-            let booking = changeable(snapshot, &phone)?;
+    let (id, phone, reason) = (cancel.appointment, cancel.phone, cancel.reason);
+    storage
+        .author(cancel.clinic, read, now_ms, move |snapshot| {
+            let booking = changeable(snapshot, phone.as_deref())?;
             let mut view = view_of(snapshot, booking)?;
             view.status = BookingStatus::Cancelled;
             Ok::<_, BookingError>(Decision {
                 bodies: vec![EventBody::AppointmentCancelled {
                     id,
-                    reason: Some(CANCEL_REASON.into()),
+                    reason: Some(reason),
                 }],
                 value: view,
             })
         })
-        .await??;
-    tracing::info!(clinic = %found.clinic, appointment = %id, "cancelled online");
-    Ok(view)
+        .await?
 }
 
 /// Moves the online booking of `code` made with `phone` to the slot at `start`, by the
@@ -439,7 +494,7 @@ pub async fn move_online(
     let (id, phone) = (found.appointment, found.phone);
     let booked = storage
         .author(found.clinic, read, now_ms, move |snapshot| {
-            let booking = changeable(snapshot, &phone)?;
+            let booking = changeable(snapshot, Some(&phone))?;
             let (clinic, service) = bookable(snapshot)?;
             let (day, fill) = place(snapshot, service, start, now_ms, Some(id))?;
             let mut appointment = booking.appointment.appointment.clone();

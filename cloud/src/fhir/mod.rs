@@ -238,15 +238,19 @@ impl Bundle {
             .matches
             .iter()
             .map(|resource| {
-                json!({
-                    "fullUrl": format!(
-                        "{base}/{}/{}",
-                        resource["resourceType"].as_str().unwrap_or_default(),
-                        resource["id"].as_str().unwrap_or_default()
-                    ),
+                let mut entry = json!({
                     "resource": resource,
                     "search": {"mode": "match"},
-                })
+                });
+                // A resource that is no stored one (a `$find`'s proposed Appointment)
+                // has no id, and so no fullUrl.
+                if let Some(id) = resource["id"].as_str() {
+                    entry["fullUrl"] = json!(format!(
+                        "{base}/{}/{id}",
+                        resource["resourceType"].as_str().unwrap_or_default(),
+                    ));
+                }
+                entry
             })
             .collect();
         if let Some(outcome) = &self.outcome {

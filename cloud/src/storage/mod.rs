@@ -19,12 +19,14 @@ pub mod accounts;
 pub mod author;
 pub mod oidc;
 mod postgres;
+pub mod scheduling;
 mod sqlite;
 
 pub use accounts::AccountStorage;
 pub use author::AuthorStorage;
 pub use oidc::OidcStorage;
 pub use postgres::Postgres;
+pub use scheduling::SchedulingStorage;
 pub use sqlite::Sqlite;
 
 use crate::overview::ClinicOverview;
