@@ -6,6 +6,7 @@
 mod audit;
 mod booking;
 mod convergence;
+mod fhir_scheduling;
 mod hq;
 mod http;
 mod oidc;
