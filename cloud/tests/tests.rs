@@ -8,6 +8,7 @@ mod booking;
 mod convergence;
 mod hq;
 mod http;
+mod oauth;
 mod oidc;
 mod openapi;
 mod projections;
