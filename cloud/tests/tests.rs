@@ -9,6 +9,7 @@ mod convergence;
 mod fhir_scheduling;
 mod hq;
 mod http;
+mod oauth;
 mod oidc;
 mod openapi;
 mod projections;

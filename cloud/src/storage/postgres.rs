@@ -60,6 +60,10 @@ const MIGRATIONS: Migrations = &[
         "20261206100000_cloud_author.sql",
         include_str!("../../../migrations/cloud/postgres/20261206100000_cloud_author.sql"),
     ),
+    (
+        "20261208110000_api_clients.sql",
+        include_str!("../../../migrations/cloud/postgres/20261208110000_api_clients.sql"),
+    ),
 ];
 
 /// The advisory lock key of one clinic's entity: the first 8 bytes of

@@ -57,6 +57,10 @@ const MIGRATIONS: Migrations = &[
         "20261206100000_cloud_author.sql",
         include_str!("../../../migrations/cloud/sqlite/20261206100000_cloud_author.sql"),
     ),
+    (
+        "20261208110000_api_clients.sql",
+        include_str!("../../../migrations/cloud/sqlite/20261208110000_api_clients.sql"),
+    ),
 ];
 
 /// The clinics `wanted` names (every clinic when `None`), by name.
