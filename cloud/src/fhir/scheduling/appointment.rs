@@ -12,33 +12,23 @@
 //! and reaches the clinic's nodes by sync. Cancelling a cancelled appointment answers it
 //! as it stands; one checked in at the clinic is the clinic's to change (422).
 
-use super::params::{Params, Token, Window, reference_id};
-use super::{Base, Paging, SERVICE_TYPE_SYSTEM, Site, sites, view};
+use super::params::{Window, any_of};
+use super::{SERVICE_TYPE_SYSTEM, SUPPORTED, Site, answer, sites, view};
 use crate::api::{State, now_ms};
 use crate::booking::{self, BookingError};
+use crate::fhir::search::{Search, base_url, reference, token};
 use crate::fhir::{BOOKING_CODE_SYSTEM, Fhir, IssueType, Outcome};
 use crate::oauth::{Access, Grant, audit_read};
 use crate::storage::SchedulingStorage;
 use crate::storage::scheduling::{AppointmentFilter, AppointmentRecord, MOST_VALUES};
 use axum::body::Bytes;
-use axum::extract::{Path, State as Shared};
+use axum::extract::{Path, RawQuery, State as Shared};
 use axum::http::{HeaderMap, StatusCode, header};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use medicloud_core::appointment::normalise_code;
 use medicloud_core::domain::ServiceCode;
 use medicloud_core::ids::{AppointmentId, ClinicId};
 use serde_json::Value;
-
-const SERVED: &[&str] = &[
-    "_id",
-    "patient",
-    "identifier",
-    "date",
-    "status",
-    "service-type",
-    "_count",
-    "_offset",
-];
 
 /// The Appointment statuses of R4 (this API shows five of them).
 const STATUSES: &[&str] = &[
@@ -105,11 +95,11 @@ pub async fn read(
 /// The values of `name` read by `parse` (those that do not read match nothing), at
 /// most [`MOST_VALUES`].
 fn values<T>(
-    params: &Params,
+    search: &Search,
     name: &str,
     parse: impl Fn(&str) -> Option<T>,
 ) -> Result<Option<Vec<T>>, Outcome> {
-    let Some(given) = params.any_of(name) else {
+    let Some(given) = any_of(search, name) else {
         return Ok(None);
     };
     if given.len() > MOST_VALUES {
@@ -132,35 +122,27 @@ fn any_day() -> (NaiveDate, NaiveDate) {
 pub async fn search(
     Shared(state): Shared<State>,
     grant: Grant,
-    base: Base,
-    params: Params,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Fhir, Outcome> {
     grant.require("Appointment", Access::Read)?;
-    params.refuse_modifiers(SERVED)?;
-    let paging = Paging::of(&params)?;
-    let ids = values(&params, "_id", |v| v.parse::<AppointmentId>().ok())?;
-    let patients = values(&params, "patient", |v| {
-        reference_id(v, "Patient")?.parse().ok()
+    let search = Search::parse(&SUPPORTED[2], query.as_deref(), &headers)?;
+    let ids = values(&search, "_id", |v| v.parse::<AppointmentId>().ok())?;
+    let patients = values(&search, "patient", |v| {
+        reference(v, "Patient")?.parse().ok()
     })?;
-    let codes = values(&params, "identifier", |v| {
-        let token = Token::parse(v);
-        token
-            .system
-            .as_deref()
-            .is_none_or(|s| s == BOOKING_CODE_SYSTEM)
-            .then(|| normalise_code(&token.code))
+    let codes = values(&search, "identifier", |v| match token(v) {
+        (None, code) => Some(normalise_code(code)),
+        (Some(system), code) if system == BOOKING_CODE_SYSTEM => Some(normalise_code(code)),
+        _ => None,
     })?;
-    let services = values(&params, "service-type", |v| {
-        let token = Token::parse(v);
-        token
-            .system
-            .as_deref()
-            .is_none_or(|s| s == SERVICE_TYPE_SYSTEM)
-            .then(|| ServiceCode::parse(&token.code).ok())
-            .flatten()
+    let services = values(&search, "service-type", |v| match token(v) {
+        (None, code) => ServiceCode::parse(code).ok(),
+        (Some(system), code) if system == SERVICE_TYPE_SYSTEM => ServiceCode::parse(code).ok(),
+        _ => None,
     })?;
-    let window = Window::of(&params, "date")?;
-    let statuses = params.any_of("status");
+    let window = Window::of(&search, "date")?;
+    let statuses = any_of(&search, "status");
     if let Some(bad) = statuses
         .iter()
         .flatten()
@@ -234,7 +216,11 @@ pub async fn search(
         })
     });
     let total = matches.len();
-    let page = paging.take(matches);
+    let page: Vec<_> = matches
+        .into_iter()
+        .skip(search.offset)
+        .take(search.count)
+        .collect();
     for (site, _) in &found {
         let read: Vec<String> = page
             .iter()
@@ -249,13 +235,7 @@ pub async fn search(
         .iter()
         .map(|(site, record, _)| view::appointment(site, record, now))
         .collect();
-    Ok(paging.bundle(
-        &base,
-        "Appointment",
-        &params.applied(SERVED),
-        total,
-        resources,
-    ))
+    Ok(answer(&search, &base_url(&headers), total, resources))
 }
 
 /// 422 `processing` saying `why`.

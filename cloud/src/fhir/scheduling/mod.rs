@@ -36,13 +36,12 @@ pub mod schedule;
 pub mod slot;
 pub mod view;
 
-use super::{Outcome, Supported};
+use super::resources::token_is;
+use super::search::Search;
+use super::{Fhir, Outcome, Supported};
 use crate::api::State;
 use crate::storage::{ClinicEntry, Storage};
 use axum::Router;
-use axum::extract::FromRequestParts;
-use axum::http::header;
-use axum::http::request::Parts;
 use axum::routing::{get, post};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -188,51 +187,6 @@ pub fn routes() -> Router<State> {
         .route("/$bulk-publish/{file}", get(publish::file))
 }
 
-/// The URL this API answers at, as the request reached it (`Host`, and
-/// `X-Forwarded-Proto` from a load balancer): `http://host/fhir/r4`, for `fullUrl`s and
-/// links.
-#[derive(Clone, Debug)]
-pub struct Base(pub String);
-
-impl Base {
-    /// The cloud's own root (the booking page's host), without [`super::BASE`].
-    pub fn site(&self) -> &str {
-        self.0.strip_suffix(super::BASE).unwrap_or(&self.0)
-    }
-
-    /// `{base}/{path}`.
-    pub fn join(&self, path: &str) -> String {
-        format!("{}/{path}", self.0)
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Base {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| {
-                h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-            })
-            .or_else(|| parts.uri.authority().map(|a| a.as_str()))
-            .unwrap_or("localhost");
-        let scheme = match parts
-            .headers
-            .get("x-forwarded-proto")
-            .and_then(|h| h.to_str().ok())
-        {
-            Some("https") => "https",
-            Some("http") => "http",
-            _ => parts.uri.scheme_str().unwrap_or("http"),
-        };
-        Ok(Base(format!("{scheme}://{host}{}", super::BASE)))
-    }
-}
-
 /// A clinic as these resources read it: as registered, its zone, and its services as
 /// its nodes last set them.
 #[derive(Clone, Debug)]
@@ -280,7 +234,7 @@ impl Site {
 
     /// The clinic's midnight starting `day`.
     pub fn midnight(&self, day: NaiveDate) -> DateTime<Utc> {
-        params::Moment::Local(day.and_time(NaiveTime::MIN)).at(self.zone)
+        params::local_instant(self.zone, day.and_time(NaiveTime::MIN))
     }
 }
 
@@ -325,90 +279,34 @@ pub async fn site(
         .ok_or_else(|| Outcome::not_found(resource, id))
 }
 
-/// Whether a `service-type` token names `service`: its code in
+/// Whether one of the `service-type` token values names `service`: its code in
 /// [`SERVICE_TYPE_SYSTEM`] (or with no system given).
-pub fn service_matches(tokens: &[params::Token], service: &Service) -> bool {
+pub fn service_matches(tokens: &[String], service: &Service) -> bool {
     tokens
         .iter()
-        .any(|t| t.matches(SERVICE_TYPE_SYSTEM, service.code.as_str()))
+        .any(|t| token_is(t, SERVICE_TYPE_SYSTEM, service.code.as_str()))
 }
 
-/// The `service-type` tokens of a search, `None` when not given.
-pub fn service_tokens(params: &params::Params) -> Option<Vec<params::Token>> {
-    params
-        .any_of("service-type")
-        .map(|v| v.iter().map(|t| params::Token::parse(t)).collect())
+/// The searchset of `search`'s page of `total` matches under `base`, as the answer.
+pub fn answer(search: &Search, base: &str, total: usize, matches: Vec<serde_json::Value>) -> Fhir {
+    Fhir::ok(search.bundle(base, total, matches).resource(base))
 }
 
-/// A search's page: `_count` and `_offset`.
-#[derive(Clone, Copy, Debug)]
-pub struct Paging {
-    /// How many matches a page holds.
-    pub count: usize,
-    /// Where the page starts among them.
-    pub offset: usize,
-}
-
-impl Paging {
-    /// The page `params` ask for.
-    pub fn of(params: &params::Params) -> Result<Self, Outcome> {
-        Ok(Self {
-            count: params.count()?,
-            offset: params.offset()?,
-        })
-    }
-
-    /// The page's share of `matches`.
-    pub fn take<T>(&self, matches: impl IntoIterator<Item = T>) -> Vec<T> {
-        matches
-            .into_iter()
-            .skip(self.offset)
-            .take(self.count)
-            .collect()
-    }
-
-    /// The searchset Bundle of this page of `total` matches at `path` (under `base`),
-    /// its links naming the `applied` parameters.
-    pub fn bundle(
-        &self,
-        base: &Base,
-        path: &str,
-        applied: &[(String, String)],
-        total: usize,
-        matches: Vec<serde_json::Value>,
-    ) -> super::Fhir {
-        let (self_url, next_url) =
-            params::links(&base.join(path), applied, (self.count, self.offset, total));
-        let bundle = super::Bundle {
-            matches,
-            total,
-            self_url,
-            next_url,
-            outcome: None,
-        };
-        super::Fhir::ok(bundle.resource(&base.0))
-    }
-}
-
-/// The clinics a search names, from the clinic part of the ids its `values` give
-/// (`Type/{clinic}.…`, `{clinic}`), each checked against the grant for `resource`; `None`
-/// when none is given (the search covers every clinic granted).
+/// The clinics a search names by the ids it gives of resources that belong to one
+/// (`{clinic}`, `{clinic}.{…}`), each checked against the grant for `resource` (403
+/// for one the client is not granted); `None` when it names none (the search covers
+/// every clinic granted).
 pub fn named_clinics(
     grant: &crate::oauth::Grant,
     resource: &str,
-    values: &[Option<Vec<String>>],
+    named: Option<Vec<String>>,
 ) -> Result<Option<Vec<ClinicId>>, Outcome> {
-    if values.iter().all(Option::is_none) {
+    let Some(named) = named else {
         return Ok(None);
-    }
-    let mut clinics: Vec<ClinicId> = values
+    };
+    let mut clinics: Vec<ClinicId> = named
         .iter()
-        .flatten()
-        .flatten()
-        .filter_map(|v| {
-            let id = v.rsplit('/').next().unwrap_or(v);
-            id.split('.').next()?.parse().ok()
-        })
+        .filter_map(|id| id.split('.').next()?.parse().ok())
         .collect();
     clinics.sort();
     clinics.dedup();

@@ -29,22 +29,21 @@
 //! `processing` naming the field, never its value.
 
 use super::appointment::json_body;
-use super::params::{Moment, Params, Span, Token, reference_id, span};
+use super::params::local_instant;
 use super::view::{self, Placed};
-use super::{
-    Base, CONSENT_EXTENSION, Paging, SERVICE_TYPE_SYSTEM, Site, service_matches, site, sites,
-};
+use super::{CONSENT_EXTENSION, SERVICE_TYPE_SYSTEM, Site, answer, service_matches, site, sites};
 use crate::api::{State, now_ms};
 use crate::booking::{self, BookingError, BookingRequest};
-use crate::fhir::{BPJS_SYSTEM, Bundle, Fhir, IssueType, NIK_SYSTEM, Outcome, ids};
+use crate::fhir::search::{DateParam, Search, base_url, reference};
+use crate::fhir::{BPJS_SYSTEM, Bundle, Fhir, IssueType, NIK_SYSTEM, Outcome, Supported, ids};
 use crate::oauth::{Access, Grant, audit_read};
 use crate::projection::ProjectedAppointment;
 use crate::storage::SchedulingStorage;
 use crate::storage::scheduling::AppointmentRecord;
 use axum::body::Bytes;
-use axum::extract::State as Shared;
-use axum::http::StatusCode;
-use chrono::{DateTime, Duration, Utc};
+use axum::extract::{RawQuery, State as Shared};
+use axum::http::{HeaderMap, StatusCode};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use medicloud_core::domain::{Service, ServiceCode};
 use medicloud_core::ids::ClinicId;
 use serde_json::Value;
@@ -52,8 +51,8 @@ use serde_json::Value;
 /// A service a `$find` asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Wanted {
-    /// A coding: a code of [`SERVICE_TYPE_SYSTEM`] (or no system).
-    Code(Token),
+    /// A token (`code`, `system|code`): a code of [`SERVICE_TYPE_SYSTEM`] (or no system).
+    Code(String),
     /// Words: a service's code or its name in either language (case aside).
     Text(String),
 }
@@ -75,11 +74,7 @@ impl Wanted {
     /// As a query parameter's value, for the links.
     fn token(&self) -> String {
         match self {
-            Wanted::Code(Token {
-                system: Some(system),
-                code,
-            }) => format!("{system}|{code}"),
-            Wanted::Code(Token { code, .. }) | Wanted::Text(code) => code.clone(),
+            Wanted::Code(token) | Wanted::Text(token) => token.clone(),
         }
     }
 }
@@ -87,24 +82,53 @@ impl Wanted {
 /// What a `$find` asks.
 #[derive(Clone, Debug)]
 struct Find {
-    start: (String, Span),
-    end: (String, Span),
+    start: Dated,
+    end: Dated,
     services: Vec<Wanted>,
     organizations: Vec<ClinicId>,
     count: Option<usize>,
 }
 
-fn date_of(name: &str, text: &str) -> Result<(String, Span), Outcome> {
-    span(text).map(|s| (text.to_owned(), s)).ok_or_else(|| {
+/// A `date` or `dateTime` as given, and the range it names.
+#[derive(Clone, Debug)]
+struct Dated {
+    text: String,
+    param: DateParam,
+}
+
+fn date_of(name: &str, text: &str) -> Result<Dated, Outcome> {
+    let bad = || {
         Outcome::invalid(format!(
             "{name}: {text:?} is not a FHIR date or dateTime (2026-12-07, \
              2026-12-07T09:00:00+07:00)"
         ))
+    };
+    // A value, not a search: no prefix.
+    if !text.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let param = DateParam::parse(text).map_err(|_| bad())?;
+    Ok(Dated {
+        text: text.to_owned(),
+        param,
     })
 }
 
-fn organization_of(reference: &str) -> Result<ClinicId, Outcome> {
-    reference_id(reference, "Organization")
+/// The `$find` parameters a `GET` reads from its query string.
+const FIND: Supported = Supported {
+    resource: "Appointment/$find",
+    interactions: &[],
+    search: &[
+        ("start", "date", ""),
+        ("end", "date", ""),
+        ("service-type", "token", ""),
+        ("organization", "reference", ""),
+    ],
+    operations: &[],
+};
+
+fn organization_of(text: &str) -> Result<ClinicId, Outcome> {
+    reference(text, "Organization")
         .and_then(|id| id.parse().ok())
         .ok_or_else(|| {
             Outcome::invalid("organization: a reference Organization/{clinic id} is expected")
@@ -112,27 +136,24 @@ fn organization_of(reference: &str) -> Result<ClinicId, Outcome> {
 }
 
 impl Find {
-    fn of_query(params: &Params) -> Result<Self, Outcome> {
-        let one = |name: &str| {
-            let mut all = params.all(name);
-            match (all.next(), all.next()) {
-                (Some(v), None) => date_of(name, v),
-                (None, _) => Err(Outcome::invalid(format!("{name} is required (1..1)"))),
-                _ => Err(Outcome::invalid(format!("{name} is given once (1..1)"))),
-            }
+    fn of_query(search: &Search) -> Result<Self, Outcome> {
+        let one = |name: &str| match search.groups(name).as_slice() {
+            [one] if one.len() == 1 => date_of(name, &one[0]),
+            [] => Err(Outcome::invalid(format!("{name} is required (1..1)"))),
+            _ => Err(Outcome::invalid(format!("{name} is given once (1..1)"))),
+        };
+        let all = |name: &str| {
+            search
+                .groups(name)
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
         };
         Ok(Self {
             start: one("start")?,
             end: one("end")?,
-            services: params
-                .any_of("service-type")
-                .unwrap_or_default()
-                .iter()
-                .map(|t| Wanted::Code(Token::parse(t)))
-                .collect(),
-            organizations: params
-                .any_of("organization")
-                .unwrap_or_default()
+            services: all("service-type").into_iter().map(Wanted::Code).collect(),
+            organizations: all("organization")
                 .iter()
                 .map(|r| organization_of(r))
                 .collect::<Result<_, _>>()?,
@@ -199,7 +220,7 @@ impl Find {
                 _ => {}
             }
         }
-        let once = |name: &str, mut list: Vec<(String, Span)>| match list.len() {
+        let once = |name: &str, mut list: Vec<Dated>| match list.len() {
             1 => Ok(list.remove(0)),
             0 => Err(Outcome::invalid(format!("{name} is required (1..1)"))),
             _ => Err(Outcome::invalid(format!("{name} is given once (1..1)"))),
@@ -216,19 +237,23 @@ impl Find {
     /// `[from, before)` at `site` at `now_ms`: what was asked, from now to the horizon.
     fn window(&self, site: &Site, now_ms: i64) -> (DateTime<Utc>, DateTime<Utc>) {
         let now = DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
-        let from = self.start.1.start.at(site.zone).max(now);
+        let from = self.start.param.instants(&site.zone).0.max(now);
         // A dateTime end is the instant; a date end includes its day.
-        let end = &self.end.1;
-        let before = if end.timed { end.start } else { end.end };
+        let (at, after) = self.end.param.instants(&site.zone);
+        let before = if self.end.text.contains('T') {
+            at
+        } else {
+            after
+        };
         let horizon = site.midnight(site.horizon(now_ms).1 + Duration::days(1));
-        (from, before.at(site.zone).min(horizon))
+        (from, before.min(horizon))
     }
 
     /// The parameters as a `GET` query, for the links.
     fn applied(&self) -> Vec<(String, String)> {
         let mut out = vec![
-            ("start".to_owned(), self.start.0.clone()),
-            ("end".to_owned(), self.end.0.clone()),
+            ("start".to_owned(), self.start.text.clone()),
+            ("end".to_owned(), self.end.text.clone()),
         ];
         out.extend(
             self.services
@@ -248,9 +273,9 @@ fn coding_of(coding: &Value) -> Result<Wanted, Outcome> {
     let code = coding["code"]
         .as_str()
         .ok_or_else(|| Outcome::invalid("service-type: a coding has a code"))?;
-    Ok(Wanted::Code(Token {
-        system: coding["system"].as_str().map(str::to_owned),
-        code: code.to_owned(),
+    Ok(Wanted::Code(match coding["system"].as_str() {
+        Some(system) => format!("{system}|{code}"),
+        None => code.to_owned(),
     }))
 }
 
@@ -267,37 +292,40 @@ fn parameters(body: &Value) -> Result<&Vec<Value>, Outcome> {
 pub async fn find_get(
     Shared(state): Shared<State>,
     grant: Grant,
-    base: Base,
-    params: Params,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Fhir, Outcome> {
     grant.require("Appointment", Access::Read)?;
-    let ask = Find::of_query(&params)?;
-    find(&state, &grant, &base, ask, Paging::of(&params)?).await
+    let search = Search::parse(&FIND, query.as_deref(), &headers)?;
+    let ask = Find::of_query(&search)?;
+    find(&state, &grant, &base_url(&headers), ask, search).await
 }
 
-/// `POST Appointment/$find` with a Parameters body.
+/// `POST Appointment/$find` with a Parameters body (`_count` in it or in the query
+/// string, `_offset` in the query string).
 pub async fn find_post(
     Shared(state): Shared<State>,
     grant: Grant,
-    base: Base,
-    params: Params,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Fhir, Outcome> {
     grant.require("Appointment", Access::Read)?;
+    let mut search = Search::parse(&FIND, query.as_deref(), &headers)?;
     let ask = Find::of_parameters(&json_body(&body)?)?;
-    let mut paging = Paging::of(&params)?;
     if let Some(count) = ask.count {
-        paging.count = count.min(crate::fhir::MAX_COUNT);
+        search.count = count.min(crate::fhir::MAX_COUNT);
     }
-    find(&state, &grant, &base, ask, paging).await
+    find(&state, &grant, &base_url(&headers), ask, search).await
 }
 
+/// The free slots `ask` finds, as the page `search` asks for.
 async fn find(
     state: &State,
     grant: &Grant,
-    base: &Base,
+    base: &str,
     ask: Find,
-    paging: Paging,
+    mut search: Search,
 ) -> Result<Fhir, Outcome> {
     let clinics = if ask.organizations.is_empty() {
         grant.clinics.clone()
@@ -341,8 +369,22 @@ async fn find(
     }
     free.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.id().cmp(&b.id())));
     let total = free.len();
-    let page = paging.take(free).iter().map(Placed::proposed).collect();
-    Ok(paging.bundle(base, "Appointment/$find", &ask.applied(), total, page))
+    let page = free
+        .iter()
+        .skip(search.offset)
+        .take(search.count)
+        .map(Placed::proposed)
+        .collect();
+    // The links name the parameters as a GET gives them.
+    search.params = ask.applied();
+    Ok(answer(&search, base, total, page))
+}
+
+/// A start as an instant, or clinic-local.
+#[derive(Clone, Copy, Debug)]
+enum At {
+    Instant(DateTime<Utc>),
+    Local(NaiveDateTime),
 }
 
 /// The slot a `$book`'s Appointment names: its clinic, service and start.
@@ -350,15 +392,13 @@ struct Named {
     clinic: ClinicId,
     service: ServiceCode,
     /// Its start as an instant, or clinic-local (from a Slot id).
-    start: Moment,
+    start: At,
 }
 
 /// Where `reference` (`Type/id` or a URL ending in it) points, when at `kind`.
-fn id_of<'a>(reference: &'a Value, kind: &str) -> Option<&'a str> {
-    let text = reference["reference"].as_str()?;
-    text.contains('/')
-        .then(|| reference_id(text, kind))
-        .flatten()
+fn id_of<'a>(value: &'a Value, kind: &str) -> Option<&'a str> {
+    let text = value["reference"].as_str()?;
+    text.contains('/').then(|| reference(text, kind)).flatten()
 }
 
 fn named_slot(appointment: &Value, organization: Option<ClinicId>) -> Result<Named, Outcome> {
@@ -384,7 +424,7 @@ fn named_slot(appointment: &Value, organization: Option<ClinicId>) -> Result<Nam
         return Ok(Named {
             clinic,
             service,
-            start: Moment::Local(at),
+            start: At::Local(at),
         });
     }
     let start = start
@@ -400,7 +440,7 @@ fn named_slot(appointment: &Value, organization: Option<ClinicId>) -> Result<Nam
         return Ok(Named {
             clinic,
             service,
-            start: Moment::Instant(start.with_timezone(&Utc)),
+            start: At::Instant(start.with_timezone(&Utc)),
         });
     }
     let clinic = actors
@@ -429,7 +469,7 @@ fn named_slot(appointment: &Value, organization: Option<ClinicId>) -> Result<Nam
     Ok(Named {
         clinic,
         service,
-        start: Moment::Instant(start.with_timezone(&Utc)),
+        start: At::Instant(start.with_timezone(&Utc)),
     })
 }
 
@@ -553,7 +593,7 @@ fn refusal(err: BookingError) -> Outcome {
 pub async fn book(
     Shared(state): Shared<State>,
     grant: Grant,
-    base: Base,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Fhir, Outcome> {
     grant.require("Appointment", Access::Write)?;
@@ -601,11 +641,12 @@ pub async fn book(
         &named.clinic.to_string(),
     )
     .await?;
-    let start = named
-        .start
-        .at(site.zone)
-        .with_timezone(&site.zone)
-        .fixed_offset();
+    let start = match named.start {
+        At::Instant(t) => t,
+        At::Local(local) => local_instant(site.zone, local),
+    }
+    .with_timezone(&site.zone)
+    .fixed_offset();
     let request = BookingRequest {
         clinic: named.clinic,
         service: named.service,
@@ -636,12 +677,13 @@ pub async fn book(
         std::slice::from_ref(&id),
     )
     .await?;
+    let base = base_url(&headers);
     let bundle = Bundle {
         matches: vec![view::appointment(&site, &record, now_ms())],
         total: 1,
-        self_url: base.join("Appointment/$book"),
+        self_url: format!("{base}/Appointment/$book"),
         next_url: None,
         outcome: None,
     };
-    Ok(Fhir::ok(bundle.resource(&base.0)))
+    Ok(Fhir::ok(bundle.resource(&base)))
 }

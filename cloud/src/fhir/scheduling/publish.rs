@@ -12,13 +12,14 @@
 //! ([`booking::bookable_clinics`]) are published.
 
 use super::view::{self, Placed};
-use super::{Base, Site, sites};
+use super::{Site, sites};
 use crate::api::{State, now_ms};
 use crate::booking;
 use crate::fhir::Outcome;
+use crate::fhir::search::{base_url, encode, origin};
 use crate::storage::SchedulingStorage;
 use axum::extract::{Path, State as Shared};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{SecondsFormat, Utc};
 use medicloud_core::ids::ClinicId;
@@ -61,21 +62,25 @@ async fn published(state: &State) -> Result<Vec<Site>, Outcome> {
 }
 
 /// `GET $bulk-publish`: the manifest.
-pub async fn manifest(Shared(state): Shared<State>, base: Base) -> Result<Response, Outcome> {
+pub async fn manifest(
+    Shared(state): Shared<State>,
+    headers: HeaderMap,
+) -> Result<Response, Outcome> {
+    let base = base_url(&headers);
     let sites = published(&state).await?;
     let mut output = vec![
-        json!({"type": "Location", "url": base.join("$bulk-publish/Location.ndjson")}),
-        json!({"type": "Schedule", "url": base.join("$bulk-publish/Schedule.ndjson")}),
+        json!({"type": "Location", "url": format!("{base}/$bulk-publish/Location.ndjson")}),
+        json!({"type": "Schedule", "url": format!("{base}/$bulk-publish/Schedule.ndjson")}),
     ];
     output.extend(sites.iter().map(|site| {
         json!({
             "type": "Slot",
-            "url": base.join(&format!("$bulk-publish/Slot-{}.ndjson", site.id())),
+            "url": format!("{base}/$bulk-publish/Slot-{}.ndjson", site.id()),
         })
     }));
     let manifest = json!({
         "transactionTime": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
-        "request": base.join("$bulk-publish"),
+        "request": format!("{base}/$bulk-publish"),
         "output": output,
         "error": [],
     });
@@ -85,24 +90,18 @@ pub async fn manifest(Shared(state): Shared<State>, base: Base) -> Result<Respon
 /// A clinic as a Location of the publication: its name, and its address (the country:
 /// the cloud holds no street address of a clinic yet).
 fn location(site: &Site) -> Value {
-    json!({
-        "resourceType": "Location",
-        "id": site.id().to_string(),
-        "status": "active",
-        "name": site.entry.name,
-        "address": {"country": "ID"},
-        "managingOrganization": {"reference": format!("Organization/{}", site.id())},
-    })
+    let mut location = crate::fhir::resources::clinic::location(&site.entry);
+    location["address"] = json!({"country": "ID"});
+    location
 }
 
 /// The booking page's link for `slot`.
-fn deep_link(base: &Base, slot: &Placed<'_>) -> String {
+fn deep_link(origin: &str, slot: &Placed<'_>) -> String {
     format!(
-        "{}/book?clinic={}&service={}&start={}",
-        base.site(),
+        "{origin}/book?clinic={}&service={}&start={}",
         slot.site.id(),
-        super::params::encode(slot.service.code.as_str()),
-        super::params::encode(&view::time(slot.start)),
+        encode(slot.service.code.as_str()),
+        encode(&view::time(slot.start)),
     )
 }
 
@@ -118,9 +117,10 @@ fn lines(resources: impl IntoIterator<Item = Value>) -> String {
 /// `GET $bulk-publish/{file}`: one of the files the manifest names.
 pub async fn file(
     Shared(state): Shared<State>,
-    base: Base,
+    headers: HeaderMap,
     Path(file): Path<String>,
 ) -> Result<Response, Outcome> {
+    let origin = origin(&headers);
     let not_found = || Outcome::not_found("$bulk-publish file", &file);
     let sites = published(&state).await?;
     let now = now_ms();
@@ -155,7 +155,7 @@ pub async fn file(
                     if let Some(extensions) = resource["extension"].as_array_mut() {
                         extensions.push(json!({
                             "url": DEEP_LINK_EXTENSION,
-                            "valueUrl": deep_link(&base, &slot),
+                            "valueUrl": deep_link(&origin, &slot),
                         }));
                     }
                     resource

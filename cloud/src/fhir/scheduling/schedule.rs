@@ -2,24 +2,15 @@
 //! search by `_id`, `actor` (the HealthcareService, the Location, the Practitioner),
 //! `active` and `service-type`.
 
-use super::params::{Params, reference_id};
-use super::{
-    Base, Paging, Site, named_clinics, service_matches, service_tokens, site, sites, view,
-};
+use super::params::any_of;
+use super::{SUPPORTED, Site, answer, named_clinics, service_matches, site, sites, view};
 use crate::api::{State, now_ms};
+use crate::fhir::search::{Search, base_url, reference};
 use crate::fhir::{Fhir, Outcome, ids};
 use crate::oauth::{Access, Grant};
-use axum::extract::{Path, State as Shared};
+use axum::extract::{Path, RawQuery, State as Shared};
+use axum::http::HeaderMap;
 use medicloud_core::domain::Service;
-
-const SERVED: &[&str] = &[
-    "_id",
-    "actor",
-    "active",
-    "service-type",
-    "_count",
-    "_offset",
-];
 
 /// `GET Schedule/{id}`.
 pub async fn read(
@@ -46,13 +37,13 @@ fn actor_matches(actors: &[String], site: &Site, service: &Service) -> bool {
         .schedule
         .as_ref()
         .and_then(|s| s.practitioner)
-        .map(|p| format!("{clinic}.{p}"));
+        .map(|p| p.to_string());
     actors.iter().any(|actor| {
-        reference_id(actor, "HealthcareService") == Some(&own)
-            || reference_id(actor, "Location") == Some(&clinic)
+        reference(actor, "HealthcareService") == Some(&own)
+            || reference(actor, "Location") == Some(&clinic)
             || practitioner
                 .as_deref()
-                .is_some_and(|p| reference_id(actor, "Practitioner") == Some(p))
+                .is_some_and(|p| reference(actor, "Practitioner") == Some(p))
     })
 }
 
@@ -60,23 +51,35 @@ fn actor_matches(actors: &[String], site: &Site, service: &Service) -> bool {
 pub async fn search(
     Shared(state): Shared<State>,
     grant: Grant,
-    base: Base,
-    params: Params,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Fhir, Outcome> {
     grant.require("Schedule", Access::Read)?;
-    params.refuse_modifiers(SERVED)?;
-    let paging = Paging::of(&params)?;
-    let wanted_ids = params.any_of("_id");
-    let actors = params.any_of("actor");
-    let active = match params.any_of("active").as_deref() {
+    let search = Search::parse(&SUPPORTED[0], query.as_deref(), &headers)?;
+    let wanted_ids = any_of(&search, "_id");
+    let actors = any_of(&search, "actor");
+    let active = match any_of(&search, "active").as_deref() {
         None => None,
         Some([one]) if one == "true" => Some(true),
         Some([one]) if one == "false" => Some(false),
         Some(_) => return Err(Outcome::invalid("active is true or false")),
     };
-    let services = service_tokens(&params);
-    let clinics = named_clinics(&grant, "Schedule", &[wanted_ids.clone(), actors.clone()])?
-        .unwrap_or_else(|| grant.clinics.clone());
+    let services = any_of(&search, "service-type");
+    // The clinics the ids name: `_id`, and `actor` when each names a HealthcareService
+    // or the Location (a Practitioner's id names no clinic).
+    let typed = |r: &String| {
+        reference(r, "HealthcareService")
+            .or_else(|| reference(r, "Location"))
+            .filter(|_| r.contains('/'))
+            .map(str::to_owned)
+    };
+    let named = match (&wanted_ids, &actors) {
+        (Some(ids), _) => Some(ids.clone()),
+        (None, Some(actors)) => actors.iter().map(typed).collect::<Option<Vec<_>>>(),
+        (None, None) => None,
+    };
+    let clinics =
+        named_clinics(&grant, "Schedule", named)?.unwrap_or_else(|| grant.clinics.clone());
     let sites = sites(&state, &clinics).await?;
     let now = now_ms();
     let matches: Vec<_> = sites
@@ -96,10 +99,11 @@ pub async fn search(
         })
         .collect();
     let total = matches.len();
-    let page = paging
-        .take(matches)
+    let page = matches
         .into_iter()
+        .skip(search.offset)
+        .take(search.count)
         .map(|(site, service)| view::schedule(site, service, now))
         .collect();
-    Ok(paging.bundle(&base, "Schedule", &params.applied(SERVED), total, page))
+    Ok(answer(&search, &base_url(&headers), total, page))
 }

@@ -9,27 +9,19 @@
 //! midnight, a later end cut at the horizon. A read answers any day up to the horizon
 //! (an Appointment's `slot` of a past day too, `busy-unavailable`).
 
-use super::params::{Params, Window, reference_id};
+use super::params::{Window, any_of, local_instant};
 use super::view::{self, Placed};
-use super::{Base, Paging, Site, named_clinics, service_matches, service_tokens, site, sites};
+use super::{SUPPORTED, Site, answer, named_clinics, service_matches, site, sites};
 use crate::api::{State, now_ms};
+use crate::fhir::search::{Search, base_url, reference};
 use crate::fhir::{Fhir, Outcome, ids};
 use crate::oauth::{Access, Grant};
 use crate::storage::SchedulingStorage;
-use axum::extract::{Path, State as Shared};
+use axum::extract::{Path, RawQuery, State as Shared};
+use axum::http::HeaderMap;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use medicloud_core::domain::ServiceCode;
 use medicloud_core::ids::ClinicId;
-
-const SERVED: &[&str] = &[
-    "_id",
-    "schedule",
-    "start",
-    "status",
-    "service-type",
-    "_count",
-    "_offset",
-];
 
 /// The Slot statuses of R4.
 const STATUSES: &[&str] = &[
@@ -101,19 +93,19 @@ struct Ask {
     schedules: Option<Vec<(ClinicId, ServiceCode)>>,
     window: Window,
     statuses: Option<Vec<String>>,
-    services: Option<Vec<super::params::Token>>,
+    services: Option<Vec<String>>,
 }
 
 impl Ask {
-    fn of(params: &Params) -> Result<Self, Outcome> {
-        let ids = params.any_of("_id").map(|ids| {
+    fn of(search: &Search) -> Result<Self, Outcome> {
+        let ids = any_of(search, "_id").map(|ids| {
             ids.iter()
                 .filter_map(|id| view::parse_slot_id(id))
                 .collect::<Vec<_>>()
         });
-        let schedules = params.any_of("schedule").map(|refs| {
+        let schedules = any_of(search, "schedule").map(|refs| {
             refs.iter()
-                .filter_map(|r| ids::parse_service(reference_id(r, "Schedule")?))
+                .filter_map(|r| ids::parse_service(reference(r, "Schedule")?))
                 .collect::<Vec<_>>()
         });
         if ids.is_none() && schedules.is_none() {
@@ -122,7 +114,7 @@ impl Ask {
                  the slots (_id)",
             ));
         }
-        let statuses = params.any_of("status");
+        let statuses = any_of(search, "status");
         if let Some(bad) = statuses
             .iter()
             .flatten()
@@ -136,9 +128,9 @@ impl Ask {
         Ok(Self {
             ids,
             schedules,
-            window: Window::of(params, "start")?,
+            window: Window::of(search, "start")?,
             statuses,
-            services: service_tokens(params),
+            services: any_of(search, "service-type"),
         })
     }
 
@@ -175,15 +167,19 @@ impl Ask {
 pub async fn search(
     Shared(state): Shared<State>,
     grant: Grant,
-    base: Base,
-    params: Params,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Fhir, Outcome> {
     grant.require("Slot", Access::Read)?;
-    params.refuse_modifiers(SERVED)?;
-    let paging = Paging::of(&params)?;
-    let ask = Ask::of(&params)?;
-    let named = [params.any_of("_id"), params.any_of("schedule")];
-    let clinics = named_clinics(&grant, "Slot", &named)?.unwrap_or_default();
+    let search = Search::parse(&SUPPORTED[1], query.as_deref(), &headers)?;
+    let ask = Ask::of(&search)?;
+    let named: Vec<String> = any_of(&search, "_id")
+        .into_iter()
+        .chain(any_of(&search, "schedule"))
+        .flatten()
+        .map(|r| reference(&r, "Schedule").unwrap_or(&r).to_owned())
+        .collect();
+    let clinics = named_clinics(&grant, "Slot", Some(named))?.unwrap_or_default();
     let sites = sites(&state, &clinics).await?;
     let now = now_ms();
     // Only _id: the slots named, wherever they are before the horizon.
@@ -195,9 +191,7 @@ pub async fn search(
             // From the earliest slot named (an earlier day is read, not searched).
             let named = ask.ids.iter().flatten().filter(|(c, ..)| *c == site.id());
             if let Some(earliest) = named.map(|(.., at)| *at).min() {
-                span.0 = span
-                    .0
-                    .min(super::params::Moment::Local(earliest).at(site.zone));
+                span.0 = span.0.min(local_instant(site.zone, earliest));
             }
         }
         if span.0 < span.1 {
@@ -229,6 +223,11 @@ pub async fn search(
     }
     matches.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.id().cmp(&b.id())));
     let total = matches.len();
-    let page = paging.take(matches).iter().map(Placed::slot).collect();
-    Ok(paging.bundle(&base, "Slot", &params.applied(SERVED), total, page))
+    let page = matches
+        .iter()
+        .skip(search.offset)
+        .take(search.count)
+        .map(Placed::slot)
+        .collect();
+    Ok(answer(&search, &base_url(&headers), total, page))
 }

@@ -69,11 +69,7 @@ pub fn schedule(site: &Site, service: &Service, now_ms: i64) -> Value {
     let plan = service.schedule();
     let mut actor = vec![healthcare_service(site, service), location(site)];
     if let Some(staff) = plan.practitioner {
-        actor.push(reference(
-            "Practitioner",
-            &format!("{}.{staff}", site.id()),
-            None,
-        ));
+        actor.push(reference("Practitioner", &staff.to_string(), None));
     }
     let (today, last) = site.horizon(now_ms);
     let at = |day: NaiveDate| time(site.midnight(day).with_timezone(&site.zone).fixed_offset());
