@@ -794,7 +794,7 @@ async fn appointments_are_read_and_searched_by_each_parameter() {
                 format!("Appointment?_id={},{}", a.id, b.id),
                 vec![&first, &second],
             ),
-            (format!("Appointment?_id=nonsense"), vec![]),
+            ("Appointment?_id=nonsense".to_owned(), vec![]),
             (format!("Appointment?patient={patient}"), vec![&first]),
             (
                 format!("Appointment?patient={}", b.patient.unwrap()),

@@ -425,7 +425,7 @@ pub async fn patch(
             _ => return Err(Outcome::invalid("each operation has an op and a path")),
         }
     }
-    let status = status.map_or_else(|| view::status(&record, &site, now_ms()), |s| s);
+    let status = status.unwrap_or_else(|| view::status(&record, &site, now_ms()));
     let status = status.to_owned();
     set_status(&state, &grant, (site, record), &status, None).await
 }
