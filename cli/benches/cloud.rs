@@ -14,10 +14,15 @@
 //!   50 at one clinic, whose bookings wait on each other's lock. Quick mode: 10 bookings
 //!   per client, else 30.
 //!
+//! - FHIR `$find`: `POST /fhir/r4/Appointment/$find` on PostgreSQL over 30 days of a
+//!   clinic's 5 services (3,600 slots, 1,000 booked), first page and total, 4 API
+//!   clients at once. Quick mode: 50 requests per client, else 250.
+//!
 //! Events are real ticket events of a generated clinic day, renumbered into each
 //! device's own series.
 //!
-//! `cargo bench -p medicloud --bench cloud`
+//! `cargo bench -p medicloud --bench cloud [-- SCENARIO…]` (`ingest`, `booking`, `fhir`,
+//! `devices`; all when none is named).
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
@@ -511,8 +516,220 @@ async fn booking(quick: bool) {
         .await;
 }
 
+/// The clinic of the `$find` bench: registered, in Jakarta, its five services each on a
+/// schedule of every day 08:00–14:00 in 15-minute slots of 4 places, 2 of them online
+/// (the demo's hours, every day), with `booked` online bookings spread over the next
+/// 30 days (some slots full, most not).
+async fn find_clinic(url: &str, booked: usize) -> ClinicId {
+    use medicloud_cloud::storage::Storage;
+    use medicloud_core::domain::{Appointment, Clinic, Service, ServiceCode};
+    use medicloud_core::event::{Actor, EventBody, EventId, Stamp};
+    use medicloud_core::ids::AppointmentId;
+    use medicloud_core::schedule::{Channel, Day, Hours, Schedule};
+    let storage = medicloud_cloud::open(url).await.unwrap();
+    let at = |h| chrono::NaiveTime::from_hms_opt(h, 0, 0).unwrap();
+    let schedule = Schedule {
+        hours: Day::ALL
+            .iter()
+            .map(|&day| Hours {
+                day,
+                opens: at(8),
+                closes: at(14),
+            })
+            .collect(),
+        slot_minutes: 15,
+        places_per_slot: 4,
+        online_places: 2,
+        closed: Vec::new(),
+        practitioner: None,
+    };
+    let clinic = ClinicId::random();
+    storage
+        .add_clinic(clinic, "Klinik Bench FHIR", "lan-key")
+        .await
+        .unwrap();
+    let origin = DeviceId::random();
+    let now = chrono::Utc::now().timestamp_millis() as u64;
+    let mut seq = 0;
+    let mut event = |body| {
+        seq += 1;
+        Event {
+            id: EventId { origin, seq },
+            stamp: Stamp::new(now, (seq % 60_000) as u16),
+            clinic,
+            actor: Actor::System,
+            body,
+        }
+    };
+    let mut events = vec![event(EventBody::ClinicSet(Clinic {
+        id: clinic,
+        name: "Klinik Bench FHIR".into(),
+        time_zone: "Asia/Jakarta".into(),
+        ticket_message_id: None,
+        ticket_message_en: None,
+        new_label_on_transfer: false,
+        new_label_per_step: false,
+        language: Default::default(),
+    }))];
+    let codes = ["A", "B", "C", "L", "F"];
+    for code in codes {
+        events.push(event(EventBody::ServiceSet(Service {
+            code: ServiceCode::parse(code).unwrap(),
+            name_id: format!("Layanan {code}"),
+            name_en: format!("Service {code}"),
+            active: true,
+            slots: Default::default(),
+            schedule: Some(schedule.clone()),
+            steps: Vec::new(),
+            target_wait_minutes: Service::DEFAULT_TARGET_WAIT_MINUTES,
+        })));
+    }
+    let jakarta = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+    let today = chrono::Utc::now().with_timezone(&jakarta).date_naive();
+    for n in 0..booked {
+        use rand::Rng;
+        let mut rng = rand::thread_rng();
+        let (day, slot) = (rng.gen_range(1..=30), rng.gen_range(0..24));
+        let minutes = 8 * 60 + 15 * slot;
+        events.push(event(EventBody::AppointmentBooked(Appointment {
+            id: AppointmentId::random(),
+            code: format!("B{n:05}"),
+            patient: None,
+            service: ServiceCode::parse(codes[n % codes.len()]).unwrap(),
+            date: today + chrono::Duration::days(day),
+            slot_start: chrono::NaiveTime::from_hms_opt(minutes / 60, minutes % 60, 0).unwrap(),
+            slot_minutes: 15,
+            channel: Channel::Online,
+            overbooked: false,
+            consent_messages: false,
+        })));
+    }
+    let wanted = events.len();
+    assert_eq!(
+        storage.ingest(clinic, events, None).await.unwrap().accepted,
+        wanted
+    );
+    clinic
+}
+
+/// One `$find`: its latency in ms, and the total it answered.
+async fn find_once(client: &reqwest::Client, url: &str, token: &str, body: &str) -> (f64, u64) {
+    let began = Instant::now();
+    let res = client
+        .post(url)
+        .bearer_auth(token)
+        .header("content-type", "application/fhir+json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let bundle: Value = res.json().await.unwrap();
+    let took = began.elapsed().as_secs_f64() * 1e3;
+    assert!(status.is_success(), "{status} {bundle}");
+    (took, bundle["total"].as_u64().unwrap_or(0))
+}
+
+/// `Appointment/$find` on PostgreSQL: the free slots of the next 30 days of a clinic's 5
+/// services (3,600 slots), first page of 20 with the total, asked by `clients` API
+/// clients at once, each `each` times one after the other.
+async fn fhir_find(quick: bool) {
+    let Some(admin) = postgres_admin().await else {
+        let reason = format!("no PostgreSQL answered at {}", postgres_admin_url());
+        for name in ["cloud.fhir.find.p50", "cloud.fhir.find.p99"] {
+            record::not_measured(name, &reason);
+        }
+        println!("cloud $find on PostgreSQL: not measured ({reason})");
+        return;
+    };
+    let name = format!("medicloud_bench_{:016x}", rand::random::<u64>());
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let base = postgres_admin_url();
+    let authority = base.find("://").unwrap() + 3;
+    let url = match base[authority..].find('/') {
+        Some(i) => format!("{}/{name}", &base[..authority + i]),
+        None => format!("{base}/{name}"),
+    };
+    let booked = 1_000;
+    let clinic = find_clinic(&url, booked).await;
+    let cloud = server(url.clone()).await;
+    let storage = medicloud_cloud::open(&url).await.unwrap();
+    let scopes = vec!["system/Appointment.read".parse().unwrap()];
+    let api =
+        medicloud_cloud::oauth::add_client(&storage, "bench EHR", vec![clinic], &scopes, None)
+            .await
+            .unwrap();
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{cloud}/oauth/token"))
+        .basic_auth(&api.id, api.secret.as_deref())
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = answer["access_token"].as_str().unwrap().to_owned();
+    let jakarta = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+    let today = chrono::Utc::now().with_timezone(&jakarta).date_naive();
+    let body = json!({"resourceType": "Parameters", "parameter": [
+        {"name": "start", "valueDate": (today + chrono::Duration::days(1)).to_string()},
+        {"name": "end", "valueDate": (today + chrono::Duration::days(30)).to_string()},
+        {"name": "organization", "valueReference": {"reference": format!("Organization/{clinic}")}},
+    ]});
+    let (clients, each) = (4, if quick { 50 } else { 250 });
+    let url = Arc::new(format!("{cloud}/fhir/r4/Appointment/$find"));
+    let (token, body) = (Arc::new(token), Arc::new(body.to_string()));
+    // Warm the pool's connections and the statements.
+    let mut total = 0;
+    for _ in 0..clients {
+        total = find_once(&reqwest::Client::new(), &url, &token, &body)
+            .await
+            .1;
+    }
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let (url, token, body) = (url.clone(), token.clone(), body.clone());
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                let mut latencies = Vec::new();
+                for _ in 0..each {
+                    latencies.push(find_once(&client, &url, &token, &body).await.0);
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await.unwrap());
+    }
+    let workload = format!(
+        "POST /fhir/r4/Appointment/$find (Parameters: start, end 30 days apart, organization) of one clinic's 5 services on schedules of 24 slots a day (3,600 slots, {booked} online bookings among them; {total} free), first page of 20 with the total; {clients} API clients at once, {each} requests each one after the other ({} in all), JSON over HTTP on loopback; cloud in the bench process on PostgreSQL, on the same 2 cores",
+        latencies.len()
+    );
+    let (p50, p99) = record::latency_ms("cloud.fhir.find", &latencies, &workload);
+    println!(
+        "cloud.fhir.find: {} requests, p50 {p50:.2} ms  p99 {p99:.2} ms ({total} free slots of 3,600)",
+        latencies.len()
+    );
+    let _ = admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await;
+}
+
 #[tokio::main]
 async fn main() {
+    // `cargo bench` passes `--bench`; anything else names the scenarios to run
+    // (`ingest`, `booking`, `fhir`, `devices`), all of them when none is named.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let runs = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
     let quick = record::quick();
     let root = tempfile::tempdir().unwrap();
     let tickets = if quick { 1_000 } else { 5_000 };
@@ -521,15 +738,41 @@ async fn main() {
         "cloud: {} events of {tickets} tickets to push per device",
         events.len()
     );
+    if runs("ingest") {
+        ingest_both(root.path(), &events).await;
+    }
+    if runs("booking") {
+        booking(quick).await;
+    }
+    if runs("fhir") {
+        fhir_find(quick).await;
+    }
+    if runs("devices") {
+        let (devices, run) = if quick { (100, 15) } else { (500, 60) };
+        let (latencies, cpu) = many_devices(&events, devices, Duration::from_secs(run)).await;
+        let workload = format!(
+            "{devices} devices in clinics of 5, each syncing every 5 s with 2 new events for {run} s ({} exchanges), against a `medicloud cloud` process on SQLite; the devices run in the bench process on the same 2 cores",
+            latencies.len()
+        );
+        let (p50, p99) = record::latency_ms("cloud.devices", &latencies, &workload);
+        record::measure("cloud.devices.cpu_percent", cpu, "% of a core", &workload);
+        println!(
+            "cloud, {devices} devices every 5 s for {run} s: {} exchanges, p50 {p50:.2} ms  p99 {p99:.2} ms, cloud CPU {cpu:.1} % of a core",
+            latencies.len()
+        );
+    }
+}
+
+/// Ingest on SQLite and on PostgreSQL (when one answers).
+async fn ingest_both(root: &std::path::Path, events: &Arc<Vec<Event>>) {
     let workload = |engine: &str| {
         format!(
             "4 devices pushing {} ticket events each at once, pages of 500 (POST /sync/v1/exchange, JSON over HTTP on loopback), cloud in the bench process on {engine}",
             events.len()
         )
     };
-
-    let sqlite = format!("sqlite://{}", root.path().join("cloud.sqlite").display());
-    let (rate, total) = ingest(&server(sqlite).await, &events).await;
+    let sqlite = format!("sqlite://{}", root.join("cloud.sqlite").display());
+    let (rate, total) = ingest(&server(sqlite).await, events).await;
     record::measure(
         "cloud.ingest.sqlite.events_per_s",
         rate,
@@ -556,7 +799,7 @@ async fn main() {
                 Some(i) => format!("{}/{name}", &base[..authority + i]),
                 None => format!("{base}/{name}"),
             };
-            let (rate, total) = ingest(&server(url).await, &events).await;
+            let (rate, total) = ingest(&server(url).await, events).await;
             record::measure(
                 "cloud.ingest.postgres.events_per_s",
                 rate,
@@ -569,19 +812,4 @@ async fn main() {
                 .await;
         }
     }
-
-    booking(quick).await;
-
-    let (devices, run) = if quick { (100, 15) } else { (500, 60) };
-    let (latencies, cpu) = many_devices(&events, devices, Duration::from_secs(run)).await;
-    let workload = format!(
-        "{devices} devices in clinics of 5, each syncing every 5 s with 2 new events for {run} s ({} exchanges), against a `medicloud cloud` process on SQLite; the devices run in the bench process on the same 2 cores",
-        latencies.len()
-    );
-    let (p50, p99) = record::latency_ms("cloud.devices", &latencies, &workload);
-    record::measure("cloud.devices.cpu_percent", cpu, "% of a core", &workload);
-    println!(
-        "cloud, {devices} devices every 5 s for {run} s: {} exchanges, p50 {p50:.2} ms  p99 {p99:.2} ms, cloud CPU {cpu:.1} % of a core",
-        latencies.len()
-    );
 }

@@ -215,6 +215,13 @@ pub const TARGETS: &[Target] = &[
         "an online booking (POST /api/v1/public/bookings) on PostgreSQL, 50 patients' clients at once across a chain of 50 clinics, p99",
     ),
     t(
+        "cloud.fhir.find.p99",
+        AtMost,
+        50.0,
+        "ms",
+        "FHIR Appointment/$find over 30 days of a clinic's 5 services (3,600 slots) on PostgreSQL, first page and total, 4 API clients at once, p99",
+    ),
+    t(
         "cloud.fleet.p99",
         AtMost,
         200.0,

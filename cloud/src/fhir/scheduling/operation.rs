@@ -367,7 +367,7 @@ async fn find(
             );
         }
     }
-    free.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.id().cmp(&b.id())));
+    free.sort_by(|a, b| a.order().cmp(&b.order()));
     let total = free.len();
     let page = free
         .iter()

@@ -221,7 +221,7 @@ pub async fn search(
             );
         }
     }
-    matches.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.id().cmp(&b.id())));
+    matches.sort_by(|a, b| a.order().cmp(&b.order()));
     let total = matches.len();
     let page = matches
         .iter()

@@ -123,6 +123,17 @@ pub struct Placed<'a> {
 }
 
 impl Placed<'_> {
+    /// Where it comes in a list: by start, then clinic, service and slot (its id's
+    /// order, without making the id).
+    pub fn order(&self) -> (DateTime<FixedOffset>, ClinicId, &str, NaiveDateTime) {
+        (
+            self.start,
+            self.site.id(),
+            self.service.code.as_str(),
+            self.day.and_time(self.fill.start),
+        )
+    }
+
     /// Its id.
     pub fn id(&self) -> String {
         slot_id(
@@ -215,13 +226,14 @@ pub fn place<'a>(
         .unwrap_or_default()
         .with_timezone(&site.zone)
         .naive_local();
+    let mine: Vec<&Appointment> = live.iter().filter(|a| a.service == service.code).collect();
     let mut out = Vec::new();
     let mut day = first;
     while day <= last {
-        let held: Vec<Held> = live
+        let held: Vec<Held> = mine
             .iter()
-            .filter(|a| a.date == day && a.service == service.code)
-            .map(Held::of)
+            .filter(|a| a.date == day)
+            .map(|a| Held::of(a))
             .collect();
         for fill in schedule::fill(plan, day, now, &held) {
             if fill.outside_schedule {
