@@ -47,6 +47,15 @@ async fn token_answer(
     (status, answer.json().await.unwrap(), headers)
 }
 
+/// A token request that must be refused: its form, its Basic credentials, the status
+/// and the RFC 6749 error.
+type Refusal<'a> = (
+    &'a [(&'a str, &'a str)],
+    Option<(&'a str, &'a str)>,
+    StatusCode,
+    &'a str,
+);
+
 #[tokio::test]
 async fn a_client_gets_a_token_with_its_secret_and_nothing_with_a_wrong_one() {
     for db in Db::all().await {
@@ -94,7 +103,7 @@ async fn a_client_gets_a_token_with_its_secret_and_nothing_with_a_wrong_one() {
             (StatusCode::OK, Some("system/Appointment.read"))
         );
 
-        let refusals: [(&[(&str, &str)], Option<(&str, &str)>, StatusCode, &str); 6] = [
+        let refusals: [Refusal<'_>; 6] = [
             (
                 &grant,
                 Some((&client.id, "mcs_wrong")),

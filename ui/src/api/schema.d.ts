@@ -1793,6 +1793,12 @@ export interface components {
              */
             places: number;
             /**
+             * Format: int32
+             * @description Desk places escrowed to nodes and not used yet ([`DeskReserve`]): taken for
+             *     every desk but the holder's.
+             */
+            reserved?: number;
+            /**
              * @description Start of the slot, clinic-local.
              * @example 09:30:00
              */

@@ -35,6 +35,7 @@ export const COMMON_ACTIONS = [
   "device_set",
   "label_authority_claimed",
   "label_authority_withdrawn",
+  "desk_reserve_set",
 ] as const;
 
 /** The action in words, or its name when it is not a common one. */

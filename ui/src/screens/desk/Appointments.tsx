@@ -268,13 +268,15 @@ function BookingForm(props: Props & { today: string; freed: number; onBooked: (d
                 : full
                   ? t("slotFull")
                   : `${t("slotDesk")} ${s.booked_desk}/${deskPlaces}`;
+            // Desk places escrowed to a node for booking cut off: taken here.
+            const reserved = s.reserved ? `${s.reserved} ${t("slotReserved")}` : "";
             return (
               <button
                 key={start}
                 type="button"
                 role="radio"
                 aria-checked={slot === start}
-                aria-label={`${start} · ${label} · ${t("slotOnline")} ${s.booked_online}/${s.online_places}`}
+                aria-label={`${start} · ${label}${reserved ? ` · ${reserved}` : ""} · ${t("slotOnline")} ${s.booked_online}/${s.online_places}`}
                 className={`slot ${slot === start ? "chosen" : ""} ${full ? "full" : ""} ${over ? "over" : ""}`}
                 disabled={s.past || s.outside_schedule}
                 onClick={() => {
@@ -285,6 +287,7 @@ function BookingForm(props: Props & { today: string; freed: number; onBooked: (d
               >
                 <span className="slot-time">{start}</span>
                 <span className="slot-fill">{label}</span>
+                {reserved && <span className="slot-reserved">{reserved}</span>}
                 {s.online_places > 0 && (
                   <span className="slot-online">
                     {t("slotOnline")} {s.booked_online}/{s.online_places}
