@@ -376,15 +376,19 @@ fn patient_match(sql: &mut Sql, m: &PatientMatch) {
             until,
             outside,
         } => {
-            sql.push(if *outside { "NOT (" } else { "(" })
-                .push("birth_date IS NOT NULL");
+            // A patient whose date of birth is not known matches neither way.
+            sql.push("(birth_date IS NOT NULL AND ").push(if *outside {
+                "NOT (1 = 1"
+            } else {
+                "(1 = 1"
+            });
             if let Some(from) = from {
                 sql.push(" AND birth_date >= ").text(from);
             }
             if let Some(until) = until {
                 sql.push(" AND birth_date < ").text(until);
             }
-            sql.push(")");
+            sql.push("))");
         }
         PatientMatch::Never => {
             sql.push("1 = 0");
