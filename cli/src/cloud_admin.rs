@@ -5,6 +5,7 @@ use clap::{Args, Subcommand};
 use medicloud_cloud::config::DEFAULT_DATABASE;
 use medicloud_cloud::hq::HqRole;
 use medicloud_cloud::hq::keys::{self, KeySecret};
+use medicloud_cloud::storage::ApiClientStorage;
 use medicloud_cloud::storage::Storage;
 use medicloud_cloud::storage::accounts::{Account, AccountStorage, AddAccount};
 use medicloud_core::ids::ClinicId;
@@ -73,6 +74,33 @@ pub enum AdminCommand {
     },
     /// List the HQ signing keys: id, created, retired, sealed.
     Keys,
+    /// Add an API client for `/fhir/r4` (an EHR, a hospital system), granted the
+    /// clinics and scopes given; prints its client id and, unless it signs assertions
+    /// with the keys of `--jwks`, its client secret (shown once).
+    ApiClientAdd {
+        /// A name for people (unique).
+        #[arg(long)]
+        name: String,
+        /// A clinic it may reach (repeat for several).
+        #[arg(long = "clinic", required = true)]
+        clinics: Vec<ClinicId>,
+        /// A system scope (repeat, or several in one, space-separated):
+        /// `system/Patient.read`, `system/Appointment.write`, `system/*.read`, …
+        #[arg(long = "scope", required = true, num_args = 1..)]
+        scopes: Vec<String>,
+        /// A JWKS file of the client's public keys: it then authenticates with signed
+        /// JWT assertions (SMART Backend Services) instead of a secret.
+        #[arg(long)]
+        jwks: Option<std::path::PathBuf>,
+    },
+    /// List the API clients: id, name, clinics, scopes, disabled.
+    ApiClients,
+    /// Disable an API client: it gets no more tokens, and its tokens are refused.
+    ApiClientDisable {
+        /// The client id.
+        #[arg(long)]
+        id: String,
+    },
 }
 
 fn parse_role(text: &str) -> Result<HqRole, String> {
@@ -219,6 +247,53 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
                     time(k.created_ms)
                 );
             }
+        }
+        AdminCommand::ApiClientAdd {
+            name,
+            clinics,
+            scopes,
+            jwks,
+        } => {
+            let scopes = scopes
+                .iter()
+                .flat_map(|s| s.split_whitespace())
+                .map(str::parse)
+                .collect::<Result<Vec<medicloud_cloud::oauth::Scope>, _>>()
+                .map_err(|e| anyhow::anyhow!("{e}; nothing was added"))?;
+            let jwks = jwks
+                .map(|path| {
+                    std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading {}", path.display()))
+                })
+                .transpose()?;
+            let client =
+                medicloud_cloud::oauth::add_client(&storage, &name, clinics, &scopes, jwks).await?;
+            println!("client_id: {}", client.id);
+            if let Some(secret) = client.secret {
+                println!("client_secret: {secret}");
+            }
+        }
+        AdminCommand::ApiClients => {
+            for c in storage.api_clients().await? {
+                let clinics = c
+                    .clinics
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let auth = if c.jwks.is_some() { "jwks" } else { "secret" };
+                let state = if c.disabled { "  disabled" } else { "" };
+                println!(
+                    "{}  {}  {auth}  clinics {clinics}  scopes {}{state}",
+                    c.id, c.name, c.scopes
+                );
+            }
+        }
+        AdminCommand::ApiClientDisable { id } => {
+            if !storage.disable_api_client(&id).await? {
+                bail!("no enabled API client {id}");
+            }
+            println!("disabled {id}");
         }
     }
     Ok(())

@@ -828,6 +828,11 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<State>)> {
             "/api/v1/public/bookings/{code}",
             get(public::ics),
         ),
+        (
+            Method::POST,
+            crate::oauth::token::PATH,
+            post(crate::oauth::token::token),
+        ),
     ]
 }
 

@@ -93,6 +93,7 @@ pub async fn serve(
             keys,
             access_ttl: std::time::Duration::from_secs(args.hq_access_ttl_secs.max(1)),
             oidc,
+            public_url: args.public_url.clone(),
         }),
         storage,
         trusted_proxies: args.trusted_proxies.clone().into(),

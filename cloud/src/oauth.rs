@@ -15,6 +15,8 @@
 use crate::api::State;
 use crate::fhir::{IssueType, Outcome};
 use crate::hq::keys::{ISSUER, KeyError, KeySet, Refused, VerifyError};
+use crate::storage::ApiClientStorage;
+use crate::storage::api_clients::{AddClient, ApiClient, ApiRead};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -27,6 +29,8 @@ use std::time::Duration;
 pub const AUDIENCE: &str = "medicloud-fhir";
 /// How long an access token lives.
 pub const ACCESS_TTL: Duration = Duration::from_secs(300);
+
+pub mod token;
 
 /// Reading or writing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -269,6 +273,9 @@ impl FromRequestParts<State> for Grant {
                 ));
             }
         };
+        if !state.storage.api_client_live(&claims.sub).await? {
+            return Err(invalid("the client is disabled"));
+        }
         let scopes = claims
             .scope
             .split_whitespace()
@@ -283,16 +290,130 @@ impl FromRequestParts<State> for Grant {
     }
 }
 
+/// A client made: its id, and its secret when it authenticates with one (shown once:
+/// only its SHA-256 is kept).
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewClient {
+    /// The client id.
+    pub id: String,
+    /// The client secret, unless the client signs assertions.
+    pub secret: Option<String>,
+}
+
+impl fmt::Debug for NewClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewClient")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a client was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// What was asked does not make a client.
+    #[error("{0}; nothing was added")]
+    Invalid(String),
+    /// Another client has the name.
+    #[error("a client named {0:?} exists already; nothing was added")]
+    NameTaken(String),
+    /// A clinic named does not exist.
+    #[error("no clinic with id {0} (medicloud cloud-admin clinic-add); nothing was added")]
+    UnknownClinic(ClinicId),
+    /// The database.
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
+}
+
+/// Makes an API client named `name` for `clinics` and `scopes`. With `jwks` (a JWKS
+/// document of its public keys) it authenticates by signed assertions; without, by a
+/// new random secret, returned once.
+pub async fn add_client(
+    storage: &impl ApiClientStorage,
+    name: &str,
+    clinics: Vec<ClinicId>,
+    scopes: &[Scope],
+    jwks: Option<String>,
+) -> Result<NewClient, ClientError> {
+    let name = medicloud_core::validate::line("name", name, 1..=120)
+        .map_err(|e| ClientError::Invalid(e.to_string()))?;
+    if clinics.is_empty() {
+        return Err(ClientError::Invalid(
+            "a client reaches the clinics given with --clinic: give at least one".into(),
+        ));
+    }
+    if scopes.is_empty() {
+        return Err(ClientError::Invalid(
+            "a client needs at least one --scope (system/Patient.read, …)".into(),
+        ));
+    }
+    if let Some(jwks) = &jwks {
+        let keys: jsonwebtoken::jwk::JwkSet = serde_json::from_str(jwks)
+            .map_err(|e| ClientError::Invalid(format!("the JWKS does not read: {e}")))?;
+        if keys.keys.is_empty() {
+            return Err(ClientError::Invalid("the JWKS holds no key".into()));
+        }
+        if let Some(bad) = keys
+            .keys
+            .iter()
+            .find(|k| jsonwebtoken::DecodingKey::from_jwk(k).is_err())
+        {
+            return Err(ClientError::Invalid(format!(
+                "the JWKS key {:?} is not a public key this cloud can check",
+                bad.common.key_id
+            )));
+        }
+    }
+    let id = format!("mca_{:024x}", rand::random::<u128>() >> 32);
+    let secret = jwks
+        .is_none()
+        .then(|| format!("mcs_{}", crate::api::secret()));
+    let added = storage
+        .add_api_client(ApiClient {
+            id: id.clone(),
+            name: name.to_owned(),
+            secret_sha256: secret.as_deref().map(token::secret_sha256),
+            jwks,
+            scopes: scopes
+                .iter()
+                .map(Scope::to_string)
+                .collect::<Vec<_>>()
+                .join(" "),
+            clinics,
+            disabled: false,
+            created_ms: crate::api::now_ms(),
+        })
+        .await?;
+    match added {
+        AddClient::Added => Ok(NewClient { id, secret }),
+        AddClient::NameTaken => Err(ClientError::NameTaken(name.to_owned())),
+        AddClient::UnknownClinic(c) => Err(ClientError::UnknownClinic(c)),
+    }
+}
+
 /// Puts a client's read of patient data on the audit trail: which client, which
-/// clinic, which resources (by type and id: never their content).
+/// clinic, which resources (by type and id: never their content). Nothing read is
+/// answered unless the trail took it.
 pub async fn audit_read(
-    _state: &State,
-    _grant: &Grant,
-    _clinic: ClinicId,
-    _resource: &str,
-    _ids: &[String],
+    state: &State,
+    grant: &Grant,
+    clinic: ClinicId,
+    resource: &str,
+    ids: &[String],
 ) -> Result<(), Outcome> {
-    // Written to the `api_reads` trail by the API clients' storage.
+    if ids.is_empty() {
+        return Ok(());
+    }
+    state
+        .storage
+        .record_api_reads(vec![ApiRead {
+            at_ms: crate::api::now_ms(),
+            client: grant.client.clone(),
+            clinic,
+            resource: resource.to_owned(),
+            ids: ids.join(" "),
+        }])
+        .await?;
     Ok(())
 }
 

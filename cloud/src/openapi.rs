@@ -35,7 +35,12 @@ use utoipa::{Modify, OpenApi};
             The public routes (`/api/v1/public`, online booking for patients) need no \
             login; their bodies are at most 16 KiB, each address is rate-limited, and \
             their refusals are in the language of `Accept-Language` (Bahasa Indonesia \
-            unless it asks for English)."
+            unless it asks for English).\n\n\
+            `POST /oauth/token` gives the chain's other systems (API clients made with \
+            `medicloud cloud-admin api-client-add`) access tokens for `/fhir/r4`, by \
+            OAuth 2.0 client credentials; its refusals are RFC 6749's \
+            `{error, error_description}`. The FHIR API itself is described by its \
+            CapabilityStatement at `GET /fhir/r4/metadata`."
     ),
     paths(
         api::healthz, api::readyz, document,
@@ -43,6 +48,7 @@ use utoipa::{Modify, OpenApi};
         api::add_clinic, api::add_code, api::devices, api::revoke,
         public::clinics, public::slots, public::book, public::lookup, public::cancel,
         public::move_booking, public::qr, public::ics,
+        crate::oauth::token::token,
     ),
     components(schemas(ErrorBody, ErrorCode)),
     modifiers(&Security, &RESPONSES, &InputRules),
@@ -51,6 +57,7 @@ use utoipa::{Modify, OpenApi};
         (name = "sync", description = "The sync protocol, for enrolled devices"),
         (name = "admin", description = "Clinics and devices, for the chain's admin"),
         (name = "public", description = "Online booking, for patients: no login"),
+        (name = "oauth", description = "Access tokens for the chain's API clients"),
     )
 )]
 pub struct CloudDoc;

@@ -10,6 +10,7 @@ mod fhir;
 mod fhir_check;
 mod hq;
 mod http;
+mod oauth;
 mod oidc;
 mod openapi;
 mod projections;

@@ -161,20 +161,24 @@ pub fn sha256_hex(text: &str) -> String {
 /// granted `clinics` and `scopes` (space-separated, `system/Patient.read …`): what an
 /// EHR holds after `medicloud cloud-admin api-client-add` and `POST /oauth/token`.
 pub async fn fhir_token(base: &str, db: &Db, clinics: &[ClinicId], scopes: &str) -> String {
-    let _ = base;
-    let storage = std::sync::Arc::new(db.open().await);
-    let keys = medicloud_cloud::hq::keys::KeySet::load(storage, None)
+    let storage = db.open().await;
+    let scopes: Vec<medicloud_cloud::oauth::Scope> = scopes
+        .split_whitespace()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let name = format!("test client {:x}", rand::random::<u64>());
+    let client =
+        medicloud_cloud::oauth::add_client(&storage, &name, clinics.to_vec(), &scopes, None)
+            .await
+            .unwrap();
+    let answer = reqwest::Client::new()
+        .post(format!("{base}/oauth/token"))
+        .basic_auth(&client.id, client.secret.as_deref())
+        .form(&[("grant_type", "client_credentials")])
+        .send()
         .await
         .unwrap();
-    let grant = medicloud_cloud::oauth::Grant {
-        client: format!("test-{:x}", rand::random::<u64>()),
-        clinics: clinics.to_vec(),
-        scopes: scopes
-            .split_whitespace()
-            .map(|s| s.parse().unwrap())
-            .collect(),
-    };
-    medicloud_cloud::oauth::mint(&keys, &grant, medicloud_cloud::oauth::ACCESS_TTL)
-        .await
-        .unwrap()
+    assert_eq!(answer.status(), reqwest::StatusCode::OK);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_owned()
 }

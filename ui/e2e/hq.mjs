@@ -3,7 +3,8 @@
 // the demo clinic's node enrolled in that cloud, and the /hq screens in headless
 // Chromium (Debian's, through playwright-core; nothing is downloaded). A ticket taken at
 // the node shows in the overview without a reload; an auditor logs in, lands on the
-// audit trail and finds the node's staff login there.
+// audit trail and finds the node's staff login there. Then the patients' booking page
+// (e2e/book.mjs) is walked against the same cloud, the demo clinic's schedules in it.
 //   MEDICLOUD_BIN=../target/debug/medicloud node e2e/hq.mjs
 // Screenshots (1366×768 and a 390×844 phone) go to e2e/screenshots/hq/, or $MEDICLOUD_SHOTS.
 import { execFileSync } from "node:child_process";
@@ -189,6 +190,20 @@ async function main() {
       check("no script errors on the trail", errors.length === 0, JSON.stringify(errors));
       await context.close();
     }
+    // The patients' booking page, against this cloud with the demo clinic in it: its
+    // services' schedules reach the cloud with the node's sync.
+    let listed = false;
+    for (let i = 0; i < 60 && !listed; i++) {
+      const clinics = await (await fetch(`${cloud}/api/v1/public/clinics`)).json();
+      listed = clinics.some((c) => c.id === DEMO_CLINIC && c.services.length > 0);
+      if (!listed) await new Promise((r) => setTimeout(r, 500));
+    }
+    check("the demo clinic takes online bookings at the cloud, its schedules synced from its node", listed);
+    execFileSync(process.execPath, [join(here, "book.mjs")], {
+      env: { ...process.env, MEDICLOUD_CLOUD_URL: cloud, MEDICLOUD_SHOTS: process.env.MEDICLOUD_SHOTS ? join(shots, "book") : join(here, "screenshots", "book") },
+      stdio: "inherit",
+    });
+    check("the booking page's walk passed against the real cloud", true);
   } finally {
     await browser.close();
     for (const c of children) c.kill("SIGTERM");

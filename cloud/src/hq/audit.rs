@@ -265,3 +265,86 @@ pub(crate) async fn clinics(
     caller.require(HqAction::ReadAudit, None)?;
     Ok(Json(state.storage.clinic_list(scope(&caller, None)).await?))
 }
+
+/// One read of patient data by an API client (`/fhir/r4`): who, when, which clinic,
+/// which resources by type and id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ApiReadRow {
+    /// When, ms since the epoch.
+    pub at_ms: i64,
+    /// The API client's id.
+    pub client: String,
+    /// The clinic whose data it read.
+    #[schema(value_type = String, format = Uuid)]
+    pub clinic: ClinicId,
+    /// The resource type (`Patient`, `Appointment`, `Encounter`).
+    pub resource: String,
+    /// The ids read.
+    pub ids: Vec<String>,
+}
+
+/// Which API reads.
+#[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ApiReadsQuery {
+    /// One clinic; none: every clinic.
+    #[param(value_type = Option<String>, format = Uuid)]
+    clinic: Option<ClinicId>,
+    /// How many, newest first (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<usize>,
+}
+
+/// The API clients' reads of patient data, newest first: the chain's other systems
+/// on the audit trail.
+#[utoipa::path(get, path = "/hq/v1/api-reads", tag = "audit",
+    security(("hq_access_token" = [])),
+    params(ApiReadsQuery),
+    responses(
+        (status = 200, body = [ApiReadRow]),
+        (status = 401, description = "no valid access token", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the role may not read the audit trail; `clinic_not_on_account`: a clinic outside the caller's scope", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: a clinic that is no id, `limit` outside 1..=1000", body = ErrorBody),
+    ))]
+pub(crate) async fn api_reads(
+    axum::extract::State(state): axum::extract::State<State>,
+    caller: HqCaller,
+    query: Result<Query<ApiReadsQuery>, QueryRejection>,
+) -> Result<Json<Vec<ApiReadRow>>, HqError> {
+    use crate::storage::ApiClientStorage;
+    caller.require(HqAction::ReadAudit, None)?;
+    let invalid = || {
+        HqError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationFailed,
+            Text::new(
+                "clinic harus berupa id; limit antara 1 dan 1000.",
+                "clinic must be an id; limit between 1 and 1000.",
+            ),
+        )
+    };
+    let Query(q) = query.map_err(|_| invalid())?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(invalid());
+    }
+    caller.require(HqAction::ReadAudit, q.clinic)?;
+    let clinics = match q.clinic {
+        Some(clinic) => Some(vec![clinic]),
+        None if caller.role.scoped() => Some(caller.clinics.clone()),
+        None => None,
+    };
+    let reads = state.storage.api_reads(clinics, limit).await?;
+    Ok(Json(
+        reads
+            .into_iter()
+            .map(|r| ApiReadRow {
+                at_ms: r.at_ms,
+                client: r.client,
+                clinic: r.clinic,
+                resource: r.resource,
+                ids: r.ids.split_whitespace().map(str::to_owned).collect(),
+            })
+            .collect(),
+    ))
+}

@@ -17,6 +17,7 @@
 //! | `GET /hq/v1/reports/summary[.csv\|.xlsx]?clinic=&from=&to=` | `read_reports` in that clinic | the clinic's report ([`reports`]), as the node computes it |
 //! | `GET /hq/v1/audit?clinic=&action=&actor=&patient=&since_ms=&limit=&before=` | `read_audit` (a clinic in scope) | the audit trail of a clinic or of every clinic in scope, newest first ([`audit::HqAuditRow`]: the node's row, the clinic and who acted by name), patient ids only |
 //! | `GET /hq/v1/audit/clinics` | `read_audit` | the clinics whose trails the caller reads ([`crate::storage::ClinicEntry`]: id, name, time zone) |
+//! | `GET /hq/v1/api-reads?clinic=&limit=` | `read_audit` (a clinic in scope) | the API clients' reads of patient data through `/fhir/r4`, newest first ([`audit::ApiReadRow`]: client, clinic, resource type and ids) |
 //! | `GET /hq/v1/events?access_token=` | `see_clinics` | server-sent events: `overview` of a clinic as its events arrive ([`live`]) |
 //! | `GET /hq/openapi.json` | anyone | the HQ OpenAPI document ([`openapi`]) |
 //!
@@ -74,6 +75,9 @@ pub struct Hq {
     pub live: std::sync::Arc<live::Live>,
     /// The OpenID Connect provider, if the cloud has one.
     pub oidc: Option<oidc::Oidc>,
+    /// The cloud's public base URL, if configured (the token URL that API clients'
+    /// assertions name is under it).
+    pub public_url: Option<String>,
 }
 
 pub(crate) use crate::api::now_ms;
@@ -275,6 +279,7 @@ pub(crate) fn table() -> Vec<(Method, &'static str, MethodRouter<State>)> {
         ),
         (Method::GET, "/hq/v1/audit", get(audit::trail)),
         (Method::GET, "/hq/v1/audit/clinics", get(audit::clinics)),
+        (Method::GET, "/hq/v1/api-reads", get(audit::api_reads)),
         (Method::GET, "/hq/v1/events", get(live::events)),
     ]
 }

@@ -38,7 +38,7 @@ use utoipa::{Modify, OpenApi};
         super::clinics::configuration,
         super::reports::summary_json, super::reports::summary_csv, super::reports::summary_xlsx,
         super::live::events,
-        super::audit::trail, super::audit::clinics,
+        super::audit::trail, super::audit::clinics, super::audit::api_reads,
     ),
     components(schemas(ErrorBody, ErrorCode, HqRole, auth::LoginRequest, RefreshRequest, Tokens, Me,
         oidc::Providers, oidc::OidcProvider, oidc::CompleteRequest)),

@@ -756,15 +756,6 @@ impl AccountStorage for Postgres {
     }
 }
 
-macro_rules! both {
-    ($self:ident, $s:ident => $call:expr) => {
-        match $self {
-            super::AnyStorage::Sqlite($s) => $call.await,
-            super::AnyStorage::Postgres($s) => $call.await,
-        }
-    };
-}
-
 impl AccountStorage for super::AnyStorage {
     async fn add_account(&self, account: Account) -> Result<AddAccount> {
         both!(self, s => s.add_account(account))

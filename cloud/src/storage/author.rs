@@ -649,15 +649,6 @@ impl AuthorStorage for Postgres {
     }
 }
 
-macro_rules! both {
-    ($self:ident, $s:ident => $call:expr) => {
-        match $self {
-            super::AnyStorage::Sqlite($s) => $call.await,
-            super::AnyStorage::Postgres($s) => $call.await,
-        }
-    };
-}
-
 impl AuthorStorage for super::AnyStorage {
     async fn snapshot(&self, clinic: ClinicId, read: AuthorRead) -> Result<Snapshot> {
         both!(self, s => s.snapshot(clinic, read))

@@ -15,7 +15,19 @@
 //! PostgreSQL see the same data, and the database serialises what must be (a series'
 //! next seq, a label counter, a one-time code).
 
+/// A call of an area trait on [`AnyStorage`] handed to its engine (defined before the
+/// area modules, so each of them sees it).
+macro_rules! both {
+    ($self:ident, $s:ident => $call:expr) => {
+        match $self {
+            $crate::storage::AnyStorage::Sqlite($s) => $call.await,
+            $crate::storage::AnyStorage::Postgres($s) => $call.await,
+        }
+    };
+}
+
 pub mod accounts;
+pub mod api_clients;
 pub mod author;
 pub mod fhir;
 pub mod oidc;
@@ -23,6 +35,7 @@ mod postgres;
 mod sqlite;
 
 pub use accounts::AccountStorage;
+pub use api_clients::ApiClientStorage;
 pub use author::AuthorStorage;
 pub use fhir::FhirStorage;
 pub use oidc::OidcStorage;
@@ -361,15 +374,6 @@ impl AnyStorage {
             ))
         }
     }
-}
-
-macro_rules! both {
-    ($self:ident, $s:ident => $call:expr) => {
-        match $self {
-            AnyStorage::Sqlite($s) => $call.await,
-            AnyStorage::Postgres($s) => $call.await,
-        }
-    };
 }
 
 impl Storage for AnyStorage {

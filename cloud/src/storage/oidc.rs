@@ -241,15 +241,6 @@ impl OidcStorage for Postgres {
     }
 }
 
-macro_rules! both {
-    ($self:ident, $s:ident => $call:expr) => {
-        match $self {
-            super::AnyStorage::Sqlite($s) => $call.await,
-            super::AnyStorage::Postgres($s) => $call.await,
-        }
-    };
-}
-
 impl OidcStorage for super::AnyStorage {
     async fn begin_oidc_login(
         &self,

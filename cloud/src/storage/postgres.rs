@@ -64,6 +64,10 @@ const MIGRATIONS: Migrations = &[
         PATIENTS_MIGRATION,
         include_str!("../../../migrations/cloud/postgres/20261208100000_cloud_patients.sql"),
     ),
+    (
+        "20261208110000_api_clients.sql",
+        include_str!("../../../migrations/cloud/postgres/20261208110000_api_clients.sql"),
+    ),
 ];
 
 /// The advisory lock key of one clinic's entity: the first 8 bytes of

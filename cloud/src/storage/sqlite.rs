@@ -61,6 +61,10 @@ const MIGRATIONS: Migrations = &[
         PATIENTS_MIGRATION,
         include_str!("../../../migrations/cloud/sqlite/20261208100000_cloud_patients.sql"),
     ),
+    (
+        "20261208110000_api_clients.sql",
+        include_str!("../../../migrations/cloud/sqlite/20261208110000_api_clients.sql"),
+    ),
 ];
 
 /// The clinics `wanted` names (every clinic when `None`), by name.

@@ -336,3 +336,33 @@ test("times the cloud cannot give: its words (not the lookup's), and trying agai
   await slotsLoaded();
   expect(screen.getByTestId("slots-summary").textContent).toBe("2 jam tersedia pada Senin, 7 Desember 2026.");
 });
+
+test("a booking link (a slot aggregator's) opens at its clinic's service and day, in the clinic's zone; back goes to the service, then the clinics", async () => {
+  bookCloud();
+  // 01:30 UTC on the 9th is 09:30 on Wednesday the 9th in Makassar (the phone's 8th).
+  history.replaceState(null, "", `/book?clinic=${MAKASSAR.id}&service=A&start=2026-12-09T01:30:00Z`);
+  render(<BookApp />);
+  await heading(id.chooseTime);
+  await slotsLoaded();
+  expect(document.querySelector('.book-day[aria-pressed="true"]')?.getAttribute("data-day")).toBe("2026-12-09");
+  expect(screen.getByTestId("slots-summary").textContent).toContain("Rabu, 9 Desember 2026");
+  expect(location.pathname + location.search).toBe("/book");
+  act(() => history.back());
+  await heading(id.chooseService);
+  act(() => history.back());
+  await heading(id.chooseClinic);
+});
+
+test("a booking link to a service or a clinic not taking bookings opens the steps as usual", async () => {
+  bookCloud();
+  history.replaceState(null, "", `/book?clinic=${MAKASSAR.id}&service=Z&start=2026-12-09T01:30:00Z`);
+  const { unmount } = render(<BookApp />);
+  await heading(id.chooseService);
+  expect(location.search).toBe("");
+  unmount();
+  history.replaceState(null, "", "/book?clinic=nowhere&service=A");
+  render(<BookApp />);
+  await heading(id.chooseClinic);
+  await screen.findByRole("button", { name: /Klinik Sehat Sentosa Makassar/ });
+  expect(location.search).toBe("");
+});

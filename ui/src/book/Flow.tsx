@@ -2,14 +2,14 @@
 // step is a history entry (no address change, nothing of the patient's in it), so the
 // phone's back button goes back a step; back from the confirmation starts afresh rather
 // than offer the sent form again.
-import { useEffect, useReducer, useState } from "react";
+import { useEffect, useReducer, useRef, useState } from "react";
 import { createBooking, type BookingConfirmation, type Lang, type PublicClinic, type Slot } from "./api";
 import { Confirmation } from "./Confirmation";
 import { DetailsForm } from "./DetailsForm";
 import type { BookKey, T } from "./i18n";
 import { Alert, errorText, StepHeading, useFocusOnStep, useCooldown, VisitTime } from "./parts";
 import { SlotPicker } from "./SlotPicker";
-import { visitParts } from "./time";
+import { dayIn, visitParts } from "./time";
 import { checkDetails, compact, NO_DETAILS, normalizePhone, type Details, type Field } from "./validate";
 import type { ClinicsState } from "./useClinics";
 
@@ -39,7 +39,32 @@ type Action =
   | { type: "booked"; booked: BookingConfirmation }
   | { type: "taken" }
   | { type: "history"; step: Step }
-  | { type: "restart" };
+  | { type: "restart" }
+  | ({ type: "deep" } & DeepLink);
+
+/** Where a booking link points: a clinic, perhaps its service, perhaps a day. */
+export interface DeepLink {
+  clinic: PublicClinic;
+  service?: string;
+  day: string | null;
+}
+
+/**
+ * A booking link's place — `/book?clinic=ID&service=A&start=RFC3339`, as the cloud's
+ * SMART Scheduling Links files give each slot — among the clinics that take bookings:
+ * the clinic, its service if it has that one, and the day of `start` in the clinic's
+ * zone. Null for a clinic not in the list (the patient then picks as usual).
+ */
+export function deepLink(list: PublicClinic[], search: string): DeepLink | null {
+  const q = new URLSearchParams(search);
+  const clinic = list.find((c) => c.id === q.get("clinic"));
+  if (!clinic) return null;
+  const code = q.get("service");
+  const service = clinic.services.find((x) => x.code === code)?.code;
+  const at = Date.parse(q.get("start") ?? "");
+  const day = service && Number.isFinite(at) ? dayIn(clinic.time_zone, at) : null;
+  return { clinic, service, day };
+}
 
 const START: State = { step: "clinic", day: null, details: NO_DETAILS, notice: null, refresh: 0 };
 
@@ -74,6 +99,8 @@ function reduce(s: State, a: Action): State {
       return { ...s, step: reachable(s, a.step), notice: a.step === s.step ? s.notice : null };
     case "restart":
       return START;
+    case "deep":
+      return { ...START, step: a.service ? "slot" : "service", clinic: a.clinic, service: a.service, day: a.day };
   }
 }
 
@@ -112,6 +139,21 @@ export function Flow({ lang, t, clinics, onManage, restart }: Props) {
   useEffect(() => {
     if (restart) dispatch({ type: "restart" });
   }, [restart]);
+
+  // A booking link opens at its clinic's service and day, once, when the clinics have
+  // come; the address is then plain /book again.
+  const linked = useRef(false);
+  useEffect(() => {
+    if (linked.current || !clinics.clinics) return;
+    linked.current = true;
+    const link = deepLink(clinics.clinics, location.search);
+    if (!location.search) return;
+    history.replaceState({ book: "clinic" }, "", location.pathname);
+    if (!link) return;
+    if (link.service) history.pushState({ book: "service" }, "");
+    history.pushState({ book: link.service ? "slot" : "service" }, "");
+    dispatch({ type: "deep", ...link });
+  }, [clinics.clinics]);
 
   /** Forward to `step` (`action` takes the flow there), one history entry further. */
   const forward = (step: Step, action: Action) => {
