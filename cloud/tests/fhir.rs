@@ -10,7 +10,7 @@ use crate::fhir_check::{fhir_check, fhir_check_fails};
 use crate::util::{Db, fhir_token, server_at};
 use chrono::{NaiveDate, NaiveTime};
 use medicloud_cloud::storage::fhir::{FhirStorage, Holder, Paging, PatientMatch, VisitMatch};
-use medicloud_cloud::storage::{AnyStorage, Storage};
+use medicloud_cloud::storage::{AnyStorage, ApiClientStorage, Storage};
 use medicloud_core::domain::{CounterId, Patient, PatientInput, ServiceCode};
 use medicloud_core::event::{Actor, Event, EventBody, EventId, Stamp};
 use medicloud_core::ids::{ClinicId, DeviceId, PatientId, TicketId, VisitId};
@@ -495,17 +495,17 @@ async fn fhir_the_clinic_its_services_and_clinicians_read_and_search() {
         let api = &s.api;
         let org = api.ok(&format!("/Organization/{clinic}")).await;
         assert_eq!(org["name"], "Klinik Sehat Sentosa");
-        assert_eq!(api.ids("/Organization?name=sehat").await, [clinic.clone()]);
+        assert_eq!(api.ids("/Organization?name=sehat").await, [clinic.as_str()]);
         assert_eq!(
             api.ids("/Organization?name=lain").await,
             Vec::<String>::new()
         );
         assert_eq!(
             api.ids(&format!("/Organization?_id={clinic}")).await,
-            [clinic.clone()]
+            [clinic.as_str()]
         );
         // Only the clinics granted: the other one is never listed.
-        assert_eq!(api.ids("/Organization").await, [clinic.clone()]);
+        assert_eq!(api.ids("/Organization").await, [clinic.as_str()]);
         let location = api.ok(&format!("/Location/{clinic}")).await;
         assert_eq!(
             location["managingOrganization"]["reference"],
@@ -514,7 +514,7 @@ async fn fhir_the_clinic_its_services_and_clinicians_read_and_search() {
         assert_eq!(
             api.ids(&format!("/Location?organization=Organization/{clinic}"))
                 .await,
-            [clinic.clone()]
+            [clinic.as_str()]
         );
         let service = api.ok(&format!("/HealthcareService/{clinic}.A")).await;
         assert_eq!(service["name"], "Poli Umum");
@@ -552,13 +552,13 @@ async fn fhir_the_clinic_its_services_and_clinicians_read_and_search() {
         // The clinicians only, by name, without their logins.
         assert_eq!(
             api.ids("/Practitioner").await,
-            [morning.doctor.clone()],
+            [morning.doctor.as_str()],
             "{}",
             db.name
         );
         assert_eq!(
             api.ids("/Practitioner?name=rina").await,
-            [morning.doctor.clone()]
+            [morning.doctor.as_str()]
         );
         assert_eq!(
             api.ids("/Practitioner?name=petugas").await,
@@ -642,7 +642,7 @@ async fn fhir_patients_read_and_search_by_nik_bpjs_name_and_birth_date() {
         }
         assert_eq!(
             api.ids(&format!("/Patient?_id={siti}")).await,
-            [siti.clone()]
+            [siti.as_str()]
         );
         // The other clinic's Siti (same birth date) is never found.
         assert_eq!(api.ids("/Patient").await.len(), 5);
@@ -1158,4 +1158,54 @@ async fn fhir_the_patients_migration_folds_the_patients_and_visits_already_held(
         );
         db.drop_now().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fhir_reads_of_patients_and_encounters_are_on_the_clients_trail() {
+    let morning = morning();
+    let siti = morning.siti.id.to_string();
+    let visit = morning.visit.to_string();
+    for db in Db::all().await {
+        let s = set_up(&db, &morning).await;
+        let api = &s.api;
+        api.ok(&format!("/Patient/{siti}")).await;
+        api.ok("/Patient?name=siti,budi").await;
+        api.ok(&format!("/Encounter/{visit}")).await;
+        api.ok(&format!("/Organization/{DEMO_CLINIC}")).await;
+        // A search that finds nobody reads no patient.
+        api.ok("/Patient?name=nobody").await;
+        // Refused reads are not reads.
+        let (status, _) = api.get(&format!("/Patient/{}", s.other.patient)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let mut trail = s
+            .storage
+            .api_reads(Some(vec![DEMO_CLINIC, s.other.clinic]), 100)
+            .await
+            .unwrap();
+        trail.reverse();
+        let reads: Vec<(&str, Vec<&str>)> = trail
+            .iter()
+            .map(|r| (r.resource.as_str(), sorted_strs(r.ids.split(' '))))
+            .collect();
+        let budi = morning.patients[1].to_string();
+        assert_eq!(
+            reads,
+            [
+                ("Patient", vec![siti.as_str()]),
+                ("Patient", sorted_strs([siti.as_str(), budi.as_str()])),
+                ("Encounter", vec![visit.as_str()]),
+            ],
+            "{}",
+            db.name
+        );
+        assert!(trail.iter().all(|r| r.clinic == DEMO_CLINIC));
+        s.check();
+        db.drop_now().await;
+    }
+}
+
+fn sorted_strs<'a>(ids: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut ids: Vec<&str> = ids.into_iter().collect();
+    ids.sort();
+    ids
 }

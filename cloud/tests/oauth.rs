@@ -11,6 +11,15 @@ use medicloud_core::ids::ClinicId;
 use reqwest::StatusCode;
 use serde_json::Value;
 
+/// A token request that must be refused: its form, its basic credentials, the
+/// status and the OAuth error.
+type Refusal<'a> = (
+    &'a [(&'a str, &'a str)],
+    Option<(&'a str, &'a str)>,
+    StatusCode,
+    &'a str,
+);
+
 const ADMIN: &str = "test-admin-token";
 
 fn scopes(text: &str) -> Vec<Scope> {
@@ -94,7 +103,7 @@ async fn a_client_gets_a_token_with_its_secret_and_nothing_with_a_wrong_one() {
             (StatusCode::OK, Some("system/Appointment.read"))
         );
 
-        let refusals: [(&[(&str, &str)], Option<(&str, &str)>, StatusCode, &str); 6] = [
+        let refusals: [Refusal<'_>; 6] = [
             (
                 &grant,
                 Some((&client.id, "mcs_wrong")),

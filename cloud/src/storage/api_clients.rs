@@ -67,6 +67,10 @@ pub struct ApiRead {
     pub ids: String,
 }
 
+/// The columns of [`ApiRead`]s, for one `UNNEST` insert: at, client, clinic,
+/// resource, ids.
+type ReadColumns = (Vec<i64>, Vec<String>, Vec<String>, Vec<String>, Vec<String>);
+
 /// API client storage, next to [`super::Storage`].
 pub trait ApiClientStorage: Send + Sync + 'static {
     /// Adds a client with its clinics, in one transaction.
@@ -493,8 +497,7 @@ impl ApiClientStorage for Postgres {
 
     async fn record_api_reads(&self, reads: Vec<ApiRead>) -> Result<()> {
         let db = self.client().await?;
-        let mut columns: (Vec<i64>, Vec<String>, Vec<String>, Vec<String>, Vec<String>) =
-            Default::default();
+        let mut columns: ReadColumns = Default::default();
         for read in reads {
             columns.0.push(read.at_ms);
             columns.1.push(read.client);
