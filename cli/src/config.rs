@@ -57,6 +57,9 @@ peers = []
 # Seconds between sync rounds when nothing new happens (MEDICLOUD_ANTI_ENTROPY_SECONDS;
 # new events are pushed at once).
 # anti_entropy_seconds = 5
+# Desk places of each service and day the clinic's booking authority escrows to each
+# other node, which books into them cut off from it (MEDICLOUD_DESK_RESERVE; 0: none).
+# desk_reserve = 1
 # The LAN key (MEDICLOUD_LAN_KEY) and a one-time enrolment code (--enrol) are secrets:
 # give them in the environment or on the command line, not here.
 "#;
@@ -193,6 +196,11 @@ pub struct NodeFlags {
     /// once; default 5).
     #[arg(long, env = "MEDICLOUD_ANTI_ENTROPY_SECONDS", value_name = "SECONDS")]
     pub anti_entropy_seconds: Option<u64>,
+    /// Desk places of each service and day escrowed to each other node of the clinic,
+    /// when this node is its booking authority, for booking cut off from it (default 1;
+    /// 0: a node cut off books only confirmed overbookings).
+    #[arg(long, env = "MEDICLOUD_DESK_RESERVE", value_name = "PLACES")]
+    pub desk_reserve: Option<u16>,
 }
 
 /// The flags only `medicloud node` has: the clinic it sets up on first start.
@@ -245,6 +253,7 @@ impl NodeFlags {
         set_some(&mut sync.enrol, self.enrol);
         set_some(&mut sync.cloud_ca, self.cloud_ca);
         set_some(&mut sync.anti_entropy_seconds, self.anti_entropy_seconds);
+        set_some(&mut sync.desk_reserve, self.desk_reserve);
         Ok(config)
     }
 }

@@ -282,7 +282,8 @@ async fn live_bookings(
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn desk_bookings_are_counted_by_the_authority_and_a_node_cut_off_books_only_overbookings() {
+async fn desk_bookings_are_counted_by_the_authority_and_a_node_cut_off_books_only_its_reserve_or_overbookings()
+ {
     use reqwest::Method;
     let dir = tempfile::tempdir().unwrap();
     let data: Vec<PathBuf> = ["a", "b"].iter().map(|n| dir.path().join(n)).collect();
@@ -368,10 +369,67 @@ async fn desk_bookings_are_counted_by_the_authority_and_a_node_cut_off_books_onl
         "{refused}"
     );
 
+    // The authority has escrowed one desk place of tomorrow to the follower (its
+    // `--desk-reserve`, 1 by default): taken for everyone, the follower's to book cut off.
+    let reserved = |slots: &serde_json::Value| -> Vec<String> {
+        slots
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["reserved"].as_u64() == Some(1))
+            .map(|s| s["start"].as_str().unwrap()[..5].to_owned())
+            .collect()
+    };
+    let slots_path = format!("/api/v1/slots?service=A&date={tomorrow}");
+    let mut reserve = Vec::new();
+    for _ in 0..300 {
+        reserve = reserved(&get(&client, follower, &desks[other], &slots_path).await);
+        if !reserve.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        reserve.len(),
+        1,
+        "the follower holds one reserve of tomorrow"
+    );
+    let reserve = reserve.remove(0);
+    assert_ne!(reserve, "09:00");
+
     // Cut: the authority goes away. The follower books nothing on its own count, not
-    // even a slot it sees free; ticked as an overbooking it does, marked so.
+    // even a slot it sees free, but its reserve; ticked as an overbooking it does,
+    // marked so.
     nodes[chief].take().unwrap().stop();
     let follower = nodes[other].as_ref().unwrap();
+    let (status, into_reserve) = post(
+        &client,
+        follower,
+        &desks[other],
+        Method::POST,
+        "/api/v1/appointments",
+        &at(&reserve),
+    )
+    .await;
+    assert_eq!(
+        (status, into_reserve["overbooked"].as_bool()),
+        (201, None),
+        "cut off, the follower books its reserve within capacity: {into_reserve}"
+    );
+    let (status, refused) = post(
+        &client,
+        follower,
+        &desks[other],
+        Method::POST,
+        "/api/v1/appointments",
+        &at(&reserve),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (409, Some("booking_authority_unreachable")),
+        "a reserve is used once: {refused}"
+    );
     let (status, refused) = post(
         &client,
         follower,
@@ -418,17 +476,34 @@ async fn desk_bookings_are_counted_by_the_authority_and_a_node_cut_off_books_onl
     )
     .await;
     assert_eq!(status, 201, "{body}");
+    // The follower's reserve is no place of the authority's desk.
+    let (status, refused) = post(
+        &client,
+        alone,
+        &desks[chief],
+        Method::POST,
+        "/api/v1/appointments",
+        &at(&reserve),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (409, Some("slot_full")),
+        "{refused}"
+    );
 
     // Heal: both list the same bookings, and the only slot above its one place is the
     // one with the confirmed overbooking.
     nodes[other] = Some(start(other));
     desks[other] = nodes[other].as_ref().unwrap().login(&client, "desk").await;
     let (x, y) = (nodes[0].as_ref().unwrap(), nodes[1].as_ref().unwrap());
-    let want = vec![
+    let mut want = vec![
         ("09:00".to_owned(), false),
         ("10:00".to_owned(), false),
         ("10:00".to_owned(), true),
+        (reserve.clone(), false),
     ];
+    want.sort();
     eventually(
         Duration::from_secs(30),
         "both nodes list the same bookings",
@@ -446,14 +521,22 @@ async fn desk_bookings_are_counted_by_the_authority_and_a_node_cut_off_books_onl
     )
     .await;
     for slot in slots.as_array().unwrap() {
-        let (booked, places, over) = (
+        let (booked, reserved, places, over) = (
             slot["booked"].as_u64().unwrap(),
+            slot["reserved"].as_u64().unwrap(),
             slot["places"].as_u64().unwrap(),
             slot["overbooked"].as_u64().unwrap(),
         );
         assert!(
-            booked <= places + over,
+            booked + reserved <= places + over,
             "a slot above capacity without a confirmed overbooking: {slot}"
         );
+        if slot["start"].as_str().unwrap().starts_with(&reserve) {
+            assert_eq!(
+                (booked, reserved),
+                (1, 0),
+                "the reserve became the booking: {slot}"
+            );
+        }
     }
 }

@@ -119,6 +119,15 @@ impl fmt::Display for Scope {
     }
 }
 
+/// `scopes` as a token's `scope` says them: space-separated.
+pub fn joined(scopes: &[Scope]) -> String {
+    scopes
+        .iter()
+        .map(Scope::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl Scope {
     /// Whether this scope lets `access` to `resource`.
     pub fn allows(&self, resource: &str, access: Access) -> bool {
@@ -218,12 +227,7 @@ pub async fn mint(keys: &KeySet, grant: &Grant, ttl: Duration) -> Result<String,
         iss: ISSUER.into(),
         aud: AUDIENCE.into(),
         sub: grant.client.clone(),
-        scope: grant
-            .scopes
-            .iter()
-            .map(Scope::to_string)
-            .collect::<Vec<_>>()
-            .join(" "),
+        scope: joined(&grant.scopes),
         clinics: grant.clinics.clone(),
         iat: now,
         exp: now + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2),
@@ -374,11 +378,7 @@ pub async fn add_client(
             name: name.to_owned(),
             secret_sha256: secret.as_deref().map(token::secret_sha256),
             jwks,
-            scopes: scopes
-                .iter()
-                .map(Scope::to_string)
-                .collect::<Vec<_>>()
-                .join(" "),
+            scopes: joined(scopes),
             clinics,
             disabled: false,
             created_ms: crate::api::now_ms(),

@@ -11,15 +11,6 @@ use medicloud_core::ids::ClinicId;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-/// A token request that must be refused: its form, its basic credentials, the
-/// status and the OAuth error.
-type Refusal<'a> = (
-    &'a [(&'a str, &'a str)],
-    Option<(&'a str, &'a str)>,
-    StatusCode,
-    &'a str,
-);
-
 const ADMIN: &str = "test-admin-token";
 
 fn scopes(text: &str) -> Vec<Scope> {
@@ -55,6 +46,15 @@ async fn token_answer(
     let (status, headers) = (answer.status(), answer.headers().clone());
     (status, answer.json().await.unwrap(), headers)
 }
+
+/// A token request that must be refused: its form, its Basic credentials, the status
+/// and the RFC 6749 error.
+type Refusal<'a> = (
+    &'a [(&'a str, &'a str)],
+    Option<(&'a str, &'a str)>,
+    StatusCode,
+    &'a str,
+);
 
 #[tokio::test]
 async fn a_client_gets_a_token_with_its_secret_and_nothing_with_a_wrong_one() {

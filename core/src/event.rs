@@ -154,6 +154,10 @@ pub enum EventBody {
         /// The node.
         device: DeviceId,
     },
+    /// The clinic's booking authority escrowed a desk place to a node, or that node
+    /// booked into it cut off from the authority (`used_by`): see
+    /// [`crate::schedule::DeskReserve`]. The latest event of a reserve wins.
+    DeskReserveSet(crate::schedule::DeskReserve),
 }
 
 /// An audit-only entry. Who and when are the event's actor and stamp; where is its origin.
@@ -190,6 +194,7 @@ impl EventBody {
             EventBody::Audited(_) => Entity::Audit,
             EventBody::LabelAuthorityClaimed { device }
             | EventBody::LabelAuthorityWithdrawn { device } => Entity::LabelAuthority(*device),
+            EventBody::DeskReserveSet(r) => Entity::DeskReserve(r.id),
         }
     }
 
@@ -209,6 +214,7 @@ impl EventBody {
             EventBody::Audited(_) => "audited",
             EventBody::LabelAuthorityClaimed { .. } => "label_authority_claimed",
             EventBody::LabelAuthorityWithdrawn { .. } => "label_authority_withdrawn",
+            EventBody::DeskReserveSet(_) => "desk_reserve_set",
         }
     }
 }
@@ -236,6 +242,8 @@ pub enum Entity {
     Audit,
     /// One node's claim to be the clinic's label authority (the latest event wins).
     LabelAuthority(DeviceId),
+    /// A desk place escrowed to a node (the latest event wins).
+    DeskReserve(crate::ids::ReserveId),
 }
 
 impl fmt::Display for Entity {
@@ -252,6 +260,7 @@ impl fmt::Display for Entity {
             Entity::Ticket(id) => write!(f, "ticket/{id}"),
             Entity::Audit => write!(f, "audit"),
             Entity::LabelAuthority(id) => write!(f, "label_authority/{id}"),
+            Entity::DeskReserve(id) => write!(f, "desk_reserve/{id}"),
         }
     }
 }

@@ -68,3 +68,7 @@ uuid_id!(
     /// A staff account.
     UserId
 );
+uuid_id!(
+    /// A desk place of one slot escrowed to one node (a [`crate::schedule::DeskReserve`]).
+    ReserveId
+);

@@ -326,7 +326,8 @@ impl Channel {
     }
 }
 
-/// A live (not cancelled) booking, as the fill of a day counts it.
+/// A live (not cancelled) booking, or a desk place escrowed to a node, as the fill of
+/// a day counts it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Held {
     /// The slot it is in, clinic-local.
@@ -335,6 +336,8 @@ pub struct Held {
     pub channel: Channel,
     /// Booked beyond the desk share, confirmed by the desk.
     pub overbooked: bool,
+    /// Not a booking: a desk place escrowed to one node ([`DeskReserve`]).
+    pub reserved: bool,
 }
 
 impl Held {
@@ -344,8 +347,63 @@ impl Held {
             start: a.slot_start,
             channel: a.channel,
             overbooked: a.overbooked,
+            reserved: false,
         }
     }
+
+    /// What a desk reserve not used yet holds: one desk place.
+    pub fn reserve(r: &DeskReserve) -> Self {
+        Self {
+            start: r.slot_start,
+            channel: Channel::Desk,
+            overbooked: false,
+            reserved: true,
+        }
+    }
+}
+
+/// **A desk place escrowed to one node**, so that cut off from the clinic's booking
+/// authority that node's desk can still book within capacity.
+///
+/// The authority makes each reserve, one desk place of one slot, for the node that asks
+/// (a few a day per service, [`DeskReserve`]s not used yet counting as taken places for
+/// everyone); only that node uses it — booking into it while cut off, the booking and
+/// the reserve marked used (`used_by`) in one write — so a place is never counted twice
+/// on the two sides of a partition. Only the authority makes one, and only the holder
+/// marks one used: the latest event of a reserve wins, and its holder's use always
+/// comes after the authority's making of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DeskReserve {
+    /// Its identity.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: crate::ids::ReserveId,
+    /// The node it is escrowed to.
+    #[schema(value_type = String, format = Uuid)]
+    pub holder: crate::ids::DeviceId,
+    /// The service.
+    #[schema(value_type = String)]
+    pub service: crate::domain::ServiceCode,
+    /// The clinic-local day.
+    pub date: NaiveDate,
+    /// The slot's clinic-local start.
+    #[schema(value_type = String, example = "13:45:00")]
+    pub slot_start: NaiveTime,
+    /// The booking the holder made into it; none while it is still held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub used_by: Option<crate::ids::AppointmentId>,
+}
+
+/// Where the authority escrows `count` more desk places of `fills` (a day's slots): in
+/// the slots ahead with the most free desk places, at most one a slot, the later of two
+/// equally free first — away from the times about to be booked.
+pub fn reserve_slots(fills: &[SlotFill], count: usize) -> Vec<NaiveTime> {
+    let mut open: Vec<&SlotFill> = fills
+        .iter()
+        .filter(|f| !f.past && !f.outside_schedule && f.free_desk > 0)
+        .collect();
+    open.sort_by(|a, b| b.free_desk.cmp(&a.free_desk).then(b.start.cmp(&a.start)));
+    open.into_iter().take(count).map(|f| f.start).collect()
 }
 
 /// How full a slot is.
@@ -381,6 +439,10 @@ pub struct SlotFill {
     pub booked_desk: u16,
     /// Confirmed overbookings among them.
     pub overbooked: u16,
+    /// Desk places escrowed to nodes and not used yet ([`DeskReserve`]): taken for
+    /// every desk but the holder's.
+    #[serde(default)]
+    pub reserved: u16,
     /// Online places still free.
     pub free_online: u16,
     /// Desk places still free.
@@ -451,14 +513,17 @@ fn count(
     let booked_online = here().filter(|h| h.channel == Channel::Online).count() as u16;
     let booked_desk = here().filter(|h| h.channel == Channel::Desk).count() as u16;
     let overbooked = here().filter(|h| h.overbooked).count() as u16;
+    let reserved = here().filter(|h| h.reserved).count() as u16;
+    let booked_desk = booked_desk - reserved;
     let booked = booked_online + booked_desk;
     // Each share counts its own bookings only: a confirmed overbooking at the desk
     // never takes an online place, and fills a desk place that is given back later.
+    // A reserve takes a desk place like a booking.
     let free_online = slot.online_places.saturating_sub(booked_online);
-    let free_desk = (slot.places - slot.online_places).saturating_sub(booked_desk);
-    let fullness = if booked > slot.places {
+    let free_desk = (slot.places - slot.online_places).saturating_sub(booked_desk + reserved);
+    let fullness = if booked + reserved > slot.places {
         Fullness::OverCapacity
-    } else if booked == slot.places {
+    } else if booked + reserved == slot.places {
         Fullness::Full
     } else {
         Fullness::Free
@@ -472,6 +537,7 @@ fn count(
         booked_online,
         booked_desk,
         overbooked,
+        reserved,
         free_online,
         free_desk,
         fullness,

@@ -170,6 +170,11 @@ pub struct SyncConfig {
     /// default, unset, is [`crate::replication::Replication::ANTI_ENTROPY`]). New events
     /// are pushed at once regardless.
     pub anti_entropy_seconds: Option<u64>,
+    /// Desk places of each service and day this node escrows to each other node of the
+    /// clinic when it is the clinic's booking authority, for that node to book cut off
+    /// (default [`crate::ops::reserve::DEFAULT_PLACES`]; 0: none, a node cut off books
+    /// only confirmed overbookings).
+    pub desk_reserve: Option<u16>,
 }
 
 /// The demo clinic.

@@ -123,7 +123,6 @@ impl Signal {
 }
 
 /// This node's links and their state.
-#[derive(Default)]
 pub struct Replication {
     links: Vec<Arc<Link>>,
     /// The clinic's sealing key, from its LAN key (none: this node takes no sync requests).
@@ -138,7 +137,19 @@ pub struct Replication {
     labels: Authority,
     /// Between rounds when nothing new happens (none: [`Replication::ANTI_ENTROPY`]).
     anti_entropy: Option<Duration>,
+    /// Desk places escrowed to each other node per service and day, when this node is
+    /// the clinic's booking authority.
+    desk_reserve: u16,
+    /// When this node last asked its authority for desk reserves in vain.
+    reserve_asked: crate::ops::reserve::Asked,
     stopping: Arc<AtomicBool>,
+}
+
+impl Default for Replication {
+    /// No links: a node alone.
+    fn default() -> Self {
+        Self::new(Vec::new(), None)
+    }
 }
 
 impl std::fmt::Debug for Replication {
@@ -206,6 +217,8 @@ impl Replication {
             replay: ReplayGuard::default(),
             cloud_ca: None,
             anti_entropy: None,
+            desk_reserve: crate::ops::reserve::DEFAULT_PLACES,
+            reserve_asked: Default::default(),
             signal: Arc::default(),
             labels: Authority::default(),
             stopping: Arc::default(),
@@ -216,6 +229,20 @@ impl Replication {
     pub fn with_labels(mut self, setup: Setup) -> Self {
         self.labels = Authority::new(setup);
         self
+    }
+
+    /// The desk places this node escrows to each other node per service and day when
+    /// it is the clinic's booking authority (none: [`crate::ops::reserve::DEFAULT_PLACES`]).
+    pub fn with_desk_reserve(mut self, places: Option<u16>) -> Self {
+        if let Some(places) = places {
+            self.desk_reserve = places;
+        }
+        self
+    }
+
+    /// The desk places escrowed to each other node per service and day.
+    pub fn desk_reserve(&self) -> u16 {
+        self.desk_reserve
     }
 
     /// Syncs every `interval` when nothing new happens (none: [`Self::ANTI_ENTROPY`]).
@@ -487,6 +514,7 @@ impl Replication {
                         status.pushed_rounds += 1;
                     }
                     drop(status);
+                    self.refill_reserves(log.store, link, transport);
                     if let Err(err) = refill_once(log.store, link, transport) {
                         tracing::warn!(url = %link.config.url, error = %err, "no label block from the authority");
                         lock(&link.status).last_error = Some(err.to_string());
@@ -514,6 +542,19 @@ impl Replication {
                     pushed = false;
                 }
             }
+        }
+    }
+}
+
+impl Replication {
+    /// Asks the peer behind `link`, when it is the clinic's booking authority, for the
+    /// desk places this node may book cut off from it ([`crate::ops::reserve`]).
+    fn refill_reserves(&self, store: &Store, link: &Link, transport: &HttpTransport) {
+        if link.config.kind != LinkKind::Peer || !link.authority.load(Ordering::SeqCst) {
+            return;
+        }
+        if let Err(err) = crate::ops::reserve::refill(store, transport, &self.reserve_asked) {
+            tracing::debug!(url = %link.config.url, error = %err, "no desk reserve from the authority");
         }
     }
 }

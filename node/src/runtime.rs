@@ -211,7 +211,8 @@ pub fn replication(store: &Store, sync: &SyncConfig) -> anyhow::Result<Replicati
     Ok(Replication::new(links, seal)
         .with_labels(setup)
         .with_cloud_ca(trusted_ca(sync)?)
-        .with_anti_entropy(anti_entropy))
+        .with_anti_entropy(anti_entropy)
+        .with_desk_reserve(sync.desk_reserve))
 }
 
 /// A started node: serving, syncing and printing until the `shutdown` future given to

@@ -436,12 +436,7 @@ pub(crate) async fn token(
         access_token,
         token_type: "bearer".into(),
         expires_in: ACCESS_TTL.as_secs(),
-        scope: grant
-            .scopes
-            .iter()
-            .map(Scope::to_string)
-            .collect::<Vec<_>>()
-            .join(" "),
+        scope: super::joined(&grant.scopes),
     };
     let mut response = Json(body).into_response();
     response

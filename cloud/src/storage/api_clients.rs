@@ -67,10 +67,6 @@ pub struct ApiRead {
     pub ids: String,
 }
 
-/// The columns of [`ApiRead`]s, for one `UNNEST` insert: at, client, clinic,
-/// resource, ids.
-type ReadColumns = (Vec<i64>, Vec<String>, Vec<String>, Vec<String>, Vec<String>);
-
 /// API client storage, next to [`super::Storage`].
 pub trait ApiClientStorage: Send + Sync + 'static {
     /// Adds a client with its clinics, in one transaction.
@@ -497,18 +493,15 @@ impl ApiClientStorage for Postgres {
 
     async fn record_api_reads(&self, reads: Vec<ApiRead>) -> Result<()> {
         let db = self.client().await?;
-        let mut columns: ReadColumns = Default::default();
-        for read in reads {
-            columns.0.push(read.at_ms);
-            columns.1.push(read.client);
-            columns.2.push(read.clinic.to_string());
-            columns.3.push(read.resource);
-            columns.4.push(read.ids);
-        }
+        let at: Vec<i64> = reads.iter().map(|r| r.at_ms).collect();
+        let client: Vec<&str> = reads.iter().map(|r| r.client.as_str()).collect();
+        let clinic: Vec<String> = reads.iter().map(|r| r.clinic.to_string()).collect();
+        let resource: Vec<&str> = reads.iter().map(|r| r.resource.as_str()).collect();
+        let ids: Vec<&str> = reads.iter().map(|r| r.ids.as_str()).collect();
         db.execute(
             "INSERT INTO api_reads (at_ms, client, clinic, resource, ids)
              SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[])",
-            &[&columns.0, &columns.1, &columns.2, &columns.3, &columns.4],
+            &[&at, &client, &clinic, &resource, &ids],
         )
         .await?;
         Ok(())

@@ -121,6 +121,7 @@ fn held(start: &str, channel: Channel, overbooked: bool) -> Held {
         start: t(start),
         channel,
         overbooked,
+        reserved: false,
     }
 }
 
@@ -314,4 +315,71 @@ fn schedules_read_as_json() {
     );
     // Unknown fields are refused, not dropped.
     assert!(serde_json::from_str::<Schedule>(&json.replace("\"closed\"", "\"holidays\"")).is_err());
+}
+
+fn reserve_at(start: &str) -> Held {
+    Held {
+        reserved: true,
+        ..held(start, Channel::Desk, false)
+    }
+}
+
+#[test]
+fn a_desk_reserve_takes_a_desk_place_for_every_desk_but_leaves_online_alone() {
+    let s = Schedule::demo(); // 4 places, 2 online, 2 desk
+    let date = day("2026-12-07");
+    let now = day("2026-12-01").and_time(t("10:00"));
+    let fill = |held: &[Held]| slot_fill(&s, date, t("08:00"), now, held).unwrap();
+    let one = fill(&[reserve_at("08:00")]);
+    assert_eq!(
+        (
+            one.booked,
+            one.booked_desk,
+            one.reserved,
+            one.free_desk,
+            one.free_online
+        ),
+        (0, 0, 1, 1, 2),
+        "a reserve is no booking, but its place is taken"
+    );
+    let full = fill(&[reserve_at("08:00"), held("08:00", Channel::Desk, false)]);
+    assert_eq!((full.free_desk, full.fullness), (0, Fullness::Free));
+    assert_eq!(
+        may_book(&full, Channel::Desk, false),
+        Err(SlotRefusal::Full { places: 2 })
+    );
+    assert_eq!(
+        may_book(&full, Channel::Online, false),
+        Ok(Placement::Within)
+    );
+    let whole = fill(&[
+        reserve_at("08:00"),
+        held("08:00", Channel::Desk, false),
+        held("08:00", Channel::Online, false),
+        held("08:00", Channel::Online, false),
+    ]);
+    assert_eq!(whole.fullness, Fullness::Full);
+}
+
+#[test]
+fn reserves_go_to_the_freest_slots_ahead_the_later_first() {
+    let s = Schedule::demo(); // 08:00–14:00, 15 minutes, 2 desk places
+    let date = day("2026-12-07");
+    let now = date.and_time(t("12:50"));
+    let mut held = vec![held("13:45", Channel::Desk, false)];
+    held.push(reserve_at("13:30"));
+    let fills = fill(&s, date, now, &held);
+    // Ahead: 13:00, 13:15 (2 free each), 13:30 and 13:45 (1 free each).
+    assert_eq!(reserve_slots(&fills, 1), [t("13:15")]);
+    assert_eq!(
+        reserve_slots(&fills, 3),
+        [t("13:15"), t("13:00"), t("13:45")]
+    );
+    assert_eq!(
+        reserve_slots(&fills, 10).len(),
+        4,
+        "at most one a slot, none past"
+    );
+    let closed = fill(&s, day("2026-12-06"), now, &[]); // a Sunday
+    assert!(reserve_slots(&closed, 2).is_empty());
 }

@@ -166,6 +166,7 @@ pub fn router(state: AppState, ui: Option<PathBuf>) -> Router {
         .route("/labels/reserve", post(sync::reserve))
         .route("/labels/stance", post(sync::stance))
         .route("/appointments/desk", post(sync::desk_booking))
+        .route("/appointments/reserve", post(sync::desk_reserve))
         .layer(DefaultBodyLimit::max(medicloud_sync::wire::MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(
             (state.clone(), gate),

@@ -464,6 +464,25 @@ pub async fn desk_booking(
     Ok(Json(answer))
 }
 
+/// Desk places another node asks this node, the clinic's booking authority, to escrow
+/// to it for booking cut off ([`crate::ops::reserve`]): its unused reserves ahead of the
+/// service and day, topped up to this node's `--desk-reserve`.
+pub async fn desk_reserve(
+    State(s): State<AppState>,
+    Json(ask): Json<crate::ops::reserve::ReserveAsk>,
+) -> Result<Json<Vec<medicloud_core::schedule::DeskReserve>>, AppError> {
+    if s.node.has_remote_label_authority() {
+        return Err(AppError::code(
+            StatusCode::CONFLICT,
+            ErrorCode::NotAuthority,
+        ));
+    }
+    let node = s.node.clone();
+    Ok(Json(
+        blocking(move || node.escrow_desk_places(&ask, node.desk_reserve())).await?,
+    ))
+}
+
 /// Who this node is and whether a configured authority hands it label blocks, for a
 /// peer choosing the clinic's label authority (what the caller says of itself is not
 /// kept: each node asks the peers it is configured with).

@@ -11,7 +11,7 @@ use medicloud_core::event::{Actor, EventBody};
 use medicloud_core::i18n::Text;
 use medicloud_core::ids::{AppointmentId, PatientId, TicketId};
 use medicloud_core::schedule::{
-    self, Channel, Held, Placement, Schedule, Slot, SlotFill, SlotRefusal,
+    self, Channel, DeskReserve, Held, Placement, Schedule, Slot, SlotFill, SlotRefusal,
 };
 use medicloud_core::validate::{self, Rule, ValidationError};
 use rand::Rng;
@@ -190,7 +190,7 @@ impl Node {
                 confirm_overbooking: req.confirm_overbooking,
                 counting,
             };
-            let (slot, placement) = self.check_slot(w, &service, asked)?;
+            let (slot, placement, reserve) = self.check_slot(w, &service, asked)?;
             let slot_minutes = schedule.slot_minutes;
             if req.slot_minutes.is_some_and(|m| m != slot_minutes) {
                 let (min, max) = (i64::from(slot_minutes), i64::from(slot_minutes));
@@ -215,6 +215,15 @@ impl Node {
                 consent_messages: false,
             };
             w.append(actor, EventBody::AppointmentBooked(appointment.clone()))?;
+            if let Some(reserve) = reserve {
+                w.append(
+                    actor,
+                    EventBody::DeskReserveSet(DeskReserve {
+                        used_by: Some(appointment.id),
+                        ..reserve
+                    }),
+                )?;
+            }
             Ok(appointment)
         })?;
         self.publish(&events);
@@ -323,9 +332,7 @@ impl Node {
                 Some(d) => d,
                 None => self.today(conn)?,
             };
-            let held: Vec<Held> = live_bookings(conn, &service.code, date, None)?
-                .map(|a| Held::of(&a))
-                .collect();
+            let held = held(conn, &service.code, date, None)?;
             Ok(schedule::fill(
                 &service.schedule(),
                 date,
@@ -356,7 +363,7 @@ impl Node {
     }
 
     /// The clinic-local wall-clock time now.
-    fn local_now(&self, conn: &rusqlite::Connection) -> Result<NaiveDateTime> {
+    pub(super) fn local_now(&self, conn: &rusqlite::Connection) -> Result<NaiveDateTime> {
         let tz = query::time_zone(conn)?;
         Ok(chrono::DateTime::from_timestamp_millis(self.now_ms())
             .unwrap_or_default()
@@ -373,7 +380,7 @@ impl Node {
         w: &Writer<'_>,
         service: &Service,
         asked: Asked,
-    ) -> Result<(Slot, Placement)> {
+    ) -> Result<(Slot, Placement, Option<DeskReserve>)> {
         let Asked {
             date,
             start,
@@ -385,9 +392,7 @@ impl Node {
         if date < self.today(conn)? {
             return Err(ValidationError::new("date", Rule::NotInPast).into());
         }
-        let held: Vec<Held> = live_bookings(conn, &service.code, date, moving)?
-            .map(|a| Held::of(&a))
-            .collect();
+        let held = held(conn, &service.code, date, moving)?;
         let now = self.local_now(conn)?;
         let schedule = service.schedule();
         let refused = |refusal| match refusal {
@@ -404,10 +409,18 @@ impl Node {
             ),
         };
         let mut fill = schedule::slot_fill(&schedule, date, start, now, &held).map_err(refused)?;
-        if counting == Counting::CutOff {
-            // The desk's places are the authority's to count: none is free here.
-            fill.free_desk = 0;
-        }
+        let reserve = if counting == Counting::CutOff {
+            // The desk's places are the authority's to count: none is free here but
+            // those it escrowed to this node (taken places for everyone else).
+            let me = self.store.identity().device;
+            let mine = query::desk_reserves(conn, &service.code, date)?
+                .into_iter()
+                .find(|r| r.holder == me && r.used_by.is_none() && r.slot_start == fill.start);
+            fill.free_desk = u16::from(mine.is_some());
+            mine
+        } else {
+            None
+        };
         let placement = schedule::may_book(&fill, Channel::Desk, confirm_overbooking).map_err(
             |refusal| match (refusal, counting) {
                 (SlotRefusal::Full { .. }, Counting::CutOff) => {
@@ -422,7 +435,9 @@ impl Node {
             places: fill.places,
             online_places: fill.online_places,
         };
-        Ok((slot, placement))
+        // Booked within capacity cut off: into this node's reserve, which it uses up.
+        let reserve = reserve.filter(|_| placement == Placement::Within);
+        Ok((slot, placement, reserve))
     }
 
     fn appointment_view(&self, id: AppointmentId) -> Result<AppointmentView> {
@@ -622,6 +637,26 @@ fn changeable(
 }
 
 /// The live (not cancelled) bookings of `service` on `date`, but `except`.
+/// What takes places of `service` on `date`: its live bookings (but `except`) and the
+/// desk places escrowed to nodes and not used yet.
+pub(super) fn held(
+    conn: &rusqlite::Connection,
+    service: &ServiceCode,
+    date: NaiveDate,
+    except: Option<AppointmentId>,
+) -> Result<Vec<Held>> {
+    let mut held: Vec<Held> = live_bookings(conn, service, date, except)?
+        .map(|a| Held::of(&a))
+        .collect();
+    held.extend(
+        query::desk_reserves(conn, service, date)?
+            .iter()
+            .filter(|r| r.used_by.is_none())
+            .map(Held::reserve),
+    );
+    Ok(held)
+}
+
 fn live_bookings(
     conn: &rusqlite::Connection,
     service: &ServiceCode,

@@ -7,6 +7,7 @@ mod appointments;
 mod audit;
 mod printing;
 mod reports;
+pub mod reserve;
 mod staff;
 mod sync;
 mod tickets;

@@ -65,6 +65,12 @@ impl Node {
         labels::grant(&self.store, request, device)
     }
 
+    /// The desk places escrowed to each other node per service and day, when this node
+    /// is the clinic's booking authority.
+    pub fn desk_reserve(&self) -> u16 {
+        self.replication.desk_reserve()
+    }
+
     /// Each link's state, and the tickets with conflicts.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         self.replication.status(&self.store)

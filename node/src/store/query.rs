@@ -9,6 +9,7 @@ use medicloud_core::domain::{
     StepId,
 };
 use medicloud_core::ids::{AppointmentId, PatientId, TicketId};
+use medicloud_core::schedule::DeskReserve;
 use medicloud_core::ticket::{Ticket, TicketStatus};
 use medicloud_core::wait::ServiceTime;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -49,6 +50,24 @@ pub fn time_zone(conn: &Connection) -> Result<Tz> {
     Ok(clinic(conn)?
         .and_then(|c| c.time_zone.parse().ok())
         .unwrap_or(DEFAULT_TIME_ZONE))
+}
+
+/// The desk places escrowed for `service` on `day` ([`DeskReserve`]), used or not.
+pub fn desk_reserves(
+    conn: &Connection,
+    service: &ServiceCode,
+    day: NaiveDate,
+) -> Result<Vec<DeskReserve>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT body FROM records
+          WHERE entity >= 'desk_reserve/' AND entity < 'desk_reserve0'
+            AND json_extract(body, '$.service') = ?1 AND json_extract(body, '$.date') = ?2
+          ORDER BY entity",
+    )?;
+    let rows = stmt.query_map(params![service.as_str(), day.to_string()], |r| {
+        r.get::<_, String>(0)
+    })?;
+    rows.map(|body| Ok(serde_json::from_str(&body?)?)).collect()
 }
 
 /// All services, by code.
