@@ -5,6 +5,7 @@
 //! `$find` and `$book`, cancels by status; slot aggregators read `$bulk-publish`.
 //! Every FHIR answer is validated against the R4 definitions at the end of each test.
 
+use crate::fhir_check::fhir_check;
 use crate::util::{Db, fhir_token, server_at};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
@@ -67,49 +68,6 @@ fn every_day(closed: Vec<NaiveDate>, practitioner: UserId) -> Schedule {
 
 /// The FHIR answers of a test, validated at its end.
 type Seen = Arc<Mutex<Vec<Value>>>;
-
-/// Validates `resources` (and each Bundle's entries) against the official R4 4.0.1
-/// definitions with `ui/scripts/fhir-validate.mjs` (`@medplum/core`'s
-/// `validateResource`). Without Node or the packages, a notice, unless `CI` is set.
-fn fhir_check(resources: &[Value]) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let script = root.join("ui/scripts/fhir-validate.mjs");
-    let packages = root.join("ui/node_modules/@medplum/core");
-    let node = std::process::Command::new("node").arg("--version").output();
-    if !script.is_file() || !packages.is_dir() || node.is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the FHIR validator is missing: run npm install in ui/ ({})",
-            script.display()
-        );
-        eprintln!(
-            "notice: FHIR validation skipped (no node, {} or ui/node_modules/@medplum/core)",
-            script.display()
-        );
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    for (i, resource) in resources.iter().enumerate() {
-        std::fs::write(
-            dir.path().join(format!("{i:04}.json")),
-            serde_json::to_vec_pretty(resource).unwrap(),
-        )
-        .unwrap();
-    }
-    let out = std::process::Command::new("node")
-        .arg("--experimental-websocket")
-        .arg(&script)
-        .arg(dir.path())
-        .current_dir(root.join("ui"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "FHIR validation failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// A demo node's clinic synced into a cloud, another clinic registered beside it, and
 /// an API client of the first.

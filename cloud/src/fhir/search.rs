@@ -14,6 +14,7 @@
 //!   commas, are alternatives (OR).
 
 use super::{Bundle, DEFAULT_COUNT, MAX_COUNT, Outcome, Supported};
+use crate::api::State;
 use axum::http::{HeaderMap, header};
 use chrono::{
     DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
@@ -34,16 +35,23 @@ pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// The API's base URL as the client reached it, `{scheme}://{host}/fhir/r4`: the host
-/// the request named, and `https` unless a proxy says `X-Forwarded-Proto: http` or the
-/// host is on loopback (the cloud serves plain HTTP only there, or behind a proxy that
-/// terminates TLS).
-pub fn base_url(headers: &HeaderMap) -> String {
-    format!("{}{}", origin(headers), super::BASE)
+/// The API's base URL, `{origin}/fhir/r4` ([`origin`]).
+pub fn base_url(state: &State, headers: &HeaderMap) -> String {
+    format!("{}{}", origin(state, headers), super::BASE)
 }
 
-/// `{scheme}://{host}` of [`base_url`].
-pub fn origin(headers: &HeaderMap) -> String {
+/// The cloud's origin, `{scheme}://{host}`: its public URL when it has one
+/// (`--public-url`), else as the client reached it — the host the request named, and
+/// `https` unless a proxy says `X-Forwarded-Proto: http` or the host is on loopback
+/// (the cloud serves plain HTTP only there, or behind a proxy that terminates TLS).
+pub fn origin(state: &State, headers: &HeaderMap) -> String {
+    if let Some(public) = &state.hq.public_url {
+        return public.trim_end_matches('/').to_owned();
+    }
+    request_origin(headers)
+}
+
+fn request_origin(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
@@ -507,9 +515,11 @@ mod tests {
         assert_eq!(reference("Group/abc", "Patient"), None);
         assert_eq!(encode("a|b c+é"), "a%7Cb%20c%2B%C3%A9");
         let h = headers(&[("host", "fhir.example")]);
-        assert_eq!(base_url(&h), "https://fhir.example/fhir/r4");
+        assert_eq!(request_origin(&h), "https://fhir.example");
         let h = headers(&[("host", "127.0.0.1:8080")]);
-        assert_eq!(origin(&h), "http://127.0.0.1:8080");
+        assert_eq!(request_origin(&h), "http://127.0.0.1:8080");
+        let h = headers(&[("host", "fhir.example"), ("x-forwarded-proto", "http")]);
+        assert_eq!(request_origin(&h), "http://fhir.example");
     }
 
     #[test]

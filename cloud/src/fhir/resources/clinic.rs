@@ -206,8 +206,8 @@ pub async fn search_organizations(
             count: search.count,
         },
     );
-    let bundle = search.bundle(&base_url(&headers), found.total, found.items);
-    Ok(Fhir::ok(bundle.resource(&base_url(&headers))))
+    let bundle = search.bundle(&base_url(&state, &headers), found.total, found.items);
+    Ok(Fhir::ok(bundle.resource(&base_url(&state, &headers))))
 }
 
 /// `GET /Location`: `_id`, `organization`.
@@ -231,7 +231,7 @@ pub async fn search_locations(
             count: search.count,
         },
     );
-    let base = base_url(&headers);
+    let base = base_url(&state, &headers);
     Ok(Fhir::ok(
         search
             .bundle(&base, found.total, found.items)
@@ -267,7 +267,7 @@ pub async fn search_services(
         pager.took(found.total, found.items.len());
         matches.extend(found.items);
     }
-    let base = base_url(&headers);
+    let base = base_url(&state, &headers);
     Ok(Fhir::ok(
         search.bundle(&base, pager.total, matches).resource(&base),
     ))
@@ -295,7 +295,7 @@ pub async fn search_practitioners(
         pager.took(found.total, found.items.len());
         matches.extend(found.items);
     }
-    let base = base_url(&headers);
+    let base = base_url(&state, &headers);
     Ok(Fhir::ok(
         search.bundle(&base, pager.total, matches).resource(&base),
     ))

@@ -3,8 +3,10 @@
 //! operations), with the OAuth token endpoint in SMART's `oauth-uris` extension. It
 //! needs no token.
 
+use crate::api::State;
 use crate::fhir::search::{base_url, origin};
 use crate::fhir::{FHIR_VERSION, Fhir, Supported, supported};
+use axum::extract::State as Extract;
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
 use std::sync::LazyLock;
@@ -89,9 +91,13 @@ pub fn statement(supported: &[Supported], base: &str, token_url: &str) -> Value 
 }
 
 /// `GET /metadata`.
-pub async fn capability_statement(headers: HeaderMap) -> Fhir {
-    let token_url = format!("{}/oauth/token", origin(&headers));
-    Fhir::ok(statement(&supported(), &base_url(&headers), &token_url))
+pub async fn capability_statement(Extract(state): Extract<State>, headers: HeaderMap) -> Fhir {
+    let token_url = format!("{}/oauth/token", origin(&state, &headers));
+    Fhir::ok(statement(
+        &supported(),
+        &base_url(&state, &headers),
+        &token_url,
+    ))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 //! resource is a 403, a search never returns another clinic's rows. A search runs
 //! clinic by clinic (each query scoped by one clinic), in the order of the clinics'
 //! ids, and a page that spans two clinics takes the end of one and the start of the
-//! next ([`page_clinics`]).
+//! next (`Pager`).
 
 pub mod clinic;
 pub mod encounter;

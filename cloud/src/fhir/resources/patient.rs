@@ -158,7 +158,7 @@ pub async fn search(
         )
         .await?;
     }
-    let base = base_url(&headers);
+    let base = base_url(&state, &headers);
     let resources = page.into_iter().map(|(_, r)| r).collect();
     Ok(Fhir::ok(
         search.bundle(&base, pager.total, resources).resource(&base),

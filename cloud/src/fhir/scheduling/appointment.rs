@@ -235,7 +235,12 @@ pub async fn search(
         .iter()
         .map(|(site, record, _)| view::appointment(site, record, now))
         .collect();
-    Ok(answer(&search, &base_url(&headers), total, resources))
+    Ok(answer(
+        &search,
+        &base_url(&state, &headers),
+        total,
+        resources,
+    ))
 }
 
 /// 422 `processing` saying `why`.

@@ -298,7 +298,7 @@ pub async fn find_get(
     grant.require("Appointment", Access::Read)?;
     let search = Search::parse(&FIND, query.as_deref(), &headers)?;
     let ask = Find::of_query(&search)?;
-    find(&state, &grant, &base_url(&headers), ask, search).await
+    find(&state, &grant, &base_url(&state, &headers), ask, search).await
 }
 
 /// `POST Appointment/$find` with a Parameters body (`_count` in it or in the query
@@ -316,7 +316,7 @@ pub async fn find_post(
     if let Some(count) = ask.count {
         search.count = count.min(crate::fhir::MAX_COUNT);
     }
-    find(&state, &grant, &base_url(&headers), ask, search).await
+    find(&state, &grant, &base_url(&state, &headers), ask, search).await
 }
 
 /// The free slots `ask` finds, as the page `search` asks for.
@@ -677,7 +677,7 @@ pub async fn book(
         std::slice::from_ref(&id),
     )
     .await?;
-    let base = base_url(&headers);
+    let base = base_url(&state, &headers);
     let bundle = Bundle {
         matches: vec![view::appointment(&site, &record, now_ms())],
         total: 1,

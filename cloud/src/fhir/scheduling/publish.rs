@@ -66,7 +66,7 @@ pub async fn manifest(
     Shared(state): Shared<State>,
     headers: HeaderMap,
 ) -> Result<Response, Outcome> {
-    let base = base_url(&headers);
+    let base = base_url(&state, &headers);
     let sites = published(&state).await?;
     let mut output = vec![
         json!({"type": "Location", "url": format!("{base}/$bulk-publish/Location.ndjson")}),
@@ -120,7 +120,7 @@ pub async fn file(
     headers: HeaderMap,
     Path(file): Path<String>,
 ) -> Result<Response, Outcome> {
-    let origin = origin(&headers);
+    let origin = origin(&state, &headers);
     let not_found = || Outcome::not_found("$bulk-publish file", &file);
     let sites = published(&state).await?;
     let now = now_ms();

@@ -105,5 +105,5 @@ pub async fn search(
         .take(search.count)
         .map(|(site, service)| view::schedule(site, service, now))
         .collect();
-    Ok(answer(&search, &base_url(&headers), total, page))
+    Ok(answer(&search, &base_url(&state, &headers), total, page))
 }

@@ -229,5 +229,5 @@ pub async fn search(
         .take(search.count)
         .map(Placed::slot)
         .collect();
-    Ok(answer(&search, &base_url(&headers), total, page))
+    Ok(answer(&search, &base_url(&state, &headers), total, page))
 }
