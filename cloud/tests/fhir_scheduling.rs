@@ -430,6 +430,47 @@ async fn schedules_and_slots_are_read_and_searched_by_each_parameter() {
         let c = Clinic::start(db).await;
         let f = &c.fhir;
 
+        // The CapabilityStatement says what these routes serve, and no more.
+        let (status, statement) = f.get("metadata").await;
+        assert_eq!(status, StatusCode::OK, "{engine}");
+        let of = |kind: &str| {
+            statement["rest"][0]["resource"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["type"] == kind)
+                .unwrap_or_else(|| panic!("no {kind} in {statement}"))
+                .clone()
+        };
+        let codes = |entry: &Value, field: &str, key: &str| -> Vec<String> {
+            entry[field]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i[key].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let appointment = of("Appointment");
+        assert_eq!(
+            codes(&appointment, "interaction", "code"),
+            ["read", "search-type", "update", "patch"]
+        );
+        assert_eq!(
+            codes(&appointment, "operation", "definition"),
+            [
+                "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-find",
+                "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-book"
+            ]
+        );
+        assert_eq!(
+            codes(&of("Slot"), "searchParam", "name"),
+            ["_id", "schedule", "start", "status", "service-type"]
+        );
+        assert_eq!(
+            codes(&of("Schedule"), "interaction", "code"),
+            ["read", "search-type"]
+        );
+
         // Poli Umum's schedule: its service, the clinic and its doctor, the horizon.
         let id = format!("{DEMO_CLINIC}.A");
         let (status, schedule) = f.get(&format!("Schedule/{id}")).await;
