@@ -15,8 +15,10 @@
 //! `(stamp, origin, seq)`: its time zone cuts the clinic's days), and when each device
 //! last synced, and the clinic's services, counters and staff accounts (the node's
 //! `records` of those kinds, the latest event of each; a staff account without its
-//! password hash). **Not yet:** devices as the clinic configured them, patients (the cloud keeps their events, folds none: no cloud screen
-//! reads patient data yet), label-authority claims and the audit trail (events only).
+//! password hash), and the clinic's registered patients (the latest `patient_set` of
+//! each, as the node's `records` keep them: the rule the configuration records follow,
+//! in the same pass). **Not yet:** devices as the clinic configured them,
+//! label-authority claims and the audit trail (events only).
 //! A new projection is a new table and a new migration whose backfill folds the events
 //! already held.
 //!
@@ -57,7 +59,7 @@
 
 use crate::storage::{Result, StorageError};
 use medicloud_core::appointment::{self, AppointmentState};
-use medicloud_core::domain::{Appointment, Clinic, Counter, Service, StaffUser};
+use medicloud_core::domain::{Appointment, Clinic, Counter, Patient, Service, StaffUser};
 use medicloud_core::event::{Entity, Event, EventBody};
 use medicloud_core::ids::TicketId;
 use medicloud_core::ticket::{self, Ticket};
@@ -80,6 +82,9 @@ pub struct Touched {
     /// The configuration records the batch sets ([`RecordRow`]): per service, counter
     /// and staff account, the batch's latest event by `(stamp, origin, seq)`, by entity.
     pub records: Vec<RecordRow>,
+    /// The patients the batch registers or changes ([`PatientRow`]): per patient, the
+    /// batch's latest `patient_set` by `(stamp, origin, seq)`, by entity.
+    pub patients: Vec<PatientRow>,
 }
 
 impl Touched {
@@ -96,7 +101,10 @@ impl Touched {
                 Entity::Clinic if clinic.is_none_or(|c| c.order_key() < event.order_key()) => {
                     clinic = Some(event);
                 }
-                entity @ (Entity::Service(_) | Entity::Counter(_) | Entity::Staff(_)) => {
+                entity @ (Entity::Service(_)
+                | Entity::Counter(_)
+                | Entity::Staff(_)
+                | Entity::Patient(_)) => {
                     let latest = records.entry(entity.to_string()).or_insert(event);
                     if latest.order_key() < event.order_key() {
                         *latest = event;
@@ -105,20 +113,77 @@ impl Touched {
                 _ => {}
             }
         }
-        Ok(Self {
+        let mut touched = Self {
             entities: entities.into_iter().collect(),
             clinic: clinic.cloned(),
-            records: records
-                .into_iter()
-                .filter_map(|(entity, event)| RecordRow::new(entity, event).transpose())
-                .collect::<Result<_>>()?,
-        })
+            ..Self::default()
+        };
+        for (entity, event) in records {
+            if let EventBody::PatientSet(patient) = &event.body {
+                touched.patients.push(PatientRow::new(patient, event)?);
+            } else if let Some(row) = RecordRow::new(entity, event)? {
+                touched.records.push(row);
+            }
+        }
+        Ok(touched)
     }
 
     /// Whether nothing projected is touched.
     pub fn is_empty(&self) -> bool {
-        self.entities.is_empty() && self.clinic.is_none() && self.records.is_empty()
+        self.entities.is_empty()
+            && self.clinic.is_none()
+            && self.records.is_empty()
+            && self.patients.is_empty()
     }
+}
+
+/// A `patients` row: a registered patient as the latest of their `patient_set` events
+/// by `(stamp, origin, seq)` set them (the node's `records` row `patient/…`), with the
+/// columns the FHIR API searches on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatientRow {
+    /// The patient's id.
+    pub id: String,
+    /// The name in lower case, for a search by name.
+    pub name_key: Option<String>,
+    /// The NIK.
+    pub nik: Option<String>,
+    /// The BPJS card number.
+    pub bpjs: Option<String>,
+    /// The date of birth, `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+    /// The [`Patient`] as JSON.
+    pub body: String,
+    /// The event's stamp.
+    pub stamp: i64,
+    /// The event's origin.
+    pub origin: String,
+    /// The event's seq.
+    pub seq: i64,
+}
+
+impl PatientRow {
+    fn new(patient: &Patient, event: &Event) -> Result<Self> {
+        Ok(Self {
+            id: patient.id.to_string(),
+            name_key: patient.name.as_deref().map(name_key),
+            nik: patient.nik.clone(),
+            bpjs: patient.bpjs_number.clone(),
+            birth_date: patient.birth_date.map(|d| d.to_string()),
+            body: serde_json::to_string(patient)?,
+            stamp: event.stamp.0 as i64,
+            origin: event.id.origin.to_string(),
+            seq: event.id.seq as i64,
+        })
+    }
+}
+
+/// A name as the `patients` table keys it for a search: lower case, spaces collapsed.
+pub fn name_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// A `records` row: a configured service, counter or staff account as the latest of
@@ -213,6 +278,12 @@ pub struct TicketRow {
     pub queued_at: i64,
     /// The appointment it checked in.
     pub appointment_id: Option<String>,
+    /// Its visit.
+    pub visit_id: String,
+    /// Its patient, when known.
+    pub patient_id: Option<String>,
+    /// When it reached a final state or no-show (ms since the epoch).
+    pub finished_at: Option<i64>,
     /// The folded [`Ticket`] as JSON.
     pub state: String,
 }
@@ -229,6 +300,9 @@ impl TicketRow {
             issued_at: t.issued_at_ms,
             queued_at: t.queued_at_ms,
             appointment_id: t.issue.appointment.map(|a| a.id.to_string()),
+            visit_id: t.issue.visit.to_string(),
+            patient_id: t.issue.patient.map(|p| p.to_string()),
+            finished_at: t.finished_at_ms,
             state: serde_json::to_string(t)?,
         })
     }

@@ -6,6 +6,8 @@
 mod audit;
 mod booking;
 mod convergence;
+mod fhir;
+mod fhir_check;
 mod hq;
 mod http;
 mod oauth;

@@ -14,8 +14,10 @@
 //! is implemented ([`Supported`]) that the CapabilityStatement is made from — so it
 //! claims only what the routes serve.
 
+pub mod format;
 pub mod resources;
 pub mod scheduling;
+pub mod search;
 
 use crate::api::State;
 use axum::Router;
@@ -48,7 +50,7 @@ pub const MAX_COUNT: usize = 200;
 /// |---|---|
 /// | Organization, Location | the clinic's id |
 /// | HealthcareService, Schedule | `{clinic}.{service code}` |
-/// | Practitioner | `{clinic}.{staff account id}` |
+/// | Practitioner | the staff account's id (`{clinic}.{id}` would pass 64 characters) |
 /// | Slot | `{clinic}.{service code}.{YYYYMMDDTHHMM}` (local start) |
 /// | Patient, Appointment | the patient's, the appointment's id |
 /// | Encounter | the visit's id |
@@ -287,7 +289,9 @@ pub fn supported() -> Vec<Supported> {
         .collect()
 }
 
-/// The routes under [`BASE`]; any other path there is a 404 OperationOutcome.
+/// The routes under [`BASE`]; any other path there is a 404 OperationOutcome. Every
+/// route answers JSON only ([`format::negotiate`]: 406 for an `Accept` without it, 415
+/// for a body of another type).
 pub fn router() -> Router<State> {
     Router::new()
         .merge(resources::routes())
@@ -299,4 +303,5 @@ pub fn router() -> Router<State> {
                 "no such FHIR route: this API serves what GET /fhir/r4/metadata lists",
             )
         })
+        .layer(axum::middleware::from_fn(format::negotiate))
 }

@@ -29,6 +29,7 @@ macro_rules! both {
 pub mod accounts;
 pub mod api_clients;
 pub mod author;
+pub mod fhir;
 pub mod oidc;
 mod postgres;
 mod sqlite;
@@ -36,6 +37,7 @@ mod sqlite;
 pub use accounts::AccountStorage;
 pub use api_clients::ApiClientStorage;
 pub use author::AuthorStorage;
+pub use fhir::FhirStorage;
 pub use oidc::OidcStorage;
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
@@ -554,6 +556,12 @@ pub(crate) const RECORDS_MIGRATION: &str = "20261203140000_records.sql";
 pub(crate) const RECORD_ENTITIES: &str = "entity >= 'counter/' AND entity < 'counter0'
     OR entity >= 'service/' AND entity < 'service0'
     OR entity >= 'staff/' AND entity < 'staff0'";
+
+/// The migration that adds the `patients` projection (its backfill runs once, with it).
+pub(crate) const PATIENTS_MIGRATION: &str = "20261208100000_cloud_patients.sql";
+
+/// The events the `patients` projection folds, as a condition on `events.entity`.
+pub(crate) const PATIENT_ENTITIES: &str = "entity >= 'patient/' AND entity < 'patient0'";
 
 /// Events whose entity a backfill sets at a time (then folds them).
 pub(crate) const BACKFILL_CHUNK: i64 = 2_000;

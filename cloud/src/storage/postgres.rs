@@ -6,8 +6,8 @@
 //! ticket at once fold it one after the other, the second seeing the first's events.
 
 use super::{
-    BACKFILL_CHUNK, ClinicEntry, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations, Page,
-    RECORDS_MIGRATION, Result, Storage, StorageError, TrailKey, parse,
+    BACKFILL_CHUNK, ClinicEntry, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations,
+    PATIENTS_MIGRATION, Page, RECORDS_MIGRATION, Result, Storage, StorageError, TrailKey, parse,
 };
 use crate::hq::live::Notice;
 use crate::overview::{ClinicFacts, ClinicOverview, DeviceSeen, StatusCount};
@@ -59,6 +59,10 @@ const MIGRATIONS: Migrations = &[
     (
         "20261206100000_cloud_author.sql",
         include_str!("../../../migrations/cloud/postgres/20261206100000_cloud_author.sql"),
+    ),
+    (
+        PATIENTS_MIGRATION,
+        include_str!("../../../migrations/cloud/postgres/20261208100000_cloud_patients.sql"),
     ),
     (
         "20261208110000_api_clients.sql",
@@ -173,6 +177,43 @@ impl Projection {
                     &r.iter().map(|r| r.stamp).collect::<Vec<_>>(),
                     &col(|r| &r.origin),
                     &r.iter().map(|r| r.seq).collect::<Vec<_>>(),
+                ],
+            )
+            .await?;
+        }
+        if !touched.patients.is_empty() {
+            let p = &touched.patients;
+            let col = |f: fn(&projection::PatientRow) -> &str| p.iter().map(f).collect::<Vec<_>>();
+            let opt = |f: fn(&projection::PatientRow) -> Option<&str>| {
+                p.iter().map(f).collect::<Vec<_>>()
+            };
+            // One row per patient in a batch, as for the records.
+            tx.execute(
+                &cached(
+                    tx,
+                    "INSERT INTO patients (clinic_id, id, name_key, nik, bpjs, birth_date, body,
+                     stamp, origin, seq)
+                 SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[],
+                     $6::text[], $7::text[], $8::bigint[], $9::text[], $10::bigint[])
+                 ON CONFLICT (clinic_id, id) DO UPDATE SET name_key = excluded.name_key,
+                     nik = excluded.nik, bpjs = excluded.bpjs,
+                     birth_date = excluded.birth_date, body = excluded.body,
+                     stamp = excluded.stamp, origin = excluded.origin, seq = excluded.seq
+                 WHERE (excluded.stamp, excluded.origin COLLATE \"C\", excluded.seq)
+                     > (patients.stamp, patients.origin COLLATE \"C\", patients.seq)",
+                )
+                .await?,
+                &[
+                    &clinic,
+                    &col(|r| &r.id),
+                    &opt(|r| r.name_key.as_deref()),
+                    &opt(|r| r.nik.as_deref()),
+                    &opt(|r| r.bpjs.as_deref()),
+                    &opt(|r| r.birth_date.as_deref()),
+                    &col(|r| &r.body),
+                    &p.iter().map(|r| r.stamp).collect::<Vec<_>>(),
+                    &col(|r| &r.origin),
+                    &p.iter().map(|r| r.seq).collect::<Vec<_>>(),
                 ],
             )
             .await?;
@@ -315,14 +356,17 @@ async fn upsert_tickets(
         &cached(
             tx,
             "INSERT INTO tickets (clinic_id, id, day, service, label, status, counter,
-                 issued_at, queued_at, appointment_id, state)
+                 issued_at, queued_at, appointment_id, visit_id, patient_id, finished_at, state)
              SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[],
-                 $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[])
+                 $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[],
+                 $12::text[], $13::bigint[], $14::text[])
              ON CONFLICT (clinic_id, id) DO UPDATE SET day = excluded.day,
                  service = excluded.service, label = excluded.label,
                  status = excluded.status, counter = excluded.counter,
                  issued_at = excluded.issued_at, queued_at = excluded.queued_at,
-                 appointment_id = excluded.appointment_id, state = excluded.state",
+                 appointment_id = excluded.appointment_id, visit_id = excluded.visit_id,
+                 patient_id = excluded.patient_id, finished_at = excluded.finished_at,
+                 state = excluded.state",
         )
         .await?,
         &[
@@ -338,6 +382,11 @@ async fn upsert_tickets(
             &t.iter()
                 .map(|r| r.appointment_id.as_deref())
                 .collect::<Vec<_>>(),
+            &col(|r| &r.visit_id),
+            &t.iter()
+                .map(|r| r.patient_id.as_deref())
+                .collect::<Vec<_>>(),
+            &t.iter().map(|r| r.finished_at).collect::<Vec<_>>(),
             &col(|r| &r.state),
         ],
     )
@@ -400,15 +449,14 @@ async fn backfill(tx: &impl GenericClient) -> Result<()> {
     }
 }
 
-/// Folds the configuration events stored before the `records` projection existed (run
-/// once, by the migration that adds it).
-async fn backfill_records(tx: &impl GenericClient) -> Result<()> {
+/// Folds the events of `entities` (a condition on `events.entity`) stored before the
+/// projection that folds them existed (run once, by the migration that adds it): the
+/// configuration records ([`super::RECORD_ENTITIES`]), the patients
+/// ([`super::PATIENT_ENTITIES`]).
+async fn backfill_records(tx: &impl GenericClient, entities: &str) -> Result<()> {
     let rows = tx
         .query(
-            &format!(
-                "SELECT clinic, body FROM events WHERE {}",
-                super::RECORD_ENTITIES
-            ),
+            &format!("SELECT clinic, body FROM events WHERE {entities}"),
             &[],
         )
         .await?;
@@ -761,7 +809,10 @@ impl Storage for Postgres {
                         .await?;
                     tracing::info!(migration = name, "applied cloud migration");
                     if *name == RECORDS_MIGRATION {
-                        backfill_records(&tx).await?;
+                        backfill_records(&tx, super::RECORD_ENTITIES).await?;
+                    }
+                    if *name == PATIENTS_MIGRATION {
+                        backfill_records(&tx, super::PATIENT_ENTITIES).await?;
                     }
                 }
             }

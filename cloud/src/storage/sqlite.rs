@@ -4,8 +4,8 @@
 //! every stored event of its entity.
 
 use super::{
-    BACKFILL_CHUNK, ClinicEntry, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations, Page,
-    RECORDS_MIGRATION, Result, Storage, StorageError, TrailKey, parse,
+    BACKFILL_CHUNK, ClinicEntry, DeviceRow, EnrolOutcome, Enrolment, Heard, Migrations,
+    PATIENTS_MIGRATION, Page, RECORDS_MIGRATION, Result, Storage, StorageError, TrailKey, parse,
 };
 use crate::overview::{ClinicFacts, ClinicOverview, DeviceSeen, StatusCount};
 use crate::projection::{self, Configuration, ProjectedAppointment, Touched};
@@ -56,6 +56,10 @@ const MIGRATIONS: Migrations = &[
     (
         "20261206100000_cloud_author.sql",
         include_str!("../../../migrations/cloud/sqlite/20261206100000_cloud_author.sql"),
+    ),
+    (
+        PATIENTS_MIGRATION,
+        include_str!("../../../migrations/cloud/sqlite/20261208100000_cloud_patients.sql"),
     ),
     (
         "20261208110000_api_clients.sql",
@@ -170,6 +174,32 @@ fn project(
         ])?;
     }
     drop(stmt);
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO patients (clinic_id, id, name_key, nik, bpjs, birth_date, body, stamp,
+             origin, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (clinic_id, id) DO UPDATE SET name_key = excluded.name_key,
+             nik = excluded.nik, bpjs = excluded.bpjs, birth_date = excluded.birth_date,
+             body = excluded.body, stamp = excluded.stamp, origin = excluded.origin,
+             seq = excluded.seq
+         WHERE (excluded.stamp, excluded.origin, excluded.seq)
+             > (patients.stamp, patients.origin, patients.seq)",
+    )?;
+    for p in &touched.patients {
+        stmt.execute(params![
+            clinic,
+            p.id,
+            p.name_key,
+            p.nik,
+            p.bpjs,
+            p.birth_date,
+            p.body,
+            p.stamp,
+            p.origin,
+            p.seq
+        ])?;
+    }
+    drop(stmt);
     if let Some((body, stamp, origin, seq)) = touched
         .clinic
         .as_ref()
@@ -193,13 +223,14 @@ fn project(
     let rows = projection::fold(&touched.entities, before.iter().chain(stored))?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO tickets (clinic_id, id, day, service, label, status, counter, issued_at,
-             queued_at, appointment_id, state)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             queued_at, appointment_id, visit_id, patient_id, finished_at, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (clinic_id, id) DO UPDATE SET day = excluded.day,
              service = excluded.service, label = excluded.label, status = excluded.status,
              counter = excluded.counter, issued_at = excluded.issued_at,
              queued_at = excluded.queued_at, appointment_id = excluded.appointment_id,
-             state = excluded.state",
+             visit_id = excluded.visit_id, patient_id = excluded.patient_id,
+             finished_at = excluded.finished_at, state = excluded.state",
     )?;
     for t in &rows.tickets {
         stmt.execute(params![
@@ -213,6 +244,9 @@ fn project(
             t.issued_at,
             t.queued_at,
             t.appointment_id,
+            t.visit_id,
+            t.patient_id,
+            t.finished_at,
             t.state
         ])?;
     }
@@ -291,15 +325,15 @@ fn backfill(conn: &Connection) -> Result<()> {
     }
 }
 
-/// Folds the configuration events stored before the `records` projection existed (run
-/// once, by the migration that adds it).
-fn backfill_records(conn: &Connection) -> Result<()> {
+/// Folds the events of `entities` (a condition on `events.entity`) stored before the
+/// projection that folds them existed (run once, by the migration that adds it): the
+/// configuration records ([`super::RECORD_ENTITIES`]), the patients
+/// ([`super::PATIENT_ENTITIES`]).
+fn backfill_records(conn: &Connection, entities: &str) -> Result<()> {
     let mut by_clinic: BTreeMap<String, Vec<Event>> = BTreeMap::new();
     {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT clinic, body FROM events WHERE {}",
-            super::RECORD_ENTITIES
-        ))?;
+        let mut stmt =
+            conn.prepare(&format!("SELECT clinic, body FROM events WHERE {entities}"))?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         for row in rows {
             let (clinic, body) = row?;
@@ -508,7 +542,10 @@ impl Storage for Sqlite {
                     tx.execute("INSERT INTO schema_migrations (name) VALUES (?1)", [name])?;
                     tracing::info!(migration = name, "applied cloud migration");
                     if *name == RECORDS_MIGRATION {
-                        backfill_records(&tx)?;
+                        backfill_records(&tx, super::RECORD_ENTITIES)?;
+                    }
+                    if *name == PATIENTS_MIGRATION {
+                        backfill_records(&tx, super::PATIENT_ENTITIES)?;
                     }
                 }
             }
