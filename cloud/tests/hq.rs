@@ -549,6 +549,11 @@ async fn role_boundaries_on_every_hq_route() {
             ("GET",  "/hq/v1/audit/clinics", Some("pusat"),   200, None),
             ("GET",  "/hq/v1/audit/clinics", Some("manajer"), 403, Some("forbidden")),
             ("GET",  "/hq/v1/audit/clinics", None,            401, Some("unauthorized")),
+            // The API clients' reads of patient data: the trail's readers only.
+            ("GET",  "/hq/v1/api-reads",  Some("auditor"), 200, None),
+            ("GET",  "/hq/v1/api-reads",  Some("pusat"),   200, None),
+            ("GET",  "/hq/v1/api-reads",  Some("manajer"), 403, Some("forbidden")),
+            ("GET",  "/hq/v1/api-reads",  None,            401, Some("unauthorized")),
             ("GET",  "/hq/v1/events",     Some("pusat"),   200, None),
             ("GET",  "/hq/v1/events",     Some("manajer"), 200, None),
             ("GET",  "/hq/v1/events",     Some("auditor"), 403, Some("forbidden")),

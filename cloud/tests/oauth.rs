@@ -354,3 +354,115 @@ async fn a_backend_service_gets_a_token_with_an_assertion_signed_by_its_key() {
         db.drop_now().await;
     }
 }
+
+#[tokio::test]
+async fn a_token_is_refused_once_expired_or_its_client_disabled_and_a_staff_token_is_none() {
+    for db in Db::all().await {
+        let base = server(&db, ADMIN).await;
+        let storage = std::sync::Arc::new(db.open().await);
+        let clinic = clinic(&db).await;
+        let client = oauth::add_client(
+            &*storage,
+            "RS Harapan EHR",
+            vec![clinic],
+            &scopes("system/Patient.read"),
+            None,
+        )
+        .await
+        .unwrap();
+        let secret = client.secret.clone().unwrap();
+        let (_, body, _) = token_answer(
+            &base,
+            &[("grant_type", "client_credentials")],
+            Some((&client.id, &secret)),
+        )
+        .await;
+        let token = body["access_token"].as_str().unwrap().to_owned();
+        let http = reqwest::Client::new();
+        let read = |token: String| {
+            let (http, base) = (http.clone(), base.clone());
+            async move {
+                let answer = http
+                    .get(format!("{base}/fhir/r4/Patient"))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap();
+                let challenge = answer
+                    .headers()
+                    .get("www-authenticate")
+                    .map(|v| v.to_str().unwrap().to_owned());
+                let status = answer.status();
+                (status, answer.json::<Value>().await.unwrap(), challenge)
+            }
+        };
+        let (status, bundle, _) = read(token.clone()).await;
+        assert_eq!(
+            (status, bundle["type"].as_str()),
+            (StatusCode::OK, Some("searchset")),
+            "{bundle}"
+        );
+
+        // Signed by the cloud's own keys, but expired a minute ago.
+        let keys = medicloud_cloud::hq::keys::KeySet::load(storage.clone(), None)
+            .await
+            .unwrap();
+        let now = chrono::Utc::now().timestamp();
+        let expired = oauth::ClientClaims {
+            iss: medicloud_cloud::hq::keys::ISSUER.into(),
+            aud: oauth::AUDIENCE.into(),
+            sub: client.id.clone(),
+            scope: "system/Patient.read".into(),
+            clinics: vec![clinic],
+            iat: now - 400,
+            exp: now - 60,
+            jti: "expired".into(),
+        };
+        // A staff member's token of the same keys: meant for /hq, not for the API.
+        let staff = medicloud_cloud::hq::auth::Claims::new(
+            "direktur",
+            medicloud_cloud::hq::HqRole::ChainAdmin,
+            vec![],
+            "chain",
+            std::time::Duration::from_secs(300),
+        );
+        for (token, why) in [
+            (keys.sign(&expired).await.unwrap(), "expired"),
+            (keys.sign(&staff).await.unwrap(), "not valid"),
+            ("not-a-token".to_owned(), "not valid"),
+        ] {
+            let (status, outcome, challenge) = read(token).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{why}: {outcome}");
+            assert_eq!(outcome["resourceType"], "OperationOutcome");
+            assert_eq!(outcome["issue"][0]["code"], "security");
+            assert!(
+                outcome["issue"][0]["diagnostics"]
+                    .as_str()
+                    .unwrap()
+                    .contains(why),
+                "{outcome}"
+            );
+            assert!(challenge.unwrap().contains(r#"error="invalid_token""#));
+        }
+        // An API token is no staff token either.
+        let me = http
+            .get(format!("{base}/hq/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+
+        // Disabled: the token it still holds is refused at once, on every replica.
+        assert!(storage.disable_api_client(&client.id).await.unwrap());
+        let (status, outcome, _) = read(token).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{outcome}");
+        assert!(
+            outcome["issue"][0]["diagnostics"]
+                .as_str()
+                .unwrap()
+                .contains("disabled")
+        );
+        db.drop_now().await;
+    }
+}

@@ -160,7 +160,6 @@ pub fn sha256_hex(text: &str) -> String {
 /// An access token of a new API client of the cloud over `db` (serving at `base`),
 /// granted `clinics` and `scopes` (space-separated, `system/Patient.read …`): what an
 /// EHR holds after `medicloud cloud-admin api-client-add` and `POST /oauth/token`.
-#[allow(dead_code)] // until the FHIR tests use it
 pub async fn fhir_token(base: &str, db: &Db, clinics: &[ClinicId], scopes: &str) -> String {
     let storage = db.open().await;
     let scopes: Vec<medicloud_cloud::oauth::Scope> = scopes
