@@ -140,6 +140,8 @@ pub fn healthcare_service(clinic: &ClinicEntry, service: &Service) -> Value {
         "active": service.active,
         "providedBy": organization_ref(clinic),
         "location": [location_ref(clinic)],
+        // The same coding as its Schedule's, Slots' and Appointments' `serviceType`.
+        "type": crate::fhir::scheduling::view::service_type(service),
         "name": service.name_id,
         "appointmentRequired": false,
     });
