@@ -6,6 +6,7 @@
 mod audit;
 mod booking;
 mod convergence;
+mod desk;
 mod hq;
 mod http;
 mod oauth;
