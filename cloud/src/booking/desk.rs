@@ -128,17 +128,32 @@ fn held(snapshot: &Snapshot, day: NaiveDate, moving: Option<AppointmentId>) -> V
     held
 }
 
-/// The fill of the slot at `date` `start` of `service` and how a desk booking would
-/// stand in it, by the capacity rule.
+/// The slot a desk booking or a move asks for.
+struct Wanted {
+    /// The clinic-local day.
+    date: NaiveDate,
+    /// The slot's start.
+    start: chrono::NaiveTime,
+    /// The booking being moved, whose own place does not count.
+    moving: Option<AppointmentId>,
+    /// Whether the desk confirms an overbooking of a full desk share.
+    confirm_overbooking: bool,
+}
+
+/// The fill of the slot `wanted` of `service` and how a desk booking would stand in
+/// it, by the capacity rule.
 fn desk_place(
     snapshot: &Snapshot,
     service: &Service,
-    date: NaiveDate,
-    start: chrono::NaiveTime,
+    wanted: Wanted,
     now_ms: i64,
-    moving: Option<AppointmentId>,
-    confirm_overbooking: bool,
 ) -> Result<(SlotFill, Placement), DeskRefusal> {
+    let Wanted {
+        date,
+        start,
+        moving,
+        confirm_overbooking,
+    } = wanted;
     let now = local_now(now_ms, snapshot.time_zone);
     if date < now.date() {
         return Err(DeskRefusal::invalid(ValidationError::new(
@@ -197,15 +212,13 @@ pub async fn book_desk(
                     });
                 }
                 let service = service_of(snapshot)?;
-                let (fill, placement) = desk_place(
-                    snapshot,
-                    service,
-                    request.date,
-                    request.slot_start,
-                    now_ms,
-                    None,
-                    request.confirm_overbooking,
-                )?;
+                let wanted = Wanted {
+                    date: request.date,
+                    start: request.slot_start,
+                    moving: None,
+                    confirm_overbooking: request.confirm_overbooking,
+                };
+                let (fill, placement) = desk_place(snapshot, service, wanted, now_ms)?;
                 let slot_minutes = service.schedule().slot_minutes;
                 if request.slot_minutes.is_some_and(|m| m != slot_minutes) {
                     let (min, max) = (i64::from(slot_minutes), i64::from(slot_minutes));
@@ -293,15 +306,13 @@ pub async fn move_desk(
         .author(clinic, read, now_ms, move |snapshot| {
             let booking = movable(snapshot)?;
             let service = service_of(snapshot)?;
-            let (fill, _) = desk_place(
-                snapshot,
-                service,
-                to.date,
-                to.slot_start,
-                now_ms,
-                Some(id),
-                false,
-            )?;
+            let wanted = Wanted {
+                date: to.date,
+                start: to.slot_start,
+                moving: Some(id),
+                confirm_overbooking: false,
+            };
+            let (fill, _) = desk_place(snapshot, service, wanted, now_ms)?;
             let mut appointment = booking.appointment.appointment.clone();
             appointment.date = to.date;
             appointment.slot_start = fill.start;
