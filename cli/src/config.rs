@@ -107,6 +107,10 @@ oidc_name = "SSO"
 # enabled cloud account (MEDICLOUD_CLOUD_OIDC_USERNAME_CLAIM): preferred_username, email,
 # or another claim the provider sends. No account is made on the fly.
 oidc_username_claim = "preferred_username"
+# Desk places of each service and day the cloud escrows to each node of a clinic whose
+# labels it hands out (and whose desk share it so counts), which that node books into
+# cut off from the cloud (MEDICLOUD_CLOUD_DESK_RESERVE; 0: none).
+desk_reserve = 1
 "#;
 
 /// Reads a TOML configuration file into `T`, naming the file and the setting in errors.
@@ -338,6 +342,11 @@ pub struct CloudFlags {
         value_name = "CLAIM"
     )]
     pub oidc_username_claim: Option<String>,
+    /// Desk places of each service and day escrowed to each node of a clinic whose
+    /// labels the cloud hands out, for booking cut off from the cloud [default: 1; 0:
+    /// a node cut off books only confirmed overbookings].
+    #[arg(long, env = "MEDICLOUD_CLOUD_DESK_RESERVE", value_name = "PLACES")]
+    pub desk_reserve: Option<u16>,
 }
 
 impl CloudFlags {
@@ -365,6 +374,7 @@ impl CloudFlags {
         set_some(&mut config.oidc_client_secret, self.oidc_client_secret);
         set(&mut config.oidc_name, self.oidc_name);
         set(&mut config.oidc_username_claim, self.oidc_username_claim);
+        set(&mut config.desk_reserve, self.desk_reserve);
         Ok(config)
     }
 }

@@ -9,6 +9,7 @@ mod appointments;
 mod audit;
 mod booking;
 mod cloud;
+mod cloud_desk;
 mod cluster;
 mod edge;
 mod encryption;

@@ -31,6 +31,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use medicloud_core::ids::{ClinicId, DeviceId};
+use medicloud_core::requests::{DeskAnswer, DeskBooking, ReserveAsk};
+use medicloud_core::schedule::DeskReserve;
 use medicloud_core::validate::{self, ValidationError};
 use medicloud_edge::RateLimit;
 use medicloud_sync::columnar::{self, ColumnarError};
@@ -60,6 +62,9 @@ pub struct State {
     pub hq: Arc<crate::hq::Hq>,
     /// The load balancers whose `X-Forwarded-For` is believed ([`forwarded_client`]).
     pub trusted_proxies: Arc<[crate::config::Network]>,
+    /// Desk places escrowed to each node per service and day, where the cloud is the
+    /// clinic's booking authority (`--desk-reserve`).
+    pub desk_reserve: u16,
 }
 
 /// A failure as the client sees it: a status and `{code, message}`.
@@ -577,6 +582,55 @@ pub(crate) async fn reserve(
     }))
 }
 
+/// A booking or a move a node's desk asks of the cloud, when the cloud hands out the
+/// clinic's labels and so counts its desk share: in the device's clinic, by the
+/// capacity rule ([`crate::booking::desk`]); the answer is the booking or the refusal a
+/// node's own desk would get (a 200 either way, passed on as it is).
+#[utoipa::path(post, path = "/sync/v1/appointments/desk", tag = "sync", security(("device_secret" = [])),
+    request_body = DeskBooking,
+    responses(
+        (status = 200, description = "The booking as it stands (`kind: booked`), or its refusal (`kind: refused`, with the status and code a node's desk answers: 409 `slot_full`, 422 `validation_failed`, 404 `not_found`, 409 `appointment_cancelled`, 409 `already_checked_in`)", body = DeskAnswer),
+        (status = 401, description = "`unauthorized`: no or an unknown device secret; `revoked`: the device was revoked", body = ErrorBody),
+    ))]
+pub(crate) async fn desk_booking(
+    axum::extract::State(state): axum::extract::State<State>,
+    SyncDevice(device): SyncDevice,
+    Body(asked): Body<DeskBooking>,
+) -> Result<Json<DeskAnswer>, ApiError> {
+    let answer =
+        crate::booking::desk::desk_booking(&*state.storage, device.clinic, asked, now_ms()).await?;
+    Ok(Json(answer))
+}
+
+/// Desk places escrowed to the asking node, for booking cut off from the cloud when
+/// the cloud counts the clinic's desk share: its unused reserves ahead of the service
+/// and day, topped up to the cloud's `--desk-reserve`.
+#[utoipa::path(post, path = "/sync/v1/appointments/reserve", tag = "sync", security(("device_secret" = [])),
+    request_body = ReserveAsk,
+    responses(
+        (status = 200, body = [DeskReserve]),
+        (status = 401, description = "`unauthorized`: no or an unknown device secret; `revoked`: the device was revoked", body = ErrorBody),
+        (status = 403, description = "`wrong_clinic`: `holder` is not the device the secret belongs to", body = ErrorBody),
+    ))]
+pub(crate) async fn desk_reserve(
+    axum::extract::State(state): axum::extract::State<State>,
+    SyncDevice(device): SyncDevice,
+    Body(ask): Body<ReserveAsk>,
+) -> Result<Json<Vec<DeskReserve>>, ApiError> {
+    if ask.holder != device.id {
+        return Err(wrong_clinic());
+    }
+    let reserves = crate::booking::desk::escrow_desk_places(
+        &*state.storage,
+        device.clinic,
+        ask,
+        state.desk_reserve,
+        now_ms(),
+    )
+    .await?;
+    Ok(Json(reserves))
+}
+
 fn admin(state: &State, headers: &HeaderMap) -> Result<(), ApiError> {
     let denied = || {
         ApiError(
@@ -782,6 +836,8 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<State>)> {
         (Method::POST, wire::ENROL, post(enrol)),
         (Method::POST, wire::EXCHANGE, post(exchange_round)),
         (Method::POST, wire::RESERVE, post(reserve)),
+        (Method::POST, wire::DESK_BOOKING, post(desk_booking)),
+        (Method::POST, wire::DESK_RESERVE, post(desk_reserve)),
         (Method::POST, "/admin/v1/clinics", post(add_clinic)),
         (
             Method::POST,

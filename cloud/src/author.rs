@@ -10,7 +10,8 @@
 //! transaction: it takes the clinic's origin row lock (PostgreSQL `SELECT … FOR
 //! UPDATE`, SQLite's single `IMMEDIATE` writer), reads the clinic as it stands
 //! ([`Snapshot`]: the schedule from its configuration, the live appointments of one
-//! service and day from the `appointments` projection, one booking, whether candidate
+//! service and day from the `appointments` projection and its desk reserves from
+//! `records`, one booking, whether candidate
 //! codes are taken), runs the caller's check on it, and when the check passes appends
 //! the events it asked for as the next of the origin's series ([`next`]) through the
 //! ingest's own path — heads, projections, `NOTIFY` — so everything downstream sees
@@ -40,6 +41,7 @@ use chrono::NaiveDate;
 use medicloud_core::domain::{Appointment, Patient, Service, ServiceCode};
 use medicloud_core::event::{Actor, Event, EventBody, EventId, Stamp};
 use medicloud_core::ids::{AppointmentId, ClinicId, DeviceId};
+use medicloud_core::schedule::DeskReserve;
 
 /// Who the cloud's own events are by: nobody the clinic knows (the origin, the clinic's
 /// cloud origin, says it was the cloud).
@@ -84,6 +86,9 @@ pub struct Snapshot {
     /// The live (not cancelled) appointments of that service on those days, as they
     /// stand (after moves).
     pub live: Vec<Appointment>,
+    /// The desk reserves of that service on those days, used or not, as the latest
+    /// event of each set them: an unused one is a taken desk place.
+    pub reserves: Vec<DeskReserve>,
     /// The appointment read, if it is there.
     pub appointment: Option<Booking>,
     /// Which of the candidate codes a live appointment of the clinic holds.
@@ -104,6 +109,9 @@ pub struct Booking {
 /// write answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decision<T> {
+    /// Who the events are by: [`ACTOR`], the cloud, unless it writes what a node's
+    /// desk asked for (then that desk's staff).
+    pub actor: Actor,
     /// The bodies of the events, in order.
     pub bodies: Vec<EventBody>,
     /// The answer.

@@ -58,6 +58,10 @@ pub struct CloudConfig {
     /// enabled cloud account: `preferred_username`, `email`, or another the provider
     /// sends. No account is made on the fly.
     pub oidc_username_claim: String,
+    /// Desk places of each service and day the cloud escrows to each node of a clinic
+    /// whose labels (and so desk share) it counts, which that node books into cut off
+    /// from the cloud (0: none, a node cut off books only confirmed overbookings).
+    pub desk_reserve: u16,
 }
 
 /// An IP network, `ADDRESS/PREFIX` (`10.42.0.0/16`, `fd00::/8`), or one address.
@@ -164,6 +168,7 @@ impl Default for CloudConfig {
             oidc_client_secret: None,
             oidc_name: "SSO".to_owned(),
             oidc_username_claim: "preferred_username".to_owned(),
+            desk_reserve: medicloud_core::schedule::DEFAULT_DESK_RESERVE,
         }
     }
 }

@@ -97,6 +97,7 @@ pub async fn serve(
         }),
         storage,
         trusted_proxies: args.trusted_proxies.clone().into(),
+        desk_reserve: args.desk_reserve,
     };
     let app = api::router(state, args.ui.as_deref());
     let listener = tokio::net::TcpListener::bind(args.listen).await?;

@@ -44,7 +44,7 @@ use utoipa::{Modify, OpenApi};
     ),
     paths(
         api::healthz, api::readyz, document,
-        api::enrol, api::exchange_round, api::reserve,
+        api::enrol, api::exchange_round, api::reserve, api::desk_booking, api::desk_reserve,
         api::add_clinic, api::add_code, api::devices, api::revoke,
         public::clinics, public::slots, public::book, public::lookup, public::cancel,
         public::move_booking, public::qr, public::ics,

@@ -13,12 +13,12 @@
 //! the reason of a cancellation; the ticket that checked each one in is read from the
 //! tickets: the first issued of those that name it), the clinic's settings (the latest `clinic_set`, by
 //! `(stamp, origin, seq)`: its time zone cuts the clinic's days), and when each device
-//! last synced, and the clinic's services, counters and staff accounts (the node's
-//! `records` of those kinds, the latest event of each; a staff account without its
-//! password hash), and the clinic's registered patients (the latest `patient_set` of
-//! each, as the node's `records` keep them: the rule the configuration records follow,
-//! in the same pass). **Not yet:** devices as the clinic configured them,
-//! label-authority claims and the audit trail (events only).
+//! last synced, and the clinic's services, counters, staff accounts and desk reserves
+//! (the node's `records` of those kinds, the latest event of each; a staff account
+//! without its password hash), and the clinic's registered patients (the latest
+//! `patient_set` of each, as the node's `records` keep them: the rule the configuration
+//! records follow, in the same pass). **Not yet:** devices as the clinic configured
+//! them, label-authority claims and the audit trail (events only).
 //! A new projection is a new table and a new migration whose backfill folds the events
 //! already held.
 //!
@@ -80,7 +80,8 @@ pub struct Touched {
     /// replaces the stored settings when it is later than theirs.
     pub clinic: Option<Event>,
     /// The configuration records the batch sets ([`RecordRow`]): per service, counter
-    /// and staff account, the batch's latest event by `(stamp, origin, seq)`, by entity.
+    /// and staff account and desk reserve, the batch's latest event by `(stamp, origin,
+    /// seq)`, by entity.
     pub records: Vec<RecordRow>,
     /// The patients the batch registers or changes ([`PatientRow`]): per patient, the
     /// batch's latest `patient_set` by `(stamp, origin, seq)`, by entity.
@@ -104,7 +105,8 @@ impl Touched {
                 entity @ (Entity::Service(_)
                 | Entity::Counter(_)
                 | Entity::Staff(_)
-                | Entity::Patient(_)) => {
+                | Entity::Patient(_)
+                | Entity::DeskReserve(_)) => {
                     let latest = records.entry(entity.to_string()).or_insert(event);
                     if latest.order_key() < event.order_key() {
                         *latest = event;
@@ -186,9 +188,9 @@ pub fn name_key(name: &str) -> String {
         .to_lowercase()
 }
 
-/// A `records` row: a configured service, counter or staff account as the latest of
-/// its events by `(stamp, origin, seq)` set it — the node's `records` rows of those
-/// kinds, per clinic. A staff account is kept without its password hash (`""`): the
+/// A `records` row: a configured service, counter or staff account, or a desk reserve
+/// ([`medicloud_core::schedule::DeskReserve`]), as the latest of its events by
+/// `(stamp, origin, seq)` set it — the node's `records` rows of those kinds, per clinic. A staff account is kept without its password hash (`""`): the
 /// cloud's screens and reports read names, never credentials.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordRow {
@@ -196,7 +198,7 @@ pub struct RecordRow {
     pub entity: String,
     /// Its event kind, e.g. `service_set`.
     pub kind: &'static str,
-    /// The configured record as JSON ([`Service`], [`Counter`], [`StaffUser`]).
+    /// The record as JSON ([`Service`], [`Counter`], [`StaffUser`], a desk reserve).
     pub body: String,
     /// The event's stamp.
     pub stamp: i64,
@@ -211,6 +213,7 @@ impl RecordRow {
         let body = match &event.body {
             EventBody::ServiceSet(service) => serde_json::to_string(service)?,
             EventBody::CounterSet(counter) => serde_json::to_string(counter)?,
+            EventBody::DeskReserveSet(reserve) => serde_json::to_string(reserve)?,
             EventBody::StaffSet(staff) => serde_json::to_string(&StaffUser {
                 password_hash: String::new(),
                 ..staff.clone()
@@ -250,6 +253,8 @@ impl Configuration {
                 Some("service") => out.services.push(parse_json(&body)?),
                 Some("counter") => out.counters.push(parse_json(&body)?),
                 Some("staff") => out.staff.push(parse_json(&body)?),
+                // Not configuration: the booking authority's escrow, read by its writes.
+                Some("desk_reserve") => {}
                 _ => return Err(StorageError::Corrupt(format!("record {entity:?}"))),
             }
         }

@@ -6,6 +6,7 @@
 mod audit;
 mod booking;
 mod convergence;
+mod desk;
 mod fhir;
 mod fhir_check;
 mod fhir_scheduling;

@@ -362,6 +362,10 @@ impl Held {
     }
 }
 
+/// Desk places the booking authority escrows to each other node, per service and day,
+/// unless configured otherwise (`--desk-reserve`, on a node or the cloud).
+pub const DEFAULT_DESK_RESERVE: u16 = 1;
+
 /// **A desk place escrowed to one node**, so that cut off from the clinic's booking
 /// authority that node's desk can still book within capacity.
 ///

@@ -305,8 +305,8 @@ impl Replication {
     /// Sends `body` to `route` on the clinic's label authority when that is another node
     /// (configured with `--labels-from`, or the peer chosen), giving up after
     /// [`Replication::TIMEOUT`] (a link that is down fails at once).
-    /// `None` when no peer is the authority: this node is, the cloud is, or it is not
-    /// known yet (see [`Replication::authority_is_a_peer_or_unknown`]).
+    /// `None` when no peer is the authority: this node is, the cloud is
+    /// ([`Replication::ask_cloud_authority`]), or it is not known yet.
     pub fn ask_peer_authority<B: Serialize, R: serde::de::DeserializeOwned>(
         &self,
         route: &str,
@@ -322,15 +322,30 @@ impl Replication {
         )
     }
 
-    /// Whether the clinic's label authority is another node of the clinic, or not known
-    /// yet: then this node does not count desk places itself. (With the cloud as the
-    /// authority, nodes count their own; the cloud books only the online share.)
-    pub fn authority_is_a_peer_or_unknown(&self) -> bool {
-        let cloud = self
+    /// Sends `body` to `route` on the cloud when the cloud is the clinic's label
+    /// authority (its link configured so), with the link's device secret, giving up
+    /// after [`Replication::TIMEOUT`]. `None` when the cloud is not the authority.
+    pub fn ask_cloud_authority<B: Serialize, R: serde::de::DeserializeOwned>(
+        &self,
+        route: &str,
+        body: &B,
+    ) -> Option<std::result::Result<R, SyncError>> {
+        let link = self
             .links
             .iter()
-            .any(|l| l.config.kind == LinkKind::Cloud && l.authority.load(Ordering::SeqCst));
-        self.has_remote_authority() && !cloud
+            .find(|l| l.config.kind == LinkKind::Cloud && l.authority.load(Ordering::SeqCst))?;
+        Some(
+            self.transport(link, Self::TIMEOUT)
+                .and_then(|t| t.post(route, body)),
+        )
+    }
+
+    /// Whether the clinic's booking authority (its label authority) is elsewhere —
+    /// another node, or the cloud — or not known yet: then this node does not count
+    /// desk places itself, it asks the authority, and cut off from it books only into
+    /// its reserves or as a confirmed overbooking.
+    pub fn booking_authority_is_remote(&self) -> bool {
+        self.has_remote_authority()
     }
 
     /// Whether this node reserves no blocks of its own: another node (or the cloud) is
@@ -547,10 +562,11 @@ impl Replication {
 }
 
 impl Replication {
-    /// Asks the peer behind `link`, when it is the clinic's booking authority, for the
-    /// desk places this node may book cut off from it ([`crate::ops::reserve`]).
+    /// Asks the other side of `link` (a peer or the cloud), when it is the clinic's
+    /// booking authority, for the desk places this node may book cut off from it
+    /// ([`crate::ops::reserve`]).
     fn refill_reserves(&self, store: &Store, link: &Link, transport: &HttpTransport) {
-        if link.config.kind != LinkKind::Peer || !link.authority.load(Ordering::SeqCst) {
+        if !link.authority.load(Ordering::SeqCst) {
             return;
         }
         if let Err(err) = crate::ops::reserve::refill(store, transport, &self.reserve_asked) {

@@ -6,6 +6,8 @@
 //! | `POST /sync/v1/enrol` | the one-time code in the body | [`EnrolRequest`] → [`Enrolled`] |
 //! | `POST /sync/v1/labels/reserve` | as exchange | [`ReserveRequest`] → [`Block`] |
 //! | `POST /sync/v1/labels/stance` | the clinic's LAN key (node) | [`LabelStance`] → [`LabelStance`] |
+//! | `POST /sync/v1/appointments/desk` | as exchange (the clinic's booking authority) | [`DeskBooking`](medicloud_core::requests::DeskBooking) → [`DeskAnswer`](medicloud_core::requests::DeskAnswer) |
+//! | `POST /sync/v1/appointments/reserve` | as exchange (the booking authority) | [`ReserveAsk`](medicloud_core::requests::ReserveAsk) → `[DeskReserve]` |
 //!
 //! Bodies are JSON; a client may send them gzip-compressed (`Content-Encoding: gzip`) and
 //! asks for compressed answers with `Accept-Encoding: gzip`. Errors are
@@ -45,6 +47,13 @@ pub const RESERVE: &str = "/sync/v1/labels/reserve";
 /// Where two nodes of a clinic tell each other who they are and whether a configured
 /// authority hands them their labels (node only).
 pub const STANCE: &str = "/sync/v1/labels/stance";
+/// Where a node's desk asks the clinic's booking authority (a node over the sealed LAN
+/// link, or the cloud) to book or move a desk booking
+/// ([`DeskBooking`](medicloud_core::requests::DeskBooking)).
+pub const DESK_BOOKING: &str = "/sync/v1/appointments/desk";
+/// Where a node asks the booking authority for its desk reserves
+/// ([`ReserveAsk`](medicloud_core::requests::ReserveAsk)).
+pub const DESK_RESERVE: &str = "/sync/v1/appointments/reserve";
 /// Most bytes of one request body, once decompressed.
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
 

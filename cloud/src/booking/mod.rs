@@ -16,6 +16,7 @@
 //! are compared as SHA-256 digests of their normal form, so the time taken says nothing
 //! of where they differ.
 
+pub mod desk;
 pub mod files;
 pub mod http;
 mod model;
@@ -247,6 +248,7 @@ pub async fn book_online(
                 };
                 let value = booked(clinic, service, appointment.clone(), snapshot.time_zone);
                 Ok(Decision {
+                    actor: crate::author::ACTOR,
                     bodies: vec![
                         EventBody::PatientSet(patient),
                         EventBody::AppointmentBooked(appointment),
@@ -465,6 +467,7 @@ async fn cancel_in(
             let mut view = view_of(snapshot, booking)?;
             view.status = BookingStatus::Cancelled;
             Ok::<_, BookingError>(Decision {
+                actor: crate::author::ACTOR,
                 bodies: vec![EventBody::AppointmentCancelled {
                     id,
                     reason: Some(reason),
@@ -501,6 +504,7 @@ pub async fn move_online(
             appointment.date = day;
             appointment.slot_start = fill.start;
             Ok::<_, BookingError>(Decision {
+                actor: crate::author::ACTOR,
                 bodies: vec![EventBody::AppointmentMoved {
                     id,
                     date: day,

@@ -16,6 +16,7 @@ use crate::projection;
 use medicloud_core::domain::{Appointment, Service};
 use medicloud_core::event::{Entity, Event, Stamp};
 use medicloud_core::ids::{AppointmentId, ClinicId, DeviceId};
+use medicloud_core::schedule::DeskReserve;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::future::Future;
 
@@ -131,6 +132,22 @@ fn snapshot_sqlite(conn: &Connection, clinic: ClinicId, read: &AuthorRead) -> Re
             live.push(serde_json::from_str::<Appointment>(&body?)?);
         }
     }
+    let mut reserves = Vec::new();
+    if let (Some(service), Some((first, last))) = (&read.service, read.days) {
+        let mut stmt = conn.prepare_cached(
+            "SELECT body FROM records
+              WHERE clinic_id = ?1 AND entity >= 'desk_reserve/' AND entity < 'desk_reserve0'
+                AND json_extract(body, '$.service') = ?4
+                AND json_extract(body, '$.date') BETWEEN ?2 AND ?3",
+        )?;
+        let rows = stmt.query_map(
+            params![id, first.to_string(), last.to_string(), service.as_str()],
+            |r| r.get::<_, String>(0),
+        )?;
+        for body in rows {
+            reserves.push(serde_json::from_str::<DeskReserve>(&body?)?);
+        }
+    }
     let mut taken = Vec::new();
     let mut stmt = conn.prepare_cached(
         "SELECT 1 FROM appointments WHERE clinic_id = ?1 AND code = ?2 AND cancelled = 0 LIMIT 1",
@@ -149,6 +166,7 @@ fn snapshot_sqlite(conn: &Connection, clinic: ClinicId, read: &AuthorRead) -> Re
         time_zone,
         service,
         live,
+        reserves,
         appointment,
         taken,
     })
@@ -269,7 +287,8 @@ impl AuthorStorage for Sqlite {
                 StorageError::Database(format!("no clinic {clinic} to write events in"))
             })?;
             let wanted = decision.bodies.len();
-            let (events, after) = author::next(clinic, &origin, now_ms, decision.bodies);
+            let (mut events, after) = author::next(clinic, &origin, now_ms, decision.bodies);
+            events.iter_mut().for_each(|e| e.actor = decision.actor);
             let codes = author::codes_of(&events);
             let batch = medicloud_sync::ingest::Batch::new(clinic, events);
             let report = super::sqlite::ingest_in(&tx, clinic, batch, None)?;
@@ -370,6 +389,11 @@ const SERVICE: &str = "SELECT body FROM records WHERE clinic_id = $1
 const LIVE: &str = "SELECT body FROM appointments
               WHERE clinic_id = $1 AND day BETWEEN $2 AND $3 AND service = $4
                 AND NOT cancelled";
+/// The desk reserves of a service on some days.
+const RESERVES: &str = "SELECT body FROM records
+              WHERE clinic_id = $1 AND entity >= 'desk_reserve/' AND entity < 'desk_reserve0'
+                AND body::jsonb ->> 'service' = $4
+                AND body::jsonb ->> 'date' BETWEEN $2 AND $3";
 /// One appointment, with the ticket that checked it in.
 const BOOKED: &str = "SELECT a.body, a.cancelled, a.cancel_reason,
                  (SELECT t.id FROM tickets t
@@ -432,11 +456,14 @@ async fn snapshot_postgres(
     let of_day: &[Param<'_>] = &[&id, &first, &last, &service_code];
     let of_appointment: &[Param<'_>] = &[&id, &appointment];
     let of_codes: &[Param<'_>] = &[&id, &read.codes];
-    let (lock_sql, clinic_sql, service_sql, live_sql, booked_sql, patient_sql, taken_sql) = futures::try_join!(
+    let (lock_sql, clinic_sql, service_sql, live_sql, reserves_sql) = futures::try_join!(
         tx.prepare_cached(LOCK),
         tx.prepare_cached(CLINIC),
         tx.prepare_cached(SERVICE),
         tx.prepare_cached(LIVE),
+        tx.prepare_cached(RESERVES),
+    )?;
+    let (booked_sql, patient_sql, taken_sql) = futures::try_join!(
         tx.prepare_cached(BOOKED),
         tx.prepare_cached(PATIENT),
         tx.prepare_cached(TAKEN),
@@ -448,11 +475,12 @@ async fn snapshot_postgres(
             Ok(None)
         }
     };
-    let (origin, registered, service, live, booked, patient, taken) = futures::try_join!(
+    let (origin, registered, service, live, reserves, booked, patient, taken) = futures::try_join!(
         origin,
         tx.query_opt(&clinic_sql, of_clinic),
         tx.query_opt(&service_sql, of_service),
         tx.query(&live_sql, of_day),
+        tx.query(&reserves_sql, of_day),
         tx.query_opt(&booked_sql, of_appointment),
         tx.query(&patient_sql, of_appointment),
         tx.query(&taken_sql, of_codes),
@@ -473,6 +501,10 @@ async fn snapshot_postgres(
     let live = live
         .iter()
         .map(|r| serde_json::from_str::<Appointment>(r.get::<_, &str>(0)))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let reserves = reserves
+        .iter()
+        .map(|r| serde_json::from_str::<DeskReserve>(r.get::<_, &str>(0)))
         .collect::<std::result::Result<Vec<_>, _>>()?;
     let appointment = match booked {
         None => None,
@@ -498,6 +530,7 @@ async fn snapshot_postgres(
         time_zone,
         service,
         live,
+        reserves,
         appointment,
         taken: taken.iter().map(|r| r.get(0)).collect(),
     };
@@ -562,7 +595,8 @@ impl AuthorStorage for Postgres {
             StorageError::Database(format!("no clinic {clinic} to write events in"))
         })?;
         let wanted = decision.bodies.len();
-        let (events, after) = author::next(clinic, &origin, now_ms, decision.bodies);
+        let (mut events, after) = author::next(clinic, &origin, now_ms, decision.bodies);
+        events.iter_mut().for_each(|e| e.actor = decision.actor);
         let codes = author::codes_of(&events);
         let report = super::postgres::ingest_in(&tx, clinic, events, None).await?;
         if report.accepted != wanted {

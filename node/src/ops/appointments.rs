@@ -16,8 +16,10 @@ use medicloud_core::schedule::{
 use medicloud_core::validate::{self, Rule, ValidationError};
 use rand::Rng;
 
-pub use medicloud_core::requests::NewAppointment;
-use serde::{Deserialize, Serialize};
+pub use medicloud_core::requests::{
+    DeskAnswer, DeskBooking, MoveAppointment, Named, NewAppointment,
+};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 /// A booking code of the node's alphabet (core's rule, which the cloud's online
@@ -25,15 +27,6 @@ use utoipa::ToSchema;
 fn new_code() -> String {
     let mut rng = rand::thread_rng();
     medicloud_core::appointment::booking_code(|n| rng.gen_range(0..n))
-}
-
-/// A booking's identity, chosen by the node whose desk books it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Named {
-    /// The appointment's id.
-    pub id: AppointmentId,
-    /// Its booking code (another is drawn where this one is already live).
-    pub code: String,
 }
 
 /// Booking codes are typed by patients: accept lower case, spaces and dashes (core's
@@ -69,11 +62,12 @@ pub struct AppointmentView {
 impl Node {
     /// Books an appointment into the desk's share and gives it a unique booking code.
     ///
-    /// The desk's places are counted by one node of the clinic: this one when it hands
-    /// out the clinic's labels (or alone, or the cloud does), else the node that does,
-    /// asked over the LAN link. Cut off from that node, this one takes a booking only
-    /// as a confirmed overbooking (409 `booking_authority_unreachable` otherwise), so
-    /// two nodes apart never both take a slot's last place. Where counted, the slot's
+    /// The desk's places are counted by the clinic's booking authority, the one that
+    /// hands out its labels: this node (or alone), else the node that does, asked over
+    /// the LAN link, or the cloud, asked with the device secret. Cut off from it, this
+    /// one books only into a desk reserve of its own, or as a confirmed overbooking (409
+    /// `booking_authority_unreachable` otherwise), so two nodes apart never both take a
+    /// slot's last place. Where counted, the slot's
     /// places are counted in the same write transaction as the booking (one writer at a
     /// time), so two desks booking the last place together get one booking and one
     /// `slot_full`.
@@ -84,7 +78,7 @@ impl Node {
             id: AppointmentId::random(),
             code: new_code(),
         };
-        if !self.replication.authority_is_a_peer_or_unknown() {
+        if !self.replication.booking_authority_is_remote() {
             let appointment = self.book_here(actor, req, named, Counting::Here)?;
             return self.appointment_view(appointment.id);
         }
@@ -114,10 +108,12 @@ impl Node {
     /// What the clinic's booking authority answered `asked`: the booking, its refusal,
     /// or `None` when it could not be reached (or is not known yet).
     fn ask_authority(&self, asked: &DeskBooking) -> Result<Option<Appointment>> {
-        match self
+        let route = medicloud_sync::wire::DESK_BOOKING;
+        let answer = self
             .replication
-            .ask_peer_authority::<_, DeskAnswer>(wire::DESK_BOOKING, asked)
-        {
+            .ask_peer_authority::<_, DeskAnswer>(route, asked)
+            .or_else(|| self.replication.ask_cloud_authority(route, asked));
+        match answer {
             Some(Ok(DeskAnswer::Booked(appointment))) => Ok(Some(*appointment)),
             Some(Ok(DeskAnswer::Refused {
                 status,
@@ -242,7 +238,7 @@ impl Node {
         id: AppointmentId,
         to: MoveAppointment,
     ) -> Result<AppointmentView> {
-        if self.replication.authority_is_a_peer_or_unknown() {
+        if self.replication.booking_authority_is_remote() {
             let asked = DeskBooking::Move { actor, id, to };
             let Some(moved) = self.ask_authority(&asked)? else {
                 return Err(Error::conflict_code(ErrorCode::BookingAuthorityUnreachable));
@@ -507,63 +503,12 @@ impl Node {
 /// Who counts the desk's places of a booking or a move.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Counting {
-    /// This node: it hands out the clinic's labels, or is alone, or the cloud does.
+    /// This node: it hands out the clinic's labels, or is alone.
     Here,
     /// This node, as the clinic's booking authority, for another node's desk.
     ForPeer,
     /// Nobody: the authority cannot be reached, so only a confirmed overbooking.
     CutOff,
-}
-
-/// What a node's desk asks of the clinic's booking authority (over the sealed LAN
-/// link, `POST /sync/v1/appointments/desk`).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum DeskBooking {
-    /// A booking.
-    Book {
-        /// Who books, at the asking node.
-        actor: Actor,
-        /// What the desk asked for.
-        request: NewAppointment,
-        /// The booking's identity, chosen by the asking node.
-        named: Named,
-    },
-    /// A move.
-    Move {
-        /// Who moves it, at the asking node.
-        actor: Actor,
-        /// The appointment.
-        id: AppointmentId,
-        /// Where to.
-        to: MoveAppointment,
-    },
-}
-
-/// The booking authority's answer: the booking as it stands, or its refusal as it
-/// would answer its own desk.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum DeskAnswer {
-    /// Booked or moved.
-    Booked(Box<Appointment>),
-    /// Refused.
-    Refused {
-        /// The HTTP status it would have answered.
-        status: u16,
-        /// Its code.
-        code: ErrorCode,
-        /// Its words in Bahasa Indonesia.
-        message_id: String,
-        /// Its words in English.
-        message_en: String,
-    },
-}
-
-/// Where the desk asks the clinic's booking authority (a node) to book or move.
-pub mod wire {
-    /// The sealed link's route.
-    pub const DESK_BOOKING: &str = "/sync/v1/appointments/desk";
 }
 
 /// The slot a booking or a move asks for.
@@ -578,17 +523,6 @@ struct Asked {
     confirm_overbooking: bool,
     /// Who counts the places.
     counting: Counting,
-}
-
-/// Where an appointment is moved to.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MoveAppointment {
-    /// The new clinic-local day, `YYYY-MM-DD`.
-    pub date: NaiveDate,
-    /// The new start of the slot, `HH:MM`.
-    #[schema(value_type = String, example = "10:00", pattern = "^([01]?[0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\\.[0-9]{1,9})?)?$")]
-    pub slot_start: NaiveTime,
 }
 
 /// Why a ticket or an appointment is cancelled: one line of 1 to 200 characters.

@@ -17,32 +17,17 @@ use medicloud_core::ids::{DeviceId, ReserveId};
 use medicloud_core::schedule::{self, DeskReserve};
 use medicloud_sync::exchange::SyncError;
 use medicloud_sync::http::HttpTransport;
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Desk places the authority escrows to each other node, per service and day, unless
-/// configured otherwise (`--desk-reserve`).
-pub const DEFAULT_PLACES: u16 = 1;
-
-/// The sealed link's route where a node asks the authority for its reserves.
-pub const ROUTE: &str = "/sync/v1/appointments/reserve";
+pub use medicloud_core::requests::ReserveAsk;
+pub use medicloud_core::schedule::DEFAULT_DESK_RESERVE as DEFAULT_PLACES;
+pub use medicloud_sync::wire::DESK_RESERVE as ROUTE;
 
 /// How long a node waits before asking again for a service and day the authority
 /// could not (or need not) add to.
 const ASK_AGAIN: Duration = Duration::from_secs(60);
-
-/// What a node asks the authority for: its reserves of one service and day.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReserveAsk {
-    /// The node asking.
-    pub holder: DeviceId,
-    /// The service.
-    pub service: ServiceCode,
-    /// The clinic-local day.
-    pub date: NaiveDate,
-}
 
 /// The reserves `holder` has and has not used of `service` on `date`, in slots not
 /// begun before `now`.
