@@ -3,56 +3,11 @@
 //! while the cloud is away each books only into its reserve or a confirmed
 //! overbooking; after the heal no slot is above capacity without one.
 
-use crate::util::{Cloud, DemoProcess, add_demo_clinic, cloud_admin, eventually, get};
+use crate::util::{
+    Cloud, DemoProcess, add_demo_clinic, cloud_admin, eventually, get, live_bookings, post,
+};
 use serde_json::{Value, json};
 use std::time::Duration;
-
-async fn post(
-    client: &reqwest::Client,
-    demo: &DemoProcess,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: &Value,
-) -> (u16, Value) {
-    let res = client
-        .request(method, demo.url(path))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-/// The live appointments of `date` a node lists: `(slot start, overbooked)`, sorted.
-async fn live_bookings(
-    client: &reqwest::Client,
-    demo: &DemoProcess,
-    token: &str,
-    date: &str,
-) -> Vec<(String, bool)> {
-    let list = get(
-        client,
-        demo,
-        token,
-        &format!("/api/v1/appointments?date={date}"),
-    )
-    .await;
-    let mut live: Vec<(String, bool)> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["status"] != "cancelled")
-        .map(|a| {
-            let start = a["slot_start"].as_str().unwrap()[..5].to_owned();
-            (start, a["overbooked"] == true)
-        })
-        .collect();
-    live.sort();
-    live
-}
 
 /// The starts (`HH:MM`) of the slots with a desk place held in reserve.
 fn reserved(slots: &Value) -> Vec<String> {

@@ -2,7 +2,7 @@
 //! no `--labels-from` and no cloud, choose one among them; a node that cannot know yet,
 //! or that finds a second authority, gives device-marked numbers only.
 
-use crate::util::{DemoProcess, board, eventually, free_port, get};
+use crate::util::{DemoProcess, board, eventually, free_port, get, live_bookings, post};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -231,54 +231,6 @@ async fn a_second_authority_is_reported_on_every_node_and_stops_unmarked_numbers
     })
     .await;
     assert_eq!(take(&client, &a).await, "A-002");
-}
-
-/// Sends `body` to `path` with `token`; the status and the answer.
-async fn post(
-    client: &reqwest::Client,
-    demo: &DemoProcess,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: &Value,
-) -> (u16, Value) {
-    let res = client
-        .request(method, demo.url(path))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-/// The live appointments of `date` a node lists: `(slot start, overbooked)`, sorted.
-async fn live_bookings(
-    client: &reqwest::Client,
-    demo: &DemoProcess,
-    token: &str,
-    date: &str,
-) -> Vec<(String, bool)> {
-    let list = get(
-        client,
-        demo,
-        token,
-        &format!("/api/v1/appointments?date={date}"),
-    )
-    .await;
-    let mut live: Vec<(String, bool)> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["status"] != "cancelled")
-        .map(|a| {
-            let start = a["slot_start"].as_str().unwrap()[..5].to_owned();
-            (start, a["overbooked"] == true)
-        })
-        .collect();
-    live.sort();
-    live
 }
 
 #[tokio::test(flavor = "multi_thread")]

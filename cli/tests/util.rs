@@ -529,3 +529,51 @@ impl Drop for NodeProcess {
         let _ = self.child.wait();
     }
 }
+
+/// Sends `body` to `path` of `demo` with `token` and `method`; the status and the answer.
+pub async fn post(
+    client: &reqwest::Client,
+    demo: &DemoProcess,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: &Value,
+) -> (u16, Value) {
+    let res = client
+        .request(method, demo.url(path))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// The live appointments of `date` a node lists: `(slot start, overbooked)`, sorted.
+pub async fn live_bookings(
+    client: &reqwest::Client,
+    demo: &DemoProcess,
+    token: &str,
+    date: &str,
+) -> Vec<(String, bool)> {
+    let list = get(
+        client,
+        demo,
+        token,
+        &format!("/api/v1/appointments?date={date}"),
+    )
+    .await;
+    let mut live: Vec<(String, bool)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["status"] != "cancelled")
+        .map(|a| {
+            let start = a["slot_start"].as_str().unwrap()[..5].to_owned();
+            (start, a["overbooked"] == true)
+        })
+        .collect();
+    live.sort();
+    live
+}

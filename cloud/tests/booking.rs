@@ -4,8 +4,8 @@
 //! wrote reaches the node, whose desk share stays its own. Every patient client sends
 //! from a loopback address of its own, as the rate limit counts addresses.
 
-use crate::util::{Db, server_at};
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, Timelike, Utc};
+use crate::util::{Db, at, noon_zone, server_at};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 use medicloud_cloud::storage::{AnyStorage, AuthorStorage, Storage};
 use medicloud_core::domain::ServiceCode;
@@ -22,21 +22,6 @@ use std::net::{IpAddr, Ipv4Addr};
 
 const ADMIN: &str = "test-admin-token";
 const PHONE: &str = "0812-3456-7890";
-
-/// A zone where it is between 12:00 and 13:00 now (`Etc/GMT-5` is UTC+5), so whatever
-/// hour the tests run, the afternoon's slots are still ahead and midnight is far.
-fn noon_zone() -> String {
-    let offset = 12 - Utc::now().hour() as i32;
-    match offset {
-        0 => "Etc/GMT".to_owned(),
-        o if o > 0 => format!("Etc/GMT-{o}"),
-        o => format!("Etc/GMT+{}", -o),
-    }
-}
-
-fn at(h: u32, m: u32) -> NaiveTime {
-    NaiveTime::from_hms_opt(h, m, 0).unwrap()
-}
 
 /// Every day 06:00–20:00 (whatever weekday the tests run), 15-minute slots of 4
 /// places, 2 of them online; closed on `closed`.

@@ -3,8 +3,8 @@
 //! bookings through `POST /sync/v1/appointments/desk` and are given desk reserves by
 //! `POST /sync/v1/appointments/reserve`, and the one capacity rule holds across them.
 
-use crate::util::{Db, server_at};
-use chrono::{Duration, NaiveDate, NaiveTime, Timelike, Utc};
+use crate::util::{Db, at, noon_zone, server_at};
+use chrono::{Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use medicloud_cloud::storage::{AnyStorage, AuthorStorage, Storage};
 use medicloud_core::domain::ServiceCode;
@@ -22,20 +22,6 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 const ADMIN: &str = "test-admin-token";
-
-/// A zone where it is between 12:00 and 13:00 now, so the afternoon is ahead.
-fn noon_zone() -> String {
-    let offset = 12 - Utc::now().hour() as i32;
-    match offset {
-        0 => "Etc/GMT".to_owned(),
-        o if o > 0 => format!("Etc/GMT-{o}"),
-        o => format!("Etc/GMT+{}", -o),
-    }
-}
-
-fn at(h: u32, m: u32) -> NaiveTime {
-    NaiveTime::from_hms_opt(h, m, 0).unwrap()
-}
 
 fn code(c: &str) -> ServiceCode {
     ServiceCode::parse(c).unwrap()

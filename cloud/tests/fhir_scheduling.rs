@@ -6,8 +6,8 @@
 //! Every FHIR answer is validated against the R4 definitions at the end of each test.
 
 use crate::fhir_check::fhir_check;
-use crate::util::{Db, fhir_token, server_at};
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
+use crate::util::{Db, at, fhir_token, noon_zone, server_at};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use medicloud_cloud::storage::{AnyStorage, Storage};
 use medicloud_core::domain::ServiceCode;
@@ -30,21 +30,6 @@ const NIK: &str = "https://fhir.kemkes.go.id/id/nik";
 const READ: &str = "system/Schedule.read system/Slot.read system/Appointment.read";
 const ALL: &str = "system/Schedule.read system/Slot.read system/Appointment.read \
                    system/Appointment.write";
-
-/// A zone where it is between 12:00 and 13:00 now, so whatever hour the tests run,
-/// the afternoon's slots are still ahead and midnight is far.
-fn noon_zone() -> String {
-    let offset = 12 - Utc::now().hour() as i32;
-    match offset {
-        0 => "Etc/GMT".to_owned(),
-        o if o > 0 => format!("Etc/GMT-{o}"),
-        o => format!("Etc/GMT+{}", -o),
-    }
-}
-
-fn at(h: u32, m: u32) -> NaiveTime {
-    NaiveTime::from_hms_opt(h, m, 0).unwrap()
-}
 
 /// Every day 06:00–20:00, 15-minute slots of 4 places, 2 of them online, closed on
 /// `closed`, the schedule of `practitioner`.

@@ -182,3 +182,20 @@ pub async fn fhir_token(base: &str, db: &Db, clinics: &[ClinicId], scopes: &str)
     let body: serde_json::Value = answer.json().await.unwrap();
     body["access_token"].as_str().unwrap().to_owned()
 }
+
+/// A zone where it is between 12:00 and 13:00 now (`Etc/GMT-5` is UTC+5), so whatever
+/// hour the tests run, the afternoon's slots are still ahead and midnight is far.
+pub fn noon_zone() -> String {
+    use chrono::Timelike;
+    let offset = 12 - chrono::Utc::now().hour() as i32;
+    match offset {
+        0 => "Etc/GMT".to_owned(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
+    }
+}
+
+/// `h:m` as a clinic-local time.
+pub fn at(h: u32, m: u32) -> chrono::NaiveTime {
+    chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap()
+}
