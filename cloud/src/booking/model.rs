@@ -28,8 +28,12 @@ pub struct BookingRequest {
     /// The patient's mobile number, `08…`, `628…` or `+628…`.
     #[schema(pattern = "^[ -]*(\\+[ -]*6[ -]*2|6[ -]*2|0)[ -]*8([ -]*[0-9]){8,11}[ -]*$")]
     pub phone: String,
-    /// The patient's NIK, 16 digits.
+    /// The patient's NIK, 16 digits: a province code 11–94, and a birth date part
+    /// `DDMMYY` whose day may have 40 added.
     #[serde(default)]
+    #[schema(
+        pattern = "^(1[1-9]|[2-8][0-9]|9[0-4])[0-9]{4}(0[1-9]|[12][0-9]|3[01]|4[1-9]|[5-6][0-9]|7[01]|8[1-9]|9[0-9])(0[1-9]|1[0-2])[0-9]{6}$"
+    )]
     pub nik: Option<String>,
     /// The patient's BPJS card number, 13 digits.
     #[serde(default)]
