@@ -17,10 +17,10 @@
 //!   clinic; `period` from the first issue to, once the visit is over, its end.
 
 use super::{
-    ID, Pager, READ_SEARCH, clinics_of, granted_clinics, ids_of, instant, locate, token_is, zone_of,
+    ID, Pager, READ_SEARCH, audited_answer, granted_clinics, instant, locate, token_is, zone_of,
 };
 use crate::api::State;
-use crate::fhir::search::{DateParam, Prefix, Search, base_url, reference, token};
+use crate::fhir::search::{DateParam, Prefix, Search, reference, token};
 use crate::fhir::{Fhir, Outcome, Supported};
 use crate::oauth::{self, Grant};
 use crate::projection::Configuration;
@@ -418,21 +418,7 @@ pub async fn search(
             );
         }
     }
-    for clinic in clinics_of(&page) {
-        oauth::audit_read(
-            &state,
-            &grant,
-            clinic,
-            ENCOUNTER.resource,
-            &ids_of(&page, clinic),
-        )
-        .await?;
-    }
-    let base = base_url(&state, &headers);
-    let resources = page.into_iter().map(|(_, r)| r).collect();
-    Ok(Fhir::ok(
-        search.bundle(&base, pager.total, resources).resource(&base),
-    ))
+    audited_answer(&state, &grant, &headers, &search, pager.total, page).await
 }
 
 /// `GET /Encounter/{id}`.

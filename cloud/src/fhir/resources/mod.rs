@@ -187,8 +187,30 @@ pub(crate) fn slice(all: Vec<Value>, paging: Paging) -> Found<Value> {
     }
 }
 
+/// A search's page of patient data as its answer: each clinic's resources on the
+/// client's trail of API reads first (as the search's resource type), then the
+/// searchset Bundle of `total` matches.
+pub(crate) async fn audited_answer(
+    state: &State,
+    grant: &Grant,
+    headers: &axum::http::HeaderMap,
+    search: &Search,
+    total: usize,
+    page: Vec<(ClinicId, Value)>,
+) -> Result<super::Fhir, Outcome> {
+    for clinic in clinics_of(&page) {
+        let ids = ids_of(&page, clinic);
+        crate::oauth::audit_read(state, grant, clinic, search.resource, &ids).await?;
+    }
+    let base = super::search::base_url(state, headers);
+    let resources = page.into_iter().map(|(_, r)| r).collect();
+    Ok(super::Fhir::ok(
+        search.bundle(&base, total, resources).resource(&base),
+    ))
+}
+
 /// The ids of the resources of `clinic` among `page`.
-pub(crate) fn ids_of(page: &[(ClinicId, Value)], clinic: ClinicId) -> Vec<String> {
+fn ids_of(page: &[(ClinicId, Value)], clinic: ClinicId) -> Vec<String> {
     page.iter()
         .filter(|(c, _)| *c == clinic)
         .filter_map(|(_, r)| r["id"].as_str().map(str::to_owned))
@@ -196,7 +218,7 @@ pub(crate) fn ids_of(page: &[(ClinicId, Value)], clinic: ClinicId) -> Vec<String
 }
 
 /// The clinics among `page`, each once, in order.
-pub(crate) fn clinics_of(page: &[(ClinicId, Value)]) -> Vec<ClinicId> {
+fn clinics_of(page: &[(ClinicId, Value)]) -> Vec<ClinicId> {
     let mut clinics: Vec<ClinicId> = page.iter().map(|(c, _)| *c).collect();
     clinics.dedup();
     clinics

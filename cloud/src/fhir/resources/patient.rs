@@ -4,9 +4,9 @@
 //! and the clinic that registered them as `managingOrganization`. Every answer that
 //! holds patients is put on the client's audit trail, per clinic.
 
-use super::{ID, Pager, READ_SEARCH, clinics_of, granted_clinics, ids_of, locate};
+use super::{ID, Pager, READ_SEARCH, audited_answer, granted_clinics, locate};
 use crate::api::State;
-use crate::fhir::search::{DateParam, Prefix, Search, base_url, token};
+use crate::fhir::search::{DateParam, Prefix, Search, token};
 use crate::fhir::{BPJS_SYSTEM, Fhir, NIK_SYSTEM, Outcome, Supported};
 use crate::oauth::{self, Grant};
 use crate::storage::ClinicEntry;
@@ -148,21 +148,7 @@ pub async fn search(
         pager.took(found.total, found.items.len());
         page.extend(found.items.iter().map(|p| (clinic.id, patient(clinic, p))));
     }
-    for clinic in clinics_of(&page) {
-        oauth::audit_read(
-            &state,
-            &grant,
-            clinic,
-            PATIENT.resource,
-            &ids_of(&page, clinic),
-        )
-        .await?;
-    }
-    let base = base_url(&state, &headers);
-    let resources = page.into_iter().map(|(_, r)| r).collect();
-    Ok(Fhir::ok(
-        search.bundle(&base, pager.total, resources).resource(&base),
-    ))
+    audited_answer(&state, &grant, &headers, &search, pager.total, page).await
 }
 
 /// `GET /Patient/{id}`.
